@@ -1,0 +1,79 @@
+/**
+ * Configuration (DESIGN §8): one typed defaults object per component, merged once with overrides and
+ * validated with exact messages. CLI flags map onto it by dotted path (`--sft.lambda=0.2`).
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A check returns undefined when the value is fine, else the reason (without the key or value). */
+export type Check = (value: unknown) => string | undefined;
+export type Checks<T> = { readonly [K in keyof T]?: Check };
+
+export const checks = {
+  positiveInt: ((v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer')) as Check,
+  nonNegativeInt: ((v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer')) as Check,
+  finite: ((v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a finite number')) as Check,
+  positive: ((v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number')) as Check,
+  inRange(lo: number, hi: number): Check {
+    return (v) => (typeof v === 'number' && v >= lo && v <= hi ? undefined : `must be a number in [${lo}, ${hi}]`);
+  },
+  oneOf(options: readonly string[]): Check {
+    return (v) => (typeof v === 'string' && options.includes(v) ? undefined : `must be one of ${options.join(', ')}`);
+  },
+  boolean: ((v) => (typeof v === 'boolean' ? undefined : 'must be true or false')) as Check,
+  string: ((v) => (typeof v === 'string' ? undefined : 'must be a string')) as Check,
+};
+
+/** Turns a CLI string into the type of the default it overrides. */
+function coerce(component: string, key: string, value: unknown, like: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (typeof like === 'number') {
+    const n = Number(value);
+    if (value.trim() === '' || Number.isNaN(n)) throw new ConfigError(`${component}.${key} must be a number, got '${value}'`);
+    return n;
+  }
+  if (typeof like === 'boolean') {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    throw new ConfigError(`${component}.${key} must be true or false, got '${value}'`);
+  }
+  return value;
+}
+
+/**
+ * Merges `overrides` onto `defaults` and validates every key. Unknown keys, values of the wrong type and
+ * failed checks throw a ConfigError naming `component.key` and the offending value.
+ */
+export function resolveConfig<T extends object>(
+  component: string,
+  defaults: T,
+  overrides: Readonly<Record<string, unknown>> = {},
+  rules: Checks<T> = {},
+): T {
+  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, raw] of Object.entries(overrides)) {
+    if (raw === undefined) continue;
+    if (!(key in merged)) {
+      throw new ConfigError(`unknown option '${component}.${key}'; known: ${Object.keys(merged).join(', ')}`);
+    }
+    merged[key] = coerce(component, key, raw, merged[key]);
+  }
+  for (const [key, check] of Object.entries(rules) as [string, Check | undefined][]) {
+    const problem = check?.(merged[key]);
+    if (problem) throw new ConfigError(`${component}.${key} ${problem}, got ${JSON.stringify(merged[key])}`);
+  }
+  return merged as T;
+}
+
+/**
+ * Picks `prefix.key=value` flags for one component out of a flat dotted map, e.g.
+ * `scoped('sft', {'sft.lambda': '0.2', 'rl.alpha': '0.5'})` → `{lambda: '0.2'}`.
+ */
+export function scoped(prefix: string, flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    if (key.startsWith(`${prefix}.`)) out[key.slice(prefix.length + 1)] = value;
+  }
+  return out;
+}

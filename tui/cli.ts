@@ -1,0 +1,25 @@
+/**
+ * The `asymflow` command line. Each verb lives in `tui/commands/<verb>.ts` and registers itself on the
+ * program; this file only wires them up and turns thrown errors into one clear line and exit code 1.
+ */
+import { Command } from 'commander';
+import { commands } from './commands/index.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('asymflow')
+    .description('Perception–reasoning asymmetry laboratory: tasks, SFT, GRPO, disentangled evaluation')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  for (const register of commands) register(program);
+  return program;
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`asymflow: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}

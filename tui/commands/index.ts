@@ -1,0 +1,6 @@
+/** Every CLI verb, in help order. A new verb is one file in this folder plus one line here. */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // CI has 2 cores; tfjs tests are CPU-heavy, so more workers only thrash.
+    maxWorkers: 2,
+  },
+});
