@@ -1,0 +1,33 @@
+/**
+ * A policy answers image+query prompts (DESIGN §6): our own checkpoints (TfjsPolicy) and any
+ * OpenAI-compatible chat endpoint (OpenAIPolicy) implement the same interface, so evaluation, RL teacher
+ * rewards and the diagnostic never care which one they drive.
+ */
+import type { Sample } from '../records.ts';
+
+export interface GenerateOptions {
+  readonly prefix?: string; // forced start of the assistant turn (counterfactual: `<caption>p*</caption>`)
+  readonly temperature: number; // 0 = greedy
+  readonly topP: number;
+  readonly maxTokens: number;
+  readonly n: number; // completions per sample
+  readonly seed: number;
+  readonly withImage?: boolean; // false withholds the image (self-reward re-solving); default true
+}
+
+export interface Completion {
+  /** The generated text WITHOUT the forced prefix (as OpenAI-compatible servers return it). */
+  readonly text: string;
+  readonly tokens?: Int32Array;
+  readonly logprobs?: Float32Array; // per generated token, where the policy has them
+  readonly failed?: string; // set when the request failed after retries: the reason; text is ''
+}
+
+export interface Policy {
+  readonly name: string;
+  /** One array of `options.n` completions per sample, in input order; never drops a sample. */
+  generate(samples: readonly Sample[], options: GenerateOptions): Promise<Completion[][]>;
+  close?(): Promise<void>;
+}
+
+export const PAPER_SAMPLING: Omit<GenerateOptions, 'seed'> = { temperature: 0.7, topP: 1.0, maxTokens: 10_000, n: 1 };
