@@ -16,7 +16,10 @@ export function proportion(successes: number, count: number): Proportion {
   const z2 = Z95 * Z95;
   const centre = (p + z2 / (2 * count)) / (1 + z2 / count);
   const half = (Z95 / (1 + z2 / count)) * Math.sqrt((p * (1 - p)) / count + z2 / (4 * count * count));
-  return { value: p, successes, count, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  // At p = 0 or 1 the bound is exactly 0 or 1; floating point would leave it a hair inside.
+  const lo = successes === 0 ? 0 : Math.max(0, centre - half);
+  const hi = successes === count ? 1 : Math.min(1, centre + half);
+  return { value: p, successes, count, ci95: [lo, hi] };
 }
 
 export function mean(xs: ArrayLike<number>): number {
