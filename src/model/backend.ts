@@ -1,0 +1,253 @@
+/**
+ * Backend resolution (DESIGN §4): `--backend`, else `ASYMFLOW_BACKEND`, else auto in the order
+ * tensorflow (tfjs-node-gpu / tfjs-node, only when installed and loadable) → webgpu (Dawn through the
+ * `webgpu` package, only when a hardware adapter exists) → wasm → cpu. Resolved once per process; the
+ * choice and the device are reported through `log` (stderr by default).
+ *
+ * Dawn keeps the process alive while its GPU object is referenced, so `dispose()` destroys the device and
+ * drops `navigator.gpu`; call it before exit.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendRequest = 'auto' | BackendName;
+
+export interface ResolvedBackend {
+  readonly name: BackendName;
+  /** Adapter / device description, e.g. 'NVIDIA H100 80GB HBM3 (vulkan)' or 'cpu'. */
+  readonly device: string;
+  dispose(): Promise<void>;
+}
+
+export interface ResolveOptions {
+  /** Environment to read ASYMFLOW_BACKEND / ASYMFLOW_WEBGPU_* from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Receives the one `backend: <name> (<device>)` line; default writes it to stderr. */
+  readonly log?: (line: string) => void;
+}
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+/** Validates a backend name from a flag or the environment; `source` names where it came from. */
+export function parseBackendRequest(value: string, source: string): BackendRequest {
+  const v = value.trim().toLowerCase();
+  if (v === 'auto' || (BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendRequest;
+  throw new BackendError(`${source}: unknown backend '${value}'; known: auto, ${BACKEND_NAMES.join(', ')}`);
+}
+
+/** The request in force: the explicit one (a `--backend` flag), else ASYMFLOW_BACKEND, else auto. */
+export function requestedBackend(
+  requested: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BackendRequest {
+  if (requested !== undefined && requested !== '') return parseBackendRequest(requested, '--backend');
+  const fromEnv = env.ASYMFLOW_BACKEND;
+  if (fromEnv !== undefined && fromEnv !== '') return parseBackendRequest(fromEnv, 'ASYMFLOW_BACKEND');
+  return 'auto';
+}
+
+let active: ResolvedBackend | undefined;
+
+/**
+ * Resolves and activates the backend. An explicit name that cannot be used throws a BackendError saying
+ * why; auto falls through to the next candidate. Calling again returns the backend already active when it
+ * satisfies the request, else disposes it and resolves anew.
+ */
+export async function resolveBackend(requested?: string, options: ResolveOptions = {}): Promise<ResolvedBackend> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const request = requestedBackend(requested, env);
+  if (active && (request === 'auto' || request === active.name)) return active;
+  if (active) await active.dispose();
+
+  const order: readonly BackendName[] = request === 'auto' ? BACKEND_NAMES : [request];
+  const reasons: string[] = [];
+  for (const name of order) {
+    try {
+      const backend = await activate(name, env, request === 'auto');
+      active = backend;
+      log(`backend: ${backend.name} (${backend.device})`);
+      return backend;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (request !== 'auto') throw new BackendError(`backend '${name}' is not usable: ${reason}`);
+      reasons.push(`${name}: ${reason}`);
+    }
+  }
+  throw new BackendError(`no backend is usable (${reasons.join('; ')})`);
+}
+
+async function activate(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
+  switch (name) {
+    case 'tensorflow':
+      return activateTensorflow();
+    case 'webgpu':
+      return activateWebgpu(env, auto);
+    case 'wasm':
+      return activateWasm();
+    case 'cpu':
+      await setTfBackend('cpu');
+      return { name: 'cpu', device: 'cpu', dispose: async () => {} };
+  }
+}
+
+async function setTfBackend(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+}
+
+function removeBackendFactory(name: string): void {
+  try {
+    tf.removeBackend(name);
+  } catch {} // throws when no factory is registered under that name
+}
+
+/** Imports a package only if installed; the computed specifier keeps tsc and esbuild from resolving it. */
+async function importOptional(specifier: string): Promise<unknown> {
+  const load = (s: string) => import(s);
+  return load(specifier);
+}
+
+async function activateTensorflow(): Promise<ResolvedBackend> {
+  const failures: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await importOptional(pkg);
+      await setTfBackend('tensorflow');
+      const device = pkg.endsWith('-gpu') ? 'libtensorflow GPU' : 'libtensorflow CPU';
+      return { name: 'tensorflow', device: `${device} via ${pkg}`, dispose: async () => {} };
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      failures.push(/Cannot find (package|module)/.test(msg) ? `${pkg} not installed` : `${pkg}: ${msg}`);
+    }
+  }
+  throw new Error(failures.join(', '));
+}
+
+/** Software rasterisers: fine for parity checks, never chosen by auto (wasm is faster and exact). */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
+
+type DawnModule = { create(options: string[]): GPU; globals: Record<string, unknown> };
+
+async function activateWebgpu(env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
+  const dawn = (await import('webgpu')) as unknown as DawnModule;
+  Object.assign(globalThis, dawn.globals);
+  const found = await findAdapter(dawn, env);
+  if (!found) throw new Error('no WebGPU adapter found (Dawn tried its default backends and OpenGL ES)');
+  const { gpu, adapter, label } = found;
+  if (auto && SOFTWARE_ADAPTER.test(label) && env.ASYMFLOW_WEBGPU_SOFTWARE !== '1') {
+    throw new Error(`only a software adapter (${label}); use --backend webgpu to force it`);
+  }
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // The limits tfjs-webgpu itself asks for: the defaults are too small for large matmuls.
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  // tfjs-webgpu checks navigator.gpu when it is imported and when a backend is constructed.
+  const nav = globalThis as unknown as { navigator?: { gpu?: GPU } };
+  if (!nav.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  (nav.navigator as { gpu?: GPU }).gpu = gpu;
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  // Importing the package registers a factory that asks for its own adapter; ours uses the one found.
+  removeBackendFactory('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
+  try {
+    await setTfBackend('webgpu');
+  } catch (err) {
+    device.destroy();
+    throw err;
+  }
+  let disposed = false;
+  return {
+    name: 'webgpu',
+    device: label,
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      if (tf.getBackend() === 'webgpu') await setTfBackend('cpu');
+      removeBackendFactory('webgpu');
+      device.destroy();
+      if (nav.navigator) delete (nav.navigator as { gpu?: GPU }).gpu;
+      if (active?.name === 'webgpu') active = undefined;
+    },
+  };
+}
+
+interface FoundAdapter {
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
+  readonly label: string;
+}
+
+/**
+ * Dawn's default backends first (Vulkan on the GPU machine), then OpenGL ES in compatibility mode, which
+ * on a machine without a GPU runs on Mesa's llvmpipe through surfaceless EGL.
+ * ASYMFLOW_WEBGPU_DAWN='backend=opengles' (comma-separated Dawn options) forces one path.
+ */
+async function findAdapter(dawn: DawnModule, env: Readonly<Record<string, string | undefined>>): Promise<FoundAdapter | undefined> {
+  const forced = env.ASYMFLOW_WEBGPU_DAWN;
+  const attempts: { options: string[]; request: GPURequestAdapterOptions }[] = forced
+    ? [{ options: forced.split(','), request: compatRequest(forced) }]
+    : [
+        { options: [], request: { powerPreference: 'high-performance' } },
+        { options: ['backend=opengles'], request: compatRequest('opengles') },
+      ];
+  for (const { options, request } of attempts) {
+    if (options.some((o) => /opengl/.test(o)) && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
+    const gpu = dawn.create(options);
+    const adapter = await gpu.requestAdapter(request).catch(() => null);
+    if (adapter) return { gpu, adapter, label: describeAdapter(adapter) };
+  }
+  return undefined;
+}
+
+function compatRequest(dawnOptions: string): GPURequestAdapterOptions {
+  // featureLevel is newer than the DOM typings tsc ships.
+  return (/opengl/.test(dawnOptions) ? { featureLevel: 'compatibility' } : {}) as GPURequestAdapterOptions;
+}
+
+function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info as GPUAdapterInfo & { backendType?: string };
+  const name = info.description || info.device || info.vendor || 'unknown adapter';
+  const api = info.backendType ?? (info.description?.startsWith('OpenGL') ? 'opengles' : '');
+  const device = info.description && info.device && info.description !== info.device ? `${info.device}, ${info.description}` : name;
+  return api ? `${device} (${api})` : device;
+}
+
+async function activateWasm(): Promise<ResolvedBackend> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = wasmBinaryDir();
+  if (!dir) throw new Error('tfjs-backend-wasm.wasm not found next to the bundle nor in node_modules');
+  // setWasmPaths throws once the backend has been initialised; it is then already configured.
+  try {
+    wasm.setWasmPaths(dir + '/');
+  } catch {}
+  await setTfBackend('wasm');
+  return { name: 'wasm', device: 'cpu (wasm)', dispose: async () => {} };
+}
+
+/** node_modules when run from source; next to the bundled .mjs (prepare.sh copies the .wasm into .device/). */
+function wasmBinaryDir(): string | undefined {
+  const candidates: string[] = [];
+  try {
+    const req = createRequire(import.meta.url);
+    candidates.push(dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist');
+  } catch {}
+  candidates.push(dirname(fileURLToPath(import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, 'tfjs-backend-wasm.wasm')));
+}
