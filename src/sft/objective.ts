@@ -1,0 +1,91 @@
+/**
+ * SFT objectives over per-token log-probs (DESIGN §5). Every function takes the model's per-token
+ * log-probs of the target tokens and the perception/reasoning masks, all [B, T], and returns a scalar.
+ *   standard : token-averaged cross entropy over all response tokens of the batch
+ *   lambda   : per example λ·Lp/|p| + (1−λ)·Lr/|r|, then the batch mean
+ *   ngdiff   : the lambda form with λ from the gradient norms of the two parts (see ngdiffLambda)
+ * An example with an empty span contributes 0 for that span (guarded division), never NaN.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type SftObjective = { readonly kind: 'standard' } | { readonly kind: 'lambda'; readonly lambda: number } | { readonly kind: 'ngdiff' };
+
+export interface TokenBatch {
+  readonly logp: tf.Tensor2D; // [B, T] log-prob of each target token
+  readonly maskP: tf.Tensor2D; // [B, T] 1 on perception tokens
+  readonly maskR: tf.Tensor2D; // [B, T] 1 on reasoning tokens
+}
+
+/** Parses `standard`, `lambda:0.2` or `ngdiff` with an exact message. */
+export function parseObjective(text: string): SftObjective {
+  if (text === 'standard' || text === 'ngdiff') return { kind: text };
+  const match = /^lambda:([0-9.eE+-]+)$/.exec(text);
+  if (match) {
+    const lambda = Number(match[1]);
+    if (Number.isFinite(lambda) && lambda >= 0 && lambda <= 1) return { kind: 'lambda', lambda };
+  }
+  throw new Error(`objective must be standard, lambda:X with X in [0, 1], or ngdiff, got '${text}'`);
+}
+
+/** Token-averaged cross entropy over every response token in the batch. */
+export function standardLoss({ logp, maskP, maskR }: TokenBatch): tf.Scalar {
+  return tf.tidy(() => {
+    const mask = tf.add(maskP, maskR); // [B, T]
+    const total = tf.sum(tf.mul(logp, mask)); // []
+    return tf.div(tf.neg(total), tf.maximum(tf.sum(mask), 1)) as tf.Scalar; // []
+  });
+}
+
+/** Per-example mean NLL over one span: [B]; 0 where the span is empty. */
+export function spanLoss(logp: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const nll = tf.neg(tf.sum(tf.mul(logp, mask), 1)); // [B]
+    return tf.div(nll, tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor1D; // [B]
+  });
+}
+
+/** Batch means of Lp/|p| and Lr/|r| as scalars (the two NGDiff passes and the per-step diagnostics). */
+export function perceptionLoss(batch: TokenBatch): tf.Scalar {
+  return tf.tidy(() => tf.mean(spanLoss(batch.logp, batch.maskP)) as tf.Scalar);
+}
+export function reasoningLoss(batch: TokenBatch): tf.Scalar {
+  return tf.tidy(() => tf.mean(spanLoss(batch.logp, batch.maskR)) as tf.Scalar);
+}
+
+/** λ·Lp/|p| + (1−λ)·Lr/|r| per example, then the batch mean. λ may be a number or a [B] tensor. */
+export function reweightedLoss(batch: TokenBatch, lambda: number | tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const lp = spanLoss(batch.logp, batch.maskP); // [B]
+    const lr = spanLoss(batch.logp, batch.maskR); // [B]
+    const l = typeof lambda === 'number' ? tf.scalar(lambda) : lambda; // [] or [B]
+    const perExample = tf.add(tf.mul(l, lp), tf.mul(tf.sub(1, l), lr)); // [B]
+    return tf.mean(perExample) as tf.Scalar;
+  });
+}
+
+/**
+ * NGDiff's weight: λ = (1/‖g_p‖) / (1/‖g_p‖ + 1/‖g_r‖), i.e. ‖g_r‖/(‖g_p‖+‖g_r‖), so the part with the smaller
+ * gradient gets the larger weight. Guards: a zero (or non-finite) norm means that part has no signal — its
+ * span was empty — so all weight goes to the other part; both zero gives 0.5.
+ */
+export function ngdiffLambda(normP: number, normR: number): number {
+  const okP = Number.isFinite(normP) && normP > 0;
+  const okR = Number.isFinite(normR) && normR > 0;
+  if (!okP && !okR) return 0.5;
+  if (!okP) return 0;
+  if (!okR) return 1;
+  return normR / (normP + normR);
+}
+
+/** Diagnostics logged every step: the perception share of tokens, of the loss and of the gradient norm. */
+export function perceptionShares(
+  tokensP: number,
+  tokensR: number,
+  lossP: number,
+  lossR: number,
+  normP: number,
+  normR: number,
+): { tokenFraction: number; lossShare: number; gradShare: number } {
+  const share = (p: number, r: number) => (p + r > 0 ? p / (p + r) : 0);
+  return { tokenFraction: share(tokensP, tokensR), lossShare: share(lossP * tokensP, lossR * tokensR), gradShare: share(normP, normR) };
+}

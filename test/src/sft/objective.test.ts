@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ngdiffLambda, parseObjective, perceptionShares, reweightedLoss, standardLoss, type TokenBatch,
+} from '../../../src/sft/objective.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function batch(): TokenBatch {
+  // Two examples of different span lengths; padding positions have both masks 0.
+  return {
+    logp: tf.tensor2d([[-0.5, -1.0, -2.0, -0.1, -0.3, 0], [-0.2, -0.4, -0.6, -0.8, -1.0, -1.2]]),
+    maskP: tf.tensor2d([[1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]]),
+    maskR: tf.tensor2d([[0, 0, 1, 1, 1, 0], [0, 1, 1, 1, 1, 1]]),
+  };
+}
+
+describe('SFT objectives', () => {
+  it('reweighting with λ equal to each example\'s perception token fraction equals the standard loss when examples have equal length', () => {
+    // λ_i = |p_i|/|y_i| gives Σ_i (Lp_i + Lr_i)/|y_i| / B, the per-example token mean; with equal |y_i| that is the token mean.
+    const b: TokenBatch = {
+      logp: tf.tensor2d([[-0.5, -1.0, -2.0, -0.1], [-0.2, -0.4, -0.6, -0.8]]),
+      maskP: tf.tensor2d([[1, 1, 0, 0], [1, 0, 0, 0]]),
+      maskR: tf.tensor2d([[0, 0, 1, 1], [0, 1, 1, 1]]),
+    };
+    const lambda = tf.tensor1d([2 / 4, 1 / 4]);
+    expect(reweightedLoss(b, lambda).arraySync()).toBeCloseTo(standardLoss(b).arraySync(), 6);
+  });
+
+  it('reweighting with λ_i = |p_i|/|y_i| equals the per-example token-mean cross entropy in general', () => {
+    const b = batch();
+    const lambda = tf.tensor1d([2 / 5, 1 / 6]);
+    const perExample = ((0.5 + 1.0 + 2.0 + 0.1 + 0.3) / 5 + (0.2 + 0.4 + 0.6 + 0.8 + 1.0 + 1.2) / 6) / 2;
+    expect(reweightedLoss(b, lambda).arraySync()).toBeCloseTo(perExample, 6);
+    expect(standardLoss(b).arraySync()).toBeCloseTo((0.5 + 1.0 + 2.0 + 0.1 + 0.3 + 0.2 + 0.4 + 0.6 + 0.8 + 1.0 + 1.2) / 11, 6);
+  });
+
+  it('fixed λ weighs the span means', () => {
+    const b = batch();
+    const lp = ((0.5 + 1.0) / 2 + 0.2) / 2;
+    const lr = ((2.0 + 0.1 + 0.3) / 3 + (0.4 + 0.6 + 0.8 + 1.0 + 1.2) / 5) / 2;
+    expect(reweightedLoss(b, 0.2).arraySync()).toBeCloseTo(0.2 * lp + 0.8 * lr, 6);
+  });
+
+  it('NGDiff λ follows the formula and guards zero norms', () => {
+    const gp = 3;
+    const gr = 1;
+    expect(ngdiffLambda(gp, gr)).toBeCloseTo((1 / gp) / (1 / gp + 1 / gr), 12);
+    expect(ngdiffLambda(0, 2)).toBe(0);
+    expect(ngdiffLambda(2, 0)).toBe(1);
+    expect(ngdiffLambda(0, 0)).toBe(0.5);
+    expect(ngdiffLambda(Number.NaN, 1)).toBe(0);
+  });
+
+  it('perception shares sum to one with the reasoning shares', () => {
+    const s = perceptionShares(10, 90, 2, 1, 0.5, 1.5);
+    expect(s.tokenFraction).toBeCloseTo(0.1, 12);
+    expect(s.lossShare).toBeCloseTo(20 / (20 + 90), 12);
+    expect(s.gradShare).toBeCloseTo(0.25, 12);
+  });
+
+  it('parses objectives with exact messages', () => {
+    expect(parseObjective('lambda:0.2')).toEqual({ kind: 'lambda', lambda: 0.2 });
+    expect(parseObjective('ngdiff')).toEqual({ kind: 'ngdiff' });
+    expect(() => parseObjective('lambda:2')).toThrow("objective must be standard, lambda:X with X in [0, 1], or ngdiff, got 'lambda:2'");
+  });
+});
