@@ -1,0 +1,84 @@
+/**
+ * The OpenAI chat-completions wire format for one sample (DESIGN §6): the image as a base64 PNG data URL
+ * part and the query as a text part of the user message; a counterfactual prefix as a final assistant
+ * message with vLLM's `continue_final_message: true` / `add_generation_prompt: false`, so the server
+ * continues that message and returns only the continuation.
+ */
+import type { Sample } from '../records.ts';
+import { BadResponseError } from './http-retry.ts';
+import type { GenerateOptions } from './policy.ts';
+
+export type ContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string | readonly ContentPart[];
+}
+
+export interface ChatRequestBody {
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly temperature: number;
+  readonly top_p: number;
+  readonly max_tokens: number;
+  readonly n: number;
+  readonly seed: number;
+  readonly continue_final_message?: boolean;
+  readonly add_generation_prompt?: boolean;
+}
+
+export function pngDataUrl(png: Uint8Array): string {
+  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
+}
+
+/** The request body for `sample`; throws when the image is wanted but the sample carries no PNG. */
+export function chatRequestBody(sample: Sample, options: GenerateOptions, model: string, seed: number): ChatRequestBody {
+  const content: ContentPart[] = [];
+  if (options.withImage !== false) {
+    if (!sample.png) throw new Error(`sample ${sample.puzzle.id} has no PNG to send`);
+    content.push({ type: 'image_url', image_url: { url: pngDataUrl(sample.png) } });
+  }
+  content.push({ type: 'text', text: sample.query });
+  const messages: ChatMessage[] = [{ role: 'user', content }];
+  const base = {
+    model,
+    messages,
+    temperature: options.temperature,
+    top_p: options.topP,
+    max_tokens: options.maxTokens,
+    n: options.n,
+    seed,
+  };
+  if (options.prefix === undefined) return base;
+  messages.push({ role: 'assistant', content: options.prefix });
+  return { ...base, continue_final_message: true, add_generation_prompt: false };
+}
+
+/**
+ * The `n` completion texts of a chat-completions response, by choice index. A body without usable
+ * choices is a BadResponseError (retried); missing choices come back as undefined.
+ */
+export function choiceTexts(json: unknown, n: number): (string | undefined)[] {
+  const choices = (json as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices) || choices.length === 0) throw new BadResponseError('no choices in response');
+  const texts: (string | undefined)[] = new Array(n).fill(undefined);
+  choices.forEach((choice: unknown, position: number) => {
+    const c = choice as { index?: unknown; message?: { content?: unknown } } | null;
+    const index = typeof c?.index === 'number' ? c.index : position;
+    const content = c?.message?.content;
+    if (content !== null && content !== undefined && typeof content !== 'string') {
+      throw new BadResponseError(`choice ${index} has non-string content`);
+    }
+    if (Number.isInteger(index) && index >= 0 && index < n) texts[index] = content ?? '';
+  });
+  return texts;
+}
+
+/** The model ids of a GET /v1/models body. */
+export function modelIds(json: unknown): string[] {
+  const data = (json as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) throw new BadResponseError('no data array in /v1/models response');
+  return data.map((m: { id?: unknown }) => m?.id).filter((id): id is string => typeof id === 'string');
+}

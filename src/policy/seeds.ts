@@ -1,0 +1,11 @@
+/**
+ * Per-sample sampling seeds. A policy derives each sample's seed from the run seed and the sample id, so a
+ * sample's completion does not depend on its batch or its neighbours: in-process sampling, `asymflow serve`
+ * and a remote endpoint given the same run seed see the same per-sample seed.
+ */
+import { hashString } from '../rng.ts';
+
+/** Seed for `sampleId` under run seed `seed`, in [0, 2^31) so every OpenAI-compatible server accepts it. */
+export function sampleSeed(seed: number, sampleId: string): number {
+  return hashString(`${seed >>> 0}/${sampleId}`) >>> 1;
+}
