@@ -33,8 +33,17 @@ export function pngDataUrl(png: Uint8Array): string {
   return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
 }
 
-/** The request body for `sample`; throws when the image is wanted but the sample carries no PNG. */
-export function chatRequestBody(sample: Sample, options: GenerateOptions, model: string, seed: number): ChatRequestBody {
+/**
+ * The request body for `sample` with assistant prefix `prefix` (undefined: none); throws when the image is
+ * wanted but the sample carries no PNG.
+ */
+export function chatRequestBody(
+  sample: Sample,
+  options: GenerateOptions,
+  prefix: string | undefined,
+  model: string,
+  seed: number,
+): ChatRequestBody {
   const content: ContentPart[] = [];
   if (options.withImage !== false) {
     if (!sample.png) throw new Error(`sample ${sample.puzzle.id} has no PNG to send`);
@@ -51,8 +60,8 @@ export function chatRequestBody(sample: Sample, options: GenerateOptions, model:
     n: options.n,
     seed,
   };
-  if (options.prefix === undefined) return base;
-  messages.push({ role: 'assistant', content: options.prefix });
+  if (prefix === undefined) return base;
+  messages.push({ role: 'assistant', content: prefix });
   return { ...base, continue_final_message: true, add_generation_prompt: false };
 }
 

@@ -8,7 +8,7 @@ import type { Sample } from '../records.ts';
 import { DEFAULT_BACKOFF, requestJson, type BackoffOptions, type RetryOptions } from './http-retry.ts';
 import { limitConcurrency, type Limited } from './limit-concurrency.ts';
 import { chatRequestBody, choiceTexts, modelIds } from './openai-messages.ts';
-import type { Completion, GenerateOptions, Policy } from './policy.ts';
+import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
 import { sampleSeed } from './seeds.ts';
 
 export interface OpenAIPolicyOptions {
@@ -93,13 +93,14 @@ export class OpenAIPolicy implements Policy {
       this.counts.failures += samples.length;
       return samples.map(() => failedCompletions(options.n, reason));
     }
-    return Promise.all(samples.map((sample) => this.limit(() => this.generateOne(sample, options, model))));
+    return Promise.all(samples.map((sample, i) => this.limit(() => this.generateOne(sample, i, options, model))));
   }
 
-  private async generateOne(sample: Sample, options: GenerateOptions, model: string): Promise<Completion[]> {
+  private async generateOne(sample: Sample, index: number, options: GenerateOptions, model: string): Promise<Completion[]> {
     let body: string;
     try {
-      body = JSON.stringify(chatRequestBody(sample, options, model, sampleSeed(options.seed, sample.puzzle.id)));
+      const prefix = prefixFor(options, index);
+      body = JSON.stringify(chatRequestBody(sample, options, prefix, model, sampleSeed(options.seed, sample.puzzle.id)));
     } catch (error) {
       this.counts.failures++;
       return failedCompletions(options.n, error instanceof Error ? error.message : String(error));

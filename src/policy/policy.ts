@@ -6,7 +6,9 @@
 import type { Sample } from '../records.ts';
 
 export interface GenerateOptions {
-  readonly prefix?: string; // forced start of the assistant turn (counterfactual: `<caption>p*</caption>`)
+  // Forced start of the assistant turn (counterfactual: `<caption>p*</caption>`): one for every sample, or
+  // one per sample in input order (counterfactual prefixes differ per puzzle; read it with `prefixFor`).
+  readonly prefix?: string | readonly string[];
   readonly temperature: number; // 0 = greedy
   readonly topP: number;
   readonly maxTokens: number;
@@ -28,6 +30,14 @@ export interface Policy {
   /** One array of `options.n` completions per sample, in input order; never drops a sample. */
   generate(samples: readonly Sample[], options: GenerateOptions): Promise<Completion[][]>;
   close?(): Promise<void>;
+}
+
+/** The forced prefix of sample `index` under `options` (undefined: none). */
+export function prefixFor(options: GenerateOptions, index: number): string | undefined {
+  const prefix = options.prefix;
+  if (prefix === undefined || typeof prefix === 'string') return prefix;
+  if (index >= prefix.length) throw new RangeError(`GenerateOptions.prefix has ${prefix.length} entries; sample ${index} has none`);
+  return prefix[index];
 }
 
 export const PAPER_SAMPLING: Omit<GenerateOptions, 'seed'> = { temperature: 0.7, topP: 1.0, maxTokens: 10_000, n: 1 };

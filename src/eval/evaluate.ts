@@ -1,0 +1,103 @@
+/**
+ * Disentangled evaluation of any Policy, in process (DESIGN §6). `generateAndScore` is the one step every
+ * evaluation runs — the `asymflow eval` flow (through operators/generate-with.ts) and SFT/RL's periodic
+ * evaluation (through `evaluatePolicy`) — so generation options and scoring are written once.
+ */
+import type { Sample } from '../records.ts';
+import type { Completion, GenerateOptions, Policy } from '../policy/policy.ts';
+import type { Task } from '../tasks/task.ts';
+import { modesOf, prefixForMode, scoreCompletion, type EvalMode, type EvalModes, type EvalRecord } from './eval-record.ts';
+import { EvalTally, type EvalSampling, type EvalSummary } from './eval-summary.ts';
+
+export interface EvaluateOptions {
+  readonly mode: EvalModes;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly maxTokens: number;
+  readonly seed: number;
+  readonly n?: number; // completions per sample and mode (default 1)
+  readonly batchSize?: number; // samples per generate call (default 8)
+  readonly onRecord?: (record: EvalRecord) => void;
+}
+
+export interface Evaluation {
+  readonly summary: EvalSummary;
+  readonly records: readonly EvalRecord[];
+}
+
+export function samplingOf(options: EvaluateOptions): EvalSampling {
+  return { temperature: options.temperature, topP: options.topP, maxTokens: options.maxTokens, seed: options.seed, n: options.n ?? 1 };
+}
+
+/** Generate options for one batch in one mode: counterfactual forces each sample's oracle caption. */
+export function generateOptionsFor(batch: readonly Sample[], mode: EvalMode, sampling: EvalSampling): GenerateOptions {
+  const base = { temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, n: sampling.n, seed: sampling.seed };
+  if (mode === 'e2e') return base;
+  return { ...base, prefix: batch.map((sample) => prefixForMode(mode, sample.puzzle) as string) };
+}
+
+/**
+ * Completions for `batch` in `mode`, scored: exactly `n` records per sample, in input order. A policy that
+ * throws or returns too few completions yields failed records, so no sample is ever lost.
+ */
+export async function generateAndScore(
+  policy: Policy,
+  task: Task,
+  batch: readonly Sample[],
+  mode: EvalMode,
+  sampling: EvalSampling,
+): Promise<EvalRecord[]> {
+  let completions: Completion[][];
+  try {
+    completions = await policy.generate(batch, generateOptionsFor(batch, mode, sampling));
+  } catch (error) {
+    const reason = `policy error: ${error instanceof Error ? error.message : String(error)}`;
+    completions = batch.map(() => Array.from({ length: sampling.n }, () => ({ text: '', failed: reason })));
+  }
+  const records: EvalRecord[] = [];
+  batch.forEach((sample, i) => {
+    for (let k = 0; k < sampling.n; k++) {
+      const completion = completions[i]?.[k] ?? { text: '', failed: `policy ${policy.name} returned no completion ${k}` };
+      records.push(scoreCompletion(task, sample.puzzle, mode, completion, k));
+    }
+  });
+  return records;
+}
+
+async function* batches(samples: Iterable<Sample> | AsyncIterable<Sample>, size: number): AsyncGenerator<Sample[]> {
+  let batch: Sample[] = [];
+  for await (const sample of samples) {
+    batch.push(sample);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Evaluates `policy` on `samples` in every requested mode; returns the summary and all records. */
+export async function evaluatePolicy(
+  policy: Policy,
+  task: Task,
+  samples: Iterable<Sample> | AsyncIterable<Sample>,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const started = Date.now();
+  const sampling = samplingOf(options);
+  const batchSize = options.batchSize ?? 8;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`evaluate batchSize must be a positive integer, got ${batchSize}`);
+  const tally = new EvalTally();
+  const records: EvalRecord[] = [];
+  for await (const batch of batches(samples, batchSize)) {
+    for (const mode of modesOf(options.mode)) {
+      for (const record of await generateAndScore(policy, task, batch, mode, sampling)) {
+        tally.add(record);
+        records.push(record);
+        options.onRecord?.(record);
+      }
+    }
+  }
+  const summary = tally.summary({ task: task.name, policy: policy.name, mode: options.mode, sampling, wallTimeMs: Date.now() - started });
+  return { summary, records };
+}
