@@ -1,0 +1,95 @@
+/**
+ * The live run dashboard: the log scrolls above (ink `<Static>`, printed once per line), and a panel below
+ * redraws at most once per `frameMs` with the header, metric curves, rewards, throughput and the latest
+ * sample. `q` (or Ctrl+C) asks the flow to stop through `onQuit`; the flow checkpoints and then ends its
+ * metric stream, which shows as "finished" and calls `onFinish` after the final frame.
+ */
+import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import type { Observable } from 'rxjs';
+import type { Metric } from '../../src/records.ts';
+import { dashboardView$ } from './dashboard-stream.ts';
+import type { DashboardView, LatestSample, RunInfo } from './dashboard-store.ts';
+import { Header } from './header.tsx';
+import { ACCURACY_SERIES, isOtherMetric, isRewardMetric, THROUGHPUT_SERIES, TRAINING_SERIES } from './metric-names.ts';
+import { SamplePanel } from './sample-panel.tsx';
+import { SeriesPanel } from './series-panel.tsx';
+import { useObservable } from './use-observable.ts';
+
+export interface DashboardProps {
+  readonly metrics$: Observable<Metric>; // the run's shared metric stream
+  readonly samples$?: Observable<LatestSample>;
+  readonly log$?: Observable<string>;
+  readonly info: RunInfo;
+  readonly onQuit?: () => void; // called once on `q`/Ctrl+C: the flow should checkpoint and complete metrics$
+  readonly onFinish?: () => void; // called once after the final frame (metrics$ completed or failed)
+  readonly frameMs?: number; // minimum time between redraws, default 100 (≤ 10 fps)
+  readonly now?: () => number; // clock for elapsed/ETA (tests)
+}
+
+const FRACTIONS = new Set([...ACCURACY_SERIES, ...TRAINING_SERIES].filter((s) => s.unit === 'fraction').map((s) => s.name));
+
+export function Dashboard({ metrics$, samples$, log$, info, onQuit, onFinish, frameMs = 100, now }: DashboardProps) {
+  const view$ = useMemo(
+    () => dashboardView$({ metrics$, samples$, log$ }, { frameMs, now }),
+    [metrics$, samples$, log$, frameMs, now],
+  );
+  const initial = useMemo(() => emptyView(now ?? Date.now), [now]);
+  const view = useObservable(view$, initial);
+  const [stopping, setStopping] = useState(false);
+  const { isRawModeSupported } = useStdin();
+  const { stdout } = useStdout();
+  const width = Math.max(60, Math.min(stdout.columns ?? 100, 140));
+
+  useInput(
+    (input, key) => {
+      if ((input === 'q' || (key.ctrl && input === 'c')) && !stopping) {
+        setStopping(true);
+        onQuit?.();
+      }
+    },
+    { isActive: isRawModeSupported === true && view.finishedAt === undefined },
+  );
+
+  const finished = view.finishedAt !== undefined;
+  useEffect(() => {
+    if (finished) onFinish?.();
+  }, [finished]); // eslint-disable-line react-hooks/exhaustive-deps -- once, when the run ends
+
+  const half = Math.floor(width / 2);
+  const names = [...view.series.keys()];
+  return (
+    <>
+      <Static items={[...view.log]}>
+        {(line) => (
+          <Text key={line.id} wrap="truncate-end">
+            {line.text}
+          </Text>
+        )}
+      </Static>
+      <Box flexDirection="column" width={width}>
+        <Header info={info} view={view} stopping={stopping} width={width} />
+        <Box>
+          <SeriesPanel title="accuracy" view={view} names={ACCURACY_SERIES.map((s) => s.name)} fractions={FRACTIONS} width={half} color="green" />
+          <SeriesPanel title="training" view={view} names={TRAINING_SERIES.map((s) => s.name)} fractions={FRACTIONS} width={width - half} color="cyan" hideMissing />
+        </Box>
+        <Box>
+          <SeriesPanel title="rewards" view={view} names={names.filter(isRewardMetric).sort()} width={half} color="yellow" />
+          <Box flexDirection="column" width={width - half}>
+            <SeriesPanel title="throughput" view={view} names={THROUGHPUT_SERIES.map((s) => s.name)} width={width - half} color="blue" hideMissing />
+            {names.some(isOtherMetric) ? (
+              <SeriesPanel title="other" view={view} names={names.filter(isOtherMetric).sort().slice(0, 6)} width={width - half} />
+            ) : null}
+          </Box>
+        </Box>
+        <SamplePanel sample={view.sample} width={width} />
+        <Text dimColor>{finished ? 'run ended' : stopping ? 'stopping after the current step…' : 'q: stop (checkpoint, then exit)'}</Text>
+      </Box>
+    </>
+  );
+}
+
+function emptyView(now: () => number): DashboardView {
+  const t = now();
+  return { step: -1, startedAt: t, now: t, series: new Map(), log: [] };
+}
