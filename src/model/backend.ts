@@ -21,6 +21,14 @@ export interface ResolvedBackend {
   readonly name: BackendName;
   /** Adapter / device description, e.g. 'NVIDIA H100 80GB HBM3 (vulkan)' or 'cpu'. */
   readonly device: string;
+  /**
+   * WebGPU validation / out-of-memory errors since the backend started. tfjs-webgpu batches dispatches into
+   * command buffers; one invalid pipeline makes the whole buffer fail to submit, so every kernel in it keeps
+   * stale pool memory as output — a step with any error here is garbage (see bench/nan-repro.ts).
+   */
+  gpuErrors(): readonly string[];
+  /** Throws a BackendError naming the first GPU error, if any happened since the last call. */
+  throwIfGpuErrors(where: string): void;
   dispose(): Promise<void>;
 }
 
@@ -94,8 +102,13 @@ async function activate(name: BackendName, env: Readonly<Record<string, string |
       return activateWasm();
     case 'cpu':
       await setTfBackend('cpu');
-      return { name: 'cpu', device: 'cpu', dispose: async () => {} };
+      return cpuSide('cpu', 'cpu');
   }
+}
+
+/** A backend with no GPU device of our own to watch or destroy. */
+function cpuSide(name: BackendName, device: string): ResolvedBackend {
+  return { name, device, gpuErrors: () => [], throwIfGpuErrors: () => {}, dispose: async () => {} };
 }
 
 async function setTfBackend(name: string): Promise<void> {
@@ -122,7 +135,7 @@ async function activateTensorflow(): Promise<ResolvedBackend> {
       await importOptional(pkg);
       await setTfBackend('tensorflow');
       const device = pkg.endsWith('-gpu') ? 'libtensorflow GPU' : 'libtensorflow CPU';
-      return { name: 'tensorflow', device: `${device} via ${pkg}`, dispose: async () => {} };
+      return cpuSide('tensorflow', `${device} via ${pkg}`);
     } catch (err) {
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
       failures.push(/Cannot find (package|module)/.test(msg) ? `${pkg} not installed` : `${pkg}: ${msg}`);
@@ -156,7 +169,21 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
       maxBufferSize: limits.maxBufferSize,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      // AddN and Concat bind every input at once; the default 8 fails validation past 7 inputs.
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
+  });
+  const errors: string[] = [];
+  let checked = 0;
+  const reported = new Set<string>();
+  device.addEventListener('uncapturederror', (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message;
+    errors.push(message);
+    const first = message.split('\n').find((l) => l.trim() !== '') ?? message;
+    if (!reported.has(first)) {
+      reported.add(first);
+      process.stderr.write(`webgpu error: ${first}\n`);
+    }
   });
   // tfjs-webgpu checks navigator.gpu when it is imported and when a backend is constructed.
   const nav = globalThis as unknown as { navigator?: { gpu?: GPU } };
@@ -176,6 +203,14 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
   return {
     name: 'webgpu',
     device: label,
+    gpuErrors: () => errors,
+    throwIfGpuErrors: (where: string) => {
+      if (errors.length > checked) {
+        const first = errors[checked];
+        checked = errors.length;
+        throw new BackendError(`${where}: WebGPU error, results are invalid: ${first.split('\n')[0]}`);
+      }
+    },
     dispose: async () => {
       if (disposed) return;
       disposed = true;
@@ -238,7 +273,7 @@ async function activateWasm(): Promise<ResolvedBackend> {
     wasm.setWasmPaths(dir + '/');
   } catch {}
   await setTfBackend('wasm');
-  return { name: 'wasm', device: 'cpu (wasm)', dispose: async () => {} };
+  return cpuSide('wasm', 'cpu (wasm)');
 }
 
 /** node_modules when run from source; next to the bundled .mjs (prepare.sh copies the .wasm into .device/). */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, parseBackendRequest, requestedBackend, resolveBackend } from '../../../src/model/backend.ts';
+import { BackendError, type ResolvedBackend, parseBackendRequest, requestedBackend, resolveBackend } from '../../../src/model/backend.ts';
 
 describe('requestedBackend', () => {
   it('prefers the flag, then ASYMFLOW_BACKEND, then auto', () => {
@@ -22,7 +22,7 @@ describe('requestedBackend', () => {
 describe('resolveBackend', () => {
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
-  let last: { dispose(): Promise<void> } | undefined;
+  let last: ResolvedBackend | undefined;
   afterAll(async () => {
     await last?.dispose();
   });
