@@ -1,0 +1,28 @@
+/**
+ * What `asymflow serve` needs from a model: sampling for rows that each carry their own pixels, query,
+ * forced prefix and seed, under one shared set of sampling parameters (so one call serves a batch of
+ * requests). TfjsPolicy implements it; tests use fakes.
+ */
+import type { Completion } from '../policy/policy.ts';
+
+export interface ServeRow {
+  readonly pixels: Float32Array; // inputSize × inputSize greyscale in [0,1]
+  readonly query: string;
+  readonly prefix?: string; // forced assistant prefix; completions exclude it
+  readonly seed: number; // this row's sampling seed
+}
+
+export interface ServeSampling {
+  readonly temperature: number;
+  readonly topP: number;
+  readonly maxTokens: number;
+  readonly n: number;
+}
+
+export interface ServedModel {
+  readonly name: string;
+  readonly inputSize: number; // model-input image side in pixels
+  readonly maxTokens: number; // longest response the model can write
+  /** `sampling.n` completions per row, in row order. */
+  generateRows(rows: readonly ServeRow[], sampling: ServeSampling): Promise<Completion[][]>;
+}
