@@ -21,6 +21,7 @@ export interface MonitorOptions {
   readonly stdout?: NodeJS.WriteStream; // default process.stdout
   readonly plain?: Pick<PlainLogOptions, 'everySteps' | 'everyMs'>;
   readonly frameMs?: number; // dashboard redraw cap, default 100 ms
+  readonly patchConsole?: boolean; // dashboard: route console.* above the live panel (default true)
 }
 
 export interface Monitor {
@@ -56,7 +57,7 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
       onFinish: () => setImmediate(detach), // let Ink flush the final frame first
       frameMs: options.frameMs,
     }),
-    { stdout, exitOnCtrlC: false, patchConsole: true },
+    { stdout, exitOnCtrlC: false, patchConsole: options.patchConsole ?? true },
   );
   return { kind: 'dashboard', done, detach };
 }

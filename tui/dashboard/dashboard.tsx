@@ -5,7 +5,7 @@
  * metric stream, which shows as "finished" and calls `onFinish` after the final frame.
  */
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
 import type { Metric } from '../../src/records.ts';
 import { dashboardView$ } from './dashboard-stream.ts';
@@ -37,13 +37,15 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onFinish, fr
   const initial = useMemo(() => emptyView(now ?? Date.now), [now]);
   const view = useObservable(view$, initial);
   const [stopping, setStopping] = useState(false);
+  const quitRequested = useRef(false); // a ref, not state: two key presses can arrive before a re-render
   const { isRawModeSupported } = useStdin();
   const { stdout } = useStdout();
   const width = Math.max(60, Math.min(stdout.columns ?? 100, 140));
 
   useInput(
     (input, key) => {
-      if ((input === 'q' || (key.ctrl && input === 'c')) && !stopping) {
+      if ((input === 'q' || (key.ctrl && input === 'c')) && !quitRequested.current) {
+        quitRequested.current = true;
         setStopping(true);
         onQuit?.();
       }
