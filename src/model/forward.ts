@@ -1,0 +1,135 @@
+/**
+ * The forward pass: image patches as prefix tokens, then text tokens, through pre-norm blocks.
+ *   full pass  : hiddenStates() over [P image + T text] with the prefix-LM mask (+ optional key padding)
+ *   decode step: decodeStep() for one new token per row against a fixed-capacity KV cache
+ * Pure tensor functions: callers wrap them in tf.tidy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { patchCount, patchDim, type ModelConfig } from './config.ts';
+import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
+import { param, type Vlm } from './vlm.ts';
+
+/** Per-layer keys and values, each [B, H, L, dh]. */
+export interface KvCache {
+  readonly k: tf.Tensor4D[];
+  readonly v: tf.Tensor4D[];
+}
+
+/** One greyscale image (inputSize² values, row-major) → its patches, row-major: P × patch² values. */
+export function patchify(pixels: Float32Array, c: ModelConfig, where = 'pixels'): Float32Array {
+  const side = c.inputSize;
+  if (pixels.length !== side * side) {
+    throw new Error(`${where}: expected ${side}×${side} = ${side * side} model-input pixels, got ${pixels.length}`);
+  }
+  const n = side / c.patch;
+  const out = new Float32Array(patchCount(c) * patchDim(c));
+  let o = 0;
+  for (let pr = 0; pr < n; pr++)
+    for (let pc = 0; pc < n; pc++)
+      for (let y = 0; y < c.patch; y++) {
+        const row = (pr * c.patch + y) * side + pc * c.patch;
+        for (let x = 0; x < c.patch; x++) out[o++] = pixels[row + x];
+      }
+  return out;
+}
+
+const p = (m: Vlm, name: string) => param(m, name) as tf.Tensor as tf.Tensor1D;
+const w = (m: Vlm, name: string) => param(m, name) as tf.Tensor as tf.Tensor2D;
+
+/** Token + text-position embeddings: ids/positions [B, T] int32 → [B, T, d]. */
+function embedText(m: Vlm, ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor3D {
+  const tok = tf.gather(w(m, 'tokEmb'), ids); // [B, T, d]
+  return tf.add(tok, tf.gather(w(m, 'textPos'), positions)) as tf.Tensor3D; // [B, T, d]
+}
+
+/** Patch embedding + patch positions: [B, P, patch²] → [B, P, d]. */
+function embedImage(m: Vlm, patches: tf.Tensor3D): tf.Tensor3D {
+  const x = linear(patches, w(m, 'patch.w'), p(m, 'patch.b')); // [B, P, d]
+  return tf.add(x, param(m, 'patchPos')) as tf.Tensor3D; // [B, P, d]
+}
+
+/** Q, K, V of block i for normalised input x [B, L, d], each [B, H, L, dh]. */
+function qkv(m: Vlm, i: number, x: tf.Tensor3D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const h = m.config.heads;
+  const proj = (name: string) => splitHeads(linear(x, w(m, `blocks.${i}.attn.${name}.w`), p(m, `blocks.${i}.attn.${name}.b`)) as tf.Tensor3D, h);
+  return [proj('q'), proj('k'), proj('v')]; // [B, H, L, dh] each
+}
+
+/** The MLP sublayer with its residual: [B, L, d] → [B, L, d]. */
+function mlp(m: Vlm, i: number, x: tf.Tensor3D): tf.Tensor3D {
+  const pre = `blocks.${i}.`;
+  const xn = layerNorm(x, p(m, `${pre}ln2.g`), p(m, `${pre}ln2.b`)); // [B, L, d]
+  const hidden = gelu(linear(xn, w(m, `${pre}mlp.fc.w`), p(m, `${pre}mlp.fc.b`))); // [B, L, f·d]
+  return tf.add(x, linear(hidden, w(m, `${pre}mlp.proj.w`), p(m, `${pre}mlp.proj.b`))) as tf.Tensor3D; // [B, L, d]
+}
+
+/** Attention output projection with its residual: y [B, H, L, dh], x [B, L, d] → [B, L, d]. */
+function attnOut(m: Vlm, i: number, x: tf.Tensor3D, y: tf.Tensor4D): tf.Tensor3D {
+  const o = linear(mergeHeads(y), w(m, `blocks.${i}.attn.o.w`), p(m, `blocks.${i}.attn.o.b`)); // [B, L, d]
+  return tf.add(x, o) as tf.Tensor3D; // [B, L, d]
+}
+
+export interface ForwardInputs {
+  readonly patches: tf.Tensor3D; // [B, P, patch²]
+  readonly ids: tf.Tensor2D; // [B, T] int32
+  readonly positions: tf.Tensor2D; // [B, T] int32 text positions
+  readonly keyBias?: tf.Tensor4D; // [B, 1, 1, P+T]: MASKED on padding keys (left-padded prompts)
+}
+
+/**
+ * Final-LayerNormed hidden states over the whole sequence, [B, P+T, d]. When `collect` is given, each
+ * layer's K and V ([B, H, P+T, dh]) are pushed to it (the KV-cache prefill).
+ */
+export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): tf.Tensor3D {
+  const prefix = inputs.patches.shape[1];
+  const text = inputs.ids.shape[1];
+  let x = tf.concat([embedImage(m, inputs.patches), embedText(m, inputs.ids, inputs.positions)], 1) as tf.Tensor3D; // [B, L, d]
+  const mask = prefixLmBias(prefix, text); // [L, L]
+  const bias = inputs.keyBias ? tf.add(mask, inputs.keyBias) : mask; // [B, 1, L, L] or [L, L]
+  for (let i = 0; i < m.config.layers; i++) {
+    const xn = layerNorm(x, p(m, `blocks.${i}.ln1.g`), p(m, `blocks.${i}.ln1.b`)) as tf.Tensor3D; // [B, L, d]
+    const [q, k, v] = qkv(m, i, xn); // [B, H, L, dh] each
+    collect?.k.push(k);
+    collect?.v.push(v);
+    x = mlp(m, i, attnOut(m, i, x, attend(q, k, v, bias))); // [B, L, d]
+  }
+  return layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D; // [B, L, d]
+}
+
+/** Next-token logits of hidden states: [B, N, d] → [B, N, V]. */
+export function logits(m: Vlm, h: tf.Tensor3D): tf.Tensor3D {
+  const [b, n, d] = h.shape;
+  const flat = tf.reshape(h, [b * n, d]); // [B·N, d]
+  const out = m.config.tiedHead
+    ? tf.matMul(flat, w(m, 'tokEmb'), false, true) // [B·N, V]
+    : tf.matMul(flat, w(m, 'head.w')); // [B·N, V]
+  return tf.reshape(out, [b, n, m.config.vocab]); // [B, N, V]
+}
+
+export interface DecodeInputs {
+  readonly ids: tf.Tensor2D; // [B, 1] int32, the newest token of each row
+  readonly positions: tf.Tensor2D; // [B, 1] int32 text position of that token
+  readonly slot: tf.Tensor4D; // [B, 1, C, 1] one-hot cache slot the token is written to
+  readonly keyBias: tf.Tensor4D; // [B, 1, 1, C]: 0 for slots ≤ the row's slot, MASKED after
+}
+
+/**
+ * One token per row through every block against a cache of capacity C. Returns the final-normed hidden
+ * state [B, 1, d] and the updated cache (new tensors; the caller disposes the old cache).
+ * The write is cache·(1−slot) + kv·slot so every step has the same shapes (no growing concat).
+ */
+export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: tf.Tensor3D; cache: KvCache } {
+  let x = embedText(m, inputs.ids, inputs.positions); // [B, 1, d]
+  const keep = tf.sub(1, inputs.slot); // [B, 1, C, 1]
+  const next: KvCache = { k: [], v: [] };
+  for (let i = 0; i < m.config.layers; i++) {
+    const xn = layerNorm(x, p(m, `blocks.${i}.ln1.g`), p(m, `blocks.${i}.ln1.b`)) as tf.Tensor3D; // [B, 1, d]
+    const [q, k, v] = qkv(m, i, xn); // [B, H, 1, dh] each
+    const ck = tf.add(tf.mul(cache.k[i], keep), tf.mul(k, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
+    const cv = tf.add(tf.mul(cache.v[i], keep), tf.mul(v, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
+    next.k.push(ck);
+    next.v.push(cv);
+    x = mlp(m, i, attnOut(m, i, x, attend(q, ck, cv, inputs.keyBias))); // [B, 1, d]
+  }
+  return { h: layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D, cache: next }; // [B, 1, d]
+}

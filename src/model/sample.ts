@@ -1,0 +1,173 @@
+/**
+ * Batched sampling with a KV cache (DESIGN §4): prefill image + prompt once, then one token per row per
+ * step against a fixed-capacity cache (same shapes every step). Tokens are drawn on the CPU from downloaded
+ * logits (`await data()`, never dataSync: it throws on webgpu) with a seeded Rng, so a seed reproduces the
+ * samples on one backend.
+ *
+ * Rows may have prompts of different lengths: the prefill is right-padded and each row then writes its
+ * next token at its own cache slot, with its own text position, so no row ever attends to padding.
+ * The returned log-probs are those of the untempered model (log-softmax of the raw logits, no top-p), the
+ * same quantity scoreLogprobs() computes, so old-policy log-probs from sampling and scoring agree.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../rng.ts';
+import { decode, EOS, PAD, TAG_IDS } from '../tokenizer.ts';
+import { patchCount, patchDim } from './config.ts';
+import { decodeStep, hiddenStates, logits, patchify, type KvCache } from './forward.ts';
+import { MASKED } from './layers.ts';
+import { roundUp } from './logprobs.ts';
+import { assistantPrefix } from './prompt.ts';
+import type { Vlm } from './vlm.ts';
+
+export interface SampleRequest {
+  readonly pixels: Float32Array; // inputSize² greyscale values
+  readonly prompt: Int32Array; // promptTokens(query, forcedPrefix): the prefix is context, not sampled
+}
+
+export interface SampleOptions {
+  readonly temperature: number; // 0 = greedy
+  readonly topP: number; // nucleus mass in (0, 1]
+  readonly maxTokens: number; // per row, also capped by model.maxText − prompt length
+  readonly rng: Rng; // draws in row order each step
+  readonly bucket?: number; // prompt/capacity rounding (default 64)
+}
+
+export type FinishReason = 'answer' | 'eos' | 'length';
+
+export interface Generation {
+  readonly tokens: Int32Array; // sampled tokens only (the stop token included)
+  readonly logprobs: Float32Array; // untempered log p of each sampled token
+  readonly text: string; // forced prefix + decoded sampled tokens
+  readonly finish: FinishReason;
+}
+
+/** Log-softmax of logits in float64: [V] → [V]. */
+function logSoftmax(z: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const x of z) max = Math.max(max, x);
+  let sum = 0;
+  for (const x of z) sum += Math.exp(x - max);
+  const lse = max + Math.log(sum);
+  return Float64Array.from(z, (x) => x - lse);
+}
+
+/** One token id from log-probs under temperature and top-p. */
+export function pickToken(logp: Float64Array, temperature: number, topP: number, rng: Rng): number {
+  if (temperature === 0) {
+    let best = 0;
+    for (let i = 1; i < logp.length; i++) if (logp[i] > logp[best]) best = i;
+    return best;
+  }
+  let max = -Infinity;
+  for (const x of logp) max = Math.max(max, x / temperature);
+  const weights = Float64Array.from(logp, (x) => Math.exp(x / temperature - max));
+  const order = Array.from(weights.keys()).sort((a, b) => weights[b] - weights[a] || a - b);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let kept = 0;
+  let count = 0;
+  while (count < order.length && (count === 0 || kept < topP * total)) kept += weights[order[count++]];
+  let u = rng.next() * kept;
+  for (let i = 0; i < count; i++) {
+    u -= weights[order[i]];
+    if (u < 0) return order[i];
+  }
+  return order[count - 1];
+}
+
+function validate(o: SampleOptions): void {
+  if (!(o.temperature >= 0 && Number.isFinite(o.temperature))) throw new Error(`sample: temperature must be a finite number >= 0, got ${o.temperature}`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sample: topP must be in (0, 1], got ${o.topP}`);
+  if (!(Number.isInteger(o.maxTokens) && o.maxTokens > 0)) throw new Error(`sample: maxTokens must be a positive integer, got ${o.maxTokens}`);
+}
+
+/** Samples one response per request. */
+export async function sample(m: Vlm, requests: readonly SampleRequest[], options: SampleOptions): Promise<Generation[]> {
+  validate(options);
+  const c = m.config;
+  const b = requests.length;
+  if (b === 0) return [];
+  const bucket = options.bucket ?? 64;
+  const prefix = patchCount(c);
+  const lengths = requests.map((r, i) => {
+    if (r.prompt.length === 0 || r.prompt.length >= c.maxText) throw new Error(`sample: request ${i} prompt has ${r.prompt.length} tokens; needs 1…${c.maxText - 1} (model.maxText)`);
+    return r.prompt.length;
+  });
+  const limits = lengths.map((n) => Math.min(options.maxTokens, c.maxText - n));
+  const tp = roundUp(Math.max(...lengths), bucket);
+  const capacity = prefix + roundUp(tp + options.maxTokens, bucket);
+
+  // Prefill: right-padded prompts; each row's next-token logits come from its last real column.
+  const patches = new Float32Array(b * prefix * patchDim(c));
+  const ids = new Int32Array(b * tp).fill(PAD);
+  const positions = new Int32Array(b * tp);
+  const last = new Float32Array(b * tp);
+  requests.forEach((r, i) => {
+    patches.set(patchify(r.pixels, c, `sample: request ${i} pixels`), i * prefix * patchDim(c));
+    ids.set(r.prompt, i * tp);
+    for (let col = 0; col < tp; col++) positions[i * tp + col] = Math.min(col, c.maxText - 1);
+    last[i * tp + lengths[i] - 1] = 1;
+  });
+  let { cache, next } = tf.tidy(() => {
+    const collect: KvCache = { k: [], v: [] };
+    const h = hiddenStates(m, {
+      patches: tf.tensor3d(patches, [b, prefix, patchDim(c)]), // [B, P, patch²]
+      ids: tf.tensor2d(ids, [b, tp], 'int32'), // [B, Tp]
+      positions: tf.tensor2d(positions, [b, tp], 'int32'), // [B, Tp]
+    }, collect); // [B, P+Tp, d]
+    const text = tf.slice(h, [0, prefix, 0], [b, tp, c.d]); // [B, Tp, d]
+    const hLast = tf.sum(tf.mul(text, tf.tensor3d(last, [b, tp, 1])), 1, true) as tf.Tensor3D; // [B, 1, d]
+    const pad = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [0, 0], [0, capacity - prefix - tp], [0, 0]]) as tf.Tensor4D; // [B, H, C, dh]
+    return { cache: { k: collect.k.map(pad), v: collect.v.map(pad) }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
+  });
+
+  const tokens: number[][] = requests.map(() => []);
+  const logps: number[][] = requests.map(() => []);
+  const finish: (FinishReason | undefined)[] = requests.map(() => undefined);
+  for (let step = 0; ; step++) {
+    const z = (await next.data()) as Float32Array; // [B·V]
+    next.dispose();
+    for (let i = 0; i < b; i++) {
+      if (finish[i]) continue;
+      const lp = logSoftmax(z.subarray(i * c.vocab, (i + 1) * c.vocab));
+      const token = pickToken(lp, options.temperature, options.topP, options.rng);
+      tokens[i].push(token);
+      logps[i].push(lp[token]);
+      if (token === TAG_IDS.answerClose) finish[i] = 'answer';
+      else if (token === EOS) finish[i] = 'eos';
+      else if (tokens[i].length >= limits[i]) finish[i] = 'length';
+    }
+    if (finish.every((f) => f)) break;
+    // Feed each row's newest token at slot P + n + step (finished rows repeat a harmless, ignored step).
+    const stepIds = new Int32Array(b);
+    const stepPos = new Int32Array(b);
+    const slot = new Float32Array(b * capacity);
+    const keyBias = new Float32Array(b * capacity);
+    for (let i = 0; i < b; i++) {
+      const position = Math.min(lengths[i] + step, c.maxText - 1);
+      const s = Math.min(prefix + position, capacity - 1);
+      stepIds[i] = tokens[i][tokens[i].length - 1];
+      stepPos[i] = position;
+      slot[i * capacity + s] = 1;
+      keyBias.fill(MASKED, i * capacity + s + 1, (i + 1) * capacity);
+    }
+    const out = tf.tidy(() => {
+      const r = decodeStep(m, {
+        ids: tf.tensor2d(stepIds, [b, 1], 'int32'), // [B, 1]
+        positions: tf.tensor2d(stepPos, [b, 1], 'int32'), // [B, 1]
+        slot: tf.tensor4d(slot, [b, 1, capacity, 1]), // [B, 1, C, 1]
+        keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
+      }, cache);
+      return { cache: { k: r.cache.k, v: r.cache.v }, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
+    });
+    tf.dispose([...cache.k, ...cache.v]);
+    cache = out.cache;
+    next = out.next;
+  }
+  tf.dispose([...cache.k, ...cache.v]);
+  return requests.map((r, i) => ({
+    tokens: Int32Array.from(tokens[i]),
+    logprobs: Float32Array.from(logps[i]),
+    text: decode(assistantPrefix(r.prompt)) + decode(tokens[i]),
+    finish: finish[i]!,
+  }));
+}
