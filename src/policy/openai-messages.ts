@@ -34,21 +34,19 @@ export function pngDataUrl(png: Uint8Array): string {
 }
 
 /**
- * The request body for `sample` with assistant prefix `prefix` (undefined: none); throws when the image is
- * wanted but the sample carries no PNG.
+ * The request body for `sample` with assistant prefix `prefix` (undefined: none) and image `png`
+ * (undefined: withheld, as `options.withImage === false` asks).
  */
 export function chatRequestBody(
   sample: Sample,
   options: GenerateOptions,
   prefix: string | undefined,
+  png: Uint8Array | undefined,
   model: string,
   seed: number,
 ): ChatRequestBody {
   const content: ContentPart[] = [];
-  if (options.withImage !== false) {
-    if (!sample.png) throw new Error(`sample ${sample.puzzle.id} has no PNG to send`);
-    content.push({ type: 'image_url', image_url: { url: pngDataUrl(sample.png) } });
-  }
+  if (png) content.push({ type: 'image_url', image_url: { url: pngDataUrl(png) } });
   content.push({ type: 'text', text: sample.query });
   const messages: ChatMessage[] = [{ role: 'user', content }];
   const base = {

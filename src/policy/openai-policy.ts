@@ -9,6 +9,7 @@ import { DEFAULT_BACKOFF, requestJson, type BackoffOptions, type RetryOptions } 
 import { limitConcurrency, type Limited } from './limit-concurrency.ts';
 import { chatRequestBody, choiceTexts, modelIds } from './openai-messages.ts';
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
+import { sampleImage, type ImageSource } from './sample-image.ts';
 import { sampleSeed } from './seeds.ts';
 
 export interface OpenAIPolicyOptions {
@@ -19,6 +20,7 @@ export interface OpenAIPolicyOptions {
   readonly timeoutMs?: number;
   readonly retries?: number;
   readonly backoff?: Partial<BackoffOptions>;
+  readonly image?: ImageSource; // 'png' (default): the dataset image; 'pixels': the model input (asymflow serve)
   readonly random?: () => number; // jitter source (tests)
   readonly sleep?: (ms: number) => Promise<void>; // backoff sleeper (tests)
 }
@@ -100,7 +102,8 @@ export class OpenAIPolicy implements Policy {
     let body: string;
     try {
       const prefix = prefixFor(options, index);
-      body = JSON.stringify(chatRequestBody(sample, options, prefix, model, sampleSeed(options.seed, sample.puzzle.id)));
+      const png = options.withImage === false ? undefined : await sampleImage(sample, this.options.image ?? 'png');
+      body = JSON.stringify(chatRequestBody(sample, options, prefix, png, model, sampleSeed(options.seed, sample.puzzle.id)));
     } catch (error) {
       this.counts.failures++;
       return failedCompletions(options.n, error instanceof Error ? error.message : String(error));

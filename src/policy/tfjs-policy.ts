@@ -1,0 +1,132 @@
+/**
+ * A Policy over our own model (DESIGN §4, §6): KV-cache sampling from src/model/sample.ts with the forced
+ * prefix as prompt context. Also the ServedModel behind `asymflow serve`, so served and in-process answers
+ * come from the same code.
+ *
+ * Seeding: every row carries its own seed (policy.generate derives it from the run seed and the sample id,
+ * serve takes the request's). At temperature 0 rows are batched freely (greedy ignores the rng; n greedy
+ * completions are one completion repeated). At temperature > 0 the sampler draws from one rng per call in
+ * row order, so `seeding: 'per-sample'` (default) samples each row's n completions in their own call with
+ * that row's seed — reproducible per sample whatever the batch — and `'per-batch'` puts all rows in one call
+ * with a seed mixed from theirs: faster, but a row's sample then depends on its batch.
+ */
+import { decode } from '../tokenizer.ts';
+import { hashString, Rng } from '../rng.ts';
+import type { Sample } from '../records.ts';
+import { promptTokens } from '../model/prompt.ts';
+import { sample as sampleModel, type SampleRequest } from '../model/sample.ts';
+import { loadCheckpoint } from '../model/checkpoint.ts';
+import { disposeVlm, type Vlm } from '../model/vlm.ts';
+import type { ServedModel, ServeRow, ServeSampling } from '../serve/served-model.ts';
+import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
+import { sampleSeed } from './seeds.ts';
+
+export interface TfjsPolicyOptions {
+  readonly name?: string; // default 'asymflow'
+  readonly maxBatch?: number; // rows per sampling call (default 32)
+  readonly seeding?: 'per-sample' | 'per-batch';
+  readonly ownsModel?: boolean; // close() disposes the model (default false)
+}
+
+interface Prepared {
+  readonly index: number;
+  readonly request: SampleRequest;
+  readonly seed: number;
+}
+
+export class TfjsPolicy implements Policy, ServedModel {
+  readonly name: string;
+  readonly inputSize: number;
+  readonly maxTokens: number;
+  private readonly maxBatch: number;
+  private readonly seeding: 'per-sample' | 'per-batch';
+
+  constructor(
+    readonly model: Vlm,
+    private readonly options: TfjsPolicyOptions = {},
+  ) {
+    this.name = options.name ?? 'asymflow';
+    this.inputSize = model.config.inputSize;
+    this.maxTokens = model.config.maxText;
+    this.maxBatch = options.maxBatch ?? 32;
+    this.seeding = options.seeding ?? 'per-sample';
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`TfjsPolicy maxBatch must be a positive integer, got ${this.maxBatch}`);
+  }
+
+  async generate(samples: readonly Sample[], options: GenerateOptions): Promise<Completion[][]> {
+    const blank = options.withImage === false ? new Float32Array(this.inputSize * this.inputSize).fill(1) : undefined;
+    const rows: (ServeRow | string)[] = samples.map((sample, i) => {
+      const pixels = blank ?? sample.pixels;
+      if (!pixels) return `sample ${sample.puzzle.id} has no model-input pixels`;
+      return { pixels, query: sample.query, prefix: prefixFor(options, i), seed: sampleSeed(options.seed, sample.puzzle.id) };
+    });
+    const ok = rows.filter((r): r is ServeRow => typeof r !== 'string');
+    const sampled = await this.generateRows(ok, options);
+    let next = 0;
+    return rows.map((r) => (typeof r === 'string' ? failed(options.n, r) : sampled[next++]));
+  }
+
+  /** `sampling.n` completions per row; a row the model cannot take (size, length) fails alone. */
+  async generateRows(rows: readonly ServeRow[], sampling: ServeSampling): Promise<Completion[][]> {
+    const out: Completion[][] = new Array(rows.length);
+    const prepared: Prepared[] = [];
+    const c = this.model.config;
+    rows.forEach((row, index) => {
+      const prompt = promptTokens(row.query, row.prefix ?? '');
+      if (row.pixels.length !== c.inputSize * c.inputSize) {
+        out[index] = failed(sampling.n, `image has ${row.pixels.length} pixels; the model takes ${c.inputSize}×${c.inputSize}`);
+      } else if (prompt.length >= c.maxText) {
+        out[index] = failed(sampling.n, `prompt has ${prompt.length} tokens; the model holds ${c.maxText} (model.maxText)`);
+      } else prepared.push({ index, request: { pixels: row.pixels, prompt }, seed: row.seed });
+    });
+    for (const group of this.groups(prepared, sampling)) {
+      const copies = sampling.temperature === 0 ? 1 : sampling.n;
+      const requests = group.rows.flatMap((p) => Array.from({ length: copies }, () => p.request));
+      const shortest = Math.min(...requests.map((r) => r.prompt.length));
+      // The KV cache is sized by maxTokens: never ask for more than any row can hold (10,000 → maxText).
+      const maxTokens = Math.min(sampling.maxTokens, c.maxText - shortest);
+      const generations = await sampleModel(this.model, requests, {
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        maxTokens,
+        rng: new Rng(group.seed),
+      });
+      group.rows.forEach((p, r) => {
+        const mine = generations.slice(r * copies, (r + 1) * copies);
+        out[p.index] = Array.from({ length: sampling.n }, (_, k) => {
+          const g = mine[copies === 1 ? 0 : k];
+          return { text: decode(g.tokens), tokens: g.tokens, logprobs: g.logprobs };
+        });
+      });
+    }
+    return out;
+  }
+
+  /** Sampling calls: greedy rows in chunks; sampled rows one per call (per-sample) or chunked (per-batch). */
+  private groups(prepared: readonly Prepared[], sampling: ServeSampling): { rows: Prepared[]; seed: number }[] {
+    const perSample = sampling.temperature > 0 && this.seeding === 'per-sample';
+    const rowsPerCall = perSample ? 1 : Math.max(1, Math.floor(this.maxBatch / (sampling.temperature === 0 ? 1 : sampling.n)));
+    const groups: { rows: Prepared[]; seed: number }[] = [];
+    for (let i = 0; i < prepared.length; i += rowsPerCall) {
+      const rows = prepared.slice(i, i + rowsPerCall);
+      const seed = rows.length === 1 ? rows[0].seed : hashString(rows.map((p) => p.seed).join(','));
+      groups.push({ rows, seed });
+    }
+    return groups;
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsModel) disposeVlm(this.model);
+  }
+}
+
+/** A policy over the weights of checkpoint `dir` (its optimizer state, if saved, is dropped); owns the model. */
+export async function loadTfjsPolicy(dir: string, options: Omit<TfjsPolicyOptions, 'ownsModel'> = {}): Promise<TfjsPolicy> {
+  const { model, optimizer } = await loadCheckpoint(dir);
+  optimizer?.dispose();
+  return new TfjsPolicy(model, { name: options.name ?? (dir.replace(/\/+$/, '').split('/').pop() || 'asymflow'), ...options, ownsModel: true });
+}
+
+function failed(n: number, reason: string): Completion[] {
+  return Array.from({ length: n }, () => ({ text: '', failed: reason }));
+}
