@@ -20,6 +20,7 @@ interface GroupRule {
   readonly yTitle: string;
   readonly matches: (name: string) => boolean;
   readonly unitInterval?: boolean; // values live in [0,1]
+  readonly perMetric?: boolean; // one chart per metric: scales differ by orders of magnitude (tokens/s vs samples/s)
 }
 
 const RULES: readonly GroupRule[] = [
@@ -29,12 +30,16 @@ const RULES: readonly GroupRule[] = [
   { id: 'grad-norms', title: 'Gradient norms', yTitle: 'L2 norm', matches: (n) => n.startsWith('train/gradNorm') },
   { id: 'grad-shares', title: 'Perception share of the gradient', yTitle: 'share', matches: (n) => n.startsWith('train/gradShare'), unitInterval: true },
   { id: 'rewards', title: 'Reward components (mean per step)', yTitle: 'reward', matches: (n) => n.startsWith('reward/') },
-  { id: 'throughput', title: 'Throughput', yTitle: 'per second', matches: (n) => n.startsWith('throughput/') },
+  { id: 'throughput', title: 'Throughput', yTitle: 'per second', matches: (n) => n.startsWith('throughput/'), perMetric: true },
 ];
 
 /** The chart a metric name belongs to: a named group, or `other-<prefix>` for anything else. */
 export function curveGroupOf(name: string): { id: string; title: string; yTitle: string; unitInterval: boolean } {
   const rule = RULES.find((r) => r.matches(name));
+  if (rule?.perMetric) {
+    const what = name.slice(name.indexOf('/') + 1).replace(/[^A-Za-z0-9_-]/g, '_');
+    return { id: `${rule.id}-${what}`, title: `${rule.title}: ${metricLabel(name)}`, yTitle: metricLabel(name), unitInterval: false };
+  }
   if (rule) return { id: rule.id, title: rule.title, yTitle: rule.yTitle, unitInterval: rule.unitInterval ?? false };
   const prefix = metricGroup(name).replace(/[^A-Za-z0-9_-]/g, '_');
   return { id: `other-${prefix}`, title: `Other: ${metricGroup(name)}/*`, yTitle: 'value', unitInterval: false };
@@ -77,7 +82,8 @@ export function curveCharts(metrics: readonly Metric[], options: CurveOptions = 
     for (const m of downsample(series, maxPoints)) entry.rows.push({ step: m.step, value: m.value, series: label });
   }
   const groupOrder = [...RULES.map((r) => r.id)];
-  const ids = [...byGroup.keys()].sort((x, y) => rank(groupOrder, x) - rank(groupOrder, y) || x.localeCompare(y));
+  const ruleOf = (id: string) => groupOrder.find((r) => id === r || id.startsWith(`${r}-`)) ?? id;
+  const ids = [...byGroup.keys()].sort((x, y) => rank(groupOrder, ruleOf(x)) - rank(groupOrder, ruleOf(y)) || x.localeCompare(y));
   return ids.map((id) => {
     const g = byGroup.get(id)!;
     return { id, title: g.title, points: g.rows.length, spec: lineSpec(g.title, g.yTitle, g.rows, g.order, g.unitInterval) };

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
 import type { Metric } from '../../src/records.ts';
 import { dashboardView$ } from './dashboard-stream.ts';
-import type { DashboardView, LatestSample, RunInfo } from './dashboard-store.ts';
+import type { DashboardView, LatestSample, LogLine, RunInfo } from './dashboard-store.ts';
 import { Header } from './header.tsx';
 import { ACCURACY_SERIES, isOtherMetric, isRewardMetric, THROUGHPUT_SERIES, TRAINING_SERIES } from './metric-names.ts';
 import { SamplePanel } from './sample-panel.tsx';
@@ -56,13 +56,13 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onFinish, fr
   const finished = view.finishedAt !== undefined;
   useEffect(() => {
     if (finished) onFinish?.();
-  }, [finished]); // eslint-disable-line react-hooks/exhaustive-deps -- once, when the run ends
+  }, [finished]); // once, when the run ends (onFinish identity changes must not re-fire it)
 
   const half = Math.floor(width / 2);
   const names = [...view.series.keys()];
   return (
     <>
-      <Static items={[...view.log]}>
+      <Static items={view.log as LogLine[]}>
         {(line) => (
           <Text key={line.id} wrap="truncate-end">
             {line.text}

@@ -34,6 +34,7 @@ describe('curve charts', () => {
     expect(new Set(accuracy.data.values.map((v) => v.series))).toEqual(new Set(['a', 'a_p']));
     expect(curveGroupOf('reward/self/mean').id).toBe('rewards');
     expect(curveGroupOf('train/gradShareP').id).toBe('grad-shares');
+    expect(curveGroupOf('throughput/tokensPerSec').id).toBe('throughput-tokensPerSec'); // own scale each
   });
 
   it('downsamples long series but keeps the last point', () => {
