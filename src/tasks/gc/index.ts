@@ -52,9 +52,15 @@ export function gcOptions(options: TaskOptions = {}): GcOptions {
   return resolved;
 }
 
+/** The puzzle's node count: meta.nodes, or max id + 1 when a puzzle (e.g. an imported one) lacks it. */
+export function puzzleNodes(puzzle: Puzzle): number {
+  const n = Number(puzzle.meta.nodes);
+  return Math.max(Number.isInteger(n) && n > 0 ? n : 0, impliedNodes(parseEdges(puzzle.pStar)));
+}
+
 /** Node positions for `puzzle` under `options.layout`; spring layouts are seeded by the puzzle's seed and edges. */
 export function layoutPuzzle(puzzle: Puzzle, options: GcOptions): Point[] {
-  const n = Number(puzzle.meta.nodes);
+  const n = puzzleNodes(puzzle);
   if (options.layout === 'circle') return circleLayout(n, options.maxNodes);
   return springLayout(n, parseEdges(puzzle.pStar), new Rng(`gc-layout/${puzzle.seed}/${puzzle.pStar}`));
 }
@@ -94,14 +100,14 @@ export const gcTask: Task = {
 
   response(puzzle, options) {
     const o = gcOptions(options);
-    const { trace, answer } = solveWithTrace(Number(puzzle.meta.nodes), parseEdges(puzzle.pStar), o.verbosity);
+    const { trace, answer } = solveWithTrace(puzzleNodes(puzzle), parseEdges(puzzle.pStar), o.verbosity);
     return `<caption>${puzzle.pStar}</caption>${trace}<answer>${answer}</answer>`;
   },
 
   samePerception,
 
   verify(answer, perception, puzzle) {
-    const nodes = puzzle ? Number(puzzle.meta.nodes) : 0;
+    const nodes = puzzle ? Number(puzzle.meta.nodes) : 0; // the checked perception may name more
     return verifyGc(answer, perception, Number.isInteger(nodes) ? nodes : 0);
   },
 };

@@ -33,11 +33,13 @@ export function graphSvg(positions: readonly Point[], edges: readonly Edge[], si
   );
 }
 
+// The drawing is opaque (a white background rect) and uses only black, white and their antialiased greys,
+// so R = G = B and channel 0 is the exact grey image: extracting it is ~2x faster than flatten + b-w.
+
 /** Greyscale PNG of the drawing at `size` px (deterministic bytes: fixed encoder settings). */
 export async function renderPng(positions: readonly Point[], edges: readonly Edge[], size: number): Promise<Uint8Array> {
   const png = await sharp(Buffer.from(graphSvg(positions, edges, size)))
-    .flatten({ background: '#ffffff' })
-    .toColourspace('b-w')
+    .extractChannel(0)
     .png({ compressionLevel: 6, adaptiveFiltering: false })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
@@ -46,8 +48,7 @@ export async function renderPng(positions: readonly Point[], edges: readonly Edg
 /** Model input: greyscale in [0,1] (1 = white paper), row-major size × size. */
 export async function renderPixels(positions: readonly Point[], edges: readonly Edge[], size: number): Promise<Float32Array> {
   const { data, info } = await sharp(Buffer.from(graphSvg(positions, edges, size)))
-    .flatten({ background: '#ffffff' })
-    .toColourspace('b-w')
+    .extractChannel(0)
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.width !== size || info.height !== size) {

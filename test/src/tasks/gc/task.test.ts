@@ -79,6 +79,16 @@ describe('gcTask.response', () => {
   });
 });
 
+describe('puzzles without meta.nodes (e.g. imported)', () => {
+  it('take the node count from the edge list', async () => {
+    const puzzle = { id: 'imp', task: 'gc', seed: 0, difficulty: '', pStar: '(0,1),(1,2),(0,2),(2,3)', solution: '', meta: {} } as const;
+    const text = gcTask.response(puzzle, {});
+    const parsed = parseResponse(text);
+    expect(parsed.ok && gcTask.verify(parsed.answer, puzzle.pStar, puzzle).correct).toBe(true);
+    expect((await gcTask.render(puzzle, { layout: 'spring', pngSize: 64, inputSize: 32 })).pixels.length).toBe(32 * 32);
+  });
+});
+
 describe('gcTask.render', () => {
   it('gives a 448x448 PNG and a 144x144 input in [0,1], byte-identical per seed', async () => {
     const puzzle = generate(3);
