@@ -1,0 +1,111 @@
+/**
+ * A run directory and its one shared metric stream. Every flow opens one with `--out DIR`:
+ *
+ *   DIR/config.json       resolved config, git commit, package/node versions, backend + device once known
+ *   DIR/metrics.msgpack   the metric stream, recorded once as it is emitted
+ *   DIR/<kind>.msgpack    the flow's main stream (samples, rollouts, scored…) via `run.record(kind)`
+ *   DIR/summary.json      final figures (`writeSummary`)
+ *   DIR/plots/, DIR/checkpoints/
+ *
+ * `metrics$` is hot: the recorder, the dashboard, the plain log and user code all subscribe to the same
+ * Subject, so each metric is computed and emitted once, and late subscribers see only later values.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Subject, type MonoTypeOperatorFunction, type Observable, type Subscription } from 'rxjs';
+import { record } from '../operators/record.ts';
+import type { Metric } from '../src/records.ts';
+import { gitCommit, type RecordingKind, type WriterOptions } from '../src/recording/index.ts';
+
+export interface RunOptions {
+  readonly out: string; // the run directory, created if absent
+  readonly config: unknown; // the resolved config, saved in config.json and in every recording header
+  readonly runName?: string; // default: the directory's base name
+}
+
+export interface RunContext {
+  readonly dir: string;
+  readonly run: string;
+  /** Hot and shared; completes on close(). */
+  readonly metrics$: Observable<Metric>;
+  emit(step: number, name: string, value: number): void;
+  emitMany(step: number, values: Readonly<Record<string, number>>): void;
+  /** A tap that records a stream to DIR/<kind>.msgpack with this run's config in the header. */
+  record<T>(kind: RecordingKind, options?: WriterOptions): MonoTypeOperatorFunction<T>;
+  /** Completes config.json with what is known only once the model is up. */
+  setBackend(backend: string, device?: string): void;
+  writeSummary(summary: Readonly<Record<string, unknown>>): void;
+  /** A path inside the run directory. */
+  file(...parts: string[]): string;
+  /** Completes metrics$ and closes metrics.msgpack; calling it again does nothing. */
+  close(): void;
+}
+
+function packageVersion(): string | null {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function openRun({ out, config, runName }: RunOptions): RunContext {
+  const dir = path.resolve(out);
+  const run = runName ?? path.basename(dir);
+  for (const sub of ['plots', 'checkpoints']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  const file = (...parts: string[]) => path.join(dir, ...parts);
+
+  const commit = gitCommit();
+  const description: Record<string, unknown> = {
+    run,
+    created: new Date().toISOString(),
+    config,
+    commit,
+    version: packageVersion(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    backend: null,
+    device: null,
+  };
+  const writeDescription = () => fs.writeFileSync(file('config.json'), `${JSON.stringify(description, null, 2)}\n`);
+  writeDescription();
+
+  const subject = new Subject<Metric>();
+  const header = (kind: RecordingKind) => ({ kind, config, commit, meta: { run } });
+  const recorder: Subscription = subject.pipe(record(file('metrics.msgpack'), header('metrics'))).subscribe({
+    error: (error: unknown) => process.stderr.write(`asymflow: error: recording metrics of run ${run}: ${(error as Error).message}\n`),
+  });
+  let closed = false;
+
+  const emit = (step: number, name: string, value: number) => {
+    if (closed) throw new Error(`run ${run}: metric '${name}' emitted after close()`);
+    subject.next({ run, step, name, value, time: Date.now() });
+  };
+
+  return {
+    dir,
+    run,
+    metrics$: subject.asObservable(),
+    emit,
+    emitMany(step, values) {
+      for (const [name, value] of Object.entries(values)) emit(step, name, value);
+    },
+    record: <T>(kind: RecordingKind, options?: WriterOptions) => record<T>(file(`${kind}.msgpack`), header(kind), options),
+    setBackend(backend, device) {
+      description.backend = backend;
+      description.device = device ?? null;
+      writeDescription();
+    },
+    writeSummary(summary) {
+      fs.writeFileSync(file('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    },
+    file,
+    close() {
+      if (closed) return;
+      closed = true;
+      subject.complete(); // the recorder's finalize closes metrics.msgpack
+      recorder.unsubscribe();
+    },
+  };
+}
