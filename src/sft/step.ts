@@ -1,0 +1,122 @@
+/**
+ * One SFT update with its asymmetry diagnostics (DESIGN §5). Every objective runs two backward passes —
+ * the perception part and the reasoning part of the loss — so the per-step gradient norms and shares are
+ * measured the same way for all objectives, and the update is their exact sum:
+ *
+ *   standard : parts Σ_p ℓ / N and Σ_r ℓ / N         (N = response tokens in the batch) → token-mean CE
+ *   lambda   : parts λ·mean_b(Lp/|p|), (1−λ)·mean_b(Lr/|r|)
+ *   ngdiff   : raw parts g_p = ∇mean_b(Lp/|p|), g_r = ∇mean_b(Lr/|r|); λ = ‖g_r‖/(‖g_p‖+‖g_r‖) from their
+ *              global norms (before clipping); update λ·g_p + (1−λ)·g_r
+ *
+ * Perception here is the caption WITH its two tags (everything before the reasoning span): the tags must be
+ * learned for the response to parse, and under a λ objective a token in neither span would get no gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AdamW } from '../model/adamw.ts';
+import type { PreparedBatch, TokenLogprobs } from '../model/logprobs.ts';
+import { applyGradients, combineGradients, disposeGradients, gradients, type Grads } from '../model/train.ts';
+import type { Vlm } from '../model/vlm.ts';
+import { ngdiffLambda, type SftObjective } from './objective.ts';
+
+export interface SftStepStats {
+  readonly step: number; // optimizer steps done
+  readonly loss: number; // the objective's value
+  readonly lossP: number; // mean_b Lp/|p|
+  readonly lossR: number; // mean_b Lr/|r|
+  readonly lambda: number; // λ in use (standard: the batch's perception token fraction)
+  readonly gradNormP: number; // ‖∇ perception part of the objective‖
+  readonly gradNormR: number; // ‖∇ reasoning part of the objective‖
+  readonly gradShareP: number; // gradNormP / (gradNormP + gradNormR)
+  readonly rawGradNormP: number; // ‖∇ mean_b Lp/|p|‖ (what NGDiff balances); equals gradNormP/λ for λ objectives
+  readonly rawGradNormR: number;
+  readonly gradNorm: number; // global norm of the update before clipping
+  readonly tokenFraction: number; // perception tokens / response tokens in the batch
+  readonly lossShareP: number; // perception share of the summed token losses
+  readonly tokens: number; // response tokens in the batch
+  readonly lr: number;
+}
+
+/** Perception mask including the caption tags: every response token before the reasoning span. */
+const perceptionMask = (out: TokenLogprobs) => tf.sub(out.mask, out.maskR) as tf.Tensor2D; // [B, R]
+
+/** Σ over the batch of −logp on `mask`, divided by the total response tokens: []. */
+function tokenSumOver(out: TokenLogprobs, mask: tf.Tensor2D): tf.Scalar {
+  return tf.div(tf.neg(tf.sum(tf.mul(out.logp, mask))), tf.maximum(tf.sum(out.mask), 1)) as tf.Scalar;
+}
+
+/** mean_b of the per-example span mean NLL: []; an empty span contributes 0. */
+function spanMean(out: TokenLogprobs, mask: tf.Tensor2D): tf.Scalar {
+  const nll = tf.neg(tf.sum(tf.mul(out.logp, mask), 1)); // [B]
+  return tf.mean(tf.div(nll, tf.maximum(tf.sum(mask, 1), 1))) as tf.Scalar; // []
+}
+
+const lossP = (out: TokenLogprobs) => spanMean(out, perceptionMask(out));
+const lossR = (out: TokenLogprobs) => spanMean(out, out.maskR);
+
+async function read(...scalars: tf.Tensor[]): Promise<number[]> {
+  const values = await Promise.all(scalars.map((s) => s.data()));
+  return values.map((v) => v[0]);
+}
+
+/** Batch token counts from the prepared layout (CPU-side, no GPU read). */
+function tokenCounts(batch: PreparedBatch): { p: number; r: number; all: number } {
+  let p = 0;
+  let r = 0;
+  let all = 0;
+  for (let i = 0; i < batch.mask.length; i++) {
+    all += batch.mask[i];
+    r += batch.maskR[i];
+  }
+  p = all - r;
+  return { p, r, all };
+}
+
+export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective): Promise<SftStepStats> {
+  const counts = tokenCounts(batch);
+  const tokenFraction = counts.all > 0 ? counts.p / counts.all : 0;
+  const lr = optimizer.lr;
+  // Pass 1 and 2: the raw span means (NGDiff, λ) or the token-sum parts (standard).
+  const standard = objective.kind === 'standard';
+  const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)));
+  const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)));
+  const [partP, partR, normP, normR] = await read(gP.loss, gP.norm, gR.loss, gR.norm).then(([a, b, c, d]) => [a, c, b, d]);
+  let weightP = 1;
+  let weightR = 1;
+  let lambda = tokenFraction;
+  if (objective.kind === 'lambda') lambda = objective.lambda;
+  if (objective.kind === 'ngdiff') lambda = ngdiffLambda(normP, normR);
+  if (!standard) {
+    weightP = lambda;
+    weightR = 1 - lambda;
+  }
+  const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
+  const norm = applyGradients(optimizer, update);
+  const [gradNorm] = await read(norm);
+  tf.dispose([norm, ...Object.values(update)]);
+  disposeGradients(gP);
+  disposeGradients(gR);
+
+  // The span means for logging; under standard the passes computed token sums, so rescale by the counts.
+  const meanP = standard ? (partP * counts.all) / Math.max(counts.p, 1) : partP;
+  const meanR = standard ? (partR * counts.all) / Math.max(counts.r, 1) : partR;
+  const contributionP = weightP * normP;
+  const contributionR = weightR * normR;
+  const share = (p: number, r: number) => (p + r > 0 ? p / (p + r) : 0);
+  return {
+    step: optimizer.step,
+    loss: standard ? partP + partR : weightP * partP + weightR * partR,
+    lossP: meanP,
+    lossR: meanR,
+    lambda,
+    gradNormP: contributionP,
+    gradNormR: contributionR,
+    gradShareP: share(contributionP, contributionR),
+    rawGradNormP: standard ? Number.NaN : normP,
+    rawGradNormR: standard ? Number.NaN : normR,
+    gradNorm,
+    tokenFraction,
+    lossShareP: share(meanP * counts.p, meanR * counts.r),
+    tokens: counts.all,
+    lr,
+  };
+}
