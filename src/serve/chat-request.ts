@@ -22,7 +22,7 @@ export interface ChatJob {
 
 export interface ServedLimits {
   readonly model: string; // the one model id served
-  readonly maxTokens: number; // default and ceiling for max_tokens
+  readonly maxTokens: number; // default for max_tokens, and the cap a larger request is clamped to
   readonly maxN: number;
 }
 
@@ -129,7 +129,8 @@ export function parseChatRequest(body: unknown, limits: ServedLimits, randomSeed
     ...(prefix !== undefined ? { prefix } : {}),
     temperature: numberParam(body, 'temperature', 1, 0, 2),
     topP: numberParam(body, 'top_p', 1, Number.MIN_VALUE, 1),
-    maxTokens: numberParam(body, maxTokensKey, limits.maxTokens, 1, limits.maxTokens, true),
+    // Clamped rather than refused: clients send the paper's 10,000 to models that hold fewer tokens.
+    maxTokens: Math.min(limits.maxTokens, numberParam(body, maxTokensKey, limits.maxTokens, 1, Number.MAX_SAFE_INTEGER, true)),
     n: numberParam(body, 'n', 1, 1, limits.maxN, true),
     seed: numberParam(body, 'seed', randomSeed(), -(2 ** 53), 2 ** 53, true),
     stop: stopParam(body),
