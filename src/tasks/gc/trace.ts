@@ -49,12 +49,28 @@ function detailedStep(e: SearchEvent): string {
     case 'deadend':
       return `Node ${e.node}: neighbours ${pairs(e.blocked)} use all colours; conflict, backtrack.`;
     case 'back':
-      return `Back to node ${e.node}.`;
+      return `Back to ${e.node}.`;
     case 'fail':
       return `${e.k} colours fail: every choice conflicts.`;
     case 'success':
       return `All nodes coloured with ${e.k} colours.`;
   }
+}
+
+/** One line per event, except that a run of backtracks is one line ('Back to 2,1,0.'). */
+function detailedSteps(events: readonly SearchEvent[]): string[] {
+  const lines: string[] = [];
+  let backs: number[] = [];
+  for (const e of events) {
+    if (e.kind === 'back') {
+      backs.push(e.node);
+      continue;
+    }
+    if (backs.length) lines.push(`Back to ${backs.join(',')}.`);
+    backs = [];
+    lines.push(detailedStep(e));
+  }
+  return lines;
 }
 
 /** One line per colour count tried: its steps in compact form and the outcome. */
@@ -93,7 +109,7 @@ export function solveWithTrace(n: number, edges: readonly Edge[], verbosity: num
     lines.push(`Order: ${result.order.map((v) => (verbosity === 3 ? `${v}(${adj[v].length})` : v)).join(',')}.`);
     lines.push(bound);
     if (verbosity === 1) lines.push(...compactTries(events));
-    else for (const e of events) lines.push(detailedStep(e));
+    else lines.push(...detailedSteps(events));
     if (verbosity === 3) {
       const checks = edges.map(([i, j]) => `(${i},${j}) ${result.colours[i]}!=${result.colours[j]}`);
       lines.push(`Check edges: ${checks.join(', ')}. No conflict.`);
