@@ -36,17 +36,18 @@ export function generateOptionsFor(batch: readonly Sample[], mode: EvalMode, sam
   return { ...base, prefix: batch.map((sample) => prefixForMode(mode, sample.puzzle) as string) };
 }
 
+/** The completions of one sample in one mode, before scoring. */
+export interface Generated {
+  readonly sample: Sample;
+  readonly mode: EvalMode;
+  readonly completions: readonly Completion[]; // exactly n, failed ones included
+}
+
 /**
- * Completions for `batch` in `mode`, scored: exactly `n` records per sample, in input order. A policy that
- * throws or returns too few completions yields failed records, so no sample is ever lost.
+ * Completions for `batch` in `mode`: exactly `n` per sample, in input order. A policy that throws or returns
+ * too few completions yields failed ones, so no sample is ever lost.
  */
-export async function generateAndScore(
-  policy: Policy,
-  task: Task,
-  batch: readonly Sample[],
-  mode: EvalMode,
-  sampling: EvalSampling,
-): Promise<EvalRecord[]> {
+export async function generateBatch(policy: Policy, batch: readonly Sample[], mode: EvalMode, sampling: EvalSampling): Promise<Generated[]> {
   let completions: Completion[][];
   try {
     completions = await policy.generate(batch, generateOptionsFor(batch, mode, sampling));
@@ -54,14 +55,30 @@ export async function generateAndScore(
     const reason = `policy error: ${error instanceof Error ? error.message : String(error)}`;
     completions = batch.map(() => Array.from({ length: sampling.n }, () => ({ text: '', failed: reason })));
   }
-  const records: EvalRecord[] = [];
-  batch.forEach((sample, i) => {
-    for (let k = 0; k < sampling.n; k++) {
-      const completion = completions[i]?.[k] ?? { text: '', failed: `policy ${policy.name} returned no completion ${k}` };
-      records.push(scoreCompletion(task, sample.puzzle, mode, completion, k));
-    }
-  });
-  return records;
+  return batch.map((sample, i) => ({
+    sample,
+    mode,
+    completions: Array.from(
+      { length: sampling.n },
+      (_, k) => completions[i]?.[k] ?? { text: '', failed: `policy ${policy.name} returned no completion ${k}` },
+    ),
+  }));
+}
+
+/** One record per completion of `generated`. */
+export function scoreGenerated(task: Task, generated: Generated): EvalRecord[] {
+  return generated.completions.map((completion, k) => scoreCompletion(task, generated.sample.puzzle, generated.mode, completion, k));
+}
+
+/** `generateBatch` then `scoreGenerated`: the records of one batch in one mode. */
+export async function generateAndScore(
+  policy: Policy,
+  task: Task,
+  batch: readonly Sample[],
+  mode: EvalMode,
+  sampling: EvalSampling,
+): Promise<EvalRecord[]> {
+  return (await generateBatch(policy, batch, mode, sampling)).flatMap((g) => scoreGenerated(task, g));
 }
 
 async function* batches(samples: Iterable<Sample> | AsyncIterable<Sample>, size: number): AsyncGenerator<Sample[]> {

@@ -25,7 +25,13 @@ export interface FakeChatServer {
   close(): Promise<void>;
 }
 
-function userText(body: ChatRequest['body']): string {
+export function imageText(body: ChatRequest['body']): string {
+  const user = body.messages.find((m) => m.role === 'user');
+  const part = (user?.content as { type: string; image_url?: { url: string } }[]).find((p) => p.type === 'image_url');
+  return Buffer.from(part?.image_url?.url.split(',')[1] ?? '', 'base64').toString('utf8');
+}
+
+export function userText(body: ChatRequest['body']): string {
   const user = body.messages.find((m) => m.role === 'user');
   if (typeof user?.content === 'string') return user.content;
   const part = (user?.content as { type: string; text?: string }[] | undefined)?.find((p) => p.type === 'text');
@@ -40,7 +46,12 @@ function okBody(texts: readonly string[]): string {
   });
 }
 
-export async function startFakeChatServer(respond: (request: ChatRequest) => Action, models = ['fake-model']): Promise<FakeChatServer> {
+/** `keyOf` names the sample a request is for (default: its user text). */
+export async function startFakeChatServer(
+  respond: (request: ChatRequest) => Action,
+  models = ['fake-model'],
+  keyOf: (body: ChatRequest['body']) => string = userText,
+): Promise<FakeChatServer> {
   const requests: ChatRequest[] = [];
   const attempts = new Map<string, number>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -52,7 +63,7 @@ export async function startFakeChatServer(respond: (request: ChatRequest) => Act
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest['body'];
-    const key = userText(body);
+    const key = keyOf(body);
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
     const request = { body, attempt, key };

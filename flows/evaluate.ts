@@ -1,0 +1,97 @@
+/**
+ * Flow: disentangled evaluation of one policy on one task (DESIGN §6) — `asymflow eval`.
+ *
+ *   samples ─ bufferCount(batch) ─ generateWith(policy, e2e|counterfactual) ─ scoreEval(task)
+ *           ─ record DIR/scored.msgpack (+ --record FILE) ─ DIR/records.jsonl ─ tally ─ DIR/summary.json
+ *
+ * End-to-end completions give a, a_p and ã_r; counterfactual ones (oracle caption forced, re-attached before
+ * parsing) give a_r. Requests that fail after retries are recorded with their reason and counted, never
+ * dropped; the summary and the metric stream (eval/a, eval/ap, eval/arCond, eval/ar) come from one tally.
+ */
+import fs from 'node:fs';
+import { bufferCount, from, lastValueFrom, tap, type Observable } from 'rxjs';
+import { generateWith } from '../operators/generate-with.ts';
+import { record } from '../operators/record.ts';
+import { scoreEval } from '../operators/score-eval.ts';
+import type { EvalModes, EvalRecord } from '../src/eval/eval-record.ts';
+import { EvalTally, type EvalSampling, type EvalSummary } from '../src/eval/eval-summary.ts';
+import { MetricNames } from '../src/metric-names.ts';
+import type { Policy } from '../src/policy/policy.ts';
+import type { Sample } from '../src/records.ts';
+import type { Task } from '../src/tasks/task.ts';
+import { openRun } from './run-context.ts';
+
+export interface EvaluateRunOptions {
+  readonly policy: Policy;
+  readonly task: Task;
+  readonly samples: Observable<Sample> | AsyncIterable<Sample> | Iterable<Sample>;
+  readonly mode: EvalModes;
+  readonly sampling: EvalSampling;
+  readonly batchSize: number; // samples per policy call
+  readonly concurrency: number; // policy calls in flight
+  readonly out: string; // run directory
+  readonly record?: string; // an extra recording of the scored records
+  readonly config: unknown; // the resolved command config, saved with the run
+  readonly log?: (line: string) => void;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** One line per figure for the plain log. */
+export function formatSummary(s: EvalSummary): string[] {
+  const line = (name: string, p: EvalSummary['a']) =>
+    `${name.padEnd(7)} ${pct(p.value).padStart(6)}  (${p.successes}/${p.count}, 95% CI ${pct(p.ci95[0])}–${pct(p.ci95[1])})`;
+  const lines = [`eval ${s.task} · ${s.policy} · mode ${s.mode} · ${s.n} samples · ${(s.wallTimeMs / 1000).toFixed(1)} s`];
+  if (s.mode !== 'counterfactual') lines.push(line('a', s.a), line('a_p', s.ap), line('ã_r', s.arCond));
+  if (s.mode !== 'e2e') lines.push(line('a_r', s.ar));
+  lines.push(`parse failures ${s.parseFailures.total}, request failures ${s.requestFailures.total}`);
+  for (const [reason, count] of Object.entries(s.requestFailures.reasons)) lines.push(`  ${count}× ${reason}`);
+  return lines;
+}
+
+export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSummary> {
+  const { policy, task, sampling } = options;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const started = Date.now();
+  const run = openRun({ out: options.out, config: options.config });
+  const jsonl = run.file('records.jsonl');
+  fs.writeFileSync(jsonl, '');
+  const tally = new EvalTally();
+  const meta = () => ({ task: task.name, policy: policy.name, mode: options.mode, sampling, wallTimeMs: Date.now() - started });
+  const emitFigures = (step: number) => {
+    const s = tally.summary(meta());
+    if (s.a.count > 0) run.emitMany(step, { [MetricNames.a]: s.a.value, [MetricNames.ap]: s.ap.value, [MetricNames.arCond]: s.arCond.value });
+    if (s.ar.count > 0) run.emit(step, MetricNames.ar, s.ar.value);
+    run.emit(step, MetricNames.parseFailures, s.parseFailures.total);
+  };
+  let samplesRead = 0;
+  let records = 0;
+  const perBatch = options.batchSize * sampling.n * (options.mode === 'both' ? 2 : 1);
+
+  const records$ = from(options.samples as Observable<Sample>).pipe(
+    tap(() => samplesRead++),
+    bufferCount(options.batchSize),
+    generateWith(policy, { modes: options.mode, sampling, concurrency: options.concurrency }),
+    scoreEval(task),
+    run.record<EvalRecord>('scored'),
+    options.record ? record<EvalRecord>(options.record, { kind: 'scored', config: options.config }) : (source) => source,
+    tap((r) => {
+      fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
+      tally.add(r);
+      if (++records % perBatch === 0) {
+        emitFigures(records);
+        log(`eval: ${records} records scored, ${samplesRead} samples read`);
+      }
+    }),
+  );
+  try {
+    await lastValueFrom(records$, { defaultValue: undefined });
+    const summary = tally.summary(meta());
+    emitFigures(summary.records);
+    run.writeSummary(summary as unknown as Record<string, unknown>);
+    for (const line of formatSummary(summary)) log(line);
+    return summary;
+  } finally {
+    run.close(); // the policy is the caller's to close
+  }
+}
