@@ -1,14 +1,17 @@
 /** Shared synthetic inputs for the model tests (the tasks' renderers are not needed to test the model). */
 import * as tf from '@tensorflow/tfjs';
+import { installKernelPatches } from '../../../src/model/kernel-patches.ts';
 import { Rng } from '../../../src/rng.ts';
 import { encode } from '../../../src/tokenizer.ts';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { promptTokens } from '../../../src/model/prompt.ts';
 import type { ScoreRow } from '../../../src/model/logprobs.ts';
 
+/** The cpu backend with the project's kernel patches (the stock cpu gather gradient takes seconds). */
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
+  installKernelPatches('cpu');
 }
 
 /** `tiny` with a 32-px input (16 patches instead of 81): the same code paths, a CPU test in a second. */

@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { patchCount, patchDim } from '../../../src/model/config.ts';
+import { hiddenStates, logits, patchify } from '../../../src/model/forward.ts';
+import { responseLogprobs } from '../../../src/model/logprobs.ts';
+import { promptTokens } from '../../../src/model/prompt.ts';
+import { sample, type SampleRequest } from '../../../src/model/sample.ts';
+import { createVlm, param, type Vlm } from '../../../src/model/vlm.ts';
+import { Rng } from '../../../src/rng.ts';
+import { TAG_IDS } from '../../../src/tokenizer.ts';
+import { BUCKET, pixels, tiny, useCpu } from './fixtures.ts';
+
+beforeAll(useCpu);
+
+const requests: SampleRequest[] = [
+  { pixels: pixels(tiny, 1), prompt: promptTokens('Colour the graph.') },
+  { pixels: pixels(tiny, 2), prompt: promptTokens('Solve the sudoku and give the grid.', '<caption>') },
+];
+
+/** Greedy decoding without a cache: the whole sequence through the model for every new token. */
+async function greedyNoCache(m: Vlm, req: SampleRequest, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const seq = Int32Array.from([...req.prompt, ...out]);
+    const z = tf.tidy(() => {
+      const h = hiddenStates(m, {
+        patches: tf.tensor3d(patchify(req.pixels, tiny), [1, patchCount(tiny), patchDim(tiny)]),
+        ids: tf.tensor2d(seq, [1, seq.length], 'int32'),
+        positions: tf.tensor2d(Int32Array.from(seq.keys()), [1, seq.length], 'int32'),
+      });
+      return logits(m, tf.slice(h, [0, patchCount(tiny) + seq.length - 1, 0], [1, 1, tiny.d]) as tf.Tensor3D);
+    });
+    const values = Array.from(await z.data());
+    z.dispose();
+    out.push(values.indexOf(Math.max(...values)));
+  }
+  return out;
+}
+
+describe('sample', () => {
+  const m = createVlm(tiny, 11);
+
+  it('returns the log-probs that full-sequence scoring gives the sampled tokens', async () => {
+    const gens = await sample(m, requests, { temperature: 1, topP: 1, maxTokens: 20, rng: new Rng(4), bucket: BUCKET });
+    const scored = await responseLogprobs(m, requests.map((r, i) => ({ ...r, response: gens[i].tokens })), BUCKET);
+    gens.forEach((g, i) => {
+      expect(g.tokens.length).toBeGreaterThan(0);
+      expect(g.logprobs.length).toBe(g.tokens.length);
+      for (let k = 0; k < g.tokens.length; k++) expect(Math.abs(g.logprobs[k] - scored[i][k])).toBeLessThan(1e-4);
+    });
+    expect(gens[1].text.startsWith('<caption>')).toBe(true);
+    // The prefix-LM mask of this shape is cached now; another call leaves no tensor behind.
+    const before = tf.memory().numTensors;
+    await sample(m, requests, { temperature: 1, topP: 1, maxTokens: 3, rng: new Rng(4), bucket: BUCKET });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('greedy with the KV cache picks the same tokens as greedy without it, deterministically', async () => {
+    const options = { temperature: 0, topP: 1, maxTokens: 8, rng: new Rng(1), bucket: BUCKET };
+    const a = await sample(m, requests, options);
+    const b = await sample(m, requests, { ...options, rng: new Rng(99) });
+    for (let i = 0; i < requests.length; i++) {
+      expect(Array.from(a[i].tokens)).toEqual(Array.from(b[i].tokens));
+      expect(Array.from(a[i].tokens)).toEqual((await greedyNoCache(m, requests[i], a[i].tokens.length)));
+    }
+  });
+
+  it('reproduces samples from the same seed, and differs with another seed', async () => {
+    const run = (seed: number) => sample(m, requests, { temperature: 1, topP: 0.9, maxTokens: 12, rng: new Rng(seed), bucket: BUCKET });
+    const [a, b, c] = [await run(5), await run(5), await run(6)];
+    expect(a.map((g) => g.text)).toEqual(b.map((g) => g.text));
+    expect(a.map((g) => g.text)).not.toEqual(c.map((g) => g.text));
+    expect(a.every((g) => g.finish === 'length' ? g.tokens.length === 12 : g.tokens.length <= 12)).toBe(true);
+  });
+
+  it('stops at </answer>', async () => {
+    const forced = createVlm(tiny, 11);
+    // Final LayerNorm outputs a constant pointing at the </answer> embedding, so the tied head prefers it.
+    const target = tf.tidy(() => tf.mul(tf.gather(param(forced, 'tokEmb'), TAG_IDS.answerClose), 1000));
+    param(forced, 'lnf.b').assign(target as tf.Tensor1D);
+    param(forced, 'lnf.g').assign(tf.zerosLike(param(forced, 'lnf.g')));
+    target.dispose();
+    const [g] = await sample(forced, requests.slice(0, 1), { temperature: 0, topP: 1, maxTokens: 5, rng: new Rng(1), bucket: BUCKET });
+    expect(g.finish).toBe('answer');
+    expect(Array.from(g.tokens)).toEqual([TAG_IDS.answerClose]);
+    expect(g.text).toBe('</answer>');
+  });
+
+  it('rejects bad options with exact messages', async () => {
+    const rng = new Rng(1);
+    await expect(sample(m, requests, { temperature: -1, topP: 1, maxTokens: 1, rng })).rejects.toThrow('sample: temperature must be a finite number >= 0, got -1');
+    await expect(sample(m, requests, { temperature: 1, topP: 0, maxTokens: 1, rng })).rejects.toThrow('sample: topP must be in (0, 1], got 0');
+  });
+});
