@@ -42,7 +42,7 @@ export function apiRoot(baseUrl: string): string {
 }
 
 export class OpenAIPolicy implements Policy {
-  readonly name: string;
+  name: string; // `openai:<model>@<root>`; the model part is filled in once resolved
   private readonly root: string;
   private readonly retry: RetryOptions;
   private readonly limit: Limited;
@@ -77,6 +77,7 @@ export class OpenAIPolicy implements Policy {
         if (ids.length === 0) throw new Error('the server lists no models');
         return ids[0];
       });
+      if (outcome.ok) this.name = `openai:${outcome.value}@${this.root}`;
       if (!outcome.ok) {
         this.modelPromise = undefined; // a later call may try again
         throw new Error(`could not list models at ${this.root}/models: ${outcome.reason}`);

@@ -124,7 +124,8 @@ export class TfjsPolicy implements Policy, ServedModel {
 export async function loadTfjsPolicy(dir: string, options: Omit<TfjsPolicyOptions, 'ownsModel'> = {}): Promise<TfjsPolicy> {
   const { model, optimizer } = await loadCheckpoint(dir);
   optimizer?.dispose();
-  return new TfjsPolicy(model, { name: options.name ?? (dir.replace(/\/+$/, '').split('/').pop() || 'asymflow'), ...options, ownsModel: true });
+  const name = options.name ?? (dir.replace(/\/+$/, '').split('/').pop() || 'asymflow');
+  return new TfjsPolicy(model, { ...options, name, ownsModel: true });
 }
 
 function failed(n: number, reason: string): Completion[] {

@@ -1,0 +1,73 @@
+/**
+ * The `eval` and `serve` verbs end to end: a tiny checkpoint on disk, `serve` on a free port, then `eval`
+ * through it over HTTP and `eval` in process give the same per-sample records at temperature 0.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { modelConfig } from '../../src/model/config.ts';
+import { createVlm, disposeVlm } from '../../src/model/vlm.ts';
+import { evalCommand, parseTaskOptions } from '../../tui/commands/eval.ts';
+import { serveCommand } from '../../tui/commands/serve.ts';
+import { buildProgram } from '../../tui/cli.ts';
+
+let dir: string;
+let checkpoint: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-eval-cli-'));
+  checkpoint = path.join(dir, 'ckpt');
+  const model = createVlm(modelConfig('tiny', { d: 32, layers: 1, initStd: 0.3 }), 2); // output depends on the image
+  await saveCheckpoint(checkpoint, { model });
+  disposeVlm(model);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A run's records without token counts (the HTTP API does not carry them per choice), in a fixed order. */
+const records = (run: string) =>
+  fs.readFileSync(path.join(run, 'records.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => {
+      const { tokens: _tokens, ...rest } = JSON.parse(l) as { sampleId: string; mode: string; text: string; tokens?: number };
+      return rest;
+    })
+    .sort((x, y) => `${x.sampleId}${x.mode}`.localeCompare(`${y.sampleId}${y.mode}`));
+
+describe('asymflow eval / serve', () => {
+  it('evaluating through serve over HTTP equals evaluating in process', async () => {
+    const quiet = () => {};
+    const server = await serveCommand({ checkpoint, port: 0, backend: 'cpu', name: 'tiny' }, quiet);
+    try {
+      const common = { task: 'gc', n: '2', temperature: '0', maxTokens: '8', seed: '4', mode: 'both' };
+      const served = await evalCommand({ ...common, policy: 'openai', baseUrl: server.url, image: 'pixels', out: path.join(dir, 'served') }, quiet);
+      const local = await evalCommand({ ...common, policy: 'tfjs', checkpoint, backend: 'cpu', out: path.join(dir, 'local') }, quiet);
+      expect(served.policy).toBe(`openai:tiny@${server.url}/v1`);
+      expect(served.requestFailures.total).toBe(0);
+      expect(served.records).toBe(4);
+      expect(records(path.join(dir, 'served'))).toEqual(records(path.join(dir, 'local')));
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'local', 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({ n: 2, mode: 'both', sampling: { temperature: 0, topP: 1, maxTokens: 8, seed: 4, n: 1 } });
+      expect(summary.ar.count).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects bad flags with exact messages', async () => {
+    await expect(evalCommand({ out: path.join(dir, 'x') })).rejects.toThrow('eval needs --checkpoint DIR (our model) or --policy openai --base-url URL (an endpoint)');
+    await expect(evalCommand({ policy: 'openai', out: path.join(dir, 'x') })).rejects.toThrow('eval.baseUrl is required with --policy openai (--base-url URL)');
+    await expect(evalCommand({ checkpoint, mode: 'all', out: path.join(dir, 'x') })).rejects.toThrow('eval.mode must be one of e2e, counterfactual, both, got "all"');
+    await expect(evalCommand({ checkpoint, temperature: 'warm', out: path.join(dir, 'x') })).rejects.toThrow("eval.temperature must be a number, got 'warm'");
+    await expect(serveCommand({ checkpoint, port: 'x' })).rejects.toThrow("serve: --port must be an integer >= 0, got 'x'");
+    expect(() => parseTaskOptions(['layout'])).toThrow("eval: --task-option must be KEY=VALUE, got 'layout'");
+    expect(parseTaskOptions(['layout=spring', 'maxNodes=8'])).toEqual({ layout: 'spring', maxNodes: 8 });
+  });
+
+  it('registers both verbs on the command line', () => {
+    const names = buildProgram().commands.map((c) => c.name());
+    expect(names).toEqual(expect.arrayContaining(['eval', 'serve']));
+  });
+});

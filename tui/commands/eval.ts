@@ -1,0 +1,111 @@
+/**
+ * `asymflow eval --task T (--checkpoint DIR | --policy openai --base-url URL [--model NAME]) [--split test]
+ *   [--n N] [--mode e2e|counterfactual|both] [--temperature 0.7] [--top-p 1.0] [--max-tokens 10000]
+ *   [--seed S] --out DIR [--data DIR] [--record FILE] [--concurrency K]`
+ * Disentangled evaluation (DESIGN §6) of our checkpoint or of any OpenAI-compatible endpoint: per-sample
+ * records in DIR/scored.msgpack and DIR/records.jsonl, figures in DIR/summary.json (flows/evaluate.ts).
+ */
+import type { Command } from 'commander';
+import { runEvaluate } from '../../flows/evaluate.ts';
+import { resolveEvalConfig, type EvalConfig } from '../../src/eval/eval-config.ts';
+import type { EvalSummary } from '../../src/eval/eval-summary.ts';
+import { generatedSamples } from '../../src/eval/eval-samples.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
+import type { Policy } from '../../src/policy/policy.ts';
+import { loadTfjsPolicy } from '../../src/policy/tfjs-policy.ts';
+import { getTask } from '../../src/tasks/registry.ts';
+import type { TaskOptions } from '../../src/tasks/task.ts';
+
+/** `KEY=VALUE` task options; numbers and booleans are typed, the task validates them. */
+export function parseTaskOptions(pairs: readonly string[]): TaskOptions {
+  const options: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`eval: --task-option must be KEY=VALUE, got '${pair}'`);
+    const raw = pair.slice(eq + 1);
+    options[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+  }
+  return options;
+}
+
+/** Runs `asymflow eval` with command-line style flags (strings or typed values). */
+export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<EvalSummary> {
+  const { taskOption, ...rest } = flags as { taskOption?: string[] };
+  const config: EvalConfig = resolveEvalConfig(rest);
+  const taskOptions = parseTaskOptions(taskOption ?? []);
+  const task = await getTask(config.task);
+  if (config.data !== '') throw new Error('eval: --data is not supported yet; leave it out to generate the split on the fly');
+
+  let policy: Policy;
+  let backend: string | undefined;
+  let sampleOptions = taskOptions;
+  if (config.policy === 'openai') {
+    policy = new OpenAIPolicy({
+      baseUrl: config.baseUrl,
+      model: config.model || undefined,
+      apiKeyEnv: config.apiKeyEnv,
+      image: config.image as 'png' | 'pixels',
+      concurrency: config.concurrency,
+      timeoutMs: config.timeoutMs,
+      retries: config.retries,
+    });
+  } else {
+    const resolved = await resolveBackend(config.backend || undefined, { log });
+    backend = `${resolved.name} (${resolved.device})`;
+    const tfjs = await loadTfjsPolicy(config.checkpoint);
+    sampleOptions = { ...taskOptions, inputSize: tfjs.inputSize }; // render the model's input size
+    policy = tfjs;
+  }
+  try {
+    return await runEvaluate({
+      policy,
+      task,
+      samples: generatedSamples(task, { split: config.split, n: config.n, seed: config.seed, options: sampleOptions }),
+      mode: config.mode,
+      sampling: { temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens, seed: config.seed, n: config.completions },
+      batchSize: config.batchSize,
+      concurrency: config.policy === 'openai' ? config.concurrency : 1, // one in-process sampling call at a time
+      out: config.out,
+      record: config.record || undefined,
+      config: { eval: config, taskOptions: sampleOptions, backend: backend ?? null },
+      log,
+    });
+  } finally {
+    await policy.close?.();
+  }
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('disentangled evaluation (a, a_p, ã_r, counterfactual a_r) of a checkpoint or an OpenAI-compatible endpoint')
+    .option('--task <name>', 'task: gc or sudoku', 'gc')
+    .option('--checkpoint <dir>', 'our model: a checkpoint directory')
+    .option('--policy <kind>', 'tfjs (our checkpoint) or openai (an OpenAI-compatible endpoint)')
+    .option('--base-url <url>', 'openai: the endpoint, e.g. http://127.0.0.1:8000/v1')
+    .option('--model <name>', 'openai: the model name (default: the first of GET /v1/models)')
+    .option('--api-key-env <var>', 'openai: environment variable holding the API key', 'OPENAI_API_KEY')
+    .option('--image <source>', 'openai: png (the dataset image) or pixels (the model input, for asymflow serve)')
+    .option('--split <name>', 'test, train_sft or train_rl', 'test')
+    .option('--n <count>', 'samples to evaluate')
+    .option('--mode <mode>', 'e2e, counterfactual or both', 'both')
+    .option('--temperature <t>', 'sampling temperature (paper: 0.7)')
+    .option('--top-p <p>', 'nucleus mass (paper: 1.0)')
+    .option('--max-tokens <m>', 'longest response (paper: 10000; our models cap it at their context)')
+    .option('--completions <k>', 'completions per sample and mode')
+    .option('--seed <s>', 'data and sampling seed')
+    .requiredOption('--out <dir>', 'the run directory')
+    .option('--data <dir>', 'a dataset directory (default: generate the split on the fly)')
+    .option('--record <file>', 'also record the scored records to FILE')
+    .option('--concurrency <k>', 'openai: requests in flight')
+    .option('--batch-size <b>', 'samples per policy call')
+    .option('--timeout-ms <ms>', 'openai: per-request timeout')
+    .option('--retries <r>', 'openai: retries per request')
+    .option('--backend <name>', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .option('--task-option <key=value...>', 'task generation/rendering knob, e.g. layout=spring (repeatable)')
+    .action(async (opts: Record<string, unknown>) => {
+      const flags = { ...opts, policy: opts.policy ?? (opts.checkpoint ? 'tfjs' : opts.baseUrl ? 'openai' : undefined) };
+      await evalCommand(flags);
+    });
+}

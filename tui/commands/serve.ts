@@ -1,0 +1,78 @@
+/**
+ * `asymflow serve --checkpoint DIR [--port 8000] [--host 127.0.0.1]`: our model behind the OpenAI-compatible
+ * API (GET /v1/models, POST /v1/chat/completions; src/serve/server.ts), so any OpenAI client — and
+ * `asymflow eval --policy openai` — can evaluate it. Runs until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { loadTfjsPolicy } from '../../src/policy/tfjs-policy.ts';
+import { startServer, type RunningServer } from '../../src/serve/server.ts';
+
+export interface ServeFlags {
+  readonly checkpoint: string;
+  readonly port?: string | number;
+  readonly host?: string;
+  readonly name?: string;
+  readonly maxBatch?: string | number;
+  readonly batchWindowMs?: string | number;
+  readonly backend?: string;
+}
+
+function intFlag(name: string, raw: string | number | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`serve: --${name} must be an integer >= ${min}, got '${raw}'`);
+  return value;
+}
+
+/** Loads the checkpoint and starts the server; the caller closes it (the command does so on a signal). */
+export async function serveCommand(flags: ServeFlags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningServer> {
+  const port = intFlag('port', flags.port, 8000, 0);
+  if (port > 65535) throw new Error(`serve: --port must be at most 65535, got ${port}`);
+  await resolveBackend(flags.backend, { log });
+  const policy = await loadTfjsPolicy(flags.checkpoint, { name: flags.name, maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1) });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      model: policy,
+      host: flags.host ?? '127.0.0.1',
+      port,
+      maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1),
+      batchWindowMs: intFlag('batch-window-ms', flags.batchWindowMs, 5, 0),
+      log,
+    });
+  } catch (error) {
+    await policy.close();
+    throw error;
+  }
+  log(`serve: model '${policy.name}' (input ${policy.inputSize}px, ${policy.maxTokens} tokens) at ${server.url}/v1`);
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await policy.close();
+    },
+  };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve a checkpoint behind the OpenAI-compatible chat completions API')
+    .requiredOption('--checkpoint <dir>', 'the checkpoint directory')
+    .option('--port <port>', 'TCP port (0 = any free one)', '8000')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--name <model>', 'the model id clients ask for (default: the checkpoint directory name)')
+    .option('--max-batch <b>', 'rows per sampling call', '16')
+    .option('--batch-window-ms <ms>', 'how long to collect concurrent requests into one call', '5')
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .action(async (flags: ServeFlags) => {
+      const server = await serveCommand(flags);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}
