@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { installKernelPatches } from './kernel-patches.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -97,11 +98,14 @@ async function activate(name: BackendName, env: Readonly<Record<string, string |
     case 'tensorflow':
       return activateTensorflow();
     case 'webgpu':
-      return activateWebgpu(env, auto);
-    case 'wasm':
-      return activateWasm();
+    case 'wasm': {
+      const backend = name === 'webgpu' ? await activateWebgpu(env, auto) : await activateWasm();
+      if (env.ASYMFLOW_KERNEL_PATCHES !== '0') installKernelPatches(name);
+      return backend;
+    }
     case 'cpu':
       await setTfBackend('cpu');
+      if (env.ASYMFLOW_KERNEL_PATCHES !== '0') installKernelPatches('cpu');
       return cpuSide('cpu', 'cpu');
   }
 }
@@ -268,6 +272,10 @@ async function activateWasm(): Promise<ResolvedBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = wasmBinaryDir();
   if (!dir) throw new Error('tfjs-backend-wasm.wasm not found next to the bundle nor in node_modules');
+  // Emscripten's Node glue reads the free variable __dirname, which an ESM bundle (.device/*.mjs) lacks;
+  // inside node_modules (CommonJS) the module's own __dirname shadows this global.
+  const g = globalThis as { __dirname?: string };
+  if (typeof g.__dirname !== 'string') g.__dirname = dir;
   // setWasmPaths throws once the backend has been initialised; it is then already configured.
   try {
     wasm.setWasmPaths(dir + '/');

@@ -1,0 +1,48 @@
+/**
+ * Batched sampling with the KV cache at a named size, fp32, in the shape of
+ * ../shared/bench/torch_reference.py: batch 32, the image + a 16-token prompt, 256 new tokens at
+ * temperature 0.7. Prints one JSON line with ms per call, generated tokens/s and, with --torch <file>, the
+ * ratio to PyTorch. Rows that stop early (EOS or </answer>) generate fewer tokens: tokens/s counts those
+ * actually generated, and the ratio compares wall time per call.
+ *
+ *   node .device/sample.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl
+ */
+import { resolveBackend } from '../src/model/backend.ts';
+import { promptTokens } from '../src/model/prompt.ts';
+import { sample } from '../src/model/sample.ts';
+import { createVlm, parameterCount } from '../src/model/vlm.ts';
+import { Rng } from '../src/rng.ts';
+import { benchConfig, flags, round, torchLine } from './bench-util.ts';
+
+const arg = flags();
+const size = arg('size', 'small');
+const config = benchConfig(size);
+const batch = Number(arg('batch', '32'));
+const newTokens = Number(arg('new-tokens', '256'));
+const calls = Number(arg('calls', '1'));
+const backend = await resolveBackend(arg('backend', ''));
+
+const rng = new Rng('sample-bench');
+const requests = Array.from({ length: batch }, () => ({
+  pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
+  prompt: promptTokens('x'.repeat(14)), // 16 tokens
+}));
+const model = createVlm(config, 0);
+const options = { temperature: 0.7, topP: 1, maxTokens: newTokens, rng: new Rng(1) };
+
+await sample(model, requests, { ...options, maxTokens: 4 }); // compiles the prefill and decode shaders
+let generated = 0;
+const t0 = performance.now();
+for (let i = 0; i < calls; i++) {
+  const out = await sample(model, requests, options);
+  generated += out.reduce((n, g) => n + g.tokens.length, 0);
+}
+const ms = (performance.now() - t0) / calls;
+const torch = torchLine(arg('torch', ''), 'sample_kv_cache');
+console.log(JSON.stringify({
+  ref: 'tfjs', what: 'sample_kv_cache', size, backend: backend.name, device: backend.device,
+  params: parameterCount(config), batch, new_tokens: newTokens, generated_per_call: generated / calls,
+  ms: round(ms), tokens_per_s: Math.round((generated / calls / ms) * 1000),
+  torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined, gpu_errors: backend.gpuErrors().length,
+}));
+await backend.dispose();

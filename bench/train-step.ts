@@ -1,0 +1,59 @@
+/**
+ * One training step (forward + backward + AdamW) of the VLM at a named size, fp32, in the shape of
+ * ../shared/bench/torch_reference.py: batch 32, P image patches + 512 text tokens. Prints one JSON line with
+ * ms per step, tokens/s and, with --torch <file of the reference's output>, the ratio to PyTorch.
+ *
+ *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamW } from '../src/model/adamw.ts';
+import { resolveBackend } from '../src/model/backend.ts';
+import { patchCount } from '../src/model/config.ts';
+import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
+import { promptTokens } from '../src/model/prompt.ts';
+import { trainStep } from '../src/model/train.ts';
+import { createVlm, parameterCount } from '../src/model/vlm.ts';
+import { Rng } from '../src/rng.ts';
+import { VOCAB_SIZE } from '../src/tokenizer.ts';
+import { benchConfig, flags, round, torchFlags, torchLine } from './bench-util.ts';
+
+const arg = flags();
+const size = arg('size', 'small');
+const config = benchConfig(size);
+const batch = Number(arg('batch', '32'));
+const text = Number(arg('text', '512'));
+const steps = Number(arg('steps', '10'));
+const warmup = Number(arg('warmup', '3'));
+const backend = await resolveBackend(arg('backend', ''));
+
+// Prompt of 16 tokens (one 64-column bucket) + a response filling the rest: text columns = `text`.
+const rng = new Rng('train-step-bench');
+const prompt = promptTokens('x'.repeat(14)); // BOS + 14 + EOS = 16 tokens
+const responseLength = text - 64;
+const rows: ScoreRow[] = Array.from({ length: batch }, () => ({
+  pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
+  prompt,
+  response: Int32Array.from({ length: responseLength }, () => 4 + rng.int(VOCAB_SIZE - 4)),
+}));
+const prepared = prepareBatch(config, rows); // built once: the bench measures the step, not the layout
+const model = createVlm(config, 0);
+const optimizer = new AdamW(model.params, { lr: 3e-4, weightDecay: 0, clipNorm: 0 }); // torch: plain Adam
+const lossFn = (out: { logp: tf.Tensor2D; mask: tf.Tensor2D }) => tf.div(tf.neg(tf.sum(tf.mul(out.logp, out.mask))), tf.sum(out.mask)) as tf.Scalar;
+
+let loss = NaN;
+for (let i = 0; i < warmup; i++) loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
+const tensorsBefore = tf.memory().numTensors;
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
+const ms = (performance.now() - t0) / steps;
+const tokens = batch * (patchCount(config) + prepared.promptColumns + prepared.responseColumns);
+const torch = torchLine(arg('torch', ''), 'train_step');
+console.log(JSON.stringify({
+  ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device,
+  params: parameterCount(config), batch, text: prepared.promptColumns + prepared.responseColumns, patches: patchCount(config),
+  ms: round(ms), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
+  torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
+  tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
+  torch_flags: torchFlags(config, batch, text, 256),
+}));
+await backend.dispose();
