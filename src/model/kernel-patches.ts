@@ -75,27 +75,35 @@ function chunkedAddN(original: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]
 }
 
 /**
- * A pad of rank > 4 as a pad of rank ≤ 4: an axis without padding folds into the axis before it (that
- * axis's padding scales by the folded size), which keeps the row-major layout. A 5-D slice's gradient pads
- * one axis, so it always folds. Ranks that still exceed 4 fail loudly instead of producing garbage.
+ * The same pad on fewer axes: an axis without padding folds into the axis before it (that axis's padding
+ * scales by the folded size), which keeps the row-major layout of input and output.
+ */
+export function foldPadding(shape: readonly number[], paddings: readonly (readonly [number, number])[]): { shape: number[]; pads: [number, number][] } {
+  const folded: number[] = [];
+  const pads: [number, number][] = [];
+  shape.forEach((size, axis) => {
+    const [lo, hi] = paddings[axis];
+    if (axis > 0 && lo === 0 && hi === 0) {
+      const last = folded.length - 1;
+      folded[last] *= size;
+      pads[last] = [pads[last][0] * size, pads[last][1] * size];
+    } else {
+      folded.push(size);
+      pads.push([lo, hi]);
+    }
+  });
+  return { shape: folded, pads };
+}
+
+/**
+ * A pad of rank > 4 as a pad of rank ≤ 4 (foldPadding) between two free reshapes. A 5-D slice's gradient
+ * pads one axis, so it always folds. Ranks that still exceed 4 fail loudly instead of producing garbage.
  */
 function padViaLowerRank(original: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]): Info {
   const { x } = args.inputs as { x: Info };
   if (x.shape.length <= 4) return original(args) as Info;
   const { paddings, constantValue } = args.attrs as { paddings: [number, number][]; constantValue: number };
-  const shape: number[] = [];
-  const pads: [number, number][] = [];
-  x.shape.forEach((size, axis) => {
-    const [lo, hi] = paddings[axis];
-    if (axis > 0 && lo === 0 && hi === 0) {
-      const last = shape.length - 1;
-      shape[last] *= size;
-      pads[last] = [pads[last][0] * size, pads[last][1] * size];
-    } else {
-      shape.push(size);
-      pads.push([lo, hi]);
-    }
-  });
+  const { shape, pads } = foldPadding(x.shape, paddings);
   if (shape.length > 4) {
     throw new Error(`PadV2 on webgpu: rank ${x.shape.length} with padding on ${shape.length} axes is not supported (tfjs-webgpu's rank-5 pad is invalid WGSL)`);
   }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { resolveBackend } from '../../../src/model/backend.ts';
+import { foldPadding } from '../../../src/model/kernel-patches.ts';
 
 const log = () => {};
 
@@ -32,5 +33,26 @@ describe('wasm kernel patches', () => {
     const [got, want] = await onBoth('wasm', f);
     expect(Array.from(got)).toEqual([0, 0, 6, 8, 0, 0]);
     expect(Array.from(want)).toEqual([0, 0, 6, 8, 0, 0]);
+  });
+});
+
+describe('foldPadding (the rank-5 PadV2 fix for webgpu)', () => {
+  it('folds unpadded axes into the axis before them, and the folded pad equals the original', async () => {
+    await resolveBackend('cpu', { env: {}, log });
+    const shape = [1, 3, 2, 4, 5]; // a 5-D slice gradient: pad axis 0 only
+    const paddings: [number, number][] = [[1, 1], [0, 0], [0, 0], [0, 0], [0, 0]];
+    const folded = foldPadding(shape, paddings);
+    expect(folded).toEqual({ shape: [120], pads: [[120, 120]] });
+    const x = tf.tensor(Float32Array.from({ length: 120 }, (_, i) => i + 1), shape);
+    const direct = await tf.pad(x, paddings).data();
+    const viaFold = await tf.pad(x.reshape(folded.shape), folded.pads).reshape([3, 3, 2, 4, 5]).data();
+    expect(Array.from(viaFold)).toEqual(Array.from(direct));
+  });
+
+  it('keeps padded axes apart', () => {
+    expect(foldPadding([2, 3, 4, 5, 6], [[0, 0], [1, 0], [0, 0], [0, 2], [0, 0]])).toEqual({
+      shape: [2, 12, 30],
+      pads: [[0, 0], [4, 0], [0, 12]],
+    });
   });
 });
