@@ -34,7 +34,7 @@ describe('AdamW', () => {
       grad.dispose();
       expect((await w.data())[0]).toBeCloseTo(p, 6);
     }
-    expect(opt.step).toBe(2);
+    expect(opt.step).toBe(3);
     opt.dispose();
     w.dispose();
   });
