@@ -31,6 +31,7 @@ export interface EvalConfig {
   readonly timeoutMs: number; // openai: per request
   readonly retries: number; // openai: per request
   readonly backend: string; // tfjs: backend request ('' = --backend/ASYMFLOW_BACKEND/auto)
+  readonly seeding: string; // tfjs at temperature > 0: 'per-batch' (fast) or 'per-sample' (batch-invariant)
 }
 
 export const EVAL_DEFAULTS: EvalConfig = {
@@ -57,6 +58,7 @@ export const EVAL_DEFAULTS: EvalConfig = {
   timeoutMs: 600_000,
   retries: 4,
   backend: '',
+  seeding: 'per-batch',
 };
 
 const rules: Checks<EvalConfig> = {
@@ -75,6 +77,7 @@ const rules: Checks<EvalConfig> = {
   batchSize: checks.positiveInt,
   timeoutMs: checks.positive,
   retries: checks.nonNegativeInt,
+  seeding: checks.oneOf(['per-sample', 'per-batch']),
 };
 
 export function resolveEvalConfig(flags: Readonly<Record<string, unknown>>): EvalConfig {

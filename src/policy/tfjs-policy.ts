@@ -6,9 +6,12 @@
  * Seeding: every row carries its own seed (policy.generate derives it from the run seed and the sample id,
  * serve takes the request's). At temperature 0 rows are batched freely (greedy ignores the rng; n greedy
  * completions are one completion repeated). At temperature > 0 the sampler draws from one rng per call in
- * row order, so `seeding: 'per-sample'` (default) samples each row's n completions in their own call with
- * that row's seed — reproducible per sample whatever the batch — and `'per-batch'` puts all rows in one call
- * with a seed mixed from theirs: faster, but a row's sample then depends on its batch.
+ * row order, so `seeding: 'per-sample'` samples each row's n completions in their own call with that row's
+ * seed — reproducible per sample whatever the batch, and what makes `asymflow serve` equal in-process
+ * sampling — while `'per-batch'` (default) puts up to maxBatch rows in one call with a seed mixed from
+ * theirs: reproducible for the same seed and batches, and many times faster on a GPU (one decode step serves
+ * the whole batch), but a row's sample then depends on its neighbours. (A per-row rng in sample.ts would
+ * give both.)
  */
 import { decode } from '../tokenizer.ts';
 import { hashString, Rng } from '../rng.ts';
@@ -21,10 +24,13 @@ import type { ServedModel, ServeRow, ServeSampling } from '../serve/served-model
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
 import { sampleSeed } from './seeds.ts';
 
+export type Seeding = 'per-sample' | 'per-batch';
+export const SEEDINGS: readonly Seeding[] = ['per-sample', 'per-batch'];
+
 export interface TfjsPolicyOptions {
   readonly name?: string; // default 'asymflow'
   readonly maxBatch?: number; // rows per sampling call (default 32)
-  readonly seeding?: 'per-sample' | 'per-batch';
+  readonly seeding?: Seeding; // default 'per-batch'
   readonly ownsModel?: boolean; // close() disposes the model (default false)
 }
 
@@ -39,7 +45,7 @@ export class TfjsPolicy implements Policy, ServedModel {
   readonly inputSize: number;
   readonly maxTokens: number;
   private readonly maxBatch: number;
-  private readonly seeding: 'per-sample' | 'per-batch';
+  private readonly seeding: Seeding;
 
   constructor(
     readonly model: Vlm,
@@ -49,7 +55,7 @@ export class TfjsPolicy implements Policy, ServedModel {
     this.inputSize = model.config.inputSize;
     this.maxTokens = model.config.maxText;
     this.maxBatch = options.maxBatch ?? 32;
-    this.seeding = options.seeding ?? 'per-sample';
+    this.seeding = options.seeding ?? 'per-batch';
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`TfjsPolicy maxBatch must be a positive integer, got ${this.maxBatch}`);
   }
 

@@ -13,7 +13,7 @@ import { generatedSamples } from '../../src/eval/eval-samples.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
 import type { Policy } from '../../src/policy/policy.ts';
-import { loadTfjsPolicy } from '../../src/policy/tfjs-policy.ts';
+import { loadTfjsPolicy, type Seeding } from '../../src/policy/tfjs-policy.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 
@@ -53,7 +53,7 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
   } else {
     const resolved = await resolveBackend(config.backend || undefined, { log });
     backend = `${resolved.name} (${resolved.device})`;
-    const tfjs = await loadTfjsPolicy(config.checkpoint);
+    const tfjs = await loadTfjsPolicy(config.checkpoint, { seeding: config.seeding as Seeding, maxBatch: config.batchSize * config.completions });
     sampleOptions = { ...taskOptions, inputSize: tfjs.inputSize }; // render the model's input size
     policy = tfjs;
   }
@@ -103,6 +103,7 @@ export function registerEval(program: Command): void {
     .option('--timeout-ms <ms>', 'openai: per-request timeout')
     .option('--retries <r>', 'openai: retries per request')
     .option('--backend <name>', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .option('--seeding <mode>', 'tfjs at temperature > 0: per-batch (fast, default) or per-sample (same sample whatever the batch)')
     .option('--task-option <key=value...>', 'task generation/rendering knob, e.g. layout=spring (repeatable)')
     .action(async (opts: Record<string, unknown>) => {
       const flags = { ...opts, policy: opts.policy ?? (opts.checkpoint ? 'tfjs' : opts.baseUrl ? 'openai' : undefined) };

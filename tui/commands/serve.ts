@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { resolveBackend } from '../../src/model/backend.ts';
-import { loadTfjsPolicy } from '../../src/policy/tfjs-policy.ts';
+import { loadTfjsPolicy, SEEDINGS, type Seeding } from '../../src/policy/tfjs-policy.ts';
 import { startServer, type RunningServer } from '../../src/serve/server.ts';
 
 export interface ServeFlags {
@@ -16,6 +16,7 @@ export interface ServeFlags {
   readonly maxBatch?: string | number;
   readonly batchWindowMs?: string | number;
   readonly backend?: string;
+  readonly seeding?: string;
 }
 
 function intFlag(name: string, raw: string | number | undefined, fallback: number, min: number): number {
@@ -30,7 +31,9 @@ export async function serveCommand(flags: ServeFlags, log: (line: string) => voi
   const port = intFlag('port', flags.port, 8000, 0);
   if (port > 65535) throw new Error(`serve: --port must be at most 65535, got ${port}`);
   await resolveBackend(flags.backend, { log });
-  const policy = await loadTfjsPolicy(flags.checkpoint, { name: flags.name, maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1) });
+  const seeding = (flags.seeding ?? 'per-batch') as Seeding;
+  if (!SEEDINGS.includes(seeding)) throw new Error(`serve: --seeding must be one of ${SEEDINGS.join(', ')}, got '${flags.seeding}'`);
+  const policy = await loadTfjsPolicy(flags.checkpoint, { name: flags.name, maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1), seeding });
   let server: RunningServer;
   try {
     server = await startServer({
@@ -66,6 +69,7 @@ export function registerServe(program: Command): void {
     .option('--max-batch <b>', 'rows per sampling call', '16')
     .option('--batch-window-ms <ms>', 'how long to collect concurrent requests into one call', '5')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .option('--seeding <mode>', 'temperature > 0: per-batch (fast, default) or per-sample (each request sampled alone from its seed)')
     .action(async (flags: ServeFlags) => {
       const server = await serveCommand(flags);
       await new Promise<void>((resolve) => {

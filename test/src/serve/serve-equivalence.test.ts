@@ -34,7 +34,7 @@ beforeAll(async () => {
       return { puzzle, ...rendered, query: 'Colour the graph.' }; // short: the image weighs more in a 1-layer model
     }),
   );
-  server = await startServer({ model: new TfjsPolicy(model, { name: 'tiny' }), batchWindowMs: 5 });
+  server = await startServer({ model: new TfjsPolicy(model, { name: 'tiny', seeding: 'per-sample' }), batchWindowMs: 5 });
 });
 afterAll(async () => {
   await server?.close();
@@ -44,7 +44,7 @@ afterAll(async () => {
 describe('serve over HTTP = in process', () => {
   it.each([0, 0.8])('gives the same records per sample at temperature %s with the same seed', async (temperature) => {
     const options = { mode: 'both' as const, temperature, topP: 1, maxTokens: 8, seed: 21, batchSize: 2 };
-    const local = await evaluatePolicy(new TfjsPolicy(model), task, samples, options);
+    const local = await evaluatePolicy(new TfjsPolicy(model, { seeding: 'per-sample' }), task, samples, options);
     const remote = new OpenAIPolicy({ baseUrl: server.url, image: 'pixels', concurrency: 2, timeoutMs: 60_000, retries: 0 });
     const served = await evaluatePolicy(remote, task, samples, options);
 
