@@ -65,10 +65,11 @@ export function combineGradients(parts: readonly (readonly [number, Grads])[]): 
 
 /**
  * Clips `grads` to the optimizer's clipNorm (global norm) and applies one AdamW update. Returns the
- * pre-clip global norm as a scalar tensor (caller disposes). Does not dispose `grads`.
+ * pre-clip global norm as a scalar tensor (caller disposes; it is `precomputedNorm` when given).
+ * Does not dispose `grads`.
  */
-export function applyGradients(optimizer: AdamW, grads: Grads): tf.Scalar {
-  const norm = globalNorm(grads); // []
+export function applyGradients(optimizer: AdamW, grads: Grads, precomputedNorm?: tf.Scalar): tf.Scalar {
+  const norm = precomputedNorm ?? globalNorm(grads); // []
   const clip = optimizer.config.clipNorm;
   if (clip <= 0) {
     optimizer.apply(grads);
@@ -114,10 +115,15 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   }
   const mean = micro.length === 1 ? sum! : combineGradients([[1 / micro.length, sum!]]);
   if (mean !== sum) tf.dispose(Object.values(sum!));
-  const norm = applyGradients(optimizer, mean);
-  tf.dispose(Object.values(mean));
+  // A non-finite norm would turn every weight into NaN through the clip scale: refuse the update instead.
+  const norm = globalNorm(mean); // []
   const [loss, gradNorm] = await Promise.all([lossSum.data(), norm.data()]);
-  tf.dispose([lossSum, norm]);
+  if (!Number.isFinite(gradNorm[0]) || !Number.isFinite(loss[0])) {
+    tf.dispose([lossSum, norm, ...Object.values(mean)]);
+    throw new Error(`trainStep: loss ${loss[0]} / gradient norm ${gradNorm[0]} is not finite at step ${optimizer.step + 1}; weights unchanged`);
+  }
+  applyGradients(optimizer, mean, norm);
+  tf.dispose([lossSum, norm, ...Object.values(mean)]);
   return { step: optimizer.step, loss: loss[0] / micro.length, gradNorm: gradNorm[0], lr };
 }
 

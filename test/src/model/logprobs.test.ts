@@ -5,6 +5,8 @@ import { hiddenStates, logits, patchify } from '../../../src/model/forward.ts';
 import { disposeTokenLogprobs, prepareBatch, responseLogprobs, scoreLogprobs } from '../../../src/model/logprobs.ts';
 import { promptTokens, responseSpans } from '../../../src/model/prompt.ts';
 import { createVlm } from '../../../src/model/vlm.ts';
+import { Rng } from '../../../src/rng.ts';
+import { getTask } from '../../../src/tasks/registry.ts';
 import { BOS, decode, encode, EOS } from '../../../src/tokenizer.ts';
 import { BUCKET, pixels, rows, tiny, useCpu } from './fixtures.ts';
 
@@ -74,6 +76,21 @@ describe('logprobs', () => {
     expect(await pick(out.maskR)).toBe('0 gets 1<answer>1 2</answer>');
     expect(await pick(out.mask)).toBe(response);
     expect(out.logp.shape).toEqual([1, 32]);
+    disposeTokenLogprobs(out);
+  });
+
+  it('mask exactly p* and the rest on a real GC sample', async () => {
+    const gc = await getTask('gc');
+    const options = { inputSize: tiny.inputSize, verbosity: 0 };
+    const puzzle = gc.generate(new Rng(3), 'gc-test-0', 3, options);
+    const rendered = await gc.render(puzzle, options);
+    const response = gc.response(puzzle, options);
+    const ids = encode(response);
+    const out = scoreLogprobs(createVlm(tiny, 3), [{ pixels: rendered.pixels, prompt: promptTokens(gc.query(puzzle)), response: ids }], BUCKET);
+    const [p, r] = [await out.maskP.data(), await out.maskR.data()];
+    expect(decode(ids.filter((_, k) => p[k] === 1))).toBe(puzzle.pStar);
+    expect(decode(ids.filter((_, k) => r[k] === 1))).toBe(response.slice(response.indexOf('</caption>') + '</caption>'.length));
+    expect(Array.from(await out.logp.data()).slice(0, ids.length).every(Number.isFinite)).toBe(true);
     disposeTokenLogprobs(out);
   });
 

@@ -4,6 +4,7 @@ import { AdamW, adamwConfig, learningRate } from '../../../src/model/adamw.ts';
 import { prepareBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts';
 import { promptTokens } from '../../../src/model/prompt.ts';
 import { combineGradients, disposeGradients, gradients, trainStep } from '../../../src/model/train.ts';
+import { weightsSha256 } from '../../../src/model/checkpoint.ts';
 import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';
 import { encode } from '../../../src/tokenizer.ts';
 import { BUCKET, pixels, tiny, useCpu } from './fixtures.ts';
@@ -60,6 +61,19 @@ describe('trainStep', () => {
     await trainStep(m, opt, [batch, batch], crossEntropy);
     expect(tf.memory().numTensors).toBe(before);
     expect(opt.step).toBe(2);
+    opt.dispose();
+    disposeVlm(m);
+  });
+
+  it('refuses a non-finite loss and leaves the weights unchanged', async () => {
+    const m = createVlm(tiny, 2);
+    const opt = new AdamW(m.params, { lr: 1e-3 });
+    const batch = prepareBatch(tiny, shortRows(1), BUCKET);
+    const before = await weightsSha256(m);
+    const nanLoss = (t: TokenLogprobs) => tf.mul(crossEntropy(t), NaN) as tf.Scalar;
+    await expect(trainStep(m, opt, batch, nanLoss)).rejects.toThrow('trainStep: loss NaN / gradient norm NaN is not finite at step 1; weights unchanged');
+    expect(await weightsSha256(m)).toBe(before);
+    expect(opt.step).toBe(0);
     opt.dispose();
     disposeVlm(m);
   });
