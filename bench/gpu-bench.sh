@@ -14,6 +14,6 @@ for size in ${@:-small base}; do
   echo "== $size"
   PYTHONUNBUFFERED=1 timeout 150 python3 .device/torch_reference.py ${SHAPE[$size]} $COMMON > "$OUT/torch-$size.jsonl" 2>"$OUT/torch-$size.err"
   cat "$OUT/torch-$size.jsonl"; tail -2 "$OUT/torch-$size.err"
-  timeout 200 node .device/train-step.mjs --size $size --backend webgpu ${STEPS[$size]} --torch "$OUT/torch-$size.jsonl" 2>&1 | grep -E '^\{|^backend|rror'
+  timeout 200 node .device/train-step.mjs --size $size --backend webgpu ${STEPS[$size]} --profile 1 --torch "$OUT/torch-$size.jsonl" 2>&1 | grep -E '^\{|^backend|rror'
   timeout 150 node .device/sample.mjs --size $size --backend webgpu --torch "$OUT/torch-$size.jsonl" 2>&1 | grep -E '^\{|^backend|rror'
 done

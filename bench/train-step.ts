@@ -3,7 +3,7 @@
  * ../shared/bench/torch_reference.py: batch 32, P image patches + 512 text tokens. Prints one JSON line with
  * ms per step, tokens/s and, with --torch <file of the reference's output>, the ratio to PyTorch.
  *
- *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl
+ *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl [--profile 1]
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
@@ -48,12 +48,32 @@ for (let i = 0; i < steps; i++) loss = (await trainStep(model, optimizer, prepar
 const ms = (performance.now() - t0) / steps;
 const tokens = batch * (patchCount(config) + prepared.promptColumns + prepared.responseColumns);
 const torch = torchLine(arg('torch', ''), 'train_step');
+// --profile: one more step under tf.profile (kernel timestamps on webgpu): where the time goes, for issue 9.
+let profile: Record<string, unknown> | undefined;
+if (arg('profile', '') === '1') {
+  const wall0 = performance.now();
+  const info = await tf.profile(async () => {
+    await trainStep(model, optimizer, prepared, lossFn);
+    return [];
+  });
+  const wall = performance.now() - wall0;
+  const byKernel = new Map<string, { n: number; ms: number }>();
+  let kernelMs = 0;
+  for (const k of info.kernels) {
+    const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    kernelMs += t;
+    const e = byKernel.get(k.name) ?? { n: 0, ms: 0 };
+    byKernel.set(k.name, { n: e.n + 1, ms: e.ms + t });
+  }
+  const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  profile = { kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top };
+}
 console.log(JSON.stringify({
   ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device,
   params: parameterCount(config), batch, text: prepared.promptColumns + prepared.responseColumns, patches: patchCount(config),
   ms: round(ms), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
   torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
   tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
-  torch_flags: torchFlags(config, batch, text, 256),
+  torch_flags: torchFlags(config, batch, text, 256), profile,
 }));
 await backend.dispose();
