@@ -250,7 +250,7 @@ async function findAdapter(dawn: DawnModule, env: Readonly<Record<string, string
     if (options.some((o) => /opengl/.test(o)) && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
     const gpu = dawn.create(options);
     const adapter = await gpu.requestAdapter(request).catch(() => null);
-    if (adapter) return { gpu, adapter, label: describeAdapter(adapter) };
+    if (adapter) return { gpu, adapter, label: describeAdapter(adapter, options) };
   }
   return undefined;
 }
@@ -260,12 +260,13 @@ function compatRequest(dawnOptions: string): GPURequestAdapterOptions {
   return (/opengl/.test(dawnOptions) ? { featureLevel: 'compatibility' } : {}) as GPURequestAdapterOptions;
 }
 
-function describeAdapter(adapter: GPUAdapter): string {
-  const info = adapter.info as GPUAdapterInfo & { backendType?: string };
-  const name = info.description || info.device || info.vendor || 'unknown adapter';
-  const api = info.backendType ?? (info.description?.startsWith('OpenGL') ? 'opengles' : '');
-  const device = info.description && info.device && info.description !== info.device ? `${info.device}, ${info.description}` : name;
-  return api ? `${device} (${api})` : device;
+/** e.g. 'nvidia-h100-80gb-hbm3 (NVIDIA: 580.159.04; Dawn default)' or 'llvmpipe… (OpenGL ES 3.2 Mesa 22.3.6; Dawn opengles)'. */
+function describeAdapter(adapter: GPUAdapter, dawnOptions: readonly string[]): string {
+  const info = adapter.info;
+  const name = info.device || info.description || info.vendor || 'unknown adapter';
+  const detail = info.description && info.description !== name ? info.description.replace(/^OpenGL version /, '') : '';
+  const path = dawnOptions.find((o) => o.startsWith('backend='))?.slice('backend='.length) ?? 'default';
+  return `${name} (${detail ? detail + '; ' : ''}Dawn ${path})`;
 }
 
 async function activateWasm(): Promise<ResolvedBackend> {
