@@ -4,6 +4,7 @@
  * because it needs an adapter (the H100 through the device tool, or Mesa's GLES path: EGL_PLATFORM=surfaceless).
  *
  *   npx tsx bench/parity.ts --size tiny --rows 4 --backends wasm,webgpu
+ *   npx tsx bench/parity.ts --backends webgpu --check    # CI: exit 1 past the tolerances or on any error
  */
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { resolveBackend } from '../src/model/backend.ts';
@@ -16,6 +17,11 @@ const arg = (name: string, fallback: string) => {
 };
 const config = modelConfig(arg('size', 'tiny') as ModelSize);
 const rows = parityBatch(config, Number(arg('rows', '4')));
+// The same bounds as test/src/model/parity.test.ts (cpu vs wasm); measured cpu vs webgpu is ~1e-6.
+const check = argv.includes('--check');
+const LOSS_ABS = 5e-5;
+const GRAD_REL = 1e-4;
+let failures = 0;
 
 const cpu = await resolveBackend('cpu');
 const reference = await gradientSnapshot(config, rows);
@@ -25,9 +31,17 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
     const backend = await resolveBackend(name);
     const snap = await gradientSnapshot(config, rows);
     const errors = backend.gpuErrors().length;
-    console.log(JSON.stringify({ what: 'parity', backend: name, device: backend.device, loss: snap.loss, norm: snap.norm, ...compareSnapshots(snap, reference), gpuErrors: errors }));
+    const report = compareSnapshots(snap, reference);
+    const ok = errors === 0 && report.lossAbs <= LOSS_ABS && report.gradRel <= GRAD_REL;
+    if (!ok) failures++;
+    console.log(JSON.stringify({ what: 'parity', backend: name, device: backend.device, loss: snap.loss, norm: snap.norm, ...report, gpuErrors: errors, ok }));
     await backend.dispose();
   } catch (err) {
+    failures++;
     console.log(JSON.stringify({ what: 'parity', backend: name, error: (err as Error).message.split('\n')[0] }));
   }
+}
+if (check && failures > 0) {
+  console.error(`parity: ${failures} backend(s) failed (loss within ${LOSS_ABS}, gradients within ${GRAD_REL} relative, no GPU errors)`);
+  process.exit(1);
 }
