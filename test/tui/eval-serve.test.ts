@@ -13,6 +13,10 @@ import { createVlm, disposeVlm } from '../../src/model/vlm.ts';
 import { evalCommand, parseTaskOptions } from '../../tui/commands/eval.ts';
 import { serveCommand } from '../../tui/commands/serve.ts';
 import { buildProgram } from '../../tui/cli.ts';
+import { RecordingWriter } from '../../src/recording/index.ts';
+import { Rng } from '../../src/rng.ts';
+import { getTask } from '../../src/tasks/registry.ts';
+import type { Sample } from '../../src/records.ts';
 
 let dir: string;
 let checkpoint: string;
@@ -54,6 +58,39 @@ describe('asymflow eval / serve', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('evaluates the first n samples of a dataset written as a samples recording (--data)', async () => {
+    const task = await getTask('gc');
+    const data = path.join(dir, 'data');
+    fs.mkdirSync(data);
+    const write = async (file: string, inputSize: number, count: number) => {
+      const writer = RecordingWriter.open(path.join(data, file), { kind: 'samples' });
+      for (let i = 0; i < count; i++) {
+        const puzzle = task.generate(new Rng(`data/${i}`), `gc-test-${i}`, i, {});
+        const sample: Sample = { puzzle, ...(await task.render(puzzle, { inputSize })), query: task.query(puzzle) };
+        writer.write(sample);
+      }
+      writer.close();
+    };
+    await write('gc-test.msgpack', 72, 3);
+    const lines: string[] = [];
+    const summary = await evalCommand(
+      { policy: 'tfjs', checkpoint, backend: 'cpu', data, n: '5', temperature: '0', maxTokens: '4', mode: 'e2e', out: path.join(dir, 'from-data') },
+      (l) => lines.push(l),
+    );
+    expect(summary.n).toBe(3);
+    expect(summary.a.count).toBe(3);
+    expect(lines).toContain('eval: the dataset holds only 3 gc test samples; evaluated all of them');
+    expect(records(path.join(dir, 'from-data')).map((r) => r.sampleId)).toEqual(['gc-test-0', 'gc-test-1', 'gc-test-2']);
+
+    await write('gc-train_rl.msgpack', 144, 1); // the wrong input size for this checkpoint
+    await expect(
+      evalCommand({ policy: 'tfjs', checkpoint, backend: 'cpu', data, split: 'train_rl', n: '1', out: path.join(dir, 'bad-data') }, () => {}),
+    ).rejects.toThrow(`${path.join(data, 'gc-train_rl.msgpack')}: row 0 (gc-test-0) has 144×144 model-input pixels; the checkpoint takes 72×72`);
+    await expect(
+      evalCommand({ policy: 'tfjs', checkpoint, backend: 'cpu', data, split: 'train_sft', n: '1', out: path.join(dir, 'no-data') }, () => {}),
+    ).rejects.toThrow(`eval: no dataset file ${path.join(data, 'gc-train_sft.msgpack')}`);
   });
 
   it('rejects bad flags with exact messages', async () => {

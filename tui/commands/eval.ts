@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { runEvaluate } from '../../flows/evaluate.ts';
 import { resolveEvalConfig, type EvalConfig } from '../../src/eval/eval-config.ts';
 import type { EvalSummary } from '../../src/eval/eval-summary.ts';
+import { datasetSamples } from '../../src/eval/dataset-samples.ts';
 import { generatedSamples } from '../../src/eval/eval-samples.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
@@ -35,7 +36,6 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
   const config: EvalConfig = resolveEvalConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? []);
   const task = await getTask(config.task);
-  if (config.data !== '') throw new Error('eval: --data is not supported yet; leave it out to generate the split on the fly');
 
   let policy: Policy;
   let backend: string | undefined;
@@ -61,7 +61,13 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
     return await runEvaluate({
       policy,
       task,
-      samples: generatedSamples(task, { split: config.split, n: config.n, seed: config.seed, options: sampleOptions }),
+      samples:
+        config.data !== ''
+          ? datasetSamples(
+              { data: config.data, task: config.task, split: config.split, n: config.n, inputSize: config.policy === 'tfjs' ? Number(sampleOptions.inputSize) : undefined },
+              (have) => (log ?? console.log)(`eval: the dataset holds only ${have} ${config.task} ${config.split} samples; evaluated all of them`),
+            )
+          : generatedSamples(task, { split: config.split, n: config.n, seed: config.seed, options: sampleOptions }),
       mode: config.mode,
       sampling: { temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens, seed: config.seed, n: config.completions },
       batchSize: config.batchSize,
