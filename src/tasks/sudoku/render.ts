@@ -3,9 +3,10 @@
  * each target size (the dataset PNG and the model input are both rendered from the 28x28 sources, never
  * one downscaled from the other). Dark ink on white paper, as in GC: 1 = paper, 0 = ink.
  *
- * Every cell owns its own border pixels (half of each shared line), so at a model-input size divisible by
- * 9 each cell is exactly one patch and every patch has the same layout: frame, then the digit centred in
- * the interior. Cell lines are grey, the 3x3 box lines black, so they differ even where both are 1 px.
+ * Every cell owns the line along its top and left edge, so at a model-input size divisible by 9 each cell
+ * is exactly one patch and every patch has the same layout: a line on top, a line on the left, the digit
+ * filling the rest (at 72 px: 1-px lines and a 7x7 digit). Cell lines are grey, the 3x3 box lines black and
+ * wider where the size allows, so the two differ even where both are 1 px.
  */
 import sharp from 'sharp';
 import type { Rendered } from '../task.ts';
@@ -14,6 +15,9 @@ import { glyph, type Glyph } from './mnist.ts';
 
 const CELL_LINE = 0.55; // grey
 const BOX_LINE = 0;
+// Area-averaging a 20-px stroke down to a 7-px cell greys it out; a gain keeps strokes dark at small sizes
+// and only saturates antialiased edges at large ones.
+const INK_GAIN = 1.5;
 
 /** Which MNIST image draws each cell's digit (-1 for blanks). */
 export type DigitChoice = Int32Array;
@@ -48,59 +52,53 @@ function resample(g: Glyph, side: number): Float32Array {
     for (let i = 0; i < side; i++) {
       let sum = 0;
       for (let x = 0; x < g.size; x++) sum += w[i * g.size + x] * tmp[y * g.size + x];
-      out[y * side + i] = Math.min(1, sum);
+      out[y * side + i] = Math.min(1, sum * INK_GAIN);
     }
   }
   return out;
 }
 
-/** Half-widths in px of the cell and box lines at `size` (each cell draws its half of a shared line). */
-function lineHalves(size: number): { cell: number; box: number } {
-  return { cell: Math.max(1, Math.round(size / 300)), box: Math.max(1, Math.round(size / 120)) };
+/** Width in px of grid line k (0..9; multiples of 3 are box lines) at `size`. */
+function lineWidth(k: number, size: number): number {
+  return k % 3 === 0 ? Math.max(1, Math.round(size / 90)) : Math.max(1, Math.round(size / 224));
 }
 
 /**
  * The grid drawing as greyscale values in [0,1], row-major size × size. Cell k spans pixels
- * [round(k·size/9), round((k+1)·size/9)), exactly size/9 when size is divisible by 9.
+ * [round(k·size/9), round((k+1)·size/9)), exactly size/9 when size is divisible by 9; each cell owns the
+ * line along its top and left edge, the last row and column also the outer border.
  */
 export function drawSudoku(givens: Grid, choice: DigitChoice, size: number): Float32Array {
   if (!Number.isInteger(size) || size < 36) throw new RangeError(`sudoku render: size must be an integer >= 36, got ${size}`);
   const pixels = new Float32Array(size * size).fill(1);
   const edge = (k: number) => Math.round((k * size) / 9);
-  const halves = lineHalves(size);
-  const half = (k: number) => (k % 3 === 0 ? halves.box : halves.cell); // line k lies between cells k-1 and k
-  const shade = (k: number) => (k % 3 === 0 ? BOX_LINE : CELL_LINE);
-  for (let r = 0; r < 9; r++) {
-    for (let c = 0; c < 9; c++) {
-      const [y0, y1, x0, x1] = [edge(r), edge(r + 1), edge(c), edge(c + 1)];
-      // frame: top, bottom, left, right bands (box lines drawn last so they win at corners)
-      const bands: [number, number, number, number, number, number][] = [
-        [y0, y0 + half(r), x0, x1, shade(r), r % 3],
-        [y1 - half(r + 1), y1, x0, x1, shade(r + 1), (r + 1) % 3],
-        [y0, y1, x0, x0 + half(c), shade(c), c % 3],
-        [y0, y1, x1 - half(c + 1), x1, shade(c + 1), (c + 1) % 3],
-      ];
-      bands.sort((a, b) => (a[5] === 0 ? 1 : 0) - (b[5] === 0 ? 1 : 0));
-      for (const [ya, yb, xa, xb, value] of bands) {
-        for (let y = ya; y < yb; y++) for (let x = xa; x < xb; x++) pixels[y * size + x] = value;
-      }
-      const cell = r * 9 + c;
-      if (givens[cell] === 0) continue;
-      const iy0 = y0 + half(r);
-      const iy1 = y1 - half(r + 1);
-      const ix0 = x0 + half(c);
-      const ix1 = x1 - half(c + 1);
-      const interior = Math.min(iy1 - iy0, ix1 - ix0);
-      const margin = Math.floor(interior * 0.12);
-      const side = interior - 2 * margin;
-      if (side < 1) continue;
-      const ink = resample(glyph(givens[cell], choice[cell]), side);
-      const oy = iy0 + Math.floor((iy1 - iy0 - side) / 2);
-      const ox = ix0 + Math.floor((ix1 - ix0 - side) / 2);
-      for (let y = 0; y < side; y++) {
-        for (let x = 0; x < side; x++) {
-          const p = (oy + y) * size + ox + x;
-          pixels[p] = Math.min(pixels[p], 1 - ink[y * side + x]);
+  // one glyph size for every cell: the smallest cell minus a box line, less a margin once cells are roomy
+  const interior = Math.floor(size / 9) - lineWidth(0, size);
+  const side = interior - 2 * Math.floor(interior * 0.12);
+  for (let cell = 0; cell < CELLS; cell++) {
+    if (givens[cell] === 0) continue;
+    const r = Math.floor(cell / 9);
+    const c = cell % 9;
+    const top = edge(r) + lineWidth(r, size);
+    const left = edge(c) + lineWidth(c, size);
+    const oy = top + Math.floor((edge(r + 1) - top - side) / 2);
+    const ox = left + Math.floor((edge(c + 1) - left - side) / 2);
+    const ink = resample(glyph(givens[cell], choice[cell]), side);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) pixels[(oy + y) * size + ox + x] = 1 - ink[y * side + x];
+    }
+  }
+  // lines over the digits (they only meet at the outer border); cell lines first so box lines win at crossings
+  for (const box of [false, true]) {
+    for (let k = 0; k <= 9; k++) {
+      if ((k % 3 === 0) !== box) continue;
+      const w = lineWidth(k, size);
+      const from = k === 9 ? size - w : edge(k);
+      const value = box ? BOX_LINE : CELL_LINE;
+      for (let a = from; a < from + w; a++) {
+        for (let b = 0; b < size; b++) {
+          pixels[a * size + b] = value; // horizontal line k
+          pixels[b * size + a] = value; // vertical line k
         }
       }
     }
