@@ -73,8 +73,9 @@ export function drawSudoku(givens: Grid, choice: DigitChoice, size: number): Flo
   const pixels = new Float32Array(size * size).fill(1);
   const edge = (k: number) => Math.round((k * size) / 9);
   // one glyph size for every cell: the smallest cell minus a box line, less a margin once cells are roomy
+  // (72 px: 7-px digits, no margin; 144: 12 px; 448: 32 px, clear of the lines as in a printed puzzle)
   const interior = Math.floor(size / 9) - lineWidth(0, size);
-  const side = interior - 2 * Math.floor(interior * 0.12);
+  const side = interior - 2 * Math.floor(interior * (interior >= 20 ? 0.15 : 0.12));
   for (let cell = 0; cell < CELLS; cell++) {
     if (givens[cell] === 0) continue;
     const r = Math.floor(cell / 9);
