@@ -22,36 +22,44 @@ const INK_GAIN = 1.5;
 /** Which MNIST image draws each cell's digit (-1 for blanks). */
 export type DigitChoice = Int32Array;
 
-/** Weights resampling `from` source pixels onto `to` target pixels by area overlap (rows sum to 1). */
-function areaWeights(from: number, to: number): Float32Array {
-  const w = new Float32Array(to * from);
+/**
+ * Area-overlap weights resampling `from` source pixels onto `to` target pixels: target i takes weights
+ * w[k] for source pixels lo[i] + k (rows sum to 1). Each target overlaps only a few sources, so the weights
+ * are stored by range rather than as a dense to × from matrix.
+ */
+function areaWeights(from: number, to: number): { lo: Int32Array; hi: Int32Array; w: Float32Array[] } {
   const scale = from / to;
+  const lo = new Int32Array(to);
+  const hi = new Int32Array(to);
+  const w: Float32Array[] = [];
   for (let i = 0; i < to; i++) {
-    const lo = i * scale;
-    const hi = (i + 1) * scale;
-    for (let j = Math.floor(lo); j < Math.min(from, Math.ceil(hi)); j++) {
-      w[i * from + j] = (Math.min(hi, j + 1) - Math.max(lo, j)) / scale;
-    }
+    const a = i * scale;
+    const b = (i + 1) * scale;
+    lo[i] = Math.floor(a);
+    hi[i] = Math.min(from, Math.ceil(b));
+    const wi = new Float32Array(hi[i] - lo[i]);
+    for (let j = lo[i]; j < hi[i]; j++) wi[j - lo[i]] = (Math.min(b, j + 1) - Math.max(a, j)) / scale;
+    w.push(wi);
   }
-  return w;
+  return { lo, hi, w };
 }
 
-/** `g` resampled to side × side by area averaging: W · G · Wᵀ. */
+/** `g` resampled to side × side by area averaging (W · G · Wᵀ), ink scaled by INK_GAIN and clipped to 1. */
 function resample(g: Glyph, side: number): Float32Array {
-  const w = areaWeights(g.size, side);
-  const tmp = new Float32Array(side * g.size); // [side, g.size]: rows resampled
+  const { lo, hi, w } = areaWeights(g.size, side);
+  const n = g.size;
+  const rows = new Float32Array(side * n); // [side, n]: source rows combined
   for (let i = 0; i < side; i++) {
-    for (let j = 0; j < g.size; j++) {
-      const wij = w[i * g.size + j];
-      if (wij === 0) continue;
-      for (let x = 0; x < g.size; x++) tmp[i * g.size + x] += wij * g.ink[j * g.size + x];
+    for (let j = lo[i]; j < hi[i]; j++) {
+      const wij = w[i][j - lo[i]];
+      for (let x = 0; x < n; x++) rows[i * n + x] += wij * g.ink[j * n + x];
     }
   }
-  const out = new Float32Array(side * side); // [side, side]
+  const out = new Float32Array(side * side); // [side, side]: then source columns
   for (let y = 0; y < side; y++) {
     for (let i = 0; i < side; i++) {
       let sum = 0;
-      for (let x = 0; x < g.size; x++) sum += w[i * g.size + x] * tmp[y * g.size + x];
+      for (let x = lo[i]; x < hi[i]; x++) sum += w[i][x - lo[i]] * rows[y * n + x];
       out[y * side + i] = Math.min(1, sum * INK_GAIN);
     }
   }
