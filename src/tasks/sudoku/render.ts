@@ -15,7 +15,7 @@ import { glyph, type Glyph } from './mnist.ts';
 
 const CELL_LINE = 0.55; // grey
 const BOX_LINE = 0;
-// Area-averaging a 20-px stroke down to a 7-px cell greys it out; a gain keeps strokes dark at small sizes
+// Area-averaging a ~20-px glyph down to 7 px greys out its 2-3-px strokes; a gain keeps them dark at small sizes
 // and only saturates antialiased edges at large ones.
 const INK_GAIN = 1.5;
 
