@@ -1,6 +1,7 @@
 /** Every CLI verb, in help order. A new verb is one file in this folder plus one line here. */
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
+import { registerGen } from './gen.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
 import { registerServe } from './serve.ts';
@@ -9,6 +10,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerEval,
+  registerGen,
   registerPlot,
   registerReplay,
   registerServe,
