@@ -5,6 +5,7 @@ import { registerGen } from './gen.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
 import { registerServe } from './serve.ts';
+import { registerCheck, registerSolve } from './solve-check.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -14,4 +15,6 @@ export const commands: RegisterCommand[] = [
   registerPlot,
   registerReplay,
   registerServe,
+  registerSolve,
+  registerCheck,
 ];
