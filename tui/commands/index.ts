@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
 import { registerGen } from './gen.ts';
+import { registerImport } from './import.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
 import { registerServe } from './serve.ts';
@@ -12,6 +13,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerEval,
   registerGen,
+  registerImport,
   registerPlot,
   registerReplay,
   registerServe,
