@@ -88,7 +88,8 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
         ground_truth: groundTruthOf(sample.puzzle),
         response: sample.response ?? null,
       });
-      onProgress?.(++done, n);
+      done++;
+      onProgress?.(done, n);
     }),
     finalize(() => void pool.close()),
   );
