@@ -3,6 +3,7 @@
  * exact messages. Task knobs travel separately (`--gc.layout=spring`, `--sudoku.blanks=30`, `--input-size`)
  * and are validated by the task itself when the first puzzle is made.
  */
+import os from 'node:os';
 import { checks, ConfigError, resolveConfig, type Checks } from '../config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import { SPLITS, type Split } from './split-sample.ts';
@@ -20,7 +21,7 @@ export interface GenConfig {
   readonly parquet: boolean; // also DIR/<task>-<split>.parquet (Hugging Face layout)
   readonly record: string; // also record the sample stream to this file ('' = none)
   readonly withPixels: boolean; // keep png and pixels in the --record stream
-  readonly concurrency: number; // worker threads (0 = in process)
+  readonly concurrency: number; // worker threads (0 = in process); default one per core
 }
 
 export const GEN_DEFAULTS: GenConfig = {
@@ -33,7 +34,7 @@ export const GEN_DEFAULTS: GenConfig = {
   parquet: false,
   record: '',
   withPixels: false,
-  concurrency: 2,
+  concurrency: os.availableParallelism(),
 };
 
 const rules: Checks<GenConfig> = {
