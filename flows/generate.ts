@@ -93,9 +93,16 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
     }),
     finalize(() => void pool.close()),
   );
-  await lastValueFrom(samples$, { defaultValue: undefined });
-  parquet?.close();
-  await pool.close();
+  try {
+    await lastValueFrom(samples$, { defaultValue: undefined });
+    parquet?.close();
+  } catch (error) {
+    // a partial shard or parquet would pass for a whole split: leave neither behind (images are one file each)
+    for (const file of [files[0], parquet?.file]) if (file) fs.rmSync(file, { force: true });
+    throw error;
+  } finally {
+    await pool.close();
+  }
   const seconds = (performance.now() - started) / 1000;
   log(`gen ${task} ${split}: ${done} samples in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s) → ${files.join(', ')}`);
   return { task, split, n: done, files, seconds };

@@ -83,3 +83,16 @@ describe('generate flow', () => {
     await expect(wrongSize()).rejects.toThrow('row 0 (sudoku-test-0) has 72×72 model-input pixels; the checkpoint takes 144×144');
   });
 });
+
+describe('generate flow on a failing task option', () => {
+  it('fails with the task message and leaves no partial shard or parquet behind', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-genfail-'));
+    try {
+      const run = runGenerate({ config: { ...GEN_DEFAULTS, task: 'gc', split: 'test', n: 3, out, parquet: true }, taskOptions: { verbosity: 9 } });
+      await expect(run).rejects.toThrow('gc.verbosity must be an integer in [0, 3], got 9');
+      expect(fs.readdirSync(out)).toEqual([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
