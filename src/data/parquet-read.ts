@@ -17,6 +17,12 @@ export interface ParquetRowAt {
 const toBytes = (value: unknown): Uint8Array | undefined =>
   value instanceof Uint8Array ? value : typeof value === 'string' ? new TextEncoder().encode(value) : undefined;
 
+/** The file's key-value metadata (e.g. `huggingface`, and `asymflow` with gen's config in our files). */
+export async function parquetKeyValues(file: string): Promise<Record<string, string>> {
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  return Object.fromEntries((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
+}
+
 export async function* readHfParquet(file: string): AsyncGenerator<ParquetRowAt> {
   let buffer;
   let metadata;

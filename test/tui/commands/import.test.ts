@@ -41,13 +41,16 @@ describe('asymflow import', () => {
   it('brings our own parquet back as the same puzzles with the PNG bytes intact', async () => {
     const out = path.join(dir, 'back');
     const summary = await importCommand({ parquet: path.join(dir, 'gen', 'gc-train_sft.parquet'), out }, quiet);
-    expect(summary).toMatchObject({ task: 'gc', split: 'train_sft', rows: 4, recovered: { asymflow: 4, rebuilt: 0 } });
+    expect(summary).toMatchObject({ task: 'gc', split: 'train_sft', rows: 4, recovered: { asymflow: 4, rebuilt: 0 }, pixels: { rendered: 4, resized: 0 } });
     const original = await shard(path.join(dir, 'gen', 'gc-train_sft.msgpack'));
     const imported = await shard(summary.file);
     expect(imported.map((s) => s.puzzle)).toEqual(original.map((s) => s.puzzle));
     expect(imported.map((s) => s.response)).toEqual(original.map((s) => s.response));
     imported.forEach((s, i) => expect(Buffer.from(s.png!).equals(Buffer.from(original[i].png!))).toBe(true));
-    expect([imported[0].width, imported[0].pixels!.length]).toEqual([144, 144 * 144]);
+    expect(imported.map((s) => s.pixels)).toEqual(original.map((s) => s.pixels)); // re-rendered: exactly gen's model input
+    const resized = await importCommand({ parquet: path.join(dir, 'gen', 'gc-train_sft.parquet'), out: path.join(dir, 'back96'), inputSize: '96' }, quiet);
+    expect(resized.pixels).toEqual({ rendered: 4, resized: 0 });
+    expect((await shard(resized.file))[0].pixels!.length).toBe(96 * 96);
   });
 
   it("rebuilds paper-style rows: p* from the response's caption or a ground_truth edge list / grid; task inferred", async () => {
@@ -58,7 +61,7 @@ describe('asymflow import', () => {
     ]);
     const out = path.join(dir, 'paper');
     const summary = await importCommand({ parquet: gc, out }, quiet);
-    expect(summary).toMatchObject({ task: 'gc', split: 'train_sft', rows: 2, recovered: { asymflow: 0, rebuilt: 2 } });
+    expect(summary).toMatchObject({ task: 'gc', split: 'train_sft', rows: 2, recovered: { asymflow: 0, rebuilt: 2 }, pixels: { rendered: 0, resized: 2 } });
     const [first, second] = await shard(summary.file);
     expect(first.puzzle).toMatchObject({ id: 'gc-train_sft-0', pStar: '(0,1),(1,2)', solution: '0:1,1:2,2:1,3:1,4:1', meta: { nodes: 5, chromatic: 2 } });
     expect(second.puzzle).toMatchObject({ pStar: '(0,1),(0,2),(1,2)', meta: { nodes: 3, chromatic: 3 } });
