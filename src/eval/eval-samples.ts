@@ -1,9 +1,9 @@
 /**
- * Evaluation samples generated on the fly when no dataset directory is given: puzzle i of a split comes from
- * its own child stream of the seed, so the first n samples do not depend on n.
+ * Evaluation samples generated on the fly when no dataset directory is given: the same puzzles, in the same
+ * order, as `asymflow gen` writes for the split and seed (src/data/split-sample.ts derives every seed).
  */
+import { puzzleAt, sampleOf } from '../data/split-sample.ts';
 import type { Sample } from '../records.ts';
-import { Rng } from '../rng.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 
 export interface GeneratedSplit {
@@ -14,11 +14,8 @@ export interface GeneratedSplit {
 }
 
 export async function* generatedSamples(task: Task, { split, n, seed, options = {} }: GeneratedSplit): AsyncGenerator<Sample> {
-  const root = new Rng(seed).split(`${task.name}/${split}`);
   for (let i = 0; i < n; i++) {
-    const rng = root.split(i);
-    const puzzle = task.generate(rng, `${task.name}-${split}-${i}`, rng.seed, options);
-    const rendered = await task.render(puzzle, options);
-    yield { puzzle, ...rendered, query: task.query(puzzle) };
+    const puzzle = puzzleAt(task, { split, seed, options }, i);
+    yield await sampleOf(task, puzzle, false, options); // eval needs no SFT target
   }
 }

@@ -1,15 +1,22 @@
 /** Every CLI verb, in help order. A new verb is one file in this folder plus one line here. */
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
+import { registerGen } from './gen.ts';
+import { registerImport } from './import.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
 import { registerServe } from './serve.ts';
+import { registerCheck, registerSolve } from './solve-check.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerEval,
+  registerGen,
+  registerImport,
   registerPlot,
   registerReplay,
   registerServe,
+  registerSolve,
+  registerCheck,
 ];

@@ -1,0 +1,109 @@
+/**
+ * Flow: one dataset split — `asymflow gen` (DESIGN §3 "Datasets").
+ *
+ *   puzzleSource(task, split, n, seed) ─ render(pool) ─ record DIR/<task>-<split>.msgpack
+ *     ─ [--record FILE: the same stream, png/pixels dropped unless --with-pixels]
+ *     ─ [--images: DIR/images/<id>.png] ─ [--parquet: DIR/<task>-<split>.parquet] ─ progress
+ *
+ * Puzzle i comes from its own seed (src/data/split-sample.ts), generation and rendering run on one Piscina
+ * pool, and the stream keeps index order, so the same seed gives byte-identical files at any concurrency.
+ * The shard is a recording of Samples with the dataset PNG and the model-input pixels (what eval --data and
+ * SFT read); its header carries the config and commit but a fixed creation time, for the same reason.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { connect, finalize, ignoreElements, lastValueFrom, map, merge, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { record } from '../operators/record.ts';
+import { openSamplePool } from '../operators/pool/sample-pool.ts';
+import { puzzleSource } from '../operators/puzzle-source.ts';
+import { render } from '../operators/render.ts';
+import type { GenConfig } from '../src/data/gen-config.ts';
+import { groundTruthOf } from '../src/data/ground-truth.ts';
+import { HfParquetWriter } from '../src/data/parquet-write.ts';
+import { hasResponse } from '../src/data/split-sample.ts';
+import type { Sample } from '../src/records.ts';
+import { gitCommit, type HeaderInit } from '../src/recording/index.ts';
+import type { TaskName, TaskOptions } from '../src/tasks/task.ts';
+
+export interface GenerateRunOptions {
+  readonly config: GenConfig;
+  readonly taskOptions: TaskOptions; // the task's knobs as given (the task validates them)
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateSummary {
+  readonly task: string;
+  readonly split: string;
+  readonly n: number;
+  readonly files: readonly string[]; // what was written (images as one DIR/images/ entry)
+  readonly seconds: number;
+}
+
+/** Files of a split inside a dataset directory. */
+export const shardFile = (dir: string, task: string, split: string) => path.join(dir, `${task}-${split}.msgpack`);
+export const parquetFile = (dir: string, task: string, split: string) => path.join(dir, `${task}-${split}.parquet`);
+export const imageFile = (dir: string, id: string) => path.join(dir, 'images', `${id}.png`);
+
+/** A sample without pixel data (for --record without --with-pixels). */
+export function withoutPixels({ png: _png, pixels: _pixels, ...rest }: Sample): Sample {
+  return rest;
+}
+
+/** Records `project(value)` to `file` beside the stream, which passes on unchanged. */
+function recordBeside<T>(file: string, header: HeaderInit, project: (value: T) => unknown): MonoTypeOperatorFunction<T> {
+  return connect((shared) => merge(shared.pipe(map(project), record(file, header), ignoreElements()), shared));
+}
+
+export async function runGenerate({ config, taskOptions, log = () => {}, onProgress }: GenerateRunOptions): Promise<GenerateSummary> {
+  const started = performance.now();
+  const { task, split, n, seed, out } = config;
+  fs.mkdirSync(out, { recursive: true });
+  if (config.images) fs.mkdirSync(path.join(out, 'images'), { recursive: true });
+  // the header holds what determines the data, not where it went, so two runs with one seed match byte for byte
+  const header: HeaderInit = {
+    kind: 'samples',
+    config: { task, split, n, seed, taskOptions },
+    commit: gitCommit(),
+    created: new Date(0).toISOString(),
+    meta: { generator: 'asymflow gen' },
+  };
+  const files = [shardFile(out, task, split)];
+  if (config.record) files.push(config.record);
+  if (config.images) files.push(path.join(out, 'images') + path.sep);
+  const parquet = config.parquet ? new HfParquetWriter(parquetFile(out, task, split), { asymflow: JSON.stringify(header.config) }) : undefined;
+  if (parquet) files.push(parquet.file);
+
+  const pool = openSamplePool(config.concurrency);
+  let done = 0;
+  const samples$ = puzzleSource({ task: task as TaskName, split, n, seed, options: taskOptions, pool, concurrency: config.concurrency }).pipe(
+    render({ task: task as TaskName, options: taskOptions, response: hasResponse(split), pool }),
+    record<Sample>(files[0], header),
+    config.record ? recordBeside<Sample>(config.record, header, config.withPixels ? (s) => s : withoutPixels) : (s) => s,
+    tap((sample) => {
+      if (config.images && sample.png) fs.writeFileSync(imageFile(out, sample.puzzle.id), sample.png);
+      parquet?.write({
+        query: sample.query,
+        image: { bytes: sample.png ?? new Uint8Array(0), path: `${sample.puzzle.id}.png` },
+        ground_truth: groundTruthOf(sample.puzzle),
+        response: sample.response ?? null,
+      });
+      done++;
+      onProgress?.(done, n);
+    }),
+    finalize(() => void pool.close()),
+  );
+  try {
+    await lastValueFrom(samples$, { defaultValue: undefined });
+    parquet?.close();
+  } catch (error) {
+    // a partial shard or parquet would pass for a whole split: leave neither behind (images are one file each)
+    for (const file of [files[0], parquet?.file]) if (file) fs.rmSync(file, { force: true });
+    throw error;
+  } finally {
+    await pool.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`gen ${task} ${split}: ${done} samples in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s) → ${files.join(', ')}`);
+  return { task, split, n: done, files, seconds };
+}

@@ -1,0 +1,33 @@
+/**
+ * The JS-heavy work of `asymflow gen` as plain jobs — puzzle generation (solvers, uniqueness checks) and
+ * sample making (SVG/grid building, sharp rasterising, reasoning traces) — run the same way in a Piscina
+ * worker (sample-worker.ts) and in process (a pool of 0 threads), so both give identical samples.
+ */
+import { puzzleAt, sampleOf, type SplitSpec } from '../../src/data/split-sample.ts';
+import type { Puzzle, Sample } from '../../src/records.ts';
+import { getTask } from '../../src/tasks/registry.ts';
+import type { TaskName, TaskOptions } from '../../src/tasks/task.ts';
+
+export interface PuzzlesJob {
+  readonly kind: 'puzzles';
+  readonly task: TaskName;
+  readonly spec: SplitSpec;
+  readonly indices: readonly number[];
+}
+
+export interface SampleJob {
+  readonly kind: 'sample';
+  readonly task: TaskName;
+  readonly puzzle: Puzzle;
+  readonly response: boolean; // write the SFT target
+  readonly options: TaskOptions;
+}
+
+export type Job = PuzzlesJob | SampleJob;
+export type JobResult<J extends Job> = J extends PuzzlesJob ? Puzzle[] : Sample;
+
+export async function runJob<J extends Job>(job: J): Promise<JobResult<J>> {
+  const task = await getTask(job.task); // the registry caches the module; a worker loads each task once
+  if (job.kind === 'puzzles') return job.indices.map((i) => puzzleAt(task, job.spec, i)) as JobResult<J>;
+  return (await sampleOf(task, job.puzzle, job.response, job.options)) as JobResult<J>;
+}

@@ -1,0 +1,48 @@
+/**
+ * Puzzle `index` of a split and its rendered sample — the one place that derives a puzzle's seed, shared by
+ * `asymflow gen` (operators/puzzle-source.ts, operators/render.ts) and `eval` without --data
+ * (src/eval/eval-samples.ts), so a split generated on the fly equals the one written to disk.
+ *
+ * Puzzle i comes from its own child stream `Rng(seed).split('<task>/<split>').split(i)`: any index is
+ * reproducible alone, and the first n puzzles do not depend on n or on the order they are made in.
+ */
+import type { Puzzle, Sample } from '../records.ts';
+import { Rng } from '../rng.ts';
+import type { Task, TaskOptions } from '../tasks/task.ts';
+
+export const SPLITS = ['test', 'train_sft', 'train_rl'] as const;
+export type Split = (typeof SPLITS)[number];
+
+export interface SplitSpec {
+  readonly split: string;
+  readonly seed: number;
+  readonly options?: TaskOptions; // generation, rendering and trace knobs
+}
+
+/** The puzzle's own PRNG: a function of (seed, task, split, index) only. */
+export function puzzleRng(seed: number, task: string, split: string, index: number): Rng {
+  if (!Number.isInteger(index) || index < 0) throw new RangeError(`puzzle index must be a non-negative integer, got ${index}`);
+  return new Rng(seed).split(`${task}/${split}`).split(index);
+}
+
+export function puzzleId(task: string, split: string, index: number): string {
+  return `${task}-${split}-${index}`;
+}
+
+/** Puzzle `index` of the split: same arguments ⇒ same puzzle, whatever else was generated before. */
+export function puzzleAt(task: Task, { split, seed, options = {} }: SplitSpec, index: number): Puzzle {
+  const rng = puzzleRng(seed, task.name, split, index);
+  return task.generate(rng, puzzleId(task.name, split, index), rng.seed, options);
+}
+
+/** SFT targets are written for train_sft only (the paper's other splits carry no response). */
+export function hasResponse(split: string): boolean {
+  return split === 'train_sft';
+}
+
+/** The puzzle rendered (dataset PNG + model-input pixels) with its query, and with `response` its SFT target. */
+export async function sampleOf(task: Task, puzzle: Puzzle, response: boolean, options: TaskOptions = {}): Promise<Sample> {
+  const rendered = await task.render(puzzle, options);
+  const query = task.query(puzzle);
+  return response ? { puzzle, ...rendered, query, response: task.response(puzzle, options) } : { puzzle, ...rendered, query };
+}

@@ -1,0 +1,53 @@
+/**
+ * `asymflow gen --task gc|sudoku --split test|train_sft|train_rl [--n N] [--seed S] --out DIR [--images]
+ *   [--parquet] [--record FILE [--with-pixels]] [--concurrency K] [--input-size N] [--<task>.<key>=<value>…]`
+ * Writes one dataset split (flows/generate.ts): DIR/<task>-<split>.msgpack, and DIR/images/<id>.png,
+ * DIR/<task>-<split>.parquet on request. A progress bar on a terminal, plain lines otherwise (stderr).
+ */
+import type { Command } from 'commander';
+import { runGenerate, type GenerateSummary } from '../../flows/generate.ts';
+import { resolveGenConfig } from '../../src/data/gen-config.ts';
+import { puzzleAt } from '../../src/data/split-sample.ts';
+import { getTask } from '../../src/tasks/registry.ts';
+import { progressReporter } from '../progress.ts';
+import { parseTaskFlags, taskOptionsFor } from './task-flags.ts';
+
+export interface GenCommandIo {
+  readonly log?: (line: string) => void;
+  readonly progress?: boolean; // default true
+  readonly isTTY?: boolean;
+}
+
+/** Runs `asymflow gen` with command-line style flags; `extra` are the `--<task>.<key>` words. */
+export async function genCommand(flags: Readonly<Record<string, unknown>>, extra: readonly string[] = [], io: GenCommandIo = {}): Promise<GenerateSummary> {
+  const { inputSize, ...rest } = flags as { inputSize?: string };
+  const config = resolveGenConfig(rest);
+  const task = await getTask(config.task);
+  const taskOptions = taskOptionsFor('gen', task, parseTaskFlags('gen', extra), inputSize === undefined ? undefined : String(inputSize));
+  puzzleAt(task, { split: config.split, seed: config.seed, options: taskOptions }, 0); // the task checks its knobs here, before any worker starts
+  const onProgress = io.progress === false ? undefined : progressReporter({ label: `gen ${config.task} ${config.split}`, total: config.n, isTTY: io.isTTY });
+  return runGenerate({ config, taskOptions, log: io.log ?? ((line) => process.stderr.write(`${line}\n`)), onProgress });
+}
+
+export function registerGen(program: Command): void {
+  program
+    .command('gen')
+    .description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet')
+    .option('--task <name>', 'gc or sudoku', 'gc')
+    .option('--split <name>', 'test, train_sft (with SFT responses) or train_rl', 'test')
+    .option('--n <count>', 'samples (default: 500 test, 2,000 train_sft, 16,000 train_rl)')
+    .option('--seed <s>', 'data seed (same seed, same bytes)')
+    .requiredOption('--out <dir>', 'the dataset directory')
+    .option('--images', 'also write DIR/images/<id>.png')
+    .option('--parquet', 'also write DIR/<task>-<split>.parquet (query, image{bytes,path}, ground_truth, response)')
+    .option('--record <file>', 'also record the sample stream (without png/pixels unless --with-pixels)')
+    .option('--with-pixels', 'keep png and pixels in the --record stream')
+    .option('--concurrency <k>', 'worker threads (0: in process; default one per core)')
+    .option('--input-size <px>', 'model-input side in pixels (the task option inputSize)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', '\nTask options: --gc.layout=circle|spring, --gc.verbosity=0..3, --gc.minNodes=7, --gc.maxNodes=9, --sudoku.blanks=N, … (see the task defaults)')
+    .action(async (opts: Record<string, unknown>, command: Command) => {
+      await genCommand(opts, command.args);
+    });
+}
