@@ -1,0 +1,116 @@
+/**
+ * The GPU update of one GRPO step (DESIGN §5): PPO epochs over the step's rollouts, each split into
+ * mini-batches, one AdamW step per mini-batch with the loss of grpo-loss.ts. Per-token advantages are the
+ * sequence advantage, optionally rescaled by RL token reweighting (λ on perception, 1−λ on reasoning).
+ * The sampling log-probs are the PPO "old" policy: the ratio is 1 on the first mini-batch of epoch 1.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AdamW } from '../model/adamw.ts';
+import { prepareBatch, type PreparedBatch } from '../model/logprobs.ts';
+import { trainStep } from '../model/train.ts';
+import type { Vlm } from '../model/vlm.ts';
+import type { Rng } from '../rng.ts';
+import { tokenAdvantageScale } from './advantage.ts';
+import { grpoLoss, type GrpoLossConfig } from './grpo-loss.ts';
+
+export interface UpdateRow {
+  readonly pixels: Float32Array;
+  readonly prompt: Int32Array;
+  readonly tokens: Int32Array; // the sampled response
+  readonly oldLogprobs: Float32Array; // [tokens] under the sampling policy
+  readonly refLogprobs: Float32Array; // [tokens] under the frozen reference
+  readonly advantage: number;
+}
+
+export interface UpdateConfig {
+  readonly loss: GrpoLossConfig;
+  readonly epochs: number;
+  readonly miniBatches: number; // optimizer steps per epoch
+  readonly tokenLambda?: number; // RL token reweighting; undefined = off
+}
+
+export interface UpdateStats {
+  readonly loss: number; // mean over mini-batches
+  readonly kl: number;
+  readonly clipFracLow: number;
+  readonly clipFracHigh: number;
+  readonly dualClipFrac: number;
+  readonly gradNorm: number;
+  readonly lr: number; // of the last optimizer step
+  readonly optimizerSteps: number;
+}
+
+/** The [B, R] CPU arrays of one mini-batch, response-aligned with `batch`. */
+export function updateArrays(batch: PreparedBatch, rows: readonly UpdateRow[], tokenLambda?: number): { old: Float32Array; ref: Float32Array; adv: Float32Array } {
+  const r = batch.responseColumns;
+  const old = new Float32Array(rows.length * r);
+  const ref = new Float32Array(rows.length * r);
+  const adv = new Float32Array(rows.length * r);
+  rows.forEach((row, i) => {
+    const n = row.tokens.length;
+    if (row.oldLogprobs.length !== n || row.refLogprobs.length !== n) {
+      throw new Error(`grpoUpdate: row ${i} has ${n} tokens but ${row.oldLogprobs.length} old / ${row.refLogprobs.length} reference log-probs`);
+    }
+    old.set(row.oldLogprobs, i * r);
+    ref.set(row.refLogprobs, i * r);
+    const scale = tokenLambda === undefined ? undefined : tokenAdvantageScale(tokenLambda, batch.maskP.subarray(i * r, i * r + n), batch.maskR.subarray(i * r, i * r + n));
+    for (let k = 0; k < n; k++) adv[i * r + k] = row.advantage * (scale ? scale[k] : 1);
+  });
+  return { old, ref, adv };
+}
+
+/** Splits 0…n−1, shuffled by `rng`, into `parts` near-equal mini-batches. */
+export function miniBatchIndices(n: number, parts: number, rng: Rng): number[][] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return Array.from({ length: parts }, (_, p) => order.slice(Math.floor((p * n) / parts), Math.floor(((p + 1) * n) / parts))).filter((b) => b.length > 0);
+}
+
+export async function grpoUpdate(model: Vlm, optimizer: AdamW, rows: readonly UpdateRow[], config: UpdateConfig, rng: Rng): Promise<UpdateStats> {
+  if (rows.length === 0) throw new Error('grpoUpdate: no rollouts');
+  const sums = { loss: 0, kl: 0, clipFracLow: 0, clipFracHigh: 0, dualClipFrac: 0, gradNorm: 0 };
+  let steps = 0;
+  let lr = optimizer.lr;
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    for (const indices of miniBatchIndices(rows.length, config.miniBatches, rng)) {
+      const mine = indices.map((i) => rows[i]);
+      const batch = prepareBatch(model.config, mine.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })));
+      const { old, ref, adv } = updateArrays(batch, mine, config.tokenLambda);
+      const shape: [number, number] = [batch.rows, batch.responseColumns];
+      const inputs = { old: tf.tensor2d(old, shape), ref: tf.tensor2d(ref, shape), adv: tf.tensor2d(adv, shape) }; // [B, R] each
+      const kept: tf.Scalar[] = [];
+      try {
+        const result = await trainStep(model, optimizer, batch, (out) => {
+          const l = grpoLoss({ logp: out.logp, oldLogp: inputs.old, refLogp: inputs.ref, advantages: inputs.adv, mask: out.mask }, config.loss);
+          // The statistics leave the gradient scope with tf.keep; they are read and disposed below.
+          kept.push(...[l.kl, l.clipFracLow, l.clipFracHigh, l.dualClipFrac].map((t) => tf.keep(t)));
+          return l.loss;
+        });
+        const [kl, low, high, dual] = await Promise.all(kept.map(async (t) => (await t.data())[0]));
+        sums.loss += result.loss;
+        sums.gradNorm += result.gradNorm;
+        sums.kl += kl;
+        sums.clipFracLow += low;
+        sums.clipFracHigh += high;
+        sums.dualClipFrac += dual;
+        lr = result.lr;
+        steps++;
+      } finally {
+        tf.dispose([inputs.old, inputs.ref, inputs.adv, ...kept]);
+      }
+    }
+  }
+  return {
+    loss: sums.loss / steps,
+    kl: sums.kl / steps,
+    clipFracLow: sums.clipFracLow / steps,
+    clipFracHigh: sums.clipFracHigh / steps,
+    dualClipFrac: sums.dualClipFrac / steps,
+    gradNorm: sums.gradNorm / steps,
+    lr,
+    optimizerSteps: steps,
+  };
+}
