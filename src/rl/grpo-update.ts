@@ -27,6 +27,7 @@ export interface UpdateConfig {
   readonly epochs: number;
   readonly miniBatches: number; // optimizer steps per epoch
   readonly tokenLambda?: number; // RL token reweighting; undefined = off
+  readonly bucket?: number; // padding bucket of prompt/response lengths (default 64)
 }
 
 export interface UpdateStats {
@@ -77,7 +78,7 @@ export async function grpoUpdate(model: Vlm, optimizer: AdamW, rows: readonly Up
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     for (const indices of miniBatchIndices(rows.length, config.miniBatches, rng)) {
       const mine = indices.map((i) => rows[i]);
-      const batch = prepareBatch(model.config, mine.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })));
+      const batch = prepareBatch(model.config, mine.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })), config.bucket);
       const { old, ref, adv } = updateArrays(batch, mine, config.tokenLambda);
       const shape: [number, number] = [batch.rows, batch.responseColumns];
       const inputs = { old: tf.tensor2d(old, shape), ref: tf.tensor2d(ref, shape), adv: tf.tensor2d(adv, shape) }; // [B, R] each

@@ -24,9 +24,14 @@ export interface RewardSetup {
 export type Unadvantaged = Omit<RlScored, 'advantage'>;
 
 /** Combines verdicts and surrogate values into the recorded rewards and the final reward. */
-export function combineRewards(setup: Pick<RewardSetup, 'alpha' | 'spec'>, score: ResponseScore, surrogates: Readonly<Record<string, number>>): { rewards: Record<string, number>; reward: number } {
+export function combineRewards(
+  setup: Pick<RewardSetup, 'alpha' | 'spec' | 'surrogate'>,
+  score: ResponseScore,
+  surrogates: Readonly<Record<string, number>>,
+): { rewards: Record<string, number>; reward: number } {
   const rewards: Record<string, number> = { outcome: score.a, perception: score.ap, arCond: score.arCond, ...surrogates };
-  const name = rewardName(setup.spec);
+  // A given surrogate (built from the spec, or a custom one passed in code) is the perception term.
+  const name = setup.surrogate?.name ?? rewardName(setup.spec);
   const perception = setup.spec.kind === 'outcome' ? 0 : rewards[name];
   if (perception === undefined) throw new Error(`reward '${name}' has no value: its surrogate reward was not given`);
   const reward = setup.spec.kind === 'outcome' ? score.a : augmentedReward(setup.alpha, perception, score.a);

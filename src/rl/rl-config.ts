@@ -32,6 +32,7 @@ export interface RlConfig {
   readonly topP: number;
   readonly maxTokens: number;
   readonly rolloutBatch: number; // rows per sampling call
+  readonly bucket: number; // prompt/response lengths are padded to multiples of this (few distinct shapes)
   readonly selfMaxTokens: number; // self-reward second hop
   readonly evalN: number; // test samples for the before/after evaluation (0 = skip)
   readonly evalTemperature: number;
@@ -70,6 +71,7 @@ export const RL_DEFAULTS: RlConfig = {
   topP: 1,
   maxTokens: 512,
   rolloutBatch: 64,
+  bucket: 64,
   selfMaxTokens: 512,
   evalN: 100,
   evalTemperature: 0.7,
@@ -115,6 +117,7 @@ const rules: Checks<RlConfig> = {
   topP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),
   maxTokens: checks.positiveInt,
   rolloutBatch: checks.positiveInt,
+  bucket: checks.positiveInt,
   selfMaxTokens: checks.positiveInt,
   evalN: checks.nonNegativeInt,
   evalTemperature: checks.inRange(0, 2),

@@ -19,6 +19,7 @@ export interface RolloutOptions {
   readonly batch: number; // rows per sampling call
   readonly rng: Rng; // the run's rollout stream (checkpointed for exact resume)
   readonly step: number;
+  readonly bucket?: number; // padding bucket of prompt/response lengths (default 64)
 }
 
 /** G rollouts of every sample, group-major (sample 0's G rollouts first), with reference log-probs. */
@@ -39,8 +40,9 @@ export async function sampleRollouts(policy: Vlm, reference: Vlm, samples: reado
       topP: o.topP,
       maxTokens: Math.min(o.maxTokens, maxText - longest),
       rng: o.rng,
+      bucket: o.bucket,
     });
-    const ref = await responseLogprobs(reference, chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })));
+    const ref = await responseLogprobs(reference, chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })), o.bucket);
     chunk.forEach((r, k) => {
       const g = generations[k];
       const spans = responseSpans(r.request.prompt, g.tokens);
