@@ -11,7 +11,7 @@ import type { Vlm } from '../src/model/vlm.ts';
 import { sampleRollouts, type RolloutOptions } from '../src/rl/rollout.ts';
 import type { StepPrompts, StepRollouts } from '../src/rl/rl-step.ts';
 
-export function rollout(policy: Vlm, reference: Vlm, options: Omit<RolloutOptions, 'step'>): OperatorFunction<StepPrompts, StepRollouts> {
+export function rollout(policy: Vlm, reference: Vlm | undefined, options: Omit<RolloutOptions, 'step'>): OperatorFunction<StepPrompts, StepRollouts> {
   return concatMap((prompts) =>
     defer(async () => {
       const started = performance.now();

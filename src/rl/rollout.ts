@@ -22,8 +22,8 @@ export interface RolloutOptions {
   readonly bucket?: number; // padding bucket of prompt/response lengths (default 64)
 }
 
-/** G rollouts of every sample, group-major (sample 0's G rollouts first), with reference log-probs. */
-export async function sampleRollouts(policy: Vlm, reference: Vlm, samples: readonly Sample[], o: RolloutOptions): Promise<RlRollout[]> {
+/** G rollouts of every sample, group-major (sample 0's G rollouts first), with reference log-probs when a reference is given. */
+export async function sampleRollouts(policy: Vlm, reference: Vlm | undefined, samples: readonly Sample[], o: RolloutOptions): Promise<RlRollout[]> {
   const rows = samples.flatMap((s) => {
     if (!s.pixels) throw new Error(`rollout: sample ${s.puzzle.id} has no model-input pixels`);
     const request: SampleRequest = { pixels: s.pixels, prompt: promptTokens(s.query) };
@@ -42,7 +42,7 @@ export async function sampleRollouts(policy: Vlm, reference: Vlm, samples: reado
       rng: o.rng,
       bucket: o.bucket,
     });
-    const ref = await responseLogprobs(reference, chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })), o.bucket);
+    const ref = reference && await responseLogprobs(reference, chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })), o.bucket);
     chunk.forEach((r, k) => {
       const g = generations[k];
       const spans = responseSpans(r.request.prompt, g.tokens);
@@ -54,7 +54,7 @@ export async function sampleRollouts(policy: Vlm, reference: Vlm, samples: reado
         query: r.sample.query,
         tokens: g.tokens,
         logprobs: g.logprobs,
-        refLogprobs: ref[k],
+        ...(ref ? { refLogprobs: ref[k] } : {}),
         text: g.text,
         perceptionSpan: spans.perception,
         reasoningSpan: spans.reasoning,
