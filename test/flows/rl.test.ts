@@ -8,28 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRl } from '../../flows/rl.ts';
-import { loadCheckpoint, saveCheckpoint, weightsSha256 } from '../../src/model/checkpoint.ts';
-import { modelConfig } from '../../src/model/config.ts';
-import { createVlm, disposeVlm } from '../../src/model/vlm.ts';
+import { loadCheckpoint, weightsSha256 } from '../../src/model/checkpoint.ts';
+import { disposeVlm } from '../../src/model/vlm.ts';
 import type { Metric } from '../../src/records.ts';
 import { readRecording } from '../../src/recording/index.ts';
 import { resolveRlConfig } from '../../src/rl/rl-config.ts';
 import type { RlScored } from '../../src/rl/rl-records.ts';
 import type { SurrogateReward } from '../../src/rl/rewards/surrogate.ts';
 import { useCpu } from '../src/model/fixtures.ts';
-
-// A one-layer, 32-wide model with a 32-px input: every code path of `tiny`, a GRPO step in well under a second.
-export const testModel = modelConfig('tiny', { inputSize: 32, d: 32, layers: 1, maxText: 256 });
+import { initCheckpoint } from './rl-fixtures.ts';
 
 let dir: string;
 let init: string;
 beforeAll(async () => {
   await useCpu();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-rl-'));
-  init = path.join(dir, 'init');
-  const model = createVlm(testModel, 3);
-  await saveCheckpoint(init, { model });
-  disposeVlm(model);
+  init = await initCheckpoint(dir);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

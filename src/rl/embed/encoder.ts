@@ -30,6 +30,12 @@ export interface Encoder {
 
 const FORMAT = 'asymflow-embed/1';
 
+/** The pooled side for an input: the largest divisor of inputSize not above the default grid (72 → 24, 32 → 16). */
+export function gridFor(inputSize: number, most = ENCODER_DEFAULTS.grid): number {
+  for (let g = Math.min(most, inputSize); g > 1; g--) if (inputSize % g === 0) return g;
+  return 1;
+}
+
 function shapes(c: EncoderConfig): [string, number[]][] {
   return [
     ['img.w1', [c.grid * c.grid, c.hidden]],

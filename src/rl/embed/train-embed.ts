@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { generatedSamples } from '../../eval/eval-samples.ts';
 import { Rng } from '../../rng.ts';
 import type { Task, TaskOptions } from '../../tasks/task.ts';
-import { captionIds, createEncoder, embedCaptions, embedImages, ENCODER_DEFAULTS, poolImages, type Encoder } from './encoder.ts';
+import { captionIds, createEncoder, embedCaptions, embedImages, ENCODER_DEFAULTS, gridFor, poolImages, type Encoder } from './encoder.ts';
 
 export interface TrainEmbedOptions {
   readonly inputSize: number;
@@ -46,7 +46,7 @@ export async function trainEmbed(task: Task, o: TrainEmbedOptions): Promise<{ en
     images.push(s.pixels);
     captions.push(s.puzzle.pStar);
   }
-  const encoder = createEncoder({ ...ENCODER_DEFAULTS, inputSize: o.inputSize }, o.seed);
+  const encoder = createEncoder({ ...ENCODER_DEFAULTS, grid: gridFor(o.inputSize), inputSize: o.inputSize }, o.seed);
   const pooled = poolImages(encoder, images);
   const ids = captionIds(encoder, captions);
   const g2 = encoder.config.grid ** 2;
