@@ -164,6 +164,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
       miniBatches: c.miniBatches,
       tokenLambda: c.tokenLambda >= 0 ? c.tokenLambda : undefined,
       bucket: c.bucket,
+      microBatch: c.microBatch,
     };
 
     const steps$ = clock.pipe(

@@ -28,6 +28,10 @@ export interface UpdateConfig {
   readonly miniBatches: number; // optimizer steps per epoch
   readonly tokenLambda?: number; // RL token reweighting; undefined = off
   readonly bucket?: number; // padding bucket of prompt/response lengths (default 64)
+  // Rows per forward/backward pass (0 = the whole mini-batch): micro-batch gradients are averaged into one
+  // optimizer step, bounding activation memory (attention is [rows, heads, T, T]); each micro-batch's loss
+  // is its own token mean, so micro-batches weigh equally.
+  readonly microBatch?: number;
 }
 
 export interface UpdateStats {
@@ -78,29 +82,37 @@ export async function grpoUpdate(model: Vlm, optimizer: AdamW, rows: readonly Up
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     for (const indices of miniBatchIndices(rows.length, config.miniBatches, rng)) {
       const mine = indices.map((i) => rows[i]);
-      const batch = prepareBatch(model.config, mine.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })), config.bucket);
-      const { old, ref, adv } = updateArrays(batch, mine, config.tokenLambda);
-      const shape: [number, number] = [batch.rows, batch.responseColumns];
-      const inputs = { old: tf.tensor2d(old, shape), ref: tf.tensor2d(ref, shape), adv: tf.tensor2d(adv, shape) }; // [B, R] each
+      const size = config.microBatch && config.microBatch > 0 ? config.microBatch : mine.length;
+      const micro: { batch: PreparedBatch; inputs: { old: tf.Tensor2D; ref: tf.Tensor2D; adv: tf.Tensor2D } }[] = [];
       const kept: tf.Scalar[] = [];
       try {
-        const result = await trainStep(model, optimizer, batch, (out) => {
+        for (let m = 0; m < mine.length; m += size) {
+          const part = mine.slice(m, m + size);
+          const batch = prepareBatch(model.config, part.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })), config.bucket);
+          const { old, ref, adv } = updateArrays(batch, part, config.tokenLambda);
+          const shape: [number, number] = [batch.rows, batch.responseColumns];
+          micro.push({ batch, inputs: { old: tf.tensor2d(old, shape), ref: tf.tensor2d(ref, shape), adv: tf.tensor2d(adv, shape) } }); // [B, R] each
+        }
+        let call = 0; // trainStep runs the loss once per micro-batch, in order
+        const result = await trainStep(model, optimizer, micro.map((x) => x.batch), (out) => {
+          const { inputs } = micro[call++];
           const l = grpoLoss({ logp: out.logp, oldLogp: inputs.old, refLogp: inputs.ref, advantages: inputs.adv, mask: out.mask }, config.loss);
           // The statistics leave the gradient scope with tf.keep; they are read and disposed below.
           kept.push(...[l.kl, l.clipFracLow, l.clipFracHigh, l.dualClipFrac].map((t) => tf.keep(t)));
           return l.loss;
         });
-        const [kl, low, high, dual] = await Promise.all(kept.map(async (t) => (await t.data())[0]));
+        const values = await Promise.all(kept.map(async (t) => (await t.data())[0]));
+        const statMean = (k: number) => values.filter((_, i) => i % 4 === k).reduce((a, b) => a + b, 0) / micro.length;
         sums.loss += result.loss;
         sums.gradNorm += result.gradNorm;
-        sums.kl += kl;
-        sums.clipFracLow += low;
-        sums.clipFracHigh += high;
-        sums.dualClipFrac += dual;
+        sums.kl += statMean(0);
+        sums.clipFracLow += statMean(1);
+        sums.clipFracHigh += statMean(2);
+        sums.dualClipFrac += statMean(3);
         lr = result.lr;
         steps++;
       } finally {
-        tf.dispose([inputs.old, inputs.ref, inputs.adv, ...kept]);
+        tf.dispose([...micro.flatMap((x) => [x.inputs.old, x.inputs.ref, x.inputs.adv]), ...kept]);
       }
     }
   }

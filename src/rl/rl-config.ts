@@ -27,6 +27,7 @@ export interface RlConfig {
   readonly gspo: boolean;
   readonly epochs: number; // PPO epochs over one step's rollouts
   readonly miniBatches: number; // optimizer steps per epoch
+  readonly microBatch: number; // rows per forward/backward pass (0 = whole mini-batch); bounds GPU memory
   readonly epsilon: number; // advantage std ε
   readonly temperature: number;
   readonly topP: number;
@@ -66,6 +67,7 @@ export const RL_DEFAULTS: RlConfig = {
   gspo: false,
   epochs: 1,
   miniBatches: 1,
+  microBatch: 0,
   epsilon: 1e-6,
   temperature: 1,
   topP: 1,
@@ -112,6 +114,7 @@ const rules: Checks<RlConfig> = {
   gspo: checks.boolean,
   epochs: checks.positiveInt,
   miniBatches: checks.positiveInt,
+  microBatch: checks.nonNegativeInt,
   epsilon: checks.positive,
   temperature: (v) => (typeof v === 'number' && v > 0 && v <= 2 ? undefined : 'must be a number in (0, 2] (GRPO needs sampling)'),
   topP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),

@@ -58,6 +58,7 @@ export function registerRl(program: Command): void {
     .option('--gspo <bool>', 'GSPO sequence-level ratio (true/false)')
     .option('--epochs <n>', 'PPO epochs per step')
     .option('--mini-batches <n>', 'optimizer steps per epoch')
+    .option('--micro-batch <n>', 'rows per forward/backward pass (0: whole mini-batch); bounds GPU memory')
     .option('--epsilon <e>', 'advantage std ε')
     .option('--temperature <t>', 'rollout temperature')
     .option('--top-p <p>', 'rollout nucleus mass')

@@ -45,7 +45,7 @@ export function registerSweepRl(sweep: Command): void {
     ['--task <name>', 'task'], ['--reward <spec>', 'perception term: perception, self:N, teacher:POLICY, embed'], ['--embed <dir>', 'encoder for embed'],
     ['--token-lambda <l>', 'RL token reweighting λ'], ['--steps <n>', 'GRPO steps per run'], ['--prompts <p>', 'prompts per step'], ['--group <g>', 'rollouts per prompt'],
     ['--lr <lr>', 'learning rate'], ['--warmup <n>', 'lr warmup steps'], ['--kl <beta>', 'KL coefficient'], ['--clip <eps>', 'clip ε low'], ['--clip-high <eps>', 'clip ε high'],
-    ['--aggregation <how>', 'token-mean or seq-mean-token-mean'], ['--gspo <bool>', 'GSPO'], ['--epochs <n>', 'PPO epochs'], ['--mini-batches <n>', 'mini-batches per epoch'],
+    ['--aggregation <how>', 'token-mean or seq-mean-token-mean'], ['--gspo <bool>', 'GSPO'], ['--epochs <n>', 'PPO epochs'], ['--mini-batches <n>', 'mini-batches per epoch'], ['--micro-batch <n>', 'rows per forward/backward pass'],
     ['--temperature <t>', 'rollout temperature'], ['--max-tokens <m>', 'longest rollout'], ['--rollout-batch <b>', 'rows per sampling call'], ['--bucket <b>', 'length bucket'],
     ['--eval-n <n>', 'test samples before/after'], ['--eval-temperature <t>', 'evaluation temperature'], ['--eval-max-tokens <m>', 'evaluation max tokens'],
     ['--score-threads <k>', 'verification workers'], ['--checkpoint-every <n>', 'steps between checkpoints'], ['--seed <s>', 'seed'], ['--backend <name>', 'backend'],

@@ -82,6 +82,12 @@ describe('grpoUpdate', () => {
     const again = await grpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 2, miniBatches: 2, bucket: BUCKET }, new Rng(3));
     expect(again.optimizerSteps).toBe(4);
     expect(again.kl).toBeGreaterThan(0);
+    // Micro-batches of one row: one optimizer step, each row's token-mean loss weighted equally, no leaks.
+    const count = tf.memory().numTensors;
+    const split = await grpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 1, miniBatches: 1, microBatch: 1, bucket: BUCKET }, new Rng(4));
+    expect(split.optimizerSteps).toBe(1);
+    expect(tf.memory().numTensors).toBe(count);
+    expect(split.kl).toBeGreaterThan(0);
     optimizer.dispose();
     disposeVlm(model);
   });
