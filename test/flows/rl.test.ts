@@ -85,6 +85,8 @@ describe('rl flow', () => {
     const b = await loadCheckpoint(path.join(resumed, 'checkpoints', 'latest'));
     expect(await weightsSha256(b.model)).toBe(await weightsSha256(a.model));
     for (const x of [a, b]) (disposeVlm(x.model), x.optimizer?.dispose());
+    const resumedMetrics = await readAll<Metric>(path.join(resumed, 'metrics.msgpack')); // continued, not truncated
+    expect([...new Set(resumedMetrics.filter((m) => m.name === 'train/kl').map((m) => m.step))]).toEqual([1, 2]);
     const again = await readAll<RlScored>(path.join(resumed, 'rollouts.msgpack'));
     expect(again.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
   }, 60_000);
