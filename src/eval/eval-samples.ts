@@ -11,10 +11,11 @@ export interface GeneratedSplit {
   readonly n: number;
   readonly seed: number;
   readonly options?: TaskOptions; // generation and rendering knobs (e.g. inputSize for our model)
+  readonly start?: number; // first index (RL reads the split step by step; sample i is the same either way)
 }
 
-export async function* generatedSamples(task: Task, { split, n, seed, options = {} }: GeneratedSplit): AsyncGenerator<Sample> {
-  for (let i = 0; i < n; i++) {
+export async function* generatedSamples(task: Task, { split, n, seed, options = {}, start = 0 }: GeneratedSplit): AsyncGenerator<Sample> {
+  for (let i = start; i < start + n; i++) {
     const puzzle = puzzleAt(task, { split, seed, options }, i);
     yield await sampleOf(task, puzzle, false, options); // eval needs no SFT target
   }

@@ -1,12 +1,15 @@
 /** Every CLI verb, in help order. A new verb is one file in this folder plus one line here. */
 import type { Command } from 'commander';
+import { registerDiagnose } from './diagnose.ts';
 import { registerEval } from './eval.ts';
 import { registerGen } from './gen.ts';
 import { registerImport } from './import.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
+import { registerRl } from './rl.ts';
 import { registerServe } from './serve.ts';
 import { registerCheck, registerSolve } from './solve-check.ts';
+import { registerTrainEmbed } from './train-embed.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -19,4 +22,7 @@ export const commands: RegisterCommand[] = [
   registerServe,
   registerSolve,
   registerCheck,
+  registerRl,
+  registerDiagnose,
+  registerTrainEmbed,
 ];
