@@ -23,6 +23,7 @@ const check = argv.includes('--check');
 const LOSS_ABS = 5e-5;
 const GRAD_REL = 1e-4;
 const FUSED_REL = 1e-5; // fused AdamW / Σg² vs the reference ops on the same device
+const LAYER_REL = 1e-4; // fused LayerNorm / matmul+bias (value and gradients) vs the reference ops
 let failures = 0;
 
 const cpu = await resolveBackend('cpu');
@@ -40,7 +41,8 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
     if (name === 'webgpu' && process.env.ASYMFLOW_SPEED_PATCHES !== '0') {
       // The fused optimizer kernels against the reference ops on the same device (f32 rounding apart).
       const fused = await fusedOptimizerParity();
-      const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && backend.gpuErrors().length === 0;
+      const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
+        fused.linearRel <= LAYER_REL && backend.gpuErrors().length === 0;
       if (!fusedOk) failures++;
       console.log(JSON.stringify({ what: 'fused-optimizer-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
     }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
+import { layerNorm, linear } from './layers.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
 
@@ -13,6 +14,8 @@ export interface FusedParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
   readonly adamwRel: number; // max over p, m, v of max|fused − reference| / max|reference|
   readonly normRel: number; // |fused − reference| / reference
+  readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel over all
+  readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
 }
 
 /** Shapes that cover a partial workgroup, one element, a matrix and > 65535·256 is not needed here. */
@@ -91,11 +94,48 @@ export async function fusedOptimizerParity(steps = 3): Promise<FusedParityReport
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
     reference.dispose();
     tf.dispose([...fusedParams.values(), ...refParams.values()]);
   }
+}
+
+/** Value and gradients of f(x, a, b) under fused kernels and under the reference ops: max rel diff. */
+async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor, inputs: tf.Tensor[]): Promise<number> {
+  const run = (on: boolean) => {
+    setFusedOptimizer(on);
+    return tf.tidy(() => {
+      const weight = tf.tensor(Float32Array.from({ length: f(inputs[0], inputs[1], inputs[2]).size }, (_, i) => Math.sin(i * 0.7)));
+      const loss = (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(x, a, b), [-1]), weight));
+      const { value, grads } = tf.valueAndGrads(loss)(inputs);
+      return [f(inputs[0], inputs[1], inputs[2]), value, ...grads];
+    });
+  };
+  const fusedOut = run(true);
+  const refOut = run(false);
+  let worst = 0;
+  for (let i = 0; i < fusedOut.length; i++) worst = Math.max(worst, await maxRel(fusedOut[i], refOut[i]));
+  tf.dispose([...fusedOut, ...refOut]);
+  return worst;
+}
+
+async function layerParity(): Promise<{ layerNormRel: number; linearRel: number }> {
+  const rng = new Rng('fused-parity').split('layers');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  let layerNormRel = 0;
+  let linearRel = 0;
+  for (const [rows, d] of [[15, 40], [7, 256], [3, 1]]) {
+    const inputs = [t(rows, d), t(d), t(d)]; // x [rows, d], gain [d], shift [d]
+    layerNormRel = Math.max(layerNormRel, await bothWays((x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), inputs));
+    tf.dispose(inputs);
+  }
+  for (const [rows, n, m] of [[2, 3, 33, 17], [64, 256, 96]].map((s) => (s.length === 4 ? [s[0] * s[1], s[2], s[3]] : s))) {
+    const inputs = [t(rows, n), t(n, m), t(m)]; // x [rows, n], w [n, m], b [m]
+    linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
+    tf.dispose(inputs);
+  }
+  return { layerNormRel, linearRel };
 }

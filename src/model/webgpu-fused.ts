@@ -10,23 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-type Info = { dataId: object; shape: number[]; dtype: string };
-type TensorData = { resource: unknown; refCount: number };
-
-interface Backend {
-  device: GPUDevice;
-  tensorMap: { get(id: object): TensorData | undefined };
-  commandEncoder: GPUCommandEncoder | null;
-  computePassEncoder: GPUComputePassEncoder | null;
-  commandQueueOwnedIds: WeakSet<object>;
-  dispatchCountInPass: number;
-  uploadToGPU(dataId: object): void;
-  ensureCommandEncoderReady(): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-  makeUniforms(u: { type: string; data: number[] }[]): GPUBufferBinding;
-  makeTensorInfo(shape: number[], dtype: string): Info;
-}
+import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, owns, pipeline, setFusedKernels, type Backend } from './webgpu-raw.ts';
 
 const WORKGROUP = 256;
 
@@ -96,63 +80,19 @@ export interface FusedOptimizer {
   sumSquares(grads: readonly tf.Tensor[]): tf.Tensor1D;
 }
 
-const pipelines = new WeakMap<GPUDevice, { adamw: GPUComputePipeline; sumSquares: GPUComputePipeline }>();
-let enabled = true;
-
 /** Off: every caller takes the reference ops (ASYMFLOW_SPEED_PATCHES=0 and the parity tests use this). */
-export function setFusedOptimizer(on: boolean): void {
-  enabled = on;
-}
+export const setFusedOptimizer = setFusedKernels;
 
 /** The fused kernels when the active backend is webgpu (and they are enabled), else undefined. */
 export function fusedOptimizer(): FusedOptimizer | undefined {
-  if (!enabled || tf.getBackend() !== 'webgpu') return undefined;
-  const backend = tf.backend() as unknown as Backend;
+  const backend = fusedBackend();
+  if (!backend) return undefined;
   return {
     adamw: (p, m, v, g, c, scale) => adamw(backend, p, m, v, g, c, scale),
     sumSquares: (grads) => sumSquares(backend, grads),
   };
 }
 
-function compiled(device: GPUDevice) {
-  let entry = pipelines.get(device);
-  if (!entry) {
-    const make = (code: string) =>
-      device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
-    entry = { adamw: make(ADAMW_WGSL), sumSquares: make(SUM_SQUARES_WGSL) };
-    pipelines.set(device, entry);
-  }
-  return entry;
-}
-
-/** The GPU buffer behind a tensor, uploading it first; marks it used by the unsubmitted commands. */
-function bufferOf(b: Backend, t: Info): GPUBuffer {
-  b.uploadToGPU(t.dataId);
-  b.commandQueueOwnedIds.add(t.dataId);
-  return b.tensorMap.get(t.dataId)!.resource as GPUBuffer;
-}
-
-function dispatch(b: Backend, pipeline: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
-  const bindGroup = b.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((resource, binding) => ({ binding, resource })),
-  });
-  b.ensureCommandEncoderReady();
-  if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
-  const pass = b.computePassEncoder;
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  const max = b.device.limits.maxComputeWorkgroupsPerDimension;
-  const x = Math.min(groups, max);
-  pass.dispatchWorkgroups(x, Math.ceil(groups / x));
-  b.dispatchCountInPass++;
-  if (b.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
-    b.endComputePassEncoder();
-    b.submitQueue();
-  }
-}
-
-const owns = (b: Backend, t: Info) => (b.tensorMap.get(t.dataId)?.refCount ?? 0) === 1;
 
 function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar): boolean {
   if (![p, m, v].every((t) => t.dtype === 'float32' && owns(b, t)) || g.dtype !== 'float32' || g.size !== p.size) return false;
@@ -165,18 +105,18 @@ function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf
   ]);
   const gBuffer = bufferOf(b, g);
   const buffers = [p, m, v].map((t) => ({ buffer: bufferOf(b, t) }));
-  dispatch(b, compiled(b.device).adamw, [...buffers, { buffer: gBuffer }, { buffer: scale ? bufferOf(b, scale) : gBuffer }, uniforms], Math.ceil(p.size / WORKGROUP));
+  dispatch(b, pipeline(b, 'adamw', ADAMW_WGSL), [...buffers, { buffer: gBuffer }, { buffer: scale ? bufferOf(b, scale) : gBuffer }, uniforms], Math.ceil(p.size / WORKGROUP));
   return true;
 }
 
 function sumSquares(b: Backend, grads: readonly tf.Tensor[]): tf.Tensor1D {
-  const info = b.makeTensorInfo([grads.length], 'float32');
+  const info = newOutput(b, [grads.length]);
   const out = bufferOf(b, info);
-  const pipeline = compiled(b.device).sumSquares;
+  const sumSquaresPipeline = pipeline(b, 'sumSquares', SUM_SQUARES_WGSL);
   grads.forEach((g, slot) => {
     if (g.dtype !== 'float32') throw new Error(`sumSquares: gradient ${slot} is ${g.dtype}, expected float32`);
     const uniforms = b.makeUniforms([{ type: 'uint32', data: [g.size] }, { type: 'uint32', data: [slot] }, { type: 'uint32', data: [0] }, { type: 'uint32', data: [0] }]);
-    dispatch(b, pipeline, [{ buffer: out }, { buffer: bufferOf(b, g) }, uniforms], 1);
+    dispatch(b, sumSquaresPipeline, [{ buffer: out }, { buffer: bufferOf(b, g) }, uniforms], 1);
   });
-  return tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as tf.Tensor1D;
+  return asTensor<tf.Tensor1D>(info);
 }
