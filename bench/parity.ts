@@ -8,7 +8,7 @@
  */
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { resolveBackend } from '../src/model/backend.ts';
-import { fusedOptimizerParity } from '../src/model/fused-parity.ts';
+import { fusedKernelParity } from '../src/model/fused-parity.ts';
 import { compareSnapshots, gradientSnapshot, parityBatch } from '../src/model/parity.ts';
 
 const argv = process.argv.slice(2);
@@ -39,12 +39,13 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
     if (!ok) failures++;
     console.log(JSON.stringify({ what: 'parity', backend: name, device: backend.device, loss: snap.loss, norm: snap.norm, ...report, gpuErrors: errors, ok }));
     if (name === 'webgpu' && process.env.ASYMFLOW_SPEED_PATCHES !== '0') {
-      // The fused optimizer kernels against the reference ops on the same device (f32 rounding apart).
-      const fused = await fusedOptimizerParity();
+      // Our fused kernels against the reference ops on the same device (f32 rounding apart).
+      const fused = await fusedKernelParity();
       const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
-        fused.linearRel <= LAYER_REL && backend.gpuErrors().length === 0;
+        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.kvWriteAbs === 0 &&
+        fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 && backend.gpuErrors().length === 0;
       if (!fusedOk) failures++;
-      console.log(JSON.stringify({ what: 'fused-optimizer-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
+      console.log(JSON.stringify({ what: 'fused-kernel-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
     }
     await backend.dispose();
   } catch (err) {

@@ -1,14 +1,20 @@
 /**
- * Parity of the fused webgpu optimizer kernels (webgpu-fused.ts) against the reference ops on the same
- * backend: a few AdamW steps with decay, clip scale and odd sizes, and the global gradient norm. Run by
- * bench/parity.ts --check (CI: webgpu on Mesa's GLES path; the H100 through the device tool).
+ * Parity of our fused webgpu kernels (AdamW, Σg², LayerNorm, matmul+bias, GELU, the in-place KV write, and
+ * greedy sampling through them) against the reference ops on the same backend (odd sizes, decay, clip
+ * scale). Run by bench/parity.ts --check (CI: webgpu on Mesa's GLES path; the H100 through the device tool).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
-import { layerNorm, linear } from './layers.ts';
+import { modelConfig } from './config.ts';
+import { gelu, layerNorm, linear } from './layers.ts';
+import { promptTokens } from './prompt.ts';
+import { sample } from './sample.ts';
+import { createVlm, disposeVlm } from './vlm.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
+import { writeKvSlot } from './webgpu-kv.ts';
+import { internals } from './webgpu-raw.ts';
 
 export interface FusedParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
@@ -16,6 +22,10 @@ export interface FusedParityReport {
   readonly normRel: number; // |fused − reference| / reference
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel over all
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
+  readonly geluRel: number; // GELU value and gradient
+  readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
+  readonly sampleSameTokens: boolean; // greedy sampling of the tiny model: the same tokens either way
+  readonly sampleLogprobAbs: number; // and max |Δ log p| of those tokens
 }
 
 /** Shapes that cover a partial workgroup, one element, a matrix and > 65535·256 is not needed here. */
@@ -45,8 +55,8 @@ async function maxRel(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 let runs = 0;
 
 /** Needs the webgpu backend active; leaves the fused kernels enabled as it found them. */
-export async function fusedOptimizerParity(steps = 3): Promise<FusedParityReport> {
-  if (tf.getBackend() !== 'webgpu') throw new Error(`fusedOptimizerParity: needs the webgpu backend, active is ${tf.getBackend()}`);
+export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`fusedKernelParity: needs the webgpu backend, active is ${tf.getBackend()}`);
   const wasOn = fusedOptimizer() !== undefined;
   const id = runs++;
   const fusedParams = variables(new Rng('fused-parity').split('w'), `fused${id}`);
@@ -94,7 +104,7 @@ export async function fusedOptimizerParity(steps = 3): Promise<FusedParityReport
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()) };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
@@ -122,7 +132,7 @@ async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tens
   return worst;
 }
 
-async function layerParity(): Promise<{ layerNormRel: number; linearRel: number }> {
+async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number }> {
   const rng = new Rng('fused-parity').split('layers');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let layerNormRel = 0;
@@ -137,5 +147,56 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number 
     linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
   }
-  return { layerNormRel, linearRel };
+  const xs = [t(33, 70), t(1), t(1)]; // x spans ±3σ: both tails of erf
+  const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
+  tf.dispose(xs);
+  return { layerNormRel, linearRel, geluRel };
+}
+
+async function kvWriteParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('kv');
+  const [b, h, c, dh] = [3, 2, 7, 5];
+  const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  const slots = [6, 0, 3];
+  const oneHot = new Float32Array(b * c);
+  slots.forEach((s, i) => (oneHot[i * c + s] = 1));
+  const cache = tf.tensor4d(values(b * h * c * dh), [b, h, c, dh]); // [B, H, C, dh]
+  const kv = tf.tensor4d(values(b * h * dh), [b, h, 1, dh]); // [B, H, 1, dh]
+  const slot = tf.tensor4d(oneHot, [b, 1, c, 1]); // [B, 1, C, 1]
+  const reference = tf.tidy(() => tf.add(tf.mul(cache, tf.sub(1, slot)), tf.mul(kv, slot))); // [B, H, C, dh]
+  const index = tf.tensor1d(slots, 'int32'); // [B]
+  const wrote = writeKvSlot(internals(), cache, kv, index);
+  const [got, want] = (await Promise.all([cache.data(), reference.data()])) as Float32Array[];
+  tf.dispose([cache, kv, slot, reference, index]);
+  if (!wrote) return Infinity;
+  return got.reduce((worst, x, i) => Math.max(worst, Math.abs(x - want[i])), 0);
+}
+
+/** Greedy sampling (KV cache, fused LayerNorm/matmul+bias/in-place cache writes) against the reference ops. */
+async function sampleParity(): Promise<{ sampleSameTokens: boolean; sampleLogprobAbs: number }> {
+  const config = modelConfig('tiny');
+  const model = createVlm(config, 'fused-parity');
+  const rng = new Rng('fused-parity').split('sample');
+  const requests = [0, 1, 2].map((i) => ({
+    pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
+    prompt: promptTokens(`Solve ${'x'.repeat(i * 5)}`),
+  }));
+  const run = async (on: boolean) => {
+    setFusedOptimizer(on);
+    return sample(model, requests, { temperature: 0, topP: 1, maxTokens: 24, rng: new Rng(1) });
+  };
+  try {
+    const fused = await run(true);
+    const reference = await run(false);
+    let same = true;
+    let worst = 0;
+    fused.forEach((g, i) => {
+      const r = reference[i];
+      same &&= g.tokens.length === r.tokens.length && g.tokens.every((t, k) => t === r.tokens[k]);
+      for (let k = 0; k < Math.min(g.logprobs.length, r.logprobs.length); k++) worst = Math.max(worst, Math.abs(g.logprobs[k] - r.logprobs[k]));
+    });
+    return { sampleSameTokens: same, sampleLogprobAbs: worst };
+  } finally {
+    disposeVlm(model);
+  }
 }

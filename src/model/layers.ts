@@ -4,6 +4,7 @@
  * a 5-D slice is suspected of the webgpu NaN (issue 8), so it is never used here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { geluFused } from './webgpu-gelu.ts';
 import { layerNormFused } from './webgpu-layernorm.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 
@@ -34,8 +35,10 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, eps = 1e
   return tf.add(tf.mul(normed, g), b); // [..., d]
 }
 
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default): [...] → [...]. */
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default): [...] → [...]. One kernel each way on webgpu. */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  const fused = fusedBackend();
+  if (fused && x.dtype === 'float32' && x.size > 0) return geluFused(fused, x);
   const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))); // [...]
   return tf.mul(x, cdf); // [...]
 }
