@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
+import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -99,14 +100,17 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
 /**
  * The speed patches of issue 9 (ASYMFLOW_SPEED_PATCHES=0 leaves them out, for before/after benchmarks):
  * Sum/Mean gradients without host ones (all backends, exact), and on webgpu uploads through
- * queue.writeBuffer and the fused AdamW / Σg² kernels.
+ * queue.writeBuffer, the embedding gradient without atomics and the fused kernels (webgpu-*.ts).
  */
 function installSpeedPatches(name: BackendName, env: Readonly<Record<string, string | undefined>>): void {
   const on = env.ASYMFLOW_SPEED_PATCHES !== '0';
   setFusedOptimizer(on);
   if (!on) return;
   installGradientPatches();
-  if (name === 'webgpu') installWriteBufferUploads(tf.backend());
+  if (name === 'webgpu') {
+    installWriteBufferUploads(tf.backend());
+    installSegmentSum();
+  }
 }
 
 async function activate(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {

@@ -1,5 +1,5 @@
 /**
- * Parity of our fused webgpu kernels (AdamW, Σg², LayerNorm, matmul+bias, GELU, the in-place KV write, and
+ * Parity of our fused webgpu kernels (AdamW, Σg², LayerNorm, matmul+bias, GELU, segment sum, the in-place KV write, and
  * greedy sampling through them) against the reference ops on the same backend (odd sizes, decay, clip
  * scale). Run by bench/parity.ts --check (CI: webgpu on Mesa's GLES path; the H100 through the device tool).
  */
@@ -23,6 +23,7 @@ export interface FusedParityReport {
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel over all
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
+  readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
   readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
   readonly sampleSameTokens: boolean; // greedy sampling of the tiny model: the same tokens either way
   readonly sampleLogprobAbs: number; // and max |Δ log p| of those tokens
@@ -132,7 +133,7 @@ async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tens
   return worst;
 }
 
-async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number }> {
+async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number }> {
   const rng = new Rng('fused-parity').split('layers');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let layerNormRel = 0;
@@ -147,10 +148,22 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
   }
+  // Embedding gradients: 3000 rows into 37 segments (repeated ids), 300 columns (2 column blocks).
+  const rows = t(3000, 300);
+  const ids = tf.tensor1d(Int32Array.from({ length: 3000 }, (_, i) => (i * 13) % 37), 'int32');
+  const segmentSumRel = await (async () => {
+    setFusedOptimizer(true);
+    const fusedSum = tf.unsortedSegmentSum(rows, ids, 37);
+    setFusedOptimizer(false);
+    const refSum = tf.unsortedSegmentSum(rows, ids, 37);
+    const rel = await maxRel(fusedSum, refSum);
+    tf.dispose([fusedSum, refSum, rows, ids]);
+    return rel;
+  })();
   const xs = [t(33, 70), t(1), t(1)]; // x spans ±3σ: both tails of erf
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
-  return { layerNormRel, linearRel, geluRel };
+  return { layerNormRel, linearRel, geluRel, segmentSumRel };
 }
 
 async function kvWriteParity(): Promise<number> {
