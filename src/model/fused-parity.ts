@@ -146,8 +146,8 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let layerNormRel = 0;
   let linearRel = 0;
-  // d = 40 < 64 lanes covers partial rows; d = 1 is left out: its dx is exactly 0 in the reference and FMA
-  // contraction on the H100 leaves ~1e-5 there (ratio 1.6e25 in the run-4 log), a degenerate case the model never has.
+  // d = 40 < 64 lanes covers partial rows. d = 1 is left out: its dx is exactly 0 in the reference and
+  // FMA contraction on the H100 leaves ~1e-5 there, a degenerate case the model never has.
   for (const [rows, d] of [[15, 40], [7, 256], [5, 512]]) {
     const inputs = [t(rows, d), t(d), t(d)]; // x [rows, d], gain [d], shift [d]
     layerNormRel = Math.max(layerNormRel, await bothWays((x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), inputs));
