@@ -8,6 +8,7 @@
  */
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { resolveBackend } from '../src/model/backend.ts';
+import { fusedKernelParity } from '../src/model/fused-parity.ts';
 import { compareSnapshots, gradientSnapshot, parityBatch } from '../src/model/parity.ts';
 
 const argv = process.argv.slice(2);
@@ -21,6 +22,8 @@ const rows = parityBatch(config, Number(arg('rows', '4')));
 const check = argv.includes('--check');
 const LOSS_ABS = 5e-5;
 const GRAD_REL = 1e-4;
+const FUSED_REL = 1e-5; // fused AdamW / Σg² vs the reference ops on the same device
+const LAYER_REL = 1e-4; // fused LayerNorm / matmul+bias (value and gradients) vs the reference ops
 let failures = 0;
 
 const cpu = await resolveBackend('cpu');
@@ -35,6 +38,16 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
     const ok = errors === 0 && report.lossAbs <= LOSS_ABS && report.gradRel <= GRAD_REL;
     if (!ok) failures++;
     console.log(JSON.stringify({ what: 'parity', backend: name, device: backend.device, loss: snap.loss, norm: snap.norm, ...report, gpuErrors: errors, ok }));
+    if (name === 'webgpu' && process.env.ASYMFLOW_SPEED_PATCHES !== '0') {
+      // Our fused kernels against the reference ops on the same device (f32 rounding apart).
+      const fused = await fusedKernelParity();
+      const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
+        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL &&
+        fused.kvWriteAbs === 0 &&
+        fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 && backend.gpuErrors().length === 0;
+      if (!fusedOk) failures++;
+      console.log(JSON.stringify({ what: 'fused-kernel-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
+    }
     await backend.dispose();
   } catch (err) {
     failures++;

@@ -3,7 +3,7 @@
  * ../shared/bench/torch_reference.py: batch 32, P image patches + 512 text tokens. Prints one JSON line with
  * ms per step, tokens/s and, with --torch <file of the reference's output>, the ratio to PyTorch.
  *
- *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl [--profile 1]
+ *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl [--profile 1] [--memory-every 50]
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
@@ -43,8 +43,18 @@ const lossFn = (out: { logp: tf.Tensor2D; mask: tf.Tensor2D }) => tf.div(tf.neg(
 let loss = NaN;
 for (let i = 0; i < warmup; i++) loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
 const tensorsBefore = tf.memory().numTensors;
+// --memory-every N: tensors, live bytes and (webgpu) bytes the buffer pool holds, every N timed steps.
+const memoryEvery = Number(arg('memory-every', '0'));
+const memory: { step: number; tensors: number; bytes: number; gpu_bytes_allocated?: number }[] = [];
+const sampleMemory = (step: number) => {
+  const mem = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+  memory.push({ step, tensors: mem.numTensors, bytes: mem.numBytes, gpu_bytes_allocated: mem.numBytesAllocatedInGPU });
+};
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
+for (let i = 0; i < steps; i++) {
+  loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
+  if (memoryEvery > 0 && (i % memoryEvery === 0 || i === steps - 1)) sampleMemory(i + 1);
+}
 const ms = (performance.now() - t0) / steps;
 const tokens = batch * (patchCount(config) + prepared.promptColumns + prepared.responseColumns);
 const torch = torchLine(arg('torch', ''), 'train_step');
@@ -74,6 +84,6 @@ console.log(JSON.stringify({
   ms: round(ms), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
   torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
   tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
-  torch_flags: torchFlags(config, batch, text, 256), profile,
+  torch_flags: torchFlags(config, batch, text, 256), profile, memory: memoryEvery > 0 ? memory : undefined,
 }));
 await backend.dispose();

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checks, resolveConfig, type Checks } from '../config.ts';
+import { fusedOptimizer } from './webgpu-fused.ts';
 
 export interface AdamWConfig {
   readonly lr: number; // peak learning rate
@@ -78,24 +79,29 @@ export class AdamW {
   }
 
   /**
-   * One update from gradients by short name (already clipped/averaged by the caller). Parameters without a
-   * gradient are left untouched, moments included (as PyTorch does for grad = None).
+   * One update from gradients by short name (already averaged by the caller), each multiplied by `scale`
+   * first when given (the global-norm clip factor, []). Parameters without a gradient are left untouched,
+   * moments included (as PyTorch does for grad = None). On webgpu one fused kernel per parameter updates
+   * p, m and v in place (webgpu-fused.ts); elsewhere the reference ops below.
    */
-  apply(grads: Readonly<Record<string, tf.Tensor>>): void {
+  apply(grads: Readonly<Record<string, tf.Tensor>>, scale?: tf.Scalar): void {
     this.step += 1;
     const c = this.config;
     const lr = learningRate(c, this.step);
     const bc1 = 1 - c.beta1 ** this.step;
     const bc2 = 1 - c.beta2 ** this.step;
+    const fused = fusedOptimizer();
     for (const [name, p] of this.params) {
       const g = grads[name];
       if (!g) continue;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       const decay = this.decays(name, p) ? lr * c.weightDecay : 0;
+      if (fused?.adamw(p, m, v, g, { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1, bc2, decay }, scale)) continue;
       tf.tidy(() => {
-        const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1)); // shape of p
-        const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2)); // shape of p
+        const gs = scale ? tf.mul(g, scale) : g; // shape of p
+        const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(gs, 1 - c.beta1)); // shape of p
+        const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(gs), 1 - c.beta2)); // shape of p
         const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), c.eps); // shape of p
         const update = tf.div(tf.div(m1, bc1), denom); // shape of p
         const decayed = decay > 0 ? tf.mul(p, 1 - decay) : p; // shape of p

@@ -12,7 +12,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
+import { setFusedOptimizer } from './webgpu-fused.ts';
+import { installSegmentSum } from './webgpu-segment-sum.ts';
+import { installWriteBufferUploads } from './webgpu-upload.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -93,7 +97,29 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
   throw new BackendError(`no backend is usable (${reasons.join('; ')})`);
 }
 
+/**
+ * The speed patches of issue 9 (ASYMFLOW_SPEED_PATCHES=0 leaves them out, for before/after benchmarks):
+ * Sum/Mean gradients without host ones (all backends, exact), and on webgpu uploads through
+ * queue.writeBuffer, the embedding gradient without atomics and the fused kernels (webgpu-*.ts).
+ */
+function installSpeedPatches(name: BackendName, env: Readonly<Record<string, string | undefined>>): void {
+  const on = env.ASYMFLOW_SPEED_PATCHES !== '0';
+  setFusedOptimizer(on);
+  if (!on) return;
+  installGradientPatches();
+  if (name === 'webgpu') {
+    installWriteBufferUploads(tf.backend());
+    installSegmentSum();
+  }
+}
+
 async function activate(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
+  const backend = await activateBackend(name, env, auto);
+  installSpeedPatches(name, env);
+  return backend;
+}
+
+async function activateBackend(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
   switch (name) {
     case 'tensorflow':
       return activateTensorflow();
@@ -196,6 +222,7 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   // Importing the package registers a factory that asks for its own adapter; ours uses the one found.
   removeBackendFactory('webgpu');
+  applyTfjsFlags(env.ASYMFLOW_TFJS_FLAGS);
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
   try {
     await setTfBackend('webgpu');
@@ -225,6 +252,26 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
       if (active?.name === 'webgpu') active = undefined;
     },
   };
+}
+
+/**
+ * ASYMFLOW_TFJS_FLAGS='WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64,WEBGPU_CPU_FORWARD=false': tfjs environment flags
+ * (registered ones only) for tuning runs; tfjs reads flags from a URL in browsers, never from Node's env.
+ */
+export function applyTfjsFlags(spec: string | undefined): void {
+  if (!spec) return;
+  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new BackendError(`ASYMFLOW_TFJS_FLAGS: '${item}' is not NAME=value`);
+    const name = item.slice(0, eq);
+    const raw = item.slice(eq + 1);
+    const value = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) && raw !== '' ? Number(raw) : raw;
+    try {
+      tf.env().set(name, value);
+    } catch (err) {
+      throw new BackendError(`ASYMFLOW_TFJS_FLAGS: ${(err as Error).message}`);
+    }
+  }
 }
 
 interface FoundAdapter {

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { patchCount, patchDim, type ModelConfig } from './config.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
 import { param, type Vlm } from './vlm.ts';
+import { writeKvSlot } from './webgpu-kv.ts';
+import { fusedBackend } from './webgpu-raw.ts';
 
 /** Per-layer keys and values, each [B, H, L, dh]. */
 export interface KvCache {
@@ -110,23 +112,32 @@ export interface DecodeInputs {
   readonly ids: tf.Tensor2D; // [B, 1] int32, the newest token of each row
   readonly positions: tf.Tensor2D; // [B, 1] int32 text position of that token
   readonly slot: tf.Tensor4D; // [B, 1, C, 1] one-hot cache slot the token is written to
+  readonly slotIndex?: tf.Tensor1D; // [B] int32, the same slots as indices: lets webgpu write the cache in place
   readonly keyBias: tf.Tensor4D; // [B, 1, 1, C]: 0 for slots ≤ the row's slot, MASKED after
 }
 
 /**
  * One token per row through every block against a cache of capacity C. Returns the final-normed hidden
- * state [B, 1, d] and the updated cache (new tensors; the caller disposes the old cache).
- * The write is cache·(1−slot) + kv·slot so every step has the same shapes (no growing concat).
+ * state [B, 1, d] and the updated cache. The write is cache·(1−slot) + kv·slot (new tensors; the caller
+ * disposes the old cache) so every step has the same shapes (no growing concat). On webgpu, given
+ * slotIndex, the cache tensors are written in place instead and returned as the new cache: the caller
+ * must then dispose only the old tensors that are not in the new cache.
  */
 export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: tf.Tensor3D; cache: KvCache } {
   let x = embedText(m, inputs.ids, inputs.positions); // [B, 1, d]
-  const keep = tf.sub(1, inputs.slot); // [B, 1, C, 1]
+  const fused = inputs.slotIndex ? fusedBackend() : undefined;
+  let keep: tf.Tensor | undefined; // [B, 1, C, 1], made only if some layer takes the reference write
+  const write = (old: tf.Tensor4D, kv: tf.Tensor4D): tf.Tensor4D => {
+    if (fused && writeKvSlot(fused, old, kv, inputs.slotIndex!)) return old; // [B, H, C, dh], in place
+    keep ??= tf.sub(1, inputs.slot);
+    return tf.add(tf.mul(old, keep), tf.mul(kv, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
+  };
   const next: KvCache = { k: [], v: [] };
   for (let i = 0; i < m.config.layers; i++) {
     const xn = layerNorm(x, p(m, `blocks.${i}.ln1.g`), p(m, `blocks.${i}.ln1.b`)) as tf.Tensor3D; // [B, 1, d]
     const [q, k, v] = qkv(m, i, xn); // [B, H, 1, dh] each
-    const ck = tf.add(tf.mul(cache.k[i], keep), tf.mul(k, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
-    const cv = tf.add(tf.mul(cache.v[i], keep), tf.mul(v, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
+    const ck = write(cache.k[i], k); // [B, H, C, dh]
+    const cv = write(cache.v[i], v); // [B, H, C, dh]
     next.k.push(ck);
     next.v.push(cv);
     x = mlp(m, i, attnOut(m, i, x, attend(q, ck, cv, inputs.keyBias))); // [B, 1, d]

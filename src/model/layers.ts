@@ -4,6 +4,9 @@
  * a 5-D slice is suspected of the webgpu NaN (issue 8), so it is never used here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { geluFused } from './webgpu-gelu.ts';
+import { layerNormFused } from './webgpu-layernorm.ts';
+import { fusedBackend } from './webgpu-raw.ts';
 
 /**
  * Masked attention logits get MASKED added, not −1e9: exp(−1e4 − max) already underflows to exactly 0 in
@@ -12,23 +15,30 @@ import * as tf from '@tensorflow/tfjs';
  */
 export const MASKED = -1e4;
 
-/** x·W + b over the last axis: [..., n] → [..., m]. */
+/**
+ * x·W + b over the last axis: [..., n] → [..., m]. On webgpu the bias add rides in the matmul kernel
+ * (tf.fused.matMul); elsewhere two ops, so cpu/wasm numerics stay those of matMul then add.
+ */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
   const n = x.shape[x.rank - 1];
   const flat = tf.reshape(x, [-1, n]); // [N, n]
-  const y = tf.add(tf.matMul(flat, w), b); // [N, m]
+  const y = fusedBackend() ? tf.fused.matMul({ a: flat, b: w, bias: b }) : tf.add(tf.matMul(flat, w), b); // [N, m]
   return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]); // [..., m]
 }
 
-/** LayerNorm over the last axis with gain g and bias b: [..., d] → [..., d]. */
+/** LayerNorm over the last axis with gain g and bias b: [..., d] → [..., d]. One fused kernel on webgpu. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  const fused = fusedBackend();
+  if (fused && x.dtype === 'float32' && x.size > 0) return layerNormFused(fused, x, g, b, eps);
   const { mean, variance } = tf.moments(x, -1, true); // [..., 1] each
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [..., d]
   return tf.add(tf.mul(normed, g), b); // [..., d]
 }
 
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default): [...] → [...]. */
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default): [...] → [...]. One kernel each way on webgpu. */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  const fused = fusedBackend();
+  if (fused && x.dtype === 'float32' && x.size > 0) return geluFused(fused, x);
   const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))); // [...]
   return tf.mul(x, cdf); // [...]
 }

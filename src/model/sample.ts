@@ -140,6 +140,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     // Feed each row's newest token at slot P + n + step (finished rows repeat a harmless, ignored step).
     const stepIds = new Int32Array(b);
     const stepPos = new Int32Array(b);
+    const slotIndex = new Int32Array(b);
     const slot = new Float32Array(b * capacity);
     const keyBias = new Float32Array(b * capacity);
     for (let i = 0; i < b; i++) {
@@ -148,6 +149,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
       stepIds[i] = tokens[i][tokens[i].length - 1];
       stepPos[i] = position;
       slot[i * capacity + s] = 1;
+      slotIndex[i] = s;
       keyBias.fill(MASKED, i * capacity + s + 1, (i + 1) * capacity);
     }
     const out = tf.tidy(() => {
@@ -155,11 +157,13 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
         ids: tf.tensor2d(stepIds, [b, 1], 'int32'), // [B, 1]
         positions: tf.tensor2d(stepPos, [b, 1], 'int32'), // [B, 1]
         slot: tf.tensor4d(slot, [b, 1, capacity, 1]), // [B, 1, C, 1]
+        slotIndex: tf.tensor1d(slotIndex, 'int32'), // [B]
         keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
       }, cache);
       return { cache: { k: r.cache.k, v: r.cache.v }, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
     });
-    tf.dispose([...cache.k, ...cache.v]);
+    const kept = new Set<tf.Tensor>([...out.cache.k, ...out.cache.v]); // written in place on webgpu
+    tf.dispose([...cache.k, ...cache.v].filter((t) => !kept.has(t)));
     cache = out.cache;
     next = out.next;
   }

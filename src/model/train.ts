@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { prepareBatch, tokenLogprobs, type PreparedBatch, type ScoreRow, type TokenLogprobs } from './logprobs.ts';
 import type { Vlm } from './vlm.ts';
+import { fusedOptimizer } from './webgpu-fused.ts';
 
 export type LossFn = (out: TokenLogprobs) => tf.Scalar;
 export type Grads = Record<string, tf.Tensor>; // short parameter name → gradient, same shape
@@ -24,9 +25,11 @@ export interface Gradients {
 const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch =>
   Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch);
 
-/** Global L2 norm over every gradient: []. */
+/** Global L2 norm over every gradient: []. On webgpu one fused Σg² kernel per gradient (webgpu-fused.ts). */
 export function globalNorm(grads: Grads): tf.Scalar {
+  const fused = fusedOptimizer();
   return tf.tidy(() => {
+    if (fused) return tf.sqrt(tf.sum(fused.sumSquares(Object.values(grads)))) as tf.Scalar; // []
     const squares = Object.values(grads).map((g) => tf.sum(tf.square(g))); // [] each
     return tf.sqrt(tf.addN(squares)) as tf.Scalar; // []
   });
@@ -75,14 +78,10 @@ export function applyGradients(optimizer: AdamW, grads: Grads, precomputedNorm?:
     optimizer.apply(grads);
     return norm;
   }
-  const clipped = tf.tidy(() => {
-    const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6))); // []
-    const out: Grads = {};
-    for (const [name, g] of Object.entries(grads)) out[name] = tf.mul(g, scale); // shape of g
-    return out;
-  });
-  optimizer.apply(clipped);
-  tf.dispose(Object.values(clipped));
+  // The optimizer multiplies each gradient by the scale (inside its fused kernel on webgpu).
+  const scale = tf.tidy(() => tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6))) as tf.Scalar); // []
+  optimizer.apply(grads, scale);
+  scale.dispose();
   return norm;
 }
 
@@ -101,22 +100,31 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   const micro = isMicroBatchList(batch) ? batch : [batch as TrainBatch];
   if (micro.length === 0) throw new Error('trainStep: no micro-batches');
   const lr = optimizer.lr;
-  let sum: Grads | undefined;
-  let lossSum = tf.scalar(0);
-  for (const mb of micro) {
-    const g = gradients(m, mb, lossFn);
-    const next = sum ? combineGradients([[1, sum], [1, g.grads]]) : combineGradients([[1, g.grads]]);
-    if (sum) tf.dispose(Object.values(sum));
-    sum = next;
-    const nextLoss = tf.add(lossSum, g.loss) as tf.Scalar;
-    lossSum.dispose();
-    lossSum = nextLoss;
-    disposeGradients(g);
+  let mean: Grads;
+  let norm: tf.Scalar; // []
+  let lossSum: tf.Scalar; // []
+  if (micro.length === 1) {
+    // One micro-batch: its gradients and norm as they are (a ·1 copy and a second norm would be exact no-ops).
+    const g = gradients(m, micro[0], lossFn);
+    ({ grads: mean, norm, loss: lossSum } = g);
+  } else {
+    let sum: Grads | undefined;
+    lossSum = tf.scalar(0);
+    for (const mb of micro) {
+      const g = gradients(m, mb, lossFn);
+      const next = sum ? combineGradients([[1, sum], [1, g.grads]]) : combineGradients([[1, g.grads]]);
+      if (sum) tf.dispose(Object.values(sum));
+      sum = next;
+      const nextLoss = tf.add(lossSum, g.loss) as tf.Scalar;
+      lossSum.dispose();
+      lossSum = nextLoss;
+      disposeGradients(g);
+    }
+    mean = combineGradients([[1 / micro.length, sum!]]);
+    tf.dispose(Object.values(sum!));
+    norm = globalNorm(mean); // []
   }
-  const mean = micro.length === 1 ? sum! : combineGradients([[1 / micro.length, sum!]]);
-  if (mean !== sum) tf.dispose(Object.values(sum!));
   // A non-finite norm would turn every weight into NaN through the clip scale: refuse the update instead.
-  const norm = globalNorm(mean); // []
   const [loss, gradNorm] = await Promise.all([lossSum.data(), norm.data()]);
   if (!Number.isFinite(gradNorm[0]) || !Number.isFinite(loss[0])) {
     tf.dispose([lossSum, norm, ...Object.values(mean)]);

@@ -1,0 +1,92 @@
+/**
+ * Our own WGSL compute passes inside tfjs-webgpu's command stream (issue 9): the backend's internals we
+ * rely on (tfjs 4.22), buffers of tensors, output tensors and one dispatch recorded into tfjs's open
+ * compute pass, so our kernels order with tfjs's own and its deferred buffer release covers ours.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Info = { dataId: object; shape: number[]; dtype: string };
+type TensorData = { resource: unknown; refCount: number };
+
+export interface Backend {
+  device: GPUDevice;
+  tensorMap: { get(id: object): TensorData | undefined };
+  commandEncoder: GPUCommandEncoder | null;
+  computePassEncoder: GPUComputePassEncoder | null;
+  commandQueueOwnedIds: WeakSet<object>;
+  dispatchCountInPass: number;
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  makeUniforms(u: { type: string; data: number[] }[]): GPUBufferBinding;
+  makeTensorInfo(shape: number[], dtype: string): Info;
+}
+
+/** The active webgpu backend's internals (call only when tf.getBackend() is 'webgpu'). */
+export const internals = (): Backend => tf.backend() as unknown as Backend;
+
+let enabled = true;
+
+/** Off: every caller takes the reference ops (ASYMFLOW_SPEED_PATCHES=0; parity checks compare both). */
+export function setFusedKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** The backend internals when our fused kernels apply: the active backend is webgpu and they are on. */
+export function fusedBackend(): Backend | undefined {
+  return enabled && tf.getBackend() === 'webgpu' ? internals() : undefined;
+}
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+/** The compiled pipeline `name` of `code` on this backend's device (compiled once per device). */
+export function pipeline(b: Backend, name: string, code: string): GPUComputePipeline {
+  let byName = pipelines.get(b.device);
+  if (!byName) pipelines.set(b.device, (byName = new Map()));
+  let p = byName.get(name);
+  if (!p) {
+    p = b.device.createComputePipeline({ layout: 'auto', compute: { module: b.device.createShaderModule({ code }), entryPoint: 'main' } });
+    byName.set(name, p);
+  }
+  return p;
+}
+
+/** The GPU buffer behind a tensor, uploading it first; marks it used by the unsubmitted commands. */
+export function bufferOf(b: Backend, t: Info): GPUBuffer {
+  b.uploadToGPU(t.dataId);
+  b.commandQueueOwnedIds.add(t.dataId);
+  return b.tensorMap.get(t.dataId)!.resource as GPUBuffer;
+}
+
+/** A new float32 tensor's backend data of `shape` (GPU memory uninitialised: the kernel writes it all). */
+export function newOutput(b: Backend, shape: number[]): Info {
+  return b.makeTensorInfo(shape, 'float32');
+}
+
+/** Wraps backend data made by newOutput as a tensor tracked by the engine (and the enclosing tidy). */
+export const asTensor = <T extends tf.Tensor>(info: Info): T => tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as T;
+
+/** True when `t` is the only tensor on its buffer (safe to update in place). */
+export const owns = (b: Backend, t: Info): boolean => (b.tensorMap.get(t.dataId)?.refCount ?? 0) === 1;
+
+/** Records one dispatch of `groups` workgroups (folded into 2-D past the per-dimension limit). */
+export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
+  const bindGroup = b.device.createBindGroup({
+    layout: p.getBindGroupLayout(0),
+    entries: buffers.map((resource, binding) => ({ binding, resource })),
+  });
+  b.ensureCommandEncoderReady();
+  if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
+  const pass = b.computePassEncoder;
+  pass.setPipeline(p);
+  pass.setBindGroup(0, bindGroup);
+  const max = b.device.limits.maxComputeWorkgroupsPerDimension;
+  const x = Math.min(groups, max);
+  pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+  b.dispatchCountInPass++;
+  if (b.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+}
