@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { concatMap, lastValueFrom, Subject, takeWhile, tap, type Observable } from 'rxjs';
+import { concatMap, lastValueFrom, Subject, takeWhile, tap, type Observable, type Subscription } from 'rxjs';
 import { batchSamples } from '../operators/batch-samples.ts';
 import { record } from '../operators/record.ts';
 import { sftUpdate } from '../operators/sft-update.ts';
@@ -86,6 +86,7 @@ interface Run {
   evalSamples: readonly Sample[]; // set once the data is loaded
   evalMaxTokens: number;
   readonly samples$: Subject<SampleView>;
+  readonly steps$: Subject<SftStepRecord>; // the main stream, recorded once per run (DIR/steps.msgpack, --record)
   readonly log: (line: string) => void;
   progress: SftProgress;
   lastEvaluation?: EvalSummary;
@@ -112,13 +113,15 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
 
   const ctx = openRun({ out: config.out, config: identity, append: config.resume });
   const samples$ = new Subject<SampleView>();
+  const steps$ = new Subject<SftStepRecord>();
+  const recorded = recordSteps(steps$, ctx, config, identity);
   let watched: Promise<void> | void = undefined;
   let run: Run | undefined;
   try {
     const backend = await resolveBackend(config.backend || undefined, { log });
     ctx.setBackend(backend.name, backend.device);
     const task = await getTask(config.task);
-    run = await startModel({ config, identity, ctx, task, backend, samples$, log, checkpoints });
+    run = await startModel({ config, identity, ctx, task, backend, samples$, steps$, log, checkpoints });
     const r = run;
     watched = options.watch?.({
       metrics$: ctx.metrics$,
@@ -141,6 +144,8 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
     return { dir: ctx.dir, step: r.optimizer.step, summary };
   } finally {
     samples$.complete();
+    steps$.complete();
+    recorded.unsubscribe();
     ctx.close();
     if (run) {
       run.optimizer.dispose();
@@ -148,6 +153,14 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
     }
     await watched;
   }
+}
+
+/** Records the step stream to DIR/steps.msgpack and --record FILE (continued, not truncated, on resume). */
+function recordSteps(steps$: Subject<SftStepRecord>, ctx: RunContext, config: SftConfig, identity: SftIdentity): Subscription {
+  const extra = config.record ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: identity }, { append: config.resume }) : (s: Observable<SftStepRecord>) => s;
+  return steps$.pipe(ctx.record<SftStepRecord>('steps', { append: config.resume }), extra).subscribe({
+    error: (error: unknown) => process.stderr.write(`asymflow: error: recording the steps of ${ctx.run}: ${(error as Error).message}\n`),
+  });
 }
 
 /** Refuses to overwrite a checkpointed run without --resume, and --resume without a checkpoint. */
@@ -161,7 +174,7 @@ function checkResumable(config: SftConfig, checkpoints: string): void {
 
 /** A fresh model and optimizer from the seed, or the checkpoint's (refusing changed settings). */
 async function startModel(
-  base: Pick<Run, 'config' | 'identity' | 'ctx' | 'task' | 'backend' | 'samples$' | 'log'> & { checkpoints: string },
+  base: Pick<Run, 'config' | 'identity' | 'ctx' | 'task' | 'backend' | 'samples$' | 'steps$' | 'log'> & { checkpoints: string },
 ): Promise<Run> {
   const { config, identity, log } = base;
   const common = { ...base, evalSamples: [], evalMaxTokens: 0, stopRequested: false };
@@ -258,8 +271,7 @@ async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped'
     }),
     sftUpdate({ model: run.model, optimizer: run.optimizer, objective: plan.objective, stage: plan.stage, check: (w) => run.backend.throwIfGpuErrors(w) }),
     tap((r) => advance(run, r)),
-    ctx.record<SftStepRecord>('steps', { append: config.resume }),
-    config.record ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: run.identity }, { append: config.resume }) : (s) => s,
+    tap((r) => run.steps$.next(r)),
     concatMap((r) => evaluateIfDue(run, r)),
     concatMap((r) => checkpointIfDue(run, r)),
     tap(() => ticks.next()),

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ReplaySubject } from 'rxjs';
 import { runSft, type SftRunResult, type SftWatch } from '../../flows/sft.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
-import { readSftIdentity } from '../../src/sft/sft-checkpoint.ts';
+import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-checkpoint.ts';
 import { resolveSftConfig, type SftConfig } from '../../src/sft/sft-config.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 import { attachMonitor } from '../monitor.ts';
@@ -48,7 +48,9 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   if (given.resume === true || given.resume === 'true') {
     if (typeof given.out !== 'string' || given.out === '') throw new Error('sft --resume needs --out DIR (the run to continue)');
-    const saved = readSftIdentity(path.join(path.resolve(given.out), 'checkpoints'));
+    const checkpoints = path.join(path.resolve(given.out), 'checkpoints');
+    if (!hasCheckpoint(checkpoints)) throw new Error(`sft --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
+    const saved = readSftIdentity(checkpoints);
     return {
       // --stop-after applies to one invocation: a resume without it runs to the end.
       config: resolveSftConfig({ ...saved.config, stopAfter: 0, ...given }),
