@@ -1,0 +1,136 @@
+/**
+ * The Sudoku task (DESIGN §3) behind the Task interface, plus the plain functions the CLI's `solve` and
+ * `check` verbs call.
+ */
+import { checks, resolveConfig } from '../../config.ts';
+import type { Puzzle } from '../../records.ts';
+import { Rng } from '../../rng.ts';
+import type { Task, TaskOptions, Verdict } from '../task.ts';
+import { generateSudoku, MAX_BLANKS } from './generate.ts';
+import { CELLS, formatGrid, parseGrid, type Grid } from './grid.ts';
+import { glyphCount } from './mnist.ts';
+import { samePerception } from './perception.ts';
+import { renderSudoku, type DigitChoice } from './render.ts';
+import { countSolutions } from './solver.ts';
+import { MAX_VERBOSITY, solveWithTrace } from './trace.ts';
+import { verifyGrid, verifySudoku } from './verify.ts';
+
+export interface SudokuOptions {
+  readonly blanks: number; // empty cells per puzzle (the difficulty knob)
+  readonly verbosity: number; // trace detail 0..3
+  readonly inputSize: number; // model-input side in px, a multiple of 9 (72 = 9 patches of 8, 144 = 9 of 16)
+  readonly pngSize: number; // dataset PNG side in px
+}
+
+/**
+ * Defaults chosen for a small model trained from scratch (DESIGN §3, Learnability), measured with
+ * bench/sudoku-trace-tokens.ts over 200 puzzles: at 20 blanks every puzzle falls to naked singles alone and
+ * 75% of the blanks are fixed by the givens alone (30 blanks: 47%, 40: 20%; hidden singles, locked
+ * candidates and guesses only appear from ~45), so the reasoning is short lookups in one row, column and
+ * box with little chaining. The verbosity-2 response is 483 tokens (perception 18.4% of them), inside the
+ * small model's 1024-position window after the 173-token query; verbosity 3 (793 tokens on average) already
+ * overflows that window for 7.5% of puzzles. The paper-like regime (~2.5% perception) is blanks=55 at
+ * verbosity 3 (options `blanks: 55, verbosity: 3`).
+ */
+export const SUDOKU_DEFAULTS: SudokuOptions = {
+  blanks: 20,
+  verbosity: 2,
+  inputSize: 72,
+  pngSize: 448,
+};
+
+/** Defaults merged with `options`, validated; a bad value throws a ConfigError naming `sudoku.<key>`. */
+export function sudokuOptions(options: TaskOptions = {}): SudokuOptions {
+  return resolveConfig('sudoku', SUDOKU_DEFAULTS, options, {
+    blanks: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_BLANKS ? undefined : `must be an integer in [1, ${MAX_BLANKS}]`),
+    verbosity: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_VERBOSITY ? undefined : `must be an integer in [0, ${MAX_VERBOSITY}]`),
+    inputSize: (v) => (Number.isInteger(v) && (v as number) >= 36 && (v as number) % 9 === 0 ? undefined : 'must be a multiple of 9, at least 36 (one patch per cell)'),
+    pngSize: (v) => (Number.isInteger(v) && (v as number) >= 36 ? undefined : 'must be an integer >= 36'),
+  });
+}
+
+export const SUDOKU_QUERY =
+  'Fill the blanks so every row, column and 3x3 box holds the digits 1-9 once. ' +
+  "Givens as 9 rows joined by '/' with 0 for blanks in <caption></caption>, then reasoning, then the full grid in <answer></answer>.";
+
+/** Which MNIST image draws each given: seeded by the puzzle alone, so images vary across puzzles. */
+export function digitChoice(puzzle: Puzzle, givens: Grid): DigitChoice {
+  const rng = new Rng(`sudoku-digits/${puzzle.seed}/${puzzle.pStar}`);
+  const choice = new Int32Array(CELLS).fill(-1);
+  for (let i = 0; i < CELLS; i++) if (givens[i] !== 0) choice[i] = rng.int(glyphCount(givens[i]));
+  return choice;
+}
+
+export const sudokuTask: Task = {
+  name: 'sudoku',
+  defaults: SUDOKU_DEFAULTS as unknown as TaskOptions,
+
+  generate(rng, id, seed, options) {
+    const o = sudokuOptions(options);
+    const { givens, solution } = generateSudoku(rng, o.blanks);
+    return {
+      id,
+      task: 'sudoku',
+      seed,
+      difficulty: `blanks=${o.blanks}`,
+      pStar: formatGrid(givens),
+      solution: formatGrid(solution),
+      meta: { blanks: o.blanks },
+    };
+  },
+
+  async render(puzzle, options) {
+    const o = sudokuOptions(options);
+    const givens = parseGrid(puzzle.pStar, `puzzle ${puzzle.id} pStar`);
+    return renderSudoku(givens, digitChoice(puzzle, givens), o.pngSize, o.inputSize);
+  },
+
+  query() {
+    return SUDOKU_QUERY;
+  },
+
+  response(puzzle, options) {
+    const o = sudokuOptions(options);
+    const { trace, answer } = solveWithTrace(parseGrid(puzzle.pStar, `puzzle ${puzzle.id} pStar`), o.verbosity);
+    return `<caption>${puzzle.pStar}</caption>${trace}<answer>${answer}</answer>`;
+  },
+
+  samePerception,
+
+  verify(answer, perception) {
+    return verifySudoku(answer, perception);
+  },
+};
+
+/**
+ * `solve --task sudoku`: how many solutions the givens have (2 = two or more) and one of them when there is
+ * one. Throws an Error with a clear message on a malformed perception; conflicting givens are 0 solutions.
+ */
+export function solveSudoku(perception: string): { solutions: 0 | 1 | 2; answer: string | null } {
+  const givens = parseGrid(perception, 'perception');
+  const { count, solution } = countSolutions(givens, 2);
+  return { solutions: Math.min(count, 2) as 0 | 1 | 2, answer: solution ? formatGrid(solution) : null };
+}
+
+/**
+ * `check --task sudoku`: Acc(answer | perception). A malformed perception throws (the CLI reports it as an
+ * error line); a malformed answer is a verdict with correct: false.
+ */
+export function checkSudoku(perception: string, answer: string): Verdict {
+  const givens = parseGrid(perception, 'perception');
+  if (typeof answer !== 'string') throw new Error(`answer must be a string, got ${typeof answer}`);
+  let grid: Grid;
+  try {
+    grid = parseGrid(answer, 'answer');
+  } catch (error) {
+    return { correct: false, reason: `malformed ${(error as Error).message}` };
+  }
+  return verifyGrid(grid, givens);
+}
+
+export { countBlanks, formatGrid, parseGrid } from './grid.ts';
+export { generateSudoku, MAX_BLANKS } from './generate.ts';
+export { normalisePerception, samePerception } from './perception.ts';
+export { countSolutions } from './solver.ts';
+export { solveWithTrace } from './trace.ts';
+export { verifyGrid, verifySudoku } from './verify.ts';
