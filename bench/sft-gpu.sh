@@ -9,7 +9,7 @@
 #                          bash bench/sft-gpu.sh run gc standard,ngdiff   # keeps the finished standard run
 # The second call trains NGDiff and writes the table of both. Runs live in runs/gpu-sft-<task>/ (kept on
 # the warm machine between calls; a call cut off resumes from its last checkpoint when repeated);
-# summaries, tables and plots are copied to $OUT.
+# summaries, tables and metric streams are copied to $OUT (plot them here: npx asymflow plot DIR).
 set -euo pipefail
 cmd=${1:?usage: bench/sft-gpu.sh prepare|run TASK [standard,ngdiff]}
 task=${2:?task: gc or sudoku}
@@ -50,9 +50,9 @@ run="runs/gpu-sft-$task"
 task_flags=(); for o in "${TASK_OPTS[@]}"; do task_flags+=(--task-option "$o"); done
 timeout 570 node .device/cli.mjs sweep sft --task "$task" --model small --with "$with" \
   --steps "$STEPS" --batch "$BATCH" --train-n "$TRAIN_N" --eval-n "$EVAL_N" --eval-batch "$EVAL_N" --eval-every 0 \
-  --checkpoint-every 16 --data "/tmp/sft-data-$task" --backend webgpu --out "$run" "${task_flags[@]}" || echo "exit $?"
+  --checkpoint-every 16 --data "/tmp/sft-data-$task" --backend webgpu --out "$run" --no-plots "${task_flags[@]}" || echo "exit $?"
+# Plots need sharp (not in this bundle): the metrics come back, and `npx asymflow plot DIR` draws them here.
 for d in "$run" "$run"/*/; do
-  mkdir -p "$OUT/$d"; cp "$d"/*.json "$d"/*.md "$OUT/$d" 2>/dev/null || true
-  [ -d "$d/plots" ] && cp -r "$d/plots" "$OUT/$d/" || true
+  mkdir -p "$OUT/$d"; cp "$d"/*.json "$d"/*.md "$d"/metrics.msgpack "$OUT/$d" 2>/dev/null || true
 done
 cat "$run/table.md" 2>/dev/null || true
