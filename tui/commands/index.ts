@@ -10,6 +10,9 @@ import { registerRl } from './rl.ts';
 import { registerServe } from './serve.ts';
 import { registerCheck, registerSolve } from './solve-check.ts';
 import { registerTrainEmbed } from './train-embed.ts';
+import { registerSft } from './sft.ts';
+import { registerSweep } from './sweep.ts';
+import { registerDemo } from './demo.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -25,4 +28,7 @@ export const commands: RegisterCommand[] = [
   registerRl,
   registerDiagnose,
   registerTrainEmbed,
+  registerSft,
+  registerSweep,
+  registerDemo,
 ];

@@ -1,0 +1,47 @@
+/**
+ * `asymflow demo [--out DIR] [--backend NAME]`: the README's main job (flows/demo.ts) — generates GC
+ * puzzles, trains the tiny model with standard SFT and with NGDiff, evaluates both on held-out puzzles,
+ * prints the table and writes DIR/table.md and DIR/plots/*.png. The dashboard shows on a terminal.
+ */
+import type { Command } from 'commander';
+import { runDemo } from '../../flows/demo.ts';
+import type { SweepSftResult } from '../../flows/sweep-sft.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { runMonitor } from './run-monitor.ts';
+
+export interface DemoCommandOptions {
+  readonly out?: string;
+  readonly backend?: string;
+}
+
+export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<SweepSftResult> {
+  const out = options.out ?? 'runs/demo';
+  const monitor = runMonitor();
+  const log = io.log ?? monitor.log;
+  const backend = await resolveBackend(options.backend || undefined, { log });
+  const started = Date.now();
+  try {
+    const result = await runDemo({
+      out,
+      backend: options.backend,
+      log,
+      watch: io.log ? undefined : (_s, w) => monitor.watch(w),
+    });
+    log(`demo: table ${out}/table.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    return result;
+  } finally {
+    monitor.close();
+    await backend.dispose();
+  }
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job: standard SFT vs NGDiff on generated graph-colouring puzzles, tiny model, a few CPU minutes')
+    .option('--out <dir>', 'where the runs, table and plots go', 'runs/demo')
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .action(async (opts: DemoCommandOptions) => {
+      await demoCommand(opts);
+    });
+}
