@@ -21,6 +21,7 @@ export interface RunOptions {
   readonly out: string; // the run directory, created if absent
   readonly config: unknown; // the resolved config, saved in config.json and in every recording header
   readonly runName?: string; // default: the directory's base name
+  readonly append?: boolean; // a resumed run: continue metrics.msgpack instead of truncating it
 }
 
 export interface RunContext {
@@ -50,7 +51,7 @@ function packageVersion(): string | null {
   }
 }
 
-export function openRun({ out, config, runName }: RunOptions): RunContext {
+export function openRun({ out, config, runName, append }: RunOptions): RunContext {
   const dir = path.resolve(out);
   const run = runName ?? path.basename(dir);
   for (const sub of ['plots', 'checkpoints']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
@@ -73,7 +74,7 @@ export function openRun({ out, config, runName }: RunOptions): RunContext {
 
   const subject = new Subject<Metric>();
   const header = (kind: RecordingKind) => ({ kind, config, commit, meta: { run } });
-  const recorder: Subscription = subject.pipe(record(file('metrics.msgpack'), header('metrics'))).subscribe({
+  const recorder: Subscription = subject.pipe(record(file('metrics.msgpack'), header('metrics'), { append })).subscribe({
     error: (error: unknown) => process.stderr.write(`asymflow: error: recording metrics of run ${run}: ${(error as Error).message}\n`),
   });
   let closed = false;

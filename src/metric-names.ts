@@ -33,6 +33,9 @@ export const MetricNames = {
   perceptionTokenFraction: 'diag/perceptionTokenFraction',
   perceptionLossShare: 'diag/perceptionLossShare',
   parseFailures: 'diag/parseFailures',
+  gradNorm: 'train/gradNorm', // global norm of the update before clipping
+  gradNormRawP: 'train/gradNormRawP', // ‖∇ mean_b Lp/|p|‖, what NGDiff balances (λ objectives)
+  gradNormRawR: 'train/gradNormRawR', // ‖∇ mean_b Lr/|r|‖
 } as const;
 
 export type KnownMetricName = (typeof MetricNames)[keyof typeof MetricNames];
@@ -69,6 +72,9 @@ const LABELS: Readonly<Record<string, string>> = {
   [MetricNames.tokensPerSec]: 'tokens/s',
   [MetricNames.samplesPerSec]: 'samples/s',
   [MetricNames.rolloutsPerSec]: 'rollouts/s',
+  [MetricNames.gradNorm]: '‖g‖',
+  [MetricNames.gradNormRawP]: '‖∇Lp/|p|‖',
+  [MetricNames.gradNormRawR]: '‖∇Lr/|r|‖',
 };
 
 /** A short human label ('eval/ap' → 'a_p', 'reward/self/mean' → 'self'); unknown names label themselves. */

@@ -80,6 +80,14 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)));
   const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)));
   const [partP, partR, normP, normR] = await read(gP.loss, gP.norm, gR.loss, gR.norm).then(([a, b, c, d]) => [a, c, b, d]);
+  // A non-finite part would turn every weight into NaN through the update: refuse it, as trainStep does.
+  if (![partP, partR, normP, normR].every(Number.isFinite)) {
+    disposeGradients(gP);
+    disposeGradients(gR);
+    throw new Error(
+      `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${optimizer.step + 1}; weights unchanged`,
+    );
+  }
   let weightP = 1;
   let weightR = 1;
   let lambda = tokenFraction;

@@ -4,6 +4,9 @@ import { registerEval } from './eval.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
 import { registerServe } from './serve.ts';
+import { registerSft } from './sft.ts';
+import { registerSweep } from './sweep.ts';
+import { registerDemo } from './demo.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -12,4 +15,7 @@ export const commands: RegisterCommand[] = [
   registerPlot,
   registerReplay,
   registerServe,
+  registerSft,
+  registerSweep,
+  registerDemo,
 ];

@@ -1,0 +1,108 @@
+/**
+ * Flow: a sweep of SFT objectives on one task — `asymflow sweep sft` (the paper's Table 1 and Fig. 4).
+ *
+ *   settings (standard, λ list, NGDiff) ─ concatMap: runSft into DIR/<name>/, one at a time
+ *       (a finished run with the same settings is kept; an unfinished one is resumed from its checkpoint)
+ *   ─ toArray ─ table: objective → a, a_p, a_r, ã_r ─ DIR/table.md, DIR/table.json
+ *   ─ DIR/sweep.json ─ DIR/plots/tradeoff.png (a_p vs a_r, coloured by a) + every run's curves together
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
+import { loadMetrics } from '../src/plot/load-metrics.ts';
+import { writeCurvePlots, writeTradeoffPlot } from '../src/plot/write-plots.ts';
+import type { Metric } from '../src/records.ts';
+import { hasCheckpoint, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
+import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import type { SftSummary } from '../src/sft/sft-summary.ts';
+import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
+import type { TaskOptions } from '../src/tasks/task.ts';
+import { runSft, type SftWatch } from './sft.ts';
+
+export interface SweepSftOptions {
+  readonly base: SftConfig; // every setting's config; objective and out are the setting's
+  readonly settings: readonly SweepSetting[];
+  readonly out: string; // the sweep directory
+  readonly taskOptions?: TaskOptions;
+  readonly modelOptions?: Readonly<Record<string, unknown>>;
+  readonly log?: (line: string) => void;
+  readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
+}
+
+export interface SweepSftResult {
+  readonly table: SweepTable;
+  readonly files: readonly string[]; // table.md, table.json, sweep.json and the plots
+}
+
+export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftResult> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const out = path.resolve(options.out);
+  fs.mkdirSync(out, { recursive: true });
+  const rows$ = from(options.settings).pipe(
+    concatMap((setting) => defer(() => runSetting(options, out, setting, log))),
+    toArray(),
+  );
+  const rows = await lastValueFrom(rows$);
+  const table: SweepTable = { task: options.base.task, model: options.base.model, steps: totalSteps(options.base), evalN: options.base.evalN, rows };
+  const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
+  log(tableMarkdown(table).trimEnd());
+  log(`sweep: wrote ${files.map((f) => path.relative(out, f)).join(', ')} in ${out}`);
+  return { table, files };
+}
+
+/** One setting's run: kept when already finished with the same settings, else resumed or started. */
+async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
+  const dir = path.join(out, setting.name);
+  const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')) };
+  const identity: SftIdentity = { config: { ...config }, taskOptions: { ...(options.taskOptions ?? {}) }, modelOptions: { ...(options.modelOptions ?? {}) } };
+  const finished = finishedSummary(dir, identity);
+  if (finished) {
+    log(`sweep: ${setting.label}: kept the finished run in ${dir}`);
+    return tableRow(setting, finished);
+  }
+  log(`sweep: ${setting.label}: ${config.resume ? 'resuming' : 'training'} in ${dir}`);
+  const result = await runSft({
+    config,
+    taskOptions: options.taskOptions,
+    modelOptions: options.modelOptions,
+    log: (line) => log(`[${setting.name}] ${line}`),
+    watch: options.watch ? (w) => options.watch!(setting, w) : undefined,
+  });
+  if (!result.summary) throw new Error(`sweep: ${setting.label} in ${dir} ended without a summary`);
+  return tableRow(setting, result.summary);
+}
+
+/** The run's summary when it finished under the same settings; a finished run under others is refused. */
+function finishedSummary(dir: string, identity: SftIdentity): SftSummary | undefined {
+  const summaryFile = path.join(dir, 'summary.json');
+  if (!fs.existsSync(summaryFile)) return undefined;
+  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as SftSummary;
+  if (summary.stopped || summary.steps !== summary.totalSteps) return undefined;
+  const saved = (JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { config: SftIdentity }).config;
+  const changed = [
+    ...configChanges(saved.config, identity.config),
+    ...configChanges(saved.taskOptions, identity.taskOptions),
+    ...configChanges(saved.modelOptions, identity.modelOptions),
+  ];
+  if (changed.length > 0) throw new Error(`sweep: ${dir} holds a finished run with other settings (${changed.join(', ')}); remove it or choose another --out`);
+  return summary;
+}
+
+function writeTables(out: string, table: SweepTable): string[] {
+  const files = { md: path.join(out, 'table.md'), json: path.join(out, 'table.json'), sweep: path.join(out, 'sweep.json') };
+  fs.writeFileSync(files.md, tableMarkdown(table));
+  fs.writeFileSync(files.json, `${JSON.stringify(table, null, 2)}\n`);
+  fs.writeFileSync(files.sweep, `${JSON.stringify({ task: table.task, model: table.model, steps: table.steps, rows: sweepRows(table) }, null, 2)}\n`);
+  return Object.values(files);
+}
+
+/** The trade-off scatter and every run's curves in one set of charts (series labelled by run). */
+async function writePlots(out: string, table: SweepTable, settings: readonly SweepSetting[]): Promise<string[]> {
+  const plots = path.join(out, 'plots');
+  const metrics: Metric[] = [];
+  for (const s of settings) {
+    const file = path.join(out, s.name, 'metrics.msgpack');
+    if (fs.existsSync(file)) metrics.push(...(await loadMetrics(file)));
+  }
+  return [await writeTradeoffPlot(sweepRows(table), plots), ...(await writeCurvePlots(metrics, plots))];
+}

@@ -1,0 +1,71 @@
+/**
+ * SFT's periodic evaluation: the live model behind a TfjsPolicy, scored by the shared disentangled
+ * evaluation (src/eval/evaluate.ts — the same code `asymflow eval` runs), on a fixed held-out subset of the
+ * `test` split. Also the one sample the dashboard shows: the model's caption against p*.
+ */
+import { parseResponse } from '../grammar.ts';
+import { evaluatePolicy } from '../eval/evaluate.ts';
+import type { EvalRecord } from '../eval/eval-record.ts';
+import type { EvalSummary } from '../eval/eval-summary.ts';
+import type { EvalModes } from '../eval/eval-record.ts';
+import type { Vlm } from '../model/vlm.ts';
+import { TfjsPolicy } from '../policy/tfjs-policy.ts';
+import type { Sample } from '../records.ts';
+import type { Task, Verdict } from '../tasks/task.ts';
+
+export interface SftEvalOptions {
+  readonly mode: EvalModes;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly maxTokens: number;
+  readonly seed: number;
+  readonly batchSize: number;
+}
+
+/** One evaluation's figures, kept in the run's history (checkpoint metadata and summary.json). */
+export interface EvalPoint {
+  readonly step: number;
+  readonly a: number;
+  readonly ap: number;
+  readonly ar: number;
+  readonly arCond: number;
+  readonly n: number;
+}
+
+/** The caption-vs-p* view of one evaluated sample (the dashboard's LatestSample). */
+export interface SampleView {
+  readonly sampleId: string;
+  readonly step: number;
+  readonly caption: string;
+  readonly pStar: string;
+  readonly answer: string;
+  readonly verdict: Verdict;
+}
+
+export interface SftEvaluation {
+  readonly summary: EvalSummary;
+  readonly point: EvalPoint;
+  readonly sample?: SampleView;
+}
+
+export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
+  const policy = new TfjsPolicy(model, { name: 'sft', maxBatch: options.batchSize });
+  let first: EvalRecord | undefined;
+  const { summary } = await evaluatePolicy(policy, task, samples, {
+    ...options,
+    onRecord: (r) => {
+      if (!first && r.mode === 'e2e') first = r;
+    },
+  });
+  const point: EvalPoint = { step, a: summary.a.value, ap: summary.ap.value, ar: summary.ar.value, arCond: summary.arCond.value, n: summary.n };
+  const sample = first && samples.find((s) => s.puzzle.id === first!.sampleId);
+  return { summary, point, sample: first && sample ? sampleView(task, sample, first, step) : undefined };
+}
+
+export function sampleView(task: Task, sample: Sample, record: EvalRecord, step: number): SampleView {
+  const parsed = parseResponse(record.text);
+  const caption = parsed.ok ? parsed.perception : (parsed.perception ?? '');
+  const answer = parsed.ok ? parsed.answer : '';
+  const verdict: Verdict = parsed.ok ? task.verify(answer, sample.puzzle.pStar, sample.puzzle) : { correct: false, reason: `unparsable response (${parsed.failure})` };
+  return { sampleId: sample.puzzle.id, step, caption, pStar: sample.puzzle.pStar, answer, verdict };
+}

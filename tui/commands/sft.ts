@@ -1,0 +1,131 @@
+/**
+ * `asymflow sft --task gc|sudoku --objective standard|lambda:X|ngdiff --model tiny|small|base --steps N
+ *   --batch B --lr LR --pre-perception-steps K --eval-every E --eval-n M --seed S --backend NAME --out DIR
+ *   [--stop-after K] [--resume] [--record FILE] [--data DIR] [--task-option k=v…] [--model-option k=v…]`
+ * SFT with the paper's interventions (flows/sft.ts): the dashboard on a terminal, plain log lines otherwise.
+ * With --resume, flags left out take the checkpoint's values; a flag that would change the run is refused.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ReplaySubject } from 'rxjs';
+import { runSft, type SftRunResult, type SftWatch } from '../../flows/sft.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-checkpoint.ts';
+import { resolveSftConfig, type SftConfig } from '../../src/sft/sft-config.ts';
+import type { TaskOptions } from '../../src/tasks/task.ts';
+import { attachMonitor } from '../monitor.ts';
+
+/** `KEY=VALUE` pairs; numbers and booleans are typed (the task or model config validates them). */
+export function parseOptionPairs(verb: string, flag: string, pairs: readonly string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${verb}: ${flag} must be KEY=VALUE, got '${pair}'`);
+    const raw = pair.slice(eq + 1);
+    out[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+export interface SftCommandIo {
+  /** Where lines go; given (tests, sweeps in code), no dashboard or plain-log monitor is attached. */
+  readonly log?: (line: string) => void;
+  /** Extra watcher of each run (e.g. the sweep's progress); called after the monitor. */
+  readonly watch?: (watch: SftWatch) => Promise<void> | void;
+}
+
+export interface ResolvedSft {
+  readonly config: SftConfig;
+  readonly taskOptions: TaskOptions;
+  readonly modelOptions: Record<string, unknown>;
+}
+
+/** Flags → validated config; with --resume the checkpoint's settings fill what the flags leave out. */
+export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): ResolvedSft {
+  const { taskOption, modelOption, ...rest } = flags as { taskOption?: string[]; modelOption?: string[] } & Record<string, unknown>;
+  const taskOptions = parseOptionPairs('sft', '--task-option', taskOption ?? []);
+  const modelOptions = parseOptionPairs('sft', '--model-option', modelOption ?? []);
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  if (given.resume === true || given.resume === 'true') {
+    if (typeof given.out !== 'string' || given.out === '') throw new Error('sft --resume needs --out DIR (the run to continue)');
+    const checkpoints = path.join(path.resolve(given.out), 'checkpoints');
+    if (!hasCheckpoint(checkpoints)) throw new Error(`sft --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
+    const saved = readSftIdentity(checkpoints);
+    return {
+      // --stop-after applies to one invocation: a resume without it runs to the end.
+      config: resolveSftConfig({ ...saved.config, stopAfter: 0, ...given }),
+      taskOptions: { ...(saved.taskOptions as TaskOptions), ...taskOptions },
+      modelOptions: { ...saved.modelOptions, ...modelOptions },
+    };
+  }
+  return { config: resolveSftConfig(given), taskOptions, modelOptions };
+}
+
+/** Runs `asymflow sft` with command-line style flags (strings or typed values). */
+export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
+  const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
+  const log$ = new ReplaySubject<string>(200); // lines logged before the monitor attaches are replayed to it
+  const log = io.log ?? ((line: string) => log$.next(line));
+  const backend = await resolveBackend(config.backend || undefined, { log });
+  try {
+    return await runSft({
+      config,
+      taskOptions,
+      modelOptions,
+      log,
+      watch: (w) => {
+        const extra = io.watch?.(w);
+        if (io.log) return extra;
+        const monitor = attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$, info: w.info, onQuit: w.requestStop });
+        return Promise.all([monitor.done, extra]).then(() => undefined);
+      },
+    });
+  } finally {
+    log$.complete();
+    await backend.dispose();
+  }
+}
+
+/** The training flags shared by `sft` and `sweep sft` (no defaults here: resolveSftConfig owns them). */
+export function addTrainingOptions(command: Command): Command {
+  return command
+    .option('--task <name>', 'task: gc or sudoku')
+    .option('--model <size>', 'model size: tiny, small or base (sets the lr/steps/batch/warmup defaults)')
+    .option('--steps <n>', 'main-stage optimizer steps')
+    .option('--batch <b>', 'samples per step')
+    .option('--lr <lr>', 'peak learning rate (warmup, then cosine)')
+    .option('--warmup-steps <n>', 'linear warmup steps')
+    .option('--weight-decay <wd>', 'AdamW decoupled weight decay')
+    .option('--clip-norm <c>', 'global gradient-norm clip (0 = off)')
+    .option('--pre-perception-steps <k>', 'first train on <caption>p*</caption> alone for K steps')
+    .option('--train-n <n>', 'training samples (train_sft split), cycled in seeded epochs')
+    .option('--eval-every <e>', 'evaluate every E steps (0 = only at the end)')
+    .option('--eval-n <m>', 'held-out test samples per evaluation')
+    .option('--eval-mode <mode>', 'e2e, counterfactual or both')
+    .option('--eval-temperature <t>', 'evaluation sampling temperature (0 = greedy)')
+    .option('--eval-top-p <p>', 'evaluation nucleus mass')
+    .option('--eval-max-tokens <m>', 'longest evaluation response (0 = the longest training target + 8)')
+    .option('--eval-batch <b>', 'samples per evaluation sampling call')
+    .option('--checkpoint-every <c>', 'checkpoint every C steps (0 = only at the end)')
+    .option('--seed <s>', 'data, initial weights and evaluation sampling seed')
+    .option('--bucket <n>', 'pad prompt and response columns to multiples of N')
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .option('--data <dir>', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)')
+    .option('--no-plots', 'do not write DIR/plots/*.png at the end')
+    .option('--task-option <key=value...>', 'task generation/trace knob, e.g. verbosity=1 (repeatable)')
+    .option('--model-option <key=value...>', 'model override on the named size, e.g. d=32 (repeatable)');
+}
+
+export function registerSft(program: Command): void {
+  const command = program
+    .command('sft')
+    .description('SFT with the paper\'s interventions (standard, fixed-λ reweighting, NGDiff, perception pre-stage) and periodic disentangled evaluation')
+    .option('--objective <o>', 'standard, lambda:X (X in [0, 1]) or ngdiff')
+    .requiredOption('--out <dir>', 'the run directory')
+    .option('--stop-after <k>', 'stop after step K as if killed (for resume tests)')
+    .option('--resume', 'continue the run in --out exactly from its last checkpoint')
+    .option('--record <file>', 'also record the per-step records to FILE');
+  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
+    await sftCommand(opts);
+  });
+}

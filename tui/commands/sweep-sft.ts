@@ -1,0 +1,60 @@
+/**
+ * `asymflow sweep sft --task T --lambda 0.1,0.2,0.5,0.8,0.9 --with standard,ngdiff --out DIR [training flags]`
+ * Runs every setting into DIR/<name>/ (flows/sweep-sft.ts) and writes DIR/table.md + table.json (the
+ * paper's Table 1), DIR/sweep.json and DIR/plots/tradeoff.png (its Fig. 4). Re-running the same command
+ * keeps finished runs and resumes unfinished ones.
+ */
+import type { Command } from 'commander';
+import { ReplaySubject } from 'rxjs';
+import { runSweepSft, type SweepSftResult } from '../../flows/sweep-sft.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { resolveSftConfig } from '../../src/sft/sft-config.ts';
+import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
+import { attachMonitor } from '../monitor.ts';
+import { addTrainingOptions, parseOptionPairs } from './sft.ts';
+
+export interface SweepSftIo {
+  readonly log?: (line: string) => void; // given: no monitor is attached
+}
+
+/** Runs `asymflow sweep sft` with command-line style flags. */
+export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, io: SweepSftIo = {}): Promise<SweepSftResult> {
+  const { lambda, with: extras, taskOption, modelOption, objective, ...rest } = flags as Record<string, unknown> & {
+    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[];
+  };
+  if (objective !== undefined) throw new Error('sweep sft: --objective is set per setting; use --lambda and --with');
+  const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const base = resolveSftConfig(given);
+  const log$ = new ReplaySubject<string>(200);
+  const log = io.log ?? ((line: string) => log$.next(line));
+  const backend = await resolveBackend(base.backend || undefined, { log });
+  try {
+    return await runSweepSft({
+      base,
+      settings,
+      out: base.out,
+      taskOptions: parseOptionPairs('sweep sft', '--task-option', taskOption ?? []),
+      modelOptions: parseOptionPairs('sweep sft', '--model-option', modelOption ?? []),
+      log,
+      watch: io.log
+        ? undefined
+        : (_setting, w) => attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$, info: w.info, onQuit: w.requestStop }).done,
+    });
+  } finally {
+    log$.complete();
+    await backend.dispose();
+  }
+}
+
+export function registerSweepSft(sweep: Command): void {
+  const command = sweep
+    .command('sft')
+    .description('SFT under several objectives (standard, fixed λ, NGDiff): Table 1 and the trade-off plot')
+    .option('--lambda <list>', 'fixed-λ settings, e.g. 0.1,0.2,0.5,0.8,0.9')
+    .option('--with <list>', 'also run standard and/or ngdiff, e.g. standard,ngdiff')
+    .requiredOption('--out <dir>', 'the sweep directory (one run directory per setting inside)');
+  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
+    await sweepSftCommand(opts);
+  });
+}
