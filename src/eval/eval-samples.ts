@@ -11,11 +11,12 @@ export interface GeneratedSplit {
   readonly n: number;
   readonly seed: number;
   readonly options?: TaskOptions; // generation and rendering knobs (e.g. inputSize for our model)
+  readonly start?: number; // first index (RL reads the split step by step; sample i is the same either way)
 }
 
-export async function* generatedSamples(task: Task, { split, n, seed, options = {} }: GeneratedSplit): AsyncGenerator<Sample> {
+export async function* generatedSamples(task: Task, { split, n, seed, options = {}, start = 0 }: GeneratedSplit): AsyncGenerator<Sample> {
   const root = new Rng(seed).split(`${task.name}/${split}`);
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < start + n; i++) {
     const rng = root.split(i);
     const puzzle = task.generate(rng, `${task.name}-${split}-${i}`, rng.seed, options);
     const rendered = await task.render(puzzle, options);

@@ -1,12 +1,15 @@
 /** Every CLI verb, in help order. A new verb is one file in this folder plus one line here. */
 import type { Command } from 'commander';
+import { registerDiagnose } from './diagnose.ts';
 import { registerEval } from './eval.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
+import { registerRl } from './rl.ts';
 import { registerServe } from './serve.ts';
 import { registerSft } from './sft.ts';
 import { registerSweep } from './sweep.ts';
 import { registerDemo } from './demo.ts';
+import { registerTrainEmbed } from './train-embed.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -18,4 +21,7 @@ export const commands: RegisterCommand[] = [
   registerSft,
   registerSweep,
   registerDemo,
+  registerRl,
+  registerDiagnose,
+  registerTrainEmbed,
 ];

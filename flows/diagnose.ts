@@ -1,0 +1,130 @@
+/**
+ * Flow: the correlation diagnostic (DESIGN §5; paper Table 3) — `asymflow diagnose`.
+ *
+ *   recorded:  replay(FILE) ─┐
+ *   fresh:     train_rl samples ─ bufferCount ─ rollout(checkpoint, 1 per prompt) ─ record DIR/rollouts.msgpack ─┤
+ *                                                                                                              │
+ *     bufferCount(batch) ─ rescoreRollouts (score pool: a, a_p, ã_r; surrogates: self:N, teacher, embed) ─ record DIR/scored.msgpack
+ *     ─ toArray ─ diagnose → DIR/summary.json (rollouts, rRewardPerception, rRewardReasoning, surrogates) + DIR/table.md
+ *
+ * A recording is re-scored without a GPU (images are re-rendered from the recorded puzzles); self:N then needs
+ * --checkpoint, the policy that re-solves from its captions.
+ */
+import fs from 'node:fs';
+import { bufferCount, concatMap, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { replay } from '../operators/replay.ts';
+import { rescoreRollouts } from '../operators/rescore-rollouts.ts';
+import { rollout } from '../operators/rollout.ts';
+import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { loadCheckpoint } from '../src/model/checkpoint.ts';
+import { disposeVlm, type Vlm } from '../src/model/vlm.ts';
+import type { Sample } from '../src/records.ts';
+import { readRecording } from '../src/recording/index.ts';
+import { Rng } from '../src/rng.ts';
+import { diagnose, diagnoseTable, type DiagnoseSummary } from '../src/rl/diagnose.ts';
+import { parseRewardSpec, rewardName } from '../src/rl/reward-spec.ts';
+import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
+import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
+import type { RlRollout } from '../src/rl/rl-records.ts';
+import { createScorePool } from '../src/rl/score-pool.ts';
+import { getTask } from '../src/tasks/registry.ts';
+import type { TaskOptions } from '../src/tasks/task.ts';
+import { openRun } from './run-context.ts';
+
+export interface DiagnoseRunOptions {
+  readonly rollouts?: string; // a rollouts.msgpack to re-score
+  readonly checkpoint?: string; // sample fresh rollouts from it (and re-solve self:N with it)
+  readonly task?: string; // fresh rollouts: the task (a recording names its own)
+  readonly n: number; // fresh rollouts
+  readonly rewards: readonly string[]; // surrogate specs besides outcome, e.g. ['self:1', 'embed']
+  readonly embed?: string;
+  readonly temperature: number;
+  readonly maxTokens: number;
+  readonly batch: number;
+  readonly bucket?: number;
+  readonly seed: number;
+  readonly scoreThreads: number;
+  readonly taskOptions?: TaskOptions;
+  readonly out: string;
+  readonly config: unknown;
+  readonly surrogates?: readonly SurrogateReward[]; // rewards written in code, diagnosed beside the named ones
+  readonly log?: (line: string) => void;
+}
+
+export interface DiagnoseResult extends DiagnoseSummary {
+  readonly source: string;
+}
+
+async function* collectSamples(samples: AsyncIterable<Sample>, into: Map<string, Sample>): AsyncGenerator<Sample> {
+  for await (const s of samples) {
+    into.set(s.puzzle.id, s);
+    yield s;
+  }
+}
+
+export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult> {
+  const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (!o.rollouts && !o.checkpoint) throw new Error('diagnose needs --rollouts FILE (re-score a recording) or --checkpoint DIR --task T (sample fresh rollouts)');
+  const named = o.rewards.filter((r) => r !== 'outcome' && r !== 'perception'); // both are always diagnosed
+  for (const r of named) parseRewardSpec(r); // fail before any work on a malformed name
+  let taskName = o.task;
+  let taskOptions: TaskOptions = { ...o.taskOptions };
+  if (o.rollouts) {
+    const header = (await readRecording(o.rollouts)).header;
+    const config = header.config as { rl?: { task?: string }; task?: string; taskOptions?: TaskOptions } | null;
+    if (header.kind !== 'rollouts') throw new Error(`diagnose: ${o.rollouts} is a '${header.kind}' recording, not 'rollouts'`);
+    taskName = config?.rl?.task ?? config?.task ?? taskName;
+    taskOptions = { ...config?.taskOptions, ...o.taskOptions };
+  }
+  if (!taskName) throw new Error('diagnose: --task is required with --checkpoint');
+  const task = await getTask(taskName);
+  let model: Vlm | undefined;
+  if (o.checkpoint) {
+    const loaded = await loadCheckpoint(o.checkpoint);
+    loaded.optimizer?.dispose();
+    model = loaded.model;
+    if (!o.rollouts) taskOptions = { ...taskOptions, inputSize: model.config.inputSize };
+  }
+  const run = openRun({ out: o.out, config: { diagnose: o.config, task: taskName, taskOptions } });
+  const pool = createScorePool(o.scoreThreads);
+  const surrogates: SurrogateReward[] = [];
+  const labels: Record<string, string> = {};
+  try {
+    for (const label of named) {
+      const spec = parseRewardSpec(label);
+      if (spec.kind === 'self' && !model) throw new Error(`diagnose: reward ${label} re-solves with a policy: give --checkpoint DIR`);
+      const reward = await makeSurrogateReward(spec, { task, policy: model, embedDir: o.embed, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, batch: o.batch });
+      if (reward) surrogates.push(reward);
+      labels[label] = rewardName(spec);
+    }
+    for (const s of o.surrogates ?? []) (surrogates.push(s), (labels[s.name] = s.name));
+    const known = new Map<string, Sample>();
+    let rollouts$: Observable<readonly RlRollout[]>;
+    if (o.rollouts) rollouts$ = replay<RlRollout>(o.rollouts).pipe(bufferCount(o.batch));
+    else {
+      const rng = new Rng(o.seed).split('diagnose');
+      rollouts$ = from(collectSamples(generatedSamples(task, { split: 'train_rl', n: o.n, seed: o.seed, options: taskOptions }), known)).pipe(
+        bufferCount(o.batch),
+        map((samples, i) => ({ step: i + 1, samples })),
+        rollout(model!, undefined, { group: 1, temperature: o.temperature, topP: 1, maxTokens: o.maxTokens, batch: o.batch, rng, bucket: o.bucket }),
+        concatMap((s) => from(s.rollouts)),
+        run.record<RlRollout>('rollouts'),
+        bufferCount(o.batch),
+      );
+    }
+    const rows = await lastValueFrom(
+      rollouts$.pipe(rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }), run.record('scored'), toArray()),
+    );
+    const summary: DiagnoseResult = { source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts)`, ...diagnose(rows, labels) };
+    run.writeSummary(summary as unknown as Record<string, unknown>);
+    const table = diagnoseTable(summary);
+    fs.writeFileSync(run.file('table.md'), table);
+    for (const line of table.trimEnd().split('\n')) log(line);
+    return summary;
+  } finally {
+    run.close();
+    await pool.close();
+    for (const s of surrogates) await s.close?.();
+    if (model) disposeVlm(model);
+  }
+}

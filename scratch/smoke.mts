@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
+import { runRl } from '../flows/rl.ts';
+import { saveCheckpoint } from '../src/model/checkpoint.ts';
+import { modelConfig } from '../src/model/config.ts';
+import { createVlm } from '../src/model/vlm.ts';
+import { installKernelPatches } from '../src/model/kernel-patches.ts';
+import { resolveRlConfig } from '../src/rl/rl-config.ts';
+await tf.setBackend('cpu'); await tf.ready(); installKernelPatches('cpu');
+const init = '/tmp/rlscratch/init';
+await saveCheckpoint(init, { model: createVlm(modelConfig('tiny', { inputSize: 32, d: 32, layers: 1, maxText: 256 }), 3) });
+const t0 = Date.now();
+const s = await runRl({ config: resolveRlConfig({ init, out: '/tmp/rlscratch/run', steps: 2, prompts: 1, group: 4, maxTokens: 12, evalN: 2, evalMaxTokens: 12, rolloutBatch: 8, scoreThreads: 0, bucket: 16 }), log: (l) => console.log(Date.now() - t0, l) });
+console.log(JSON.stringify(s.phaseMs));

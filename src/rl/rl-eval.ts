@@ -1,0 +1,42 @@
+/**
+ * The before/after evaluation of an RL run: our model as a TfjsPolicy on a test subset, through the one
+ * evaluation path (src/eval/evaluate.ts), both modes, so a, a_p, ã_r and counterfactual a_r are scored as
+ * `asymflow eval` scores them.
+ */
+import { evaluatePolicy } from '../eval/evaluate.ts';
+import { generatedSamples } from '../eval/eval-samples.ts';
+import type { Proportion } from '../eval/stats.ts';
+import type { Vlm } from '../model/vlm.ts';
+import { TfjsPolicy } from '../policy/tfjs-policy.ts';
+import type { Task, TaskOptions } from '../tasks/task.ts';
+
+export interface EvalFigures {
+  readonly n: number;
+  readonly a: Proportion;
+  readonly ap: Proportion;
+  readonly ar: Proportion;
+  readonly arCond: Proportion;
+  readonly parseFailures: number;
+}
+
+export interface ModelEvalOptions {
+  readonly n: number;
+  readonly seed: number;
+  readonly temperature: number;
+  readonly maxTokens: number;
+  readonly taskOptions: TaskOptions;
+  readonly batch: number;
+}
+
+export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
+  const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
+  const { summary } = await evaluatePolicy(policy, task, generatedSamples(task, { split: 'test', n: o.n, seed: o.seed, options: o.taskOptions }), {
+    mode: 'both',
+    temperature: o.temperature,
+    topP: 1,
+    maxTokens: o.maxTokens,
+    seed: o.seed,
+    batchSize: o.batch,
+  });
+  return { n: summary.n, a: summary.a, ap: summary.ap, ar: summary.ar, arCond: summary.arCond, parseFailures: summary.parseFailures.total };
+}

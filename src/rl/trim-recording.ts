@@ -1,0 +1,23 @@
+/**
+ * Resume support: keeps only the records of a recording that `keep` accepts (e.g. rollouts of steps up to
+ * the checkpoint), rewriting the file atomically with its header, so an interrupted step's partial
+ * rollouts are not duplicated when the step runs again.
+ */
+import fs from 'node:fs';
+import { readRecording, RecordingWriter } from '../recording/index.ts';
+
+export async function trimRecording<T>(file: string, keep: (record: T) => boolean): Promise<{ kept: number; dropped: number }> {
+  if (!fs.existsSync(file)) return { kept: 0, dropped: 0 };
+  const recording = await readRecording<T>(file);
+  const tmp = `${file}.trim-${process.pid}`;
+  const writer = RecordingWriter.open(tmp, recording.header);
+  let kept = 0;
+  let dropped = 0;
+  for await (const record of recording) {
+    if (keep(record)) (writer.write(record), kept++);
+    else dropped++;
+  }
+  writer.close();
+  fs.renameSync(tmp, file);
+  return { kept, dropped };
+}

@@ -1,0 +1,105 @@
+/**
+ * The correlation diagnostic: Pearson r against hand-computed values; re-scoring a recorded RL run (no
+ * GPU, images re-rendered from the recorded puzzles) gives exactly the verdicts and the embedding reward
+ * that were computed live; fresh rollouts from a checkpoint are recorded and diagnosed; the score worker
+ * pool scores as in-process scoring does.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDiagnose } from '../../flows/diagnose.ts';
+import { runRl } from '../../flows/rl.ts';
+import { readRecording } from '../../src/recording/index.ts';
+import { diagnose, diagnoseTable } from '../../src/rl/diagnose.ts';
+import { saveEncoder, disposeEncoder } from '../../src/rl/embed/encoder.ts';
+import { trainEmbed } from '../../src/rl/embed/train-embed.ts';
+import type { Unadvantaged } from '../../src/rl/rewards.ts';
+import { resolveRlConfig } from '../../src/rl/rl-config.ts';
+import type { RlScored } from '../../src/rl/rl-records.ts';
+import { createScorePool } from '../../src/rl/score-pool.ts';
+import { getTask } from '../../src/tasks/registry.ts';
+import { useCpu } from '../src/model/fixtures.ts';
+import { initCheckpoint } from './rl-fixtures.ts';
+
+let dir: string;
+let init: string;
+beforeAll(async () => {
+  await useCpu();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-diagnose-'));
+  init = await initCheckpoint(dir);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function readAll<T>(file: string): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of await readRecording<T>(file)) out.push(r);
+  return out;
+}
+
+describe('diagnose', () => {
+  it('computes Pearson r of the outcome reward and of surrogates against known values', () => {
+    const rows = [
+      { a: 1, ap: 1, arCond: 1, rewards: { s: 0.9 } },
+      { a: 1, ap: 0, arCond: 1, rewards: { s: 0.1 } },
+      { a: 0, ap: 1, arCond: 0, rewards: { s: 0.8 } },
+      { a: 0, ap: 0, arCond: 0, rewards: { s: 0.2 } },
+    ];
+    const s = diagnose(rows, { 'self:1': 's' });
+    expect(s.rollouts).toBe(4);
+    expect(s.rRewardPerception.r).toBeCloseTo(0, 12);
+    expect(s.rRewardReasoning.r).toBe(1);
+    expect(s.surrogates['self:1'].r).toBeCloseTo(0.7 / Math.sqrt(0.5), 10); // Σdxdy = 0.7, Σdx² = 0.5, Σdy² = 1
+    expect(s.surrogates['self:1'].mean).toBeCloseTo(0.5, 12);
+    const c = s.surrogates['self:1'];
+    expect(diagnoseTable(s)).toContain(`| self:1 | 0.500 | ${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}] |`);
+    expect(() => diagnose(rows, { embed: 'embed' })).toThrow("diagnose: rollout 0 has no 'embed' reward");
+  });
+
+  it('re-scores a recorded run exactly as it was scored live, and diagnoses fresh rollouts', async () => {
+    const task = await getTask('gc');
+    const { encoder } = await trainEmbed(task, { inputSize: 32, samples: 8, steps: 2, batch: 8, lr: 3e-3, tau: 0.1, seed: 0 });
+    const embed = path.join(dir, 'embed');
+    await saveEncoder(embed, encoder);
+    disposeEncoder(encoder);
+
+    const out = path.join(dir, 'rl');
+    await runRl({
+      config: resolveRlConfig({ init, out, steps: 1, prompts: 3, group: 2, maxTokens: 10, evalN: 0, rolloutBatch: 6, bucket: 16, reward: 'embed', embed, alpha: 0.5, scoreThreads: 0 }),
+      log: () => {},
+    });
+    const live = await readAll<RlScored>(path.join(out, 'rollouts.msgpack'));
+    const d = path.join(dir, 'diag');
+    const summary = await runDiagnose({ rollouts: path.join(out, 'rollouts.msgpack'), rewards: ['outcome', 'embed'], embed, n: 1, temperature: 1, maxTokens: 10, batch: 4, seed: 0, scoreThreads: 1, out: d, config: {}, log: () => {} });
+    const rescored = await readAll<Unadvantaged>(path.join(d, 'scored.msgpack'));
+    expect(rescored.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed])).toEqual(live.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed]));
+    const written = JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8'));
+    expect(written.rollouts).toBe(6);
+    for (const key of ['rRewardPerception', 'rRewardReasoning']) expect(written).toHaveProperty(key);
+    expect(Object.keys(summary.surrogates)).toEqual(['embed']);
+    expect(fs.readFileSync(path.join(d, 'table.md'), 'utf8')).toContain('outcome reward a vs perception a_p');
+
+    const fresh = path.join(dir, 'fresh');
+    const f = await runDiagnose({ checkpoint: init, task: 'gc', rewards: ['outcome', 'self:2'], n: 3, temperature: 1, maxTokens: 8, batch: 2, bucket: 16, seed: 0, scoreThreads: 0, out: fresh, config: {}, log: () => {} });
+    expect(f.rollouts).toBe(3);
+    expect(f.surrogates['self:2'].n).toBe(3);
+    const recorded = await readAll<RlScored>(path.join(fresh, 'rollouts.msgpack'));
+    expect(recorded).toHaveLength(3);
+    const again = await runDiagnose({ rollouts: path.join(fresh, 'rollouts.msgpack'), rewards: ['outcome'], n: 1, temperature: 1, maxTokens: 8, batch: 8, seed: 0, scoreThreads: 0, out: path.join(dir, 'again'), config: {}, log: () => {} });
+    expect(again.means).toEqual(f.means);
+  }, 60_000);
+
+  it('scores the same in the worker pool as in process', async () => {
+    const task = await getTask('gc');
+    const live = await readAll<RlScored>(path.join(dir, 'rl', 'rollouts.msgpack'));
+    const items = [...live, ...live.map((r) => ({ ...r, text: task.response(r.puzzle, {}) }))].map((r) => ({ puzzle: r.puzzle, text: r.text }));
+    const [inProcess, pooled] = [createScorePool(0), createScorePool(2, 3)];
+    try {
+      const a = await inProcess.score('gc', items);
+      expect(await pooled.score('gc', items)).toEqual(a);
+      expect(a.slice(live.length).every((v) => v.a === 1 && v.ap === 1)).toBe(true);
+    } finally {
+      await Promise.all([inProcess.close(), pooled.close()]);
+    }
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * `asymflow sweep rl --alpha 0,0.2,0.5,0.8,1 --init DIR --out DIR [any asymflow rl flag]`
+ * One RL run per α from the same checkpoint (flows/sweep-rl.ts): DIR/sweep.json, DIR/table.md (Table-2
+ * analogue) and DIR/plots/tradeoff.png (Fig.-10 trade-off). Registered under the `sweep` verb.
+ */
+import type { Command } from 'commander';
+import { runSweepRl } from '../../flows/sweep-rl.ts';
+import { ConfigError } from '../../src/config.ts';
+import { resolveBackend } from '../../src/model/backend.ts';
+import { resolveRlConfig } from '../../src/rl/rl-config.ts';
+import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
+import { parseTaskOptions } from './eval.ts';
+
+/** `0,0.2,0.5` → numbers in [0, 1], distinct; exact messages otherwise. */
+export function parseAlphas(text: string): number[] {
+  const values = text.split(',').map((s) => s.trim());
+  const alphas = values.map((s) => {
+    const a = Number(s);
+    if (s === '' || !Number.isFinite(a) || a < 0 || a > 1) throw new ConfigError(`sweep rl --alpha: '${s}' is not a number in [0, 1] (in '${text}')`);
+    return a;
+  });
+  if (new Set(alphas).size !== alphas.length) throw new ConfigError(`sweep rl --alpha: repeated value in '${text}'`);
+  return alphas;
+}
+
+export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; plot?: boolean } = {}): Promise<RlSweepRow[]> {
+  const { taskOption, alpha, out, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string };
+  if (!alpha) throw new ConfigError('sweep rl needs --alpha LIST, e.g. --alpha 0,0.2,0.5,0.8,1');
+  if (!out) throw new ConfigError('sweep rl needs --out DIR');
+  const alphas = parseAlphas(alpha);
+  const base = resolveRlConfig({ ...rest, out: `${out}/alpha-x`, alpha: 0 });
+  if (base.reward === 'outcome' && alphas.some((a) => a !== 0)) throw new ConfigError('sweep rl: --reward outcome has no perception term to weigh; use --reward perception (or a surrogate)');
+  const backend = await resolveBackend(base.backend || undefined, { log: options.log });
+  return runSweepRl({ base, alphas, out, taskOptions: parseTaskOptions(taskOption ?? []), backend, plot: options.plot, log: options.log });
+}
+
+export function registerSweepRl(sweep: Command): void {
+  const command = sweep
+    .command('rl')
+    .description('α sweep of RL reward augmentation: Table-2 analogue and the trade-off plot')
+    .requiredOption('--alpha <list>', 'comma-separated α values, e.g. 0,0.2,0.5,0.8,1')
+    .requiredOption('--init <dir>', 'checkpoint every run starts from')
+    .requiredOption('--out <dir>', 'sweep directory (one run per α inside)');
+  for (const [flag, help] of [
+    ['--task <name>', 'task'], ['--reward <spec>', 'perception term: perception, self:N, teacher:POLICY, embed'], ['--embed <dir>', 'encoder for embed'],
+    ['--token-lambda <l>', 'RL token reweighting λ'], ['--steps <n>', 'GRPO steps per run'], ['--prompts <p>', 'prompts per step'], ['--group <g>', 'rollouts per prompt'],
+    ['--lr <lr>', 'learning rate'], ['--warmup <n>', 'lr warmup steps'], ['--kl <beta>', 'KL coefficient'], ['--clip <eps>', 'clip ε low'], ['--clip-high <eps>', 'clip ε high'],
+    ['--aggregation <how>', 'token-mean or seq-mean-token-mean'], ['--gspo <bool>', 'GSPO'], ['--epochs <n>', 'PPO epochs'], ['--mini-batches <n>', 'mini-batches per epoch'], ['--micro-batch <n>', 'rows per forward/backward pass'],
+    ['--temperature <t>', 'rollout temperature'], ['--max-tokens <m>', 'longest rollout'], ['--rollout-batch <b>', 'rows per sampling call'], ['--bucket <b>', 'length bucket'],
+    ['--eval-n <n>', 'test samples before/after'], ['--eval-temperature <t>', 'evaluation temperature'], ['--eval-max-tokens <m>', 'evaluation max tokens'],
+    ['--score-threads <k>', 'verification workers'], ['--checkpoint-every <n>', 'steps between checkpoints'], ['--seed <s>', 'seed'], ['--backend <name>', 'backend'],
+    ['--task-option <key=value...>', 'task knob (repeatable)'],
+  ] as const) command.option(flag, help);
+  command.action(async (opts: Record<string, unknown>) => {
+    await sweepRlCommand(opts);
+  });
+}
