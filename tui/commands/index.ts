@@ -4,6 +4,7 @@ import { registerDiagnose } from './diagnose.ts';
 import { registerEval } from './eval.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
+import { registerReproduce } from './reproduce.ts';
 import { registerRl } from './rl.ts';
 import { registerServe } from './serve.ts';
 import { registerSft } from './sft.ts';
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerRl,
   registerDiagnose,
   registerTrainEmbed,
+  registerReproduce,
 ];

@@ -1,0 +1,136 @@
+/**
+ * `asymflow reproduce` presets: how big each part of the paper's diagnosis runs. `smoke` is the CPU check
+ * (tiny model, every part, a few minutes on 2 cores); `full` is sized for one H100 hour with the `small`
+ * model, every part under 10 minutes so it runs through the device tool one part per call; `test` is the
+ * smallest real run (hidden from --help) that the reproduce test drives.
+ */
+import type { TaskOptions } from '../tasks/task.ts';
+
+export type ReproduceTask = 'gc' | 'sudoku';
+export const REPRODUCE_TASKS: readonly ReproduceTask[] = ['gc', 'sudoku'];
+
+export interface ReproducePreset {
+  readonly name: string;
+  readonly model: string; // tiny | small | base
+  readonly modelOptions: Readonly<Record<ReproduceTask, Readonly<Record<string, number>>>>;
+  readonly taskOptions: Readonly<Record<ReproduceTask, TaskOptions>>;
+  readonly maxTokens: Readonly<Record<ReproduceTask, number>>; // rollouts, RL evaluation, self-reward hops: the longest target + a margin
+  readonly seed: number;
+  readonly sft: {
+    readonly steps: number;
+    readonly batch: number;
+    readonly lr: number;
+    readonly warmupSteps: number;
+    readonly trainN: number;
+    readonly evalN: number; // held-out test samples per evaluation (the same first N of `test` everywhere)
+    readonly evalEvery: number; // the Fig. 3 curve's spacing
+    readonly evalBatch: number;
+  };
+  readonly lambdas: readonly number[]; // fixed-λ settings (Table 1); at least 3 for an interior optimum to exist
+  readonly prestageSteps: number; // perception-only steps before NGDiff (Fig. 6)
+  readonly rl: {
+    readonly steps: number;
+    readonly prompts: number;
+    readonly group: number;
+    readonly lr: number;
+    readonly evalN: number;
+    readonly rolloutBatch: number;
+    readonly alphas: readonly number[]; // must hold 0 (outcome only, finding 4's baseline) and ≥ 3 values
+  };
+  readonly diagnose: { readonly n: number; readonly batch: number; readonly rewards: readonly string[] };
+  readonly embed: { readonly samples: number; readonly steps: number; readonly batch: number };
+  readonly surrogateRl: { readonly alpha: number; readonly rewards: readonly string[] }; // `rl.steps` each
+  readonly scoreThreads: number; // 0: verify in-process (no worker start-up on a 2-core CI)
+}
+
+const SMOKE: ReproducePreset = {
+  name: 'smoke',
+  model: 'tiny',
+  modelOptions: { gc: {}, sudoku: {} },
+  // 3–4-node graphs and the shortest traces: the tiny model learns some perception in tens of steps.
+  taskOptions: { gc: { minNodes: 3, maxNodes: 4, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 80, sudoku: 208 },
+  seed: 0,
+  sft: { steps: 24, batch: 8, lr: 3e-3, warmupSteps: 4, trainN: 64, evalN: 12, evalEvery: 12, evalBatch: 12 },
+  lambdas: [0.2, 0.5, 0.8],
+  prestageSteps: 6,
+  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 12, rolloutBatch: 12, alphas: [0, 0.5, 1] },
+  diagnose: { n: 16, batch: 16, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 32, steps: 10, batch: 8 },
+  surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'self:4', 'embed'] },
+  scoreThreads: 0,
+};
+
+/** The test's preset: the smoke structure on a one-layer, 32-wide model and 3-node graphs (seconds a part). */
+const TEST: ReproducePreset = {
+  ...SMOKE,
+  name: 'test',
+  modelOptions: {
+    gc: { inputSize: 32, d: 32, layers: 1, maxText: 256 },
+    sudoku: { inputSize: 36, patch: 4, d: 32, layers: 1, maxText: 512 },
+  },
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 24, sudoku: 24 },
+  sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4 },
+  prestageSteps: 2,
+  rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, alphas: [0, 0.5, 1] },
+  diagnose: { n: 8, batch: 8, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 8, steps: 2, batch: 4 },
+};
+
+/**
+ * Full: the `small` model on one H100 through webgpu, sized from the measured rates there — ≈2 s per
+ * training step at batch 32 and ≈66 ms per decode step of a sampling batch (≤128 rows). The arithmetic is
+ * `estimatePartSeconds` below; with these settings (GC verbosity 1: responses ≤279 tokens; Sudoku
+ * verbosity 0: 197 tokens) it gives, per task: sft ≈370 s, lambda ≈560, ngdiff ≈430, prestage ≈520,
+ * rl ≈560, diagnose ≈330, surrogate-rl ≈570 — each under 600 s — and ≈2×1,750 s ≈ 58 min in all.
+ * That budget buys only ~150 small-model steps per SFT run (the per-size default is 2,000), so full-preset
+ * numbers describe early training; say so when reading them.
+ */
+const FULL: ReproducePreset = {
+  name: 'full',
+  model: 'small',
+  modelOptions: { gc: {}, sudoku: {} },
+  taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 288, sudoku: 208 },
+  seed: 0,
+  sft: { steps: 120, batch: 32, lr: 1e-3, warmupSteps: 10, trainN: 2000, evalN: 128, evalEvery: 40, evalBatch: 128 },
+  lambdas: [0.2, 0.5, 0.8],
+  prestageSteps: 20,
+  rl: { steps: 4, prompts: 16, group: 8, lr: 1e-5, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  diagnose: { n: 256, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 512, steps: 300, batch: 32 },
+  surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
+  scoreThreads: 4,
+};
+
+export const PRESETS: Readonly<Record<string, ReproducePreset>> = { smoke: SMOKE, full: FULL, test: TEST };
+export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
+
+/** The measured H100/webgpu rates the full preset is sized from (see FULL). */
+export const H100_RATES = { trainStepS: 2, trainBatch: 32, decodeStepS: 0.066, decodeRows: 128, embedStepS: 0.1 } as const;
+
+const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
+const trainS = (steps: number, batch: number) => steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch);
+/** One evaluation: end-to-end and counterfactual sampling passes of `maxTokens` decode steps each. */
+const evalS = (n: number, maxTokens: number) => 2 * decodePasses(n) * maxTokens * H100_RATES.decodeStepS;
+/** One GRPO step: P·G rollouts (plus N re-solves for self:N), then one update over them. */
+const rlStepS = (p: ReproducePreset, maxTokens: number, resolves: number) =>
+  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group);
+const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(reward.slice(5)) : 0);
+
+/** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
+export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Record<string, number> {
+  const m = p.maxTokens[task];
+  const s = p.sft;
+  const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
+  return {
+    sft: trainS(s.steps, s.batch) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    lambda: p.lambdas.length * (trainS(s.steps, s.batch) + evalS(s.evalN, m)),
+    ngdiff: 2 * trainS(s.steps, s.batch) + evalS(s.evalN, m), // two backward passes a step
+    prestage: trainS(p.prestageSteps, s.batch) + 2 * trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
+    diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
+    'surrogate-rl': p.surrogateRl.rewards.reduce((t, r) => t + rlRun(r), 0),
+  };
+}
