@@ -275,6 +275,15 @@ async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
     const dir = partDir(c, 'surrogate-rl', rewardName(parseRewardSpec(reward)));
     const flags = { ...base, reward, alpha, ...(needsEmbed ? { embed: embedDir(c) } : {}), out: dir };
     commands.push(cliLine('rl', withKnobs(c, flags, false)));
+    // The oracle reward at an α the sweep already ran is that very run (same init, seed and settings).
+    const sweepRun = partDir(c, 'rl', `alpha-${alpha}`);
+    if (reward === 'perception' && fs.existsSync(path.join(sweepRun, 'summary.json')) && readRlSummary(sweepRun).completed) {
+      c.log(`  surrogate rl: perception at α=${alpha} is the α sweep's run ${sweepRun}; reused`);
+      commands.pop();
+      commands.push(`(perception: the α=${alpha} run of part ${c.task}/rl, ${sweepRun})`);
+      runs.push(rlRunResult(reward, alpha, reward, readRlSummary(sweepRun), sweepRun));
+      continue;
+    }
     const done = fs.existsSync(path.join(dir, 'summary.json')) && readRlSummary(dir).completed;
     if (done) c.log(`  surrogate rl: ${reward} already done in ${dir}`);
     else await runRl({ config: resolveRlConfig({ ...flags, resume: true }), taskOptions: c.preset.taskOptions[c.task], backend: c.backend, log: (l) => c.log(`  [${reward}] ${l}`) });

@@ -46,29 +46,29 @@ export interface ReproducePreset {
 const SMOKE: ReproducePreset = {
   name: 'smoke',
   model: 'tiny',
-  modelOptions: { gc: {}, sudoku: {} },
-  // 3–4-node graphs and the shortest traces: the tiny model learns some perception in tens of steps.
+  // One layer, 32 wide, small images: a tiny-model step at full size takes ~5 s on a loaded 2-core wasm CPU.
+  modelOptions: {
+    gc: { inputSize: 32, d: 32, layers: 1, maxText: 320 },
+    sudoku: { inputSize: 36, patch: 4, d: 32, layers: 1, maxText: 512 },
+  },
+  // 3–4-node graphs and the shortest traces (GC responses ≤67 tokens, Sudoku 197).
   taskOptions: { gc: { minNodes: 3, maxNodes: 4, verbosity: 0 }, sudoku: { verbosity: 0 } },
-  maxTokens: { gc: 80, sudoku: 208 },
+  maxTokens: { gc: 72, sudoku: 208 },
   seed: 0,
-  sft: { steps: 24, batch: 8, lr: 3e-3, warmupSteps: 4, trainN: 64, evalN: 12, evalEvery: 12, evalBatch: 12 },
+  sft: { steps: 10, batch: 4, lr: 3e-3, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8 },
   lambdas: [0.2, 0.5, 0.8],
-  prestageSteps: 6,
-  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 12, rolloutBatch: 12, alphas: [0, 0.5, 1] },
+  prestageSteps: 3,
+  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 8, rolloutBatch: 8, alphas: [0, 0.5, 1] },
   diagnose: { n: 16, batch: 16, rewards: ['self:1', 'self:4', 'embed'] },
-  embed: { samples: 32, steps: 10, batch: 8 },
+  embed: { samples: 16, steps: 4, batch: 4 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'self:4', 'embed'] },
   scoreThreads: 0,
 };
 
-/** The test's preset: the smoke structure on a one-layer, 32-wide model and 3-node graphs (seconds a part). */
+/** The test's preset: the smoke preset on 3-node graphs with fewer steps, samples and tokens (seconds a part). */
 const TEST: ReproducePreset = {
   ...SMOKE,
   name: 'test',
-  modelOptions: {
-    gc: { inputSize: 32, d: 32, layers: 1, maxText: 256 },
-    sudoku: { inputSize: 36, patch: 4, d: 32, layers: 1, maxText: 512 },
-  },
   taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 24, sudoku: 24 },
   sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4 },
@@ -81,11 +81,14 @@ const TEST: ReproducePreset = {
 /**
  * Full: the `small` model on one H100 through webgpu, sized from the measured rates there — ≈2 s per
  * training step at batch 32 and ≈66 ms per decode step of a sampling batch (≤128 rows). The arithmetic is
- * `estimatePartSeconds` below; with these settings (GC verbosity 1: responses ≤279 tokens; Sudoku
- * verbosity 0: 197 tokens) it gives, per task: sft ≈370 s, lambda ≈560, ngdiff ≈430, prestage ≈520,
- * rl ≈560, diagnose ≈330, surrogate-rl ≈570 — each under 600 s — and ≈2×1,750 s ≈ 58 min in all.
- * That budget buys only ~150 small-model steps per SFT run (the per-size default is 2,000), so full-preset
- * numbers describe early training; say so when reading them.
+ * `estimatePartSeconds` below. One evaluation = 2 modes × 1 pass × maxTokens decode steps (GC verbosity 1:
+ * responses ≤279 tokens → 288 → 38 s; Sudoku verbosity 0: 197 → 208 → 27 s); an SFT run = 40 steps × 2 s
+ * = 80 s (NGDiff 160 s: two backward passes); a GRPO step = 1 pass of 288 decode steps (19 s, ×(1+N) with
+ * self:N) + an update over 128 rollouts (8 s). Per task that gives, for GC / Sudoku: sft 194 / 162 s,
+ * lambda 354 / 322, ngdiff 198 / 187, prestage 294 / 262, rl 390 / 295, diagnose 144 / 112, surrogate-rl
+ * 298 / 224 — every part under 600 s — and 3,439 s ≈ 57 min in all, before start-up and plotting (~10 s a
+ * part). That budget buys only 40 small-model SFT steps per run (the per-size default is 2,000) and 2 GRPO
+ * steps per RL run, so full-preset numbers describe the very start of training; read them as such.
  */
 const FULL: ReproducePreset = {
   name: 'full',
@@ -94,11 +97,11 @@ const FULL: ReproducePreset = {
   taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 288, sudoku: 208 },
   seed: 0,
-  sft: { steps: 120, batch: 32, lr: 1e-3, warmupSteps: 10, trainN: 2000, evalN: 128, evalEvery: 40, evalBatch: 128 },
+  sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128 },
   lambdas: [0.2, 0.5, 0.8],
-  prestageSteps: 20,
-  rl: { steps: 4, prompts: 16, group: 8, lr: 1e-5, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
-  diagnose: { n: 256, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
+  prestageSteps: 10,
+  rl: { steps: 2, prompts: 16, group: 8, lr: 1e-5, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
   scoreThreads: 4,
@@ -131,6 +134,7 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
     prestage: trainS(p.prestageSteps, s.batch) + 2 * trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
     diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
-    'surrogate-rl': p.surrogateRl.rewards.reduce((t, r) => t + rlRun(r), 0),
+    // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
+    'surrogate-rl': p.surrogateRl.rewards.filter((r) => r !== 'perception' || !p.rl.alphas.includes(p.surrogateRl.alpha)).reduce((t, r) => t + rlRun(r), 0),
   };
 }

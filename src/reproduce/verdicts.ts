@@ -17,7 +17,12 @@ export interface Verdict {
 const Z95 = 1.959963984540054;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pp = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} pp`;
-const variance = (p: Proportion) => (p.count > 0 ? (p.value * (1 - p.value)) / p.count : Infinity);
+/** Agresti–Caffo variance ((k+1)/(n+2)): a 0-of-8 or 8-of-8 estimate still carries its uncertainty. */
+const variance = (p: Proportion) => {
+  if (p.count === 0) return Infinity;
+  const q = (p.successes + 1) / (p.count + 2);
+  return (q * (1 - q)) / (p.count + 2);
+};
 const overlap = (x: Proportion, y: Proportion) => x.ci95[0] <= y.ci95[1] && y.ci95[0] <= x.ci95[1];
 
 export interface BeforeAfter {
@@ -77,6 +82,7 @@ export function ngdiffVerdict(ngdiff: Proportion, lambdas: readonly SettingPoint
   if (lambdas.length === 0) return { outcome: 'inconclusive', detail: 'no fixed-λ setting was measured' };
   const best = lambdas.reduce((b, p) => (p.a.value > b.a.value ? p : b));
   const detail = `NGDiff a ${pct(ngdiff.value)} [${pct(ngdiff.ci95[0])}, ${pct(ngdiff.ci95[1])}] vs best fixed ${best.label} a ${pct(best.a.value)} [${pct(best.a.ci95[0])}, ${pct(best.a.ci95[1])}]`;
+  if (ngdiff.value === 0 && best.a.value === 0) return { outcome: 'inconclusive', detail: `${detail}; no setting solved any test puzzle` };
   if (ngdiff.value >= best.a.value) return { outcome: 'reproduces', detail: overlap(ngdiff, best.a) ? `${detail} (ahead or level, within overlapping intervals)` : detail };
   if (overlap(ngdiff, best.a)) return { outcome: 'inconclusive', detail: `${detail}; behind, but the 95% intervals overlap` };
   return { outcome: 'does not reproduce', detail: `${detail}; behind, intervals apart` };
