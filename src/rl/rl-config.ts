@@ -57,7 +57,7 @@ export const RL_DEFAULTS: RlConfig = {
   steps: 50,
   prompts: 16,
   group: 8,
-  lr: 1e-5,
+  lr: 1e-4,
   warmup: 0,
   kl: 0.01,
   clip: 0.2,
