@@ -120,7 +120,7 @@ function sftFlags(c: PartContext): Record<string, unknown> {
   const s = c.preset.sft;
   return {
     task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
-    evalN: s.evalN, evalBatch: s.evalBatch, evalMaxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, backend: c.backend.name,
+    evalN: s.evalN, evalBatch: s.evalBatch, evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
   };
 }
 
@@ -203,7 +203,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const m = c.preset.maxTokens[c.task];
   return {
     task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m, selfMaxTokens: m,
-    rolloutBatch: r.rolloutBatch, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
+    rolloutBatch: r.rolloutBatch, bucket: c.preset.sft.bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
     backend: c.backend.name,
   };
 }
@@ -250,7 +250,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   const m = c.preset.maxTokens[c.task];
   const out = partDir(c, 'diagnose', 'run');
   const flags = {
-    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: 1, maxTokens: m, batch: d.batch, seed: c.preset.seed,
+    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: 1, maxTokens: m, batch: d.batch, bucket: c.preset.sft.bucket, seed: c.preset.seed,
     scoreThreads: c.preset.scoreThreads, backend: c.backend.name, out,
   };
   const summary = await runDiagnose({

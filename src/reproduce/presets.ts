@@ -25,6 +25,7 @@ export interface ReproducePreset {
     readonly evalN: number; // held-out test samples per evaluation (the same first N of `test` everywhere)
     readonly evalEvery: number; // the Fig. 3 curve's spacing
     readonly evalBatch: number;
+    readonly bucket: number; // pad prompt/response columns to multiples of this (also RL's)
   };
   readonly lambdas: readonly number[]; // fixed-λ settings (Table 1); at least 3 for an interior optimum to exist
   readonly prestageSteps: number; // perception-only steps before NGDiff (Fig. 6)
@@ -51,11 +52,12 @@ const SMOKE: ReproducePreset = {
     gc: { inputSize: 32, d: 32, layers: 1, maxText: 320 },
     sudoku: { inputSize: 36, patch: 4, d: 32, layers: 1, maxText: 512 },
   },
-  // 3–4-node graphs and the shortest traces (GC responses ≤67 tokens, Sudoku 197).
-  taskOptions: { gc: { minNodes: 3, maxNodes: 4, verbosity: 0 }, sudoku: { verbosity: 0 } },
-  maxTokens: { gc: 72, sudoku: 208 },
+  // 3-node graphs and the shortest traces (GC responses ≤50 tokens, Sudoku 197). Too few steps to learn:
+  // 20 steps at batch 8 still gave a = a_p = 0 for standard SFT here, and took 2 minutes for GC alone.
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 56, sudoku: 208 },
   seed: 0,
-  sft: { steps: 10, batch: 4, lr: 3e-3, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8 },
+  sft: { steps: 10, batch: 4, lr: 1e-2, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8, bucket: 16 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 3,
   rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 8, rolloutBatch: 8, alphas: [0, 0.5, 1] },
@@ -71,7 +73,7 @@ const TEST: ReproducePreset = {
   name: 'test',
   taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 24, sudoku: 24 },
-  sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4 },
+  sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4, bucket: 16 },
   prestageSteps: 2,
   rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, alphas: [0, 0.5, 1] },
   diagnose: { n: 8, batch: 8, rewards: ['self:1', 'self:4', 'embed'] },
@@ -97,7 +99,7 @@ const FULL: ReproducePreset = {
   taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 288, sudoku: 208 },
   seed: 0,
-  sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128 },
+  sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128, bucket: 64 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 10,
   rl: { steps: 2, prompts: 16, group: 8, lr: 1e-5, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
