@@ -51,7 +51,7 @@ export async function correlationBars(s: DiagnoseSummary, file: string): Promise
     title: `Correlations over ${s.rollouts} rollouts (95% intervals; undefined r drawn as 0)`,
     data: { values },
     layer: [
-      { mark: 'bar', encoding: { x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: 0 } }, y: { field: 'r', type: 'quantitative', title: 'Pearson r', scale: { domain: [-1, 1] } }, color: { field: 'group', type: 'nominal', title: null } } },
+      { mark: 'bar', encoding: { x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } }, y: { field: 'r', type: 'quantitative', title: 'Pearson r', scale: { domain: [-1, 1] } }, color: { field: 'group', type: 'nominal', title: null } } },
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'label', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
     ],
   } as unknown as TopLevelSpec;
