@@ -202,7 +202,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const r = c.preset.rl;
   const m = c.preset.maxTokens[c.task];
   return {
-    task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m, selfMaxTokens: m,
+    task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m,
     rolloutBatch: r.rolloutBatch, bucket: c.preset.sft.bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
     backend: c.backend.name,
   };
@@ -273,7 +273,7 @@ async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
       throw new Error(`reproduce: part ${c.task}/surrogate-rl needs the encoder ${embedDir(c)}; run part ${c.task}/diagnose first`);
     }
     const dir = partDir(c, 'surrogate-rl', rewardName(parseRewardSpec(reward)));
-    const flags = { ...base, reward, alpha, ...(needsEmbed ? { embed: embedDir(c) } : {}), out: dir };
+    const flags = { ...base, reward, alpha, selfMaxTokens: c.preset.maxTokens[c.task], ...(needsEmbed ? { embed: embedDir(c) } : {}), out: dir };
     commands.push(cliLine('rl', withKnobs(c, flags, false)));
     // The oracle reward at an α the sweep already ran is that very run (same init, seed and settings).
     const sweepRun = partDir(c, 'rl', `alpha-${alpha}`);

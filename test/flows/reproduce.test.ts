@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partNames } from '../../flows/reproduce.ts';
 import type { PartSummary } from '../../flows/reproduce-summary.ts';
+import { buildProgram } from '../../tui/cli.ts';
 import { reproduceCommand } from '../../tui/commands/reproduce.ts';
 
 let dir: string;
@@ -53,6 +54,18 @@ describe('reproduce', () => {
       expect(s.seed).toBe(0);
       expect(s.wallMs).toBeGreaterThan(0);
       expect(s.commands.length).toBeGreaterThan(0);
+    }
+    // Every recorded command line names only options its verb has.
+    const program = buildProgram();
+    for (const line of PARTS.flatMap((p) => summary(p).commands).filter((l) => l.startsWith('asymflow '))) {
+      const words = line.split(' ').slice(1);
+      let command = program;
+      while (words.length > 0 && !words[0].startsWith('--')) {
+        const verb = words.shift();
+        command = command.commands.find((c) => c.name() === verb)!;
+      }
+      const known = new Set(command.options.map((o) => o.long));
+      expect(words.filter((w) => w.startsWith('--') && !known.has(w)), line).toEqual([]);
     }
     expect(summary('gc/lambda').commands[0]).toMatch(/^asymflow sweep sft --lambda 0\.2,0\.5,0\.8 --task gc --model tiny --steps 4 /);
     expect(summary('gc/rl').commands[0]).toMatch(/^asymflow sweep rl --alpha 0,0\.5,1 --task gc --init \S+\/gc\/sft\/standard\/checkpoints /);
