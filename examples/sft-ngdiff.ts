@@ -1,7 +1,7 @@
 /**
  * Composing the SFT flow in code: an NGDiff run with a custom metric subscriber. The subscriber watches the
  * run's shared metric stream (the same one the dashboard and metrics.msgpack see) and
- *   - prints a line whenever NGDiff's λ moves by more than 0.05 since the last line, with the two raw
+ *   - prints a line at the first step and whenever NGDiff's λ moves by more than 0.05 since, with the two raw
  *     gradient norms it balances (λ = ‖g_r‖ / (‖g_p‖ + ‖g_r‖)),
  *   - keeps the running mean of the perception token fraction (the paper's token imbalance) and prints it
  *     at the end next to the mean λ NGDiff chose: how much more weight perception got than its share of tokens,
@@ -50,7 +50,7 @@ function watchNgdiff(w: SftWatch): Promise<void> {
         n++;
         lambdaSum += v[N.lambda];
         fractionSum += v[N.perceptionTokenFraction];
-        if (!(Math.abs(v[N.lambda] - lastLambda) > 0.05)) return;
+        if (Math.abs(v[N.lambda] - lastLambda) <= 0.05) return; // the first step always prints (NaN)
         lastLambda = v[N.lambda];
         console.log(`step ${step}: λ ${lastLambda.toFixed(3)} (‖∇Lp/|p|‖ ${v[N.gradNormRawP].toFixed(3)}, ‖∇Lr/|r|‖ ${v[N.gradNormRawR].toFixed(3)})`);
       },

@@ -102,7 +102,7 @@ const FULL: ReproducePreset = {
   sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128, bucket: 64 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 10,
-  rl: { steps: 2, prompts: 16, group: 8, lr: 1e-5, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  rl: { steps: 2, prompts: 16, group: 8, lr: 1e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
   diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },

@@ -94,7 +94,7 @@ describe('asymflow sft / sweep sft / demo', () => {
       `sft: ${path.join(out, 'checkpoints')} already holds a checkpoint; pass --resume to continue that run, or choose another --out`,
     );
     await expect(sftCommand({ out, resume: true, lr: '0.5', taskOption: ['verbosity=1'] }, { log: () => {} })).rejects.toThrow(
-      "sft --resume: settings differ from the checkpoint's: lr (0.003 → 0.5), task option verbosity (0 → 1)",
+      "sft --resume: settings differ from the checkpoint's: lr (0.01 → 0.5), task option verbosity (0 → 1)",
     );
   });
 });

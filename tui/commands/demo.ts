@@ -4,12 +4,10 @@
  * prints the table and writes DIR/table.md and DIR/plots/*.png. The dashboard shows on a terminal.
  */
 import type { Command } from 'commander';
-import { ReplaySubject } from 'rxjs';
 import { runDemo } from '../../flows/demo.ts';
 import type { SweepSftResult } from '../../flows/sweep-sft.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
-import { tableMarkdown } from '../../src/sft/sweep-table.ts';
-import { attachMonitor } from '../monitor.ts';
+import { runMonitor } from './run-monitor.ts';
 
 export interface DemoCommandOptions {
   readonly out?: string;
@@ -18,8 +16,8 @@ export interface DemoCommandOptions {
 
 export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<SweepSftResult> {
   const out = options.out ?? 'runs/demo';
-  const log$ = new ReplaySubject<string>(200);
-  const log = io.log ?? ((line: string) => log$.next(line));
+  const monitor = runMonitor();
+  const log = io.log ?? monitor.log;
   const backend = await resolveBackend(options.backend || undefined, { log });
   const started = Date.now();
   try {
@@ -27,13 +25,12 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
       out,
       backend: options.backend,
       log,
-      watch: io.log ? undefined : (_s, w) => attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$, info: w.info, onQuit: w.requestStop }).done,
+      watch: io.log ? undefined : (_s, w) => monitor.watch(w),
     });
-    // The table was logged through the monitor; print it once more where it stays (after the dashboard).
-    if (!io.log) process.stdout.write(`\n${tableMarkdown(result.table)}\nplots: ${out}/plots, runs: ${out}/<objective>/ (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    log(`demo: table ${out}/table.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     return result;
   } finally {
-    log$.complete();
+    monitor.close();
     await backend.dispose();
   }
 }

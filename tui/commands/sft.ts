@@ -7,13 +7,12 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ReplaySubject } from 'rxjs';
 import { runSft, type SftRunResult, type SftWatch } from '../../flows/sft.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-checkpoint.ts';
 import { resolveSftConfig, type SftConfig } from '../../src/sft/sft-config.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
-import { attachMonitor } from '../monitor.ts';
+import { runMonitor } from './run-monitor.ts';
 
 /** `KEY=VALUE` pairs; numbers and booleans are typed (the task or model config validates them). */
 export function parseOptionPairs(verb: string, flag: string, pairs: readonly string[]): Record<string, string | number | boolean> {
@@ -64,8 +63,8 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
 /** Runs `asymflow sft` with command-line style flags (strings or typed values). */
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
   const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
-  const log$ = new ReplaySubject<string>(200); // lines logged before the monitor attaches are replayed to it
-  const log = io.log ?? ((line: string) => log$.next(line));
+  const monitor = runMonitor();
+  const log = io.log ?? monitor.log;
   const backend = await resolveBackend(config.backend || undefined, { log });
   try {
     return await runSft({
@@ -76,12 +75,11 @@ export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: S
       watch: (w) => {
         const extra = io.watch?.(w);
         if (io.log) return extra;
-        const monitor = attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$, info: w.info, onQuit: w.requestStop });
-        return Promise.all([monitor.done, extra]).then(() => undefined);
+        return Promise.all([monitor.watch(w), extra]).then(() => undefined);
       },
     });
   } finally {
-    log$.complete();
+    monitor.close();
     await backend.dispose();
   }
 }

@@ -5,12 +5,11 @@
  * keeps finished runs and resumes unfinished ones.
  */
 import type { Command } from 'commander';
-import { ReplaySubject } from 'rxjs';
 import { runSweepSft, type SweepSftResult } from '../../flows/sweep-sft.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
-import { attachMonitor } from '../monitor.ts';
+import { runMonitor } from './run-monitor.ts';
 import { addTrainingOptions, parseOptionPairs } from './sft.ts';
 
 export interface SweepSftIo {
@@ -26,8 +25,8 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base = resolveSftConfig(given);
-  const log$ = new ReplaySubject<string>(200);
-  const log = io.log ?? ((line: string) => log$.next(line));
+  const monitor = runMonitor();
+  const log = io.log ?? monitor.log;
   const backend = await resolveBackend(base.backend || undefined, { log });
   try {
     return await runSweepSft({
@@ -37,12 +36,10 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
       taskOptions: parseOptionPairs('sweep sft', '--task-option', taskOption ?? []),
       modelOptions: parseOptionPairs('sweep sft', '--model-option', modelOption ?? []),
       log,
-      watch: io.log
-        ? undefined
-        : (_setting, w) => attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$, info: w.info, onQuit: w.requestStop }).done,
+      watch: io.log ? undefined : (_setting, w) => monitor.watch(w),
     });
   } finally {
-    log$.complete();
+    monitor.close();
     await backend.dispose();
   }
 }
