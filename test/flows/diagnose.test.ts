@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnose } from '../../flows/diagnose.ts';
 import { runRl } from '../../flows/rl.ts';
@@ -68,6 +69,7 @@ describe('diagnose', () => {
       config: resolveRlConfig({ init, out, steps: 1, prompts: 3, group: 2, maxTokens: 10, evalN: 0, rolloutBatch: 6, bucket: 16, reward: 'embed', embed, alpha: 0.5, scoreThreads: 0 }),
       log: () => {},
     });
+    const tensors = tf.memory().numTensors; // after a first run has warmed the backend's caches
     const live = await readAll<RlScored>(path.join(out, 'rollouts.msgpack'));
     const d = path.join(dir, 'diag');
     const summary = await runDiagnose({ rollouts: path.join(out, 'rollouts.msgpack'), rewards: ['outcome', 'embed'], embed, n: 1, temperature: 1, maxTokens: 10, batch: 4, seed: 0, scoreThreads: 1, out: d, config: {}, log: () => {} });
@@ -87,6 +89,7 @@ describe('diagnose', () => {
     expect(recorded).toHaveLength(3);
     const again = await runDiagnose({ rollouts: path.join(fresh, 'rollouts.msgpack'), rewards: ['outcome'], n: 1, temperature: 1, maxTokens: 8, batch: 8, seed: 0, scoreThreads: 0, out: path.join(dir, 'again'), config: {}, log: () => {} });
     expect(again.means).toEqual(f.means);
+    expect(tf.memory().numTensors).toBe(tensors); // checkpoint models and the loaded encoder are freed
   }, 60_000);
 
   it('scores the same in the worker pool as in process', async () => {

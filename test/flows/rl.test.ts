@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRl } from '../../flows/rl.ts';
 import { loadCheckpoint, weightsSha256 } from '../../src/model/checkpoint.ts';
@@ -77,10 +78,12 @@ describe('rl flow', () => {
     expect(written.after.ap.count).toBe(2);
 
     // Interrupted after 1 step, then resumed: same final weights and rollouts as the straight run.
+    const tensors = tf.memory().numTensors; // after a first run has warmed the backend's caches
     const resumed = path.join(dir, 'resumed');
     const partial = await runRl({ config: flags(resumed, { stopAfter: 1 }), surrogate: digits, log: () => {} });
     expect(partial).toMatchObject({ steps: 1, completed: false, after: null });
     await runRl({ config: flags(resumed, { resume: true }), surrogate: digits, log: () => {} });
+    expect(tf.memory().numTensors).toBe(tensors); // policy, reference and optimizer freed by each run
     const a = await loadCheckpoint(path.join(straight, 'checkpoints', 'latest'));
     const b = await loadCheckpoint(path.join(resumed, 'checkpoints', 'latest'));
     expect(await weightsSha256(b.model)).toBe(await weightsSha256(a.model));

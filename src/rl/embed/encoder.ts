@@ -56,7 +56,9 @@ export function createEncoder(config: EncoderConfig, seed = 0): Encoder {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     if (shape.length > 1) for (let i = 0; i < size; i++) values[i] = rng.normal() * Math.sqrt(2 / shape[0]); // He init
-    params.set(name, tf.variable(tf.tensor(values, shape), true, `embed${nextId++}/${name}`));
+    const initial = tf.tensor(values, shape); // shape
+    params.set(name, tf.variable(initial, true, `embed${nextId++}/${name}`));
+    initial.dispose();
   }
   return { config, params };
 }
@@ -141,7 +143,9 @@ export async function loadEncoder(dir: string): Promise<Encoder> {
   const e = createEncoder(manifest.config);
   let o = 0;
   for (const p of e.params.values()) {
-    p.assign(tf.tensor(all.subarray(o, o + p.size), p.shape));
+    const t = tf.tensor(all.subarray(o, o + p.size), p.shape); // p.shape
+    p.assign(t);
+    t.dispose();
     o += p.size;
   }
   return e;

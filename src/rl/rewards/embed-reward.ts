@@ -3,12 +3,16 @@
  * between the rollout's image and its caption under an encoder trained by `asymflow train-embed`. A rollout
  * without a parsable caption scores −1 (the worst possible similarity).
  */
-import { similarity, type Encoder } from '../embed/encoder.ts';
+import { disposeEncoder, similarity, type Encoder } from '../embed/encoder.ts';
 import type { RewardInput, SurrogateReward } from './surrogate.ts';
 
-export function embedReward(encoder: Encoder): SurrogateReward {
+/** `ownsEncoder`: close() frees the encoder's weights (the reward loaded it). */
+export function embedReward(encoder: Encoder, ownsEncoder = false): SurrogateReward {
   return {
     name: 'embed',
+    close: async () => {
+      if (ownsEncoder) disposeEncoder(encoder);
+    },
     async score(inputs: readonly RewardInput[]): Promise<number[]> {
       const out = new Array<number>(inputs.length).fill(-1);
       const todo = inputs.map((x, i) => ({ x, i })).filter(({ x }) => x.caption !== undefined);

@@ -42,7 +42,7 @@ export async function makeSurrogateReward(spec: RewardSpec, o: MakeRewardOptions
     }
     case 'embed': {
       if (!o.embedDir) throw new Error('reward embed needs the encoder directory (--embed DIR, from asymflow train-embed)');
-      return embedReward(await loadEncoder(o.embedDir));
+      return embedReward(await loadEncoder(o.embedDir), true);
     }
   }
 }
