@@ -100,8 +100,12 @@ export interface PartOutput {
 export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>): string {
   const parts = [`asymflow ${verb}`];
   for (const [key, value] of Object.entries(flags)) {
-    if (value === undefined || value === false) continue;
+    if (value === undefined) continue;
     const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === false) {
+      parts.push(`--no-${flag.slice(2)}`); // commander's negatable form, e.g. --no-plots
+      continue;
+    }
     if (value === true) parts.push(flag);
     else if (Array.isArray(value)) for (const v of value) parts.push(`${flag} ${String(v)}`);
     else parts.push(`${flag} ${String(value)}`);
@@ -121,6 +125,7 @@ function sftFlags(c: PartContext): Record<string, unknown> {
   return {
     task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
     evalN: s.evalN, evalBatch: s.evalBatch, evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
+    plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
   };
 }
 
@@ -225,6 +230,7 @@ async function rlPart(c: PartContext): Promise<PartOutput> {
     out,
     taskOptions: c.preset.taskOptions[c.task],
     backend: c.backend,
+    plot: false, // drawn by the report (Fig. 10)
     log: (l) => c.log(`  ${l}`),
   });
   const runs = alphas.map((alpha) => rlRunResult(`α=${alpha}`, alpha, 'perception', readRlSummary(path.join(out, `alpha-${alpha}`)), path.join(out, `alpha-${alpha}`)));

@@ -33,6 +33,15 @@ const figuresRow = (label: string, f: Figures) => `| ${label} | ${cell(f.a)} | $
 const FIG_HEAD = ['| setting | a | a_p | a_r | ã_r |', '|---|---|---|---|---|'];
 const missing = (part: string) => `_Not run yet: part \`${part}\` (run \`asymflow reproduce … --resume\` or \`--only ${part}\`)._`;
 const link = (out: string, file: string | undefined, alt: string) => (file ? `![${alt}](${path.relative(out, file).split(path.sep).join('/')})` : '');
+
+/** A figure, or a line saying why it is missing: a machine without sharp still gets its tables and verdicts. */
+async function figure(out: string, alt: string, draw: () => Promise<string | undefined>): Promise<string> {
+  try {
+    return link(out, await draw(), alt);
+  } catch (error) {
+    return `_${alt}: not drawn (${(error as Error).message.split('\n')[0]}); run the same command with --resume where sharp loads to draw it._`;
+  }
+}
 const pointOf = (label: string, x: number, f: Figures): SettingPoint => ({ label, x, a: f.a, ap: f.ap, ar: f.ar });
 const notRun = (part: string): Verdict => ({ outcome: 'inconclusive', detail: `part ${part} has not run` });
 
@@ -72,7 +81,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
   if (sft) {
     md.push('| step | a | a_p | a_r | ã_r | n |', '|---|---|---|---|---|---|');
     for (const p of sftCurve) md.push(`| ${p.step} | ${(100 * p.a).toFixed(1)} | ${(100 * p.ap).toFixed(1)} | ${(100 * p.ar).toFixed(1)} | ${(100 * p.arCond).toFixed(1)} | ${p.n} |`);
-    md.push('', link(out, await accuracyCurves([{ run: 'standard SFT', points: sftCurve }], path.join(plots, 'fig3')), `${task} Fig. 3: SFT accuracies over steps`), '');
+    md.push('', await figure(out, `${task} Fig. 3: SFT accuracies over steps`, () => accuracyCurves([{ run: 'standard SFT', points: sftCurve }], path.join(plots, 'fig3'))), '');
   } else md.push(missing(`${task}/sft`), '');
 
   // Table 1 and Fig. 4: standard, fixed λ, NGDiff.
@@ -84,7 +93,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
   ];
   if (t1.length > 0) {
     md.push(...FIG_HEAD, ...t1.map((r) => figuresRow(r.label, r.f)), '');
-    md.push(link(out, await tradeoff(t1.map((r) => ({ setting: r.label, a: r.f.a.value, ap: r.f.ap.value, ar: r.f.ar.value })), path.join(plots, 'fig4')), `${task} Fig. 4: trade-off`), '');
+    md.push(await figure(out, `${task} Fig. 4: trade-off`, () => tradeoff(t1.map((r) => ({ setting: r.label, a: r.f.a.value, ap: r.f.ap.value, ar: r.f.ar.value })), path.join(plots, 'fig4'))), '');
   }
   for (const [kind, got] of [['lambda', lambda], ['ngdiff', ngdiff]] as const) if (!got) md.push(missing(`${task}/${kind}`), '');
 
@@ -96,7 +105,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
     if (ng) md.push(figuresRow('NGDiff', ng));
     md.push(figuresRow(`${prestage.prePerceptionSteps} perception steps, then NGDiff`, prestage.final), '');
     const curves = [{ run: `pre-stage (${prestage.prePerceptionSteps}) + NGDiff`, points: prestage.evaluations }, ...(sft ? [{ run: 'standard SFT', points: sft.evaluations }] : [])];
-    md.push(link(out, await accuracyCurves(curves, path.join(plots, 'fig6')), `${task} Fig. 6: pre-stage curves`), '');
+    md.push(await figure(out, `${task} Fig. 6: pre-stage curves`, () => accuracyCurves(curves, path.join(plots, 'fig6'))), '');
   } else md.push(missing(`${task}/prestage`), '');
 
   // Table 2 and Fig. 10: RL from the SFT checkpoint, α sweep.
@@ -106,7 +115,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
     md.push('| setting | a | a_p | a_r | ã_r |', '|---|---|---|---|---|', figuresRow('SFT checkpoint', init));
     for (const r of rl.runs) md.push(`| ${r.label} | ${delta(r.after.a, r.before.a)} | ${delta(r.after.ap, r.before.ap)} | ${delta(r.after.ar, r.before.ar)} | ${delta(r.after.arCond, r.before.arCond)} |`);
     const rows = [{ setting: 'init', a: init.a.value, ap: init.ap.value, ar: init.ar.value }, ...rl.runs.map((r) => ({ setting: r.label, a: r.after.a.value, ap: r.after.ap.value, ar: r.after.ar.value }))];
-    md.push('', link(out, await tradeoff(rows, path.join(plots, 'fig10')), `${task} Fig. 10: RL trade-off`), '');
+    md.push('', await figure(out, `${task} Fig. 10: RL trade-off`, () => tradeoff(rows, path.join(plots, 'fig10'))), '');
   } else md.push(missing(`${task}/rl`), '');
 
   // Fig. 8 and Table 3: correlations.
@@ -118,7 +127,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
     md.push('| pair | Pearson r [95% CI] |', '|---|---|', `| outcome a vs perception a_p | ${r(s.rRewardPerception)} |`, `| outcome a vs reasoning ã_r | ${r(s.rRewardReasoning)} |`, '');
     md.push('| surrogate reward (Table 3) | mean | r with a_p [95% CI] |', '|---|---|---|');
     for (const [label, c] of Object.entries(s.surrogates)) md.push(`| ${label} | ${c.mean.toFixed(3)} | ${r(c)} |`);
-    md.push('', link(out, await correlationBars(s, path.join(plots, 'fig8.png')), `${task} Fig. 8: correlations`), '');
+    md.push('', await figure(out, `${task} Fig. 8: correlations`, () => correlationBars(s, path.join(plots, 'fig8.png'))), '');
   } else md.push(missing(`${task}/diagnose`), '');
 
   // Table 4: RL with each surrogate perception reward.
