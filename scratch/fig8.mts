@@ -1,2 +1,0 @@
-import { correlationBars } from '../flows/reproduce-plots.ts';
-await correlationBars({ rollouts: 100, rRewardPerception: { r: 0.3, n: 100, ci95: [0.1, 0.5] }, rRewardReasoning: { r: 0.8, n: 100, ci95: [0.7, 0.87] }, means: { a: 0.3, ap: 0.4, arCond: 0.5 }, surrogates: { 'self:1': { r: 0.5, n: 100, ci95: [0.3, 0.65], mean: 0.3 }, embed: { r: -0.1, n: 100, ci95: [-0.3, 0.1], mean: 0.1 } } }, '/tmp/fig8.png');
