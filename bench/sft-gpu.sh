@@ -3,7 +3,7 @@
 # Dawn and sharp together (64 MiB), so the data is pre-rendered here (bench/sft-shards.ts, xz-compressed:
 # GC at 144 px is ~1 KB a sample) and the CLI is bundled with sharp stubbed out (only --data runs work).
 #
-#   here, once per task:   ../shared/device/prepare.sh && bash bench/sft-gpu.sh prepare gc
+#   here, once per task:   ../shared/device/prepare.sh && bash bench/sft-gpu.sh prepare gc   (keeps one task's data)
 #   device (carry [".device"]), one call per objective, each well under 10 minutes:
 #                          bash bench/sft-gpu.sh run gc standard
 #                          bash bench/sft-gpu.sh run gc standard,ngdiff   # keeps the finished standard run
@@ -16,16 +16,18 @@ task=${2:?task: gc or sudoku}
 # Budget, estimated (not yet measured) from bench/README.md's small train step on the H100 (2.2-2.8 s for
 # one backward pass, batch 32): an sftStep has two, ~5 s, so 64 steps + one evaluation of 32 test puzzles
 # (~1 min of KV-cache sampling) should take ~7 minutes; the timeout leaves the rest of the 10.
-STEPS=64; BATCH=32; TRAIN_N=2048; EVAL_N=32
-# Short traces keep prompt + response inside small's 1,024 positions and the step time down.
+STEPS=64; BATCH=32; EVAL_N=32
+# Short traces keep prompt + response inside small's 1,024 positions and the step time down. Compressed
+# shards: GC 2,048 samples ~1 MB; Sudoku (MNIST digits compress worse) 1,024 samples ~7 MB, two epochs.
 case "$task" in
-  gc) TASK_OPTS=(verbosity=1) ;;
-  sudoku) TASK_OPTS=(verbosity=1 blanks=20) ;;
+  gc) TASK_OPTS=(verbosity=1); TRAIN_N=2048 ;;
+  sudoku) TASK_OPTS=(verbosity=1 blanks=20); TRAIN_N=1024 ;;
   *) echo "unknown task $task" >&2; exit 1 ;;
 esac
 
 if [ "$cmd" = prepare ]; then
-  rm -rf ".device/sft-data-$task"
+  # One task's data at a time: node + Dawn + the bundle leave ~15 MB of the 64 MiB carry.
+  rm -rf .device/sft-data-*
   npx tsx bench/sft-shards.ts "$task" small "$TRAIN_N" "$EVAL_N" ".device/sft-data-$task" 0 "${TASK_OPTS[@]}"
   tar -cJf ".device/sft-data-$task.tar.xz" -C .device "sft-data-$task" && rm -rf ".device/sft-data-$task"
   echo "export default function sharp() { throw new Error('sharp is not in this bundle: pass --data DIR'); }" > .device/sharp-stub.mjs
