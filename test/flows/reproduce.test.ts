@@ -1,8 +1,8 @@
 /**
  * `asymflow reproduce` end to end on the CPU with the hidden `test` preset (the smoke preset's parts and
  * report on a one-layer, 32-wide model): every part runs, report.md has every table, figure link and six
- * verdict lines computed from the parts' numbers, and --resume after deleting one part's summary re-runs
- * that part only.
+ * verdict lines computed from the parts' numbers, --resume after deleting one part's summary re-runs
+ * that part only, and a part killed after its checkpoint continues from it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +78,16 @@ describe('reproduce', () => {
     expect(again).toMatchObject({ ran: ['gc/diagnose'], skipped: PARTS.filter((p) => p !== 'gc/diagnose') });
     expect(fs.existsSync(path.join(dir, 'gc', 'diagnose', 'summary.json'))).toBe(true);
     expect(summary('gc/lambda').finished).toBe(before);
+
+    // Killed inside a part (its checkpoint written, no summaries yet): the part's run continues from the checkpoint.
+    const runSummary = path.join(dir, 'gc', 'sft', 'standard', 'summary.json');
+    const sha = (JSON.parse(fs.readFileSync(runSummary, 'utf8')) as { weightsSha256: string }).weightsSha256;
+    fs.rmSync(path.join(dir, 'gc', 'sft', 'summary.json'));
+    fs.rmSync(runSummary);
+    const resumed: string[] = [];
+    expect(await reproduceCommand({ ...FLAGS, out: dir, resume: true, only: 'gc/sft' }, (l) => resumed.push(l))).toMatchObject({ ran: ['gc/sft'], skipped: [] });
+    expect(resumed.some((l) => l.includes('sft: resuming') && l.includes('at step 4 of 4'))).toBe(true);
+    expect((JSON.parse(fs.readFileSync(runSummary, 'utf8')) as { weightsSha256: string }).weightsSha256).toBe(sha);
   });
 
   it('lists the parts and validates its flags with exact messages', async () => {
