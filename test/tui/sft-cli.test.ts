@@ -37,7 +37,7 @@ describe('asymflow sft / sweep sft / demo', () => {
   it('registers sft, sweep (with its sft subcommand) and demo', () => {
     const program = buildProgram();
     expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['sft', 'sweep', 'demo']));
-    expect(program.commands.find((c) => c.name() === 'sweep')!.commands.map((c) => c.name())).toEqual(['sft']);
+    expect(program.commands.find((c) => c.name() === 'sweep')!.commands.map((c) => c.name())).toEqual(['sft', 'rl']);
   });
 
   it('maps every flag onto the config, --backend included', async () => {

@@ -6,6 +6,7 @@ import { registerGen } from './gen.ts';
 import { registerImport } from './import.ts';
 import { registerPlot } from './plot.ts';
 import { registerReplay } from './replay.ts';
+import { registerReproduce } from './reproduce.ts';
 import { registerRl } from './rl.ts';
 import { registerServe } from './serve.ts';
 import { registerCheck, registerSolve } from './solve-check.ts';
@@ -31,4 +32,5 @@ export const commands: RegisterCommand[] = [
   registerSft,
   registerSweep,
   registerDemo,
+  registerReproduce,
 ];

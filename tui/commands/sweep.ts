@@ -4,10 +4,11 @@
  *   sweep rl    tui/commands/sweep-rl.ts    (to come: RL settings; register it below like sweep sft)
  */
 import type { Command } from 'commander';
+import { registerSweepRl } from './sweep-rl.ts';
 import { registerSweepSft } from './sweep-sft.ts';
 
 export function registerSweep(program: Command): void {
   const sweep = program.command('sweep').description('run a family of settings and tabulate them (sweep sft …)');
   registerSweepSft(sweep);
-  // registerSweepRl(sweep);  ← the RL sweep registers here (tui/commands/sweep-rl.ts)
+  registerSweepRl(sweep);
 }

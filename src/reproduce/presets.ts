@@ -1,0 +1,142 @@
+/**
+ * `asymflow reproduce` presets: how big each part of the paper's diagnosis runs. `smoke` is the CPU check
+ * (tiny model, every part, a few minutes on 2 cores); `full` is sized for one H100 hour with the `small`
+ * model, every part under 10 minutes so it runs through the device tool one part per call; `test` is the
+ * smallest real run (hidden from --help) that the reproduce test drives.
+ */
+import type { TaskOptions } from '../tasks/task.ts';
+
+export type ReproduceTask = 'gc' | 'sudoku';
+export const REPRODUCE_TASKS: readonly ReproduceTask[] = ['gc', 'sudoku'];
+
+export interface ReproducePreset {
+  readonly name: string;
+  readonly model: string; // tiny | small | base
+  readonly modelOptions: Readonly<Record<ReproduceTask, Readonly<Record<string, number>>>>;
+  readonly taskOptions: Readonly<Record<ReproduceTask, TaskOptions>>;
+  readonly maxTokens: Readonly<Record<ReproduceTask, number>>; // rollouts, RL evaluation, self-reward hops: the longest target + a margin
+  readonly seed: number;
+  readonly sft: {
+    readonly steps: number;
+    readonly batch: number;
+    readonly lr: number;
+    readonly warmupSteps: number;
+    readonly trainN: number;
+    readonly evalN: number; // held-out test samples per evaluation (the same first N of `test` everywhere)
+    readonly evalEvery: number; // the Fig. 3 curve's spacing
+    readonly evalBatch: number;
+    readonly bucket: number; // pad prompt/response columns to multiples of this (also RL's)
+  };
+  readonly lambdas: readonly number[]; // fixed-λ settings (Table 1); at least 3 for an interior optimum to exist
+  readonly prestageSteps: number; // perception-only steps before NGDiff (Fig. 6)
+  readonly rl: {
+    readonly steps: number;
+    readonly prompts: number;
+    readonly group: number;
+    readonly lr: number;
+    readonly evalN: number;
+    readonly rolloutBatch: number;
+    readonly alphas: readonly number[]; // must hold 0 (outcome only, finding 4's baseline) and ≥ 3 values
+  };
+  readonly diagnose: { readonly n: number; readonly batch: number; readonly rewards: readonly string[] };
+  readonly embed: { readonly samples: number; readonly steps: number; readonly batch: number };
+  readonly surrogateRl: { readonly alpha: number; readonly rewards: readonly string[] }; // `rl.steps` each
+  readonly scoreThreads: number; // 0: verify in-process (no worker start-up on a 2-core CI)
+}
+
+const SMOKE: ReproducePreset = {
+  name: 'smoke',
+  model: 'tiny',
+  // One layer, 32 wide, small images: a tiny-model step at full size takes ~5 s on a loaded 2-core wasm CPU.
+  modelOptions: {
+    gc: { inputSize: 32, d: 32, layers: 1, maxText: 320 },
+    sudoku: { inputSize: 36, patch: 4, d: 32, layers: 1, maxText: 512 },
+  },
+  // 3-node graphs and the shortest traces (GC responses ≤50 tokens, Sudoku 197). Too few steps to learn:
+  // 20 steps at batch 8 still gave a = a_p = 0 for standard SFT here, and took 2 minutes for GC alone.
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 56, sudoku: 208 },
+  seed: 0,
+  sft: { steps: 10, batch: 4, lr: 1e-2, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8, bucket: 16 },
+  lambdas: [0.2, 0.5, 0.8],
+  prestageSteps: 3,
+  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 8, rolloutBatch: 8, alphas: [0, 0.5, 1] },
+  diagnose: { n: 16, batch: 16, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 16, steps: 4, batch: 4 },
+  surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'self:4', 'embed'] },
+  scoreThreads: 0,
+};
+
+/** The test's preset: the smoke preset on 3-node graphs with fewer steps, samples and tokens (seconds a part). */
+const TEST: ReproducePreset = {
+  ...SMOKE,
+  name: 'test',
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 24, sudoku: 24 },
+  sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4, bucket: 16 },
+  prestageSteps: 2,
+  rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, alphas: [0, 0.5, 1] },
+  diagnose: { n: 8, batch: 8, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 8, steps: 2, batch: 4 },
+};
+
+/**
+ * Full: the `small` model on one H100 through webgpu, sized from the measured rates there — ≈2 s per
+ * training step at batch 32 and ≈66 ms per decode step of a sampling batch (≤128 rows). The arithmetic is
+ * `estimatePartSeconds` below. One evaluation = 2 modes × 1 pass × maxTokens decode steps (GC verbosity 1:
+ * responses ≤279 tokens → 288 → 38 s; Sudoku verbosity 0: 197 → 208 → 27 s); an SFT run = 40 steps × 2 s
+ * = 80 s (NGDiff 160 s: two backward passes); a GRPO step = 1 pass of 288 decode steps (19 s, ×(1+N) with
+ * self:N) + an update over 128 rollouts (8 s). Per task that gives, for GC / Sudoku: sft 194 / 162 s,
+ * lambda 354 / 322, ngdiff 198 / 187, prestage 294 / 262, rl 390 / 295, diagnose 144 / 112, surrogate-rl
+ * 298 / 224 — every part under 600 s — and 3,439 s ≈ 57 min in all, before start-up and plotting (~10 s a
+ * part). That budget buys only 40 small-model SFT steps per run (the per-size default is 2,000) and 2 GRPO
+ * steps per RL run, so full-preset numbers describe the very start of training; read them as such.
+ */
+const FULL: ReproducePreset = {
+  name: 'full',
+  model: 'small',
+  modelOptions: { gc: {}, sudoku: {} },
+  taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 288, sudoku: 208 },
+  seed: 0,
+  sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128, bucket: 64 },
+  lambdas: [0.2, 0.5, 0.8],
+  prestageSteps: 10,
+  rl: { steps: 2, prompts: 16, group: 8, lr: 1e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
+  embed: { samples: 512, steps: 300, batch: 32 },
+  surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
+  scoreThreads: 4,
+};
+
+export const PRESETS: Readonly<Record<string, ReproducePreset>> = { smoke: SMOKE, full: FULL, test: TEST };
+export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
+
+/** The measured H100/webgpu rates the full preset is sized from (see FULL). */
+export const H100_RATES = { trainStepS: 2, trainBatch: 32, decodeStepS: 0.066, decodeRows: 128, embedStepS: 0.1 } as const;
+
+const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
+const trainS = (steps: number, batch: number) => steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch);
+/** One evaluation: end-to-end and counterfactual sampling passes of `maxTokens` decode steps each. */
+const evalS = (n: number, maxTokens: number) => 2 * decodePasses(n) * maxTokens * H100_RATES.decodeStepS;
+/** One GRPO step: P·G rollouts (plus N re-solves for self:N), then one update over them. */
+const rlStepS = (p: ReproducePreset, maxTokens: number, resolves: number) =>
+  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group);
+const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(reward.slice(5)) : 0);
+
+/** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
+export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Record<string, number> {
+  const m = p.maxTokens[task];
+  const s = p.sft;
+  const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
+  return {
+    sft: trainS(s.steps, s.batch) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    lambda: p.lambdas.length * (trainS(s.steps, s.batch) + evalS(s.evalN, m)),
+    ngdiff: 2 * trainS(s.steps, s.batch) + evalS(s.evalN, m), // two backward passes a step
+    prestage: trainS(p.prestageSteps, s.batch) + 2 * trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
+    diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
+    // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
+    'surrogate-rl': p.surrogateRl.rewards.filter((r) => r !== 'perception' || !p.rl.alphas.includes(p.surrogateRl.alpha)).reduce((t, r) => t + rlRun(r), 0),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * `asymflow reproduce --preset smoke|full --tasks gc,sudoku --backend auto --out DIR [--resume] [--only PART,…] [--list]`
+ * Runs the paper's whole diagnosis at small scale (flows/reproduce.ts), one resumable part at a time, and
+ * writes DIR/report.md with every table, the plots, the commands and the six verdicts. `--list` prints
+ * the part names (for `--only`, e.g. one part per GPU call) and exits.
+ */
+import type { Command } from 'commander';
+import { parseTasks, partNames, presetOf, runReproduce, type ReproduceResult } from '../../flows/reproduce.ts';
+import { ConfigError } from '../../src/config.ts';
+import { parseBackendRequest } from '../../src/model/backend.ts';
+
+export interface ReproduceFlags {
+  readonly preset?: string;
+  readonly tasks?: string;
+  readonly backend?: string;
+  readonly out?: string;
+  readonly resume?: boolean;
+  readonly only?: string;
+  readonly list?: boolean;
+}
+
+/** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
+export async function reproduceCommand(flags: ReproduceFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<ReproduceResult | string[]> {
+  const preset = presetOf(flags.preset ?? 'smoke');
+  const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
+  if (flags.list) {
+    const names = partNames(tasks);
+    for (const n of names) log(n);
+    return names;
+  }
+  if (!flags.out) throw new ConfigError('reproduce: --out DIR is required (the report and every run go there)');
+  const backend = flags.backend ?? 'auto';
+  parseBackendRequest(backend, '--backend');
+  const only = flags.only ? flags.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, log });
+}
+
+export function registerReproduce(program: Command): void {
+  program
+    .command('reproduce')
+    .description("reproduce the paper's findings at small scale: every table and figure analogue, and a report with verdicts")
+    .option('--preset <name>', 'smoke (CPU, minutes, numbers are noise) or full (small model, one H100 hour)', 'smoke')
+    .option('--tasks <list>', 'gc and/or sudoku', 'gc,sudoku')
+    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', 'auto')
+    .option('--out <dir>', 'the reproduce directory (runs, report.md, plots/)')
+    .option('--resume', 'skip finished parts and continue the interrupted one from its checkpoints')
+    .option('--only <parts>', 'run only these parts, e.g. gc/sft,gc/lambda (see --list)')
+    .option('--list', 'print the part names and exit')
+    .action(async (opts: ReproduceFlags) => {
+      await reproduceCommand(opts);
+    });
+}
