@@ -119,6 +119,7 @@ function forSegment(
   [x0, y0, x1, y1]: Segment,
   half: number,
   visit: (index: number, coverage: number) => void,
+  solid?: (from: number, to: number) => void, // fully covered run [from, to), instead of visit(i, 1) each
 ): void {
   const r = half + 0.5;
   const core = half - 0.5; // coverage is exactly 1 within this distance (when half >= 1)
@@ -142,7 +143,9 @@ function forSegment(
     const row = offset + y * stride;
     for (let x = left; x <= right; x++) {
       if (x === solidFrom) {
-        for (; x <= solidTo; x++) visit(row + x, 1);
+        if (solid) solid(row + solidFrom, row + solidTo + 1);
+        else for (; x <= solidTo; x++) visit(row + x, 1);
+        x = solidTo + 1;
         if (x > right) break;
       }
       const xc = x + 0.5;
@@ -159,7 +162,16 @@ function forSegment(
 /** Paints a thick segment with round caps in grey `ink` over what is there (source-over). */
 export function strokeSegment(canvas: Canvas, segment: Segment, half: number, ink = 0): void {
   const data = canvas.data;
-  forSegment(canvas.width, canvas.height, canvas.stride, canvas.offset, segment, half, (i, a) => over(data, i, ink, a));
+  forSegment(
+    canvas.width,
+    canvas.height,
+    canvas.stride,
+    canvas.offset,
+    segment,
+    half,
+    (i, a) => over(data, i, ink, a),
+    (from, to) => data.fill(ink, from, to), // what over() gives at coverage 1
+  );
 }
 
 /** A coverage mask placed with its top-left pixel at (x, y): cover[row · width + col] in [0, 1]. */
