@@ -54,55 +54,80 @@ export type Segment = readonly [number, number, number, number];
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /**
- * The x interval [lo, hi] of row centre `yc` within distance `r` of the segment (a capsule, which is
- * convex, so the row meets it in one interval: the hull of its meetings with the two end circles and the
- * rectangle between them). Writes into `out`; returns false when the row misses.
+ * A segment's row spans: the x interval [lo, hi] of row centre `yc` within distance `r` of the segment (a
+ * capsule, which is convex, so the row meets it in one interval: the hull of its meetings with the two end
+ * circles and the rectangle between them). What depends only on the segment is worked out once.
  */
-function capsuleRow(x0: number, y0: number, x1: number, y1: number, r: number, yc: number, out: Float64Array): boolean {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let end = 0; end < 2; end++) {
-    const px = end === 0 ? x0 : x1;
-    const py = end === 0 ? y0 : y1;
-    const dy = yc - py;
-    if (dy * dy <= r * r) {
-      const h = Math.sqrt(r * r - dy * dy);
-      if (px - h < lo) lo = px - h;
-      if (px + h > hi) hi = px + h;
-    }
+class Capsule {
+  private readonly len2: number;
+  private readonly invNx: number; // 1 / nx for the normal n = (-dy, dx)/len; 0 when the segment is horizontal
+  private readonly ny: number;
+  private readonly invDx: number; // 1 / dx; 0 when the segment is vertical
+  private readonly dy: number;
+
+  constructor(
+    private readonly x0: number,
+    private readonly y0: number,
+    private readonly x1: number,
+    private readonly y1: number,
+  ) {
+    const dx = x1 - x0;
+    this.dy = y1 - y0;
+    this.len2 = dx * dx + this.dy * this.dy;
+    const len = Math.sqrt(this.len2);
+    const nx = len > 1e-6 ? -this.dy / len : 0;
+    this.ny = len > 1e-6 ? dx / len : 0;
+    this.invNx = Math.abs(nx) > 1e-12 ? 1 / nx : 0;
+    this.invDx = Math.abs(dx) > 1e-12 ? 1 / dx : 0;
   }
-  const dx = x1 - x0;
-  const dy = y1 - y0;
-  const len2 = dx * dx + dy * dy;
-  if (len2 > 1e-12) {
-    const len = Math.sqrt(len2);
-    const ry = yc - y0;
-    // perpendicular distance |(x - x0)·nx + ry·ny| ≤ r with n = (-dy, dx)/len
-    const nx = -dy / len;
-    const ny = dx / len;
-    let a: number;
-    let b: number;
-    if (Math.abs(nx) > 1e-12) {
-      const p = x0 + (-r - ry * ny) / nx;
-      const q = x0 + (r - ry * ny) / nx;
-      [a, b] = p < q ? [p, q] : [q, p];
-    } else if (Math.abs(ry * ny) <= r) [a, b] = [-Infinity, Infinity];
-    else [a, b] = [Infinity, -Infinity];
-    // projection (x - x0)·dx + ry·dy within [0, len²]
-    if (Math.abs(dx) > 1e-12) {
-      const p = x0 - (ry * dy) / dx;
-      const q = x0 + (len2 - ry * dy) / dx;
-      a = Math.max(a, Math.min(p, q));
-      b = Math.min(b, Math.max(p, q));
-    } else if (ry * dy < 0 || ry * dy > len2) b = -Infinity;
-    if (a <= b) {
-      if (a < lo) lo = a;
-      if (b > hi) hi = b;
+
+  /** Writes [lo, hi] into `out`; returns false when the row misses. */
+  row(r: number, yc: number, out: Float64Array): boolean {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const d0 = yc - this.y0;
+    if (d0 * d0 <= r * r) {
+      const h = Math.sqrt(r * r - d0 * d0);
+      lo = this.x0 - h;
+      hi = this.x0 + h;
     }
+    const d1 = yc - this.y1;
+    if (d1 * d1 <= r * r) {
+      const h = Math.sqrt(r * r - d1 * d1);
+      if (this.x1 - h < lo) lo = this.x1 - h;
+      if (this.x1 + h > hi) hi = this.x1 + h;
+    }
+    if (this.len2 > 1e-12) {
+      // perpendicular distance |(x - x0)·nx + d0·ny| ≤ r
+      let a: number;
+      let b: number;
+      const across = d0 * this.ny;
+      if (this.invNx !== 0) {
+        const p = this.x0 + (-r - across) * this.invNx;
+        const q = this.x0 + (r - across) * this.invNx;
+        a = p < q ? p : q;
+        b = p < q ? q : p;
+      } else if (Math.abs(across) <= r) {
+        a = -Infinity;
+        b = Infinity;
+      } else return lo <= hi ? ((out[0] = lo), (out[1] = hi), true) : false;
+      // projection (x - x0)·dx + d0·dy within [0, len²]
+      const along = d0 * this.dy;
+      if (this.invDx !== 0) {
+        const p = this.x0 - along * this.invDx;
+        const q = this.x0 + (this.len2 - along) * this.invDx;
+        if ((p < q ? p : q) > a) a = p < q ? p : q;
+        if ((p < q ? q : p) < b) b = p < q ? q : p;
+      } else if (along < 0 || along > this.len2) b = -Infinity;
+      if (a <= b) {
+        if (a < lo) lo = a;
+        if (b > hi) hi = b;
+      }
+    }
+    out[0] = lo;
+    out[1] = hi;
+    return lo <= hi;
   }
-  out[0] = lo;
-  out[1] = hi;
-  return lo <= hi;
 }
 
 const span = new Float64Array(2);
@@ -127,18 +152,20 @@ function forSegment(
   const dx = x1 - x0;
   const dy = y1 - y0;
   const len2 = dx * dx + dy * dy;
+  const capsule = new Capsule(x0, y0, x1, y1);
   const top = Math.max(0, Math.ceil(Math.min(y0, y1) - r - 0.5));
   const bottom = Math.min(height - 1, Math.floor(Math.max(y0, y1) + r - 0.5));
   for (let y = top; y <= bottom; y++) {
     const yc = y + 0.5;
-    if (!capsuleRow(x0, y0, x1, y1, r, yc, span)) continue;
+    if (!capsule.row(r, yc, span)) continue;
     const left = Math.max(0, Math.ceil(span[0] - 0.5));
     const right = Math.min(width - 1, Math.floor(span[1] - 0.5));
     let solidFrom = right + 1;
     let solidTo = right;
-    if (half >= 1 && capsuleRow(x0, y0, x1, y1, core, yc, span)) {
+    if (half >= 1 && capsule.row(core, yc, span)) {
       solidFrom = Math.max(left, Math.ceil(span[0] - 0.5));
       solidTo = Math.min(right, Math.floor(span[1] - 0.5));
+      if (solidTo < solidFrom) solidFrom = right + 1; // no pixel centre inside the core on this row
     }
     const row = offset + y * stride;
     for (let x = left; x <= right; x++) {

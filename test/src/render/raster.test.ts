@@ -21,6 +21,20 @@ describe('strokeSegment', () => {
     }
   });
 
+  it('draws segments of every width and angle off the pixel grid (each row once, no stuck row)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let k = 0; k < 300; k++) {
+      const canvas = createCanvas(40, 40);
+      const [x0, y0, x1, y1] = [random() * 40, random() * 40, random() * 40, random() * 40];
+      const half = 0.3 + random() * 3;
+      strokeSegment(canvas, [x0, y0, x1, y1], half);
+      const area = Math.hypot(x1 - x0, y1 - y0) * 2 * half + Math.PI * half * half;
+      const inside = x0 > half + 1 && x0 < 39 - half && x1 > half + 1 && x1 < 39 - half && y0 > half + 1 && y0 < 39 - half && y1 > half + 1 && y1 < 39 - half;
+      if (inside) expect(Math.abs(ink(canvas) - area)).toBeLessThan(0.06 * area + 1);
+    }
+  });
+
   it('is solid black along its middle and leaves pixels beyond half + 0.5 white', () => {
     const canvas = createCanvas(64, 64);
     strokeSegment(canvas, [8, 32, 56, 32], 3);
