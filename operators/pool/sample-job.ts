@@ -1,6 +1,6 @@
 /**
  * The JS-heavy work of `asymflow gen` as plain jobs — puzzle generation (solvers, uniqueness checks) and
- * sample making (SVG/grid building, sharp rasterising, reasoning traces) — run the same way in a Piscina
+ * sample making (drawing, PNG encoding, reasoning traces; src/render/) — run the same way in a Piscina
  * worker (sample-worker.ts) and in process (a pool of 0 threads), so both give identical samples.
  */
 import { puzzleAt, sampleOf, type SplitSpec } from '../../src/data/split-sample.ts';
