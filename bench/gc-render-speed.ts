@@ -1,6 +1,6 @@
 /**
- * GC render speed on one thread: dataset PNG (448) + model input (144) per image, awaited one at a time
- * with sharp's own pool at one thread; also images per CPU-second (robust to a busy machine). Run: UV_THREADPOOL_SIZE=1 npx tsx bench/gc-render-speed.ts [n=300] [layout=circle]
+ * GC render speed on one thread: dataset PNG (448) + model input (144) per image, awaited one at a time;
+ * also images per CPU-second (robust to a busy machine). Run: UV_THREADPOOL_SIZE=1 npx tsx bench/gc-render-speed.ts [n=300] [layout=circle]
  */
 import sharp from 'sharp';
 import { Rng } from '../src/rng.ts';

@@ -4,7 +4,11 @@
  * ../shared/bench/render_reference.py (networkx + matplotlib, as the paper drew GC) on one core with the same
  * count, and the per-core ratio. JSON lines on stdout; never asserts.
  *
- *   npx tsx bench/render.ts [--n 300] [--tasks gc,sudoku] [--reference ../shared/bench/render_reference.py]
+ *   npx tsx bench/render.ts [--n 300] [--warmup 8] [--tasks gc,sudoku] [--reference ../shared/bench/render_reference.py]
+ *
+ * --warmup: samples made (and not counted) before the timed ones, in the same process: JIT compilation of
+ * the drawing code is a one-time cost per process that 300 images do not amortise; the reference's first
+ * image is counted, but its imports are not.
  *
  * One core = `taskset -c 0` around a child process (ours with sharp at one thread); the pool run uses all
  * cores. Other processes on a shared machine slow both sides alike within one run; compare ratios, and
@@ -24,6 +28,7 @@ import { flags, round } from './bench-util.ts';
 
 const flag = flags();
 const n = Number(flag('n', '300'));
+const warmup = Number(flag('warmup', '8'));
 const tasks = flag('tasks', 'gc,sudoku').split(',') as TaskName[];
 const response = process.argv.includes('--response');
 const referencePath = flag('reference', path.join(import.meta.dirname, '../../shared/bench/render_reference.py'));
@@ -40,7 +45,7 @@ async function measure(task: TaskName, threads: number): Promise<Measured> {
   try {
     const run = (count: number, seed: number) =>
       lastValueFrom(puzzleSource({ task, split: 'test', n: count, seed, pool }).pipe(render({ task, pool, response }), toArray()));
-    await run(Math.min(8, n), 999); // warm-up: workers started, task modules and MNIST loaded
+    await run(warmup, 999); // warm-up: workers started, task modules and MNIST loaded, code compiled
     const cpu = process.cpuUsage();
     const start = performance.now();
     const samples = await run(n, 1);
@@ -65,7 +70,7 @@ if (process.argv.includes('--child')) {
   const env = { ...process.env, UV_THREADPOOL_SIZE: '1' };
   const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   for (const task of tasks) {
-    const args = ['--import', 'tsx', import.meta.filename, '--child', '--task', task, '--n', String(n), ...(response ? ['--response'] : [])];
+    const args = ['--import', 'tsx', import.meta.filename, '--child', '--task', task, '--n', String(n), '--warmup', String(warmup), ...(response ? ['--response'] : [])];
     const child = spawnSync(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, { encoding: 'utf8', env });
     const single = child.stdout.split('\n').find((l) => l.startsWith('{'));
     if (child.status !== 0 || !single) {
@@ -110,5 +115,5 @@ if (process.argv.includes('--child')) {
       });
     }
   }
-  line({ what: 'machine', cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', loadavg: os.loadavg().map((x) => round(x, 2)) });
+  line({ what: 'machine', warmup, cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', loadavg: os.loadavg().map((x) => round(x, 2)) });
 }

@@ -1,12 +1,12 @@
 /**
  * The JS-heavy work of `asymflow gen` as plain jobs — puzzle generation (solvers, uniqueness checks) and
- * sample making (SVG/grid building, sharp rasterising, reasoning traces) — run the same way in a Piscina
+ * sample making (drawing, PNG encoding, reasoning traces; src/render/) — run the same way in a Piscina
  * worker (sample-worker.ts) and in process (a pool of 0 threads), so both give identical samples.
  */
 import { puzzleAt, sampleOf, type SplitSpec } from '../../src/data/split-sample.ts';
 import type { Puzzle, Sample } from '../../src/records.ts';
 import { getTask } from '../../src/tasks/registry.ts';
-import type { TaskName, TaskOptions } from '../../src/tasks/task.ts';
+import type { Task, TaskName, TaskOptions } from '../../src/tasks/task.ts';
 
 export interface PuzzlesJob {
   readonly kind: 'puzzles';
@@ -26,8 +26,13 @@ export interface SampleJob {
 export type Job = PuzzlesJob | SampleJob;
 export type JobResult<J extends Job> = J extends PuzzlesJob ? Puzzle[] : Sample;
 
+// getTask is a dynamic import(); even for a loaded module each call goes through the module resolver (under
+// tsx a round trip to its loader thread, ~0.2 ms), so a thread keeps the tasks it has loaded.
+const loaded = new Map<string, Task>();
+
 export async function runJob<J extends Job>(job: J): Promise<JobResult<J>> {
-  const task = await getTask(job.task); // the registry caches the module; a worker loads each task once
+  const task = loaded.get(job.task) ?? (await getTask(job.task));
+  loaded.set(job.task, task);
   if (job.kind === 'puzzles') return job.indices.map((i) => puzzleAt(task, job.spec, i)) as JobResult<J>;
   return (await sampleOf(task, job.puzzle, job.response, job.options)) as JobResult<J>;
 }

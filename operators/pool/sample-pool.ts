@@ -1,7 +1,7 @@
 /**
  * A pool for `asymflow gen`'s JS-heavy jobs (operators/pool/sample-job.ts): Piscina worker threads, or the
- * calling thread when `threads` is 0 (the single-process baseline of bench/render.ts). Sharp already
- * rasterises off the main thread; the pool spreads generation, traces and SVG building over the cores.
+ * calling thread when `threads` is 0 (the single-process baseline of bench/render.ts). Drawing and PNG
+ * encoding run in JS on the calling thread (src/render/), so the pool is what spreads them over the cores.
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';

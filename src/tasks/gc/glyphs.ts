@@ -1,9 +1,13 @@
 /**
- * Stroke outlines of the digits 0-9 in a 10×16 box (y down), drawn as SVG paths instead of <text> so the
- * rendering needs no installed font and gives the same pixels on every machine.
+ * Stroke outlines of the digits 0-9 in a 10×16 box (y down), as SVG path data flattened once to segments,
+ * so labels need no installed font and give the same pixels on every machine.
  */
+import { flattenPath } from '../../render/path.ts';
+import type { Segment } from '../../render/raster.ts';
+
 export const GLYPH_WIDTH = 10;
 export const GLYPH_HEIGHT = 16;
+const GAP = 3; // between the digits of a multi-digit label, in glyph units
 
 export const DIGIT_PATHS: readonly string[] = [
   'M5,0C8,0 10,3 10,8C10,13 8,16 5,16C2,16 0,13 0,8C0,3 2,0 5,0Z',
@@ -18,18 +22,22 @@ export const DIGIT_PATHS: readonly string[] = [
   'M1.2,15C2.2,15.7 3.4,16 4.6,16C8,16 10,12.8 10,7.5C10,2.5 8.2,0 5,0C2,0 0,2 0,5C0,8 2,9.8 4.8,9.8C7.2,9.8 9.2,8.4 10,6.4',
 ];
 
-/** SVG paths drawing `label` (digits only) centred at (cx, cy) with digit height `height`. */
-export function labelPaths(label: string, cx: number, cy: number, height: number): string {
-  const gap = 3;
+const DIGIT_SEGMENTS: readonly (readonly Segment[])[] = DIGIT_PATHS.map((d) => flattenPath(d));
+
+/**
+ * Segments drawing `label` (digits only) centred at (cx, cy) with digit height `height`, in the units of
+ * cx, cy and height.
+ */
+export function labelSegments(label: string, cx: number, cy: number, height: number): Segment[] {
   const scale = height / GLYPH_HEIGHT;
-  const width = (label.length * GLYPH_WIDTH + (label.length - 1) * gap) * scale;
-  let out = '';
+  const width = (label.length * GLYPH_WIDTH + (label.length - 1) * GAP) * scale;
+  const out: Segment[] = [];
   for (let i = 0; i < label.length; i++) {
-    const d = DIGIT_PATHS[label.charCodeAt(i) - 48];
-    if (d === undefined) throw new Error(`gc: label '${label}' has a non-digit character`);
-    const x = cx - width / 2 + i * (GLYPH_WIDTH + gap) * scale;
+    const glyph = DIGIT_SEGMENTS[label.charCodeAt(i) - 48];
+    if (glyph === undefined) throw new Error(`gc: label '${label}' has a non-digit character`);
+    const x = cx - width / 2 + i * (GLYPH_WIDTH + GAP) * scale;
     const y = cy - height / 2;
-    out += `<path transform="translate(${x.toFixed(2)} ${y.toFixed(2)}) scale(${scale.toFixed(4)})" d="${d}"/>`;
+    for (const [ax, ay, bx, by] of glyph) out.push([x + ax * scale, y + ay * scale, x + bx * scale, y + by * scale]);
   }
   return out;
 }

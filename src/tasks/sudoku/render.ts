@@ -7,8 +7,12 @@
  * is exactly one patch and every patch has the same layout: a line on top, a line on the left, the digit
  * filling the rest (at 72 px: 1-px lines and a 7x7 digit). Cell lines are grey, the 3x3 box lines black and
  * wider where the size allows, so the two differ even where both are 1 px.
+ *
+ * The drawing goes into 8-bit greys (src/render/raster.ts) laid out as PNG scanlines for the dataset image,
+ * encoded in this thread (src/render/png.ts); the model input is those greys / 255.
  */
-import sharp from 'sharp';
+import { encodeCanvas } from '../../render/png.ts';
+import { clearCanvas, createCanvas, toFloat, type Canvas } from '../../render/raster.ts';
 import type { Rendered } from '../task.ts';
 import { CELLS, type Grid } from './grid.ts';
 import { glyph, type Glyph } from './mnist.ts';
@@ -27,7 +31,17 @@ export type DigitChoice = Int32Array;
  * w[k] for source pixels lo[i] + k (rows sum to 1). Each target overlaps only a few sources, so the weights
  * are stored by range rather than as a dense to × from matrix.
  */
-function areaWeights(from: number, to: number): { lo: Int32Array; hi: Int32Array; w: Float32Array[] } {
+interface AreaWeights {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly w: Float32Array[];
+}
+const weightCache = new Map<number, AreaWeights>(); // from · 65536 + to: a handful of glyph and cell sizes
+
+function areaWeights(from: number, to: number): AreaWeights {
+  const key = from * 65536 + to;
+  const cached = weightCache.get(key);
+  if (cached) return cached;
   const scale = from / to;
   const lo = new Int32Array(to);
   const hi = new Int32Array(to);
@@ -41,29 +55,42 @@ function areaWeights(from: number, to: number): { lo: Int32Array; hi: Int32Array
     for (let j = lo[i]; j < hi[i]; j++) wi[j - lo[i]] = (Math.min(b, j + 1) - Math.max(a, j)) / scale;
     w.push(wi);
   }
-  return { lo, hi, w };
+  const weights = { lo, hi, w };
+  weightCache.set(key, weights);
+  return weights;
 }
 
-/** `g` resampled to side × side by area averaging (W · G · Wᵀ), ink scaled by INK_GAIN and clipped to 1. */
-function resample(g: Glyph, side: number): Float32Array {
+const byte = (v: number) => Math.round(v * 255);
+
+let rowsScratch = new Float32Array(0);
+
+/**
+ * `g` resampled to side × side by area averaging (W · G · Wᵀ), ink scaled by INK_GAIN and clipped to 1,
+ * written as paper-minus-ink greys into `canvas` with its top-left pixel at (ox, oy).
+ */
+function resampleInto(g: Glyph, side: number, canvas: Canvas, ox: number, oy: number): void {
   const { lo, hi, w } = areaWeights(g.size, side);
   const n = g.size;
-  const rows = new Float32Array(side * n); // [side, n]: source rows combined
+  if (rowsScratch.length < side * n) rowsScratch = new Float32Array(side * n);
+  const rows = rowsScratch; // [side, n]: source rows combined
+  rows.fill(0, 0, side * n);
   for (let i = 0; i < side; i++) {
+    const wi = w[i];
     for (let j = lo[i]; j < hi[i]; j++) {
-      const wij = w[i][j - lo[i]];
+      const wij = wi[j - lo[i]];
       for (let x = 0; x < n; x++) rows[i * n + x] += wij * g.ink[j * n + x];
     }
   }
-  const out = new Float32Array(side * side); // [side, side]: then source columns
+  const { stride, offset, data } = canvas;
   for (let y = 0; y < side; y++) {
+    const at = offset + (oy + y) * stride + ox;
     for (let i = 0; i < side; i++) {
+      const wi = w[i];
       let sum = 0;
-      for (let x = lo[i]; x < hi[i]; x++) sum += w[i][x - lo[i]] * rows[y * n + x];
-      out[y * side + i] = Math.min(1, sum * INK_GAIN);
+      for (let x = lo[i]; x < hi[i]; x++) sum += wi[x - lo[i]] * rows[y * n + x];
+      data[at + i] = byte(1 - Math.fround(Math.min(1, sum * INK_GAIN))); // then source columns
     }
   }
-  return out;
 }
 
 /** Width in px of grid line k (0..9; multiples of 3 are box lines) at `size`. */
@@ -71,14 +98,23 @@ function lineWidth(k: number, size: number): number {
   return k % 3 === 0 ? Math.max(1, Math.round(size / 90)) : Math.max(1, Math.round(size / 224));
 }
 
+// One canvas per (size, layout) reused by every drawing in this thread (a fresh buffer per image is garbage
+// to collect); drawSudoku's callers below copy out before the next drawing.
+const canvases = new Map<string, Canvas>();
+
 /**
- * The grid drawing as greyscale values in [0,1], row-major size × size. Cell k spans pixels
- * [round(k·size/9), round((k+1)·size/9)), exactly size/9 when size is divisible by 9; each cell owns the
- * line along its top and left edge, the last row and column also the outer border.
+ * The grid drawing as 8-bit greys (255 = paper) on this thread's reused canvas for `size` (valid until the
+ * next call; `rowPrefix` 1 lays it out as PNG scanlines). Cell k spans pixels [round(k·size/9),
+ * round((k+1)·size/9)), exactly size/9 when size is divisible by 9; each cell owns the line along its top
+ * and left edge, the last row and column also the outer border.
  */
-export function drawSudoku(givens: Grid, choice: DigitChoice, size: number): Float32Array {
+export function drawSudoku(givens: Grid, choice: DigitChoice, size: number, rowPrefix = 0): Canvas {
   if (!Number.isInteger(size) || size < 36) throw new RangeError(`sudoku render: size must be an integer >= 36, got ${size}`);
-  const pixels = new Float32Array(size * size).fill(1);
+  const key = `${size}/${rowPrefix}`;
+  let canvas = canvases.get(key);
+  if (canvas) clearCanvas(canvas);
+  else canvases.set(key, (canvas = createCanvas(size, size, 255, rowPrefix)));
+  const { stride, offset, data } = canvas;
   const edge = (k: number) => Math.round((k * size) / 9);
   // one glyph size for every cell: the smallest cell minus a box line, less a margin once cells are roomy
   // (72 px: 7-px digits, no margin; 144: 12 px; 448: 32 px, clear of the lines as in a printed puzzle)
@@ -92,10 +128,7 @@ export function drawSudoku(givens: Grid, choice: DigitChoice, size: number): Flo
     const left = edge(c) + lineWidth(c, size);
     const oy = top + Math.floor((edge(r + 1) - top - side) / 2);
     const ox = left + Math.floor((edge(c + 1) - left - side) / 2);
-    const ink = resample(glyph(givens[cell], choice[cell]), side);
-    for (let y = 0; y < side; y++) {
-      for (let x = 0; x < side; x++) pixels[(oy + y) * size + ox + x] = 1 - ink[y * side + x];
-    }
+    resampleInto(glyph(givens[cell], choice[cell]), side, canvas, ox, oy);
   }
   // lines over the digits (they only meet at the outer border); cell lines first so box lines win at crossings
   for (const box of [false, true]) {
@@ -103,32 +136,19 @@ export function drawSudoku(givens: Grid, choice: DigitChoice, size: number): Flo
       if ((k % 3 === 0) !== box) continue;
       const w = lineWidth(k, size);
       const from = k === 9 ? size - w : edge(k);
-      const value = box ? BOX_LINE : CELL_LINE;
+      const value = byte(box ? BOX_LINE : CELL_LINE);
       for (let a = from; a < from + w; a++) {
-        for (let b = 0; b < size; b++) {
-          pixels[a * size + b] = value; // horizontal line k
-          pixels[b * size + a] = value; // vertical line k
-        }
+        data.fill(value, offset + a * stride, offset + a * stride + size); // horizontal line k
+        for (let b = 0; b < size; b++) data[offset + b * stride + a] = value; // vertical line k
       }
     }
   }
-  return pixels;
-}
-
-/** Greyscale PNG of the drawing (deterministic bytes: fixed encoder settings). */
-export async function encodePng(pixels: Float32Array, size: number): Promise<Uint8Array> {
-  const bytes = Buffer.alloc(size * size);
-  for (let p = 0; p < bytes.length; p++) bytes[p] = Math.round(pixels[p] * 255);
-  const png = await sharp(bytes, { raw: { width: size, height: size, channels: 1 } })
-    .toColourspace('b-w')
-    .png({ compressionLevel: 6, adaptiveFiltering: false })
-    .toBuffer();
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  return canvas;
 }
 
 /** Dataset PNG at `pngSize` and model-input pixels at `inputSize` of the same puzzle and digit images. */
 export async function renderSudoku(givens: Grid, choice: DigitChoice, pngSize: number, inputSize: number): Promise<Rendered> {
   if (givens.length !== CELLS || choice.length !== CELLS) throw new Error(`sudoku render: expected ${CELLS} cells`);
-  const png = await encodePng(drawSudoku(givens, choice, pngSize), pngSize);
-  return { png, pixels: drawSudoku(givens, choice, inputSize), width: inputSize, height: inputSize };
+  const png = encodeCanvas(drawSudoku(givens, choice, pngSize, 1));
+  return { png, pixels: toFloat(drawSudoku(givens, choice, inputSize)), width: inputSize, height: inputSize };
 }
