@@ -7,12 +7,12 @@
 # Worker pools cannot load from a bundle: pass the in-process settings (gen --concurrency 0, rl --score-threads 0).
 set -euo pipefail
 ../shared/device/prepare.sh --sharp
-# Ink's optional devtools import cannot resolve; the CLI never enables it.
+# Ink's devtools import is left external (see below); CommonJS dependencies (piscina) need __dirname.
 for entry in tui/cli.ts "$@"; do
   node_modules/.bin/esbuild "$entry" --bundle --minify --platform=node --format=esm --target=node20 \
     --external:webgpu --external:sharp --external:@tensorflow/tfjs-node-gpu --external:@tensorflow/tfjs-node \
     --external:react-devtools-core \
-    --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" \
+    --banner:js="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
     --outfile=".device/$(basename "${entry%.*}").mjs" --log-level=warning
 done
 cd .device
