@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Issues 4 and 6 on the GPU machine in one device call (carry [".device"], packed by bench/device-pack.sh):
 #   bash bench/gpu-sft-rl.sh            (SFT_STEPS, RL_STEPS, SFT_TIMEOUT, RL_TIMEOUT override the sizes)
-# The `small` model on webgpu: standard vs NGDiff SFT on gc and sudoku as four processes sharing the H100 (a
-# step is mostly CPU-side dispatch, so they overlap on its 16 cores), then GRPO from the gc standard checkpoint
+# The `small` model on webgpu: standard vs NGDiff SFT on gc, then on sudoku, two processes sharing the H100 at a
+# time (a step is mostly CPU-side dispatch, so they overlap; four at once ran out of GPU memory: tfjs's buffer
+# pool keeps every size it has used), then GRPO from the gc standard checkpoint
 # at α = 0 and α = 0.5 (R = α·a_p + (1−α)·a), then the correlation diagnostic on the α = 0 rollouts. Each phase
 # has a time limit; a run cut off keeps its last checkpoint and the next phase starts from it.
 set -u
 source .device/setup.sh
 OUT=${OUT:-/tmp/out}; R=/tmp/runs; mkdir -p "$OUT" "$R"
-SFT_STEPS=${SFT_STEPS:-200}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-330}; RL_TIMEOUT=${RL_TIMEOUT:-170}
+SFT_STEPS=${SFT_STEPS:-200}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-170}; RL_TIMEOUT=${RL_TIMEOUT:-140}
 cli() { node .device/cli.mjs "$@"; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
@@ -16,8 +17,7 @@ for task in gc sudoku; do for obj in standard ngdiff; do
   timeout "$SFT_TIMEOUT" node .device/cli.mjs sft --task "$task" --objective "$obj" --model small --steps "$SFT_STEPS" \
     --eval-every 100 --eval-n 64 --eval-batch 64 --checkpoint-every 50 --seed 0 --backend webgpu --no-plots \
     --out "$R/sft-$task-$obj" > "$R/sft-$task-$obj.log" 2>&1 &
-done; done
-wait
+done; wait; done
 echo "sft phase: $(( $(date +%s) - start )) s"
 for run in "$R"/sft-*/; do echo "== $run"; tail -n 4 "${run%/}.log" | cut -c1-400; done
 rl_start=$(date +%s)
@@ -29,6 +29,6 @@ done
 wait
 echo "rl phase: $(( $(date +%s) - rl_start )) s"
 for alpha in 0 0.5; do echo "== rl α=$alpha"; tail -n 4 "$R/rl-gc-a$alpha.log" | cut -c1-600; done
-timeout 60 node .device/cli.mjs diagnose --rollouts "$R/rl-gc-a0/rollouts.msgpack" --score-threads 0 --out "$R/diag-gc-a0" 2>&1 | tail -n 8
+timeout 40 node .device/cli.mjs diagnose --rollouts "$R/rl-gc-a0/rollouts.msgpack" --score-threads 0 --out "$R/diag-gc-a0" 2>&1 | tail -n 8
 (cd "$R" && tar czf "$OUT/gpu-runs.tgz" --exclude=checkpoints --exclude=rollouts.msgpack --exclude=steps.msgpack .)
 echo "total: $(( $(date +%s) - start )) s"
