@@ -89,3 +89,19 @@ export function modelIds(json: unknown): string[] {
   if (!Array.isArray(data)) throw new BadResponseError('no data array in /v1/models response');
   return data.map((m: { id?: unknown }) => m?.id).filter((id): id is string => typeof id === 'string');
 }
+
+/**
+ * The model-input image side (px) that a GET /v1/models body reports for model `id` as `input_size`:
+ * `asymflow serve` lists it, so pixels can be rendered at the size the model takes; other servers do not
+ * (undefined).
+ */
+export function modelInputSize(json: unknown, id: string): number | undefined {
+  const data = (json as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) throw new BadResponseError('no data array in /v1/models response');
+  const size = (data.find((m: { id?: unknown } | null) => m?.id === id) as { input_size?: unknown } | undefined)?.input_size;
+  if (size === undefined) return undefined;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+    throw new BadResponseError(`/v1/models gives model ${id} input_size ${JSON.stringify(size)}; expected a positive integer`);
+  }
+  return size;
+}

@@ -7,7 +7,7 @@
 import type { Sample } from '../records.ts';
 import { DEFAULT_BACKOFF, requestJson, type BackoffOptions, type RetryOptions } from './http-retry.ts';
 import { limitConcurrency, type Limited } from './limit-concurrency.ts';
-import { chatRequestBody, choiceTexts, modelIds } from './openai-messages.ts';
+import { chatRequestBody, choiceTexts, modelIds, modelInputSize } from './openai-messages.ts';
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
 import { sampleImage, type ImageSource } from './sample-image.ts';
 import { sampleSeed } from './seeds.ts';
@@ -48,6 +48,7 @@ export class OpenAIPolicy implements Policy {
   private readonly limit: Limited;
   private readonly headers: Record<string, string>;
   private modelPromise?: Promise<string>;
+  private inputSizePromise?: Promise<number | undefined>;
   private counts = { requests: 0, attempts: 0, retries: 0, failures: 0 };
 
   constructor(private readonly options: OpenAIPolicyOptions) {
@@ -87,21 +88,43 @@ export class OpenAIPolicy implements Policy {
     return this.modelPromise;
   }
 
+  /**
+   * The model-input image side the server lists for the model (`input_size`: `asymflow serve` does, vLLM
+   * does not → undefined), asked once. Pixels sent with `image: 'pixels'` must be rendered at this size:
+   * the server would otherwise resize them, which is close to but not the same as drawing at that size.
+   */
+  servedInputSize(): Promise<number | undefined> {
+    this.inputSizePromise ??= this.model().then((model) =>
+      this.limit(async () => {
+        const outcome = await this.send('GET', '/models', undefined, (json) => modelInputSize(json, model));
+        if (outcome.ok) return outcome.value;
+        this.inputSizePromise = undefined; // a later call may try again
+        throw new Error(`could not list models at ${this.root}/models: ${outcome.reason}`);
+      }),
+    );
+    return this.inputSizePromise;
+  }
+
   async generate(samples: readonly Sample[], options: GenerateOptions): Promise<Completion[][]> {
     let model: string;
+    let inputSize: number | undefined;
     try {
       model = await this.model();
+      if (this.options.image === 'pixels' && options.withImage !== false) inputSize = await this.servedInputSize();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.counts.failures += samples.length;
       return samples.map(() => failedCompletions(options.n, reason));
     }
-    return Promise.all(samples.map((sample, i) => this.limit(() => this.generateOne(sample, i, options, model))));
+    return Promise.all(samples.map((sample, i) => this.limit(() => this.generateOne(sample, i, options, model, inputSize))));
   }
 
-  private async generateOne(sample: Sample, index: number, options: GenerateOptions, model: string): Promise<Completion[]> {
+  private async generateOne(sample: Sample, index: number, options: GenerateOptions, model: string, inputSize?: number): Promise<Completion[]> {
     let body: string;
     try {
+      if (inputSize !== undefined && (sample.width !== inputSize || sample.height !== inputSize)) {
+        throw new Error(`sample ${sample.puzzle.id} has ${sample.width}×${sample.height} model-input pixels; the served model takes ${inputSize}×${inputSize} (render at inputSize ${inputSize})`);
+      }
       const prefix = prefixFor(options, index);
       const png = options.withImage === false ? undefined : await sampleImage(sample, this.options.image ?? 'png');
       body = JSON.stringify(chatRequestBody(sample, options, prefix, png, model, sampleSeed(options.seed, sample.puzzle.id)));

@@ -119,7 +119,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (path === '/v1/models' || path === '/health') {
         if (req.method !== 'GET') throw new ApiError(405, `${req.method} is not allowed on ${path}; use GET`, null, 'method_not_allowed');
         if (path === '/health') return send(res, 200, { status: 'ok' });
-        return send(res, 200, { object: 'list', data: [{ id: model.name, object: 'model', created: 0, owned_by: 'asymflow', max_model_len: model.maxTokens }] });
+        // input_size (not an OpenAI field): clients sending model-input pixels render them at this size, since
+        // resizing another size here is close to, not equal to, drawing at it (decode-image.ts).
+        return send(res, 200, { object: 'list', data: [{ id: model.name, object: 'model', created: 0, owned_by: 'asymflow', max_model_len: model.maxTokens, input_size: model.inputSize }] });
       }
       if (path === '/v1/chat/completions') {
         if (req.method !== 'POST') throw new ApiError(405, `${req.method} is not allowed on ${path}; use POST`, null, 'method_not_allowed');

@@ -1,6 +1,7 @@
 /**
  * The `eval` and `serve` verbs end to end: a tiny checkpoint on disk, `serve` on a free port, then `eval`
- * through it over HTTP and `eval` in process give the same per-sample records at temperature 0.
+ * through it over HTTP and `eval` in process give the same per-sample records at temperature 0 (`--image
+ * pixels` renders at the input size serve lists, so the model reads the same pixels both ways).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,6 +56,9 @@ describe('asymflow eval / serve', () => {
       const summary = JSON.parse(fs.readFileSync(path.join(dir, 'local', 'summary.json'), 'utf8'));
       expect(summary).toMatchObject({ n: 2, mode: 'both', sampling: { temperature: 0, topP: 1, maxTokens: 8, seed: 4, n: 1 } });
       expect(summary.ar.count).toBe(2);
+      await expect(
+        evalCommand({ ...common, policy: 'openai', baseUrl: server.url, image: 'pixels', taskOption: ['inputSize=144'], out: path.join(dir, 'mismatch') }, quiet),
+      ).rejects.toThrow(`eval: --task-option inputSize=144 differs from the served model's input size 72 (${server.url}); --image pixels sends the model input`);
     } finally {
       await server.close();
     }

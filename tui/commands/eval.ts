@@ -30,6 +30,24 @@ export function parseTaskOptions(pairs: readonly string[]): TaskOptions {
   return options;
 }
 
+/**
+ * Task options for `--image pixels`: render at the input size the server lists for its model, so the pixels
+ * it decodes are exactly those an in-process eval of the same checkpoint feeds the model (resizing another
+ * size there is close, not equal, and flips near-tied greedy tokens).
+ */
+async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOptions, baseUrl: string, log?: (line: string) => void): Promise<TaskOptions> {
+  const served = await policy.servedInputSize();
+  const asked = taskOptions.inputSize;
+  if (served === undefined) {
+    if (asked === undefined) (log ?? console.log)(`eval: ${baseUrl} lists no input_size for its model; sending pixels at the task's default input size`);
+    return taskOptions;
+  }
+  if (asked !== undefined && asked !== served) {
+    throw new Error(`eval: --task-option inputSize=${asked} differs from the served model's input size ${served} (${baseUrl}); --image pixels sends the model input`);
+  }
+  return { ...taskOptions, inputSize: served };
+}
+
 /** Runs `asymflow eval` with command-line style flags (strings or typed values). */
 export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<EvalSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
@@ -41,7 +59,7 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
   let backend: string | undefined;
   let sampleOptions = taskOptions;
   if (config.policy === 'openai') {
-    policy = new OpenAIPolicy({
+    const openai = new OpenAIPolicy({
       baseUrl: config.baseUrl,
       model: config.model || undefined,
       apiKeyEnv: config.apiKeyEnv,
@@ -50,6 +68,8 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
       timeoutMs: config.timeoutMs,
       retries: config.retries,
     });
+    if (config.image === 'pixels') sampleOptions = await servedRenderOptions(openai, taskOptions, config.baseUrl, log);
+    policy = openai;
   } else {
     const resolved = await resolveBackend(config.backend || undefined, { log });
     backend = `${resolved.name} (${resolved.device})`;

@@ -65,6 +65,19 @@ describe('sample', () => {
     }
   });
 
+  it('greedy rows are bit-identical alone and batched with longer prompts (what serve = in-process relies on)', async () => {
+    // A batch-mate with a much longer prompt changes the padded prompt width and the cache capacity.
+    const long = { pixels: pixels(tiny, 3), prompt: promptTokens('Colour the graph. '.repeat(6), '<caption>(0,1),(1,2)</caption>') };
+    const options = { temperature: 0, topP: 1, maxTokens: 8, rng: new Rng(1), bucket: BUCKET };
+    const alone = [await sample(m, [requests[0]], options), await sample(m, [requests[1]], options)].map(([g]) => g);
+    const batched = await sample(m, [long, requests[1], requests[0]], options);
+    expect(long.prompt.length).toBeGreaterThan(requests[1].prompt.length + 2 * BUCKET);
+    for (const [i, g] of [[0, batched[2]], [1, batched[1]]] as const) {
+      expect(Array.from(g.tokens)).toEqual(Array.from(alone[i].tokens));
+      expect(Array.from(g.logprobs)).toEqual(Array.from(alone[i].logprobs)); // exact, not close
+    }
+  });
+
   it('reproduces samples from the same seed, and differs with another seed', async () => {
     const run = (seed: number) => sample(m, requests, { temperature: 1, topP: 0.9, maxTokens: 12, rng: new Rng(seed), bucket: BUCKET });
     const [a, b, c] = [await run(5), await run(5), await run(6)];

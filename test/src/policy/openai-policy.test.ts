@@ -87,6 +87,7 @@ describe('OpenAIPolicy wire format', () => {
     server = await startFakeChatServer(() => ({ kind: 'ok', texts: ['REST'] }), ['served-a', 'served-b']);
     const policy = new OpenAIPolicy({ baseUrl: `${server.url}/v1/`, concurrency: 2, timeoutMs: 5000, retries: 0 });
     expect(await policy.model()).toBe('served-a'); // first of GET /v1/models
+    expect(await policy.servedInputSize()).toBeUndefined(); // only asymflow serve lists input_size
 
     const [[e2e]] = await policy.generate([sample('s0')], { temperature: 0, topP: 0.9, maxTokens: 12, n: 1, seed: 5 });
     expect(e2e).toEqual({ text: 'REST' });

@@ -59,4 +59,18 @@ describe('serve over HTTP = in process', () => {
     expect(served.summary.a).toEqual(local.summary.a);
     expect(served.summary.ar).toEqual(local.summary.ar);
   });
+
+  it('sends model-input pixels only at the input size the server lists', async () => {
+    const remote = new OpenAIPolicy({ baseUrl: server.url, image: 'pixels', timeoutMs: 60_000, retries: 0 });
+    expect(await remote.servedInputSize()).toBe(config.inputSize);
+    // The server would resize a larger raster: close to drawing at its size, not equal, so the sample fails instead.
+    const large = { ...samples[0], ...(await task.render(samples[0].puzzle, { inputSize: 2 * config.inputSize })) };
+    const [[ok], [wrong]] = await remote.generate([samples[1], large], { temperature: 0, topP: 1, maxTokens: 2, n: 1, seed: 0 });
+    expect(ok.failed).toBeUndefined();
+    const side = 2 * config.inputSize;
+    expect(wrong).toEqual({
+      text: '',
+      failed: `sample gc-test-0 has ${side}×${side} model-input pixels; the served model takes ${config.inputSize}×${config.inputSize} (render at inputSize ${config.inputSize})`,
+    });
+  });
 });

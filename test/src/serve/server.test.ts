@@ -50,6 +50,7 @@ describe('asymflow serve: OpenAI-compatible API', () => {
     const json = (await (await fetch(`${server.url}/v1/models`)).json()) as any;
     expect(json.object).toBe('list');
     expect(json.data.map((m: { id: string }) => m.id)).toEqual(['echo']);
+    expect(json.data[0].input_size).toBe(model.inputSize); // what clients render model-input pixels at
   });
 
   it('answers a chat completion with n choices, decoding the image to model-input greyscale', async () => {
