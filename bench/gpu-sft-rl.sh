@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issues 4 and 6 on the GPU machine in one device call (carry [".device"], packed by bench/device-pack.sh):
-#   bash bench/gpu-sft-rl.sh            (SFT_STEPS, RL_STEPS, SFT_TIMEOUT, RL_TIMEOUT override the sizes)
+#   bash bench/gpu-sft-rl.sh            (TASKS, SFT_STEPS, RL_STEPS, SFT_TIMEOUT, RL_TIMEOUT override the sizes)
 # The `small` model on webgpu: standard vs NGDiff SFT on gc, then on sudoku, two processes sharing the H100 at a
 # time (a step is mostly CPU-side dispatch, so they overlap; four at once ran out of GPU memory: tfjs's buffer
 # pool keeps every size it has used), then GRPO from the gc standard checkpoint
@@ -8,12 +8,12 @@
 # has a time limit; a run cut off keeps its last checkpoint and the next phase starts from it.
 set -u
 source .device/setup.sh
-OUT=${OUT:-/tmp/out}; R=/tmp/runs; mkdir -p "$OUT" "$R"
-SFT_STEPS=${SFT_STEPS:-200}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-170}; RL_TIMEOUT=${RL_TIMEOUT:-140}
+OUT=${OUT:-/tmp/out}; R=/tmp/runs; rm -rf "$R"; mkdir -p "$OUT" "$R"   # a warm machine keeps /tmp between calls
+TASKS=${TASKS:-gc sudoku}; SFT_STEPS=${SFT_STEPS:-200}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-170}; RL_TIMEOUT=${RL_TIMEOUT:-140}
 cli() { node .device/cli.mjs "$@"; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
-for task in gc sudoku; do for obj in standard ngdiff; do
+for task in $TASKS; do for obj in standard ngdiff; do
   timeout "$SFT_TIMEOUT" node .device/cli.mjs sft --task "$task" --objective "$obj" --model small --steps "$SFT_STEPS" \
     --eval-every 100 --eval-n 64 --eval-batch 64 --checkpoint-every 50 --seed 0 --backend webgpu --no-plots \
     --out "$R/sft-$task-$obj" > "$R/sft-$task-$obj.log" 2>&1 &

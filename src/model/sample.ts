@@ -18,6 +18,7 @@ import { MASKED } from './layers.ts';
 import { roundUp } from './logprobs.ts';
 import { assistantPrefix } from './prompt.ts';
 import type { Vlm } from './vlm.ts';
+import { trimWebgpuPool } from './webgpu-pool.ts';
 
 export interface SampleRequest {
   readonly pixels: Float32Array; // inputSize² greyscale values
@@ -123,6 +124,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
   const tokens: number[][] = requests.map(() => []);
   const logps: number[][] = requests.map(() => []);
   const finish: (FinishReason | undefined)[] = requests.map(() => undefined);
+  trimWebgpuPool(); // once per call: calls of other batch sizes and capacities leave idle buffers behind
   for (let step = 0; ; step++) {
     const z = (await next.data()) as Float32Array; // [B·V]
     next.dispose();
