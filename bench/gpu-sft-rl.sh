@@ -4,7 +4,7 @@
 # The `small` model on webgpu: standard vs NGDiff SFT on gc, then on sudoku, two processes sharing the H100 at a
 # time (a step is mostly CPU-side dispatch, so they overlap; four at once ran out of GPU memory: tfjs's buffer
 # pool keeps every size it has used), then GRPO from the gc standard checkpoint
-# at α = 0 and α = 0.5 (R = α·a_p + (1−α)·a), then the correlation diagnostic on the α = 0 rollouts. Each phase
+# at α = 0 and α = 0.5 (one after the other) (R = α·a_p + (1−α)·a), then the correlation diagnostic on the α = 0 rollouts. Each phase
 # has a time limit; a run cut off keeps its last checkpoint and the next phase starts from it.
 set -u
 source .device/setup.sh
@@ -21,12 +21,11 @@ done; wait; done
 echo "sft phase: $(( $(date +%s) - start )) s"
 for run in "$R"/sft-*/; do echo "== $run"; tail -n 4 "${run%/}.log" | cut -c1-400; done
 rl_start=$(date +%s)
-for alpha in 0 0.5; do
+for alpha in 0 0.5; do   # one at a time: two GRPO processes at once ran out of GPU memory
   timeout "$RL_TIMEOUT" node .device/cli.mjs rl --task gc --init "$R/sft-gc-standard/checkpoints" --alpha "$alpha" \
-    --reward perception --steps "$RL_STEPS" --prompts 16 --group 8 --rollout-batch 128 --micro-batch 32 \
-    --eval-n 64 --score-threads 0 --seed 0 --backend webgpu --out "$R/rl-gc-a$alpha" > "$R/rl-gc-a$alpha.log" 2>&1 &
+    --reward perception --steps "$RL_STEPS" --prompts 8 --group 8 --rollout-batch 64 --micro-batch 16 \
+    --eval-n 32 --score-threads 0 --seed 0 --backend webgpu --out "$R/rl-gc-a$alpha" > "$R/rl-gc-a$alpha.log" 2>&1
 done
-wait
 echo "rl phase: $(( $(date +%s) - rl_start )) s"
 for alpha in 0 0.5; do echo "== rl α=$alpha"; tail -n 4 "$R/rl-gc-a$alpha.log" | cut -c1-600; done
 timeout 40 node .device/cli.mjs diagnose --rollouts "$R/rl-gc-a0/rollouts.msgpack" --score-threads 0 --out "$R/diag-gc-a0" 2>&1 | tail -n 8

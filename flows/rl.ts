@@ -54,7 +54,8 @@ export interface RlRunOptions {
   readonly surrogate?: SurrogateReward;
   /** More rewards to score and record beside R (diagnostics; not trained on). */
   readonly extraRewards?: readonly SurrogateReward[];
-  readonly backend?: { readonly name: string; readonly device?: string };
+  /** `throwIfGpuErrors`: a GPU error (e.g. out of memory) makes a step's numbers garbage; the run stops before saving them. */
+  readonly backend?: { readonly name: string; readonly device?: string; throwIfGpuErrors?(where: string): void };
   readonly log?: (line: string) => void;
   /** Called once the run directory is open: attach a monitor; `stop()` ends the run after the current step. */
   readonly onRun?: (run: RunContext, stop: () => void) => void;
@@ -150,6 +151,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
 
   try {
     const before = resuming ? (meta?.before ?? null) : c.evalN > 0 ? await evaluateModel(policy, task, evalOptions) : null;
+    o.backend?.throwIfGpuErrors?.('rl evaluation before training');
     if (before) {
       if (!resuming) emitEval(run, 0, before);
       log(figuresLine('before', before));
@@ -180,6 +182,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
       concatMap((s: StepUpdated) => defer(async () => {
         for (const r of s.advantaged.scored) rollouts$.next(r);
         totals.add(s.advantaged.scored, { rollout: s.rolloutMs, scoring: s.scoringMs, update: s.updateMs });
+        o.backend?.throwIfGpuErrors?.(`rl step ${s.step}`);
         const m = stepMetrics(s.advantaged, s.update, { rolloutMs: s.rolloutMs, scoringMs: s.scoringMs, updateMs: s.updateMs });
         run.emitMany(s.step, m);
         done = s.step;
@@ -192,6 +195,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
     await lastValueFrom(steps$, { defaultValue: undefined });
     const completed = done >= c.steps;
     const after = completed && c.evalN > 0 ? await evaluateModel(policy, task, evalOptions) : null;
+    o.backend?.throwIfGpuErrors?.('rl evaluation after training');
     if (after) {
       emitEval(run, done, after);
       log(figuresLine('after', after));

@@ -23,7 +23,7 @@ export async function rlCommand(flags: Readonly<Record<string, unknown>>, option
     return await runRl({
       config,
       taskOptions: parseTaskOptions(taskOption ?? []),
-      backend: { name: backend.name, device: backend.device },
+      backend,
       log: options.log,
       onRun: (run, stop) => {
         if (options.monitor === false) return;
