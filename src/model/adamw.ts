@@ -8,7 +8,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checks, resolveConfig, type Checks } from '../config.ts';
 import { fusedOptimizer } from './webgpu-fused.ts';
-import { trimWebgpuPool } from './webgpu-pool.ts';
 
 export interface AdamWConfig {
   readonly lr: number; // peak learning rate
@@ -86,7 +85,6 @@ export class AdamW {
    * p, m and v in place (webgpu-fused.ts); elsewhere the reference ops below.
    */
   apply(grads: Readonly<Record<string, tf.Tensor>>, scale?: tf.Scalar): void {
-    trimWebgpuPool(); // once per update: every training flow passes here
     this.step += 1;
     const c = this.config;
     const lr = learningRate(c, this.step);

@@ -17,13 +17,13 @@ export interface BufferPool {
 }
 
 /**
- * Idle bytes allowed before the pool is emptied: ASYMFLOW_WEBGPU_IDLE_BYTES, else 16 GiB. The cap must stay above
- * a training step's own working set (~9.5 GB of pooled buffers for `small` at batch 32): a 4 GiB cap emptied
- * the pool every step on the H100 and made a step ~5× slower, since every buffer was then created anew.
+ * Idle bytes allowed before the pool is emptied: ASYMFLOW_WEBGPU_IDLE_BYTES, else 4 GiB. sample() trims before
+ * each call; training steps never do (a pool emptied every update re-creates every buffer: on the H100 a `small`
+ * SFT step went from ~0.64 s to ~2.9 s with two processes sharing the GPU).
  */
 export function idleLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ASYMFLOW_WEBGPU_IDLE_BYTES;
-  if (raw === undefined || raw === '') return 16 * 2 ** 30;
+  if (raw === undefined || raw === '') return 4 * 2 ** 30;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`ASYMFLOW_WEBGPU_IDLE_BYTES must be a non-negative number of bytes, got '${raw}'`);
   return value;
@@ -47,7 +47,7 @@ export function trimPool(pool: BufferPool, limitBytes: number): number {
 
 const limit = idleLimitBytes();
 
-/** trimPool on the active backend's pool when it is webgpu; a no-op elsewhere. Cheap enough to call per step. */
+/** trimPool on the active backend's pool when it is webgpu; a no-op elsewhere. */
 export function trimWebgpuPool(limitBytes = limit): number {
   if (tf.getBackend() !== 'webgpu') return 0;
   const pool = (tf.backend() as unknown as { bufferManager?: BufferPool }).bufferManager;

@@ -34,7 +34,7 @@ describe('webgpu buffer pool cap', () => {
   });
 
   it('reads the cap from the environment with an exact message for a bad value', () => {
-    expect(idleLimitBytes({})).toBe(16 * 2 ** 30);
+    expect(idleLimitBytes({})).toBe(4 * 2 ** 30);
     expect(idleLimitBytes({ ASYMFLOW_WEBGPU_IDLE_BYTES: '1000' })).toBe(1000);
     expect(() => idleLimitBytes({ ASYMFLOW_WEBGPU_IDLE_BYTES: 'lots' })).toThrow(
       "ASYMFLOW_WEBGPU_IDLE_BYTES must be a non-negative number of bytes, got 'lots'",
