@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnose } from '../../flows/diagnose.ts';
 import { runRl } from '../../flows/rl.ts';
-import { readRecording } from '../../src/recording/index.ts';
 import { diagnose, diagnoseTable } from '../../src/rl/diagnose.ts';
 import { saveEncoder, disposeEncoder } from '../../src/rl/embed/encoder.ts';
 import { trainEmbed } from '../../src/rl/embed/train-embed.ts';
@@ -22,6 +21,7 @@ import { createScorePool } from '../../src/rl/score-pool.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { useCpu } from '../src/model/fixtures.ts';
 import { initCheckpoint } from './rl-fixtures.ts';
+import { readAll } from './read-all.ts';
 
 let dir: string;
 let init: string;
@@ -32,11 +32,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function readAll<T>(file: string): Promise<T[]> {
-  const out: T[] = [];
-  for await (const r of await readRecording<T>(file)) out.push(r);
-  return out;
-}
 
 describe('diagnose', () => {
   it('computes Pearson r of the outcome reward and of surrogates against known values', () => {

@@ -11,10 +11,10 @@ import { runEvaluate } from '../../flows/evaluate.ts';
 import type { EvalRecord } from '../../src/eval/eval-record.ts';
 import { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
 import type { Sample } from '../../src/records.ts';
-import { readRecording } from '../../src/recording/index.ts';
 import { Rng } from '../../src/rng.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { imageText, startFakeChatServer, type Action, type ChatRequest, type FakeChatServer } from '../src/policy/fake-chat-server.ts';
+import { readAll } from './read-all.ts';
 
 let server: FakeChatServer | undefined;
 let dir: string | undefined;
@@ -24,11 +24,6 @@ afterEach(async () => {
   server = dir = undefined;
 });
 
-async function readAll<T>(file: string): Promise<T[]> {
-  const out: T[] = [];
-  for await (const r of await readRecording<T>(file)) out.push(r);
-  return out;
-}
 
 describe('evaluate flow', () => {
   it('retries, records failures, scores counterfactual continuations against p*, and loses nothing', async () => {

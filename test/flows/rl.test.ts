@@ -12,12 +12,12 @@ import { runRl } from '../../flows/rl.ts';
 import { loadCheckpoint, weightsSha256 } from '../../src/model/checkpoint.ts';
 import { disposeVlm } from '../../src/model/vlm.ts';
 import type { Metric } from '../../src/records.ts';
-import { readRecording } from '../../src/recording/index.ts';
 import { resolveRlConfig } from '../../src/rl/rl-config.ts';
 import type { RlScored } from '../../src/rl/rl-records.ts';
 import type { SurrogateReward } from '../../src/rl/rewards/surrogate.ts';
 import { useCpu } from '../src/model/fixtures.ts';
 import { initCheckpoint } from './rl-fixtures.ts';
+import { readAll } from './read-all.ts';
 
 let dir: string;
 let init: string;
@@ -28,11 +28,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function readAll<T>(file: string): Promise<T[]> {
-  const out: T[] = [];
-  for await (const r of await readRecording<T>(file)) out.push(r);
-  return out;
-}
 
 // An untrained model's rewards are all 0; this code-defined reward (share of digits in the response) varies
 // within a group, so advantages are non-zero and the update moves the weights.

@@ -13,7 +13,7 @@ import { samePerception } from './perception.ts';
 import { renderSudoku, type DigitChoice } from './render.ts';
 import { countSolutions } from './solver.ts';
 import { MAX_VERBOSITY, solveWithTrace } from './trace.ts';
-import { verifyGrid, verifySudoku } from './verify.ts';
+import { verifyAnswer, verifySudoku } from './verify.ts';
 
 export interface SudokuOptions {
   readonly blanks: number; // empty cells per puzzle (the difficulty knob)
@@ -119,13 +119,7 @@ export function solveSudoku(perception: string): { solutions: 0 | 1 | 2; answer:
 export function checkSudoku(perception: string, answer: string): Verdict {
   const givens = parseGrid(perception, 'perception');
   if (typeof answer !== 'string') throw new Error(`answer must be a string, got ${typeof answer}`);
-  let grid: Grid;
-  try {
-    grid = parseGrid(answer, 'answer');
-  } catch (error) {
-    return { correct: false, reason: `malformed ${(error as Error).message}` };
-  }
-  return verifyGrid(grid, givens);
+  return verifyAnswer(answer, givens);
 }
 
 export { countBlanks, formatGrid, parseGrid } from './grid.ts';

@@ -29,6 +29,11 @@ export function verifySudoku(answer: string, perception: string): Verdict {
   } catch (error) {
     return { correct: false, reason: `malformed ${(error as Error).message}` };
   }
+  return verifyAnswer(answer, givens);
+}
+
+/** Acc(answer | givens) for already parsed givens; a malformed answer is a verdict, never a throw. */
+export function verifyAnswer(answer: string, givens: Grid): Verdict {
   let grid: Grid;
   try {
     grid = parseGrid(answer, 'answer');
