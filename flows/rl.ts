@@ -9,7 +9,7 @@
  *     ─ groupAdvantages  A = (R − mean)/(std + ε) per prompt
  *     ─ grpoUpdate       PPO epochs × mini-batches: ratio clamp, clip low/high, dual clip, k3 KL,
  *                        token-mean | seq-mean-token-mean, GSPO; optional token reweighting (λ)
- *     ─ per step: DIR/rollouts.msgpack (every reward, tokens, log-probs, spans), metrics, checkpoint
+ *     ─ per step: DIR/rollouts.msgpack (+ --record FILE; every reward, tokens, log-probs, spans), metrics, checkpoint
  *     ─ tick the clock (the next step samples from the updated policy: strictly on-policy)
  *   before and after: evaluation on a test subset (a, a_p, ã_r, a_r) → DIR/summary.json
  *
@@ -19,7 +19,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BehaviorSubject, concatMap, defer, lastValueFrom, Subject, takeWhile, tap } from 'rxjs';
+import { BehaviorSubject, concatMap, defer, identity, lastValueFrom, Subject, takeWhile, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { record } from '../operators/record.ts';
 import { groupAdvantages } from '../operators/group-advantages.ts';
 import { grpoUpdate } from '../operators/grpo-update.ts';
 import { rollout } from '../operators/rollout.ts';
@@ -137,7 +138,9 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
     log(`rl: resuming after step ${done} from ${latest}${dropped ? ` (dropped ${dropped} rollouts of the interrupted step)` : ''}`);
   }
   const rollouts$ = new Subject<RlScored>();
-  const recorder = rollouts$.pipe(run.record<RlScored>('rollouts', { append: resuming })).subscribe({
+  if (resuming && c.record && fs.existsSync(c.record)) await trimRecording<RlScored>(c.record, (r) => r.step <= done);
+  const extraRecord: MonoTypeOperatorFunction<RlScored> = c.record ? record<RlScored>(c.record, { kind: 'rollouts', config: c }, { append: resuming }) : identity;
+  const recorder = rollouts$.pipe(run.record<RlScored>('rollouts', { append: resuming }), extraRecord).subscribe({
     error: (e: unknown) => log(`rl: error: recording rollouts: ${(e as Error).message}`),
   });
   const pool = createScorePool(c.scoreThreads);

@@ -45,6 +45,7 @@ export interface RlConfig {
   readonly out: string;
   readonly resume: boolean;
   readonly stopAfter: number; // stop (checkpointed) after this many steps of this invocation; 0 = run to --steps
+  readonly record: string; // also record the rollout stream to this file ('' = only DIR/rollouts.msgpack)
 }
 
 export const RL_DEFAULTS: RlConfig = {
@@ -85,6 +86,7 @@ export const RL_DEFAULTS: RlConfig = {
   out: '',
   resume: false,
   stopAfter: 0,
+  record: '',
 };
 
 const unit = checks.inRange(0, 1);
@@ -130,6 +132,7 @@ const rules: Checks<RlConfig> = {
   seed: checks.nonNegativeInt,
   resume: checks.boolean,
   stopAfter: checks.nonNegativeInt,
+  record: (v) => (typeof v === 'string' ? undefined : 'must be a file path'),
 };
 
 export function resolveRlConfig(flags: Readonly<Record<string, unknown>>): RlConfig {

@@ -75,9 +75,10 @@ describe('rl flow', () => {
     // Interrupted after 1 step, then resumed: same final weights and rollouts as the straight run.
     const tensors = tf.memory().numTensors; // after a first run has warmed the backend's caches
     const resumed = path.join(dir, 'resumed');
-    const partial = await runRl({ config: flags(resumed, { stopAfter: 1 }), surrogate: digits, log: () => {} });
+    const extra = path.join(dir, 'extra-rollouts.msgpack'); // --record FILE, continued across the resume too
+    const partial = await runRl({ config: flags(resumed, { stopAfter: 1, record: extra }), surrogate: digits, log: () => {} });
     expect(partial).toMatchObject({ steps: 1, completed: false, after: null });
-    await runRl({ config: flags(resumed, { resume: true }), surrogate: digits, log: () => {} });
+    await runRl({ config: flags(resumed, { resume: true, record: extra }), surrogate: digits, log: () => {} });
     expect(tf.memory().numTensors).toBe(tensors); // policy, reference and optimizer freed by each run
     const a = await loadCheckpoint(path.join(straight, 'checkpoints', 'latest'));
     const b = await loadCheckpoint(path.join(resumed, 'checkpoints', 'latest'));
@@ -87,5 +88,7 @@ describe('rl flow', () => {
     expect([...new Set(resumedMetrics.filter((m) => m.name === 'train/kl').map((m) => m.step))]).toEqual([1, 2]);
     const again = await readAll<RlScored>(path.join(resumed, 'rollouts.msgpack'));
     expect(again.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
+    const recorded = await readAll<RlScored>(extra);
+    expect(recorded.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
   }, 60_000);
 });

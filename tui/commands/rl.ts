@@ -1,7 +1,7 @@
 /**
  * `asymflow rl --task T --init DIR [--alpha A] [--reward outcome|perception|self:N|teacher:POLICY|embed]
  *   [--token-lambda L] [--steps N] [--prompts P] [--group G] [--lr …] [--kl …] [--clip …] [--seed S]
- *   [--backend …] --out DIR [--resume] [--stop-after K]`
+ *   [--backend …] --out DIR [--resume] [--stop-after K] [--record FILE]`
  * GRPO from a checkpoint (flows/rl.ts): rollouts in DIR/rollouts.msgpack, metrics, checkpoints in
  * DIR/checkpoints/latest, before/after figures and reward statistics in DIR/summary.json. The dashboard
  * shows on a terminal, a plain log otherwise; q / Ctrl-C stops after the current step (checkpointed).
@@ -76,6 +76,7 @@ export function registerRl(program: Command): void {
     .requiredOption('--out <dir>', 'the run directory')
     .option('--resume', 'continue from DIR/checkpoints/latest')
     .option('--stop-after <k>', 'stop (checkpointed) after K steps of this invocation')
+    .option('--record <file>', 'also record the rollout stream to FILE (DIR/rollouts.msgpack is always written)')
     .option('--task-option <key=value...>', 'task generation/rendering knob (repeatable)')
     .action(async (opts: Record<string, unknown>) => {
       await rlCommand(opts);
