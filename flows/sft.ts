@@ -38,7 +38,7 @@ import type { Metric, Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
 import { parseObjective, type SftObjective } from '../src/sft/objective.ts';
 import {
-  hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, type SftIdentity, type SftProgress,
+  hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { evaluateModel, type SampleView } from '../src/sft/sft-eval.ts';
@@ -48,6 +48,7 @@ import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { openRun, type RunContext } from './run-context.ts';
+import { trimRecording } from '../src/recording/index.ts';
 
 export interface SftRunOptions {
   readonly config: SftConfig;
@@ -110,6 +111,11 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const identity: SftIdentity = { config: { ...config }, taskOptions: { ...(options.taskOptions ?? {}) }, modelOptions: { ...(options.modelOptions ?? {}) } };
   const checkpoints = path.join(path.resolve(config.out), 'checkpoints');
   checkResumable(config, checkpoints);
+  if (config.resume) {
+    // Metrics of the steps after the checkpoint are emitted again when those steps are redone.
+    const done = savedStep(checkpoints);
+    await trimRecording<Metric>(path.join(path.resolve(config.out), 'metrics.msgpack'), (m) => m.step <= done);
+  }
 
   const ctx = openRun({ out: config.out, config: identity, append: config.resume });
   const samples$ = new Subject<SampleView>();

@@ -3,3 +3,4 @@ export { RecordingError, MAGIC } from './format.ts';
 export { SCHEMA_VERSION, gitCommit, type HeaderInit, type RecordingHeader, type RecordingKind } from './header.ts';
 export { RecordingWriter, type WriterOptions } from './writer.ts';
 export { readRecording, repairRecording, type Recording, type RepairResult } from './reader.ts';
+export { trimRecording } from './trim.ts';

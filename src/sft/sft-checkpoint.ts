@@ -46,6 +46,14 @@ export interface SftCheckpoint {
 
 export const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, 'checkpoint.json'));
 
+/** The optimizer step a saved checkpoint reached: a resumed run redoes every step after it. */
+export function savedStep(dir: string): number {
+  const file = path.join(dir, 'checkpoint.json');
+  const step = (JSON.parse(fs.readFileSync(file, 'utf8')) as { optimizer?: { step?: unknown } }).optimizer?.step;
+  if (!Number.isInteger(step)) throw new Error(`${file}: no optimizer step to resume from`);
+  return step as number;
+}
+
 export async function saveSftCheckpoint(dir: string, c: SftCheckpoint): Promise<void> {
   await saveCheckpoint(dir, {
     model: c.model,

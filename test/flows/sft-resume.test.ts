@@ -12,6 +12,7 @@ import { runSft } from '../../flows/sft.ts';
 import { readRecording } from '../../src/recording/index.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import type { SftStepRecord } from '../../src/sft/step-record.ts';
+import type { Metric } from '../../src/records.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
 
 let dir: string;
@@ -65,5 +66,12 @@ describe('sft resume', () => {
     for (const r of steps.filter((s) => s.stage === 'main')) expect(r.tokenFraction).toBeLessThan(0.6);
     const redone = steps.filter((r) => r.step === 3);
     expect(redone[1].loss).toBe(redone[0].loss); // step 3 after the resume saw the same batch and weights
+    // The metric stream, unlike the step log, keeps one value per metric and step: step 3's first values were
+    // dropped on resume, so the curves are those of the uninterrupted run.
+    const metrics: Metric[] = [];
+    for await (const m of await readRecording<Metric>(path.join(out, 'metrics.msgpack'))) metrics.push(m);
+    const keys = metrics.map((m) => `${m.name}@${m.step}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(metrics.filter((m) => m.name === 'train/loss').map((m) => m.step)).toEqual([1, 2, 3, 4]);
   }, 180_000); // ~10 CPU-seconds; wall time on a busy 2-core machine is several times that
 });

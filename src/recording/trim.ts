@@ -4,7 +4,8 @@
  * rollouts are not duplicated when the step runs again.
  */
 import fs from 'node:fs';
-import { readRecording, RecordingWriter } from '../recording/index.ts';
+import { readRecording } from './reader.ts';
+import { RecordingWriter } from './writer.ts';
 
 export async function trimRecording<T>(file: string, keep: (record: T) => boolean): Promise<{ kept: number; dropped: number }> {
   if (!fs.existsSync(file)) return { kept: 0, dropped: 0 };
