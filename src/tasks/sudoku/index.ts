@@ -53,11 +53,30 @@ export const SUDOKU_QUERY =
   'Fill the blanks so every row, column and 3x3 box holds the digits 1-9 once. ' +
   "Givens as 9 rows joined by '/' with 0 for blanks in <caption></caption>, then reasoning, then the full grid in <answer></answer>.";
 
+/** Share of each digit's MNIST images kept for the test split: its handwriting is never seen in training. */
+export const TEST_DIGIT_SHARE = 0.1;
+
+/**
+ * The [start, end) range of `digit`'s MNIST images a puzzle may draw from: the last TEST_DIGIT_SHARE for the
+ * test split, the rest for the train splits, every image for a puzzle whose id names no split (imported ones).
+ */
+export function digitPool(puzzle: Puzzle, digit: number): readonly [number, number] {
+  const count = glyphCount(digit);
+  const cut = Math.floor(count * (1 - TEST_DIGIT_SHARE));
+  const split = /^sudoku-(test|train_sft|train_rl)-\d+$/.exec(puzzle.id)?.[1];
+  if (split === 'test') return [cut, count];
+  return split ? [0, cut] : [0, count];
+}
+
 /** Which MNIST image draws each given: seeded by the puzzle alone, so images vary across puzzles. */
 export function digitChoice(puzzle: Puzzle, givens: Grid): DigitChoice {
   const rng = new Rng(`sudoku-digits/${puzzle.seed}/${puzzle.pStar}`);
   const choice = new Int32Array(CELLS).fill(-1);
-  for (let i = 0; i < CELLS; i++) if (givens[i] !== 0) choice[i] = rng.int(glyphCount(givens[i]));
+  for (let i = 0; i < CELLS; i++) {
+    if (givens[i] === 0) continue;
+    const [start, end] = digitPool(puzzle, givens[i]);
+    choice[i] = start + rng.int(end - start);
+  }
   return choice;
 }
 
