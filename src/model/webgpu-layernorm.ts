@@ -10,6 +10,19 @@ import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from 
 
 const LANES = 64;
 
+/**
+ * WGSL that sums each of the workgroup arrays `arrays` into its element 0 (a tree over LANES lanes). Text, not
+ * a WGSL function: GLSL (Dawn's GLES path in CI) forbids barriers inside called functions.
+ */
+function treeSum(...arrays: string[]): string {
+  const adds = arrays.map((a) => `${a}[lane] += ${a}[lane + stride];`).join(' ');
+  return `  workgroupBarrier();
+  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
+    if (lane < stride) { ${adds} }
+    workgroupBarrier();
+  }`;
+}
+
 const LAYER_NORM_WGSL = /* wgsl */ `
 struct U { rows: u32, d: u32, eps: f32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
@@ -30,21 +43,13 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var s = 0.0;
   for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
   red[lane] = s;
-  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { red[lane] += red[lane + stride]; }
-    workgroupBarrier();
-  }
+${treeSum('red')}
   let mean = red[0] / f32(u.d);
   workgroupBarrier();
   var q = 0.0;
   for (var i = lane; i < u.d; i += ${LANES}u) { let c = x[base + i] - mean; q += c * c; }
   red[lane] = q;
-  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { red[lane] += red[lane + stride]; }
-    workgroupBarrier();
-  }
+${treeSum('red')}
   let rstd = inverseSqrt(red[0] / f32(u.d) + u.eps);
   if (live) {
     for (var i = lane; i < u.d; i += ${LANES}u) { y[base + i] = ((x[base + i] - mean) * rstd) * gain[i] + shift[i]; }
@@ -74,21 +79,13 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var s = 0.0;
   for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
   red[lane] = s;
-  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { red[lane] += red[lane + stride]; }
-    workgroupBarrier();
-  }
+${treeSum('red')}
   let mean = red[0] / n;
   workgroupBarrier();
   var q = 0.0;
   for (var i = lane; i < u.d; i += ${LANES}u) { let c = x[base + i] - mean; q += c * c; }
   red[lane] = q;
-  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { red[lane] += red[lane + stride]; }
-    workgroupBarrier();
-  }
+${treeSum('red')}
   let rstd = inverseSqrt(red[0] / n + u.eps);
   workgroupBarrier();
   var a = 0.0;
@@ -100,11 +97,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   }
   red[lane] = a;
   red2[lane] = c;
-  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { red[lane] += red[lane + stride]; red2[lane] += red2[lane + stride]; }
-    workgroupBarrier();
-  }
+${treeSum('red', 'red2')}
   let meanA = red[0] / n;
   let meanC = red2[0] / n;
   if (live) {
