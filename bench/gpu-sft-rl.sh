@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Issues 4 and 6 on the GPU machine in one device call (carry [".device"], packed by bench/device-pack.sh):
 #   bash bench/gpu-sft-rl.sh            (TASKS, SFT_STEPS, RL_STEPS, SFT_TIMEOUT, RL_TIMEOUT override the sizes)
-# The `small` model on webgpu: standard vs NGDiff SFT on gc, then on sudoku, two processes sharing the H100 at a
-# time (a step is mostly CPU-side dispatch, so they overlap; four at once ran out of GPU memory: tfjs's buffer
-# pool keeps every size it has used), then GRPO from the gc standard checkpoint
+# The `small` model on webgpu: standard vs NGDiff SFT on each of TASKS, one process at a time (two GC processes at
+# once ran out of H100 memory at step 1: GC targets reach 1,024 tokens; the Sudoku pair fitted side by side), then GRPO from the gc standard checkpoint
 # at α = 0 and α = 0.5 (one after the other) (R = α·a_p + (1−α)·a), then the correlation diagnostic on the α = 0 rollouts. Each phase
 # has a time limit; a run cut off keeps its last checkpoint and the next phase starts from it.
 set -u
@@ -16,8 +15,8 @@ start=$(date +%s)
 for task in $TASKS; do for obj in standard ngdiff; do
   timeout "$SFT_TIMEOUT" node .device/cli.mjs sft --task "$task" --objective "$obj" --model small --steps "$SFT_STEPS" \
     --eval-every 100 --eval-n 64 --eval-batch 64 --checkpoint-every 50 --seed 0 --backend webgpu --no-plots \
-    --out "$R/sft-$task-$obj" > "$R/sft-$task-$obj.log" 2>&1 &
-done; wait; done
+    --out "$R/sft-$task-$obj" > "$R/sft-$task-$obj.log" 2>&1
+done; done
 echo "sft phase: $(( $(date +%s) - start )) s"
 for run in "$R"/sft-*/; do echo "== $run"; tail -n 4 "${run%/}.log" | cut -c1-400; done
 rl_start=$(date +%s)
