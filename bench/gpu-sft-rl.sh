@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Issues 4 and 6 on the GPU machine in one device call (carry [".device"], packed by bench/device-pack.sh):
 #   bash bench/gpu-sft-rl.sh            (TASKS, SFT_STEPS, RL_STEPS, SFT_TIMEOUT, RL_TIMEOUT override the sizes)
-# The `small` model on webgpu: standard vs NGDiff SFT on each of TASKS, one process at a time (two GC processes at
-# once ran out of H100 memory at step 1: GC targets reach 1,024 tokens; the Sudoku pair fitted side by side), then GRPO from the gc standard checkpoint
-# at α = 0 and α = 0.5 (one after the other) (R = α·a_p + (1−α)·a), then the correlation diagnostic on the α = 0 rollouts. Each phase
-# has a time limit; a run cut off keeps its last checkpoint and the next phase starts from it.
+# The `small` model on webgpu: standard vs NGDiff SFT on each of TASKS, one process at a time (two GC processes
+# at once ran out of H100 memory at step 1: GC targets reach 1,024 tokens; the Sudoku pair fitted side by side),
+# then GRPO from the gc standard checkpoint at α = 0 and α = 0.5, one after the other (R = α·a_p + (1−α)·a),
+# then the correlation diagnostic on the α = 0 rollouts. Each run has a time limit; a run cut off keeps its last
+# checkpoint and the next phase starts from it.
 set -u
 source .device/setup.sh
 OUT=${OUT:-/tmp/out}; R=/tmp/runs; rm -rf "$R"; mkdir -p "$OUT" "$R"   # a warm machine keeps /tmp between calls
 TASKS=${TASKS:-gc sudoku}; SFT_STEPS=${SFT_STEPS:-200}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-170}; RL_TIMEOUT=${RL_TIMEOUT:-140}
-cli() { node .device/cli.mjs "$@"; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
 for task in $TASKS; do for obj in standard ngdiff; do
