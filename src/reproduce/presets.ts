@@ -81,16 +81,15 @@ const TEST: ReproducePreset = {
 };
 
 /**
- * Full: the `small` model on one H100 through webgpu, sized from the measured rates there — ≈2 s per
- * training step at batch 32 and ≈66 ms per decode step of a sampling batch (≤128 rows). The arithmetic is
- * `estimatePartSeconds` below. One evaluation = 2 modes × 1 pass × maxTokens decode steps (GC verbosity 1:
- * responses ≤279 tokens → 288 → 38 s; Sudoku verbosity 0: 197 → 208 → 27 s); an SFT run = 40 steps × 2 s
- * = 80 s (NGDiff 160 s: two backward passes); a GRPO step = 1 pass of 288 decode steps (19 s, ×(1+N) with
- * self:N) + an update over 128 rollouts (8 s). Per task that gives, for GC / Sudoku: sft 194 / 162 s,
- * lambda 354 / 322, ngdiff 198 / 187, prestage 294 / 262, rl 390 / 295, diagnose 144 / 112, surrogate-rl
- * 298 / 224 — every part under 600 s — and 3,439 s ≈ 57 min in all, before start-up and plotting (~10 s a
- * part). That budget buys only 40 small-model SFT steps per run (the per-size default is 2,000) and 2 GRPO
- * steps per RL run, so full-preset numbers describe the very start of training; read them as such.
+ * Full: the `small` model on one H100 through webgpu, sized from rates measured there on 2026-11-24 after the
+ * issue-9 speed work (README "SFT and RL on the GPU"): ≈0.6 s per SFT step at batch 32 (every objective takes two
+ * backward passes, for the gradient-share diagnostics) and ≈20 ms per decode step of a sampling batch (17–19 ms
+ * measured at 64 rows; assumed for ≤128). The arithmetic is `estimatePartSeconds` below: one evaluation = 2
+ * modes × maxTokens decode steps (GC verbosity 1: 288 → 11.5 s; Sudoku verbosity 0: 208 → 8.3 s); an SFT run =
+ * 250 steps × 0.6 s = 150 s; a GRPO step = 288 decode steps (5.8 s, ×(1+N) with self:N) + an update over 128
+ * rollouts (2.4 s). That gives ≈50 min for both tasks, the λ sweep (3 runs, ≈8 min) the longest part, before
+ * start-up and plotting (~10 s a part). Earlier sizing from the pre-speed-up rates (2 s a step, 66 ms a decode
+ * step) allowed only 40 SFT steps and 2 GRPO steps.
  */
 const FULL: ReproducePreset = {
   name: 'full',
@@ -99,10 +98,10 @@ const FULL: ReproducePreset = {
   taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 288, sudoku: 208 },
   seed: 0,
-  sft: { steps: 40, batch: 32, lr: 1e-3, warmupSteps: 5, trainN: 2000, evalN: 128, evalEvery: 20, evalBatch: 128, bucket: 64 },
+  sft: { steps: 250, batch: 32, lr: 1e-3, warmupSteps: 20, trainN: 2000, evalN: 128, evalEvery: 50, evalBatch: 128, bucket: 64 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 10,
-  rl: { steps: 2, prompts: 16, group: 8, lr: 1e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  rl: { steps: 8, prompts: 16, group: 8, lr: 1e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
   diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
@@ -113,7 +112,7 @@ export const PRESETS: Readonly<Record<string, ReproducePreset>> = { smoke: SMOKE
 export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
 
 /** The measured H100/webgpu rates the full preset is sized from (see FULL). */
-export const H100_RATES = { trainStepS: 2, trainBatch: 32, decodeStepS: 0.066, decodeRows: 128, embedStepS: 0.1 } as const;
+export const H100_RATES = { trainStepS: 0.6, trainBatch: 32, decodeStepS: 0.02, decodeRows: 128, embedStepS: 0.1 } as const;
 
 const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
 const trainS = (steps: number, batch: number) => steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch);
@@ -132,8 +131,8 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
   return {
     sft: trainS(s.steps, s.batch) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     lambda: p.lambdas.length * (trainS(s.steps, s.batch) + evalS(s.evalN, m)),
-    ngdiff: 2 * trainS(s.steps, s.batch) + evalS(s.evalN, m), // two backward passes a step
-    prestage: trainS(p.prestageSteps, s.batch) + 2 * trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    ngdiff: trainS(s.steps, s.batch) + evalS(s.evalN, m), // every objective's step already takes two backward passes
+    prestage: trainS(p.prestageSteps, s.batch) + trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
     diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
     // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
