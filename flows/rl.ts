@@ -30,7 +30,7 @@ import { MetricNames } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint } from '../src/model/checkpoint.ts';
 import { copyWeights, createVlm, disposeVlm } from '../src/model/vlm.ts';
-import type { Metric, Sample } from '../src/records.ts';
+import type { Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
 import { GRPO_LOSS_DEFAULTS, type LossAggregation } from '../src/rl/grpo-loss.ts';
 import { parseRewardSpec } from '../src/rl/reward-spec.ts';
@@ -46,7 +46,7 @@ import { stepMetrics } from '../src/rl/step-metrics.ts';
 import { trimRecording } from '../src/recording/index.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
-import { openRun, type RunContext } from './run-context.ts';
+import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
 export interface RlRunOptions {
   readonly config: RlConfig;
@@ -130,8 +130,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
     rngs = { rollout: root.split('rollout'), update: root.split('update') };
   }
   const taskOptions: TaskOptions = { ...o.taskOptions, inputSize: policy.config.inputSize };
-  // Metrics of the steps after the checkpoint are emitted again when those steps are redone.
-  if (resuming) await trimRecording<Metric>(path.join(path.resolve(c.out), 'metrics.msgpack'), (m) => m.step <= done);
+  if (resuming) await dropMetricsAfter(c.out, done);
   const run = openRun({ out: c.out, config: { rl: c, taskOptions }, append: resuming });
   if (o.backend) run.setBackend(o.backend.name, o.backend.device);
   const rolloutsFile = run.file('rollouts.msgpack');

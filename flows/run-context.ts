@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Subject, type MonoTypeOperatorFunction, type Observable, type Subscription } from 'rxjs';
 import { record } from '../operators/record.ts';
 import type { Metric } from '../src/records.ts';
-import { gitCommit, type RecordingKind, type WriterOptions } from '../src/recording/index.ts';
+import { gitCommit, trimRecording, type RecordingKind, type WriterOptions } from '../src/recording/index.ts';
 
 export interface RunOptions {
   readonly out: string; // the run directory, created if absent
@@ -109,4 +109,12 @@ export function openRun({ out, config, runName, append }: RunOptions): RunContex
       recorder.unsubscribe();
     },
   };
+}
+
+/**
+ * Resuming: drops the metric values of the steps after the checkpoint `step` from DIR/metrics.msgpack, since
+ * those steps are redone and would otherwise be emitted twice (zigzag curves). Before openRun appends to it.
+ */
+export async function dropMetricsAfter(out: string, step: number): Promise<void> {
+  await trimRecording<Metric>(path.join(path.resolve(out), 'metrics.msgpack'), (m) => m.step <= step);
 }

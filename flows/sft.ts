@@ -47,8 +47,7 @@ import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
-import { openRun, type RunContext } from './run-context.ts';
-import { trimRecording } from '../src/recording/index.ts';
+import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
 export interface SftRunOptions {
   readonly config: SftConfig;
@@ -111,11 +110,7 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const identity: SftIdentity = { config: { ...config }, taskOptions: { ...(options.taskOptions ?? {}) }, modelOptions: { ...(options.modelOptions ?? {}) } };
   const checkpoints = path.join(path.resolve(config.out), 'checkpoints');
   checkResumable(config, checkpoints);
-  if (config.resume) {
-    // Metrics of the steps after the checkpoint are emitted again when those steps are redone.
-    const done = savedStep(checkpoints);
-    await trimRecording<Metric>(path.join(path.resolve(config.out), 'metrics.msgpack'), (m) => m.step <= done);
-  }
+  if (config.resume) await dropMetricsAfter(config.out, savedStep(checkpoints));
 
   const ctx = openRun({ out: config.out, config: identity, append: config.resume });
   const samples$ = new Subject<SampleView>();
