@@ -9,6 +9,7 @@ import { candidates } from '../src/tasks/sudoku/human.ts';
 import { popcount } from '../src/tasks/sudoku/grid.ts';
 import { parseGrid, SUDOKU_QUERY, solveWithTrace, sudokuTask } from '../src/tasks/sudoku/index.ts';
 import { tokenCount } from '../src/tokenizer.ts';
+import { traceTokenCells } from './trace-tokens.ts';
 
 const count = Number(process.argv[2] ?? 200);
 const seed = Number(process.argv[3] ?? 7);
@@ -37,20 +38,5 @@ for (const blanks of blankCounts) {
       `backtrack ${((Number(perPuzzle('empty')) + Number(perPuzzle('nowhere')))).toFixed(1)}; ` +
       `${((100 * direct) / (count * blanks)).toFixed(0)}% of blanks fixed by the givens alone`,
   );
-  for (const verbosity of [0, 1, 2, 3]) {
-    const lengths: number[] = [];
-    let fraction = 0;
-    for (const puzzle of puzzles) {
-      const tokens = tokenCount(sudokuTask.response(puzzle, { verbosity }));
-      lengths.push(tokens);
-      fraction += tokenCount(puzzle.pStar) / tokens;
-    }
-    lengths.sort((a, b) => a - b);
-    const mean = lengths.reduce((a, b) => a + b, 0) / count;
-    const over = lengths.filter((l) => l > budget).length / count;
-    const at = (q: number) => lengths[Math.min(count - 1, Math.floor(q * count))];
-    console.log(
-      `${blanks} | ${verbosity} | ${mean.toFixed(0)} | ${at(0.5)} | ${at(0.95)} | ${lengths[count - 1]} | ${((100 * fraction) / count).toFixed(1)}% | ${(100 * over).toFixed(1)}%`,
-    );
-  }
+  for (const verbosity of [0, 1, 2, 3]) console.log(`${blanks} | ${verbosity} | ${traceTokenCells(sudokuTask, puzzles, verbosity, budget)}`);
 }
