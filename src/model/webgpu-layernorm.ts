@@ -23,6 +23,19 @@ function treeSum(...arrays: string[]): string {
   }`;
 }
 
+/** WGSL defining `mean` and `rstd` of the row at `base` (forward and backward recompute the same statistics). */
+const ROW_MEAN_RSTD = `  var s = 0.0;
+  for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
+  red[lane] = s;
+${treeSum('red')}
+  let mean = red[0] / f32(u.d);
+  workgroupBarrier();
+  var q = 0.0;
+  for (var i = lane; i < u.d; i += ${LANES}u) { let c = x[base + i] - mean; q += c * c; }
+  red[lane] = q;
+${treeSum('red')}
+  let rstd = inverseSqrt(red[0] / f32(u.d) + u.eps);`;
+
 const LAYER_NORM_WGSL = /* wgsl */ `
 struct U { rows: u32, d: u32, eps: f32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
@@ -40,17 +53,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let live = row < u.rows;
   let base = select(0u, row * u.d, live);
   let lane = lid.x;
-  var s = 0.0;
-  for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
-  red[lane] = s;
-${treeSum('red')}
-  let mean = red[0] / f32(u.d);
-  workgroupBarrier();
-  var q = 0.0;
-  for (var i = lane; i < u.d; i += ${LANES}u) { let c = x[base + i] - mean; q += c * c; }
-  red[lane] = q;
-${treeSum('red')}
-  let rstd = inverseSqrt(red[0] / f32(u.d) + u.eps);
+${ROW_MEAN_RSTD}
   if (live) {
     for (var i = lane; i < u.d; i += ${LANES}u) { y[base + i] = ((x[base + i] - mean) * rstd) * gain[i] + shift[i]; }
   }
@@ -76,17 +79,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let base = select(0u, row * u.d, live);
   let lane = lid.x;
   let n = f32(u.d);
-  var s = 0.0;
-  for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
-  red[lane] = s;
-${treeSum('red')}
-  let mean = red[0] / n;
-  workgroupBarrier();
-  var q = 0.0;
-  for (var i = lane; i < u.d; i += ${LANES}u) { let c = x[base + i] - mean; q += c * c; }
-  red[lane] = q;
-${treeSum('red')}
-  let rstd = inverseSqrt(red[0] / n + u.eps);
+${ROW_MEAN_RSTD}
   workgroupBarrier();
   var a = 0.0;
   var c = 0.0;
