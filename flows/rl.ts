@@ -136,10 +136,10 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const rolloutsFile = run.file('rollouts.msgpack');
   if (resuming) {
     const { dropped } = await trimRecording<RlScored>(rolloutsFile, (r) => r.step <= done);
+    if (c.record) await trimRecording<RlScored>(c.record, (r) => r.step <= done); // --record FILE continues the same way
     log(`rl: resuming after step ${done} from ${latest}${dropped ? ` (dropped ${dropped} rollouts of the interrupted step)` : ''}`);
   }
   const rollouts$ = new Subject<RlScored>();
-  if (resuming && c.record && fs.existsSync(c.record)) await trimRecording<RlScored>(c.record, (r) => r.step <= done);
   const extraRecord: MonoTypeOperatorFunction<RlScored> = c.record ? record<RlScored>(c.record, { kind: 'rollouts', config: c }, { append: resuming }) : identity;
   const recorder = rollouts$.pipe(run.record<RlScored>('rollouts', { append: resuming }), extraRecord).subscribe({
     error: (e: unknown) => log(`rl: error: recording rollouts: ${(e as Error).message}`),
