@@ -17,7 +17,13 @@ export interface KvCache {
   readonly v: tf.Tensor4D[];
 }
 
-/** One greyscale image (inputSize² values, row-major) → its patches, row-major: P × patch² values. */
+/**
+ * One greyscale image (inputSize² values, row-major, white = 1) → its patches as ink (1 − pixel), row-major:
+ * P × patch² values. Ink, not brightness: on a white page every patch would share a large constant input that
+ * the linear patch embedding passes on and LayerNorm then weighs against the few stroke pixels that carry the
+ * content. Measured with the tiny model on 4-node GC captions (perception loss only, fresh samples, batch 8,
+ * lr 3e-3, wasm): L_p 0.104 after 150 steps with ink against 0.229 with brightness.
+ */
 export function patchify(pixels: Float32Array, c: ModelConfig, where = 'pixels'): Float32Array {
   const side = c.inputSize;
   if (pixels.length !== side * side) {
@@ -30,7 +36,7 @@ export function patchify(pixels: Float32Array, c: ModelConfig, where = 'pixels')
     for (let pc = 0; pc < n; pc++)
       for (let y = 0; y < c.patch; y++) {
         const row = (pr * c.patch + y) * side + pc * c.patch;
-        for (let x = 0; x < c.patch; x++) out[o++] = pixels[row + x];
+        for (let x = 0; x < c.patch; x++) out[o++] = 1 - pixels[row + x];
       }
   return out;
 }

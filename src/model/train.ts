@@ -11,6 +11,7 @@ import type { AdamW } from './adamw.ts';
 import { prepareBatch, tokenLogprobs, type PreparedBatch, type ScoreRow, type TokenLogprobs } from './logprobs.ts';
 import type { Vlm } from './vlm.ts';
 import { fusedOptimizer } from './webgpu-fused.ts';
+import { ageWebgpuPool } from './webgpu-pool.ts';
 
 export type LossFn = (out: TokenLogprobs) => tf.Scalar;
 export type Grads = Record<string, tf.Tensor>; // short parameter name → gradient, same shape
@@ -72,6 +73,7 @@ export function combineGradients(parts: readonly (readonly [number, Grads])[]): 
  * Does not dispose `grads`.
  */
 export function applyGradients(optimizer: AdamW, grads: Grads, precomputedNorm?: tf.Scalar): tf.Scalar {
+  ageWebgpuPool(); // one tick per optimizer step, SFT and GRPO alike: stale batch shapes' buffers go
   const norm = precomputedNorm ?? globalNorm(grads); // []
   const clip = optimizer.config.clipNorm;
   if (clip <= 0) {

@@ -81,46 +81,49 @@ const TEST: ReproducePreset = {
 };
 
 /**
- * Full: the `small` model on one H100 through webgpu, sized from rates measured there on 2026-11-24 after the
- * issue-9 speed work (README "SFT and RL on the GPU"): ≈0.6 s per SFT step at batch 32 (every objective takes two
- * backward passes, for the gradient-share diagnostics) and ≈20 ms per decode step of a sampling batch (17–19 ms
- * measured at 64 rows; assumed for ≤128). The arithmetic is `estimatePartSeconds` below: one evaluation = 2
- * modes × maxTokens decode steps (GC verbosity 1: 288 → 11.5 s; Sudoku verbosity 0: 208 → 8.3 s); an SFT run =
- * 250 steps × 0.6 s = 150 s; a GRPO step = 288 decode steps (5.8 s, ×(1+N) with self:N) + an update over 128
- * rollouts (2.4 s). That gives ≈50 min for both tasks, the λ sweep (3 runs, ≈8 min) the longest part, before
- * start-up and plotting (~10 s a part). Earlier sizing from the pre-speed-up rates (2 s a step, 66 ms a decode
- * step) allowed only 40 SFT steps and 2 GRPO steps.
+ * Full: the `small` model on one H100 through webgpu. GC runs 4–6-node graphs with one-step traces (156 tokens,
+ * 16.9% perception; `npx tsx bench/gc-trace-tokens.ts`-style count): at the task's 7–9-node default, 100–200
+ * `small` steps left a = a_p = 0 on the H100 (README "SFT and RL on the GPU"), and a part that learns nothing
+ * can confirm no finding. Sudoku keeps 20 blanks and one-line traces (197 tokens).
+ * Sized from rates measured on the H100 on 2026-11-24 (README "SFT and RL on the GPU"): ≈0.6 s per SFT step of
+ * 32 samples at ≈1,100 positions (every objective takes two backward passes, for the gradient-share
+ * diagnostics), assumed linear in positions (`trainS` below), and ≈20 ms per decode step of a sampling batch of
+ * up to 128 rows. `estimatePartSeconds` is the arithmetic; a test keeps every part under 10 minutes and the
+ * whole under an hour.
  */
 const FULL: ReproducePreset = {
   name: 'full',
   model: 'small',
   modelOptions: { gc: {}, sudoku: {} },
-  taskOptions: { gc: { verbosity: 1 }, sudoku: { verbosity: 0 } },
-  maxTokens: { gc: 288, sudoku: 208 },
+  taskOptions: { gc: { minNodes: 4, maxNodes: 6, verbosity: 1 }, sudoku: { verbosity: 0 } },
+  maxTokens: { gc: 264, sudoku: 208 },
   seed: 0,
-  sft: { steps: 250, batch: 32, lr: 1e-3, warmupSteps: 20, trainN: 2000, evalN: 128, evalEvery: 50, evalBatch: 128, bucket: 64 },
+  sft: { steps: 600, batch: 32, lr: 1e-3, warmupSteps: 30, trainN: 6000, evalN: 128, evalEvery: 100, evalBatch: 128, bucket: 64 },
   lambdas: [0.2, 0.5, 0.8],
-  prestageSteps: 10,
-  rl: { steps: 8, prompts: 16, group: 8, lr: 1e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  prestageSteps: 100,
+  rl: { steps: 12, prompts: 16, group: 8, lr: 3e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
   diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
-  scoreThreads: 4,
+  scoreThreads: 0, // the device runs a bundle, where Piscina workers cannot load: verify in process
 };
 
 export const PRESETS: Readonly<Record<string, ReproducePreset>> = { smoke: SMOKE, full: FULL, test: TEST };
 export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
 
 /** The measured H100/webgpu rates the full preset is sized from (see FULL). */
-export const H100_RATES = { trainStepS: 0.6, trainBatch: 32, decodeStepS: 0.02, decodeRows: 128, embedStepS: 0.1 } as const;
+export const H100_RATES = { trainStepS: 0.6, trainBatch: 32, trainPositions: 1100, decodeStepS: 0.02, decodeRows: 128, embedStepS: 0.1 } as const;
+/** Image prefix + a bucketed prompt: the positions before the response in every training row. */
+const PREFIX_POSITIONS = 81 + 64;
 
 const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
-const trainS = (steps: number, batch: number) => steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch);
+const trainS = (steps: number, batch: number, maxTokens: number) =>
+  steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch) * ((PREFIX_POSITIONS + maxTokens) / H100_RATES.trainPositions);
 /** One evaluation: end-to-end and counterfactual sampling passes of `maxTokens` decode steps each. */
 const evalS = (n: number, maxTokens: number) => 2 * decodePasses(n) * maxTokens * H100_RATES.decodeStepS;
 /** One GRPO step: P·G rollouts (plus N re-solves for self:N), then one update over them. */
 const rlStepS = (p: ReproducePreset, maxTokens: number, resolves: number) =>
-  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group);
+  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group, maxTokens);
 const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(reward.slice(5)) : 0);
 
 /** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
@@ -129,10 +132,10 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
   const s = p.sft;
   const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
   return {
-    sft: trainS(s.steps, s.batch) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
-    lambda: p.lambdas.length * (trainS(s.steps, s.batch) + evalS(s.evalN, m)),
-    ngdiff: trainS(s.steps, s.batch) + evalS(s.evalN, m), // every objective's step already takes two backward passes
-    prestage: trainS(p.prestageSteps, s.batch) + trainS(s.steps, s.batch) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    sft: trainS(s.steps, s.batch, m) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    lambda: p.lambdas.length * (trainS(s.steps, s.batch, m) + evalS(s.evalN, m)),
+    ngdiff: trainS(s.steps, s.batch, m) + evalS(s.evalN, m), // every objective's step already takes two backward passes
+    prestage: trainS(p.prestageSteps, s.batch, m) + trainS(s.steps, s.batch, m) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
     diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
     // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleLimitBytes, trimPool, trimWebgpuPool, type BufferPool } from '../../../src/model/webgpu-pool.ts';
+import { ageWebgpuPool, idleLimitBytes, PoolAging, trimPool, trimWebgpuPool, type AgingPool, type BufferPool } from '../../../src/model/webgpu-pool.ts';
 
 function fakePool(idleSizes: number[], usedBytes: number): { pool: BufferPool; destroyed: number[] } {
   const destroyed: number[] = [];
@@ -43,5 +43,51 @@ describe('webgpu buffer pool cap', () => {
 
   it('is a no-op off webgpu', () => {
     expect(trimWebgpuPool(0)).toBe(0);
+  });
+});
+
+describe('webgpu buffer pool aging', () => {
+  /** A pool whose acquireBuffer hands out a fresh buffer of the size (as tfjs does when none is free). */
+  function agingPool() {
+    const destroyed: number[] = [];
+    const pool: AgingPool = {
+      freeBuffers: new Map(), numFreeBuffers: 0, numBytesAllocated: 0, numBytesUsed: 0,
+      acquireBuffer(size: number, usage: number) {
+        pool.numBytesAllocated += size;
+        return { size, usage };
+      },
+    };
+    const release = (size: number, usage = 140) => { // as tfjs's releaseBuffer with reuse
+      const key = `${size}_${usage}`;
+      pool.freeBuffers.set(key, [...(pool.freeBuffers.get(key) ?? []), { size, destroy: () => destroyed.push(size) }]);
+      pool.numFreeBuffers++;
+    };
+    return { pool, destroyed, release };
+  }
+
+  it('frees only sizes not acquired during the last updates, once idle bytes pass the cap', () => {
+    const { pool, destroyed, release } = agingPool();
+    const aging = new PoolAging(pool, 2);
+    pool.acquireBuffer(100, 140); release(100); // update 0: shape A
+    expect(aging.tick(50)).toBe(0); // A was used in the window
+    pool.acquireBuffer(300, 140); release(300); // update 1: shape B
+    expect(aging.tick(50)).toBe(0); // A (update 0) is still within 2 updates of update 2
+    pool.acquireBuffer(300, 140); release(300); // update 2: B again; A now stale
+    expect(aging.tick(50)).toBe(100);
+    expect(destroyed).toEqual([100]);
+    expect(pool.numFreeBuffers).toBe(2); // B's two free buffers stay
+    expect(pool.numBytesAllocated).toBe(600);
+    expect(aging.tick(10_000)).toBe(0); // under the cap nothing goes, stale or not
+  });
+
+  it('reads its own cap with an exact message for a bad value', () => {
+    expect(idleLimitBytes({}, 'ASYMFLOW_WEBGPU_TRAIN_IDLE_BYTES', 8)).toBe(8);
+    expect(() => idleLimitBytes({ ASYMFLOW_WEBGPU_TRAIN_IDLE_BYTES: '-1' }, 'ASYMFLOW_WEBGPU_TRAIN_IDLE_BYTES', 8)).toThrow(
+      "ASYMFLOW_WEBGPU_TRAIN_IDLE_BYTES must be a non-negative number of bytes, got '-1'",
+    );
+  });
+
+  it('is a no-op off webgpu', () => {
+    expect(ageWebgpuPool(0)).toBe(0);
   });
 });
