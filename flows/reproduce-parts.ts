@@ -208,7 +208,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const m = c.preset.maxTokens[c.task];
   return {
     task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m,
-    rolloutBatch: r.rolloutBatch, bucket: c.preset.sft.bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
+    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: c.preset.sft.bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
     backend: c.backend.name,
   };
 }
@@ -256,7 +256,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   const m = c.preset.maxTokens[c.task];
   const out = partDir(c, 'diagnose', 'run');
   const flags = {
-    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: 1, maxTokens: m, batch: d.batch, bucket: c.preset.sft.bucket, seed: c.preset.seed,
+    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: c.preset.rl.temperature, maxTokens: m, batch: d.batch, bucket: c.preset.sft.bucket, seed: c.preset.seed,
     scoreThreads: c.preset.scoreThreads, backend: c.backend.name, out,
   };
   const summary = await runDiagnose({

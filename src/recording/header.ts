@@ -29,9 +29,13 @@ export interface HeaderInit {
 
 let cachedCommit: string | null | undefined;
 
-/** The current checkout's commit, or null when git or the repository is absent (cached per process). */
+/**
+ * The current checkout's commit, or null when git or the repository is absent (cached per process).
+ * ASYMFLOW_COMMIT wins: a bundle run elsewhere (bench/device-pack.sh) names the commit it was built from.
+ */
 export function gitCommit(cwd = process.cwd()): string | null {
   if (cachedCommit !== undefined) return cachedCommit;
+  if (process.env.ASYMFLOW_COMMIT) return (cachedCommit = process.env.ASYMFLOW_COMMIT);
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     cachedCommit = out.toString().trim() || null;

@@ -36,6 +36,7 @@ export interface ReproducePreset {
     readonly lr: number;
     readonly evalN: number;
     readonly rolloutBatch: number;
+    readonly temperature: number; // rollouts and the diagnostic's fresh samples; evaluations stay greedy
     readonly alphas: readonly number[]; // must hold 0 (outcome only, finding 4's baseline) and ≥ 3 values
   };
   readonly diagnose: { readonly n: number; readonly batch: number; readonly rewards: readonly string[] };
@@ -60,7 +61,7 @@ const SMOKE: ReproducePreset = {
   sft: { steps: 10, batch: 4, lr: 1e-2, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8, bucket: 16 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 3,
-  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 8, rolloutBatch: 8, alphas: [0, 0.5, 1] },
+  rl: { steps: 2, prompts: 2, group: 4, lr: 1e-4, evalN: 8, rolloutBatch: 8, temperature: 1, alphas: [0, 0.5, 1] },
   diagnose: { n: 16, batch: 16, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 16, steps: 4, batch: 4 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'self:4', 'embed'] },
@@ -75,7 +76,7 @@ const TEST: ReproducePreset = {
   maxTokens: { gc: 24, sudoku: 24 },
   sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4, bucket: 16 },
   prestageSteps: 2,
-  rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, alphas: [0, 0.5, 1] },
+  rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, temperature: 1, alphas: [0, 0.5, 1] },
   diagnose: { n: 8, batch: 8, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 8, steps: 2, batch: 4 },
 };
@@ -101,7 +102,10 @@ const FULL: ReproducePreset = {
   sft: { steps: 600, batch: 32, lr: 1e-3, warmupSteps: 30, trainN: 6000, evalN: 128, evalEvery: 100, evalBatch: 128, bucket: 64 },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 100,
-  rl: { steps: 12, prompts: 16, group: 8, lr: 3e-4, evalN: 128, rolloutBatch: 128, alphas: [0, 0.5, 1] },
+  // Rollouts at T 0.6: the SFT checkpoint's 128 samples at T 1 (gc/diagnose, first run) all scored a = a_p = 0
+  // (character-level traces of ~160 tokens garble at T 1 after 600 steps) against a 43% and a_p 88% greedy, and a
+  // group whose rewards are all 0 gives GRPO nothing to learn from.
+  rl: { steps: 12, prompts: 16, group: 8, lr: 3e-4, evalN: 128, rolloutBatch: 128, temperature: 0.6, alphas: [0, 0.5, 1] },
   diagnose: { n: 128, batch: 128, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
