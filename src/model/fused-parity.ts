@@ -84,6 +84,9 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
       const probe = fusedOptimizer();
       const normFused = globalNorm(grads);
       fused.apply(grads, scale);
+      // Read every fused variable back after each update: tfjs caches values it has read, so a kernel that
+      // writes in place without dropping that copy leaves the comparison below reading stale weights.
+      for (const t of [...fusedParams.values(), ...fused.m.values(), ...fused.v.values()]) await t.data();
       setFusedOptimizer(false);
       const normRef = globalNorm(grads);
       reference.apply(grads, scale);

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, owns, pipeline, setFusedKernels, type Backend } from './webgpu-raw.ts';
+import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, owns, pipeline, setFusedKernels, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 
 const WORKGROUP = 256;
 
@@ -104,7 +104,7 @@ function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf
     f(1 - c.decay), u(c.decay > 0 ? 1 : 0), u(scale ? 1 : 0), u(p.size),
   ]);
   const gBuffer = bufferOf(b, g);
-  const buffers = [p, m, v].map((t) => ({ buffer: bufferOf(b, t) }));
+  const buffers = [p, m, v].map((t) => ({ buffer: writtenBufferOf(b, t) }));
   dispatch(b, pipeline(b, 'adamw', ADAMW_WGSL), [...buffers, { buffer: gBuffer }, { buffer: scale ? bufferOf(b, scale) : gBuffer }, uniforms], Math.ceil(p.size / WORKGROUP));
   return true;
 }

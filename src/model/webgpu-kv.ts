@@ -6,7 +6,7 @@
  * owns its buffer; otherwise the reference ops run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bufferOf, dispatch, owns, pipeline, type Backend } from './webgpu-raw.ts';
+import { bufferOf, dispatch, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 
 const WORKGROUP = 256;
 
@@ -40,7 +40,7 @@ export function writeKvSlot(b: Backend, cache: tf.Tensor4D, kv: tf.Tensor4D, slo
   }
   const uniforms = b.makeUniforms([rows, heads, capacity, dh].map((x) => ({ type: 'uint32', data: [x] })));
   dispatch(b, pipeline(b, 'kvWrite', KV_WRITE_WGSL),
-    [{ buffer: bufferOf(b, cache) }, { buffer: bufferOf(b, kv) }, { buffer: bufferOf(b, slotIndex) }, uniforms],
+    [{ buffer: writtenBufferOf(b, cache) }, { buffer: bufferOf(b, kv) }, { buffer: bufferOf(b, slotIndex) }, uniforms],
     Math.ceil((rows * heads * dh) / WORKGROUP));
   return true;
 }

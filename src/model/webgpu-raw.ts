@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 export type Info = { dataId: object; shape: number[]; dtype: string };
-type TensorData = { resource: unknown; refCount: number };
+type TensorData = { resource: unknown; refCount: number; values: unknown };
 
 export interface Backend {
   device: GPUDevice;
@@ -57,6 +57,18 @@ export function bufferOf(b: Backend, t: Info): GPUBuffer {
   b.uploadToGPU(t.dataId);
   b.commandQueueOwnedIds.add(t.dataId);
   return b.tensorMap.get(t.dataId)!.resource as GPUBuffer;
+}
+
+/**
+ * The GPU buffer of a tensor that a kernel overwrites in place. tfjs keeps the values of a tensor it has read
+ * back (read() caches them on the CPU and returns that copy from then on), so without dropping that copy a
+ * variable updated in place reads back as it was at its first read: on the H100 every SFT checkpoint after
+ * the first one held the step-100 weights (RL started from them; summary hashes were of them).
+ */
+export function writtenBufferOf(b: Backend, t: Info): GPUBuffer {
+  const buffer = bufferOf(b, t);
+  b.tensorMap.get(t.dataId)!.values = null;
+  return buffer;
 }
 
 /** A new float32 tensor's backend data of `shape` (GPU memory uninitialised: the kernel writes it all). */
