@@ -36,7 +36,8 @@ ${treeSum('red')}
 ${treeSum('red')}
   let rstd = inverseSqrt(red[0] / f32(u.d) + u.eps);`;
 
-const LAYER_NORM_WGSL = /* wgsl */ `
+/** Forward LayerNorm, one workgroup of LANES per row: y, x, gain, shift, U { rows, d, eps, pad } (also decode.ts). */
+export const LAYER_NORM_WGSL = /* wgsl */ `
 struct U { rows: u32, d: u32, eps: f32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -1,0 +1,109 @@
+/**
+ * The per-token pieces of a decode step that are not matmuls, as WGSL for webgpu-decode.ts (issue 9):
+ *   embed      x[b] = tokEmb[id_b] + textPos[pos_b]
+ *   attention  per (row, head): write the new K and V at the row's cache slot, then softmax(q·kᵀ/√dh)·v over
+ *              slots 0…slot (the image prefix, the prompt and the tokens so far), in one workgroup
+ * The reference (forward.ts decodeStep) masks slots past the row's own with MASKED, whose exp underflows to
+ * exactly 0 in f32, so skipping them here gives the same sums.
+ *
+ * Both read the step's per-row inputs from one buffer of DecodeRow structs (webgpu-decode.ts writes it).
+ */
+
+/** WGSL of the per-row step inputs: the newest token, its text position, its cache slot, the pick's uniform. */
+export const DECODE_ROW = /* wgsl */ `struct Row { id: i32, pos: i32, slot: i32, rand: f32 }`;
+
+/** 32-bit words per DecodeRow. */
+export const ROW_WORDS = 4;
+
+export const EMBED_WGSL = /* wgsl */ `
+${DECODE_ROW}
+struct U { rows: u32, d: u32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<storage, read> tokEmb: array<f32>;
+@group(0) @binding(2) var<storage, read> textPos: array<f32>;
+@group(0) @binding(3) var<storage, read> rows: array<Row>;
+@group(0) @binding(4) var<uniform> u: U;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= u.rows * u.d) { return; }
+  let b = i / u.d;
+  let c = i % u.d;
+  x[i] = tokEmb[u32(rows[b].id) * u.d + c] + textPos[u32(rows[b].pos) * u.d + c];
+}`;
+
+const LANES = 64;
+
+/** WGSL folding workgroup array `a` of LANES into a[0] with `op` (max or +); barriers in main only (GLES). */
+const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBarrier();
+  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
+    if (lane < stride) { ${a}[lane] = ${op(`${a}[lane]`, `${a}[lane + stride]`)}; }
+    workgroupBarrier();
+  }`;
+
+/** Workgroup memory the attention kernel needs for a cache of `capacity` slots and head size dh, in bytes. */
+export const attentionWorkgroupBytes = (capacity: number, dh: number): number => 4 * (capacity + dh + LANES);
+
+/**
+ * Decode attention for one layer: y [B, H·dh] (heads merged, as mergeHeads), from qkv [B, 3·H·dh] (Q | K | V,
+ * each heads-major as splitHeads) and the caches kc, vc [B, H, C, dh], which get the new K and V in place.
+ * One workgroup per (row, head); the capacity C and dh are baked in (workgroup arrays need constant sizes).
+ */
+export function attentionWgsl(capacity: number, dh: number): string {
+  return /* wgsl */ `
+${DECODE_ROW}
+struct U { heads: u32, pad0: u32, pad1: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> qkv: array<f32>;
+@group(0) @binding(2) var<storage, read_write> kc: array<f32>;
+@group(0) @binding(3) var<storage, read_write> vc: array<f32>;
+@group(0) @binding(4) var<storage, read> rows: array<Row>;
+@group(0) @binding(5) var<uniform> u: U;
+var<workgroup> s: array<f32, ${capacity}>;
+var<workgroup> q: array<f32, ${dh}>;
+var<workgroup> red: array<f32, ${LANES}>;
+
+@compute @workgroup_size(${LANES})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let lane = lid.x;
+  let b = wid.x / u.heads;
+  let h = wid.x % u.heads;
+  let d = u.heads * ${dh}u;
+  let slot = min(u32(rows[b].slot), ${capacity - 1}u);
+  let base = (b * u.heads + h) * ${capacity * dh}u;
+  let src = b * 3u * d + h * ${dh}u;
+  for (var i = lane; i < ${dh}u; i += ${LANES}u) {
+    q[i] = qkv[src + i];
+    kc[base + slot * ${dh}u + i] = qkv[src + d + i];
+    vc[base + slot * ${dh}u + i] = qkv[src + 2u * d + i];
+  }
+  storageBarrier();
+  workgroupBarrier();
+  var mx = -3.0e38;
+  for (var j = lane; j <= slot; j += ${LANES}u) {
+    var dot = 0.0;
+    for (var i = 0u; i < ${dh}u; i++) { dot = dot + q[i] * kc[base + j * ${dh}u + i]; }
+    let score = dot * u.scale;
+    s[j] = score;
+    mx = max(mx, score);
+  }
+  red[lane] = mx;
+${tree('red', (a, c) => `max(${a}, ${c})`)}
+  let top = red[0];
+  workgroupBarrier();
+  var sum = 0.0;
+  for (var j = lane; j <= slot; j += ${LANES}u) {
+    let e = exp(s[j] - top);
+    s[j] = e;
+    sum = sum + e;
+  }
+  red[lane] = sum;
+${tree('red', (a, c) => `${a} + ${c}`)}
+  let total = red[0];
+  for (var i = lane; i < ${dh}u; i += ${LANES}u) {
+    var acc = 0.0;
+    for (var j = 0u; j <= slot; j++) { acc = acc + (s[j] / total) * vc[base + j * ${dh}u + i]; }
+    y[b * d + h * ${dh}u + i] = acc;
+  }
+}`;
+}
