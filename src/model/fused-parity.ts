@@ -268,7 +268,8 @@ async function gpuDecodeParity(): Promise<Pick<FusedParityReport, 'gpuDecodeRan'
   let greedyWorst = 0;
   let greedyTokens = 0;
   for (const tiedHead of [false, true]) {
-    const config = modelConfig('tiny', { tiedHead });
+    // The untied model is also wider, d 96 in 3 heads with a 3·d FFN: a partial K tile (288) and partial column blocks.
+    const config = modelConfig('tiny', tiedHead ? {} : { tiedHead, d: 96, heads: 3, ffnMult: 3 });
     const model = createVlm(config, `gpu-decode-${tiedHead}`);
     const requests = [0, 1, 2, 3, 4].map((i) => ({
       pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
