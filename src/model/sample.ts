@@ -10,7 +10,7 @@
  * same quantity scoreLogprobs() computes, so old-policy log-probs from sampling and scoring agree.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../rng.ts';
+import { Rng } from '../rng.ts';
 import { decode, PAD } from '../tokenizer.ts';
 import { patchCount, patchDim } from './config.ts';
 import { decodeStep, hiddenStates, logits, patchify, type KvCache } from './forward.ts';
@@ -188,16 +188,29 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
 
 /**
  * The webgpu decode loop (webgpu-decode.ts): tokens picked on the GPU, B ids and log-probs read back per
- * step. The uniforms are drawn from the Rng exactly as pickToken draws them (one per unfinished row, in row
- * order, none when greedy), so a seed gives the same stream as the tfjs-op loop.
+ * step, with the next step already queued so the GPU never waits for this loop. Uniforms go to the GPU as
+ * pickToken draws them (one per unfinished row, in row order, none when greedy): the step queued ahead gets
+ * them from a copy of the Rng, guessing that no row stops at the pick being read; when one does, the real
+ * draws differ and that pick is made again from the same logits, so the stream matches the tfjs-op loop.
  */
 async function decodeOnGpu(gpu: GpuDecoder, rows: SampleRows, options: SampleOptions): Promise<void> {
   const b = rows.size;
-  for (let step = 0; ; step++) {
+  const draw = (rng: Rng) => {
     const rands = new Float32Array(b);
-    if (options.temperature > 0) for (let i = 0; i < b; i++) if (!rows.finish[i]) rands[i] = options.rng.next();
-    const picks = step === 0 ? await gpu.first(rands) : await gpu.step(rows.feed(step - 1), rands);
+    if (options.temperature > 0) for (let i = 0; i < b; i++) if (!rows.finish[i]) rands[i] = rng.next();
+    return rands;
+  };
+  const guess = () => draw(Rng.fromState(options.rng.seed, options.rng.state()));
+  gpu.submitFirst(draw(options.rng));
+  let ahead = guess(); // pick 1
+  gpu.submitStep(rows.feed(0), ahead);
+  for (let k = 0; ; k++) {
+    const picks = await gpu.read(k);
     for (let i = 0; i < b; i++) rows.record(i, picks.tokens[i], picks.logprobs[i]);
-    if (rows.done()) return;
+    if (rows.done()) return; // pick k + 1 is still queued: its results are never read
+    const exact = draw(options.rng); // pick k + 1's real uniforms, now that pick k's stops are known
+    if (exact.some((u, i) => u !== ahead[i])) gpu.repick(exact);
+    ahead = guess(); // pick k + 2
+    gpu.submitStep(rows.feed(k + 1), ahead);
   }
 }

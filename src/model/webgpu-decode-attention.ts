@@ -1,6 +1,6 @@
 /**
  * The per-token pieces of a decode step that are not matmuls, as WGSL for webgpu-decode.ts (issue 9):
- *   embed      x[b] = tokEmb[id_b] + textPos[pos_b]
+ *   embed      x[b] = tokEmb[id_b] + textPos[pos_b], id_b the previous pick's token
  *   attention  per (row, head): write the new K and V at the row's cache slot, then softmax(q·kᵀ/√dh)·v over
  *              slots 0…slot (the image prefix, the prompt and the tokens so far), in one workgroup
  * The reference (forward.ts decodeStep) masks slots past the row's own with MASKED, whose exp underflows to
@@ -9,8 +9,11 @@
  * Both read the step's per-row inputs from one buffer of DecodeRow structs (webgpu-decode.ts writes it).
  */
 
-/** WGSL of the per-row step inputs: the newest token, its text position, its cache slot, the pick's uniform. */
-export const DECODE_ROW = /* wgsl */ `struct Row { id: i32, pos: i32, slot: i32, rand: f32 }`;
+/**
+ * WGSL of the per-row step inputs: the newest token's text position and cache slot, the pick's uniform.
+ * The token itself is read from the previous pick's output on the GPU, so steps can be queued ahead.
+ */
+export const DECODE_ROW = /* wgsl */ `struct Row { pos: i32, slot: i32, rand: f32, pad: u32 }`;
 
 /** 32-bit words per DecodeRow. */
 export const ROW_WORDS = 4;
@@ -22,14 +25,15 @@ struct U { rows: u32, d: u32, pad0: u32, pad1: u32 }
 @group(0) @binding(1) var<storage, read> tokEmb: array<f32>;
 @group(0) @binding(2) var<storage, read> textPos: array<f32>;
 @group(0) @binding(3) var<storage, read> rows: array<Row>;
-@group(0) @binding(4) var<uniform> u: U;
+@group(0) @binding(4) var<storage, read> picked: array<u32>;
+@group(0) @binding(5) var<uniform> u: U;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= u.rows * u.d) { return; }
   let b = i / u.d;
   let c = i % u.d;
-  x[i] = tokEmb[u32(rows[b].id) * u.d + c] + textPos[u32(rows[b].pos) * u.d + c];
+  x[i] = tokEmb[picked[b] * u.d + c] + textPos[u32(rows[b].pos) * u.d + c];
 }`;
 
 const LANES = 64;

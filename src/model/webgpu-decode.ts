@@ -3,7 +3,7 @@
  * (forward.ts decodeStep + logits + CPU picking) costs ~25 tfjs kernels per layer at 25–40 µs of JS each plus
  * a read-back of B × V logits, so sampling was CPU bound (13.9 ms per step for `small` on the H100). Here a
  * step is 7 dispatches per layer with bind groups made once per call, and it reads back only B token ids
- * and B log-probs:
+ * and B log-probs, while the next step is already queued (the token ids stay on the GPU):
  *   embed → per layer: LN1, QKV (one packed [d, 3d] matmul), attention (writes K/V into the cache in place),
  *   out-proj + residual, LN2, FFN1 + GELU, FFN2 + residual → final LN, logits (tied head), pick
  * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in plain k
@@ -41,9 +41,8 @@ export function setGpuDecode(on: boolean): void {
   enabled = on;
 }
 
-/** The step's per-row inputs, as sample.ts computes them for the tfjs-op step. */
+/** The step's per-row inputs, as sample.ts computes them for the tfjs-op step (the token stays on the GPU). */
 export interface StepFeed {
-  readonly ids: Int32Array; // [B] newest token
   readonly positions: Int32Array; // [B] its text position
   readonly slots: Int32Array; // [B] its cache slot
 }
@@ -66,7 +65,9 @@ export class GpuDecoder {
   private readonly owned: GPUBuffer[] = [];
   private readonly rows: GPUBuffer;
   private readonly picked: GPUBuffer;
-  private readonly staging: GPUBuffer;
+  private readonly staging: GPUBuffer[]; // by pick number mod 2: one is read while the next is queued
+  private picks = 0; // picks submitted
+  private lastFeed: StepFeed | undefined;
   private readonly setup: Command[] = [];
   private readonly decode: Command[] = [];
   private readonly pickPrefill: Command;
@@ -105,7 +106,7 @@ export class GpuDecoder {
     const logits = scratch(batch * c.vocab); // [B, V]
     this.rows = scratch(batch * ROW_WORDS, COPY_DST); // [B] DecodeRow
     this.picked = scratch(2 * batch, COPY_SRC); // [B] tokens, then [B] log-probs
-    this.staging = this.buffer(8 * batch, MAP_READ | COPY_DST);
+    this.staging = [0, 1].map(() => this.buffer(8 * batch, MAP_READ | COPY_DST));
     const caches = [...cache.k, ...cache.v].map((t) => bufferOf(b, t));
     const prefill = bufferOf(b, prefillLogits);
 
@@ -136,7 +137,7 @@ export class GpuDecoder {
 
     const attention = pipeline(b, `decodeAttention:${capacity}:${dh}`, attentionWgsl(capacity, dh));
     const attnU = this.uniform(new Uint32Array([heads, 0, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
-    this.decode.push(this.command(pipeline(b, 'decodeEmbed', EMBED_WGSL), [x, w('tokEmb'), w('textPos'), this.rows, u32(batch, d, 0, 0)],
+    this.decode.push(this.command(pipeline(b, 'decodeEmbed', EMBED_WGSL), [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, 0, 0)],
       Math.ceil((batch * d) / 256)));
     for (let i = 0; i < c.layers; i++) {
       const pre = `blocks.${i}.`;
@@ -165,35 +166,59 @@ export class GpuDecoder {
     b.submitQueue();
   }
 
-  /** The first pick, from the prefill's logits; `rands` [B] are the rows' uniforms (0 where unused). */
-  first(rands: Float32Array): Promise<Picks> {
-    return this.run([...this.setup, this.pickPrefill], undefined, rands);
+  /**
+   * Queues pick 0, from the prefill's logits, with the rows' uniforms `rands` [B] (0 where unused); read it
+   * with read(0).
+   */
+  submitFirst(rands: Float32Array): void {
+    this.submit([...this.setup, this.pickPrefill], undefined, rands);
   }
 
-  /** One decode step for every row, then the next pick. */
-  step(feed: StepFeed, rands: Float32Array): Promise<Picks> {
-    return this.run(this.decode, feed, rands);
+  /**
+   * Queues the decode step that feeds each row's newest token (the last pick's, on the GPU) at `feed`'s
+   * positions and slots, then the next pick. Works ahead of read(): the token ids never leave the GPU.
+   */
+  submitStep(feed: StepFeed, rands: Float32Array): void {
+    this.submit(this.decode, feed, rands);
   }
 
-  /** Frees our buffers (not the cache nor the weights). Call after the last read-back. */
+  /** Picks again from the last step's logits with other uniforms (before the next submitStep only). */
+  repick(rands: Float32Array): void {
+    this.picks--;
+    this.submit([this.decode[this.decode.length - 1]], this.lastFeed, rands);
+  }
+
+  /** The picks of pick number `n` (0 = from the prefill), once the GPU has made them. */
+  async read(n: number): Promise<Picks> {
+    if (n >= this.picks || n < this.picks - 2) throw new Error(`GpuDecoder.read(${n}): picks ${this.picks - 2}…${this.picks - 1} are readable`);
+    const staging = this.staging[n % 2];
+    await staging.mapAsync(READ);
+    const out = staging.getMappedRange().slice(0);
+    staging.unmap();
+    const b = this.batch;
+    return { tokens: new Int32Array(out, 0, b), logprobs: new Float32Array(out, 4 * b, b) };
+  }
+
+  /** Frees our buffers (not the cache nor the weights; queued work keeps what it uses alive). */
   dispose(): void {
     for (const buffer of this.owned) buffer.destroy();
     this.owned.length = 0;
   }
 
-  private async run(commands: Command[], feed: StepFeed | undefined, rands: Float32Array): Promise<Picks> {
+  private submit(commands: Command[], feed: StepFeed | undefined, rands: Float32Array): void {
     const n = this.batch;
     const words = new ArrayBuffer(4 * ROW_WORDS * n);
     const ints = new Int32Array(words);
     const floats = new Float32Array(words);
     for (let i = 0; i < n; i++) {
       if (feed) {
-        ints[i * ROW_WORDS] = feed.ids[i];
-        ints[i * ROW_WORDS + 1] = feed.positions[i];
-        ints[i * ROW_WORDS + 2] = feed.slots[i];
+        ints[i * ROW_WORDS] = feed.positions[i];
+        ints[i * ROW_WORDS + 1] = feed.slots[i];
       }
-      floats[i * ROW_WORDS + 3] = rands[i];
+      floats[i * ROW_WORDS + 2] = rands[i];
     }
+    this.lastFeed = feed;
+    // Queue-ordered: work submitted earlier still reads the previous contents.
     this.device.queue.writeBuffer(this.rows, 0, words);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -203,12 +228,9 @@ export class GpuDecoder {
       pass.dispatchWorkgroups(c.x, c.y);
     }
     pass.end();
-    encoder.copyBufferToBuffer(this.picked, 0, this.staging, 0, 8 * n);
+    encoder.copyBufferToBuffer(this.picked, 0, this.staging[this.picks % 2], 0, 8 * n);
     this.device.queue.submit([encoder.finish()]);
-    await this.staging.mapAsync(READ);
-    const out = this.staging.getMappedRange().slice(0);
-    this.staging.unmap();
-    return { tokens: new Int32Array(out, 0, n), logprobs: new Float32Array(out, 4 * n, n) };
+    this.picks++;
   }
 
   private buffer(bytes: number, usage: number): GPUBuffer {
