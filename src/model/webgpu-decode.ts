@@ -60,9 +60,16 @@ export interface GpuDecodeOptions {
 
 type Command = { pipeline: GPUComputePipeline; group: GPUBindGroup; x: number; y: number };
 
+/**
+ * Our buffers of finished calls by device, by `size:usage`, for the next call: creating a buffer costs ~0.25 ms
+ * under Dawn/Vulkan on the H100 (bench/README.md), ~30 per call. Each decoder takes its own (calls may overlap);
+ * what the next decoder leaves untaken (other shapes) is destroyed, so the pool holds at most one call's set.
+ */
+const idle = new WeakMap<GPUDevice, Map<string, GPUBuffer[]>>();
+
 export class GpuDecoder {
   private readonly device: GPUDevice;
-  private readonly owned: GPUBuffer[] = [];
+  private readonly owned: { buffer: GPUBuffer; key: string }[] = [];
   private readonly rows: GPUBuffer;
   private readonly picked: GPUBuffer;
   private readonly staging: GPUBuffer[]; // by pick number mod 2: one is read while the next is queued
@@ -160,6 +167,9 @@ export class GpuDecoder {
     this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));
     this.pickPrefill = this.command(pick, [this.picked, prefill, this.rows, pickU], batch);
 
+    const leftovers = idle.get(this.device);
+    for (const buffer of [...(leftovers?.values() ?? [])].flat()) buffer.destroy();
+    leftovers?.clear();
     // tfjs's unsubmitted commands (the prefill, uploads of the buffers above) go first.
     b.ensureCommandEncoderReady();
     b.endComputePassEncoder();
@@ -193,15 +203,24 @@ export class GpuDecoder {
     if (n >= this.picks || n < this.picks - 2) throw new Error(`GpuDecoder.read(${n}): picks ${this.picks - 2}…${this.picks - 1} are readable`);
     const staging = this.staging[n % 2];
     await staging.mapAsync(READ);
-    const out = staging.getMappedRange().slice(0);
-    staging.unmap();
+    let out: ArrayBuffer;
+    try {
+      out = staging.getMappedRange().slice(0);
+    } finally {
+      staging.unmap(); // a pooled buffer must come back unmapped
+    }
     const b = this.batch;
     return { tokens: new Int32Array(out, 0, b), logprobs: new Float32Array(out, 4 * b, b) };
   }
 
-  /** Frees our buffers (not the cache nor the weights; queued work keeps what it uses alive). */
+  /**
+   * Returns our buffers to the pool for the next call (not the cache nor the weights). Work still queued
+   * that uses them runs before any later call's, which is queue-ordered after it.
+   */
   dispose(): void {
-    for (const buffer of this.owned) buffer.destroy();
+    let pool = idle.get(this.device);
+    if (!pool) idle.set(this.device, (pool = new Map()));
+    for (const { buffer, key } of this.owned) pool.set(key, [...(pool.get(key) ?? []), buffer]);
     this.owned.length = 0;
   }
 
@@ -234,8 +253,10 @@ export class GpuDecoder {
   }
 
   private buffer(bytes: number, usage: number): GPUBuffer {
-    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage });
-    this.owned.push(buffer);
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const key = `${size}:${usage}`;
+    const buffer = idle.get(this.device)?.get(key)?.pop() ?? this.device.createBuffer({ size, usage });
+    this.owned.push({ buffer, key });
     return buffer;
   }
 
