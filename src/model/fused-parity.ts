@@ -271,6 +271,12 @@ async function gpuDecodeParity(): Promise<Pick<FusedParityReport, 'gpuDecodeRan'
     // The untied model is also wider, d 96 in 3 heads with a 3·d FFN: a partial K tile (288) and partial column blocks.
     const config = modelConfig('tiny', tiedHead ? {} : { tiedHead, d: 96, heads: 3, ffnMult: 3 });
     const model = createVlm(config, `gpu-decode-${tiedHead}`);
+    // A fresh model has unit gains and zero biases: perturb them, or a swapped bias or gain would pass.
+    for (const [name, v] of model.params) {
+      if (v.rank !== 1) continue;
+      const values = Float32Array.from({ length: v.size }, () => (name.endsWith('.g') ? 1 : 0) + 0.2 * rng.normal());
+      tf.tidy(() => v.assign(tf.tensor1d(values)));
+    }
     const requests = [0, 1, 2, 3, 4].map((i) => ({
       pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
       prompt: promptTokens(`Solve ${'x'.repeat(i * 7)}`),
