@@ -2,10 +2,10 @@
  * A whole decode step on webgpu as our own WGSL dispatches in one command buffer (issue 9): the tfjs-op step
  * (forward.ts decodeStep + logits + CPU picking) costs ~25 tfjs kernels per layer at 25–40 µs of JS each plus
  * a read-back of B × V logits, so sampling was CPU bound (13.9 ms per step for `small` on the H100). Here a
- * step is 7 dispatches per layer with bind groups made once per call, and it reads back only B token ids
+ * step is 5 dispatches per layer with bind groups made once per call, and it reads back only B token ids
  * and B log-probs, while the next step is already queued (the token ids stay on the GPU):
- *   embed → per layer: LN1, QKV (one packed [d, 3d] matmul), attention (writes K/V into the cache in place),
- *   out-proj + residual, LN2, FFN1 + GELU, FFN2 + residual → final LN, logits (tied head), pick
+ *   embed → per layer: LN1 + QKV (one packed [d, 3d] matmul), attention (writes K/V into the cache in place),
+ *   out-proj + residual, LN2 + FFN1 + GELU, FFN2 + residual → final LN + logits (tied head), pick
  * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in plain k
  * order). The prefill stays on tfjs ops; its cache tensors are written in place here and stay the caller's.
  *
@@ -17,7 +17,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, ROW_WORDS } from './webgpu-decode-attention.ts';
-import { LAYER_NORM_WGSL } from './webgpu-layernorm.ts';
 import { pickWgsl, pickWorkgroupBytes } from './webgpu-pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, type Backend } from './webgpu-raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './webgpu-rows-linear.ts';
@@ -29,6 +28,9 @@ const COPY_DST = 0x8;
 const UNIFORM = 0x40;
 const STORAGE = 0x80;
 const READ = 0x1;
+
+/** layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
+const EPS_BITS = new Uint32Array(Float32Array.of(1e-5).buffer)[0];
 
 let enabled = true;
 let created = 0;
@@ -106,7 +108,6 @@ export class GpuDecoder {
     const w = (name: string) => bufferOf(b, param(m, name));
     const scratch = (floats: number, usage = 0) => this.buffer(4 * floats, STORAGE | usage);
     const x = scratch(batch * d); // [B, d] residual stream
-    const xn = scratch(batch * d); // [B, d] LayerNormed
     const qkv = scratch(batch * 3 * d); // [B, 3d]
     const y = scratch(batch * d); // [B, d] attention output, heads merged
     const hidden = scratch(batch * f); // [B, f·d]
@@ -118,16 +119,17 @@ export class GpuDecoder {
     const prefill = bufferOf(b, prefillLogits);
 
     const u32 = (...v: number[]) => this.uniform(Uint32Array.from(v).buffer);
-    const lnU = this.uniform(new Uint32Array([batch, d, new Uint32Array(Float32Array.of(1e-5).buffer)[0], 0]).buffer);
     const linU = new Map<string, GPUBuffer>();
-    const linear = (epilogue: Epilogue, out: GPUBuffer, input: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | undefined, k: number, n: number, transposed = false) => {
+    /** out (epilogue) input·W + bias, input LayerNormed first by `norm` (a parameter prefix) when given. */
+    const linear = (epilogue: Epilogue, out: GPUBuffer, input: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | undefined, k: number, n: number,
+      norm?: string, transposed = false) => {
       const key = `${k}:${n}`;
-      if (!linU.has(key)) linU.set(key, u32(batch, k, n, 0));
-      const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}`;
-      const p = pipeline(b, name, rowsLinearWgsl(epilogue, transposed, bias !== undefined));
-      return this.command(p, [out, input, weight, ...(bias ? [bias] : []), linU.get(key)!], Math.ceil(n / COLS), Math.ceil(batch / ROWS));
+      if (!linU.has(key)) linU.set(key, u32(batch, k, n, EPS_BITS));
+      const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}:${norm !== undefined}`;
+      const p = pipeline(b, name, rowsLinearWgsl(epilogue, transposed, bias !== undefined, norm !== undefined));
+      const extra = [...(bias ? [bias] : []), ...(norm ? [w(`${norm}.g`), w(`${norm}.b`)] : [])];
+      return this.command(p, [out, input, weight, ...extra, linU.get(key)!], Math.ceil(n / COLS), Math.ceil(batch / ROWS));
     };
-    const layerNorm = (name: string) => this.command(pipeline(b, 'layerNorm', LAYER_NORM_WGSL), [xn, x, w(`${name}.g`), w(`${name}.b`), lnU], batch);
 
     // Setup (once per call): Q, K, V weights and biases packed side by side, so QKV is one matmul.
     const pack = pipeline(b, 'decodePack3', PACK3_WGSL);
@@ -149,19 +151,16 @@ export class GpuDecoder {
     for (let i = 0; i < c.layers; i++) {
       const pre = `blocks.${i}.`;
       this.decode.push(
-        layerNorm(`${pre}ln1`),
-        linear('store', qkv, xn, packed[i].pw, packed[i].pb, d, 3 * d),
+        linear('store', qkv, x, packed[i].pw, packed[i].pb, d, 3 * d, `${pre}ln1`),
         this.command(attention, [y, qkv, caches[i], caches[c.layers + i], this.rows, attnU], batch * heads),
         linear('residual', x, y, w(`${pre}attn.o.w`), w(`${pre}attn.o.b`), d, d),
-        layerNorm(`${pre}ln2`),
-        linear('gelu', hidden, xn, w(`${pre}mlp.fc.w`), w(`${pre}mlp.fc.b`), d, f),
+        linear('gelu', hidden, x, w(`${pre}mlp.fc.w`), w(`${pre}mlp.fc.b`), d, f, `${pre}ln2`),
         linear('residual', x, hidden, w(`${pre}mlp.proj.w`), w(`${pre}mlp.proj.b`), f, d),
       );
     }
-    this.decode.push(layerNorm('lnf'));
     this.decode.push(c.tiedHead
-      ? linear('store', logits, xn, w('tokEmb'), undefined, d, c.vocab, true)
-      : linear('store', logits, xn, w('head.w'), undefined, d, c.vocab));
+      ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
+      : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'));
     const pick = pipeline(b, `decodePick:${c.vocab}`, pickWgsl(c.vocab));
     const pickU = this.uniform(new Float32Array([0, options.temperature, options.topP, 0]).buffer, batch);
     this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));

@@ -7,6 +7,7 @@
  * Used by webgpu-decode.ts only.
  */
 import { ERF } from './webgpu-gelu.ts';
+import { LANES, ROW_MEAN_RSTD } from './webgpu-layernorm.ts';
 
 export const ROWS = 4;
 export const COLS = 64;
@@ -17,10 +18,26 @@ export type Epilogue = 'store' | 'residual' | 'gelu';
 
 /**
  * The WGSL of out[rows, m] (epilogue) x[rows, k] · W, W [k, m] or, `transposed`, [m, k] (the tied head reads
- * tokEmb [V, d] as its transpose). Bindings: out (read_write), x, w, then bias when `bias`, then
- * U { rows, k, m, pad }. Dispatch (⌈m / COLS⌉, ⌈rows / ROWS⌉) workgroups.
+ * tokEmb [V, d] as its transpose). With `norm`, x is LayerNormed on the way in: each workgroup computes its
+ * rows' mean and rstd with webgpu-layernorm.ts's own WGSL (same lanes, same order: the same values as the
+ * LayerNorm kernel), which saves a dispatch and the normed copy. Bindings: out (read_write), x, w, then bias
+ * when `bias`, then gain and shift when `norm`, then U { rows, k, m, eps }. Dispatch (⌈m / COLS⌉,
+ * ⌈rows / ROWS⌉) workgroups.
  */
-export function rowsLinearWgsl(epilogue: Epilogue, transposed: boolean, bias: boolean): string {
+export function rowsLinearWgsl(epilogue: Epilogue, transposed: boolean, bias: boolean, norm: boolean): string {
+  if (COLS !== LANES) throw new Error('rowsLinearWgsl: the LayerNorm statistics need COLS = LayerNorm LANES');
+  const extra = [...(bias ? ['b'] : []), ...(norm ? ['gain', 'shift'] : [])];
+  const stats = norm ? `
+  var means: array<f32, ${ROWS}>;
+  var rstds: array<f32, ${ROWS}>;
+  for (var r = 0u; r < ${ROWS}u; r++) {
+    let row = r0 + r;
+    let base = select(0u, row * u.k, row < u.rows);
+${ROW_MEAN_RSTD.replaceAll('u.d', 'u.k')}
+    means[r] = mean;
+    rstds[r] = rstd;
+    workgroupBarrier();
+  }` : '';
   const weight = transposed ? 'w[j * u.k + k0 + kk]' : 'w[(k0 + kk) * u.m + j]';
   const y = bias ? 'acc[r] + b[j]' : 'acc[r]';
   const store = {
@@ -29,20 +46,22 @@ export function rowsLinearWgsl(epilogue: Epilogue, transposed: boolean, bias: bo
     gelu: `out[o] = y * (0.5 * (1.0 + erf_as(y * ${Math.SQRT1_2})));`, // as webgpu-gelu.ts
   }[epilogue];
   return /* wgsl */ `
-struct U { rows: u32, k: u32, m: u32, pad: u32 }
+struct U { rows: u32, k: u32, m: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
-${bias ? '@group(0) @binding(3) var<storage, read> b: array<f32>;' : ''}
-@group(0) @binding(${bias ? 4 : 3}) var<uniform> u: U;
+${extra.map((name, i) => `@group(0) @binding(${3 + i}) var<storage, read> ${name}: array<f32>;`).join('\n')}
+@group(0) @binding(${3 + extra.length}) var<uniform> u: U;
 var<workgroup> tile: array<f32, ${ROWS * KTILE}>;
+var<workgroup> red: array<f32, ${LANES}>;
 ${epilogue === 'gelu' ? ERF : ''}
 
 // Barriers only in uniform control flow, no early return (GLES, Dawn's path in CI).
 @compute @workgroup_size(${COLS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let j = wid.x * ${COLS}u + lid.x;
-  let r0 = wid.y * ${ROWS}u;
+  let lane = lid.x;
+  let j = wid.x * ${COLS}u + lane;
+  let r0 = wid.y * ${ROWS}u;${stats}
   var acc: array<f32, ${ROWS}>;
   for (var r = 0u; r < ${ROWS}u; r++) { acc[r] = 0.0; }
   for (var k0 = 0u; k0 < u.k; k0 += ${KTILE}u) {
@@ -50,7 +69,11 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let row = r0 + t / ${KTILE}u;
       let k = k0 + t % ${KTILE}u;
       var v = 0.0;
-      if (row < u.rows && k < u.k) { v = x[row * u.k + k]; }
+      if (row < u.rows && k < u.k) {
+        v = x[row * u.k + k];${norm ? `
+        let r = t / ${KTILE}u;
+        v = ((v - means[r]) * rstds[r]) * gain[k] + shift[k];` : ''}
+      }
       tile[t] = v;
     }
     workgroupBarrier();
