@@ -46,26 +46,34 @@ const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBa
   }`;
 
 /** Workgroup memory the attention kernel needs for a cache of `capacity` slots and head size dh, in bytes. */
-export const attentionWorkgroupBytes = (capacity: number, dh: number): number => 4 * (capacity + dh + LANES);
+export const attentionWorkgroupBytes = (capacity: number, dh: number): number => 4 * (capacity + dh + 5 * LANES);
+
+/** Head sizes the attention kernel takes: vec4 columns that tile the workgroup (dh 4, 8, …, 256). */
+export const attentionFits = (dh: number): boolean => dh % 4 === 0 && LANES % (dh / 4) === 0;
 
 /**
  * Decode attention for one layer: y [B, H·dh] (heads merged, as mergeHeads), from qkv [B, 3·H·dh] (Q | K | V,
  * each heads-major as splitHeads) and the caches kc, vc [B, H, C, dh], which get the new K and V in place.
- * One workgroup per (row, head); the capacity C and dh are baked in (workgroup arrays need constant sizes).
+ * One workgroup per (row, head); the capacity C and dh (a multiple of 4) are baked in (workgroup arrays need
+ * constant sizes).
  */
 export function attentionWgsl(capacity: number, dh: number): string {
+  if (!attentionFits(dh)) throw new Error(`attentionWgsl: head size ${dh} needs dh / 4 to divide ${LANES}`);
+  const quads = dh / 4;
+  const groups = LANES / quads;
   return /* wgsl */ `
 ${DECODE_ROW}
 struct U { heads: u32, pad0: u32, pad1: u32, scale: f32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> qkv: array<f32>;
-@group(0) @binding(2) var<storage, read_write> kc: array<f32>;
-@group(0) @binding(3) var<storage, read_write> vc: array<f32>;
+@group(0) @binding(2) var<storage, read_write> kc: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> vc: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> rows: array<Row>;
 @group(0) @binding(5) var<uniform> u: U;
 var<workgroup> s: array<f32, ${capacity}>;
-var<workgroup> q: array<f32, ${dh}>;
+var<workgroup> q: array<vec4<f32>, ${dh / 4}>;
 var<workgroup> red: array<f32, ${LANES}>;
+var<workgroup> part: array<vec4<f32>, ${LANES}>;
 
 @compute @workgroup_size(${LANES})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -76,18 +84,22 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let slot = min(u32(rows[b].slot), ${capacity - 1}u);
   let base = (b * u.heads + h) * ${capacity * dh}u;
   let src = b * 3u * d + h * ${dh}u;
-  for (var i = lane; i < ${dh}u; i += ${LANES}u) {
-    q[i] = qkv[src + i];
-    kc[base + slot * ${dh}u + i] = qkv[src + d + i];
-    vc[base + slot * ${dh}u + i] = qkv[src + 2u * d + i];
+  for (var i = lane; i < ${dh / 4}u; i += ${LANES}u) {
+    let o = src + 4u * i;
+    q[i] = vec4<f32>(qkv[o], qkv[o + 1u], qkv[o + 2u], qkv[o + 3u]);
+    kc[(base + slot * ${dh}u) / 4u + i] = vec4<f32>(qkv[o + d], qkv[o + d + 1u], qkv[o + d + 2u], qkv[o + d + 3u]);
+    let ov = o + 2u * d;
+    vc[(base + slot * ${dh}u) / 4u + i] = vec4<f32>(qkv[ov], qkv[ov + 1u], qkv[ov + 2u], qkv[ov + 3u]);
   }
   storageBarrier();
   workgroupBarrier();
+  // Keys as vec4 (a quarter of the loads of a scalar row walk: each lane reads its own key's row).
   var mx = -3.0e38;
   for (var j = lane; j <= slot; j += ${LANES}u) {
-    var dot = 0.0;
-    for (var i = 0u; i < ${dh}u; i++) { dot = dot + q[i] * kc[base + j * ${dh}u + i]; }
-    let score = dot * u.scale;
+    var dot4 = vec4<f32>(0.0);
+    let row = (base + j * ${dh}u) / 4u;
+    for (var i = 0u; i < ${dh / 4}u; i++) { dot4 = dot4 + q[i] * kc[row + i]; }
+    let score = ((dot4.x + dot4.y) + (dot4.z + dot4.w)) * u.scale;
     s[j] = score;
     mx = max(mx, score);
   }
@@ -104,10 +116,20 @@ ${tree('red', (a, c) => `max(${a}, ${c})`)}
   red[lane] = sum;
 ${tree('red', (a, c) => `${a} + ${c}`)}
   let total = red[0];
-  for (var i = lane; i < ${dh}u; i += ${LANES}u) {
-    var acc = 0.0;
-    for (var j = 0u; j <= slot; j++) { acc = acc + (s[j] / total) * vc[base + j * ${dh}u + i]; }
-    y[b * d + h * ${dh}u + i] = acc;
+  // Weights · V: lane = (group, vec4 column); each group sums every ${groups}-th key, then the groups add up.
+  let column = lane % ${quads}u;
+  var acc = vec4<f32>(0.0);
+  for (var j = lane / ${quads}u; j <= slot; j += ${groups}u) { acc = acc + (s[j] / total) * vc[(base + j * ${dh}u) / 4u + column]; }
+  part[lane] = acc;
+  workgroupBarrier();
+  if (lane < ${quads}u) {
+    var o = part[lane];
+    for (var g = 1u; g < ${groups}u; g++) { o = o + part[g * ${quads}u + lane]; }
+    let at = b * d + h * ${dh}u + 4u * lane;
+    y[at] = o.x;
+    y[at + 1u] = o.y;
+    y[at + 2u] = o.z;
+    y[at + 3u] = o.w;
   }
 }`;
 }

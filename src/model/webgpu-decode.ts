@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
-import { attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, ROW_WORDS } from './webgpu-decode-attention.ts';
+import { attentionFits, attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, ROW_WORDS } from './webgpu-decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './webgpu-pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, type Backend } from './webgpu-raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './webgpu-rows-linear.ts';
@@ -93,7 +93,7 @@ export class GpuDecoder {
     const [, heads, capacity, dh] = cache.k[0].shape;
     const limit = b.device.limits.maxComputeWorkgroupStorageSize;
     if (attentionWorkgroupBytes(capacity, dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
-    if (heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
+    if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
     created++;
     return new GpuDecoder(b, m, cache, prefillLogits, options);
   }
