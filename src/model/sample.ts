@@ -186,6 +186,9 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
   }
 }
 
+/** What decodeOnGpu needs of a GpuDecoder (a CPU stand-in tests the loop: test/src/model/sample-rows.test.ts). */
+export type GpuSteps = Pick<GpuDecoder, 'submitFirst' | 'submitStep' | 'repick' | 'read'>;
+
 /**
  * The webgpu decode loop (webgpu-decode.ts): tokens picked on the GPU, B ids and log-probs read back per
  * step, with the next step already queued so the GPU never waits for this loop. Uniforms go to the GPU as
@@ -193,7 +196,7 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
  * them from a copy of the Rng, guessing that no row stops at the pick being read; when one does, the real
  * draws differ and that pick is made again from the same logits, so the stream matches the tfjs-op loop.
  */
-async function decodeOnGpu(gpu: GpuDecoder, rows: SampleRows, options: SampleOptions): Promise<void> {
+export async function decodeOnGpu(gpu: GpuSteps, rows: SampleRows, options: Pick<SampleOptions, 'temperature' | 'rng'>): Promise<void> {
   const b = rows.size;
   const draw = (rng: Rng) => {
     const rands = new Float32Array(b);
