@@ -6,11 +6,12 @@
  * and B log-probs, while the next step is already queued (the token ids stay on the GPU):
  *   embed → per layer: LN1 + QKV (one packed [d, 3d] matmul), attention (writes K/V into the cache in place),
  *   out-proj + residual, LN2 + FFN1 + GELU, FFN2 + residual → final LN + logits (tied head), pick
- * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in plain k
- * order). The prefill stays on tfjs ops; its cache tensors are written in place here and stay the caller's.
+ * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in 4 interleaved
+ * k-slices). The prefill stays on tfjs ops; its cache tensors are written in place here and stay the caller's.
  *
  * Commands go to our own encoder on tfjs's GPUDevice after flushing tfjs's, so they order after the prefill;
- * tfjs is idle until the last read-back has resolved (the GPU is done with every buffer by then).
+ * tfjs is idle until sample() is done, and whatever it submits later (reusing the cache's buffers from its
+ * pool) is queue-ordered after the step still queued at the end.
  * Off (create() returns undefined) unless fusedBackend() is set and ASYMFLOW_GPU_DECODE is not '0'.
  */
 import * as tf from '@tensorflow/tfjs';
