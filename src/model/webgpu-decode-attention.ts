@@ -45,8 +45,15 @@ const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBa
     workgroupBarrier();
   }`;
 
-/** Workgroup memory the attention kernel needs for a cache of `capacity` slots and head size dh, in bytes. */
-export const attentionWorkgroupBytes = (capacity: number, dh: number): number => 4 * (capacity + dh + 5 * LANES);
+/**
+ * Most cache slots the attention kernel takes (its scores live in workgroup memory, 8 KiB). A constant, not
+ * the call's capacity, so one compiled pipeline serves every capacity (a benchmark's warm-up call with fewer
+ * tokens compiles it too). small/base need at most 81 + 1,088.
+ */
+export const MAX_SLOTS = 2048;
+
+/** Workgroup memory the attention kernel needs for head size dh, in bytes. */
+export const attentionWorkgroupBytes = (dh: number): number => 4 * (MAX_SLOTS + dh + 5 * LANES);
 
 /** Head sizes the attention kernel takes: vec4 columns that tile the workgroup (dh 4, 8, …, 256). */
 export const attentionFits = (dh: number): boolean => dh % 4 === 0 && LANES % (dh / 4) === 0;
@@ -54,23 +61,22 @@ export const attentionFits = (dh: number): boolean => dh % 4 === 0 && LANES % (d
 /**
  * Decode attention for one layer: y [B, H·dh] (heads merged, as mergeHeads), from qkv [B, 3·H·dh] (Q | K | V,
  * each heads-major as splitHeads) and the caches kc, vc [B, H, C, dh], which get the new K and V in place.
- * One workgroup per (row, head); the capacity C and dh (a multiple of 4) are baked in (workgroup arrays need
- * constant sizes).
+ * One workgroup per (row, head); dh is baked in (workgroup arrays need constant sizes), C ≤ MAX_SLOTS.
  */
-export function attentionWgsl(capacity: number, dh: number): string {
+export function attentionWgsl(dh: number): string {
   if (!attentionFits(dh)) throw new Error(`attentionWgsl: head size ${dh} needs dh / 4 to divide ${LANES}`);
   const quads = dh / 4;
   const groups = LANES / quads;
   return /* wgsl */ `
 ${DECODE_ROW}
-struct U { heads: u32, pad0: u32, pad1: u32, scale: f32 }
+struct U { heads: u32, capacity: u32, pad: u32, scale: f32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> qkv: array<f32>;
 @group(0) @binding(2) var<storage, read_write> kc: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> vc: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> rows: array<Row>;
 @group(0) @binding(5) var<uniform> u: U;
-var<workgroup> s: array<f32, ${capacity}>;
+var<workgroup> s: array<f32, ${MAX_SLOTS}>;
 var<workgroup> q: array<vec4<f32>, ${dh / 4}>;
 var<workgroup> red: array<f32, ${LANES}>;
 var<workgroup> part: array<vec4<f32>, ${LANES}>;
@@ -81,8 +87,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let b = wid.x / u.heads;
   let h = wid.x % u.heads;
   let d = u.heads * ${dh}u;
-  let slot = min(u32(rows[b].slot), ${capacity - 1}u);
-  let base = (b * u.heads + h) * ${capacity * dh}u;
+  let slot = min(u32(rows[b].slot), u.capacity - 1u);
+  let base = (b * u.heads + h) * u.capacity * ${dh}u;
   let src = b * 3u * d + h * ${dh}u;
   for (var i = lane; i < ${dh / 4}u; i += ${LANES}u) {
     let o = src + 4u * i;

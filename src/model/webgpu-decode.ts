@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
-import { attentionFits, attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, ROW_WORDS } from './webgpu-decode-attention.ts';
+import { attentionFits, attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './webgpu-pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, type Backend } from './webgpu-raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './webgpu-rows-linear.ts';
@@ -93,7 +93,7 @@ export class GpuDecoder {
     const c = m.config;
     const [, heads, capacity, dh] = cache.k[0].shape;
     const limit = b.device.limits.maxComputeWorkgroupStorageSize;
-    if (attentionWorkgroupBytes(capacity, dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
+    if (capacity > MAX_SLOTS || attentionWorkgroupBytes(dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
     if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
     created++;
     return new GpuDecoder(b, m, cache, prefillLogits, options);
@@ -145,8 +145,8 @@ export class GpuDecoder {
       return { pw, pb };
     });
 
-    const attention = pipeline(b, `decodeAttention:${capacity}:${dh}`, attentionWgsl(capacity, dh));
-    const attnU = this.uniform(new Uint32Array([heads, 0, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
+    const attention = pipeline(b, `decodeAttention:${dh}`, attentionWgsl(dh));
+    const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
     this.decode.push(this.command(pipeline(b, 'decodeEmbed', EMBED_WGSL), [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, 0, 0)],
       Math.ceil((batch * d) / 256)));
     for (let i = 0; i < c.layers; i++) {
