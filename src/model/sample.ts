@@ -2,7 +2,9 @@
  * Batched sampling with a KV cache (DESIGN §4): prefill image + prompt once, then one token per row per
  * step against a fixed-capacity cache (same shapes every step). Tokens are drawn on the CPU from downloaded
  * logits (`await data()`, never dataSync: it throws on webgpu) with a seeded Rng, so a seed reproduces the
- * samples on one backend.
+ * samples on one backend. On webgpu the decode steps and the picking run in our own WGSL instead
+ * (webgpu-decode.ts, decodeOnGpu below), fed the same Rng draws in the same order; ASYMFLOW_GPU_DECODE=0
+ * turns that off.
  *
  * Rows may have prompts of different lengths: the prefill is right-padded and each row then writes its
  * next token at its own cache slot, with its own text position, so no row ever attends to padding.
