@@ -1,7 +1,7 @@
 /**
  * Parity of our fused webgpu kernels (AdamW, Σg², LayerNorm, matmul+bias, GELU, segment sum, the in-place KV write, and
  * greedy sampling through them) against the reference ops on the same backend (odd sizes, decay, clip
- * scale). Run by bench/parity.ts --check (CI: webgpu on Mesa's GLES path; the H100 through the device tool).
+ * scale), and the webgpu decoder (webgpu-decode.ts) against the tfjs-op decode step. Run by bench/parity.ts --check (CI: webgpu on Mesa's GLES path; the H100 through the device tool).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
