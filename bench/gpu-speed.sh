@@ -25,6 +25,8 @@ for size in small base; do
   ASYMFLOW_TFJS_FLAGS=WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL=300 timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q
   echo "== $size sample after"
   timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch "$T" 2>&1 | q
+  echo "== $size sample after, tfjs-op decode step (ASYMFLOW_GPU_DECODE=0)"
+  ASYMFLOW_GPU_DECODE=0 timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch "$T" 2>&1 | q
   echo "== $size sample before"
   ASYMFLOW_SPEED_PATCHES=0 timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch "$T" 2>&1 | q
 done

@@ -44,7 +44,9 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
       const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
         fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL &&
         fused.kvWriteAbs === 0 &&
-        fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 && backend.gpuErrors().length === 0;
+        fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 &&
+        fused.gpuDecodeRan && fused.gpuGreedySame && fused.gpuGreedyLogprobAbs <= 1e-4 && fused.gpuSampledSame &&
+        fused.gpuSampledLogprobAbs <= 1e-4 && backend.gpuErrors().length === 0;
       if (!fusedOk) failures++;
       console.log(JSON.stringify({ what: 'fused-kernel-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
     }

@@ -7,10 +7,14 @@
  * new-token count (ms · new_tokens / decode_steps; the prefill is scaled too, which slightly favours torch).
  *
  *   node .device/sample.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl
+ *
+ * On webgpu the decode steps run in our own WGSL (src/model/webgpu-decode.ts, `gpu_decode: true`);
+ * ASYMFLOW_GPU_DECODE=0 measures the tfjs-op step instead (ASYMFLOW_SPEED_PATCHES=0 turns off both).
  */
 import { resolveBackend } from '../src/model/backend.ts';
 import { promptTokens } from '../src/model/prompt.ts';
 import { sample } from '../src/model/sample.ts';
+import { gpuDecodeCount } from '../src/model/webgpu-decode.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { benchConfig, flags, round, torchLine } from './bench-util.ts';
@@ -32,6 +36,7 @@ const model = createVlm(config, 0);
 const options = { temperature: 0.7, topP: 1, maxTokens: newTokens, rng: new Rng(1) };
 
 await sample(model, requests, { ...options, maxTokens: 4 }); // compiles the prefill and decode shaders
+const decodersBefore = gpuDecodeCount();
 let generated = 0;
 let steps = 0;
 const t0 = performance.now();
@@ -46,7 +51,7 @@ const fullCallMs = (ms * newTokens) / decodeSteps;
 const torch = torchLine(arg('torch', ''), 'sample_kv_cache');
 console.log(JSON.stringify({
   ref: 'tfjs', what: 'sample_kv_cache', size, backend: backend.name, device: backend.device,
-  params: parameterCount(config), batch, new_tokens: newTokens, generated_per_call: generated / calls,
+  params: parameterCount(config), gpu_decode: gpuDecodeCount() - decodersBefore === calls, batch, new_tokens: newTokens, generated_per_call: generated / calls,
   decode_steps: decodeSteps, ms: round(ms), ms_per_step: round(ms / decodeSteps), ms_full_call: round(fullCallMs),
   tokens_per_s: Math.round((generated / calls / ms) * 1000),
   torch_ms: torch?.ms, ratio: torch ? round(fullCallMs / torch.ms, 2) : undefined, gpu_errors: backend.gpuErrors().length,

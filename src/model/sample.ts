@@ -2,7 +2,9 @@
  * Batched sampling with a KV cache (DESIGN §4): prefill image + prompt once, then one token per row per
  * step against a fixed-capacity cache (same shapes every step). Tokens are drawn on the CPU from downloaded
  * logits (`await data()`, never dataSync: it throws on webgpu) with a seeded Rng, so a seed reproduces the
- * samples on one backend.
+ * samples on one backend. On webgpu the decode steps and the picking run in our own WGSL instead
+ * (webgpu-decode.ts, decodeOnGpu below), fed the same Rng draws in the same order; ASYMFLOW_GPU_DECODE=0
+ * turns that off.
  *
  * Rows may have prompts of different lengths: the prefill is right-padded and each row then writes its
  * next token at its own cache slot, with its own text position, so no row ever attends to padding.
@@ -10,14 +12,16 @@
  * same quantity scoreLogprobs() computes, so old-policy log-probs from sampling and scoring agree.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../rng.ts';
-import { decode, EOS, PAD, TAG_IDS } from '../tokenizer.ts';
+import { Rng } from '../rng.ts';
+import { decode, PAD } from '../tokenizer.ts';
 import { patchCount, patchDim } from './config.ts';
 import { decodeStep, hiddenStates, logits, patchify, type KvCache } from './forward.ts';
 import { MASKED } from './layers.ts';
 import { roundUp } from './logprobs.ts';
 import { assistantPrefix } from './prompt.ts';
+import { SampleRows, type FinishReason } from './sample-rows.ts';
 import type { Vlm } from './vlm.ts';
+import { GpuDecoder } from './webgpu-decode.ts';
 import { trimWebgpuPool } from './webgpu-pool.ts';
 
 export interface SampleRequest {
@@ -33,7 +37,7 @@ export interface SampleOptions {
   readonly bucket?: number; // prompt/capacity rounding (default 64)
 }
 
-export type FinishReason = 'answer' | 'eos' | 'length';
+export type { FinishReason };
 
 export interface Generation {
   readonly tokens: Int32Array; // sampled tokens only (the stop token included)
@@ -108,7 +112,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     for (let col = 0; col < tp; col++) positions[i * tp + col] = Math.min(col, c.maxText - 1);
     last[i * tp + lengths[i] - 1] = 1;
   });
-  let { cache, next } = tf.tidy(() => {
+  let { cache, next }: { cache: KvCache; next: tf.Tensor2D } = tf.tidy(() => {
     const collect: KvCache = { k: [], v: [] };
     const h = hiddenStates(m, {
       patches: tf.tensor3d(patches, [b, prefix, patchDim(c)]), // [B, P, patch²]
@@ -121,47 +125,58 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     return { cache: { k: collect.k.map(pad), v: collect.v.map(pad) }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
   });
 
-  const tokens: number[][] = requests.map(() => []);
-  const logps: number[][] = requests.map(() => []);
-  const finish: (FinishReason | undefined)[] = requests.map(() => undefined);
+  const rows = new SampleRows(lengths, limits, prefix, c.maxText, capacity);
   // Before each call, not per training step: an evaluation's buffers join training's idle ones (out of memory),
   // while emptying the pool every update re-creates every buffer each step (0.64 → 2.9 s per H100 step).
   trimWebgpuPool();
+  const gpu = GpuDecoder.create(m, cache, next, options);
+  try {
+    if (gpu) await decodeOnGpu(gpu, rows, options);
+    else ({ cache, next } = await decodeWithOps(m, rows, cache, next, options));
+  } finally {
+    gpu?.dispose();
+    tf.dispose([next, ...cache.k, ...cache.v]);
+  }
+  return requests.map((r, i) => ({
+    tokens: Int32Array.from(rows.tokens[i]),
+    logprobs: Float32Array.from(rows.logprobs[i]),
+    text: decode(assistantPrefix(r.prompt)) + decode(rows.tokens[i]),
+    finish: rows.finish[i]!,
+  }));
+}
+
+/**
+ * The tfjs-op decode loop (cpu, wasm, webgpu with the GPU decoder off): logits read back every step and
+ * tokens picked on the CPU. Returns the cache and logits left to dispose.
+ */
+async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.Tensor2D, options: SampleOptions): Promise<{ cache: KvCache; next: tf.Tensor2D }> {
+  const c = m.config;
+  const b = rows.size;
+  const capacity = cache.k[0].shape[2];
   for (let step = 0; ; step++) {
     const z = (await next.data()) as Float32Array; // [B·V]
-    next.dispose();
     for (let i = 0; i < b; i++) {
-      if (finish[i]) continue;
+      if (rows.finish[i]) continue;
       const lp = logSoftmax(z.subarray(i * c.vocab, (i + 1) * c.vocab));
       const token = pickToken(lp, options.temperature, options.topP, options.rng);
-      tokens[i].push(token);
-      logps[i].push(lp[token]);
-      if (token === TAG_IDS.answerClose) finish[i] = 'answer';
-      else if (token === EOS) finish[i] = 'eos';
-      else if (tokens[i].length >= limits[i]) finish[i] = 'length';
+      rows.record(i, token, lp[token]);
     }
-    if (finish.every((f) => f)) break;
-    // Feed each row's newest token at slot P + n + step (finished rows repeat a harmless, ignored step).
-    const stepIds = new Int32Array(b);
-    const stepPos = new Int32Array(b);
-    const slotIndex = new Int32Array(b);
+    if (rows.done()) return { cache, next };
+    next.dispose();
+    // Feed each row's newest token at its slot (finished rows repeat a harmless, ignored step).
+    const feed = rows.feed(step);
     const slot = new Float32Array(b * capacity);
     const keyBias = new Float32Array(b * capacity);
     for (let i = 0; i < b; i++) {
-      const position = Math.min(lengths[i] + step, c.maxText - 1);
-      const s = Math.min(prefix + position, capacity - 1);
-      stepIds[i] = tokens[i][tokens[i].length - 1];
-      stepPos[i] = position;
-      slot[i * capacity + s] = 1;
-      slotIndex[i] = s;
-      keyBias.fill(MASKED, i * capacity + s + 1, (i + 1) * capacity);
+      slot[i * capacity + feed.slots[i]] = 1;
+      keyBias.fill(MASKED, i * capacity + feed.slots[i] + 1, (i + 1) * capacity);
     }
     const out = tf.tidy(() => {
       const r = decodeStep(m, {
-        ids: tf.tensor2d(stepIds, [b, 1], 'int32'), // [B, 1]
-        positions: tf.tensor2d(stepPos, [b, 1], 'int32'), // [B, 1]
+        ids: tf.tensor2d(feed.ids, [b, 1], 'int32'), // [B, 1]
+        positions: tf.tensor2d(feed.positions, [b, 1], 'int32'), // [B, 1]
         slot: tf.tensor4d(slot, [b, 1, capacity, 1]), // [B, 1, C, 1]
-        slotIndex: tf.tensor1d(slotIndex, 'int32'), // [B]
+        slotIndex: tf.tensor1d(feed.slots, 'int32'), // [B]
         keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
       }, cache);
       return { cache: { k: r.cache.k, v: r.cache.v }, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
@@ -171,11 +186,36 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     cache = out.cache;
     next = out.next;
   }
-  tf.dispose([...cache.k, ...cache.v]);
-  return requests.map((r, i) => ({
-    tokens: Int32Array.from(tokens[i]),
-    logprobs: Float32Array.from(logps[i]),
-    text: decode(assistantPrefix(r.prompt)) + decode(tokens[i]),
-    finish: finish[i]!,
-  }));
+}
+
+/** What decodeOnGpu needs of a GpuDecoder (a CPU stand-in tests the loop: test/src/model/sample-rows.test.ts). */
+export type GpuSteps = Pick<GpuDecoder, 'submitFirst' | 'submitStep' | 'repick' | 'read'>;
+
+/**
+ * The webgpu decode loop (webgpu-decode.ts): tokens picked on the GPU, B ids and log-probs read back per
+ * step, with the next step already queued so the GPU never waits for this loop. Uniforms go to the GPU as
+ * pickToken draws them (one per unfinished row, in row order, none when greedy): the step queued ahead gets
+ * them from a copy of the Rng, guessing that no row stops at the pick being read; when one does, the real
+ * draws differ and that pick is made again from the same logits, so the stream matches the tfjs-op loop.
+ */
+export async function decodeOnGpu(gpu: GpuSteps, rows: SampleRows, options: Pick<SampleOptions, 'temperature' | 'rng'>): Promise<void> {
+  const b = rows.size;
+  const draw = (rng: Rng) => {
+    const rands = new Float32Array(b);
+    if (options.temperature > 0) for (let i = 0; i < b; i++) if (!rows.finish[i]) rands[i] = rng.next();
+    return rands;
+  };
+  const guess = () => draw(Rng.fromState(options.rng.seed, options.rng.state()));
+  gpu.submitFirst(draw(options.rng));
+  let ahead = guess(); // pick 1
+  gpu.submitStep(rows.feed(0), ahead);
+  for (let k = 0; ; k++) {
+    const picks = await gpu.read(k);
+    for (let i = 0; i < b; i++) rows.record(i, picks.tokens[i], picks.logprobs[i]);
+    if (rows.done()) return; // pick k + 1 is still queued: its results are never read
+    const exact = draw(options.rng); // pick k + 1's real uniforms, now that pick k's stops are known
+    if (exact.some((u, i) => u !== ahead[i])) gpu.repick(exact);
+    ahead = guess(); // pick k + 2
+    gpu.submitStep(rows.feed(k + 1), ahead);
+  }
 }

@@ -9,7 +9,8 @@ import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from 
 
 const WORKGROUP = 256;
 
-const ERF = /* wgsl */ `
+/** WGSL erf_as(a): tfjs-webgpu's erf (also the decode step's fused FFN, webgpu-rows-linear.ts). */
+export const ERF = /* wgsl */ `
 fn erf_as(a: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(a));
   let poly = ((((1.061405429 * t + -1.453152027) * t) + 1.421413741) * t + -0.284496736) * t + 0.254829592;

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from './webgpu-raw.ts';
 
-const LANES = 64;
+export const LANES = 64;
 
 /**
  * WGSL that sums each of the workgroup arrays `arrays` into its element 0 (a tree over LANES lanes). Text, not
@@ -23,8 +23,12 @@ function treeSum(...arrays: string[]): string {
   }`;
 }
 
-/** WGSL defining `mean` and `rstd` of the row at `base` (forward and backward recompute the same statistics). */
-const ROW_MEAN_RSTD = `  var s = 0.0;
+/**
+ * WGSL defining `mean` and `rstd` of the row at `base` (forward and backward recompute the same statistics;
+ * the decode step's matmuls fold the forward into their input load, webgpu-rows-linear.ts). Needs `lane`,
+ * `x`, `u.d`, `u.eps` and a workgroup array `red` of LANES.
+ */
+export const ROW_MEAN_RSTD = `  var s = 0.0;
   for (var i = lane; i < u.d; i += ${LANES}u) { s += x[base + i]; }
   red[lane] = s;
 ${treeSum('red')}
@@ -36,7 +40,8 @@ ${treeSum('red')}
 ${treeSum('red')}
   let rstd = inverseSqrt(red[0] / f32(u.d) + u.eps);`;
 
-const LAYER_NORM_WGSL = /* wgsl */ `
+/** Forward LayerNorm, one workgroup of LANES per row: y, x, gain, shift, U { rows, d, eps, pad } (also decode.ts). */
+export const LAYER_NORM_WGSL = /* wgsl */ `
 struct U { rows: u32, d: u32, eps: f32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
