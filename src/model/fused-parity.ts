@@ -7,14 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
 import { modelConfig } from './config.ts';
-import { gelu, layerNorm, linear } from './layers.ts';
+import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
 import { promptTokens } from './prompt.ts';
 import { sample } from './sample.ts';
 import { createVlm, disposeVlm } from './vlm.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
-import { internals } from './webgpu-raw.ts';
+import { attentionFused } from './webgpu-attention.ts';
+import { fusedBackend, internals } from './webgpu-raw.ts';
 
 export interface FusedParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
@@ -23,6 +24,7 @@ export interface FusedParityReport {
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
+  readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
   readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
   readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
   readonly sampleSameTokens: boolean; // greedy sampling of the tiny model: the same tokens either way
@@ -111,7 +113,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
@@ -174,6 +176,37 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
   return { layerNormRel, linearRel, geluRel, segmentSumRel };
+}
+
+/**
+ * Fused attention (webgpu-attention.ts) against attend() over split heads with prefixLmBias + key padding:
+ * value and q, k, v gradients. Shapes cover dh 8 and 32, partial query/key blocks (L = 75, 130 > 64),
+ * a prefix that ends inside a block, no key bias, and left-padded keys in some rows.
+ */
+export async function attentionParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('attention');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  let worst = 0;
+  for (const [batch, heads, dh, prefix, text, padded] of [[2, 2, 8, 5, 70, true], [1, 3, 32, 9, 121, false], [3, 1, 32, 64, 64, true]] as const) {
+    const l = prefix + text;
+    const bias = new Float32Array(batch * l);
+    // Row r has r·3 left-padding text keys (the layout prepareBatch makes for shorter prompts).
+    if (padded) for (let r = 0; r < batch; r++) for (let c = 0; c < 3 * r; c++) bias[r * l + prefix + c] = MASKED;
+    const keyBias = padded ? tf.tensor2d(bias, [batch, l]) : undefined; // [B, L]
+    const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => {
+      const fused = fusedBackend();
+      if (fused) return attentionFused(fused, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, heads, prefix, keyBias as tf.Tensor2D | undefined);
+      const mask = prefixLmBias(prefix, text); // [L, L]
+      const full = keyBias ? tf.add(mask, tf.reshape(keyBias, [batch, 1, 1, l])) : mask;
+      const split = (x: tf.Tensor) => splitHeads(x as tf.Tensor3D, heads);
+      return mergeHeads(attend(split(q), split(k), split(v), full)); // [B, L, d]
+    };
+    // Scores of order 1–3 (q, k ~ N(0, 1.5²) at dh 8) so the softmax is neither flat nor one-hot.
+    const inputs = [0, 1, 2].map(() => tf.tidy(() => tf.mul(t(batch, l, heads * dh), 1.5))); // q, k, v [B, L, d]
+    worst = Math.max(worst, await bothWays(f, inputs));
+    tf.dispose([...inputs, ...(keyBias ? [keyBias] : [])]);
+  }
+  return worst;
 }
 
 async function kvWriteParity(): Promise<number> {
