@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
+import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
@@ -110,6 +111,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
+    installMatmul();
   }
 }
 

@@ -24,6 +24,7 @@ export interface FusedParityReport {
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
+  readonly matmulRel: number; // our matmul (tiles, transposes, split K, bias, batch) vs tfjs's webgpu kernel
   readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
   readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
   readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
@@ -113,7 +114,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
@@ -176,6 +177,33 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
   return { layerNormRel, linearRel, geluRel, segmentSumRel };
+}
+
+/**
+ * Our matmul (webgpu-matmul.ts) against tfjs's own webgpu kernel: every transpose pair, partial tiles,
+ * split K (K = 3000 and 2000 with few output tiles), bias with and without a split, batched and broadcast.
+ */
+export async function matmulParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('matmul');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const cases: [number[], number[], boolean, boolean, number?][] = [
+    [[70, 33], [33, 50], false, false], [[3000, 40], [3000, 24], true, false], [[100, 70], [90, 70], false, true],
+    [[20, 50], [40, 20], true, true], [[3, 40, 20], [3, 20, 30], false, false], [[2, 40, 20], [20, 30], false, false],
+    [[130, 64], [64, 70], false, false, 70], [[20, 2000], [2000, 24], false, false, 24], [[17, 300], [300, 65], false, false],
+  ];
+  let worst = 0;
+  for (const [sa, sb, ta, tb, biasSize] of cases) {
+    const [a, b] = [t(...sa), t(...sb)];
+    const bias = biasSize ? t(biasSize) : undefined;
+    const run = (on: boolean) => {
+      setFusedOptimizer(on);
+      return bias ? tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias }) : tf.matMul(a, b, ta, tb);
+    };
+    const [ours, theirs] = [run(true), run(false)];
+    worst = Math.max(worst, await maxRel(ours, theirs));
+    tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
+  }
+  return worst;
 }
 
 /**

@@ -1,0 +1,198 @@
+/**
+ * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 64×64 output
+ * tiles, 256 threads with 4×4 outputs each, K in steps of 16 through workgroup memory, either operand
+ * transposed (the gradients' dy·wᵀ and xᵀ·dy need no transpose kernels). tfjs's own kernel tiles 32×32,
+ * which leaves the weight gradients (256×256 outputs, K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU
+ * (2.8 TFLOP/s on the H100); here few-tile products are split over K without atomics: each split writes
+ * its partial [splits, batch, M, N] and one reduce kernel sums them in a fixed order (+ bias), so the
+ * result is deterministic. Used while fusedBackend() is set and ASYMFLOW_OWN_MATMUL is not 0; shapes it
+ * does not cover (activations, M or N < 16, mismatched batch broadcasts) go to tfjs's kernel.
+ * Parity: fused-parity.ts (all transpose/split/bias cases against the tfjs kernel on the same device).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+
+const TILE = 64;
+const BK = 16;
+const STRIDE = TILE + 1; // workgroup rows padded by one: the transposed tile stores hit distinct banks
+const THREADS = 256;
+/** Split K when the tiles alone give fewer workgroups than this (~4 resident 256-thread workgroups per SM on a 132-SM H100). */
+const MIN_WORKGROUPS = 512;
+
+const matmulWgsl = (transposeA: boolean, transposeB: boolean) => /* wgsl */ `
+struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
+  batch: u32, splits: u32, hasBias: u32, total: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<uniform> u: U;
+var<workgroup> As: array<f32, ${BK * STRIDE}>; // [k][m]
+var<workgroup> Bs: array<f32, ${BK * STRIDE}>; // [k][n]
+
+// Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let flat = wid.x + wid.y * groups.x;
+  let live = flat < u.total;
+  let g = min(flat, u.total - 1u);
+  let split = g % u.splits;
+  let t = g / u.splits;
+  let bi = t / u.tilesMN;
+  let r = t % u.tilesMN;
+  let m0 = (r / u.tilesN) * ${TILE}u;
+  let n0 = (r % u.tilesN) * ${TILE}u;
+  let aBase = bi * u.aStride;
+  let bBase = bi * u.bStride;
+  let tx = lid.x % 16u; // columns n0 + tx + 16j
+  let ty = lid.x / 16u; // rows m0 + ty + 16i
+  let kBegin = split * u.kChunk;
+  let kEnd = min(u.K, kBegin + u.kChunk);
+  var acc: array<vec4<f32>, 4>;
+  for (var i = 0u; i < 4u; i++) { acc[i] = vec4<f32>(0.0); }
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${BK}u) {
+    workgroupBarrier();
+    for (var e = 0u; e < 4u; e++) {
+      let idx = lid.x + e * ${THREADS}u;
+      ${transposeA
+    ? `let mm = idx % ${TILE}u; let kk = idx / ${TILE}u; // A stored [K, M]
+      var va = 0.0;
+      if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (k0 + kk) * u.M + m0 + mm]; }`
+    : `let kk = idx % ${BK}u; let mm = idx / ${BK}u; // A stored [M, K]
+      var va = 0.0;
+      if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (m0 + mm) * u.K + k0 + kk]; }`}
+      As[kk * ${STRIDE}u + mm] = va;
+      ${transposeB
+    ? `let kb = idx % ${BK}u; let nb = idx / ${BK}u; // B stored [N, K]
+      var vb = 0.0;
+      if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (n0 + nb) * u.K + k0 + kb]; }`
+    : `let nb = idx % ${TILE}u; let kb = idx / ${TILE}u; // B stored [K, N]
+      var vb = 0.0;
+      if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (k0 + kb) * u.N + n0 + nb]; }`}
+      Bs[kb * ${STRIDE}u + nb] = vb;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${BK}u; kk++) {
+      let row = kk * ${STRIDE}u;
+      let bv = vec4<f32>(Bs[row + tx], Bs[row + tx + 16u], Bs[row + tx + 32u], Bs[row + tx + 48u]);
+      for (var i = 0u; i < 4u; i++) { acc[i] += As[row + ty + 16u * i] * bv; }
+    }
+  }
+  if (live) {
+    // splits == 1: the result (+ bias); else this split's partial, at [split, batch, M, N].
+    let outBase = (split * u.batch + bi) * u.M * u.N;
+    for (var i = 0u; i < 4u; i++) {
+      let m = m0 + ty + 16u * i;
+      for (var j = 0u; j < 4u; j++) {
+        let n = n0 + tx + 16u * j;
+        if (m < u.M && n < u.N) {
+          var v = acc[i][j];
+          if (u.hasBias == 1u) { v += bias[n]; }
+          out[outBase + m * u.N + n] = v;
+        }
+      }
+    }
+  }
+}`;
+
+const REDUCE_WGSL = /* wgsl */ `
+struct U { size: u32, n: u32, splits: u32, hasBias: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<uniform> u: U;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let e = gid.x + gid.y * groups.x * 256u;
+  if (e >= u.size) { return; }
+  var s = 0.0;
+  for (var k = 0u; k < u.splits; k++) { s += part[k * u.size + e]; }
+  if (u.hasBias == 1u) { s += bias[e % u.n]; }
+  out[e] = s;
+}`;
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
+
+const ownMatmulOn = () => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.ASYMFLOW_OWN_MATMUL !== '0';
+
+const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
+
+/** C = op(A)·op(B) (+ bias) with our kernels, or undefined when the shape or options are not ours. */
+export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info): Info | undefined {
+  if (a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
+  const ra = a.shape.length;
+  const rb = bm.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? bm.shape[rb - 2] : bm.shape[rb - 1];
+  const kb = transposeB ? bm.shape[rb - 1] : bm.shape[rb - 2];
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  const batchB = sizeOf(bm.shape.slice(0, -2));
+  if (k !== kb || m < 16 || n < 16 || k < 1) return undefined;
+  // Batch dims: equal, or one side without batch (broadcast over the other's).
+  const outerA = a.shape.slice(0, -2);
+  const outerB = bm.shape.slice(0, -2);
+  let outer: number[];
+  if (batchB === 1 && outerA.length >= outerB.length) outer = outerA;
+  else if (batchA === 1 && outerB.length >= outerA.length) outer = outerB;
+  else if (outerA.join() === outerB.join()) outer = outerA;
+  else return undefined;
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
+  const batch = Math.max(batchA, batchB);
+  const tilesN = Math.ceil(n / TILE);
+  const tilesMN = Math.ceil(m / TILE) * tilesN;
+  const tiles = batch * tilesMN;
+  // Split K into chunks of ≥ 256 (multiples of BK) until there are MIN_WORKGROUPS workgroups.
+  let splits = tiles >= MIN_WORKGROUPS ? 1 : Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256));
+  splits = Math.max(1, splits);
+  const kChunk = Math.ceil(Math.ceil(k / splits) / BK) * BK;
+  splits = Math.ceil(k / kChunk);
+  const outShape = [...outer, m, n];
+  const out = newOutput(b, outShape);
+  const target = splits === 1 ? out : newOutput(b, [splits * batch * m * n]);
+  const biasInfo = bias ?? a; // any buffer when hasBias = 0 (never read)
+  const total = tiles * splits;
+  const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
+    bias && splits === 1 ? 1 : 0, total].map((v) => ({ type: 'uint32', data: [v] })));
+  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}`, matmulWgsl(transposeA, transposeB)),
+    [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) }, uniforms], total);
+  if (splits > 1) {
+    const size = batch * m * n;
+    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0].map((v) => ({ type: 'uint32', data: [v] })));
+    dispatch(b, pipeline(b, 'matmulReduce', REDUCE_WGSL),
+      [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, reduceUniforms], Math.ceil(size / 256));
+    (b as unknown as { disposeData(id: object): void }).disposeData(target.dataId); // released once the queued work is done
+  }
+  return out;
+}
+
+function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info | undefined): void {
+  const config = tf.getKernel(kernelName, 'webgpu');
+  if (!config || (config as { ours?: boolean }).ours) return;
+  const original = config.kernelFunc;
+  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({
+    ...config, ours: true,
+    kernelFunc: (args: KernelArgs) => {
+      const b = ownMatmulOn() ? fusedBackend() : undefined;
+      return (b && pick(args, b)) || original(args);
+    },
+  } as tf.KernelConfig);
+}
+
+/** Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. */
+export function installMatmul(): void {
+  wrap('BatchMatMul', ({ inputs, attrs }, b) => {
+    const { a, b: bm } = inputs as { a: Info; b: Info };
+    const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
+    return matmulOwn(b, a, bm, transposeA, transposeB);
+  });
+  wrap('_FusedMatMul', ({ inputs, attrs }, b) => {
+    const { a, b: bm, bias, preluActivationWeights } = inputs as { a: Info; b: Info; bias?: Info; preluActivationWeights?: Info };
+    const { transposeA, transposeB, activation } = attrs as unknown as MatMulAttrs;
+    if (preluActivationWeights || (activation && activation !== 'linear')) return undefined;
+    return matmulOwn(b, a, bm, transposeA, transposeB, bias ?? undefined);
+  });
+}
