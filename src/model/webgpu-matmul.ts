@@ -1,12 +1,13 @@
 /**
  * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 64×64 output
- * tiles, 256 threads with 4×4 outputs each, K in steps of 16 through workgroup memory, either operand
- * transposed (the gradients' dy·wᵀ and xᵀ·dy need no transpose kernels). tfjs's own kernel tiles 32×32,
- * which leaves the weight gradients (256×256 outputs, K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU
- * (2.8 TFLOP/s on the H100); here few-tile products are split over K without atomics: each split writes
- * its partial [splits, batch, M, N] and one reduce kernel sums them in a fixed order (+ bias), so the
- * result is deterministic. Used while fusedBackend() is set and ASYMFLOW_OWN_MATMUL is not 0; shapes it
- * does not cover (activations, M or N < 16, mismatched batch broadcasts) go to tfjs's kernel.
+ * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs), K in steps
+ * of 16 through workgroup memory, either operand transposed (the gradients' dy·wᵀ and xᵀ·dy need no
+ * transpose kernels). tfjs's own kernel tiles 32×32, which leaves the weight gradients (256×256 outputs,
+ * K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU (2.8 TFLOP/s on the H100); here few-tile products
+ * are split over K without atomics: each split writes its partial [splits, batch, M, N] and one reduce
+ * kernel sums them in a fixed order (+ bias), so the result is deterministic. Used while fusedBackend()
+ * is set and ASYMFLOW_OWN_MATMUL is not 0; shapes it does not cover (activations, M or N < 16,
+ * mismatched batch broadcasts) go to tfjs's kernel.
  * Parity: fused-parity.ts (all transpose/split/bias cases against the tfjs kernel on the same device).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +15,7 @@ import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, ty
 
 const TILE = 64;
 const BK = 16;
-const STRIDE = TILE + 1; // workgroup rows padded by one: the transposed tile stores hit distinct banks
+const ROW4 = TILE / 4 + 1; // workgroup tile rows in vec4s, padded by one vec4 so the tile stores spread over banks
 const THREADS = 256;
 /** Split K when the tiles alone give fewer workgroups than this (~4 resident 256-thread workgroups per SM on a 132-SM H100). */
 const MIN_WORKGROUPS = 512;
@@ -27,8 +28,8 @@ struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tile
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<uniform> u: U;
-var<workgroup> As: array<f32, ${BK * STRIDE}>; // [k][m]
-var<workgroup> Bs: array<f32, ${BK * STRIDE}>; // [k][n]
+var<workgroup> As: array<vec4<f32>, ${BK * ROW4}>; // [k][m / 4]
+var<workgroup> Bs: array<vec4<f32>, ${BK * ROW4}>; // [k][n / 4]
 
 // Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
 @compute @workgroup_size(${THREADS})
@@ -44,8 +45,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let n0 = (r % u.tilesN) * ${TILE}u;
   let aBase = bi * u.aStride;
   let bBase = bi * u.bStride;
-  let tx = lid.x % 16u; // columns n0 + tx + 16j
-  let ty = lid.x / 16u; // rows m0 + ty + 16i
+  let tx = lid.x % 16u; // columns n0 + 4tx … n0 + 4tx + 3
+  let ty = lid.x / 16u; // rows m0 + 4ty … m0 + 4ty + 3
   let kBegin = split * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
   var acc: array<vec4<f32>, 4>;
@@ -61,7 +62,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     : `let kk = idx % ${BK}u; let mm = idx / ${BK}u; // A stored [M, K]
       var va = 0.0;
       if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (m0 + mm) * u.K + k0 + kk]; }`}
-      As[kk * ${STRIDE}u + mm] = va;
+      As[kk * ${ROW4}u + mm / 4u][mm % 4u] = va;
       ${transposeB
     ? `let kb = idx % ${BK}u; let nb = idx / ${BK}u; // B stored [N, K]
       var vb = 0.0;
@@ -69,22 +70,26 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     : `let nb = idx % ${TILE}u; let kb = idx / ${TILE}u; // B stored [K, N]
       var vb = 0.0;
       if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (k0 + kb) * u.N + n0 + nb]; }`}
-      Bs[kb * ${STRIDE}u + nb] = vb;
+      Bs[kb * ${ROW4}u + nb / 4u][nb % 4u] = vb;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${BK}u; kk++) {
-      let row = kk * ${STRIDE}u;
-      let bv = vec4<f32>(Bs[row + tx], Bs[row + tx + 16u], Bs[row + tx + 32u], Bs[row + tx + 48u]);
-      for (var i = 0u; i < 4u; i++) { acc[i] += As[row + ty + 16u * i] * bv; }
+      // Two vec4 reads of workgroup memory per 16 FMAs.
+      let av = As[kk * ${ROW4}u + ty];
+      let bv = Bs[kk * ${ROW4}u + tx];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
     }
   }
   if (live) {
     // splits == 1: the result (+ bias); else this split's partial, at [split, batch, M, N].
     let outBase = (split * u.batch + bi) * u.M * u.N;
     for (var i = 0u; i < 4u; i++) {
-      let m = m0 + ty + 16u * i;
+      let m = m0 + 4u * ty + i;
       for (var j = 0u; j < 4u; j++) {
-        let n = n0 + tx + 16u * j;
+        let n = n0 + 4u * tx + j;
         if (m < u.M && n < u.N) {
           var v = acc[i][j];
           if (u.hasBias == 1u) { v += bias[n]; }
