@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
+import { setFusedAttention } from './webgpu-attention.ts';
 import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
@@ -111,7 +112,8 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
-    installMatmul();
+    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(Number(env.ASYMFLOW_MATMUL_ROWS ?? 4));
+    setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
   }
 }
 

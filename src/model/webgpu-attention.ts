@@ -23,8 +23,16 @@ import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type I
 /** Query rows per workgroup (one thread each) in the forward and dq kernels; keys per dkdv workgroup. */
 const ROWS = 64;
 
-/** The head sizes the kernels are built for (dh a multiple of 4: rows are read as vec4). */
-export const attentionFusedApplies = (dh: number): boolean => dh % 4 === 0 && dh >= 4 && dh <= 128;
+let enabled = true;
+
+/** ASYMFLOW_FUSED_ATTENTION=0 turns the fused attention off in the model (A/B runs); the kernels stay testable. */
+export function setFusedAttention(on: boolean): void {
+  enabled = on;
+}
+
+/** The model takes the fused attention: enabled, and dh a multiple of 4 (rows are read as vec4), ≤ 128. */
+export const attentionFusedApplies = (dh: number): boolean => enabled && headSizeOk(dh);
+const headSizeOk = (dh: number): boolean => dh % 4 === 0 && dh >= 4 && dh <= 128;
 
 /** Rows of K/V (forward, dq) or of q/dO (dkdv) per workgroup-memory tile that fit the device's limit. */
 function tileRows(b: Backend, dh: number): number {
@@ -286,7 +294,7 @@ const bind = (b: Backend, ts: Info[]): GPUBufferBinding[] => ts.map((t) => ({ bu
 export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, prefix: number,
   keyBias?: tf.Tensor2D): tf.Tensor3D {
   const [batch, l, d] = q.shape;
-  if (d % heads !== 0 || !attentionFusedApplies(d / heads) || l === 0 || batch === 0) {
+  if (d % heads !== 0 || !headSizeOk(d / heads) || l === 0 || batch === 0) {
     throw new Error(`attentionFused: unsupported shape [${q.shape}] with ${heads} heads`);
   }
   if (keyBias && (keyBias.shape[0] !== batch || keyBias.shape[1] !== l)) throw new Error(`attentionFused: keyBias [${keyBias.shape}], want [${batch}, ${l}]`);

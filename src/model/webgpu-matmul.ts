@@ -1,26 +1,38 @@
 /**
  * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 64×64 output
- * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs), K in steps
+ * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs; or 128×64
+ * tiles with 8×4 each, ASYMFLOW_MATMUL_ROWS=8), K in steps
  * of 16 through workgroup memory, either operand transposed (the gradients' dy·wᵀ and xᵀ·dy need no
  * transpose kernels). tfjs's own kernel tiles 32×32, which leaves the weight gradients (256×256 outputs,
  * K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU (2.8 TFLOP/s on the H100); here few-tile products
  * are split over K without atomics: each split writes its partial [splits, batch, M, N] and one reduce
- * kernel sums them in a fixed order (+ bias), so the result is deterministic. Used while fusedBackend()
- * is set and ASYMFLOW_OWN_MATMUL is not 0; shapes it does not cover (activations, M or N < 16,
- * mismatched batch broadcasts) go to tfjs's kernel.
+ * kernel sums them in a fixed order (+ bias), so the result is deterministic. Installed unless
+ * ASYMFLOW_OWN_MATMUL=0 and used while fusedBackend() is set; shapes it does not cover (activations,
+ * M or N < 16, mismatched batch broadcasts) go to tfjs's kernel.
  * Parity: fused-parity.ts (all transpose/split/bias cases against the tfjs kernel on the same device).
  */
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 
-const TILE = 64;
+const TN = 64; // output columns per workgroup (16 threads × 4)
 const BK = 16;
-const ROW4 = TILE / 4 + 1; // workgroup tile rows in vec4s, padded by one vec4 so the tile stores spread over banks
 const THREADS = 256;
 /** Split K when the tiles alone give fewer workgroups than this (~4 resident 256-thread workgroups per SM on a 132-SM H100). */
 const MIN_WORKGROUPS = 512;
 
-const matmulWgsl = (transposeA: boolean, transposeB: boolean) => /* wgsl */ `
+/**
+ * The kernel for `rows` output rows per thread (4: 64×64 tiles; 8: 128×64 tiles, 3 vec4 reads per 32 FMAs).
+ * Workgroup tile rows are padded by one vec4 so the tile stores spread over banks.
+ */
+const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number) => {
+  const tm = 16 * rows; // output rows per workgroup
+  const rowA = tm / 4 + 1; // vec4s per k in As
+  const rowB = TN / 4 + 1;
+  const loadsA = (tm * BK) / THREADS;
+  const loadsB = (TN * BK) / THREADS;
+  const fma = Array.from({ length: rows / 4 }, (_, q) => `      let av${q} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${q}u];
+      acc[${4 * q}] += av${q}.x * bv; acc[${4 * q + 1}] += av${q}.y * bv; acc[${4 * q + 2}] += av${q}.z * bv; acc[${4 * q + 3}] += av${q}.w * bv;`).join('\n');
+  return /* wgsl */ `
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
   batch: u32, splits: u32, hasBias: u32, total: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -28,8 +40,8 @@ struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tile
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<uniform> u: U;
-var<workgroup> As: array<vec4<f32>, ${BK * ROW4}>; // [k][m / 4]
-var<workgroup> Bs: array<vec4<f32>, ${BK * ROW4}>; // [k][n / 4]
+var<workgroup> As: array<vec4<f32>, ${BK * rowA}>; // [k][m / 4]
+var<workgroup> Bs: array<vec4<f32>, ${BK * rowB}>; // [k][n / 4]
 
 // Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
 @compute @workgroup_size(${THREADS})
@@ -41,53 +53,51 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let t = g / u.splits;
   let bi = t / u.tilesMN;
   let r = t % u.tilesMN;
-  let m0 = (r / u.tilesN) * ${TILE}u;
-  let n0 = (r % u.tilesN) * ${TILE}u;
+  let m0 = (r / u.tilesN) * ${tm}u;
+  let n0 = (r % u.tilesN) * ${TN}u;
   let aBase = bi * u.aStride;
   let bBase = bi * u.bStride;
   let tx = lid.x % 16u; // columns n0 + 4tx … n0 + 4tx + 3
-  let ty = lid.x / 16u; // rows m0 + 4ty … m0 + 4ty + 3
+  let ty = lid.x / 16u; // rows m0 + ${rows}ty … m0 + ${rows}ty + ${rows - 1}
   let kBegin = split * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
-  var acc: array<vec4<f32>, 4>;
-  for (var i = 0u; i < 4u; i++) { acc[i] = vec4<f32>(0.0); }
+  var acc: array<vec4<f32>, ${rows}>;
+  for (var i = 0u; i < ${rows}u; i++) { acc[i] = vec4<f32>(0.0); }
   for (var k0 = kBegin; k0 < kEnd; k0 += ${BK}u) {
     workgroupBarrier();
-    for (var e = 0u; e < 4u; e++) {
+    for (var e = 0u; e < ${loadsA}u; e++) {
       let idx = lid.x + e * ${THREADS}u;
       ${transposeA
-    ? `let mm = idx % ${TILE}u; let kk = idx / ${TILE}u; // A stored [K, M]
+    ? `let mm = idx % ${tm}u; let kk = idx / ${tm}u; // A stored [K, M]
       var va = 0.0;
       if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (k0 + kk) * u.M + m0 + mm]; }`
     : `let kk = idx % ${BK}u; let mm = idx / ${BK}u; // A stored [M, K]
       var va = 0.0;
       if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (m0 + mm) * u.K + k0 + kk]; }`}
-      As[kk * ${ROW4}u + mm / 4u][mm % 4u] = va;
+      As[kk * ${rowA}u + mm / 4u][mm % 4u] = va;
+    }
+    for (var e = 0u; e < ${loadsB}u; e++) {
+      let idx = lid.x + e * ${THREADS}u;
       ${transposeB
     ? `let kb = idx % ${BK}u; let nb = idx / ${BK}u; // B stored [N, K]
       var vb = 0.0;
       if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (n0 + nb) * u.K + k0 + kb]; }`
-    : `let nb = idx % ${TILE}u; let kb = idx / ${TILE}u; // B stored [K, N]
+    : `let nb = idx % ${TN}u; let kb = idx / ${TN}u; // B stored [K, N]
       var vb = 0.0;
       if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (k0 + kb) * u.N + n0 + nb]; }`}
-      Bs[kb * ${ROW4}u + nb / 4u][nb % 4u] = vb;
+      Bs[kb * ${rowB}u + nb / 4u][nb % 4u] = vb;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${BK}u; kk++) {
-      // Two vec4 reads of workgroup memory per 16 FMAs.
-      let av = As[kk * ${ROW4}u + ty];
-      let bv = Bs[kk * ${ROW4}u + tx];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+      let bv = Bs[kk * ${rowB}u + tx];
+${fma}
     }
   }
   if (live) {
     // splits == 1: the result (+ bias); else this split's partial, at [split, batch, M, N].
     let outBase = (split * u.batch + bi) * u.M * u.N;
-    for (var i = 0u; i < 4u; i++) {
-      let m = m0 + 4u * ty + i;
+    for (var i = 0u; i < ${rows}u; i++) {
+      let m = m0 + ${rows}u * ty + i;
       for (var j = 0u; j < 4u; j++) {
         let n = n0 + 4u * tx + j;
         if (m < u.M && n < u.N) {
@@ -99,6 +109,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     }
   }
 }`;
+};
 
 const REDUCE_WGSL = /* wgsl */ `
 struct U { size: u32, n: u32, splits: u32, hasBias: u32 }
@@ -120,7 +131,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
 
-const ownMatmulOn = () => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.ASYMFLOW_OWN_MATMUL !== '0';
+/** Output rows per thread: 4 (64×64 tiles) or 8 (128×64); set by installMatmul. */
+let rowsPerThread = 4;
+
+/** Sets the output rows per thread (4 or 8) and returns the previous setting (parity checks run both). */
+export function setMatmulRows(rows: number): number {
+  if (rows !== 4 && rows !== 8) throw new Error(`ASYMFLOW_MATMUL_ROWS must be 4 or 8, got ${rows}`);
+  const was = rowsPerThread;
+  rowsPerThread = rows;
+  return was;
+}
 
 const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
@@ -146,8 +166,8 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   else return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
-  const tilesN = Math.ceil(n / TILE);
-  const tilesMN = Math.ceil(m / TILE) * tilesN;
+  const tilesN = Math.ceil(n / TN);
+  const tilesMN = Math.ceil(m / (16 * rowsPerThread)) * tilesN;
   const tiles = batch * tilesMN;
   // Split K into chunks of ≥ 256 (multiples of BK) until there are MIN_WORKGROUPS workgroups.
   let splits = tiles >= MIN_WORKGROUPS ? 1 : Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256));
@@ -161,7 +181,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const total = tiles * splits;
   const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
     bias && splits === 1 ? 1 : 0, total].map((v) => ({ type: 'uint32', data: [v] })));
-  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}`, matmulWgsl(transposeA, transposeB)),
+  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rowsPerThread}`, matmulWgsl(transposeA, transposeB, rowsPerThread)),
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) }, uniforms], total);
   if (splits > 1) {
     const size = batch * m * n;
@@ -181,14 +201,18 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
   tf.registerKernel({
     ...config, ours: true,
     kernelFunc: (args: KernelArgs) => {
-      const b = ownMatmulOn() ? fusedBackend() : undefined;
+      const b = fusedBackend();
       return (b && pick(args, b)) || original(args);
     },
   } as tf.KernelConfig);
 }
 
-/** Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. */
-export function installMatmul(): void {
+/**
+ * Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. `rows`:
+ * output rows per thread (ASYMFLOW_MATMUL_ROWS, 4 or 8), for A/B runs on the GPU.
+ */
+export function installMatmul(rows = 4): void {
+  setMatmulRows(rows);
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
