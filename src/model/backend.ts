@@ -16,6 +16,7 @@ import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
 import { setFusedAttention } from './webgpu-attention.ts';
+import { installColumnSum } from './webgpu-colsum.ts';
 import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
@@ -114,6 +115,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     installSegmentSum();
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(Number(env.ASYMFLOW_MATMUL_ROWS ?? 4));
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
+    if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }
 }
 

@@ -26,6 +26,7 @@ export interface FusedParityReport {
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
   readonly matmulRel: number; // our matmul (tiles, transposes, split K, bias, batch) vs tfjs's webgpu kernel
+  readonly columnSumRel: number; // Sum over leading axes (bias / LayerNorm gradients) vs tfjs's webgpu kernel
   readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
   readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
   readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
@@ -115,7 +116,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), columnSumRel: await columnSumParity(), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
@@ -208,6 +209,25 @@ export async function matmulParity(): Promise<number> {
     tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
   }
   setMatmulRows(rowsWere);
+  return worst;
+}
+
+/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims. */
+export async function columnSumParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('colsum');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const cases: [number[], number[], boolean][] = [[[300, 17], [0], false], [[4, 50, 33], [0, 1], false], [[4, 50, 33], [1, 0], true],
+    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false]];
+  let worst = 0;
+  for (const [shape, axes, keepDims] of cases) {
+    const x = t(...shape);
+    setFusedOptimizer(true);
+    const ours = tf.sum(x, axes, keepDims);
+    setFusedOptimizer(false);
+    const theirs = tf.sum(x, axes, keepDims);
+    worst = Math.max(worst, ours.shape.join() === theirs.shape.join() ? await maxRel(ours, theirs) : Infinity);
+    tf.dispose([x, ours, theirs]);
+  }
   return worst;
 }
 
