@@ -49,6 +49,8 @@ const PRELUDE = (dh4: number) => /* wgsl */ `
 const DH4 = ${dh4}u;
 fn rowOf(b: u32, l: u32, h: u32) -> u32 { return ((b * u.L + l) * u.H + h) * DH4; }
 fn visible(i: u32, j: u32) -> bool { return i < u.L && j < u.L && (j < u.prefix || j <= i); }
+// Dot products accumulate as vec4 lanes, summed at the end: four dependency chains of dh/4, not one of dh.
+fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
 fn keyBias(b: u32, j: u32) -> f32 { if (u.hasBias == 1u) { return kb[b * u.L + min(j, u.L - 1u)]; } return 0.0; }`;
 
 /** Forward: O [B, L, H, dh] and lse [B·H, L]. */
@@ -94,9 +96,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     var s: array<f32, ${t}>;
     var bm = m;
     for (var jj = 0u; jj < T; jj++) {
-      var x = 0.0;
-      for (var c = 0u; c < DH4; c++) { x += dot(qr[c], ks[jj * DH4 + c]); }
-      x += keyBias(b, k0 + jj);
+      var xv = vec4<f32>(0.0);
+      for (var c = 0u; c < DH4; c++) { xv += qr[c] * ks[jj * DH4 + c]; }
+      let x = hsum(xv) + keyBias(b, k0 + jj);
       s[jj] = x;
       if (visible(i, k0 + jj)) { bm = max(bm, x); }
     }
@@ -168,14 +170,14 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
     for (var jj = 0u; jj < T; jj++) {
       if (visible(i, k0 + jj)) {
-        var x = 0.0;
-        var dp = 0.0;
+        var xv = vec4<f32>(0.0);
+        var dpv = vec4<f32>(0.0);
         for (var c = 0u; c < DH4; c++) {
-          x += dot(qr[c], ks[jj * DH4 + c]);
-          dp += dot(dor[c], vs[jj * DH4 + c]);
+          xv += qr[c] * ks[jj * DH4 + c];
+          dpv += dor[c] * vs[jj * DH4 + c];
         }
-        let p = exp(x + keyBias(b, k0 + jj) - rowLse);
-        let ds = p * (dp - dd);
+        let p = exp(hsum(xv) + keyBias(b, k0 + jj) - rowLse);
+        let ds = p * (hsum(dpv) - dd);
         for (var c = 0u; c < DH4; c++) { acc[c] += ds * ks[jj * DH4 + c]; }
       }
     }
@@ -240,13 +242,13 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
     for (var ii = 0u; ii < T; ii++) {
       if (visible(q0 + ii, j)) {
-        var x = 0.0;
-        for (var c = 0u; c < DH4; c++) { x += dot(kr[c], qs[ii * DH4 + c]); }
-        let p = exp(x + bias - lses[ii]);
+        var xv = vec4<f32>(0.0);
+        for (var c = 0u; c < DH4; c++) { xv += kr[c] * qs[ii * DH4 + c]; }
+        let p = exp(hsum(xv) + bias - lses[ii]);
         if (isK) {
-          var dp = 0.0;
-          for (var c = 0u; c < DH4; c++) { dp += dot(vr[c], dos[ii * DH4 + c]); }
-          let dsc = p * (dp - ds_[ii]);
+          var dpv = vec4<f32>(0.0);
+          for (var c = 0u; c < DH4; c++) { dpv += vr[c] * dos[ii * DH4 + c]; }
+          let dsc = p * (hsum(dpv) - ds_[ii]);
           for (var c = 0u; c < DH4; c++) { acc[c] += dsc * qs[ii * DH4 + c]; }
         } else {
           for (var c = 0u; c < DH4; c++) { acc[c] += p * dos[ii * DH4 + c]; }
