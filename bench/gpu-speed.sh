@@ -3,7 +3,7 @@
 #   bash bench/gpu-speed.sh
 # For small and base: ../shared/bench/torch_reference.py (fp32), then bench/train-step.ts and bench/sample.ts
 # before (ASYMFLOW_SPEED_PATCHES=0: tfjs as shipped plus the issue-8 fixes) and after, with ratios; the
-# webgpu parity check; GPU memory over 1,000 training steps; our matmul (128×64 tiles / off) and fused
+# webgpu parity check; GPU memory over 1,000 training steps; our matmul (128×64 and 128×128 tiles / off) and fused
 # attention (off) as variants.
 # Needs DEVICE_DIR from ../shared/device/prepare.sh with bench/{train-step,sample,parity}.ts bundled.
 set -u
@@ -23,7 +23,7 @@ for size in small base; do
   echo "== $size train after"
   timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --profile 1 --torch "$T" 2>&1 | q
   # A/B of the issue-9 training kernels (webgpu-matmul.ts, webgpu-attention.ts), one switch each.
-  for variant in ASYMFLOW_MATMUL_ROWS=8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0; do
+  for variant in ASYMFLOW_MATMUL_TILE=8x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0; do
     echo "== $size train after, $variant"
     env $variant timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q
   done

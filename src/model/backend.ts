@@ -113,7 +113,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
-    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(Number(env.ASYMFLOW_MATMUL_ROWS ?? 4));
+    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? '4x4');
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }

@@ -15,7 +15,7 @@ import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
 import { attentionFused } from './webgpu-attention.ts';
-import { setMatmulRows } from './webgpu-matmul.ts';
+import { MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend, internals } from './webgpu-raw.ts';
 
 export interface FusedParityReport {
@@ -184,7 +184,7 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
 /**
  * Our matmul (webgpu-matmul.ts) against tfjs's own webgpu kernel: every transpose pair, partial tiles,
  * split K (K = 3000 and 2000 with few output tiles), bias with and without a split, batched and broadcast,
- * with 4 and with 8 output rows per thread.
+ * with every tile shape (4×4, 8×4, 8×8 outputs per thread).
  */
 export async function matmulParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('matmul');
@@ -195,9 +195,9 @@ export async function matmulParity(): Promise<number> {
     [[130, 64], [64, 70], false, false, 70], [[20, 2000], [2000, 24], false, false, 24], [[17, 300], [300, 65], false, false],
   ];
   let worst = 0;
-  const rowsWere = setMatmulRows(4);
-  for (const [rows, [sa, sb, ta, tb, biasSize]] of [4, 8].flatMap((r) => cases.map((c) => [r, c] as const))) {
-    setMatmulRows(rows);
+  const tileWas = setMatmulTile('4x4');
+  for (const [tile, [sa, sb, ta, tb, biasSize]] of MATMUL_TILES.flatMap((name) => cases.map((c) => [name, c] as const))) {
+    setMatmulTile(tile);
     const [a, b] = [t(...sa), t(...sb)];
     const bias = biasSize ? t(biasSize) : undefined;
     const run = (on: boolean) => {
@@ -208,7 +208,7 @@ export async function matmulParity(): Promise<number> {
     worst = Math.max(worst, await maxRel(ours, theirs));
     tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
   }
-  setMatmulRows(rowsWere);
+  setMatmulTile(tileWas);
   return worst;
 }
 

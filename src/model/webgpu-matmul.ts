@@ -1,7 +1,7 @@
 /**
  * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 64×64 output
- * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs; or 128×64
- * tiles with 8×4 each, ASYMFLOW_MATMUL_ROWS=8), K in steps
+ * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs; or 128×64 /
+ * 128×128 tiles with 8×4 / 8×8 each, ASYMFLOW_MATMUL_TILE=8x4 / 8x8), K in steps
  * of 16 through workgroup memory, either operand transposed (the gradients' dy·wᵀ and xᵀ·dy need no
  * transpose kernels). tfjs's own kernel tiles 32×32, which leaves the weight gradients (256×256 outputs,
  * K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU (2.8 TFLOP/s on the H100); here few-tile products
@@ -14,24 +14,29 @@
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 
-const TN = 64; // output columns per workgroup (16 threads × 4)
 const BK = 16;
 const THREADS = 256;
 /** Split K when the tiles alone give fewer workgroups than this (~4 resident 256-thread workgroups per SM on a 132-SM H100). */
 const MIN_WORKGROUPS = 512;
 
 /**
- * The kernel for `rows` output rows per thread (4: 64×64 tiles; 8: 128×64 tiles, 3 vec4 reads per 32 FMAs).
+ * The kernel for `rows` × `cols` outputs per thread (16 × 16 threads): 4×4 → 64×64 tiles (2 vec4 reads of
+ * workgroup memory per 16 FMAs), 8×4 → 128×64 (3 per 32), 8×8 → 128×128 (4 per 64). A thread's rows are
+ * contiguous; its columns are groups of 4 at 4tx + 64q (conflict-free vec4 reads, coalesced stores).
  * Workgroup tile rows are padded by one vec4 so the tile stores spread over banks.
  */
-const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number) => {
+const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols: number) => {
   const tm = 16 * rows; // output rows per workgroup
+  const TN = 16 * cols; // output columns per workgroup
   const rowA = tm / 4 + 1; // vec4s per k in As
   const rowB = TN / 4 + 1;
   const loadsA = (tm * BK) / THREADS;
   const loadsB = (TN * BK) / THREADS;
-  const fma = Array.from({ length: rows / 4 }, (_, q) => `      let av${q} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${q}u];
-      acc[${4 * q}] += av${q}.x * bv; acc[${4 * q + 1}] += av${q}.y * bv; acc[${4 * q + 2}] += av${q}.z * bv; acc[${4 * q + 3}] += av${q}.w * bv;`).join('\n');
+  const groupsB = cols / 4;
+  const reads = Array.from({ length: groupsB }, (_, q) => `      let bv${q} = Bs[kk * ${rowB}u + ${16 * q}u + tx];`).join('\n');
+  const fma = Array.from({ length: rows / 4 }, (_, p) => `      let av${p} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${p}u];\n` +
+    ['x', 'y', 'z', 'w'].map((c, r) => Array.from({ length: groupsB }, (_, q) =>
+      `acc[${(4 * p + r) * groupsB + q}] += av${p}.${c} * bv${q};`).join(' ')).map((line) => `      ${line}`).join('\n')).join('\n');
   return /* wgsl */ `
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
   batch: u32, splits: u32, hasBias: u32, total: u32 }
@@ -57,12 +62,12 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let n0 = (r % u.tilesN) * ${TN}u;
   let aBase = bi * u.aStride;
   let bBase = bi * u.bStride;
-  let tx = lid.x % 16u; // columns n0 + 4tx … n0 + 4tx + 3
+  let tx = lid.x % 16u; // columns n0 + 64q + 4tx … n0 + 64q + 4tx + 3
   let ty = lid.x / 16u; // rows m0 + ${rows}ty … m0 + ${rows}ty + ${rows - 1}
   let kBegin = split * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
-  var acc: array<vec4<f32>, ${rows}>;
-  for (var i = 0u; i < ${rows}u; i++) { acc[i] = vec4<f32>(0.0); }
+  var acc: array<vec4<f32>, ${rows * groupsB}>; // [row][column group]
+  for (var i = 0u; i < ${rows * groupsB}u; i++) { acc[i] = vec4<f32>(0.0); }
   for (var k0 = kBegin; k0 < kEnd; k0 += ${BK}u) {
     workgroupBarrier();
     for (var e = 0u; e < ${loadsA}u; e++) {
@@ -89,7 +94,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${BK}u; kk++) {
-      let bv = Bs[kk * ${rowB}u + tx];
+${reads}
 ${fma}
     }
   }
@@ -98,10 +103,10 @@ ${fma}
     let outBase = (split * u.batch + bi) * u.M * u.N;
     for (var i = 0u; i < ${rows}u; i++) {
       let m = m0 + ${rows}u * ty + i;
-      for (var j = 0u; j < 4u; j++) {
-        let n = n0 + 4u * tx + j;
+      for (var j = 0u; j < ${cols}u; j++) {
+        let n = n0 + 64u * (j / 4u) + 4u * tx + j % 4u;
         if (m < u.M && n < u.N) {
-          var v = acc[i][j];
+          var v = acc[i * ${groupsB}u + j / 4u][j % 4u];
           if (u.hasBias == 1u) { v += bias[n]; }
           out[outBase + m * u.N + n] = v;
         }
@@ -131,14 +136,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
 
-/** Output rows per thread: 4 (64×64 tiles) or 8 (128×64); set by installMatmul. */
-let rowsPerThread = 4;
+/** The outputs per thread, rows × columns: 4×4 (64×64 tiles), 8×4 (128×64) or 8×8 (128×128). */
+export const MATMUL_TILES = ['4x4', '8x4', '8x8'] as const;
+let tile: [number, number] = [4, 4];
 
-/** Sets the output rows per thread (4 or 8) and returns the previous setting (parity checks run both). */
-export function setMatmulRows(rows: number): number {
-  if (rows !== 4 && rows !== 8) throw new Error(`ASYMFLOW_MATMUL_ROWS must be 4 or 8, got ${rows}`);
-  const was = rowsPerThread;
-  rowsPerThread = rows;
+/** Sets the outputs per thread (one of MATMUL_TILES) and returns the previous setting (parity runs all). */
+export function setMatmulTile(name: string): string {
+  if (!(MATMUL_TILES as readonly string[]).includes(name)) throw new Error(`ASYMFLOW_MATMUL_TILE must be one of ${MATMUL_TILES.join(', ')}, got '${name}'`);
+  const was = tile.join('x');
+  tile = name.split('x').map(Number) as [number, number];
   return was;
 }
 
@@ -166,8 +172,9 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   else return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
-  const tilesN = Math.ceil(n / TN);
-  const tilesMN = Math.ceil(m / (16 * rowsPerThread)) * tilesN;
+  const [rows, cols] = tile;
+  const tilesN = Math.ceil(n / (16 * cols));
+  const tilesMN = Math.ceil(m / (16 * rows)) * tilesN;
   const tiles = batch * tilesMN;
   // Split K into chunks of ≥ 256 (multiples of BK) until there are MIN_WORKGROUPS workgroups.
   let splits = tiles >= MIN_WORKGROUPS ? 1 : Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256));
@@ -181,7 +188,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const total = tiles * splits;
   const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
     bias && splits === 1 ? 1 : 0, total].map((v) => ({ type: 'uint32', data: [v] })));
-  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rowsPerThread}`, matmulWgsl(transposeA, transposeB, rowsPerThread)),
+  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, matmulWgsl(transposeA, transposeB, rows, cols)),
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) }, uniforms], total);
   if (splits > 1) {
     const size = batch * m * n;
@@ -208,11 +215,11 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
 }
 
 /**
- * Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. `rows`:
- * output rows per thread (ASYMFLOW_MATMUL_ROWS, 4 or 8), for A/B runs on the GPU.
+ * Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. `tileName`:
+ * outputs per thread (ASYMFLOW_MATMUL_TILE, one of MATMUL_TILES), for A/B runs on the GPU.
  */
-export function installMatmul(rows = 4): void {
-  setMatmulRows(rows);
+export function installMatmul(tileName = '4x4'): void {
+  setMatmulTile(tileName);
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
