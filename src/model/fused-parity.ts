@@ -234,13 +234,14 @@ export async function columnSumParity(): Promise<number> {
 /**
  * Fused attention (webgpu-attention.ts) against attend() over split heads with prefixLmBias + key padding:
  * value and q, k, v gradients. Shapes cover dh 8, 32 and 64 (small/base), partial query/key blocks (L = 75, 130 > 64),
+ * the bench/train-step layout itself (81 image + 512 text keys, L = 593),
  * a prefix that ends inside a block, no key bias, and left-padded keys in some rows.
  */
 export async function attentionParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('attention');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let worst = 0;
-  for (const [batch, heads, dh, prefix, text, padded] of [[2, 2, 8, 5, 70, true], [1, 3, 32, 9, 121, false], [3, 1, 64, 64, 64, true]] as const) {
+  for (const [batch, heads, dh, prefix, text, padded] of [[2, 2, 8, 5, 70, true], [1, 3, 32, 9, 121, false], [3, 1, 64, 64, 64, true], [2, 1, 64, 81, 512, true]] as const) {
     const l = prefix + text;
     const bias = new Float32Array(batch * l);
     // Row r has r·3 left-padding text keys (the layout prepareBatch makes for shorter prompts).
