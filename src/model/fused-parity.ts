@@ -193,6 +193,7 @@ export async function matmulParity(): Promise<number> {
     [[70, 33], [33, 50], false, false], [[3000, 40], [3000, 24], true, false], [[100, 70], [90, 70], false, true],
     [[20, 50], [40, 20], true, true], [[3, 40, 20], [3, 20, 30], false, false], [[2, 40, 20], [20, 30], false, false],
     [[130, 64], [64, 70], false, false, 70], [[20, 2000], [2000, 24], false, false, 24], [[17, 300], [300, 65], false, false],
+    [[4000, 256], [4000, 256], true, false], // a weight gradient: 16 tiles × 15 splits at 4×4
   ];
   let worst = 0;
   const tileWas = setMatmulTile('4x4');
