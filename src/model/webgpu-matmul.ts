@@ -37,6 +37,26 @@ const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols
   const fma = Array.from({ length: rows / 4 }, (_, p) => `      let av${p} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${p}u];\n` +
     ['x', 'y', 'z', 'w'].map((c, r) => Array.from({ length: groupsB }, (_, q) =>
       `acc[${(4 * p + r) * groupsB + q}] += av${p}.${c} * bv${q};`).join(' ')).map((line) => `      ${line}`).join('\n')).join('\n');
+  const range = (n: number) => Array.from({ length: n }, (_, e) => e);
+  const coords = [
+    ...range(loadsA).map((e) => transposeA
+      ? `  let mA${e} = (lid.x + ${e * THREADS}u) % ${tm}u; let kA${e} = (lid.x + ${e * THREADS}u) / ${tm}u; // A stored [K, M]`
+      : `  let kA${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let mA${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // A stored [M, K]`),
+    ...range(loadsB).map((e) => transposeB
+      ? `  let kB${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let nB${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // B stored [N, K]`
+      : `  let nB${e} = (lid.x + ${e * THREADS}u) % ${TN}u; let kB${e} = (lid.x + ${e * THREADS}u) / ${TN}u; // B stored [K, N]`),
+  ].join('\n');
+  const declare = `  ${[...range(loadsA).map((e) => `var ra${e} = 0.0;`), ...range(loadsB).map((e) => `var rb${e} = 0.0;`)].join(' ')}`;
+  const load = (k: string) => [
+    ...range(loadsA).map((e) => `    ra${e} = 0.0; if (m0 + mA${e} < u.M && ${k} + kA${e} < kEnd) { ra${e} = a[aBase + ${transposeA
+      ? `(${k} + kA${e}) * u.M + m0 + mA${e}` : `(m0 + mA${e}) * u.K + ${k} + kA${e}`}]; }`),
+    ...range(loadsB).map((e) => `    rb${e} = 0.0; if (n0 + nB${e} < u.N && ${k} + kB${e} < kEnd) { rb${e} = b[bBase + ${transposeB
+      ? `(n0 + nB${e}) * u.K + ${k} + kB${e}` : `(${k} + kB${e}) * u.N + n0 + nB${e}`}]; }`),
+  ].join('\n');
+  const store = [
+    ...range(loadsA).map((e) => `    As[kA${e} * ${rowA}u + mA${e} / 4u][mA${e} % 4u] = ra${e};`),
+    ...range(loadsB).map((e) => `    Bs[kB${e} * ${rowB}u + nB${e} / 4u][nB${e} % 4u] = rb${e};`),
+  ].join('\n');
   return /* wgsl */ `
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
   batch: u32, splits: u32, hasBias: u32, total: u32 }
@@ -68,31 +88,17 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let kEnd = min(u.K, kBegin + u.kChunk);
   var acc: array<vec4<f32>, ${rows * groupsB}>; // [row][column group]
   for (var i = 0u; i < ${rows * groupsB}u; i++) { acc[i] = vec4<f32>(0.0); }
+  // Tile coordinates of this thread's loads (the same for every k step).
+${coords}
+  // Double buffering through registers: the next k step's tile is read from global memory while this
+  // step's FMAs run (its latency hidden behind them), then stored to workgroup memory.
+${declare}
+${load('kBegin')}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${BK}u) {
     workgroupBarrier();
-    for (var e = 0u; e < ${loadsA}u; e++) {
-      let idx = lid.x + e * ${THREADS}u;
-      ${transposeA
-    ? `let mm = idx % ${tm}u; let kk = idx / ${tm}u; // A stored [K, M]
-      var va = 0.0;
-      if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (k0 + kk) * u.M + m0 + mm]; }`
-    : `let kk = idx % ${BK}u; let mm = idx / ${BK}u; // A stored [M, K]
-      var va = 0.0;
-      if (m0 + mm < u.M && k0 + kk < kEnd) { va = a[aBase + (m0 + mm) * u.K + k0 + kk]; }`}
-      As[kk * ${rowA}u + mm / 4u][mm % 4u] = va;
-    }
-    for (var e = 0u; e < ${loadsB}u; e++) {
-      let idx = lid.x + e * ${THREADS}u;
-      ${transposeB
-    ? `let kb = idx % ${BK}u; let nb = idx / ${BK}u; // B stored [N, K]
-      var vb = 0.0;
-      if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (n0 + nb) * u.K + k0 + kb]; }`
-    : `let nb = idx % ${TN}u; let kb = idx / ${TN}u; // B stored [K, N]
-      var vb = 0.0;
-      if (n0 + nb < u.N && k0 + kb < kEnd) { vb = b[bBase + (k0 + kb) * u.N + n0 + nb]; }`}
-      Bs[kb * ${rowB}u + nb / 4u][nb % 4u] = vb;
-    }
+${store}
     workgroupBarrier();
+${load(`k0 + ${BK}u`)}
     for (var kk = 0u; kk < ${BK}u; kk++) {
 ${reads}
 ${fma}
