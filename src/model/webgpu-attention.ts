@@ -66,6 +66,7 @@ ${PRELUDE(dh4)}
 const T = ${t}u;
 var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
 var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
 
 // Barriers only in main and in uniform control flow (GLSL on Dawn's GLES path in CI forbids the rest).
 @compute @workgroup_size(${ROWS})
@@ -92,13 +93,14 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       ks[e] = k[src];
       vs[e] = v[src];
     }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
     workgroupBarrier();
     var s: array<f32, ${t}>;
     var bm = m;
     for (var jj = 0u; jj < T; jj++) {
       var xv = vec4<f32>(0.0);
       for (var c = 0u; c < DH4; c++) { xv += qr[c] * ks[jj * DH4 + c]; }
-      let x = hsum(xv) + keyBias(b, k0 + jj);
+      let x = hsum(xv) + kbs[jj];
       s[jj] = x;
       if (visible(i, k0 + jj)) { bm = max(bm, x); }
     }
@@ -136,6 +138,7 @@ ${PRELUDE(dh4)}
 const T = ${t}u;
 var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
 var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
 
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -167,6 +170,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       ks[e] = k[src];
       vs[e] = v[src];
     }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
     workgroupBarrier();
     for (var jj = 0u; jj < T; jj++) {
       if (visible(i, k0 + jj)) {
@@ -176,7 +180,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
           xv += qr[c] * ks[jj * DH4 + c];
           dpv += dor[c] * vs[jj * DH4 + c];
         }
-        let p = exp(hsum(xv) + keyBias(b, k0 + jj) - rowLse);
+        let p = exp(hsum(xv) + kbs[jj] - rowLse);
         let ds = p * (hsum(dpv) - dd);
         for (var c = 0u; c < DH4; c++) { acc[c] += ds * ks[jj * DH4 + c]; }
       }
