@@ -3,7 +3,8 @@
 #   bash bench/gpu-speed.sh
 # For small and base: ../shared/bench/torch_reference.py (fp32), then bench/train-step.ts and bench/sample.ts
 # before (ASYMFLOW_SPEED_PATCHES=0: tfjs as shipped plus the issue-8 fixes) and after, with ratios; the
-# webgpu parity check; GPU memory over 1,000 training steps; the split-K matmul flag as a variant.
+# webgpu parity check; GPU memory over 1,000 training steps; our matmul (128×64 and 128×128 tiles / off) and fused
+# attention (off) as variants.
 # Needs DEVICE_DIR from ../shared/device/prepare.sh with bench/{train-step,sample,parity}.ts bundled.
 set -u
 D=${DEVICE_DIR:-.device}
@@ -21,8 +22,11 @@ for size in small base; do
   ASYMFLOW_SPEED_PATCHES=0 timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 3 --warmup 2 --torch "$T" 2>&1 | q
   echo "== $size train after"
   timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --profile 1 --torch "$T" 2>&1 | q
-  echo "== $size train after, split-K matmul for few-workgroup outputs (nondeterministic sums)"
-  ASYMFLOW_TFJS_FLAGS=WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL=300 timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q
+  # A/B of the issue-9 training kernels (webgpu-matmul.ts, webgpu-attention.ts), one switch each.
+  for variant in ASYMFLOW_MATMUL_TILE=8x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0; do
+    echo "== $size train after, $variant"
+    env $variant timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q
+  done
   echo "== $size sample after"
   timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch "$T" 2>&1 | q
   echo "== $size sample after, tfjs-op decode step (ASYMFLOW_GPU_DECODE=0)"

@@ -23,7 +23,7 @@ const check = argv.includes('--check');
 const LOSS_ABS = 5e-5;
 const GRAD_REL = 1e-4;
 const FUSED_REL = 1e-5; // fused AdamW / Σg² vs the reference ops on the same device
-const LAYER_REL = 1e-4; // fused LayerNorm / matmul+bias (value and gradients) vs the reference ops
+const LAYER_REL = 1e-4; // fused LayerNorm / matmul+bias / matmul / attention (value and gradients) vs the reference ops
 let failures = 0;
 
 const cpu = await resolveBackend('cpu');
@@ -42,7 +42,7 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
       // Our fused kernels against the reference ops on the same device (f32 rounding apart).
       const fused = await fusedKernelParity();
       const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
-        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL &&
+        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL && fused.attentionRel <= LAYER_REL && fused.matmulRel <= LAYER_REL && fused.columnSumRel <= LAYER_REL &&
         fused.kvWriteAbs === 0 &&
         fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 &&
         fused.gpuDecodeRan && fused.gpuGreedySame && fused.gpuGreedyLogprobAbs <= 1e-4 && fused.gpuSampledSame &&

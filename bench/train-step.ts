@@ -12,6 +12,7 @@ import { patchCount } from '../src/model/config.ts';
 import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
 import { promptTokens } from '../src/model/prompt.ts';
 import { trainStep } from '../src/model/train.ts';
+import { ourKernelTimes, timeOurKernels } from '../src/model/webgpu-raw.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { VOCAB_SIZE } from '../src/tokenizer.ts';
@@ -62,6 +63,7 @@ const torch = torchLine(arg('torch', ''), 'train_step');
 let profile: Record<string, unknown> | undefined;
 if (arg('profile', '') === '1') {
   const wall0 = performance.now();
+  timeOurKernels(backend.name === 'webgpu');
   const info = await tf.profile(async () => {
     await trainStep(model, optimizer, prepared, lossFn);
     return [];
@@ -76,7 +78,15 @@ if (arg('profile', '') === '1') {
     byKernel.set(k.name, { n: e.n + 1, ms: e.ms + t });
   }
   const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
-  profile = { kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top };
+  // Our WGSL dispatches (webgpu): those inside a tfjs kernel (matmul, Sum, segment sum) are in kernel_ms
+  // already; ours_outside_ms (attention, LayerNorm, GELU, AdamW, Σg², …) adds to it for the step's GPU time.
+  const ours = await ourKernelTimes();
+  timeOurKernels(false);
+  const oursTop = [...ours.byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  profile = {
+    kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top,
+    ours_ms: round(ours.totalMs, 1), ours_outside_ms: round(ours.outsideMs, 1), gpu_ms: round(kernelMs + ours.outsideMs, 1), ours_top: oursTop,
+  };
 }
 console.log(JSON.stringify({
   ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device,

@@ -15,6 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
+import { setFusedAttention } from './webgpu-attention.ts';
+import { installColumnSum } from './webgpu-colsum.ts';
+import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
@@ -110,6 +113,9 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
+    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? '4x4');
+    setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
+    if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }
 }
 

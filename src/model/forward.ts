@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { patchCount, patchDim, type ModelConfig } from './config.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
 import { param, type Vlm } from './vlm.ts';
+import { attentionFused, attentionFusedApplies } from './webgpu-attention.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 
@@ -56,11 +57,16 @@ function embedImage(m: Vlm, patches: tf.Tensor3D): tf.Tensor3D {
   return tf.add(x, param(m, 'patchPos')) as tf.Tensor3D; // [B, P, d]
 }
 
+/** Q, K, V of block i for normalised input x [B, L, d], each [B, L, d] (heads side by side). */
+function qkvMerged(m: Vlm, i: number, x: tf.Tensor3D): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
+  const proj = (name: string) => linear(x, w(m, `blocks.${i}.attn.${name}.w`), p(m, `blocks.${i}.attn.${name}.b`)) as tf.Tensor3D;
+  return [proj('q'), proj('k'), proj('v')]; // [B, L, d] each
+}
+
 /** Q, K, V of block i for normalised input x [B, L, d], each [B, H, L, dh]. */
 function qkv(m: Vlm, i: number, x: tf.Tensor3D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   const h = m.config.heads;
-  const proj = (name: string) => splitHeads(linear(x, w(m, `blocks.${i}.attn.${name}.w`), p(m, `blocks.${i}.attn.${name}.b`)) as tf.Tensor3D, h);
-  return [proj('q'), proj('k'), proj('v')]; // [B, H, L, dh] each
+  return qkvMerged(m, i, x).map((t) => splitHeads(t, h)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // [B, H, L, dh] each
 }
 
 /** The MLP sublayer with its residual: [B, L, d] → [B, L, d]. */
@@ -71,9 +77,9 @@ function mlp(m: Vlm, i: number, x: tf.Tensor3D): tf.Tensor3D {
   return tf.add(x, linear(hidden, w(m, `${pre}mlp.proj.w`), p(m, `${pre}mlp.proj.b`))) as tf.Tensor3D; // [B, L, d]
 }
 
-/** Attention output projection with its residual: y [B, H, L, dh], x [B, L, d] → [B, L, d]. */
-function attnOut(m: Vlm, i: number, x: tf.Tensor3D, y: tf.Tensor4D): tf.Tensor3D {
-  const o = linear(mergeHeads(y), w(m, `blocks.${i}.attn.o.w`), p(m, `blocks.${i}.attn.o.b`)); // [B, L, d]
+/** Attention output projection with its residual: y [B, L, d] (heads merged), x [B, L, d] → [B, L, d]. */
+function attnOut(m: Vlm, i: number, x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D {
+  const o = linear(y, w(m, `blocks.${i}.attn.o.w`), p(m, `blocks.${i}.attn.o.b`)); // [B, L, d]
   return tf.add(x, o) as tf.Tensor3D; // [B, L, d]
 }
 
@@ -92,6 +98,21 @@ export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): 
   const prefix = inputs.patches.shape[1];
   const text = inputs.ids.shape[1];
   let x = tf.concat([embedImage(m, inputs.patches), embedText(m, inputs.ids, inputs.positions)], 1) as tf.Tensor3D; // [B, L, d]
+  const [batch, l] = x.shape;
+  const heads = m.config.heads;
+  // webgpu: one fused attention kernel each way (webgpu-attention.ts), no [B, H, L, L] tensors, no head transposes.
+  const fused = fusedBackend();
+  if (fused && attentionFusedApplies(m.config.d / heads)) {
+    const keyBias = inputs.keyBias ? (tf.reshape(inputs.keyBias, [batch, l]) as tf.Tensor2D) : undefined; // [B, L]
+    for (let i = 0; i < m.config.layers; i++) {
+      const xn = layerNorm(x, p(m, `blocks.${i}.ln1.g`), p(m, `blocks.${i}.ln1.b`)) as tf.Tensor3D; // [B, L, d]
+      const [q, k, v] = qkvMerged(m, i, xn); // [B, L, d] each
+      collect?.k.push(splitHeads(k, heads)); // [B, H, L, dh]
+      collect?.v.push(splitHeads(v, heads));
+      x = mlp(m, i, attnOut(m, i, x, attentionFused(fused, q, k, v, heads, prefix, keyBias))); // [B, L, d]
+    }
+    return layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D; // [B, L, d]
+  }
   const mask = prefixLmBias(prefix, text); // [L, L]
   const bias = inputs.keyBias ? tf.add(mask, inputs.keyBias) : mask; // [B, 1, L, L] or [L, L]
   for (let i = 0; i < m.config.layers; i++) {
@@ -99,7 +120,7 @@ export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): 
     const [q, k, v] = qkv(m, i, xn); // [B, H, L, dh] each
     collect?.k.push(k);
     collect?.v.push(v);
-    x = mlp(m, i, attnOut(m, i, x, attend(q, k, v, bias))); // [B, L, d]
+    x = mlp(m, i, attnOut(m, i, x, mergeHeads(attend(q, k, v, bias)))); // [B, L, d]
   }
   return layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D; // [B, L, d]
 }
@@ -146,7 +167,7 @@ export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: t
     const cv = write(cache.v[i], v); // [B, H, C, dh]
     next.k.push(ck);
     next.v.push(cv);
-    x = mlp(m, i, attnOut(m, i, x, attend(q, ck, cv, inputs.keyBias))); // [B, 1, d]
+    x = mlp(m, i, attnOut(m, i, x, mergeHeads(attend(q, ck, cv, inputs.keyBias)))); // [B, 1, d]
   }
   return { h: layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D, cache: next }; // [B, 1, d]
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
 import { modelConfig } from './config.ts';
-import { gelu, layerNorm, linear } from './layers.ts';
+import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
 import { promptTokens } from './prompt.ts';
 import { sample, type Generation, type SampleOptions, type SampleRequest } from './sample.ts';
 import { createVlm, disposeVlm, type Vlm } from './vlm.ts';
@@ -15,7 +15,9 @@ import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
 import { gpuDecodeCount, setGpuDecode } from './webgpu-decode.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
-import { internals } from './webgpu-raw.ts';
+import { attentionFused } from './webgpu-attention.ts';
+import { MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
+import { fusedBackend, internals } from './webgpu-raw.ts';
 
 export interface FusedParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
@@ -24,6 +26,9 @@ export interface FusedParityReport {
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
+  readonly matmulRel: number; // our matmul (tiles, transposes, split K, bias, batch) vs tfjs's webgpu kernel
+  readonly columnSumRel: number; // Sum over leading axes (bias / LayerNorm gradients) vs tfjs's webgpu kernel
+  readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
   readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
   readonly kvWriteAbs: number; // in-place KV-cache write vs cache·(1−slot) + kv·slot: max |diff| (exact: 0)
   readonly sampleSameTokens: boolean; // greedy sampling of the tiny model: the same tokens either way
@@ -122,7 +127,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()), ...(await gpuDecodeParity()) };
+    return { fusedRan, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), columnSumRel: await columnSumParity(), attentionRel: await attentionParity(), kvWriteAbs: await kvWriteParity(), ...(await sampleParity()), ...(await gpuDecodeParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();
@@ -185,6 +190,89 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
   return { layerNormRel, linearRel, geluRel, segmentSumRel };
+}
+
+/**
+ * Our matmul (webgpu-matmul.ts) against tfjs's own webgpu kernel: every transpose pair, partial tiles,
+ * split K (K = 3000 and 2000 with few output tiles), bias with and without a split, batched and broadcast,
+ * with every tile shape (4×4, 8×4, 8×8 outputs per thread).
+ */
+export async function matmulParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('matmul');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const cases: [number[], number[], boolean, boolean, number?][] = [
+    [[70, 33], [33, 50], false, false], [[3000, 40], [3000, 24], true, false], [[100, 70], [90, 70], false, true],
+    [[20, 50], [40, 20], true, true], [[3, 40, 20], [3, 20, 30], false, false], [[2, 40, 20], [20, 30], false, false],
+    [[130, 64], [64, 70], false, false, 70], [[20, 2000], [2000, 24], false, false, 24], [[17, 300], [300, 65], false, false],
+    [[4000, 256], [4000, 256], true, false], // a weight gradient: 16 tiles × 15 splits at 4×4
+  ];
+  let worst = 0;
+  const tileWas = setMatmulTile('4x4');
+  for (const [tile, [sa, sb, ta, tb, biasSize]] of MATMUL_TILES.flatMap((name) => cases.map((c) => [name, c] as const))) {
+    setMatmulTile(tile);
+    const [a, b] = [t(...sa), t(...sb)];
+    const bias = biasSize ? t(biasSize) : undefined;
+    const run = (on: boolean) => {
+      setFusedOptimizer(on);
+      return bias ? tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias }) : tf.matMul(a, b, ta, tb);
+    };
+    const [ours, theirs] = [run(true), run(false)];
+    worst = Math.max(worst, await maxRel(ours, theirs));
+    tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
+  }
+  setMatmulTile(tileWas);
+  return worst;
+}
+
+/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims. */
+export async function columnSumParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('colsum');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const cases: [number[], number[], boolean][] = [[[300, 17], [0], false], [[4, 50, 33], [0, 1], false], [[4, 50, 33], [1, 0], true],
+    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false]];
+  let worst = 0;
+  for (const [shape, axes, keepDims] of cases) {
+    const x = t(...shape);
+    setFusedOptimizer(true);
+    const ours = tf.sum(x, axes, keepDims);
+    setFusedOptimizer(false);
+    const theirs = tf.sum(x, axes, keepDims);
+    worst = Math.max(worst, ours.shape.join() === theirs.shape.join() ? await maxRel(ours, theirs) : Infinity);
+    tf.dispose([x, ours, theirs]);
+  }
+  return worst;
+}
+
+/**
+ * Fused attention (webgpu-attention.ts) against attend() over split heads with prefixLmBias + key padding:
+ * value and q, k, v gradients. Shapes cover dh 8, 32 and 64 (small/base), partial query/key blocks (L = 75, 130 > 64),
+ * the bench/train-step layout itself (81 image + 512 text keys, L = 593),
+ * a prefix that ends inside a block, no key bias, and left-padded keys in some rows.
+ */
+export async function attentionParity(): Promise<number> {
+  const rng = new Rng('fused-parity').split('attention');
+  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  let worst = 0;
+  for (const [batch, heads, dh, prefix, text, padded] of [[2, 2, 8, 5, 70, true], [1, 3, 32, 9, 121, false], [3, 1, 64, 64, 64, true], [2, 1, 64, 81, 512, true]] as const) {
+    const l = prefix + text;
+    const bias = new Float32Array(batch * l);
+    // Row r has r·3 left-padding text keys (the layout prepareBatch makes for shorter prompts).
+    if (padded) for (let r = 0; r < batch; r++) for (let c = 0; c < 3 * r; c++) bias[r * l + prefix + c] = MASKED;
+    const keyBias = padded ? tf.tensor2d(bias, [batch, l]) : undefined; // [B, L]
+    const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => {
+      const fused = fusedBackend();
+      if (fused) return attentionFused(fused, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, heads, prefix, keyBias as tf.Tensor2D | undefined);
+      const mask = prefixLmBias(prefix, text); // [L, L]
+      const full = keyBias ? tf.add(mask, tf.reshape(keyBias, [batch, 1, 1, l])) : mask;
+      const split = (x: tf.Tensor) => splitHeads(x as tf.Tensor3D, heads);
+      return mergeHeads(attend(split(q), split(k), split(v), full)); // [B, L, d]
+    };
+    // Scores of order 1–3 (q, k ~ N(0, 1.5²) at dh 8) so the softmax is neither flat nor one-hot.
+    const inputs = [0, 1, 2].map(() => tf.tidy(() => tf.mul(t(batch, l, heads * dh), 1.5))); // q, k, v [B, L, d]
+    worst = Math.max(worst, await bothWays(f, inputs));
+    tf.dispose([...inputs, ...(keyBias ? [keyBias] : [])]);
+  }
+  return worst;
 }
 
 async function kvWriteParity(): Promise<number> {

@@ -21,6 +21,12 @@ export interface Backend {
   submitQueue(): void;
   makeUniforms(u: { type: string; data: number[] }[]): GPUBufferBinding;
   makeTensorInfo(shape: number[], dtype: string): Info;
+  // Kernel timing (tf.profile): tfjs's timers of the kernel being profiled, and its timestamp query.
+  supportTimestampQuery: boolean;
+  activeTimers: { name: string; query: Promise<number> }[] | null;
+  querySet: GPUQuerySet | null;
+  querySetCount: number;
+  getQueryTime(): Promise<number>;
 }
 
 /** The active webgpu backend's internals (call only when tf.getBackend() is 'webgpu'). */
@@ -39,6 +45,7 @@ export function fusedBackend(): Backend | undefined {
 }
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const names = new WeakMap<GPUComputePipeline, string>();
 
 /** The compiled pipeline `name` of `code` on this backend's device (compiled once per device). */
 export function pipeline(b: Backend, name: string, code: string): GPUComputePipeline {
@@ -48,6 +55,7 @@ export function pipeline(b: Backend, name: string, code: string): GPUComputePipe
   if (!p) {
     p = b.device.createComputePipeline({ layout: 'auto', compute: { module: b.device.createShaderModule({ code }), entryPoint: 'main' } });
     byName.set(name, p);
+    names.set(p, name);
   }
   return p;
 }
@@ -82,6 +90,33 @@ export const asTensor = <T extends tf.Tensor>(info: Info): T => tf.engine().make
 /** True when `t` is the only tensor on its buffer (safe to update in place). */
 export const owns = (b: Backend, t: Info): boolean => (b.tensorMap.get(t.dataId)?.refCount ?? 0) === 1;
 
+/** GPU times of our dispatches while timeOurKernels(true): per pipeline name, and whether a tfjs kernel's timer also holds it. */
+let timings: { name: string; insideKernel: boolean; query: Promise<number> }[] | undefined;
+
+/**
+ * Times each of our dispatches (own compute pass with timestamp writes, as tfjs times its programs under
+ * tf.profile) until turned off; bench/train-step.ts --profile reports them, since tf.profile sees only
+ * tfjs kernels. Dispatches inside a tfjs kernel (our matmul, Sum, segment sum) also count in its time.
+ */
+export function timeOurKernels(on: boolean): void {
+  timings = on ? [] : undefined;
+}
+
+/** Per pipeline name: dispatches and GPU ms since timeOurKernels(true); `outside`: those in no tfjs kernel. */
+export async function ourKernelTimes(): Promise<{ byName: Map<string, { n: number; ms: number }>; totalMs: number; outsideMs: number }> {
+  const byName = new Map<string, { n: number; ms: number }>();
+  let totalMs = 0;
+  let outsideMs = 0;
+  for (const t of timings ?? []) {
+    const ms = await t.query;
+    const e = byName.get(t.name) ?? { n: 0, ms: 0 };
+    byName.set(t.name, { n: e.n + 1, ms: e.ms + ms });
+    totalMs += ms;
+    if (!t.insideKernel) outsideMs += ms;
+  }
+  return { byName, totalMs, outsideMs };
+}
+
 /** Records one dispatch of `groups` workgroups (folded into 2-D past the per-dimension limit). */
 export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
   const bindGroup = b.device.createBindGroup({
@@ -89,14 +124,31 @@ export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBi
     entries: buffers.map((resource, binding) => ({ binding, resource })),
   });
   b.ensureCommandEncoderReady();
-  if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
-  const pass = b.computePassEncoder;
+  const timed = (timings !== undefined || b.activeTimers != null) && b.supportTimestampQuery;
+  if (timed) {
+    b.endComputePassEncoder();
+    b.querySet ??= b.device.createQuerySet({ type: 'timestamp', count: b.querySetCount });
+    b.computePassEncoder = b.commandEncoder!.beginComputePass({
+      timestampWrites: { querySet: b.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
+    });
+  } else if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
+  const pass = b.computePassEncoder!;
   pass.setPipeline(p);
   pass.setBindGroup(0, bindGroup);
   const max = b.device.limits.maxComputeWorkgroupsPerDimension;
   const x = Math.min(groups, max);
   pass.dispatchWorkgroups(x, Math.ceil(groups / x));
   b.dispatchCountInPass++;
+  if (timed) {
+    b.endComputePassEncoder();
+    const query = b.getQueryTime(); // resolves the pass's two timestamps and submits
+    const name = names.get(p) ?? 'ours';
+    b.activeTimers?.push({ name, query });
+    timings?.push({ name, insideKernel: b.activeTimers != null, query });
+    return;
+  }
+  // No timestamps on this device (Mesa's GLES): still count the dispatch, at 0 ms.
+  timings?.push({ name: names.get(p) ?? 'ours', insideKernel: b.activeTimers != null, query: Promise.resolve(0) });
   if (b.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
     b.endComputePassEncoder();
     b.submitQueue();

@@ -1,0 +1,338 @@
+/**
+ * Fused prefix-LM attention on webgpu (issue 9): softmax(q·kᵀ/√dh + mask + keyBias)·v as one WGSL kernel
+ * forward and two backward, flash-attention style, instead of ~10 tfjs kernels each way over [B, H, L, L]
+ * scores (~180 MB per layer at `small`). Nothing of size L² is ever stored:
+ *
+ *   forward : one thread per query row, 64 rows a workgroup; K/V tiles of T keys in workgroup memory;
+ *             online softmax (running max m and sum l per row); writes O and lse = m + log l.
+ *   dq      : one thread per query row; recomputes p = exp(s − lse), dp = dO·v, ds = p·(dp − D) with
+ *             D = dO·O (written out for the next kernel), dQ = scale·Σ ds·k.
+ *   dkdv    : 128 threads per 64 keys: warps 0–1 accumulate dV = Σ p·dO, warps 2–3 dK = scale·Σ ds·q,
+ *             over tiles of T queries (q, dO, lse, D) in workgroup memory. No atomics: deterministic.
+ *
+ * q, k, v, O and their gradients stay in the linear layers' [B, L, H·dh] layout (head h at columns
+ * h·dh…), so the split/merge-heads transposes are gone too. The mask is the one prefixLmBias builds: key j
+ * is visible to query i when j < prefix (image) or j ≤ i (causal text); masked pairs are skipped (the
+ * reference adds MASKED = −1e4, whose exp is exactly 0), key blocks wholly masked for a query block are
+ * never visited. keyBias [B, L] (padding keys: MASKED) is added to the scores as the reference adds it.
+ * Only used when fusedBackend() is set (webgpu); parity in fused-parity.ts and bench/parity.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+
+/** Query rows per workgroup (one thread each) in the forward and dq kernels; keys per dkdv workgroup. */
+const ROWS = 64;
+
+let enabled = true;
+
+/** ASYMFLOW_FUSED_ATTENTION=0 turns the fused attention off in the model (A/B runs); the kernels stay testable. */
+export function setFusedAttention(on: boolean): void {
+  enabled = on;
+}
+
+/** The model takes the fused attention: enabled, and dh a multiple of 4 (rows are read as vec4), ≤ 128. */
+export const attentionFusedApplies = (dh: number): boolean => enabled && headSizeOk(dh);
+const headSizeOk = (dh: number): boolean => dh % 4 === 0 && dh >= 4 && dh <= 128;
+
+/** Rows of K/V (forward, dq) or of q/dO (dkdv) per workgroup-memory tile that fit the device's limit. */
+function tileRows(b: Backend, dh: number): number {
+  const limit = Math.min(b.device.limits.maxComputeWorkgroupStorageSize, 32768);
+  for (const t of [32, 16, 8]) if (2 * t * dh * 4 + 2 * t * 4 <= limit) return t;
+  return 4;
+}
+
+const UNIFORMS = /* wgsl */ `
+struct U { L: u32, H: u32, prefix: u32, qBlocks: u32, total: u32, hasBias: u32, scale: f32, pad: u32 }`;
+
+/** WGSL shared by the kernels: which (b, h, block) this workgroup is, and row addressing in [B, L, H, dh]. */
+const PRELUDE = (dh4: number) => /* wgsl */ `
+const DH4 = ${dh4}u;
+fn rowOf(b: u32, l: u32, h: u32) -> u32 { return ((b * u.L + l) * u.H + h) * DH4; }
+fn visible(i: u32, j: u32) -> bool { return i < u.L && j < u.L && (j < u.prefix || j <= i); }
+// Dot products accumulate as vec4 lanes, summed at the end: four dependency chains of dh/4, not one of dh.
+fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
+fn keyBias(b: u32, j: u32) -> f32 { if (u.hasBias == 1u) { return kb[b * u.L + min(j, u.L - 1u)]; } return 0.0; }`;
+
+/** Forward: O [B, L, H, dh] and lse [B·H, L]. */
+const forwardWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> lse: array<f32>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> kb: array<f32>;
+@group(0) @binding(6) var<uniform> u: U;
+${PRELUDE(dh4)}
+const T = ${t}u;
+var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
+
+// Barriers only in main and in uniform control flow (GLSL on Dawn's GLES path in CI forbids the rest).
+@compute @workgroup_size(${ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
+  let live = wid.x + wid.y * groups.x < u.total;
+  let qb = g % u.qBlocks;
+  let bh = g / u.qBlocks;
+  let b = bh / u.H;
+  let h = bh % u.H;
+  let i = qb * ${ROWS}u + lid.x;
+  let base = rowOf(b, min(i, u.L - 1u), h);
+  var qr: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, DH4>;
+  for (var c = 0u; c < DH4; c++) { qr[c] = q[base + c] * u.scale; acc[c] = vec4<f32>(0.0); }
+  var m = -1.0e30;
+  var l = 0.0;
+  // Keys past max(prefix, the block's last query) are masked for every row of the block.
+  let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
+  for (var k0 = 0u; k0 < kEnd; k0 += T) {
+    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${ROWS}u) {
+      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
+      ks[e] = k[src];
+      vs[e] = v[src];
+    }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
+    workgroupBarrier();
+    var s: array<f32, ${t}>;
+    var bm = m;
+    for (var jj = 0u; jj < T; jj++) {
+      var xv = vec4<f32>(0.0);
+      for (var c = 0u; c < DH4; c++) { xv += qr[c] * ks[jj * DH4 + c]; }
+      let x = hsum(xv) + kbs[jj];
+      s[jj] = x;
+      if (visible(i, k0 + jj)) { bm = max(bm, x); }
+    }
+    let corr = exp(m - bm);
+    l *= corr;
+    for (var c = 0u; c < DH4; c++) { acc[c] *= corr; }
+    for (var jj = 0u; jj < T; jj++) {
+      var p = 0.0;
+      if (visible(i, k0 + jj)) { p = exp(s[jj] - bm); }
+      l += p;
+      for (var c = 0u; c < DH4; c++) { acc[c] += p * vs[jj * DH4 + c]; }
+    }
+    m = bm;
+  }
+  if (live && i < u.L) {
+    let inv = 1.0 / l;
+    for (var c = 0u; c < DH4; c++) { out[base + c] = acc[c] * inv; }
+    lse[bh * u.L + i] = m + log(l);
+  }
+}`;
+
+/** dQ [B, L, H, dh] and D = rowsum(dO·O) [B·H, L]. */
+const dqWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> dq: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dsum: array<f32>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> o: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> lse: array<f32>;
+@group(0) @binding(8) var<storage, read> kb: array<f32>;
+@group(0) @binding(9) var<uniform> u: U;
+${PRELUDE(dh4)}
+const T = ${t}u;
+var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
+
+@compute @workgroup_size(${ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
+  let live = wid.x + wid.y * groups.x < u.total;
+  let qb = g % u.qBlocks;
+  let bh = g / u.qBlocks;
+  let b = bh / u.H;
+  let h = bh % u.H;
+  let i = qb * ${ROWS}u + lid.x;
+  let row = min(i, u.L - 1u);
+  let base = rowOf(b, row, h);
+  var qr: array<vec4<f32>, DH4>;
+  var dor: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, DH4>;
+  var dd = 0.0;
+  for (var c = 0u; c < DH4; c++) {
+    qr[c] = q[base + c] * u.scale;
+    dor[c] = dout[base + c];
+    dd += dot(dor[c], o[base + c]);
+    acc[c] = vec4<f32>(0.0);
+  }
+  let rowLse = lse[bh * u.L + row];
+  let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
+  for (var k0 = 0u; k0 < kEnd; k0 += T) {
+    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${ROWS}u) {
+      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
+      ks[e] = k[src];
+      vs[e] = v[src];
+    }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
+    workgroupBarrier();
+    for (var jj = 0u; jj < T; jj++) {
+      if (visible(i, k0 + jj)) {
+        var xv = vec4<f32>(0.0);
+        var dpv = vec4<f32>(0.0);
+        for (var c = 0u; c < DH4; c++) {
+          xv += qr[c] * ks[jj * DH4 + c];
+          dpv += dor[c] * vs[jj * DH4 + c];
+        }
+        let p = exp(hsum(xv) + kbs[jj] - rowLse);
+        let ds = p * (hsum(dpv) - dd);
+        for (var c = 0u; c < DH4; c++) { acc[c] += ds * ks[jj * DH4 + c]; }
+      }
+    }
+  }
+  if (live && i < u.L) {
+    for (var c = 0u; c < DH4; c++) { dq[base + c] = acc[c] * u.scale; }
+    dsum[bh * u.L + i] = dd;
+  }
+}`;
+
+/** dK and dV [B, L, H, dh]: threads 0–63 dV of the workgroup's 64 keys, threads 64–127 their dK. */
+const dkdvWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> dk: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dv: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> lse: array<f32>;
+@group(0) @binding(7) var<storage, read> dsum: array<f32>;
+@group(0) @binding(8) var<storage, read> kb: array<f32>;
+@group(0) @binding(9) var<uniform> u: U;
+${PRELUDE(dh4)}
+const T = ${t}u;
+var<workgroup> qs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> dos: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> lses: array<f32, ${t}>;
+var<workgroup> ds_: array<f32, ${t}>;
+
+@compute @workgroup_size(${2 * ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
+  let live = wid.x + wid.y * groups.x < u.total;
+  let kBlock = g % u.qBlocks;
+  let bh = g / u.qBlocks;
+  let b = bh / u.H;
+  let h = bh % u.H;
+  let isK = lid.x >= ${ROWS}u;
+  let j = kBlock * ${ROWS}u + lid.x % ${ROWS}u;
+  let base = rowOf(b, min(j, u.L - 1u), h);
+  var kr: array<vec4<f32>, DH4>;
+  var vr: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, DH4>;
+  for (var c = 0u; c < DH4; c++) { kr[c] = k[base + c]; vr[c] = v[base + c]; acc[c] = vec4<f32>(0.0); }
+  let bias = keyBias(b, j);
+  // Queries before a text key block's first key never see it (image keys are seen by every query).
+  let j0 = kBlock * ${ROWS}u;
+  var qStart = 0u;
+  if (j0 >= u.prefix) { qStart = j0; }
+  for (var q0 = qStart; q0 < u.L; q0 += T) {
+    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${2 * ROWS}u) {
+      let src = rowOf(b, min(q0 + e / DH4, u.L - 1u), h) + e % DH4;
+      qs[e] = q[src] * u.scale;
+      dos[e] = dout[src];
+    }
+    if (lid.x < T) {
+      let r = bh * u.L + min(q0 + lid.x, u.L - 1u);
+      lses[lid.x] = lse[r];
+      ds_[lid.x] = dsum[r];
+    }
+    workgroupBarrier();
+    for (var ii = 0u; ii < T; ii++) {
+      if (visible(q0 + ii, j)) {
+        var xv = vec4<f32>(0.0);
+        for (var c = 0u; c < DH4; c++) { xv += kr[c] * qs[ii * DH4 + c]; }
+        let p = exp(hsum(xv) + bias - lses[ii]);
+        if (isK) {
+          var dpv = vec4<f32>(0.0);
+          for (var c = 0u; c < DH4; c++) { dpv += vr[c] * dos[ii * DH4 + c]; }
+          let dsc = p * (hsum(dpv) - ds_[ii]);
+          for (var c = 0u; c < DH4; c++) { acc[c] += dsc * qs[ii * DH4 + c]; }
+        } else {
+          for (var c = 0u; c < DH4; c++) { acc[c] += p * dos[ii * DH4 + c]; }
+        }
+      }
+    }
+  }
+  if (live && j < u.L) {
+    if (isK) {
+      for (var c = 0u; c < DH4; c++) { dk[base + c] = acc[c]; }
+    } else {
+      for (var c = 0u; c < DH4; c++) { dv[base + c] = acc[c]; }
+    }
+  }
+}`;
+
+interface Geometry {
+  readonly dh: number;
+  readonly tile: number;
+  readonly uniforms: GPUBufferBinding;
+  readonly groups: number;
+  readonly shape: number[]; // [B, L, d]
+  readonly lseShape: number[]; // [B·H, L]
+}
+
+function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBias: boolean): Geometry {
+  const [batch, l, d] = x.shape;
+  const dh = d / heads;
+  const qBlocks = Math.ceil(l / ROWS);
+  const total = batch * heads * qBlocks;
+  const uniforms = b.makeUniforms([
+    ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v) => ({ type: 'uint32', data: [v] })),
+    { type: 'float32', data: [1 / Math.sqrt(dh)] }, { type: 'uint32', data: [0] },
+  ]);
+  return { dh, tile: tileRows(b, dh), uniforms, groups: total, shape: [batch, l, d], lseShape: [batch * heads, l] };
+}
+
+const bind = (b: Backend, ts: Info[]): GPUBufferBinding[] => ts.map((t) => ({ buffer: bufferOf(b, t) }));
+
+/**
+ * Prefix-LM attention of q, k, v [B, L, H·dh] (heads side by side in the last axis, as the linear layers
+ * give them) with `prefix` fully visible image keys and optional keyBias [B, L] added to every query's
+ * scores: → [B, L, H·dh], the heads merged. Gradients for q, k, v (keyBias is a constant).
+ */
+export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, prefix: number,
+  keyBias?: tf.Tensor2D): tf.Tensor3D {
+  const [batch, l, d] = q.shape;
+  if (d % heads !== 0 || !headSizeOk(d / heads) || l === 0 || batch === 0) {
+    throw new Error(`attentionFused: unsupported shape [${q.shape}] with ${heads} heads`);
+  }
+  if (keyBias && (keyBias.shape[0] !== batch || keyBias.shape[1] !== l)) throw new Error(`attentionFused: keyBias [${keyBias.shape}], want [${batch}, ${l}]`);
+  // A one-element stand-in when there is no key bias (hasBias = 0: never read).
+  const kb: tf.Tensor = keyBias ?? tf.zeros([1]);
+  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [qs, ks, vs] = args as tf.Tensor3D[];
+    const save = args[3] as tf.GradSaveFunc;
+    const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
+    const out = newOutput(b, geo.shape);
+    const lse = newOutput(b, geo.lseShape);
+    dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, forwardWgsl(geo.dh / 4, geo.tile)),
+      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms], geo.groups);
+    const o = asTensor<tf.Tensor3D>(out);
+    save([qs, ks, vs, o, asTensor(lse)]);
+    return {
+      value: o, // [B, L, d]
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [q0, k0, v0, o0, lse0] = saved;
+        const g = geometry(b, q0, heads, prefix, keyBias !== undefined);
+        const dq = newOutput(b, g.shape);
+        const dsum = newOutput(b, g.lseShape);
+        dispatch(b, pipeline(b, `attentionDq${g.dh}x${g.tile}`, dqWgsl(g.dh / 4, g.tile)),
+          [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms], g.groups);
+        const dk = newOutput(b, g.shape);
+        const dv = newOutput(b, g.shape);
+        dispatch(b, pipeline(b, `attentionDkdv${g.dh}x${g.tile}`, dkdvWgsl(g.dh / 4, g.tile)),
+          [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms], g.groups);
+        tf.dispose(asTensor(dsum));
+        return [asTensor(dq), asTensor(dk), asTensor(dv)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(q, k, v) as tf.Tensor3D;
+}
