@@ -123,7 +123,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
   if (diag) {
     const s = diag.summary;
     const r = (c: { r: number; ci95: readonly [number, number] }) => (Number.isNaN(c.r) ? 'undefined (constant)' : `${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}]`);
-    md.push(`Over ${s.rollouts} fresh rollouts of the SFT checkpoint (train_rl prompts, temperature 1): mean a ${s.means.a.toFixed(3)}, a_p ${s.means.ap.toFixed(3)}, ã_r ${s.means.arCond.toFixed(3)}; embed encoder in-batch accuracy ${(100 * diag.embed.accuracy).toFixed(1)}%.`, '');
+    md.push(`Over ${s.rollouts} fresh rollouts of the SFT checkpoint (train_rl prompts, temperature ${input.preset.rl.temperature}): mean a ${s.means.a.toFixed(3)}, a_p ${s.means.ap.toFixed(3)}, ã_r ${s.means.arCond.toFixed(3)}; embed encoder in-batch accuracy ${(100 * diag.embed.accuracy).toFixed(1)}%.`, '');
     md.push('| pair | Pearson r [95% CI] |', '|---|---|', `| outcome a vs perception a_p | ${r(s.rRewardPerception)} |`, `| outcome a vs reasoning ã_r | ${r(s.rRewardReasoning)} |`, '');
     md.push('| surrogate reward (Table 3) | mean | r with a_p [95% CI] |', '|---|---|---|');
     for (const [label, c] of Object.entries(s.surrogates)) md.push(`| ${label} | ${c.mean.toFixed(3)} | ${r(c)} |`);
