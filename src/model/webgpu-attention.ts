@@ -53,6 +53,20 @@ fn visible(i: u32, j: u32) -> bool { return i < u.L && j < u.L && (j < u.prefix 
 fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
 fn keyBias(b: u32, j: u32) -> f32 { if (u.hasBias == 1u) { return kb[b * u.L + min(j, u.L - 1u)]; } return 0.0; }`;
 
+/** WGSL: this workgroup's index g (2-D folded, clamped; `live` false past u.total), its block `name`, b and h. */
+const blockOf = (name: string) => `  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
+  let live = wid.x + wid.y * groups.x < u.total;
+  let ${name} = g % u.qBlocks;
+  let bh = g / u.qBlocks;
+  let b = bh / u.H;
+  let h = bh % u.H;`;
+
+/** WGSL: the workgroup tiles of T keys (K, V and their key biases) that query-row kernels stream through. */
+const kvTiles = (t: number, dh4: number) => `const T = ${t}u;
+var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases`;
+
 /** Forward: O [B, L, H, dh] and lse [B·H, L]. */
 const forwardWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
@@ -63,20 +77,12 @@ const forwardWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(5) var<storage, read> kb: array<f32>;
 @group(0) @binding(6) var<uniform> u: U;
 ${PRELUDE(dh4)}
-const T = ${t}u;
-var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
+${kvTiles(t, dh4)}
 
 // Barriers only in main and in uniform control flow (GLSL on Dawn's GLES path in CI forbids the rest).
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
-  let live = wid.x + wid.y * groups.x < u.total;
-  let qb = g % u.qBlocks;
-  let bh = g / u.qBlocks;
-  let b = bh / u.H;
-  let h = bh % u.H;
+${blockOf('qb')}
   let i = qb * ${ROWS}u + lid.x;
   let base = rowOf(b, min(i, u.L - 1u), h);
   var qr: array<vec4<f32>, DH4>;
@@ -135,19 +141,11 @@ const dqWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(8) var<storage, read> kb: array<f32>;
 @group(0) @binding(9) var<uniform> u: U;
 ${PRELUDE(dh4)}
-const T = ${t}u;
-var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases
+${kvTiles(t, dh4)}
 
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
-  let live = wid.x + wid.y * groups.x < u.total;
-  let qb = g % u.qBlocks;
-  let bh = g / u.qBlocks;
-  let b = bh / u.H;
-  let h = bh % u.H;
+${blockOf('qb')}
   let i = qb * ${ROWS}u + lid.x;
   let row = min(i, u.L - 1u);
   let base = rowOf(b, row, h);
@@ -213,12 +211,7 @@ var<workgroup> ds_: array<f32, ${t}>;
 
 @compute @workgroup_size(${2 * ROWS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let g = min(wid.x + wid.y * groups.x, u.total - 1u);
-  let live = wid.x + wid.y * groups.x < u.total;
-  let kBlock = g % u.qBlocks;
-  let bh = g / u.qBlocks;
-  let b = bh / u.H;
-  let h = bh % u.H;
+${blockOf('kBlock')}
   let isK = lid.x >= ${ROWS}u;
   let j = kBlock * ${ROWS}u + lid.x % ${ROWS}u;
   let base = rowOf(b, min(j, u.L - 1u), h);

@@ -36,10 +36,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   x[i] = tokEmb[picked[b] * u.d + c] + textPos[u32(rows[b].pos) * u.d + c];
 }`;
 
-const LANES = 64;
+/** Threads of the decode-step reduction kernels (attention, token picking). */
+export const LANES = 64;
 
 /** WGSL folding workgroup array `a` of LANES into a[0] with `op` (max or +); barriers in main only (GLES). */
-const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBarrier();
+export const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBarrier();
   for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
     if (lane < stride) { ${a}[lane] = ${op(`${a}[lane]`, `${a}[lane + stride]`)}; }
     workgroupBarrier();

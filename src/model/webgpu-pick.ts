@@ -9,15 +9,7 @@
  * pickToken does this in float64, here it is f32: a token differs only when u·kept falls within f32
  * rounding (~1e-7 relative) of a cumulative-weight boundary (same for the top-p cut).
  */
-import { DECODE_ROW } from './webgpu-decode-attention.ts';
-
-const LANES = 64;
-
-const tree = (a: string, op: (x: string, y: string) => string) => `  workgroupBarrier();
-  for (var stride = ${LANES / 2}u; stride > 0u; stride = stride / 2u) {
-    if (lane < stride) { ${a}[lane] = ${op(`${a}[lane]`, `${a}[lane + stride]`)}; }
-    workgroupBarrier();
-  }`;
+import { DECODE_ROW, LANES, tree } from './webgpu-decode-attention.ts';
 
 /** Workgroup memory of the pick kernel for `vocab` tokens, in bytes. */
 export const pickWorkgroupBytes = (vocab: number): number => 4 * (3 * vocab + LANES);
