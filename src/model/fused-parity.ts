@@ -12,7 +12,7 @@ import { promptTokens } from './prompt.ts';
 import { sample, type Generation, type SampleOptions, type SampleRequest } from './sample.ts';
 import { createVlm, disposeVlm, type Vlm } from './vlm.ts';
 import { globalNorm } from './train.ts';
-import { fusedOptimizer, setFusedOptimizer } from './webgpu-fused.ts';
+import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
 import { gpuDecodeCount, setGpuDecode } from './webgpu-decode.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
 import { attentionFused } from './webgpu-attention.ts';
@@ -22,7 +22,7 @@ import { fusedBackend, internals } from './webgpu-raw.ts';
 export interface FusedParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
   readonly adamwRel: number; // max over p, m, v of max|fused − reference| / max|reference|
-  readonly normRel: number; // |fused − reference| / reference
+  readonly normRel: number; // |fused − reference| / reference, global norm and each gradient's Σg²; Infinity if two fused runs differ in a bit
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
   readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
   readonly geluRel: number; // GELU value and gradient
@@ -42,8 +42,11 @@ export interface FusedParityReport {
   readonly gpuSampledTokens: number; // tokens compared in the sampled run
 }
 
-/** Shapes that cover a partial workgroup, one element, a matrix and > 65535·256 is not needed here. */
-const SHAPES: readonly number[][] = [[1], [37], [256], [33, 64], [300, 17]];
+/**
+ * Shapes that cover a partial workgroup, one element, a matrix (> 65535·256 is not needed here), and for Σg²'s
+ * chunks (SUM_SQUARES_CHUNK floats): exactly one chunk, and several with a partial last one.
+ */
+const SHAPES: readonly number[][] = [[1], [37], [256], [33, 64], [300, 17], [SUM_SQUARES_CHUNK], [4, 10000]];
 
 function variables(rng: Rng, prefix: string): Map<string, tf.Variable> {
   return new Map(SHAPES.map((shape, i) => {
@@ -72,6 +75,22 @@ async function maxRel(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   return diff / Math.max(scale, 1e-30);
 }
 
+/** Fused Σg² of each gradient against tf.sum(tf.square(g)), each relative to its own value; Infinity unless bit-reproducible. */
+async function sumSquaresRel(grads: readonly tf.Tensor[]): Promise<number> {
+  const fused = fusedOptimizer();
+  if (!fused) return Infinity;
+  const [first, again] = [fused.sumSquares(grads), fused.sumSquares(grads)];
+  const reference = tf.tidy(() => tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
+  const [x, y, z] = (await Promise.all([first.data(), again.data(), reference.data()])) as Float32Array[];
+  tf.dispose([first, again, reference]);
+  let worst = 0;
+  for (let i = 0; i < z.length; i++) {
+    if (!Object.is(x[i], y[i])) return Infinity;
+    worst = Math.max(worst, Math.abs(x[i] - z[i]) / Math.max(Math.abs(z[i]), 1e-30));
+  }
+  return worst;
+}
+
 let runs = 0;
 
 /** Needs the webgpu backend active; leaves the fused kernels enabled as it found them. */
@@ -96,6 +115,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
       setFusedOptimizer(true);
       const probe = fusedOptimizer();
       const normFused = globalNorm(grads);
+      const slotsRel = await sumSquaresRel(Object.values(grads));
       fused.apply(grads, scale);
       // Read every fused variable back after each update: tfjs caches values it has read, so a kernel that
       // writes in place without dropping that copy leaves the comparison below reading stale weights.
@@ -117,7 +137,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         fusedRan &&= Math.abs((await m.data())[0] - 0.1) < 1e-6;
         tf.dispose([p, m, v, g]);
       }
-      normRel = Math.max(normRel, await maxRel(normFused, normRef));
+      normRel = Math.max(normRel, slotsRel, await maxRel(normFused, normRef));
       tf.dispose([normFused, normRef, scale, ...Object.values(grads)]);
     }
     let adamwRel = 0;

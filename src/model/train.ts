@@ -26,7 +26,7 @@ export interface Gradients {
 const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch =>
   Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch);
 
-/** Global L2 norm over every gradient: []. On webgpu one fused Σg² kernel per gradient (webgpu-fused.ts). */
+/** Global L2 norm over every gradient: []. On webgpu two fused Σg² dispatches over all gradients (webgpu-fused.ts). */
 export function globalNorm(grads: Grads): tf.Scalar {
   const fused = fusedOptimizer();
   return tf.tidy(() => {
