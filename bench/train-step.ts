@@ -23,6 +23,8 @@ const size = arg('size', 'small');
 const config = benchConfig(size);
 const batch = Number(arg('batch', '32'));
 const text = Number(arg('text', '512'));
+// The prompt takes one 64-column bucket; an empty response has no tokens to average over (loss NaN).
+if (!Number.isInteger(text) || text <= 64) throw new Error(`train-step: --text must be an integer above 64 (a 64-column prompt bucket + the response), got ${arg('text', '512')}`);
 const steps = Number(arg('steps', '10'));
 const warmup = Number(arg('warmup', '3'));
 const backend = await resolveBackend(arg('backend', ''));
