@@ -19,7 +19,7 @@ import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionFits, attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './webgpu-pick.ts';
-import { bufferOf, fusedBackend, owns, pipeline, type Backend } from './webgpu-raw.ts';
+import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './webgpu-rows-linear.ts';
 
 // GPUBufferUsage / GPUMapMode values (WebGPU spec), spelled out so this file needs no Dawn globals.
@@ -116,7 +116,7 @@ export class GpuDecoder {
     this.rows = scratch(batch * ROW_WORDS, COPY_DST); // [B] DecodeRow
     this.picked = scratch(2 * batch, COPY_SRC); // [B] tokens, then [B] log-probs
     this.staging = [0, 1].map(() => this.buffer(8 * batch, MAP_READ | COPY_DST));
-    const caches = [...cache.k, ...cache.v].map((t) => bufferOf(b, t));
+    const caches = [...cache.k, ...cache.v].map((t) => writtenBufferOf(b, t)); // the attention writes K, V in place
     const prefill = bufferOf(b, prefillLogits);
 
     const u32 = (...v: number[]) => this.uniform(Uint32Array.from(v).buffer);

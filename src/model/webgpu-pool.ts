@@ -52,10 +52,13 @@ export function trimPool(pool: BufferPool, limitBytes: number, stale: (key: stri
 
 const limit = idleLimitBytes();
 
+/** The active backend's buffer pool when it is webgpu, else undefined. */
+const webgpuPool = (): AgingPool | undefined =>
+  tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { bufferManager?: AgingPool }).bufferManager : undefined;
+
 /** trimPool on the active backend's pool when it is webgpu; a no-op elsewhere. */
 export function trimWebgpuPool(limitBytes = limit): number {
-  if (tf.getBackend() !== 'webgpu') return 0;
-  const pool = (tf.backend() as unknown as { bufferManager?: BufferPool }).bufferManager;
+  const pool = webgpuPool();
   return pool ? trimPool(pool, limitBytes) : 0;
 }
 
@@ -97,8 +100,7 @@ const trainLimit = idleLimitBytes(process.env, 'ASYMFLOW_WEBGPU_TRAIN_IDLE_BYTES
 
 /** PoolAging.tick on the active webgpu backend's pool (installed on first use); a no-op elsewhere. */
 export function ageWebgpuPool(limitBytes = trainLimit, keepUpdates = 4): number {
-  if (tf.getBackend() !== 'webgpu') return 0;
-  const pool = (tf.backend() as unknown as { bufferManager?: AgingPool }).bufferManager;
+  const pool = webgpuPool();
   if (!pool) return 0;
   let aging = agings.get(pool);
   if (!aging) agings.set(pool, (aging = new PoolAging(pool, keepUpdates)));
