@@ -4,6 +4,7 @@
  * model, every part under 10 minutes so it runs through the device tool one part per call; `test` is the
  * smallest real run (hidden from --help) that the reproduce test drives.
  */
+import { modelConfig, patchCount, type ModelSize } from '../model/config.ts';
 import type { TaskOptions } from '../tasks/task.ts';
 
 export type ReproduceTask = 'gc' | 'sudoku';
@@ -119,29 +120,30 @@ export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
 
 /** The measured H100/webgpu rates the full preset is sized from (see FULL). */
 export const H100_RATES = { trainStepS: 0.6, trainBatch: 32, trainPositions: 1100, decodeStepS: 0.02, decodeRows: 128, embedStepS: 0.1 } as const;
-/** Image prefix + a bucketed prompt: the positions before the response in every training row. */
-const PREFIX_POSITIONS = 81 + 64;
 
 const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
-const trainS = (steps: number, batch: number, maxTokens: number) =>
-  steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch) * ((PREFIX_POSITIONS + maxTokens) / H100_RATES.trainPositions);
+/** `steps` optimizer steps of `batch` rows of `positions` each (image prefix + bucketed prompt + response). */
+const trainS = (steps: number, batch: number, positions: number) =>
+  steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch) * (positions / H100_RATES.trainPositions);
 /** One evaluation: end-to-end and counterfactual sampling passes of `maxTokens` decode steps each. */
 const evalS = (n: number, maxTokens: number) => 2 * decodePasses(n) * maxTokens * H100_RATES.decodeStepS;
 /** One GRPO step: P·G rollouts (plus N re-solves for self:N), then one update over them. */
-const rlStepS = (p: ReproducePreset, maxTokens: number, resolves: number) =>
-  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group, maxTokens);
+const rlStepS = (p: ReproducePreset, maxTokens: number, positions: number, resolves: number) =>
+  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group, positions);
 const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(reward.slice(5)) : 0);
 
 /** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
 export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Record<string, number> {
   const m = p.maxTokens[task];
   const s = p.sft;
-  const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
+  // A training row: the model's image prefix, the prompt in one bucket, the response.
+  const positions = patchCount(modelConfig(p.model as ModelSize, p.modelOptions[task])) + s.bucket + m;
+  const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, positions, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
   return {
-    sft: trainS(s.steps, s.batch, m) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
-    lambda: p.lambdas.length * (trainS(s.steps, s.batch, m) + evalS(s.evalN, m)),
-    ngdiff: trainS(s.steps, s.batch, m) + evalS(s.evalN, m), // every objective's step already takes two backward passes
-    prestage: trainS(p.prestageSteps, s.batch, m) + trainS(s.steps, s.batch, m) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    sft: trainS(s.steps, s.batch, positions) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    lambda: p.lambdas.length * (trainS(s.steps, s.batch, positions) + evalS(s.evalN, m)),
+    ngdiff: trainS(s.steps, s.batch, positions) + evalS(s.evalN, m), // every objective's step already takes two backward passes
+    prestage: trainS(p.prestageSteps, s.batch, positions) + trainS(s.steps, s.batch, positions) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
     diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
     // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
