@@ -14,6 +14,7 @@ OUT=${OUT:-/tmp/out}; R=/tmp/runs; rm -rf "$R"; mkdir -p "$OUT" "$R"   # a warm 
 TASKS=${TASKS:-gc sudoku}; SFT_STEPS=${SFT_STEPS:-200}; SFT_EVAL_EVERY=${SFT_EVAL_EVERY:-100}; RL_STEPS=${RL_STEPS:-8}; SFT_TIMEOUT=${SFT_TIMEOUT:-170}; RL_TIMEOUT=${RL_TIMEOUT:-140}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
+pack_runs() { (cd "$R" && tar czf "$OUT/gpu-runs.tgz" --exclude=checkpoints --exclude=rollouts.msgpack --exclude=steps.msgpack .); }
 sft() { # task objective
   local opts; if [ "$1" = gc ]; then opts=${GC_OPTS:-}; else opts=${SUDOKU_OPTS:-}; fi
   # shellcheck disable=SC2086
@@ -27,7 +28,7 @@ for task in $TASKS; do
 done
 echo "sft phase: $(( $(date +%s) - start )) s"
 for run in "$R"/sft-*/; do echo "== $run"; tail -n 4 "${run%/}.log" | cut -c1-400; done
-[ "$RL_STEPS" = 0 ] && { (cd "$R" && tar czf "$OUT/gpu-runs.tgz" --exclude=checkpoints --exclude=rollouts.msgpack --exclude=steps.msgpack .); exit 0; }
+[ "$RL_STEPS" = 0 ] && { pack_runs; exit 0; }
 rl_start=$(date +%s)
 for alpha in 0 0.5; do   # one at a time: two GRPO processes at once ran out of GPU memory
   timeout "$RL_TIMEOUT" node .device/cli.mjs rl --task gc --init "$R/sft-gc-standard/checkpoints" --alpha "$alpha" \
@@ -37,5 +38,5 @@ done
 echo "rl phase: $(( $(date +%s) - rl_start )) s"
 for alpha in 0 0.5; do echo "== rl α=$alpha"; tail -n 4 "$R/rl-gc-a$alpha.log" | cut -c1-600; done
 timeout 40 node .device/cli.mjs diagnose --rollouts "$R/rl-gc-a0/rollouts.msgpack" --score-threads 0 --out "$R/diag-gc-a0" 2>&1 | tail -n 8
-(cd "$R" && tar czf "$OUT/gpu-runs.tgz" --exclude=checkpoints --exclude=rollouts.msgpack --exclude=steps.msgpack .)
+pack_runs
 echo "total: $(( $(date +%s) - start )) s"
