@@ -80,13 +80,15 @@ if (arg('profile', '') === '1') {
     byKernel.set(k.name, { n: e.n + 1, ms: e.ms + t });
   }
   const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  // Every tfjs kernel call by name, most frequent first: the CPU side of the step (Mesa's GLES path has no timestamps).
+  const counts = Object.fromEntries([...byKernel].sort((a, b) => b[1].n - a[1].n).map(([name, e]) => [name, e.n]));
   // Our WGSL dispatches (webgpu): those inside a tfjs kernel (matmul, Sum, segment sum) are in kernel_ms
   // already; ours_outside_ms (attention, LayerNorm, GELU, AdamW, Σg², …) adds to it for the step's GPU time.
   const ours = await ourKernelTimes();
   timeOurKernels(false);
   const oursTop = [...ours.byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
   profile = {
-    kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top,
+    kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top, counts,
     ours_ms: round(ours.totalMs, 1), ours_outside_ms: round(ours.outsideMs, 1), gpu_ms: round(kernelMs + ours.outsideMs, 1), ours_top: oursTop,
   };
 }
