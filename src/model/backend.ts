@@ -17,6 +17,7 @@ import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
 import { setFusedAttention } from './webgpu-attention.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
+import { setFusedLinear } from './webgpu-linear.ts';
 import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
@@ -115,6 +116,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     installSegmentSum();
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? '4x4');
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
+    setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
     if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }
 }

@@ -175,8 +175,11 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     layerNormRel = Math.max(layerNormRel, await bothWays((x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
   }
-  for (const [rows, n, m] of [[2, 3, 33, 17], [64, 256, 96]].map((s) => (s.length === 4 ? [s[0] * s[1], s[2], s[3]] : s))) {
-    const inputs = [t(rows, n), t(n, m), t(m)]; // x [rows, n], w [n, m], b [m]
+  // x [..., n] with w [n, m]: 6 rows (tfjs's kernels: too few for ours), 64 rows, and a 3-D x of 120 rows
+  // (webgpu-linear.ts's op, its bias gradient through the column sum).
+  for (const [xShape, m] of [[[6, 33], 17], [[64, 256], 96], [[3, 40, 48], 20]] as const) {
+    const n = xShape[xShape.length - 1];
+    const inputs = [t(...xShape), t(n, m), t(m)]; // x [..., n], w [n, m], b [m]
     linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
   }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { geluFused } from './webgpu-gelu.ts';
 import { layerNormFused } from './webgpu-layernorm.ts';
+import { linearFused, linearFusedApplies } from './webgpu-linear.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 
 /**
@@ -16,13 +17,16 @@ import { fusedBackend } from './webgpu-raw.ts';
 export const MASKED = -1e4;
 
 /**
- * x·W + b over the last axis: [..., n] → [..., m]. On webgpu the bias add rides in the matmul kernel
- * (tf.fused.matMul); elsewhere two ops, so cpu/wasm numerics stay those of matMul then add.
+ * x·W + b over the last axis: [..., n] → [..., m]. On webgpu one custom-gradient op (webgpu-linear.ts), or
+ * the bias add riding in the matmul kernel (tf.fused.matMul) when that is off or the shape is not ours;
+ * elsewhere two ops, so cpu/wasm numerics stay those of matMul then add.
  */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
+  const fused = fusedBackend();
+  if (fused && linearFusedApplies(x, w, b)) return linearFused(fused, x, w, b);
   const n = x.shape[x.rank - 1];
   const flat = tf.reshape(x, [-1, n]); // [N, n]
-  const y = fusedBackend() ? tf.fused.matMul({ a: flat, b: w, bias: b }) : tf.add(tf.matMul(flat, w), b); // [N, m]
+  const y = fused ? tf.fused.matMul({ a: flat, b: w, bias: b }) : tf.add(tf.matMul(flat, w), b); // [N, m]
   return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]); // [..., m]
 }
 

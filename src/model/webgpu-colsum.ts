@@ -7,7 +7,7 @@
  * tfjs's kernel. Used while fusedBackend() is set; parity in fused-parity.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, pipeline, view, type Backend, type Info } from './webgpu-raw.ts';
 
 const WORKGROUP = 256;
 /** Aim for about this many threads in the partial pass (chunks × columns). */
@@ -63,6 +63,23 @@ export function columnSum(b: Backend, x: Info, rows: number, cols: number, shape
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
+/** Column sums we take: enough rows that the chunked partials beat tfjs's transpose + row sums. */
+const columnSumFits = (rows: number, cols: number): boolean => rows >= 64 && cols > 0;
+
+let installed = false;
+
+/**
+ * Σ over the leading axes of float32 `x` viewed as [rows, cols] → [cols], for gradients computed inside our
+ * own custom-gradient ops (linear bias, LayerNorm gain/shift): columnSum on the same buffer (no Reshape or Sum
+ * kernel call) when installColumnSum() ran and the shape is ours, else tfjs's reshape + Sum. Same values as
+ * tf.sum(tf.reshape(x, [-1, cols]), 0) through the wrapped Sum kernel.
+ */
+export function sumRows(b: Backend, x: tf.Tensor, cols: number): tf.Tensor1D {
+  const rows = x.size / cols;
+  if (!installed || x.dtype !== 'float32' || !columnSumFits(rows, cols)) return tf.sum(tf.reshape(x, [rows, cols]), 0);
+  return asTensor<tf.Tensor1D>(columnSum(b, view(x, [rows, cols]), rows, cols, [cols]));
+}
+
 function sumLeading({ inputs, attrs }: KernelArgs, b: Backend): Info | undefined {
   const { x } = inputs as { x: Info };
   const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
@@ -73,7 +90,7 @@ function sumLeading({ inputs, attrs }: KernelArgs, b: Backend): Info | undefined
   if (axes.length === 0 || axes.length >= rank || axes.some((a, i) => a !== i)) return undefined;
   const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
   const cols = x.shape.slice(axes.length).reduce((p, q) => p * q, 1);
-  if (rows < 64 || cols === 0) return undefined;
+  if (!columnSumFits(rows, cols)) return undefined;
   const shape = keepDims ? x.shape.map((s, i) => (i < axes.length ? 1 : s)) : x.shape.slice(axes.length);
   return columnSum(b, x, rows, cols, shape);
 }
@@ -81,6 +98,7 @@ function sumLeading({ inputs, attrs }: KernelArgs, b: Backend): Info | undefined
 /** Wraps webgpu's Sum: column sums over leading axes are ours while fusedBackend() is set, else tfjs's. */
 export function installColumnSum(): void {
   const config = tf.getKernel('Sum', 'webgpu');
+  installed = config !== undefined;
   if (!config || (config as { ours?: boolean }).ours) return;
   const original = config.kernelFunc;
   tf.unregisterKernel('Sum', 'webgpu');

@@ -6,6 +6,7 @@
  * cpu/wasm keep the reference ops. Parity: fused-parity.ts and bench/parity.ts (whole model, cpu vs webgpu).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumRows } from './webgpu-colsum.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from './webgpu-raw.ts';
 
 export const LANES = 64;
@@ -149,9 +150,7 @@ export function layerNormFused(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: 
         const [x0, g0] = saved;
         const d = x0.shape[x0.rank - 1];
         const [dx, dyxhat] = backward(b, x0, g0, dy, eps); // [..., d] each
-        const dg = tf.sum(tf.reshape(dyxhat, [-1, d]), 0); // [d]
-        const db = tf.sum(tf.reshape(dy, [-1, d]), 0); // [d]
-        return [dx, dg, db];
+        return [dx, sumRows(b, dyxhat, d), sumRows(b, dy, d)]; // [..., d], [d], [d]
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

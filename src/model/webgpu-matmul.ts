@@ -156,6 +156,14 @@ export function setMatmulTile(name: string): string {
 
 const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
+/** The M × N outputs with inner size K that our kernels take (smaller products stay with tfjs's kernel). */
+export const ownMatmulFits = (m: number, n: number, k: number): boolean => m >= 16 && n >= 16 && k >= 1;
+
+let installed = false;
+
+/** installMatmul() ran (ASYMFLOW_OWN_MATMUL is not 0): callers may run matmulOwn directly (webgpu-linear.ts). */
+export const ownMatmulInstalled = (): boolean => installed;
+
 /** C = op(A)·op(B) (+ bias) with our kernels, or undefined when the shape or options are not ours. */
 export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info): Info | undefined {
   if (a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
@@ -167,7 +175,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const kb = transposeB ? bm.shape[rb - 1] : bm.shape[rb - 2];
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(bm.shape.slice(0, -2));
-  if (k !== kb || m < 16 || n < 16 || k < 1) return undefined;
+  if (k !== kb || !ownMatmulFits(m, n, k)) return undefined;
   // Batch dims: equal, or one side without batch (broadcast over the other's).
   const outerA = a.shape.slice(0, -2);
   const outerB = bm.shape.slice(0, -2);
@@ -226,6 +234,7 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
  */
 export function installMatmul(tileName = '4x4'): void {
   setMatmulTile(tileName);
+  installed = true;
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;

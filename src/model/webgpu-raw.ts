@@ -84,6 +84,15 @@ export function newOutput(b: Backend, shape: number[]): Info {
   return b.makeTensorInfo(shape, 'float32');
 }
 
+/**
+ * The same backend data seen with another shape of the same size: what tfjs-webgpu's Reshape kernel returns,
+ * without the kernel call (and its tape entry and saved copy under a gradient). Read-only use by our kernels.
+ */
+export function view(t: Info, shape: number[]): Info {
+  if (shape.reduce((a, s) => a * s, 1) !== t.shape.reduce((a, s) => a * s, 1)) throw new Error(`view: [${t.shape}] as [${shape}]`);
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
 /** Wraps backend data made by newOutput as a tensor tracked by the engine (and the enclosing tidy). */
 export const asTensor = <T extends tf.Tensor>(info: Info): T => tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as T;
 
