@@ -17,9 +17,10 @@ import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
 import { setFusedAttention } from './webgpu-attention.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
+import { setFusedEmbed } from './webgpu-embed.ts';
 import { setFusedLinear } from './webgpu-linear.ts';
 import { installMatmul } from './webgpu-matmul.ts';
-import { installSegmentSum } from './webgpu-segment-sum.ts';
+import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -114,9 +115,11 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
+    setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? '4x4');
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
+    setFusedEmbed(env.ASYMFLOW_FUSED_EMBED !== '0');
     if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }
 }

@@ -9,6 +9,7 @@ import { patchCount, patchDim, type ModelConfig } from './config.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionFused, attentionFusedApplies } from './webgpu-attention.ts';
+import { embedFusedApplies, embedTextFused } from './webgpu-embed.ts';
 import { writeKvSlot } from './webgpu-kv.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 
@@ -45,10 +46,19 @@ export function patchify(pixels: Float32Array, c: ModelConfig, where = 'pixels')
 const p = (m: Vlm, name: string) => param(m, name) as tf.Tensor as tf.Tensor1D;
 const w = (m: Vlm, name: string) => param(m, name) as tf.Tensor as tf.Tensor2D;
 
+/**
+ * tok[ids] + pos[positions]: tables [V, d] and [P, d], ids/positions int32 [...] → [..., d]. One op each way on
+ * webgpu (webgpu-embed.ts), else two gathers and an add.
+ */
+export function embedTokens(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor, positions: tf.Tensor): tf.Tensor {
+  const fused = fusedBackend();
+  if (fused && embedFusedApplies(tok, pos, ids, positions)) return embedTextFused(fused, tok, pos, ids, positions); // [..., d]
+  return tf.add(tf.gather(tok, ids), tf.gather(pos, positions)); // [..., d]
+}
+
 /** Token + text-position embeddings: ids/positions [B, T] int32 → [B, T, d]. */
 function embedText(m: Vlm, ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor3D {
-  const tok = tf.gather(w(m, 'tokEmb'), ids); // [B, T, d]
-  return tf.add(tok, tf.gather(w(m, 'textPos'), positions)) as tf.Tensor3D; // [B, T, d]
+  return embedTokens(w(m, 'tokEmb'), w(m, 'textPos'), ids, positions) as tf.Tensor3D; // [B, T, d]
 }
 
 /** Patch embedding + patch positions: [B, P, patch²] → [B, P, d]. */

@@ -8,12 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
 import { decodeParity, type DecodeParityReport } from './decode-parity.ts';
+import { embedTokens } from './forward.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
 import { attentionFused } from './webgpu-attention.ts';
 import { MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend } from './webgpu-raw.ts';
+import { setSegmentCompact } from './webgpu-segment-sum.ts';
 
 export interface FusedParityReport extends DecodeParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
@@ -25,7 +27,8 @@ export interface FusedParityReport extends DecodeParityReport {
   readonly matmulRel: number; // our matmul (tiles, transposes, split K, bias, batch) vs tfjs's webgpu kernel
   readonly columnSumRel: number; // Sum over leading axes (bias / LayerNorm gradients) vs tfjs's webgpu kernel
   readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
-  readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient) vs tfjs's own webgpu kernel
+  readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient), both our kernels, vs tfjs's own webgpu kernel
+  readonly embedRel: number; // text embedding op (gather-add, segment-sum gradients) value and table gradients vs gather + add
 }
 
 /**
@@ -163,7 +166,7 @@ async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tens
   return Math.max(...pairs.map(([diff, scale]) => diff / Math.max(scale, 1e-4 * largest, 1e-30)));
 }
 
-async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number }> {
+async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number; embedRel: number }> {
   const rng = new Rng('fused-parity').split('layers');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let layerNormRel = 0;
@@ -183,22 +186,43 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
   }
-  // Embedding gradients: 3000 rows into 37 segments (repeated ids), 300 columns (2 column blocks).
-  const rows = t(3000, 300);
-  const ids = tf.tensor1d(Int32Array.from({ length: 3000 }, (_, i) => (i * 13) % 37), 'int32');
-  const segmentSumRel = await (async () => {
-    setFusedOptimizer(true);
-    const fusedSum = tf.unsortedSegmentSum(rows, ids, 37);
-    setFusedOptimizer(false);
-    const refSum = tf.unsortedSegmentSum(rows, ids, 37);
-    const rel = await maxRel(fusedSum, refSum);
-    tf.dispose([fusedSum, refSum, rows, ids]);
-    return rel;
-  })();
+  const segmentSumRel = await segmentSumParity(t);
+  // The text embedding op (webgpu-embed.ts) against gather + add: value and both tables' gradients. 2,100 rows
+  // (two full id tiles and a partial one), repeated ids, width 264 (two column blocks, the second partial).
+  const ids = tf.tensor2d(Int32Array.from({ length: 2100 }, (_, i) => (i * 13) % 37), [3, 700], 'int32');
+  const positions = tf.tensor2d(Int32Array.from({ length: 2100 }, (_, i) => (i % 700) % 300), [3, 700], 'int32');
+  const tables = [t(37, 264), t(300, 264), t(1)]; // tok, pos, and a scale so every input has a gradient
+  const embedRel = await bothWays((tok, pos, s) => tf.mul(embedTokens(tok as tf.Tensor2D, pos as tf.Tensor2D, ids, positions), s), tables);
+  tf.dispose([ids, positions, ...tables]);
   const xs = [t(33, 70), t(1), t(1)]; // x spans ±3σ: both tails of erf
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
-  return { layerNormRel, linearRel, geluRel, segmentSumRel };
+  return { layerNormRel, linearRel, geluRel, segmentSumRel, embedRel };
+}
+
+/**
+ * UnsortedSegmentSum, both of our kernels (compact and walk, webgpu-segment-sum.ts), against tfjs's own webgpu
+ * kernel: 3,000 rows into 37 segments (ids spread, 300 columns: two column blocks) and 2,500 rows into 5
+ * segments in runs of 600 (whole 1,024-id tiles of one segment).
+ */
+async function segmentSumParity(t: (...shape: number[]) => tf.Tensor): Promise<number> {
+  let worst = 0;
+  for (const [n, segments, cols, id] of [[3000, 37, 300, (i: number) => (i * 13) % 37], [2500, 5, 64, (i: number) => Math.floor(i / 600) % 5]] as const) {
+    const rows = t(n, cols);
+    const ids = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => id(i)), 'int32');
+    setFusedOptimizer(false);
+    const reference = tf.unsortedSegmentSum(rows, ids, segments);
+    setFusedOptimizer(true);
+    for (const compact of [true, false]) {
+      const was = setSegmentCompact(compact);
+      const ours = tf.unsortedSegmentSum(rows, ids, segments);
+      setSegmentCompact(was);
+      worst = Math.max(worst, await maxRel(ours, reference));
+      ours.dispose();
+    }
+    tf.dispose([rows, ids, reference]);
+  }
+  return worst;
 }
 
 /**
