@@ -42,7 +42,7 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
       // Our fused kernels against the reference ops on the same device (f32 rounding apart).
       const fused = await fusedKernelParity();
       const fusedOk = fused.fusedRan && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
-        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL && fused.embedRel <= LAYER_REL && fused.attentionRel <= LAYER_REL && fused.matmulRel <= LAYER_REL && fused.columnSumRel <= LAYER_REL &&
+        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL && fused.embedRel <= LAYER_REL && fused.headLogprobsRel <= LAYER_REL && fused.attentionRel <= LAYER_REL && fused.matmulRel <= LAYER_REL && fused.columnSumRel <= LAYER_REL &&
         fused.kvWriteAbs === 0 &&
         fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 &&
         fused.gpuDecodeRan && fused.gpuGreedySame && fused.gpuGreedyLogprobAbs <= 1e-4 && fused.gpuSampledSame &&

@@ -19,6 +19,7 @@ import { setFusedAttention } from './webgpu-attention.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
 import { setFusedLinear } from './webgpu-linear.ts';
+import { setFusedLogprobs } from './webgpu-logprobs.ts';
 import { installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
@@ -120,6 +121,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
     setFusedEmbed(env.ASYMFLOW_FUSED_EMBED !== '0');
+    setFusedLogprobs(env.ASYMFLOW_FUSED_LOGPROBS !== '0');
     if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();
   }
 }

@@ -135,14 +135,20 @@ export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): 
   return layerNorm(x, p(m, 'lnf.g'), p(m, 'lnf.b')) as tf.Tensor3D; // [B, L, d]
 }
 
-/** Next-token logits of hidden states: [B, N, d] → [B, N, V]. */
-export function logits(m: Vlm, h: tf.Tensor3D): tf.Tensor3D {
+/** The output head's table: the token embedding [V, d] when tied (logits = h·tableᵀ), else head.w [d, V]. */
+export const headTable = (m: Vlm): tf.Tensor2D => w(m, m.config.tiedHead ? 'tokEmb' : 'head.w');
+
+/** Logits of hidden states under a head table (see headTable): [B, N, d] → [B, N, V]. */
+export function headLogits(h: tf.Tensor3D, table: tf.Tensor2D, tied: boolean): tf.Tensor3D {
   const [b, n, d] = h.shape;
   const flat = tf.reshape(h, [b * n, d]); // [B·N, d]
-  const out = m.config.tiedHead
-    ? tf.matMul(flat, w(m, 'tokEmb'), false, true) // [B·N, V]
-    : tf.matMul(flat, w(m, 'head.w')); // [B·N, V]
-  return tf.reshape(out, [b, n, m.config.vocab]); // [B, N, V]
+  const out = tf.matMul(flat, table, false, tied) as tf.Tensor2D; // [B·N, V]
+  return tf.reshape(out, [b, n, out.shape[1]]); // [B, N, V]
+}
+
+/** Next-token logits of hidden states: [B, N, d] → [B, N, V]. */
+export function logits(m: Vlm, h: tf.Tensor3D): tf.Tensor3D {
+  return headLogits(h, headTable(m), m.config.tiedHead); // [B, N, V]
 }
 
 export interface DecodeInputs {

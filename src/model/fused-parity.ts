@@ -9,6 +9,7 @@ import { Rng } from '../rng.ts';
 import { AdamW } from './adamw.ts';
 import { decodeParity, type DecodeParityReport } from './decode-parity.ts';
 import { embedTokens } from './forward.ts';
+import { headLogprobs } from './logprobs.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
@@ -28,6 +29,7 @@ export interface FusedParityReport extends DecodeParityReport {
   readonly columnSumRel: number; // Sum over leading axes (bias / LayerNorm gradients) vs tfjs's webgpu kernel
   readonly attentionRel: number; // fused prefix-LM attention value and q/k/v gradients vs attend()
   readonly segmentSumRel: number; // UnsortedSegmentSum (embedding gradient), both our kernels, vs tfjs's own webgpu kernel
+  readonly headLogprobsRel: number; // loss head op (logits, log-sum-exp, target log-prob) value and h/table gradients, tied and untied
   readonly embedRel: number; // text embedding op (gather-add, segment-sum gradients) value and table gradients vs gather + add
 }
 
@@ -166,7 +168,7 @@ async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tens
   return Math.max(...pairs.map(([diff, scale]) => diff / Math.max(scale, 1e-4 * largest, 1e-30)));
 }
 
-async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number; embedRel: number }> {
+async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number; embedRel: number; headLogprobsRel: number }> {
   const rng = new Rng('fused-parity').split('layers');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   let layerNormRel = 0;
@@ -194,10 +196,20 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
   const tables = [t(37, 264), t(300, 264), t(1)]; // tok, pos, and a scale so every input has a gradient
   const embedRel = await bothWays((tok, pos, s) => tf.mul(embedTokens(tok as tf.Tensor2D, pos as tf.Tensor2D, ids, positions), s), tables);
   tf.dispose([ids, positions, ...tables]);
+  // The loss head (webgpu-logprobs.ts) against logits + oneHot + logSumExp: tied ([V, d] table) and untied ([d, V])
+  // head, 120 rows of width 48, vocabulary 37, with one target past the vocabulary and one negative (both pick 0).
+  const targets = tf.tensor2d(Int32Array.from({ length: 120 }, (_, i) => (i === 7 ? 37 : i === 8 ? -1 : (i * 11) % 37)), [3, 40], 'int32');
+  let headLogprobsRel = 0;
+  for (const tied of [true, false]) {
+    const inputs = [tf.tidy(() => tf.mul(t(3, 40, 48), 2)), tied ? t(37, 48) : t(48, 37), t(1)]; // h, head table, a scale
+    headLogprobsRel = Math.max(headLogprobsRel, await bothWays((h, table, s) => tf.mul(headLogprobs(h as tf.Tensor3D, table as tf.Tensor2D, tied, targets), s), inputs));
+    tf.dispose(inputs);
+  }
+  targets.dispose();
   const xs = [t(33, 70), t(1), t(1)]; // x spans ±3σ: both tails of erf
   const geluRel = await bothWays((x, a, b) => tf.add(gelu(x), tf.mul(a, b)), xs); // a·b: every input needs a gradient
   tf.dispose(xs);
-  return { layerNormRel, linearRel, geluRel, segmentSumRel, embedRel };
+  return { layerNormRel, linearRel, geluRel, segmentSumRel, embedRel, headLogprobsRel };
 }
 
 /**

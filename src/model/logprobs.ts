@@ -12,10 +12,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../tokenizer.ts';
 import { patchCount, patchDim, type ModelConfig } from './config.ts';
-import { hiddenStates, logits, patchify } from './forward.ts';
+import { headLogits, headTable, hiddenStates, patchify } from './forward.ts';
 import { MASKED } from './layers.ts';
 import { responseSpans } from './prompt.ts';
 import type { Vlm } from './vlm.ts';
+import { headLogprobsApplies, headLogprobsFused } from './webgpu-logprobs.ts';
+import { fusedBackend } from './webgpu-raw.ts';
 
 export interface ScoreRow {
   readonly pixels: Float32Array; // model input, inputSize² greyscale values
@@ -99,16 +101,25 @@ export function tokenLogprobs(m: Vlm, batch: PreparedBatch): TokenLogprobs {
     keyBias: tf.tensor4d(batch.keyBias, [b, 1, 1, prefix + t]), // [B, 1, 1, P+T]
   }); // [B, P+T, d]
   const predicting = tf.slice(h, [0, prefix + tp - 1, 0], [b, r, m.config.d]) as tf.Tensor3D; // [B, R, d]: column k predicts token k
-  const z = logits(m, predicting); // [B, R, V]
-  const targets = tf.oneHot(tf.tensor2d(batch.targets, [b, r], 'int32'), m.config.vocab); // [B, R, V]
-  const picked = tf.sum(tf.mul(z, targets), -1); // [B, R]
-  const logp = tf.sub(picked, tf.logSumExp(z, -1)) as tf.Tensor2D; // [B, R]
+  const targets = tf.tensor2d(batch.targets, [b, r], 'int32'); // [B, R]
   return {
-    logp,
+    logp: headLogprobs(predicting, headTable(m), m.config.tiedHead, targets) as tf.Tensor2D, // [B, R]
     mask: tf.tensor2d(batch.mask, [b, r]), // [B, R]
     maskP: tf.tensor2d(batch.maskP, [b, r]), // [B, R]
     maskR: tf.tensor2d(batch.maskR, [b, r]), // [B, R]
   };
+}
+
+/**
+ * log softmax(logits)[target] of hidden states h [B, R, d] under a head table (forward.ts headTable), targets
+ * int32 [B, R] → [B, R]. One op each way on webgpu (webgpu-logprobs.ts), else the tfjs ops below.
+ */
+export function headLogprobs(h: tf.Tensor3D, table: tf.Tensor2D, tied: boolean, targets: tf.Tensor2D): tf.Tensor2D {
+  const fused = fusedBackend();
+  if (fused && headLogprobsApplies(h, table, tied, targets)) return headLogprobsFused(fused, h, table, tied, targets) as tf.Tensor2D;
+  const z = headLogits(h, table, tied); // [B, R, V]
+  const picked = tf.sum(tf.mul(z, tf.oneHot(targets, z.shape[2])), -1); // [B, R]
+  return tf.sub(picked, tf.logSumExp(z, -1)) as tf.Tensor2D; // [B, R]
 }
 
 /** Scores `rows` (no gradients); the caller disposes the returned tensors (`disposeTokenLogprobs`). */
