@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './webgpu-colsum.ts';
-import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from './webgpu-raw.ts';
+import { asTensor, bufferOf, dispatch, newOutput, pipeline, saveForGradient, type Backend } from './webgpu-raw.ts';
 
 export const LANES = 64;
 
@@ -142,12 +142,11 @@ export function layerNormFused(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: 
   if (x.dtype !== 'float32' || x.size === 0) throw new Error(`layerNormFused: needs a non-empty float32 input, got ${x.dtype} [${x.shape}]`);
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, gs, bs] = args as tf.Tensor[];
-    const save = args[3] as tf.GradSaveFunc;
-    save([xs, gs]);
+    const kept = saveForGradient(args[3] as tf.GradSaveFunc, [xs, gs]);
     return {
       value: forward(b, xs, gs as tf.Tensor1D, bs as tf.Tensor1D, eps), // [..., d]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [x0, g0] = saved;
+        const [x0, g0] = kept(saved);
         const d = x0.shape[x0.rank - 1];
         const [dx, dyxhat] = backward(b, x0, g0, dy, eps); // [..., d] each
         return [dx, sumRows(b, dyxhat, d), sumRows(b, dy, d)]; // [..., d], [d], [d]

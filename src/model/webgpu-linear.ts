@@ -4,14 +4,15 @@
  * recorded straight into tfjs's command stream on views of the same buffers. tf.fused.matMul takes ~24 tfjs
  * kernel calls per linear and step (reshapes to 3-D and back, a saved copy of every reshape's input, the
  * bias gradient's Sum + Reshape): 600 of the small step's 872, each costing engine and tape bookkeeping on the
- * CPU. Here it is one tape node and two saved tensors. The products run through the same matmulOwn calls as
- * the tf.fused.matMul path (same tiles and K splits), so values are the same bit for bit.
- * ASYMFLOW_FUSED_LINEAR=0 keeps tf.fused.matMul (A/B runs); parity: fused-parity.ts `linearRel`.
+ * CPU. Here it is one tape node and one saved copy (x; the weight is a variable, see saveForGradient). The
+ * products run through the same matmulOwn calls as the tf.fused.matMul path (same tiles and K splits), so
+ * values are the same bit for bit. ASYMFLOW_FUSED_LINEAR=0 keeps tf.fused.matMul (A/B runs); parity:
+ * fused-parity.ts `linearRel`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './webgpu-colsum.ts';
 import { matmulOwn, ownMatmulFits, ownMatmulInstalled } from './webgpu-matmul.ts';
-import { asTensor, view, type Backend, type Info } from './webgpu-raw.ts';
+import { asTensor, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
 
 let enabled = true;
 
@@ -44,12 +45,12 @@ export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.T
   const rows = x.size / n;
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, ws, bs] = args as tf.Tensor[];
-    (args[3] as tf.GradSaveFunc)([xs, ws]);
+    const kept = saveForGradient(args[3] as tf.GradSaveFunc, [xs, ws]);
     const y = product(b, view(xs, [rows, n]), ws, false, false, bs); // [rows, m]
     return {
       value: asTensor(view(y, [...xs.shape.slice(0, -1), m])), // [..., m]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [x0, w0] = saved;
+        const [x0, w0] = kept(saved);
         const dy2 = view(dy, [rows, m]);
         const dx = product(b, dy2, w0, false, true); // [rows, n]
         const dw = product(b, view(x0, [rows, n]), dy2, true, false); // [n, m]

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matmulOwn, ownMatmulFits, ownMatmulInstalled } from './webgpu-matmul.ts';
-import { asTensor, bufferOf, dispatch, newOutput, pipeline, view, type Backend, type Info } from './webgpu-raw.ts';
+import { asTensor, bufferOf, dispatch, newOutput, pipeline, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
 
 const WORKGROUP = 256;
 
@@ -104,11 +104,11 @@ export function headLogprobsFused(b: Backend, h: tf.Tensor, table: tf.Tensor2D, 
     const logp = newOutput(b, [...targetsIn.shape]);
     const lse = newOutput(b, [rows]);
     rowsDispatch(b, 'headLogprobs', FORWARD_WGSL, [logp, lse, z, targetsIn], rows, vocab, rows);
-    (args[3] as tf.GradSaveFunc)([hs, ts, targetsIn, asTensor(z), asTensor(lse)]);
+    const kept = saveForGradient(args[3] as tf.GradSaveFunc, [hs, ts, targetsIn, asTensor(z), asTensor(lse)]);
     return {
       value: asTensor(logp), // [...]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [h0, t0, targets0, z0, lse0] = saved;
+        const [h0, t0, targets0, z0, lse0] = kept(saved);
         const dz = newOutput(b, [rows, vocab]);
         rowsDispatch(b, 'headLogprobsBackward', BACKWARD_WGSL, [dz, z0, lse0, targets0, dy], rows, vocab, rows * vocab);
         const h2 = view(h0, [rows, d]);

@@ -93,6 +93,20 @@ export function view(t: Info, shape: number[]): Info {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
+/**
+ * save() for a custom gradient that skips variables: tfjs's save clones each tensor (an Identity kernel call
+ * with its engine bookkeeping) so the forward's tidy cannot free it, but a variable is never tidied, and
+ * nothing assigns to one between a forward and its backward (the optimizer runs after both). Returns the
+ * gradient function's view of the tensors, in the order given.
+ */
+export function saveForGradient(save: tf.GradSaveFunc, tensors: tf.Tensor[]): (saved: tf.Tensor[]) => tf.Tensor[] {
+  save(tensors.filter((t) => !(t instanceof tf.Variable)));
+  return (saved) => {
+    let i = 0;
+    return tensors.map((t) => (t instanceof tf.Variable ? t : saved[i++]));
+  };
+}
+
 /** Wraps backend data made by newOutput as a tensor tracked by the engine (and the enclosing tidy). */
 export const asTensor = <T extends tf.Tensor>(info: Info): T => tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as T;
 
