@@ -84,13 +84,12 @@ function mlp(m: Vlm, i: number, x: tf.Tensor3D): tf.Tensor3D {
   const pre = `blocks.${i}.`;
   const xn = layerNorm(x, p(m, `${pre}ln2.g`), p(m, `${pre}ln2.b`)); // [B, L, d]
   const hidden = gelu(linear(xn, w(m, `${pre}mlp.fc.w`), p(m, `${pre}mlp.fc.b`))); // [B, L, f·d]
-  return tf.add(x, linear(hidden, w(m, `${pre}mlp.proj.w`), p(m, `${pre}mlp.proj.b`))) as tf.Tensor3D; // [B, L, d]
+  return linear(hidden, w(m, `${pre}mlp.proj.w`), p(m, `${pre}mlp.proj.b`), x) as tf.Tensor3D; // [B, L, d]
 }
 
 /** Attention output projection with its residual: y [B, L, d] (heads merged), x [B, L, d] → [B, L, d]. */
 function attnOut(m: Vlm, i: number, x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D {
-  const o = linear(y, w(m, `blocks.${i}.attn.o.w`), p(m, `blocks.${i}.attn.o.b`)); // [B, L, d]
-  return tf.add(x, o) as tf.Tensor3D; // [B, L, d]
+  return linear(y, w(m, `blocks.${i}.attn.o.w`), p(m, `blocks.${i}.attn.o.b`), x) as tf.Tensor3D; // [B, L, d]
 }
 
 export interface ForwardInputs {

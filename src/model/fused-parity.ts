@@ -23,7 +23,7 @@ export interface FusedParityReport extends DecodeParityReport {
   readonly adamwRel: number; // max over p, m, v of max|fused − reference| / max|reference|
   readonly normRel: number; // |fused − reference| / reference, global norm and each gradient's Σg²; Infinity if two fused runs differ in a bit
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
-  readonly linearRel: number; // linear (matmul + bias fused on webgpu) value and gradients
+  readonly linearRel: number; // linear (one op on webgpu, with and without a residual) value and gradients
   readonly geluRel: number; // GELU value and gradient
   readonly matmulRel: number; // our matmul (tiles, transposes, split K, bias, batch) vs tfjs's webgpu kernel
   readonly columnSumRel: number; // Sum over leading axes (bias / LayerNorm gradients) vs tfjs's webgpu kernel
@@ -148,12 +148,12 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
 }
 
 /** Value and gradients of f(x, a, b) under fused kernels and under the reference ops: max rel diff. */
-async function bothWays(f: (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor, inputs: tf.Tensor[]): Promise<number> {
+async function bothWays(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<number> {
   const run = (on: boolean) => {
     setFusedOptimizer(on);
     return tf.tidy(() => {
-      const weight = tf.tensor(Float32Array.from({ length: f(inputs[0], inputs[1], inputs[2]).size }, (_, i) => Math.sin(i * 0.7)));
-      const loss = (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(x, a, b), [-1]), weight));
+      const weight = tf.tensor(Float32Array.from({ length: f(...inputs).size }, (_, i) => Math.sin(i * 0.7)));
+      const loss = (...xs: tf.Tensor[]) => tf.sum(tf.mul(tf.reshape(f(...xs), [-1]), weight));
       const { value, grads } = tf.valueAndGrads(loss)(inputs);
       return [f(inputs[0], inputs[1], inputs[2]), value, ...grads];
     });
@@ -181,11 +181,13 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     tf.dispose(inputs);
   }
   // x [..., n] with w [n, m]: 6 rows (tfjs's kernels: too few for ours), 64 rows, and a 3-D x of 120 rows
-  // (webgpu-linear.ts's op, its bias gradient through the column sum).
-  for (const [xShape, m] of [[[6, 33], 17], [[64, 256], 96], [[3, 40, 48], 20]] as const) {
+  // (webgpu-linear.ts's op, its bias gradient through the column sum); with a residual, also one whose
+  // forward splits K (n = 600, one output tile: the addend goes in the reduce kernel).
+  for (const [xShape, m, residual] of [[[6, 33], 17, false], [[64, 256], 96, false], [[3, 40, 48], 20, false], [[6, 33], 17, true],
+    [[3, 40, 48], 20, true], [[64, 600], 32, true]] as const) {
     const n = xShape[xShape.length - 1];
-    const inputs = [t(...xShape), t(n, m), t(m)]; // x [..., n], w [n, m], b [m]
-    linearRel = Math.max(linearRel, await bothWays((x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D), inputs));
+    const inputs = [t(...xShape), t(n, m), t(m), ...(residual ? [t(...xShape.slice(0, -1), m)] : [])]; // x [..., n], w [n, m], b [m], r [..., m]
+    linearRel = Math.max(linearRel, await bothWays((x, w, b, r) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, r), inputs));
     tf.dispose(inputs);
   }
   const segmentSumRel = await segmentSumParity(t);

@@ -17,17 +17,19 @@ import { fusedBackend } from './webgpu-raw.ts';
 export const MASKED = -1e4;
 
 /**
- * x·W + b over the last axis: [..., n] → [..., m]. On webgpu one custom-gradient op (webgpu-linear.ts), or
- * the bias add riding in the matmul kernel (tf.fused.matMul) when that is off or the shape is not ours;
- * elsewhere two ops, so cpu/wasm numerics stay those of matMul then add.
+ * x·W + b over the last axis, plus `residual` when given (residual + (x·W + b), the pre-norm block's
+ * sublayer output): [..., n] → [..., m]. On webgpu one custom-gradient op (webgpu-linear.ts), or the bias add
+ * riding in the matmul kernel (tf.fused.matMul) when that is off or the shape is not ours; elsewhere matMul
+ * then add, so cpu/wasm numerics are unchanged.
  */
-export function linear(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
+export function linear(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D, residual?: tf.Tensor): tf.Tensor {
   const fused = fusedBackend();
-  if (fused && linearFusedApplies(x, w, b)) return linearFused(fused, x, w, b);
+  if (fused && linearFusedApplies(x, w, b, residual)) return linearFused(fused, x, w, b, residual);
   const n = x.shape[x.rank - 1];
   const flat = tf.reshape(x, [-1, n]); // [N, n]
   const y = fused ? tf.fused.matMul({ a: flat, b: w, bias: b }) : tf.add(tf.matMul(flat, w), b); // [N, m]
-  return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]); // [..., m]
+  const out = tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]); // [..., m]
+  return residual ? tf.add(residual, out) : out; // [..., m]
 }
 
 /** LayerNorm over the last axis with gain g and bias b: [..., d] → [..., d]. One fused kernel on webgpu. */

@@ -1,5 +1,5 @@
 /**
- * x·W + b as one custom-gradient op on webgpu (issue 9): forward one matmul+bias dispatch, backward
+ * x·W + b (+ a residual) as one custom-gradient op on webgpu (issue 9): forward one matmul+bias(+residual) dispatch, backward
  * dx = dy·Wᵀ, dW = xᵀ·dy (our matmul, webgpu-matmul.ts) and db = column sum of dy (webgpu-colsum.ts), all
  * recorded straight into tfjs's command stream on views of the same buffers. tf.fused.matMul takes ~24 tfjs
  * kernel calls per linear and step (reshapes to 3-D and back, a saved copy of every reshape's input, the
@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './webgpu-colsum.ts';
 import { matmulOwn, ownMatmulFits, ownMatmulInstalled } from './webgpu-matmul.ts';
-import { asTensor, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
+import { alias, asTensor, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
 
 let enabled = true;
 
@@ -25,28 +25,33 @@ export function setFusedLinear(on: boolean): void {
  * The op applies: on, our matmul installed (ASYMFLOW_OWN_MATMUL=0 leaves tfjs's kernels in charge), float32,
  * and all three products (forward, dx, dW) are shapes our matmul takes.
  */
-export function linearFusedApplies(x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor1D): boolean {
+export function linearFusedApplies(x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor1D, residual?: tf.Tensor): boolean {
   const [n, m] = w.shape;
   const rows = x.size / n;
+  if (residual && (residual.dtype !== 'float32' || residual.shape.join() !== [...x.shape.slice(0, -1), m].join())) return false;
   return enabled && ownMatmulInstalled() && x.dtype === 'float32' && w.dtype === 'float32' && bias.dtype === 'float32' &&
     bias.size === m && x.shape[x.rank - 1] === n && ownMatmulFits(rows, m, n) && ownMatmulFits(rows, n, m) && ownMatmulFits(n, m, rows);
 }
 
 /** matmulOwn for shapes linearFusedApplies has accepted. */
-function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info): Info {
-  const out = matmulOwn(b, a, bm, transposeA, transposeB, bias);
+function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info): Info {
+  const out = matmulOwn(b, a, bm, transposeA, transposeB, bias, addend);
   if (!out) throw new Error(`linearFused: matmul [${a.shape}]${transposeA ? 'ᵀ' : ''}·[${bm.shape}]${transposeB ? 'ᵀ' : ''} not taken`);
   return out;
 }
 
-/** x [..., n] · w [n, m] + bias [m] → [..., m] on the webgpu backend `b` (check linearFusedApplies first). */
-export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor {
+/**
+ * x [..., n] · w [n, m] + bias [m] (+ residual [..., m], added last as tf.add(residual, ·) rounds) → [..., m]
+ * on the webgpu backend `b` (check linearFusedApplies first). The residual's gradient is dy itself, shared.
+ */
+export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor1D, residual?: tf.Tensor): tf.Tensor {
   const [n, m] = w.shape;
   const rows = x.size / n;
+  const inputs = residual ? [x, w, bias, residual] : [x, w, bias];
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xs, ws, bs] = args as tf.Tensor[];
-    const kept = saveForGradient(args[3] as tf.GradSaveFunc, [xs, ws]);
-    const y = product(b, view(xs, [rows, n]), ws, false, false, bs); // [rows, m]
+    const [xs, ws, bs, rs] = args.slice(0, inputs.length) as tf.Tensor[];
+    const kept = saveForGradient(args[inputs.length] as tf.GradSaveFunc, [xs, ws]);
+    const y = product(b, view(xs, [rows, n]), ws, false, false, bs, rs); // [rows, m]
     return {
       value: asTensor(view(y, [...xs.shape.slice(0, -1), m])), // [..., m]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -54,9 +59,10 @@ export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.T
         const dy2 = view(dy, [rows, m]);
         const dx = product(b, dy2, w0, false, true); // [rows, n]
         const dw = product(b, view(x0, [rows, n]), dy2, true, false); // [n, m]
-        return [asTensor(view(dx, [...x0.shape])), asTensor(dw), sumRows(b, dy, m)]; // [..., n], [n, m], [m]
+        const grads = [asTensor(view(dx, [...x0.shape])), asTensor(dw), sumRows(b, dy, m)]; // [..., n], [n, m], [m]
+        return residual ? [...grads, alias(b, dy)] : grads; // + [..., m]
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x, w, bias);
+  return f(...inputs);
 }

@@ -59,12 +59,13 @@ const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols
   ].join('\n');
   return /* wgsl */ `
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
-  batch: u32, splits: u32, hasBias: u32, total: u32 }
+  batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<uniform> u: U;
+@group(0) @binding(4) var<storage, read> addend: array<f32>;
+@group(0) @binding(5) var<uniform> u: U;
 var<workgroup> As: array<vec4<f32>, ${BK * rowA}>; // [k][m / 4]
 var<workgroup> Bs: array<vec4<f32>, ${BK * rowB}>; // [k][n / 4]
 
@@ -105,7 +106,7 @@ ${fma}
     }
   }
   if (live) {
-    // splits == 1: the result (+ bias); else this split's partial, at [split, batch, M, N].
+    // splits == 1: the result (+ bias, + addend); else this split's partial, at [split, batch, M, N].
     let outBase = (split * u.batch + bi) * u.M * u.N;
     for (var i = 0u; i < ${rows}u; i++) {
       let m = m0 + ${rows}u * ty + i;
@@ -114,6 +115,7 @@ ${fma}
         if (m < u.M && n < u.N) {
           var v = acc[i * ${groupsB}u + j / 4u][j % 4u];
           if (u.hasBias == 1u) { v += bias[n]; }
+          if (u.hasAddend == 1u) { v += addend[outBase + m * u.N + n]; }
           out[outBase + m * u.N + n] = v;
         }
       }
@@ -123,11 +125,12 @@ ${fma}
 };
 
 const REDUCE_WGSL = /* wgsl */ `
-struct U { size: u32, n: u32, splits: u32, hasBias: u32 }
+struct U { size: u32, n: u32, splits: u32, hasBias: u32, hasAddend: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<uniform> u: U;
+@group(0) @binding(3) var<storage, read> addend: array<f32>;
+@group(0) @binding(4) var<uniform> u: U;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -136,6 +139,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var s = 0.0;
   for (var k = 0u; k < u.splits; k++) { s += part[k * u.size + e]; }
   if (u.hasBias == 1u) { s += bias[e % u.n]; }
+  if (u.hasAddend == 1u) { s += addend[e]; }
   out[e] = s;
 }`;
 
@@ -164,8 +168,12 @@ let installed = false;
 /** installMatmul() ran (ASYMFLOW_OWN_MATMUL is not 0): callers may run matmulOwn directly (webgpu-linear.ts). */
 export const ownMatmulInstalled = (): boolean => installed;
 
-/** C = op(A)·op(B) (+ bias) with our kernels, or undefined when the shape or options are not ours. */
-export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info): Info | undefined {
+/**
+ * C = op(A)·op(B) (+ bias) (+ addend) with our kernels, or undefined when the shape or options are not ours.
+ * `addend` has C's size (a residual, webgpu-linear.ts); it is added last, so (A·B + bias) + addend rounds as
+ * tf.add(addend, A·B + bias) does.
+ */
+export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info): Info | undefined {
   if (a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
   const ra = a.shape.length;
   const rb = bm.shape.length;
@@ -185,6 +193,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   else if (outerA.join() === outerB.join()) outer = outerA;
   else return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
+  if (addend && (sizeOf(addend.shape) !== Math.max(batchA, batchB) * m * n || addend.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
   const [rows, cols] = tile;
   const tilesN = Math.ceil(n / (16 * cols));
@@ -199,16 +208,19 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const out = newOutput(b, outShape);
   const target = splits === 1 ? out : newOutput(b, [splits * batch * m * n]);
   const biasInfo = bias ?? a; // any buffer when hasBias = 0 (never read)
+  const addendInfo = addend ?? a; // likewise for hasAddend = 0
   const total = tiles * splits;
   const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
-    bias && splits === 1 ? 1 : 0, total].map((v) => ({ type: 'uint32', data: [v] })));
+    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
   dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, matmulWgsl(transposeA, transposeB, rows, cols)),
-    [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) }, uniforms], total);
+    [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
+      { buffer: bufferOf(b, addendInfo) }, uniforms], total);
   if (splits > 1) {
     const size = batch * m * n;
-    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0].map((v) => ({ type: 'uint32', data: [v] })));
+    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0, addend ? 1 : 0, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
     dispatch(b, pipeline(b, 'matmulReduce', REDUCE_WGSL),
-      [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, reduceUniforms], Math.ceil(size / 256));
+      [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, { buffer: bufferOf(b, addendInfo) },
+        reduceUniforms], Math.ceil(size / 256));
     (b as unknown as { disposeData(id: object): void }).disposeData(target.dataId); // released once the queued work is done
   }
   return out;

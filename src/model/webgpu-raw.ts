@@ -16,6 +16,7 @@ export interface Backend {
   commandQueueOwnedIds: WeakSet<object>;
   dispatchCountInPass: number;
   uploadToGPU(dataId: object): void;
+  incRef(dataId: object): void;
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;
   submitQueue(): void;
@@ -109,6 +110,12 @@ export function saveForGradient(save: tf.GradSaveFunc, tensors: tf.Tensor[]): (s
 
 /** Wraps backend data made by newOutput as a tensor tracked by the engine (and the enclosing tidy). */
 export const asTensor = <T extends tf.Tensor>(info: Info): T => tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as T;
+
+/** A second tensor on t's buffer (what tfjs's Reshape/Identity kernels return), without a kernel call. */
+export function alias<T extends tf.Tensor>(b: Backend, t: Info): T {
+  b.incRef(t.dataId);
+  return asTensor<T>(view(t, [...t.shape]));
+}
 
 /** True when `t` is the only tensor on its buffer (safe to update in place). */
 export const owns = (b: Backend, t: Info): boolean => (b.tensorMap.get(t.dataId)?.refCount ?? 0) === 1;
