@@ -265,7 +265,8 @@ ${blockOf('kBlock')}
 interface Geometry {
   readonly dh: number;
   readonly tile: number;
-  readonly uniforms: GPUBufferBinding;
+  /** A fresh uniform buffer for one dispatch (see dispatch() in webgpu-raw.ts: never reuse one across dispatches). */
+  readonly uniforms: () => GPUBufferBinding;
   readonly groups: number;
   readonly shape: number[]; // [B, L, d]
   readonly lseShape: number[]; // [B·H, L]
@@ -276,7 +277,7 @@ function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBi
   const dh = d / heads;
   const qBlocks = Math.ceil(l / ROWS);
   const total = batch * heads * qBlocks;
-  const uniforms = b.makeUniforms([
+  const uniforms = () => b.makeUniforms([
     ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v) => ({ type: 'uint32', data: [v] })),
     { type: 'float32', data: [1 / Math.sqrt(dh)] }, { type: 'uint32', data: [0] },
   ]);
@@ -306,7 +307,7 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const out = newOutput(b, geo.shape);
     const lse = newOutput(b, geo.lseShape);
     dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, forwardWgsl(geo.dh / 4, geo.tile)),
-      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms], geo.groups);
+      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()], geo.groups);
     const o = asTensor<tf.Tensor3D>(out);
     save([qs, ks, vs, o, asTensor(lse)]);
     return {
@@ -317,11 +318,11 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         const dq = newOutput(b, g.shape);
         const dsum = newOutput(b, g.lseShape);
         dispatch(b, pipeline(b, `attentionDq${g.dh}x${g.tile}`, dqWgsl(g.dh / 4, g.tile)),
-          [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms], g.groups);
+          [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
         const dk = newOutput(b, g.shape);
         const dv = newOutput(b, g.shape);
         dispatch(b, pipeline(b, `attentionDkdv${g.dh}x${g.tile}`, dkdvWgsl(g.dh / 4, g.tile)),
-          [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms], g.groups);
+          [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms()], g.groups);
         tf.dispose(asTensor(dsum));
         return [asTensor(dq), asTensor(dk), asTensor(dv)];
       },

@@ -21,6 +21,7 @@ export interface Backend {
   endComputePassEncoder(): void;
   submitQueue(): void;
   makeUniforms(u: { type: string; data: number[] }[]): GPUBufferBinding;
+  uniformPendingDisposal: GPUBuffer[]; // uniform buffers made since the last submit (released to the pool by it)
   makeTensorInfo(shape: number[], dtype: string): Info;
   // Kernel timing (tf.profile): tfjs's timers of the kernel being profiled, and its timestamp query.
   supportTimestampQuery: boolean;
@@ -147,8 +148,20 @@ export async function ourKernelTimes(): Promise<{ byName: Map<string, { n: numbe
   return { byName, totalMs, outsideMs };
 }
 
-/** Records one dispatch of `groups` workgroups (folded into 2-D past the per-dimension limit). */
+/**
+ * Records one dispatch of `groups` workgroups (folded into 2-D past the per-dimension limit). A uniform
+ * buffer from b.makeUniforms serves one dispatch only: a dispatch may submit the queue, and tfjs then hands
+ * every uniform buffer made so far back to its pool, where the next makeUniforms of that size rewrites it
+ * (queue.writeBuffer) before a later dispatch that still binds it has run. That happened to the attention
+ * backward's shared uniforms (dK/dV from garbage sizes once a 32-byte uniform of the matmul reduce reused the
+ * buffer), so such a binding now throws here instead of computing garbage.
+ */
 export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
+  for (const { buffer } of buffers) {
+    if ((buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && !b.uniformPendingDisposal.includes(buffer)) {
+      throw new Error(`dispatch ${names.get(p) ?? ''}: a uniform buffer already handed back to tfjs's pool (made before a submit; make one per dispatch)`);
+    }
+  }
   const bindGroup = b.device.createBindGroup({
     layout: p.getBindGroupLayout(0),
     entries: buffers.map((resource, binding) => ({ binding, resource })),
