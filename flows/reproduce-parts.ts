@@ -33,6 +33,7 @@ import type { EvalPoint } from '../src/sft/sft-eval.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepSettings } from '../src/sft/sweep-table.ts';
 import type { DiagnoseSummary } from '../src/rl/diagnose.ts';
+import { withCaptionGrid } from '../src/model/caption-grid.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import { runDiagnose } from './diagnose.ts';
 import { runRl, type RlSummary } from './rl.ts';
@@ -145,8 +146,8 @@ async function runSftPart(c: PartContext, objective: string, dir: string, extra:
 /** The initial model (same seed, so the same weights the SFT run starts from) on the same test samples. */
 async function initialEvaluation(c: PartContext): Promise<Figures> {
   const s = c.preset.sft;
-  const mc = modelConfig(c.preset.model as ModelSize, c.preset.modelOptions[c.task]);
   const task = await getTask(c.task);
+  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid, c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
   const samples: Sample[] = [];
   for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
   const model = createVlm(mc, c.preset.seed);

@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Correlation, Proportion } from '../src/eval/stats.ts';
+import { withCaptionGrid } from '../src/model/caption-grid.ts';
+import type { ModelSize } from '../src/model/config.ts';
+import { getTask } from '../src/tasks/registry.ts';
 import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
 import {
   bothVerdict, correlationVerdict, differenceCi, gainVerdict, interiorOptimumVerdict, ngdiffVerdict, surrogateOrderVerdict,
@@ -209,6 +212,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const sections: (TaskSection & { task: ReproduceTask })[] = [];
   for (const task of input.tasks) sections.push({ task, ...(await taskSection(input, task)) });
   const label = (x: Verdict) => `**${x.outcome}**`;
+  const modelOptions = await Promise.all(input.tasks.map(async (t) => withCaptionGrid((await getTask(t)).captionGrid, preset.model as ModelSize, preset.modelOptions[t])));
   const verdicts = FINDINGS.map((claim, i) => `- **(${i + 1}) ${claim}** — ${sections.map((s) => `${s.task}: ${label(s.verdicts[i])} (${s.verdicts[i].detail})`).join('; ')}`);
   const lines = [
     `# Reproducing the perception–reasoning asymmetry (Wu et al., 2026) — preset \`${preset.name}\``,
@@ -220,7 +224,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
     '## Setup',
     '',
     `- asymflow ${v.asymflow ?? '?'} (commit ${v.commit ?? 'unknown'}), Node ${v.node}, TensorFlow.js ${v.tfjs}, ${v.platform}`,
-    `- model \`${preset.model}\`, seed ${preset.seed}; task options ${input.tasks.map((t) => `${t} ${JSON.stringify(preset.taskOptions[t])}`).join(', ')}; model options ${input.tasks.map((t) => `${t} ${JSON.stringify(preset.modelOptions[t])}`).join(', ')}`,
+    `- model \`${preset.model}\`, seed ${preset.seed}; task options ${input.tasks.map((t) => `${t} ${JSON.stringify(preset.taskOptions[t])}`).join(', ')}; model options (the caption grid filled in where a task has one) ${input.tasks.map((t, i) => `${t} ${JSON.stringify(modelOptions[i])}`).join(', ')}`,
     '',
     '```json',
     JSON.stringify(preset, null, 2),

@@ -46,6 +46,7 @@ import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
 import { getTask } from '../src/tasks/registry.ts';
+import { withCaptionGrid } from '../src/model/caption-grid.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
@@ -103,11 +104,24 @@ interface StagePlan {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/**
+ * What a run is, for resuming and for keeping a finished sweep setting: the config, the task options, and the
+ * model options with the task's caption grid filled in (caption-grid.ts).
+ */
+export function sftIdentity(config: SftConfig, task: Task, taskOptions?: Readonly<Record<string, unknown>>, modelOptions?: Readonly<Record<string, unknown>>): SftIdentity {
+  return {
+    config: { ...config },
+    taskOptions: { ...(taskOptions ?? {}) },
+    modelOptions: withCaptionGrid(task.captionGrid, config.model as ModelSize, modelOptions ?? {}),
+  };
+}
+
 export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const started = Date.now();
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const identity: SftIdentity = { config: { ...config }, taskOptions: { ...(options.taskOptions ?? {}) }, modelOptions: { ...(options.modelOptions ?? {}) } };
+  const task = await getTask(config.task);
+  const identity = sftIdentity(config, task, options.taskOptions, options.modelOptions);
   const checkpoints = path.join(path.resolve(config.out), 'checkpoints');
   checkResumable(config, checkpoints);
   if (config.resume) await dropMetricsAfter(config.out, savedStep(checkpoints));
@@ -121,7 +135,6 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   try {
     const backend = await resolveBackend(config.backend || undefined, { log });
     ctx.setBackend(backend.name, backend.device);
-    const task = await getTask(config.task);
     run = await startModel({ config, identity, ctx, task, backend, samples$, steps$, log, checkpoints });
     const r = run;
     watched = options.watch?.({

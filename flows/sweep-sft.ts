@@ -17,7 +17,8 @@ import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
-import { runSft, type SftWatch } from './sft.ts';
+import { runSft, sftIdentity, type SftWatch } from './sft.ts';
+import { getTask } from '../src/tasks/registry.ts';
 
 export interface SweepSftOptions {
   readonly base: SftConfig; // every setting's config; objective and out are the setting's
@@ -54,7 +55,7 @@ export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftRes
 async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
   const dir = path.join(out, setting.name);
   const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')) };
-  const identity: SftIdentity = { config: { ...config }, taskOptions: { ...(options.taskOptions ?? {}) }, modelOptions: { ...(options.modelOptions ?? {}) } };
+  const identity = sftIdentity(config, await getTask(config.task), options.taskOptions, options.modelOptions);
   const finished = finishedSummary(dir, identity);
   if (finished) {
     log(`sweep: ${setting.label}: kept the finished run in ${dir}`);

@@ -18,12 +18,16 @@ export interface ModelConfig {
   readonly dropout: number; // always 0: not implemented, kept so configs say so explicitly
   readonly tiedHead: boolean; // output head = token embedding transposed
   readonly initStd: number; // std of the normal init of weight matrices
+  // Caption grid (0 = off; caption-grid.ts): the text token at gridStart + r·gridStride + c also receives
+  // patch (r, c)'s embedding.
+  readonly gridStart: number;
+  readonly gridStride: number;
 }
 
 export type ModelSize = 'tiny' | 'small' | 'base';
 export const MODEL_SIZES: readonly ModelSize[] = ['tiny', 'small', 'base'];
 
-const common = { vocab: VOCAB_SIZE, dropout: 0, tiedHead: true, initStd: 0.02, ffnMult: 4 } as const;
+const common = { vocab: VOCAB_SIZE, dropout: 0, tiedHead: true, initStd: 0.02, ffnMult: 4, gridStart: 0, gridStride: 0 } as const;
 
 const SIZES: Record<ModelSize, ModelConfig> = {
   tiny: { ...common, d: 64, layers: 2, heads: 2, inputSize: 72, patch: 8, maxText: 512 },
@@ -43,6 +47,8 @@ const rules: Checks<ModelConfig> = {
   dropout: (v) => (v === 0 ? undefined : 'must be 0 (dropout is not implemented)'),
   tiedHead: checks.boolean,
   initStd: checks.positive,
+  gridStart: checks.nonNegativeInt,
+  gridStride: checks.nonNegativeInt,
 };
 
 /** The named size merged with `overrides` (e.g. `--model.d=128`), validated with exact messages. */
@@ -51,14 +57,22 @@ export function modelConfig(size: ModelSize | ModelConfig = 'tiny', overrides: R
   if (typeof size === 'string') {
     if (!MODEL_SIZES.includes(size)) throw new ConfigError(`model.size must be one of ${MODEL_SIZES.join(', ')}, got ${JSON.stringify(size)}`);
     defaults = SIZES[size];
-  } else defaults = size;
+  } else defaults = { ...NO_GRID, ...size }; // checkpoints from before the caption grid lack its fields
   const config = resolveConfig('model', defaults, overrides, rules);
   if (config.d % config.heads !== 0) throw new ConfigError(`model.d (${config.d}) must be divisible by model.heads (${config.heads})`);
   if (config.inputSize % config.patch !== 0) {
     throw new ConfigError(`model.inputSize (${config.inputSize}) must be divisible by model.patch (${config.patch})`);
   }
+  if (config.gridStart > 0) {
+    const side = config.inputSize / config.patch;
+    const last = config.gridStart + (side - 1) * config.gridStride + side - 1;
+    if (config.gridStride < side) throw new ConfigError(`model.gridStride (${config.gridStride}) must be at least the patch grid's side (${side})`);
+    if (last >= config.maxText) throw new ConfigError(`model.gridStart/gridStride put patch row ${side - 1} at text position ${last}, past model.maxText (${config.maxText})`);
+  }
   return config;
 }
+
+const NO_GRID = { gridStart: 0, gridStride: 0 } as const;
 
 /** Image prefix length: (inputSize / patch)². */
 export const patchCount = (c: ModelConfig): number => (c.inputSize / c.patch) ** 2;

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { patchCount, patchDim, type ModelConfig } from './config.ts';
+import { gridInput, gridRows } from './caption-grid.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionFused, attentionFusedApplies } from './webgpu-attention.ts';
@@ -17,6 +18,7 @@ import { fusedBackend } from './webgpu-raw.ts';
 export interface KvCache {
   readonly k: tf.Tensor4D[];
   readonly v: tf.Tensor4D[];
+  grid?: tf.Tensor2D; // [B·(P+1), d] image rows the caption grid reads (gridRows), when it is on
 }
 
 /**
@@ -56,9 +58,10 @@ export function embedTokens(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor, 
   return tf.add(tf.gather(tok, ids), tf.gather(pos, positions)); // [..., d]
 }
 
-/** Token + text-position embeddings: ids/positions [B, T] int32 → [B, T, d]. */
-function embedText(m: Vlm, ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor3D {
-  return embedTokens(w(m, 'tokEmb'), w(m, 'textPos'), ids, positions) as tf.Tensor3D; // [B, T, d]
+/** Token + text-position embeddings (+ the caption grid's patch rows): ids/positions [B, T] int32 → [B, T, d]. */
+function embedText(m: Vlm, ids: tf.Tensor2D, positions: tf.Tensor2D, grid: tf.Tensor2D | undefined): tf.Tensor3D {
+  const x = embedTokens(w(m, 'tokEmb'), w(m, 'textPos'), ids, positions) as tf.Tensor3D; // [B, T, d]
+  return grid ? (tf.add(x, gridInput(m.config, grid, positions)) as tf.Tensor3D) : x; // [B, T, d]
 }
 
 /** Patch embedding + patch positions: [B, P, patch²] → [B, P, d]. */
@@ -106,7 +109,10 @@ export interface ForwardInputs {
 export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): tf.Tensor3D {
   const prefix = inputs.patches.shape[1];
   const text = inputs.ids.shape[1];
-  let x = tf.concat([embedImage(m, inputs.patches), embedText(m, inputs.ids, inputs.positions)], 1) as tf.Tensor3D; // [B, L, d]
+  const image = embedImage(m, inputs.patches); // [B, P, d]
+  const grid = m.config.gridStart > 0 ? gridRows(image) : undefined; // [B·(P+1), d]
+  if (collect) collect.grid = grid;
+  let x = tf.concat([image, embedText(m, inputs.ids, inputs.positions, grid)], 1) as tf.Tensor3D; // [B, L, d]
   const [batch, l] = x.shape;
   const heads = m.config.heads;
   // webgpu: one fused attention kernel each way (webgpu-attention.ts), no [B, H, L, L] tensors, no head transposes.
@@ -166,7 +172,8 @@ export interface DecodeInputs {
  * must then dispose only the old tensors that are not in the new cache.
  */
 export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: tf.Tensor3D; cache: KvCache } {
-  let x = embedText(m, inputs.ids, inputs.positions); // [B, 1, d]
+  if (m.config.gridStart > 0 && !cache.grid) throw new Error('decodeStep: the model has a caption grid but the cache has no image rows (prefill with hiddenStates(…, collect))');
+  let x = embedText(m, inputs.ids, inputs.positions, cache.grid); // [B, 1, d]
   const fused = inputs.slotIndex ? fusedBackend() : undefined;
   let keep: tf.Tensor | undefined; // [B, 1, C, 1], made only if some layer takes the reference write
   const write = (old: tf.Tensor4D, kv: tf.Tensor4D): tf.Tensor4D => {
@@ -174,7 +181,7 @@ export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: t
     keep ??= tf.sub(1, inputs.slot);
     return tf.add(tf.mul(old, keep), tf.mul(kv, inputs.slot)) as tf.Tensor4D; // [B, H, C, dh]
   };
-  const next: KvCache = { k: [], v: [] };
+  const next: KvCache = { k: [], v: [], grid: cache.grid };
   for (let i = 0; i < m.config.layers; i++) {
     const xn = layerNorm(x, p(m, `blocks.${i}.ln1.g`), p(m, `blocks.${i}.ln1.b`)) as tf.Tensor3D; // [B, 1, d]
     const [q, k, v] = qkv(m, i, xn); // [B, H, 1, dh] each

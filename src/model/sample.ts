@@ -122,7 +122,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     const text = tf.slice(h, [0, prefix, 0], [b, tp, c.d]); // [B, Tp, d]
     const hLast = tf.sum(tf.mul(text, tf.tensor3d(last, [b, tp, 1])), 1, true) as tf.Tensor3D; // [B, 1, d]
     const pad = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [0, 0], [0, capacity - prefix - tp], [0, 0]]) as tf.Tensor4D; // [B, H, C, dh]
-    return { cache: { k: collect.k.map(pad), v: collect.v.map(pad) }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
+    return { cache: { k: collect.k.map(pad), v: collect.v.map(pad), grid: collect.grid }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
   });
 
   const rows = new SampleRows(lengths, limits, prefix, c.maxText, capacity);
@@ -135,7 +135,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     else ({ cache, next } = await decodeWithOps(m, rows, cache, next, options));
   } finally {
     gpu?.dispose();
-    tf.dispose([next, ...cache.k, ...cache.v]);
+    tf.dispose([next, ...cache.k, ...cache.v, ...(cache.grid ? [cache.grid] : [])]);
   }
   return requests.map((r, i) => ({
     tokens: Int32Array.from(rows.tokens[i]),
@@ -179,11 +179,11 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
         slotIndex: tf.tensor1d(feed.slots, 'int32'), // [B]
         keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
       }, cache);
-      return { cache: { k: r.cache.k, v: r.cache.v }, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
+      return { k: r.cache.k, v: r.cache.v, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
     });
-    const kept = new Set<tf.Tensor>([...out.cache.k, ...out.cache.v]); // written in place on webgpu
+    const kept = new Set<tf.Tensor>([...out.k, ...out.v]); // written in place on webgpu
     tf.dispose([...cache.k, ...cache.v].filter((t) => !kept.has(t)));
-    cache = out.cache;
+    cache = { k: out.k, v: out.v, grid: cache.grid };
     next = out.next;
   }
 }

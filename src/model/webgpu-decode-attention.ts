@@ -1,6 +1,6 @@
 /**
  * The per-token pieces of a decode step that are not matmuls, as WGSL for webgpu-decode.ts (issue 9):
- *   embed      x[b] = tokEmb[id_b] + textPos[pos_b], id_b the previous pick's token
+ *   embed      x[b] = tokEmb[id_b] + textPos[pos_b] (+ the caption grid's patch row), id_b the previous pick's token
  *   attention  per (row, head): write the new K and V at the row's cache slot, then softmax(q·kᵀ/√dh)·v over
  *              slots 0…slot (the image prefix, the prompt and the tokens so far), in one workgroup
  * The reference (forward.ts decodeStep) masks slots past the row's own with MASKED, whose exp underflows to
@@ -18,22 +18,29 @@ export const DECODE_ROW = /* wgsl */ `struct Row { pos: i32, slot: i32, rand: f3
 /** 32-bit words per DecodeRow. */
 export const ROW_WORDS = 4;
 
-export const EMBED_WGSL = /* wgsl */ `
+/**
+ * The embed kernel; with `grid`, the caption grid's input too (caption-grid.ts): x[b] += image[b·(P+1) +
+ * gridPatch[pos_b]], image rows with a zero row per row of the batch, gridPatch P where the grid reads none.
+ */
+export const embedWgsl = (grid: boolean) => /* wgsl */ `
 ${DECODE_ROW}
-struct U { rows: u32, d: u32, pad0: u32, pad1: u32 }
+struct U { rows: u32, d: u32, per: u32, pad1: u32 }
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 @group(0) @binding(1) var<storage, read> tokEmb: array<f32>;
 @group(0) @binding(2) var<storage, read> textPos: array<f32>;
 @group(0) @binding(3) var<storage, read> rows: array<Row>;
 @group(0) @binding(4) var<storage, read> picked: array<u32>;
 @group(0) @binding(5) var<uniform> u: U;
+${grid ? `@group(0) @binding(6) var<storage, read> image: array<f32>;
+@group(0) @binding(7) var<storage, read> gridPatch: array<i32>;` : ''}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= u.rows * u.d) { return; }
   let b = i / u.d;
   let c = i % u.d;
-  x[i] = tokEmb[picked[b] * u.d + c] + textPos[u32(rows[b].pos) * u.d + c];
+  let pos = u32(rows[b].pos);
+  x[i] = tokEmb[picked[b] * u.d + c] + textPos[pos * u.d + c]${grid ? ' + image[(b * u.per + u32(gridPatch[pos])) * u.d + c]' : ''};
 }`;
 
 /** Threads of the decode-step reduction kernels (attention, token picking). */

@@ -15,9 +15,11 @@
  * Off (create() returns undefined) unless fusedBackend() is set and ASYMFLOW_GPU_DECODE is not '0'.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gridPatchOf } from './caption-grid.ts';
+import { patchCount } from './config.ts';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
-import { attentionFits, attentionWgsl, attentionWorkgroupBytes, EMBED_WGSL, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
+import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './webgpu-pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './webgpu-rows-linear.ts';
@@ -73,6 +75,7 @@ const idle = new WeakMap<GPUDevice, Map<string, GPUBuffer[]>>();
 export class GpuDecoder {
   private readonly device: GPUDevice;
   private readonly owned: { buffer: GPUBuffer; key: string }[] = [];
+  private readonly gridPatch: tf.Tensor1D | undefined; // [maxText] int32, made for this call when the caption grid is on
   private readonly rows: GPUBuffer;
   private readonly picked: GPUBuffer;
   private readonly staging: GPUBuffer[]; // by pick number mod 2: one is read while the next is queued
@@ -95,6 +98,7 @@ export class GpuDecoder {
     const limit = b.device.limits.maxComputeWorkgroupStorageSize;
     if (capacity > MAX_SLOTS || attentionWorkgroupBytes(dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
     if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
+    if (c.gridStart > 0 && !(cache.grid && owns(b, cache.grid))) return undefined;
     created++;
     return new GpuDecoder(b, m, cache, prefillLogits, options);
   }
@@ -147,8 +151,12 @@ export class GpuDecoder {
 
     const attention = pipeline(b, `decodeAttention:${dh}`, attentionWgsl(dh));
     const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
-    this.decode.push(this.command(pipeline(b, 'decodeEmbed', EMBED_WGSL), [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, 0, 0)],
-      Math.ceil((batch * d) / 256)));
+    const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, patchCount(c) + 1, 0)];
+    if (cache.grid) {
+      this.gridPatch = tf.tensor1d(gridPatchOf(c), 'int32');
+      embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, this.gridPatch));
+    }
+    this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
     for (let i = 0; i < c.layers; i++) {
       const pre = `blocks.${i}.`;
       this.decode.push(
@@ -222,6 +230,7 @@ export class GpuDecoder {
     if (!pool) idle.set(this.device, (pool = new Map()));
     for (const { buffer, key } of this.owned) pool.set(key, [...(pool.get(key) ?? []), buffer]);
     this.owned.length = 0;
+    this.gridPatch?.dispose(); // queued work that reads it runs before any later use of its buffer
   }
 
   private submit(commands: Command[], feed: StepFeed | undefined, rands: Float32Array): void {

@@ -2,6 +2,7 @@
  * The one interface every task implements (DESIGN §3). A task owns its generator, renderer, canonical
  * perception, prompt, reasoning trace and verifier; a third task is one new folder plus a registry line.
  */
+import type { CaptionGrid } from '../model/caption-grid.ts';
 import type { Puzzle } from '../records.ts';
 import type { Rng } from '../rng.ts';
 
@@ -38,4 +39,6 @@ export interface Task {
   samePerception(predicted: string, oracle: string): boolean;
   /** Acc(answer | perception): is `answer` correct for the puzzle described by `perception`? */
   verify(answer: string, perception: string, puzzle?: Puzzle): Verdict;
+  /** Where a caption that is a grid of the image's cells puts each cell (model caption grid), if it is one. */
+  readonly captionGrid?: CaptionGrid;
 }

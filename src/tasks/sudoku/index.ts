@@ -3,6 +3,7 @@
  * `check` verbs call.
  */
 import { checks, resolveConfig } from '../../config.ts';
+import { promptTokens } from '../../model/prompt.ts';
 import type { Puzzle } from '../../records.ts';
 import { Rng } from '../../rng.ts';
 import type { Task, TaskOptions, Verdict } from '../task.ts';
@@ -119,6 +120,10 @@ export const sudokuTask: Task = {
   verify(answer, perception) {
     return verifySudoku(answer, perception);
   },
+
+  // The caption is 9 rows of 9 digits joined by '/': cell (r, c) is response token 1 + 10r + c, predicted by
+  // the token before it (<caption> for the first, '/' for each row's first).
+  captionGrid: { start: promptTokens(SUDOKU_QUERY).length, side: 9, stride: 10 },
 };
 
 /**
