@@ -147,7 +147,7 @@ async function runSftPart(c: PartContext, objective: string, dir: string, extra:
 async function initialEvaluation(c: PartContext): Promise<Figures> {
   const s = c.preset.sft;
   const task = await getTask(c.task);
-  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid, c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
+  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
   const samples: Sample[] = [];
   for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
   const model = createVlm(mc, c.preset.seed);

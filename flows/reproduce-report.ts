@@ -212,7 +212,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const sections: (TaskSection & { task: ReproduceTask })[] = [];
   for (const task of input.tasks) sections.push({ task, ...(await taskSection(input, task)) });
   const label = (x: Verdict) => `**${x.outcome}**`;
-  const modelOptions = await Promise.all(input.tasks.map(async (t) => withCaptionGrid((await getTask(t)).captionGrid, preset.model as ModelSize, preset.modelOptions[t])));
+  const modelOptions = await Promise.all(input.tasks.map(async (t) => withCaptionGrid((await getTask(t)).captionGrid?.(preset.taskOptions[t]), preset.model as ModelSize, preset.modelOptions[t])));
   const verdicts = FINDINGS.map((claim, i) => `- **(${i + 1}) ${claim}** — ${sections.map((s) => `${s.task}: ${label(s.verdicts[i])} (${s.verdicts[i].detail})`).join('; ')}`);
   const lines = [
     `# Reproducing the perception–reasoning asymmetry (Wu et al., 2026) — preset \`${preset.name}\``,

@@ -112,7 +112,7 @@ export function sftIdentity(config: SftConfig, task: Task, taskOptions?: Readonl
   return {
     config: { ...config },
     taskOptions: { ...(taskOptions ?? {}) },
-    modelOptions: withCaptionGrid(task.captionGrid, config.model as ModelSize, modelOptions ?? {}),
+    modelOptions: withCaptionGrid(task.captionGrid?.((taskOptions ?? {}) as TaskOptions), config.model as ModelSize, modelOptions ?? {}),
   };
 }
 

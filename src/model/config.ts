@@ -19,15 +19,16 @@ export interface ModelConfig {
   readonly tiedHead: boolean; // output head = token embedding transposed
   readonly initStd: number; // std of the normal init of weight matrices
   // Caption grid (0 = off; caption-grid.ts): the text token at gridStart + r·gridStride + c also receives
-  // patch (r, c)'s embedding.
+  // patch (r, c)'s and cell (r, c)'s embeddings; the one at gridAnswerStart + r·gridStride + c (0 = none) the cell's.
   readonly gridStart: number;
   readonly gridStride: number;
+  readonly gridAnswerStart: number;
 }
 
 export type ModelSize = 'tiny' | 'small' | 'base';
 export const MODEL_SIZES: readonly ModelSize[] = ['tiny', 'small', 'base'];
 
-const common = { vocab: VOCAB_SIZE, dropout: 0, tiedHead: true, initStd: 0.02, ffnMult: 4, gridStart: 0, gridStride: 0 } as const;
+const common = { vocab: VOCAB_SIZE, dropout: 0, tiedHead: true, initStd: 0.02, ffnMult: 4, gridStart: 0, gridStride: 0, gridAnswerStart: 0 } as const;
 
 const SIZES: Record<ModelSize, ModelConfig> = {
   tiny: { ...common, d: 64, layers: 2, heads: 2, inputSize: 72, patch: 8, maxText: 512 },
@@ -49,6 +50,7 @@ const rules: Checks<ModelConfig> = {
   initStd: checks.positive,
   gridStart: checks.nonNegativeInt,
   gridStride: checks.nonNegativeInt,
+  gridAnswerStart: checks.nonNegativeInt,
 };
 
 /** The named size merged with `overrides` (e.g. `--model.d=128`), validated with exact messages. */
@@ -65,14 +67,22 @@ export function modelConfig(size: ModelSize | ModelConfig = 'tiny', overrides: R
   }
   if (config.gridStart > 0) {
     const side = config.inputSize / config.patch;
-    const last = config.gridStart + (side - 1) * config.gridStride + side - 1;
+    const span = (side - 1) * config.gridStride + side; // text positions one grid covers
     if (config.gridStride < side) throw new ConfigError(`model.gridStride (${config.gridStride}) must be at least the patch grid's side (${side})`);
-    if (last >= config.maxText) throw new ConfigError(`model.gridStart/gridStride put patch row ${side - 1} at text position ${last}, past model.maxText (${config.maxText})`);
+    for (const key of ['gridStart', 'gridAnswerStart'] as const) {
+      const last = config[key] + span - 1;
+      if (last >= config.maxText) throw new ConfigError(`model.${key}/gridStride put patch row ${side - 1} at text position ${last}, past model.maxText (${config.maxText})`);
+    }
+    if (config.gridAnswerStart > 0 && config.gridAnswerStart < config.gridStart + span) {
+      throw new ConfigError(`model.gridAnswerStart (${config.gridAnswerStart}) must come after the caption grid (text positions ${config.gridStart}…${config.gridStart + span - 1})`);
+    }
+  } else if (config.gridAnswerStart > 0) {
+    throw new ConfigError(`model.gridAnswerStart (${config.gridAnswerStart}) needs model.gridStart > 0`);
   }
   return config;
 }
 
-const NO_GRID = { gridStart: 0, gridStride: 0 } as const;
+const NO_GRID = { gridStart: 0, gridStride: 0, gridAnswerStart: 0 } as const;
 
 /** Image prefix length: (inputSize / patch)². */
 export const patchCount = (c: ModelConfig): number => (c.inputSize / c.patch) ** 2;

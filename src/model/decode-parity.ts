@@ -117,8 +117,9 @@ async function gpuDecodeParity(): Promise<Pick<DecodeParityReport, 'gpuDecodeRan
   let greedyTokens = 0;
   for (const tiedHead of [false, true]) {
     // The untied model is also wider, d 96 in 3 heads with a 3·d FFN: a partial K tile (288) and partial column blocks.
-    // The tied one has the caption grid on, over text positions 3…91 that the decode steps run through.
-    const config = modelConfig('tiny', tiedHead ? { gridStart: 3, gridStride: 10 } : { tiedHead, d: 96, heads: 3, ffnMult: 3 });
+    // The tied one has the caption grid on, on a 4×4 patch grid: caption at text positions 3…18, answer at
+    // 20…35, both inside the prompts and the decode steps.
+    const config = modelConfig('tiny', tiedHead ? { inputSize: 32, gridStart: 3, gridStride: 4, gridAnswerStart: 20 } : { tiedHead, d: 96, heads: 3, ffnMult: 3 });
     const model = createVlm(config, `gpu-decode-${tiedHead}`);
     // A fresh model has unit gains and zero biases: perturb them, or a swapped bias or gain would pass.
     for (const [name, v] of model.params) {

@@ -18,7 +18,7 @@ import { fusedBackend } from './webgpu-raw.ts';
 export interface KvCache {
   readonly k: tf.Tensor4D[];
   readonly v: tf.Tensor4D[];
-  grid?: tf.Tensor2D; // [B·(P+1), d] image rows the caption grid reads (gridRows), when it is on
+  grid?: tf.Tensor2D; // [B·(2P+1), d] rows the caption grid reads (gridRows), when it is on
 }
 
 /**
@@ -110,7 +110,7 @@ export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): 
   const prefix = inputs.patches.shape[1];
   const text = inputs.ids.shape[1];
   const image = embedImage(m, inputs.patches); // [B, P, d]
-  const grid = m.config.gridStart > 0 ? gridRows(image) : undefined; // [B·(P+1), d]
+  const grid = m.config.gridStart > 0 ? gridRows(m, image) : undefined; // [B·(2P+1), d]
   if (collect) collect.grid = grid;
   let x = tf.concat([image, embedText(m, inputs.ids, inputs.positions, grid)], 1) as tf.Tensor3D; // [B, L, d]
   const [batch, l] = x.shape;

@@ -8,6 +8,7 @@
  *   blocks.i.attn.{q,k,v,o}.w [d, d], .b [d] separate projections (no fused QKV)
  *   blocks.i.mlp.fc.w [d, f·d], .b; blocks.i.mlp.proj.w [f·d, d], .b
  *   lnf.{g,b} [d]; head.w [d, V] only when the head is untied
+ *   gridRow, gridCol (, gridBox) [side, d] only with the caption grid (caption-grid.ts)
  * Short names (above) are the checkpoint keys; the tf.Variable names carry a per-model prefix so a policy
  * and a frozen reference can live in one process.
  */
@@ -41,6 +42,11 @@ function layout(c: ModelConfig): Map<string, Init> {
     ['lnf.b', zeros(c.d)],
   ]);
   if (!c.tiedHead) out.set('head.w', w([c.d, c.vocab]));
+  if (c.gridStart > 0) {
+    const side = c.inputSize / c.patch;
+    out.set('gridRow', w([side, c.d])).set('gridCol', w([side, c.d])); // caption-grid.ts cell embeddings
+    if (Number.isInteger(Math.sqrt(side))) out.set('gridBox', w([side, c.d]));
+  }
   for (let i = 0; i < c.layers; i++) {
     const p = `blocks.${i}.`;
     out.set(`${p}ln1.g`, ones(c.d)).set(`${p}ln1.b`, zeros(c.d));

@@ -19,8 +19,8 @@ export const DECODE_ROW = /* wgsl */ `struct Row { pos: i32, slot: i32, rand: f3
 export const ROW_WORDS = 4;
 
 /**
- * The embed kernel; with `grid`, the caption grid's input too (caption-grid.ts): x[b] += image[b·(P+1) +
- * gridPatch[pos_b]], image rows with a zero row per row of the batch, gridPatch P where the grid reads none.
+ * The embed kernel; with `grid`, the caption grid's input too (caption-grid.ts): x[b] += image[b·per +
+ * gridPatch[pos_b]], `per` = 2P+1 grid rows a sample (gridRows), gridPatch P (its zero row) off the grid.
  */
 export const embedWgsl = (grid: boolean) => /* wgsl */ `
 ${DECODE_ROW}

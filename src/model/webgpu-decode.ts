@@ -15,8 +15,7 @@
  * Off (create() returns undefined) unless fusedBackend() is set and ASYMFLOW_GPU_DECODE is not '0'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gridPatchOf } from './caption-grid.ts';
-import { patchCount } from './config.ts';
+import { gridRowOf, gridRowsPer } from './caption-grid.ts';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
@@ -151,9 +150,9 @@ export class GpuDecoder {
 
     const attention = pipeline(b, `decodeAttention:${dh}`, attentionWgsl(dh));
     const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
-    const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, patchCount(c) + 1, 0)];
+    const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, gridRowsPer(c), 0)];
     if (cache.grid) {
-      this.gridPatch = tf.tensor1d(gridPatchOf(c), 'int32');
+      this.gridPatch = tf.tensor1d(gridRowOf(c), 'int32');
       embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, this.gridPatch));
     }
     this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));

@@ -39,6 +39,6 @@ export interface Task {
   samePerception(predicted: string, oracle: string): boolean;
   /** Acc(answer | perception): is `answer` correct for the puzzle described by `perception`? */
   verify(answer: string, perception: string, puzzle?: Puzzle): Verdict;
-  /** Where a caption that is a grid of the image's cells puts each cell (model caption grid), if it is one. */
-  readonly captionGrid?: CaptionGrid;
+  /** Where a caption (and answer) that is a grid of the image's cells puts each cell (model caption grid). */
+  captionGrid?(options: TaskOptions): CaptionGrid | undefined;
 }

@@ -4,6 +4,7 @@
  */
 import { checks, resolveConfig } from '../../config.ts';
 import { promptTokens } from '../../model/prompt.ts';
+import { encode, TAG_IDS } from '../../tokenizer.ts';
 import type { Puzzle } from '../../records.ts';
 import { Rng } from '../../rng.ts';
 import type { Task, TaskOptions, Verdict } from '../task.ts';
@@ -121,9 +122,17 @@ export const sudokuTask: Task = {
     return verifySudoku(answer, perception);
   },
 
-  // The caption is 9 rows of 9 digits joined by '/': cell (r, c) is response token 1 + 10r + c, predicted by
-  // the token before it (<caption> for the first, '/' for each row's first).
-  captionGrid: { start: promptTokens(SUDOKU_QUERY).length, side: 9, stride: 10 },
+  // Caption and answer are 9 rows of 9 digits joined by '/': cell (r, c) is the token 10r + c after the
+  // opening tag, predicted by the token before it (the tag for the first, '/' for each row's first).
+  captionGrid(options) {
+    const o = sudokuOptions(options);
+    const start = promptTokens(SUDOKU_QUERY).length;
+    if (o.verbosity !== 0) return { start, side: 9, stride: 10 }; // the trace's length varies: no fixed answer position
+    // At verbosity 0 the trace is one line fixed by the blank count, so every answer starts at the same token.
+    const puzzle = this.generate(new Rng('sudoku-caption-grid'), 'layout', 0, o as unknown as TaskOptions);
+    const answerStart = start + encode(this.response(puzzle, o as unknown as TaskOptions)).indexOf(TAG_IDS.answerOpen);
+    return { start, side: 9, stride: 10, answerStart };
+  },
 };
 
 /**
