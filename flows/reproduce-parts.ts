@@ -25,7 +25,7 @@ import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../src/rl/embed/train-embed.ts
 import { resolveRlConfig } from '../src/rl/rl-config.ts';
 import type { EvalFigures } from '../src/rl/rl-eval.ts';
 import { rewardName, parseRewardSpec } from '../src/rl/reward-spec.ts';
-import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
+import { sftOf, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
 import { resolveSftConfig } from '../src/sft/sft-config.ts';
 import { evaluateModel } from '../src/sft/sft-eval.ts';
@@ -122,7 +122,7 @@ export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'di
 
 /** SFT training flags shared by every SFT part (CLI names; resolved by resolveSftConfig like the CLI). */
 function sftFlags(c: PartContext): Record<string, unknown> {
-  const s = c.preset.sft;
+  const s = sftOf(c.preset, c.task);
   return {
     task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
     evalN: s.evalN, evalBatch: s.evalBatch, evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
@@ -136,7 +136,7 @@ function withKnobs(c: PartContext, flags: Record<string, unknown>, model = true)
 }
 
 async function runSftPart(c: PartContext, objective: string, dir: string, extra: Record<string, unknown>): Promise<{ summary: SftSummary; command: string }> {
-  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: c.preset.sft.evalEvery, out: dir };
+  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
   const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')) });
   const result = await runSft({ config, taskOptions: c.preset.taskOptions[c.task], modelOptions: c.preset.modelOptions[c.task], log: (l) => c.log(`  ${l}`) });
   if (!result.summary) throw new Error(`reproduce: the SFT run in ${dir} ended without a summary`);
@@ -145,7 +145,7 @@ async function runSftPart(c: PartContext, objective: string, dir: string, extra:
 
 /** The initial model (same seed, so the same weights the SFT run starts from) on the same test samples. */
 async function initialEvaluation(c: PartContext): Promise<Figures> {
-  const s = c.preset.sft;
+  const s = sftOf(c.preset, c.task);
   const task = await getTask(c.task);
   const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
   const samples: Sample[] = [];
@@ -162,7 +162,7 @@ async function initialEvaluation(c: PartContext): Promise<Figures> {
 async function sftPart(c: PartContext): Promise<PartOutput> {
   const init = await initialEvaluation(c);
   const dir = partDir(c, 'sft', 'standard');
-  const { summary, command } = await runSftPart(c, 'standard', dir, { evalEvery: c.preset.sft.evalEvery });
+  const { summary, command } = await runSftPart(c, 'standard', dir, { evalEvery: sftOf(c.preset, c.task).evalEvery });
   return {
     commands: [`(initial model: the same evaluation in-process on the seed-${c.preset.seed} weights, step 0)`, command],
     result: { init, final: figures(summary), evaluations: summary.evaluations, steps: summary.steps, runDir: dir } satisfies SftPartResult,
@@ -172,7 +172,7 @@ async function sftPart(c: PartContext): Promise<PartOutput> {
 async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<PartOutput> {
   const out = partDir(c, kind);
   const settings = kind === 'lambda' ? sweepSettings(c.preset.lambdas, []) : sweepSettings([], ['ngdiff']);
-  const flags = { ...sftFlags(c), checkpointEvery: c.preset.sft.evalEvery, out };
+  const flags = { ...sftFlags(c), checkpointEvery: sftOf(c.preset, c.task).evalEvery, out };
   const { table } = await runSweepSft({
     base: resolveSftConfig(flags),
     settings,
@@ -193,7 +193,7 @@ async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<Par
 async function prestagePart(c: PartContext): Promise<PartOutput> {
   const dir = partDir(c, 'prestage', 'prestage-ngdiff');
   const k = c.preset.prestageSteps;
-  const { summary, command } = await runSftPart(c, 'ngdiff', dir, { prePerceptionSteps: k, evalEvery: c.preset.sft.evalEvery });
+  const { summary, command } = await runSftPart(c, 'ngdiff', dir, { prePerceptionSteps: k, evalEvery: sftOf(c.preset, c.task).evalEvery });
   return { commands: [command], result: { final: figures(summary), evaluations: summary.evaluations, prePerceptionSteps: k, runDir: dir } satisfies PrestagePartResult };
 }
 
@@ -209,7 +209,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const m = c.preset.maxTokens[c.task];
   return {
     task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m,
-    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: c.preset.sft.bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
+    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: sftOf(c.preset, c.task).bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
     backend: c.backend.name,
   };
 }
@@ -257,7 +257,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   const m = c.preset.maxTokens[c.task];
   const out = partDir(c, 'diagnose', 'run');
   const flags = {
-    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: c.preset.rl.temperature, maxTokens: m, batch: d.batch, bucket: c.preset.sft.bucket, seed: c.preset.seed,
+    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: c.preset.rl.temperature, maxTokens: m, batch: d.batch, bucket: sftOf(c.preset, c.task).bucket, seed: c.preset.seed,
     scoreThreads: c.preset.scoreThreads, backend: c.backend.name, out,
   };
   const summary = await runDiagnose({

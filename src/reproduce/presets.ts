@@ -28,6 +28,8 @@ export interface ReproducePreset {
     readonly evalBatch: number;
     readonly bucket: number; // pad prompt/response columns to multiples of this (also RL's)
   };
+  /** Per-task changes to `sft` (e.g. a task that needs more steps to learn its reasoning); read through sftOf. */
+  readonly sftByTask?: Readonly<Partial<Record<ReproduceTask, Partial<ReproducePreset['sft']>>>>;
   readonly lambdas: readonly number[]; // fixed-λ settings (Table 1); at least 3 for an interior optimum to exist
   readonly prestageSteps: number; // perception-only steps before NGDiff (Fig. 6)
   readonly rl: {
@@ -86,7 +88,10 @@ const TEST: ReproducePreset = {
  * Full: the `small` model on one H100 through webgpu. GC runs 4–6-node graphs with one-step traces (156 tokens,
  * 16.9% perception; `npx tsx bench/gc-trace-tokens.ts`-style count): at the task's 7–9-node default, 100–200
  * `small` steps left a = a_p = 0 on the H100 (README "SFT and RL on the GPU"), and a part that learns nothing
- * can confirm no finding. Sudoku keeps 20 blanks and one-line traces (197 tokens).
+ * can confirm no finding. Sudoku: 8 blanks and one-line traces (196 tokens, 45% perception) with the model's
+caption grid (src/model/caption-grid.ts). At 20, 14 and 8 blanks, 600 steps gave a = a_r = 0 without the
+answer grid (train L_r 0.29–0.47 a token); with it, 600 steps at 20 / 12 / 8 blanks gave a 0.8 / 0 / 7.0%,
+train L_r 0.133 / 0.097 / 0.039 (H100, one call of three side-by-side `asymflow sft` runs, 2026-11-24).
  * Sized from rates measured on the H100 on 2026-11-24 (README "SFT and RL on the GPU"): ≈0.6 s per SFT step of
  * 32 samples at ≈1,100 positions (every objective takes two backward passes, for the gradient-share
  * diagnostics), assumed linear in positions (`trainS` below), and ≈20 ms per decode step of a sampling batch of
@@ -97,10 +102,13 @@ const FULL: ReproducePreset = {
   name: 'full',
   model: 'small',
   modelOptions: { gc: {}, sudoku: {} },
-  taskOptions: { gc: { minNodes: 4, maxNodes: 6, verbosity: 1 }, sudoku: { verbosity: 0 } },
+  taskOptions: { gc: { minNodes: 4, maxNodes: 6, verbosity: 1 }, sudoku: { verbosity: 0, blanks: 8 } },
   maxTokens: { gc: 264, sudoku: 208 },
   seed: 0,
   sft: { steps: 600, batch: 32, lr: 1e-3, warmupSteps: 30, trainN: 6000, evalN: 128, evalEvery: 100, evalBatch: 128, bucket: 64 },
+  // Sudoku's reasoning was still learning at 600 steps (8 blanks: train L_r 0.039 a token, falling; the most
+  // steps whose three-setting λ part the estimates keep under 10 minutes).
+  sftByTask: { sudoku: { steps: 900 } },
   lambdas: [0.2, 0.5, 0.8],
   prestageSteps: 100,
   // Rollouts at T 0.6: the SFT checkpoint's 128 samples at T 1 (gc/diagnose, first run) all scored a = a_p = 0
@@ -114,6 +122,9 @@ const FULL: ReproducePreset = {
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
   scoreThreads: 0, // the device runs a bundle, where Piscina workers cannot load: verify in process
 };
+
+/** The SFT sizes of `task` under preset `p`: `sft` with the task's `sftByTask` changes. */
+export const sftOf = (p: ReproducePreset, task: ReproduceTask): ReproducePreset['sft'] => ({ ...p.sft, ...p.sftByTask?.[task] });
 
 export const PRESETS: Readonly<Record<string, ReproducePreset>> = { smoke: SMOKE, full: FULL, test: TEST };
 export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
@@ -135,7 +146,7 @@ const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(rewa
 /** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
 export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Record<string, number> {
   const m = p.maxTokens[task];
-  const s = p.sft;
+  const s = sftOf(p, task);
   // A training row: the model's image prefix, the prompt in one bucket, the response.
   const positions = patchCount(modelConfig(p.model as ModelSize, p.modelOptions[task])) + s.bucket + m;
   const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, positions, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
