@@ -135,7 +135,10 @@ export function surrogateOrderVerdict(points: readonly SurrogatePoint[]): Verdic
   }
   const order = `by r: ${byR.map((p) => p.reward).join(' > ')}`;
   const detail = `${rows}; ${order}`;
-  if (inversions.length === 0) return { outcome: 'reproduces', detail: `${detail}; the perception gains follow the same order` };
+  // In order is not yet evidence: at least one step down the order must be a gain clear of the next one's.
+  const clearStep = byR.some((hi, i) => i + 1 < byR.length && hi.r.r !== byR[i + 1].r.r && hi.gainCi[0] > byR[i + 1].gainCi[1]);
+  if (inversions.length === 0 && clearStep) return { outcome: 'reproduces', detail: `${detail}; the perception gains follow the same order` };
+  if (inversions.length === 0) return { outcome: 'inconclusive', detail: `${detail}; the gains follow the order but within overlapping intervals` };
   if (clearInversion) return { outcome: 'does not reproduce', detail: `${detail}; gains out of order (${inversions.join(', ')}) with intervals apart` };
   return { outcome: 'inconclusive', detail: `${detail}; gains out of order (${inversions.join(', ')}) but within overlapping intervals` };
 }

@@ -55,6 +55,9 @@ describe('reproduce verdicts', () => {
     expect(surrogateOrderVerdict([{ reward: 'embed', r: r(0.2), ...gain(0.3) }, { reward: 'self:4', r: r(0.8), ...gain(0.01) }]).outcome).toBe('does not reproduce');
     expect(surrogateOrderVerdict([{ reward: 'embed', r: r(0.2), ...gain(0.03) }, { reward: 'self:4', r: r(0.8), ...gain(0.01) }]).outcome).toBe('inconclusive');
     expect(surrogateOrderVerdict([{ reward: 'embed', r: { r: NaN, n: 5, ci95: [NaN, NaN] }, ...gain(0) }]).outcome).toBe('inconclusive');
+    const level = surrogateOrderVerdict([{ reward: 'embed', r: r(0.2), ...gain(0.0) }, { reward: 'perception', r: r(1), ...gain(0.023) }]);
+    expect(level.outcome).toBe('inconclusive'); // in order, but the gains' intervals overlap
+    expect(level.detail).toContain('the gains follow the order but within overlapping intervals');
     const [lo, hi] = differenceCi(p(120), p(100));
     expect(lo).toBeLessThan(0.1);
     expect(hi).toBeGreaterThan(0.1);
