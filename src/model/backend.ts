@@ -20,7 +20,7 @@ import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
 import { setFusedLinear } from './webgpu-linear.ts';
 import { setFusedLogprobs } from './webgpu-logprobs.ts';
-import { installMatmul } from './webgpu-matmul.ts';
+import { DEFAULT_MATMUL_TILE, installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
@@ -117,7 +117,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
     setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
-    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? '4x4');
+    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
     setFusedEmbed(env.ASYMFLOW_FUSED_EMBED !== '0');
