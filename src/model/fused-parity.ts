@@ -271,12 +271,14 @@ export async function matmulParity(): Promise<number> {
   return worst;
 }
 
-/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims. */
+/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims, one or two passes, vec4 or f32 columns. */
 export async function columnSumParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('colsum');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   const cases: [number[], number[], boolean][] = [[[300, 17], [0], false], [[4, 50, 33], [0, 1], false], [[4, 50, 33], [1, 0], true],
-    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false]];
+    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false],
+    // vec4 columns in one pass (≤ 512 rows), two passes with a partial column block, the train-step bias shape (2 × 593 rows).
+    [[400, 64], [0], false], [[5000, 260], [0], false], [[2, 593, 256], [0, 1], false]];
   let worst = 0;
   for (const [shape, axes, keepDims] of cases) {
     const x = t(...shape);
