@@ -18,7 +18,7 @@ import { setFusedOptimizer } from './webgpu-fused.ts';
 import { setFusedAttention } from './webgpu-attention.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
-import { setFusedLinear } from './webgpu-linear.ts';
+import { setBiasGradInMatmul, setFusedLinear } from './webgpu-linear.ts';
 import { setFusedLogprobs } from './webgpu-logprobs.ts';
 import { DEFAULT_MATMUL_TILE, installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
@@ -120,6 +120,7 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
+    setBiasGradInMatmul(env.ASYMFLOW_BIAS_GRAD_IN_MATMUL !== '0');
     setFusedEmbed(env.ASYMFLOW_FUSED_EMBED !== '0');
     setFusedLogprobs(env.ASYMFLOW_FUSED_LOGPROBS !== '0');
     if (env.ASYMFLOW_COLUMN_SUM !== '0') installColumnSum();

@@ -11,10 +11,11 @@ import { decodeParity, type DecodeParityReport } from './decode-parity.ts';
 import { embedTokens } from './forward.ts';
 import { headLogprobs } from './logprobs.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
+import { setBiasGradInMatmul } from './webgpu-linear.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
 import { attentionFused } from './webgpu-attention.ts';
-import { MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
+import { DEFAULT_MATMUL_TILE, MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 import { setSegmentCompact } from './webgpu-segment-sum.ts';
 
@@ -181,15 +182,25 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     tf.dispose(inputs);
   }
   // x [..., n] with w [n, m]: 6 rows (tfjs's kernels: too few for ours), 64 rows, and a 3-D x of 120 rows
-  // (webgpu-linear.ts's op, its bias gradient through the column sum); with a residual, also one whose
-  // forward splits K (n = 600, one output tile: the addend goes in the reduce kernel).
-  for (const [xShape, m, residual] of [[[6, 33], 17, false], [[64, 256], 96, false], [[3, 40, 48], 20, false], [[6, 33], 17, true],
-    [[3, 40, 48], 20, true], [[64, 600], 32, true]] as const) {
+  // (webgpu-linear.ts's op); with a residual, also one whose forward splits K (n = 600, one output tile: the
+  // addend goes in the reduce kernel); dW split over K (1,200 and 600 rows; m = 70: a partial column tile;
+  // n = 200: two tile rows, only the first sums the bias). The bias gradient both inside the dW matmul and
+  // through the column sum (webgpu-colsum.ts), the former with every matmul tile (64 or 128 columns a tile).
+  const biasWas = setBiasGradInMatmul(true);
+  const tileWas = setMatmulTile(DEFAULT_MATMUL_TILE);
+  const settings: [boolean, string][] = [[false, DEFAULT_MATMUL_TILE], ...MATMUL_TILES.map((name): [boolean, string] => [true, name])];
+  for (const [xShape, m, residual, [biasInMatmul, tile]] of settings.flatMap((setting) => ([[[6, 33], 17, false], [[64, 256], 96, false],
+    [[3, 40, 48], 20, false], [[6, 33], 17, true], [[3, 40, 48], 20, true], [[64, 600], 32, true], [[1200, 40], 70, false],
+    [[2, 300, 200], 24, true]] as const).map(([xs, m, r]) => [xs, m, r, setting] as const))) {
+    setBiasGradInMatmul(biasInMatmul);
+    setMatmulTile(tile);
     const n = xShape[xShape.length - 1];
     const inputs = [t(...xShape), t(n, m), t(m), ...(residual ? [t(...xShape.slice(0, -1), m)] : [])]; // x [..., n], w [n, m], b [m], r [..., m]
     linearRel = Math.max(linearRel, await bothWays((x, w, b, r) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, r), inputs));
     tf.dispose(inputs);
   }
+  setBiasGradInMatmul(biasWas);
+  setMatmulTile(tileWas);
   const segmentSumRel = await segmentSumParity(t);
   // The text embedding op (webgpu-embed.ts) against gather + add: value and both tables' gradients. 2,100 rows
   // (two full id tiles and a partial one), repeated ids, width 264 (two column blocks, the second partial).
