@@ -11,8 +11,8 @@ declare -A SHAPE=([small]="--d 256 --layers 4 --heads 4" [base]="--d 512 --layer
 q() { grep -E '^\{|^backend|rror'; }
 for size in small base; do T=$OUT/torch-$size.jsonl
   echo "== $size torch"; PYTHONUNBUFFERED=1 timeout 150 python3 $D/torch_reference.py ${SHAPE[$size]} $COMMON > $T 2>$OUT/torch-$size.err; cat $T | cut -c1-300
-  echo "== $size train"; timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --profile 1 --torch $T 2>&1 | q
-  for v in ${VARIANTS:-ASYMFLOW_MATMUL_TILE=8x4 ASYMFLOW_FUSED_LINEAR=0}; do echo "== $size train $v"; env $v timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch $T 2>&1 | q; done
+  echo "== $size train"; timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps ${STEPS:-30} --warmup ${WARMUP:-10} --profile 1 --torch $T 2>&1 | q
+  for v in ${VARIANTS:-ASYMFLOW_MATMUL_TILE=8x4 ASYMFLOW_FUSED_LINEAR=0}; do echo "== $size train $v"; env $v timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps ${STEPS:-30} --warmup ${WARMUP:-10} --torch $T 2>&1 | q; done
   echo "== $size sample"; timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch $T 2>&1 | q
 done
 echo "== parity"; timeout 100 node $D/parity.mjs --backends webgpu --check 2>&1 | q

@@ -3,8 +3,9 @@
 #   bash bench/gpu-speed.sh
 # For small and base: ../shared/bench/torch_reference.py (fp32), then bench/train-step.ts and bench/sample.ts
 # before (ASYMFLOW_SPEED_PATCHES=0: tfjs as shipped plus the issue-8 fixes) and after, with ratios; the
-# webgpu parity check; GPU memory over 1,000 training steps; our matmul (128×64 and 128×128 tiles / off), fused
-# attention, linear, text embedding, compacting segment sum and loss head (each off) as variants.
+# webgpu parity check; GPU memory over 1,000 training steps; our matmul (64×64 and 128×128 tiles / off), fused
+# attention (and its earlier dq and dK/dV kernels), linear, the bias gradient in the dW matmul, text embedding,
+# compacting segment sum and loss head (each off) as variants.
 # Needs DEVICE_DIR from ../shared/device/prepare.sh with bench/{train-step,sample,parity}.ts bundled.
 set -u
 D=${DEVICE_DIR:-.device}
@@ -24,8 +25,9 @@ for size in small base; do
   timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --profile 1 --torch "$T" 2>&1 | q
   # A/B of the issue-9 training kernels and ops (webgpu-matmul.ts, webgpu-attention.ts, webgpu-linear.ts,
   # webgpu-embed.ts, webgpu-segment-sum.ts, webgpu-logprobs.ts), one switch each.
-  for variant in ASYMFLOW_MATMUL_TILE=8x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0 \
-      ASYMFLOW_FUSED_LINEAR=0 ASYMFLOW_FUSED_EMBED=0 ASYMFLOW_SEGMENT_COMPACT=0 ASYMFLOW_FUSED_LOGPROBS=0; do
+  for variant in ASYMFLOW_MATMUL_TILE=4x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0 \
+      ASYMFLOW_DKDV_BALANCED=0 ASYMFLOW_DQ_PAIRED=0 ASYMFLOW_BIAS_GRAD_IN_MATMUL=0 ASYMFLOW_FUSED_LINEAR=0 ASYMFLOW_FUSED_EMBED=0 \
+      ASYMFLOW_SEGMENT_COMPACT=0 ASYMFLOW_FUSED_LOGPROBS=0; do
     echo "== $size train after, $variant"
     env $variant timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q
   done

@@ -87,9 +87,13 @@ if (arg('profile', '') === '1') {
   const ours = await ourKernelTimes();
   timeOurKernels(false);
   const oursTop = [...ours.byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  // Every one of our dispatches by name (ours_top keeps only the 16 slowest): dispatch counts on GLES, where all times are 0.
+  const oursCounts = Object.fromEntries([...ours.byName].sort((a, b) => b[1].n - a[1].n).map(([name, e]) => [name, e.n]));
+  const oursDispatches = [...ours.byName.values()].reduce((n, e) => n + e.n, 0);
   profile = {
     kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top, counts,
     ours_ms: round(ours.totalMs, 1), ours_outside_ms: round(ours.outsideMs, 1), gpu_ms: round(kernelMs + ours.outsideMs, 1), ours_top: oursTop,
+    ours_dispatches: oursDispatches, ours_counts: oursCounts,
   };
 }
 console.log(JSON.stringify({

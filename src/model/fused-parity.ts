@@ -11,10 +11,11 @@ import { decodeParity, type DecodeParityReport } from './decode-parity.ts';
 import { embedTokens } from './forward.ts';
 import { headLogprobs } from './logprobs.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from './layers.ts';
+import { setBiasGradInMatmul } from './webgpu-linear.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
-import { attentionFused } from './webgpu-attention.ts';
-import { MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
+import { attentionFused, setBalancedDkdv, setPairedDq } from './webgpu-attention.ts';
+import { DEFAULT_MATMUL_TILE, MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 import { setSegmentCompact } from './webgpu-segment-sum.ts';
 
@@ -181,15 +182,25 @@ async function layerParity(): Promise<{ layerNormRel: number; linearRel: number;
     tf.dispose(inputs);
   }
   // x [..., n] with w [n, m]: 6 rows (tfjs's kernels: too few for ours), 64 rows, and a 3-D x of 120 rows
-  // (webgpu-linear.ts's op, its bias gradient through the column sum); with a residual, also one whose
-  // forward splits K (n = 600, one output tile: the addend goes in the reduce kernel).
-  for (const [xShape, m, residual] of [[[6, 33], 17, false], [[64, 256], 96, false], [[3, 40, 48], 20, false], [[6, 33], 17, true],
-    [[3, 40, 48], 20, true], [[64, 600], 32, true]] as const) {
+  // (webgpu-linear.ts's op); with a residual, also one whose forward splits K (n = 600, one output tile: the
+  // addend goes in the reduce kernel); dW split over K (1,200 and 600 rows; m = 70: a partial column tile;
+  // n = 200: two tile rows, only the first sums the bias). The bias gradient both inside the dW matmul and
+  // through the column sum (webgpu-colsum.ts), the former with every matmul tile (64 or 128 columns a tile).
+  const biasWas = setBiasGradInMatmul(true);
+  const tileWas = setMatmulTile(DEFAULT_MATMUL_TILE);
+  const settings: [boolean, string][] = [[false, DEFAULT_MATMUL_TILE], ...MATMUL_TILES.map((name): [boolean, string] => [true, name])];
+  for (const [xShape, m, residual, [biasInMatmul, tile]] of settings.flatMap((setting) => ([[[6, 33], 17, false], [[64, 256], 96, false],
+    [[3, 40, 48], 20, false], [[6, 33], 17, true], [[3, 40, 48], 20, true], [[64, 600], 32, true], [[1200, 40], 70, false],
+    [[2, 300, 200], 24, true]] as const).map(([xs, m, r]) => [xs, m, r, setting] as const))) {
+    setBiasGradInMatmul(biasInMatmul);
+    setMatmulTile(tile);
     const n = xShape[xShape.length - 1];
     const inputs = [t(...xShape), t(n, m), t(m), ...(residual ? [t(...xShape.slice(0, -1), m)] : [])]; // x [..., n], w [n, m], b [m], r [..., m]
     linearRel = Math.max(linearRel, await bothWays((x, w, b, r) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, r), inputs));
     tf.dispose(inputs);
   }
+  setBiasGradInMatmul(biasWas);
+  setMatmulTile(tileWas);
   const segmentSumRel = await segmentSumParity(t);
   // The text embedding op (webgpu-embed.ts) against gather + add: value and both tables' gradients. 2,100 rows
   // (two full id tiles and a partial one), repeated ids, width 264 (two column blocks, the second partial).
@@ -271,12 +282,14 @@ export async function matmulParity(): Promise<number> {
   return worst;
 }
 
-/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims. */
+/** Column sums (webgpu-colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims, one or two passes, vec4 or f32 columns. */
 export async function columnSumParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('colsum');
   const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
   const cases: [number[], number[], boolean][] = [[[300, 17], [0], false], [[4, 50, 33], [0, 1], false], [[4, 50, 33], [1, 0], true],
-    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false]];
+    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false],
+    // vec4 columns in one pass (≤ 512 rows), two passes with a partial column block, the train-step bias shape (2 × 593 rows).
+    [[400, 64], [0], false], [[5000, 260], [0], false], [[2, 593, 256], [0, 1], false]];
   let worst = 0;
   for (const [shape, axes, keepDims] of cases) {
     const x = t(...shape);
@@ -316,7 +329,12 @@ export async function attentionParity(): Promise<number> {
     };
     // Scores of order 1–3 (q, k ~ N(0, 1.5²) at dh 8) so the softmax is neither flat nor one-hot.
     const inputs = [0, 1, 2].map(() => tf.tidy(() => tf.mul(t(batch, l, heads * dh), 1.5))); // q, k, v [B, L, d]
-    worst = Math.max(worst, await bothWays(f, inputs));
+    for (const newer of [true, false]) { // both dq and both dK/dV kernels
+      const [dqWas, dkdvWas] = [setPairedDq(newer), setBalancedDkdv(newer)];
+      worst = Math.max(worst, await bothWays(f, inputs));
+      setPairedDq(dqWas);
+      setBalancedDkdv(dkdvWas);
+    }
     tf.dispose([...inputs, ...(keyBias ? [keyBias] : [])]);
   }
   return worst;

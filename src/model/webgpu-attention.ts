@@ -5,10 +5,17 @@
  *
  *   forward : one thread per query row, 64 rows a workgroup; K/V tiles of T keys in workgroup memory;
  *             online softmax (running max m and sum l per row); writes O and lse = m + log l.
- *   dq      : one thread per query row; recomputes p = exp(s − lse), dp = dO·v, ds = p·(dp − D) with
- *             D = dO·O (written out for the next kernel), dQ = scale·Σ ds·k.
- *   dkdv    : 128 threads per 64 keys: warps 0–1 accumulate dV = Σ p·dO, warps 2–3 dK = scale·Σ ds·q,
- *             over tiles of T queries (q, dO, lse, D) in workgroup memory. No atomics: deterministic.
+ *   dq      : two threads per query row, 64 rows a workgroup, over tiles of T keys in two phases: one
+ *             thread p = exp(s − lse), the other dp = dO·v − D with D = dO·O (written out for the next
+ *             kernel), both into workgroup memory; then each adds half of dQ = scale·Σ p·dp·k. Each thread
+ *             holds one of q, dO and half of dQ (24 vec4 of registers, was 48 with one thread per row:
+ *             ASYMFLOW_DQ_PAIRED=0, also used when dh is not a multiple of 8), so twice the warps fit an SM.
+ *   dkdv    : 128 threads per 64 keys over tiles of T queries (q, dO, lse, D) in workgroup memory, in two
+ *             phases a tile: threads 0–63 p = exp(k·q + bias − lse) while threads 64–127 dp = v·dO − D, both
+ *             into workgroup memory; then threads 0–63 dV += p·dO and threads 64–127 dK += p·dp·q. Each
+ *             thread holds one of k, v (32 vec4 fewer registers) and does 32 of the 64 vec4 FMA per
+ *             (query, key); the earlier split (ASYMFLOW_DKDV_BALANCED=0: threads 0–63 dV, 64–127 dK, both
+ *             computing p) had 32 / 48 of 80. Same values bit for bit. No atomics: deterministic.
  *
  * q, k, v, O and their gradients stay in the linear layers' [B, L, H·dh] layout (head h at columns
  * h·dh…), so the split/merge-heads transposes are gone too. The mask is the one prefixLmBias builds: key j
@@ -24,6 +31,22 @@ import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type I
 const ROWS = 64;
 
 let enabled = true;
+let balancedDkdv = true;
+let pairedDq = true;
+
+/** ASYMFLOW_DQ_PAIRED=0: the earlier dq kernel, one thread per query row (A/B runs). Returns the previous setting. */
+export function setPairedDq(on: boolean): boolean {
+  const was = pairedDq;
+  pairedDq = on;
+  return was;
+}
+
+/** ASYMFLOW_DKDV_BALANCED=0: the earlier dK/dV kernel (A/B runs). Returns the previous setting (parity runs both). */
+export function setBalancedDkdv(on: boolean): boolean {
+  const was = balancedDkdv;
+  balancedDkdv = on;
+  return was;
+}
 
 /** ASYMFLOW_FUSED_ATTENTION=0 turns the fused attention off in the model (A/B runs); the kernels stay testable. */
 export function setFusedAttention(on: boolean): void {
@@ -34,10 +57,13 @@ export function setFusedAttention(on: boolean): void {
 export const attentionFusedApplies = (dh: number): boolean => enabled && headSizeOk(dh);
 const headSizeOk = (dh: number): boolean => dh % 4 === 0 && dh >= 4 && dh <= 128;
 
-/** Rows of K/V (forward, dq) or of q/dO (dkdv) per workgroup-memory tile that fit the device's limit. */
-function tileRows(b: Backend, dh: number): number {
+/**
+ * Rows of K/V (forward, dq) or of q/dO (dkdv) per workgroup-memory tile that fit the device's limit, with
+ * `perRow` more floats a row (the balanced dkdv's p and dp for its 2·ROWS threads).
+ */
+function tileRows(b: Backend, dh: number, perRow = 0): number {
   const limit = Math.min(b.device.limits.maxComputeWorkgroupStorageSize, 32768);
-  for (const t of [32, 16, 8]) if (2 * t * dh * 4 + 2 * t * 4 <= limit) return t;
+  for (const t of [32, 16, 8]) if (2 * t * dh * 4 + 2 * t * 4 + t * perRow * 4 <= limit) return t;
   return 4;
 }
 
@@ -190,6 +216,80 @@ ${blockOf('qb')}
   }
 }`;
 
+/** dQ and D, two threads per query row (see the header): threads 0–63 p and dQ's first half, 64–127 dp, D and the second. */
+const dqPairedWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> dq: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dsum: array<f32>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> o: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> lse: array<f32>;
+@group(0) @binding(8) var<storage, read> kb: array<f32>;
+@group(0) @binding(9) var<uniform> u: U;
+${PRELUDE(dh4)}
+${kvTiles(t, dh4)}
+const HALF = ${dh4 / 2}u;
+var<workgroup> ps: array<f32, ${t * ROWS}>; // [key][row]: p (0 where masked)
+var<workgroup> dps: array<f32, ${t * ROWS}>; // [key][row]: dO·v − D
+
+@compute @workgroup_size(${2 * ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+${blockOf('qb')}
+  let isDo = lid.x >= ${ROWS}u; // warp-uniform: threads 64–127 (dp, D, dQ's second half), 0–63 (p, first half)
+  let rl = lid.x % ${ROWS}u;
+  let i = qb * ${ROWS}u + rl;
+  let row = min(i, u.L - 1u);
+  let base = rowOf(b, row, h);
+  let half0 = select(0u, HALF, isDo); // this thread's dQ columns (vec4s) half0 … half0 + HALF − 1
+  // This thread's row: q·scale for the p threads, dO for the dp threads.
+  var mine: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, ${dh4 / 2}>;
+  var dd = 0.0;
+  for (var c = 0u; c < DH4; c++) {
+    if (isDo) { mine[c] = dout[base + c]; dd += dot(mine[c], o[base + c]); } else { mine[c] = q[base + c] * u.scale; }
+  }
+  for (var c = 0u; c < HALF; c++) { acc[c] = vec4<f32>(0.0); }
+  let rowLse = lse[bh * u.L + row];
+  let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
+  for (var k0 = 0u; k0 < kEnd; k0 += T) {
+    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${2 * ROWS}u) {
+      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
+      ks[e] = k[src];
+      vs[e] = v[src];
+    }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
+    workgroupBarrier();
+    for (var jj = 0u; jj < T; jj++) {
+      var x = 0.0;
+      if (visible(i, k0 + jj)) {
+        var xv = vec4<f32>(0.0);
+        if (isDo) {
+          for (var c = 0u; c < DH4; c++) { xv += mine[c] * vs[jj * DH4 + c]; }
+          x = hsum(xv) - dd;
+        } else {
+          for (var c = 0u; c < DH4; c++) { xv += mine[c] * ks[jj * DH4 + c]; }
+          x = exp(hsum(xv) + kbs[jj] - rowLse);
+        }
+      }
+      if (isDo) { dps[jj * ${ROWS}u + rl] = x; } else { ps[jj * ${ROWS}u + rl] = x; }
+    }
+    workgroupBarrier();
+    for (var jj = 0u; jj < T; jj++) {
+      if (visible(i, k0 + jj)) {
+        let ds = ps[jj * ${ROWS}u + rl] * dps[jj * ${ROWS}u + rl];
+        for (var c = 0u; c < HALF; c++) { acc[c] += ds * ks[jj * DH4 + half0 + c]; }
+      }
+    }
+  }
+  if (live && i < u.L) {
+    for (var c = 0u; c < HALF; c++) { dq[base + half0 + c] = acc[c] * u.scale; }
+    if (isDo) { dsum[bh * u.L + i] = dd; }
+  }
+}`;
+
 /** dK and dV [B, L, H, dh]: threads 0–63 dV of the workgroup's 64 keys, threads 64–127 their dK. */
 const dkdvWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> dk: array<vec4<f32>>;
@@ -262,6 +362,95 @@ ${blockOf('kBlock')}
   }
 }`;
 
+/** dK and dV [B, L, H, dh], balanced (see the header): threads 0–63 p and dV, threads 64–127 dp and dK of 64 keys. */
+const dkdvBalancedWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> dk: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dv: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> lse: array<f32>;
+@group(0) @binding(7) var<storage, read> dsum: array<f32>;
+@group(0) @binding(8) var<storage, read> kb: array<f32>;
+@group(0) @binding(9) var<uniform> u: U;
+${PRELUDE(dh4)}
+const T = ${t}u;
+var<workgroup> qs: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> dos: array<vec4<f32>, ${t * dh4}>;
+var<workgroup> lses: array<f32, ${t}>;
+var<workgroup> ds_: array<f32, ${t}>;
+var<workgroup> ps: array<f32, ${t * ROWS}>; // [query][key]: p (0 where masked)
+var<workgroup> dps: array<f32, ${t * ROWS}>; // [query][key]: v·dO − D
+
+@compute @workgroup_size(${2 * ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+${blockOf('kBlock')}
+  let isK = lid.x >= ${ROWS}u; // warp-uniform: threads 64–127 (dp, dK), threads 0–63 (p, dV)
+  let jl = lid.x % ${ROWS}u;
+  let j = kBlock * ${ROWS}u + jl;
+  let base = rowOf(b, min(j, u.L - 1u), h);
+  // This thread's one key row: k for the p threads, v for the dp threads.
+  var kv: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, DH4>;
+  for (var c = 0u; c < DH4; c++) {
+    if (isK) { kv[c] = v[base + c]; } else { kv[c] = k[base + c]; }
+    acc[c] = vec4<f32>(0.0);
+  }
+  let bias = keyBias(b, j);
+  // Queries before a text key block's first key never see it (image keys are seen by every query).
+  let j0 = kBlock * ${ROWS}u;
+  var qStart = 0u;
+  if (j0 >= u.prefix) { qStart = j0; }
+  for (var q0 = qStart; q0 < u.L; q0 += T) {
+    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${2 * ROWS}u) {
+      let src = rowOf(b, min(q0 + e / DH4, u.L - 1u), h) + e % DH4;
+      qs[e] = q[src] * u.scale;
+      dos[e] = dout[src];
+    }
+    if (lid.x < T) {
+      let r = bh * u.L + min(q0 + lid.x, u.L - 1u);
+      lses[lid.x] = lse[r];
+      ds_[lid.x] = dsum[r];
+    }
+    workgroupBarrier();
+    for (var ii = 0u; ii < T; ii++) {
+      var x = 0.0;
+      if (visible(q0 + ii, j)) {
+        var xv = vec4<f32>(0.0);
+        if (isK) {
+          for (var c = 0u; c < DH4; c++) { xv += kv[c] * dos[ii * DH4 + c]; }
+          x = hsum(xv) - ds_[ii];
+        } else {
+          for (var c = 0u; c < DH4; c++) { xv += kv[c] * qs[ii * DH4 + c]; }
+          x = exp(hsum(xv) + bias - lses[ii]);
+        }
+      }
+      if (isK) { dps[ii * ${ROWS}u + jl] = x; } else { ps[ii * ${ROWS}u + jl] = x; }
+    }
+    workgroupBarrier();
+    for (var ii = 0u; ii < T; ii++) {
+      if (visible(q0 + ii, j)) {
+        let p = ps[ii * ${ROWS}u + jl];
+        if (isK) {
+          let dsc = p * dps[ii * ${ROWS}u + jl];
+          for (var c = 0u; c < DH4; c++) { acc[c] += dsc * qs[ii * DH4 + c]; }
+        } else {
+          for (var c = 0u; c < DH4; c++) { acc[c] += p * dos[ii * DH4 + c]; }
+        }
+      }
+    }
+  }
+  if (live && j < u.L) {
+    if (isK) {
+      for (var c = 0u; c < DH4; c++) { dk[base + c] = acc[c]; }
+    } else {
+      for (var c = 0u; c < DH4; c++) { dv[base + c] = acc[c]; }
+    }
+  }
+}`;
+
 interface Geometry {
   readonly dh: number;
   readonly tile: number;
@@ -317,12 +506,17 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         const g = geometry(b, q0, heads, prefix, keyBias !== undefined);
         const dq = newOutput(b, g.shape);
         const dsum = newOutput(b, g.lseShape);
-        dispatch(b, pipeline(b, `attentionDq${g.dh}x${g.tile}`, dqWgsl(g.dh / 4, g.tile)),
-          [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
+        const pairedTile = tileRows(b, g.dh, 2 * ROWS);
+        const dqKernel = pairedDq && g.dh % 8 === 0
+          ? pipeline(b, `attentionDqPaired${g.dh}x${pairedTile}`, dqPairedWgsl(g.dh / 4, pairedTile))
+          : pipeline(b, `attentionDq${g.dh}x${g.tile}`, dqWgsl(g.dh / 4, g.tile));
+        dispatch(b, dqKernel, [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
         const dk = newOutput(b, g.shape);
         const dv = newOutput(b, g.shape);
-        dispatch(b, pipeline(b, `attentionDkdv${g.dh}x${g.tile}`, dkdvWgsl(g.dh / 4, g.tile)),
-          [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms()], g.groups);
+        const kernel = balancedDkdv
+          ? pipeline(b, `attentionDkdvBalanced${g.dh}x${pairedTile}`, dkdvBalancedWgsl(g.dh / 4, pairedTile))
+          : pipeline(b, `attentionDkdv${g.dh}x${g.tile}`, dkdvWgsl(g.dh / 4, g.tile));
+        dispatch(b, kernel, [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms()], g.groups);
         tf.dispose(asTensor(dsum));
         return [asTensor(dq), asTensor(dk), asTensor(dv)];
       },

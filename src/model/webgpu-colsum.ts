@@ -1,62 +1,99 @@
 /**
  * Sum over leading axes on webgpu (issue 9): the bias and LayerNorm gain/shift gradients are column sums
  * of [B·L, n] matrices, which tfjs-webgpu computes as a transpose of the whole matrix and then row sums.
- * Here x is read once in place as [R, C]: each thread sums one column over a chunk of rows (reads
- * coalesced across threads), then one reduce kernel adds each column's chunk partials in a fixed order:
- * no transpose, deterministic. Other reductions (the last axis among those reduced, int32, small R) keep
- * tfjs's kernel. Used while fusedBackend() is set; parity in fused-parity.ts.
+ * Here x is read once in place as [R, C] by one kernel, run once or twice:
+ *
+ *   pass 1: workgroup (column block of 16 vectors, row chunk): 16 column lanes × 16 row lanes, each
+ *           thread summing every 16th row of the chunk with 4 loads in flight, then a fixed-order tree
+ *           over the 16 row lanes → one partial row per chunk ([chunks, C]);
+ *   pass 2: the same kernel over the [chunks, C] partials as one chunk → [C]. Only when chunks > 1: a
+ *           matrix of ≤ SINGLE_PASS_ROWS rows is summed in one dispatch.
+ *
+ * Columns are read as vec4 when C is a multiple of 4 (a 16-thread row segment is 256 contiguous bytes).
+ * Why: the earlier pair (one thread per (column, chunk) summing ~76 rows one scalar load at a time, then
+ * one thread per column adding 256 partials serially) was latency-bound, ~51 µs per dispatch on the H100
+ * for 19.5 MB (43 × 2 per small step, 4.4 ms); this keeps ~4 MB of loads in flight in pass 1 and gives
+ * pass 2 ≤ 16 serial loads per thread. No atomics, same order for the same shape: deterministic. Other
+ * reductions (the last axis among those reduced, int32, small R) keep tfjs's kernel. Used while
+ * fusedBackend() is set; parity in fused-parity.ts (both passes, vec4 and scalar columns).
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, pipeline, view, type Backend, type Info } from './webgpu-raw.ts';
 
-const WORKGROUP = 256;
-/** Aim for about this many threads in the partial pass (chunks × columns). */
-const TARGET_THREADS = 65536;
+/** Column vectors (vec4 or f32) × row lanes per workgroup: 16 × 16 = 256 threads. */
+const LANES = 16;
+/** Pass-1 workgroups to aim for (~8 per SM on a 132-SM H100), each chunk still ≥ MIN_CHUNK rows. */
+const TARGET_GROUPS = 1024;
+/** Rows per chunk at least: 4 rows per row lane, so each thread's 4 loads in flight are all used. */
+const MIN_CHUNK = 4 * LANES;
+/** Up to this many rows in one pass (≤ 32 rows per row lane): too little work to be worth a second dispatch. */
+const SINGLE_PASS_ROWS = 32 * LANES;
 
-const PARTIAL_WGSL = /* wgsl */ `
-struct U { rows: u32, cols: u32, chunk: u32, total: u32 }
-@group(0) @binding(0) var<storage, read_write> part: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+/** The kernel with columns read `width` (4: vec4, 1: f32) at a time. */
+const columnSumWgsl = (width: 1 | 4) => {
+  const V = width === 4 ? 'vec4<f32>' : 'f32';
+  return /* wgsl */ `
+struct U { rows: u32, cols: u32, chunk: u32, colBlocks: u32, total: u32, pad0: u32, pad1: u32, pad2: u32 } // cols in ${V}s
+@group(0) @binding(0) var<storage, read_write> out: array<${V}>;
+@group(0) @binding(1) var<storage, read> x: array<${V}>;
 @group(0) @binding(2) var<uniform> u: U;
+var<workgroup> sums: array<${V}, ${LANES * LANES}>;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let t = gid.x + gid.y * groups.x * ${WORKGROUP}u;
-  if (t >= u.total) { return; }
-  let c = t % u.cols;
-  let k = t / u.cols;
-  let end = min(u.rows, (k + 1u) * u.chunk);
-  var s = 0.0;
-  for (var r = k * u.chunk; r < end; r++) { s += x[r * u.cols + c]; }
-  part[t] = s;
+// Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
+@compute @workgroup_size(${LANES * LANES})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let flat = wid.x + wid.y * groups.x;
+  let g = min(flat, u.total - 1u);
+  let k = g / u.colBlocks; // row chunk
+  let c = (g % u.colBlocks) * ${LANES}u + lid.x % ${LANES}u;
+  let lane = lid.x / ${LANES}u;
+  let r0 = k * u.chunk;
+  let r1 = min(u.rows, r0 + u.chunk);
+  var s0 = ${V}(0.0); var s1 = ${V}(0.0); var s2 = ${V}(0.0); var s3 = ${V}(0.0);
+  if (flat < u.total && c < u.cols) {
+    // Rows r0 + lane + 16i: four independent loads per step, summed in a fixed order.
+    var r = r0 + lane;
+    for (; r + ${3 * LANES}u < r1; r += ${4 * LANES}u) {
+      s0 += x[r * u.cols + c];
+      s1 += x[(r + ${LANES}u) * u.cols + c];
+      s2 += x[(r + ${2 * LANES}u) * u.cols + c];
+      s3 += x[(r + ${3 * LANES}u) * u.cols + c];
+    }
+    for (; r < r1; r += ${LANES}u) { s0 += x[r * u.cols + c]; }
+  }
+  sums[lid.x] = (s0 + s1) + (s2 + s3);
+  for (var half = ${LANES / 2}u; half > 0u; half >>= 1u) {
+    workgroupBarrier();
+    if (lane < half) { sums[lid.x] += sums[lid.x + half * ${LANES}u]; }
+  }
+  if (flat < u.total && c < u.cols && lane == 0u) { out[k * u.cols + c] = sums[lid.x]; }
 }`;
+};
 
-const REDUCE_WGSL = /* wgsl */ `
-struct U { cols: u32, chunks: u32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> part: array<f32>;
-@group(0) @binding(2) var<uniform> u: U;
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let c = gid.x + gid.y * groups.x * ${WORKGROUP}u;
-  if (c >= u.cols) { return; }
-  var s = 0.0;
-  for (var k = 0u; k < u.chunks; k++) { s += part[k * u.cols + c]; }
-  out[c] = s;
-}`;
+/** One pass: Σ over each `chunk` rows of x [rows, cols] → out [ceil(rows / chunk), cols]. */
+function pass(b: Backend, out: Info, x: Info, rows: number, cols: number, chunk: number): void {
+  const width = cols % 4 === 0 ? 4 : 1;
+  const colVecs = cols / width;
+  const colBlocks = Math.ceil(colVecs / LANES);
+  const total = colBlocks * Math.ceil(rows / chunk);
+  dispatch(b, pipeline(b, `columnSum${width === 4 ? 'Vec4' : ''}`, columnSumWgsl(width)), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) },
+    b.makeUniforms([rows, colVecs, chunk, colBlocks, total, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })))], total);
+}
 
 /** Σ over the rows of x viewed as [rows, cols] → a new [cols]-sized output of `shape`. */
 export function columnSum(b: Backend, x: Info, rows: number, cols: number, shape: number[]): Info {
-  const chunks = Math.max(1, Math.min(rows, Math.ceil(TARGET_THREADS / cols), Math.ceil(rows / 16)));
+  const out = newOutput(b, shape);
+  const colBlocks = Math.ceil(cols / (cols % 4 === 0 ? 4 : 1) / LANES);
+  const chunks = rows <= SINGLE_PASS_ROWS ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_GROUPS / colBlocks), Math.floor(rows / MIN_CHUNK)));
+  if (chunks === 1) {
+    pass(b, out, x, rows, cols, rows);
+    return out;
+  }
   const chunk = Math.ceil(rows / chunks);
   const used = Math.ceil(rows / chunk);
-  const out = newOutput(b, shape);
   const part = newOutput(b, [used * cols]);
-  dispatch(b, pipeline(b, 'columnSumPartial', PARTIAL_WGSL), [{ buffer: bufferOf(b, part) }, { buffer: bufferOf(b, x) },
-    b.makeUniforms([rows, cols, chunk, used * cols].map((v) => ({ type: 'uint32', data: [v] })))], Math.ceil((used * cols) / WORKGROUP));
-  dispatch(b, pipeline(b, 'columnSumReduce', REDUCE_WGSL), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, part) },
-    b.makeUniforms([cols, used, 0, 0].map((v) => ({ type: 'uint32', data: [v] })))], Math.ceil(cols / WORKGROUP));
+  pass(b, part, x, rows, cols, chunk);
+  pass(b, out, part, used, cols, used);
   (b as unknown as { disposeData(id: object): void }).disposeData(part.dataId); // released once the queued work is done
   return out;
 }

@@ -1,24 +1,36 @@
 /**
  * x·W + b (+ a residual) as one custom-gradient op on webgpu (issue 9): forward one matmul+bias(+residual) dispatch, backward
- * dx = dy·Wᵀ, dW = xᵀ·dy (our matmul, webgpu-matmul.ts) and db = column sum of dy (webgpu-colsum.ts), all
- * recorded straight into tfjs's command stream on views of the same buffers. tf.fused.matMul takes ~24 tfjs
+ * dx = dy·Wᵀ, dW = xᵀ·dy (our matmul, webgpu-matmul.ts) and db = column sum of dy, summed by the dW matmul
+ * from the dy tiles it loads anyway (no dispatch of its own; ASYMFLOW_BIAS_GRAD_IN_MATMUL=0: the column-sum
+ * kernels of webgpu-colsum.ts, two dispatches of ~19 MB reads each at small), all recorded straight into tfjs's command stream on views of the same buffers. tf.fused.matMul takes ~24 tfjs
  * kernel calls per linear and step (reshapes to 3-D and back, a saved copy of every reshape's input, the
  * bias gradient's Sum + Reshape): 600 of the small step's 872, each costing engine and tape bookkeeping on the
  * CPU. Here it is one tape node and one saved copy (x; the weight is a variable, see saveForGradient). The
  * products run through the same matmulOwn calls as the tf.fused.matMul path (same tiles and K splits), so
- * values are the same bit for bit. ASYMFLOW_FUSED_LINEAR=0 keeps tf.fused.matMul (A/B runs); parity:
+ * values are the same bit for bit (the bias gradient sums in another fixed order). ASYMFLOW_FUSED_LINEAR=0 keeps tf.fused.matMul (A/B runs); parity:
  * fused-parity.ts `linearRel`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './webgpu-colsum.ts';
 import { matmulOwn, ownMatmulFits, ownMatmulInstalled } from './webgpu-matmul.ts';
-import { alias, asTensor, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
+import { alias, asTensor, newOutput, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
 
 let enabled = true;
+let biasGradInMatmul = true;
 
 /** ASYMFLOW_FUSED_LINEAR=0 turns the op off (layers.ts then uses tf.fused.matMul). */
 export function setFusedLinear(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * ASYMFLOW_BIAS_GRAD_IN_MATMUL=0: the bias gradient by the column-sum kernels instead of inside the dW matmul
+ * (A/B). Returns the previous setting (the parity runs both).
+ */
+export function setBiasGradInMatmul(on: boolean): boolean {
+  const was = biasGradInMatmul;
+  biasGradInMatmul = on;
+  return was;
 }
 
 /**
@@ -34,8 +46,8 @@ export function linearFusedApplies(x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor
 }
 
 /** matmulOwn for shapes linearFusedApplies has accepted. */
-function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info): Info {
-  const out = matmulOwn(b, a, bm, transposeA, transposeB, bias, addend);
+function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info, colSum?: Info): Info {
+  const out = matmulOwn(b, a, bm, transposeA, transposeB, bias, addend, colSum);
   if (!out) throw new Error(`linearFused: matmul [${a.shape}]${transposeA ? 'ᵀ' : ''}·[${bm.shape}]${transposeB ? 'ᵀ' : ''} not taken`);
   return out;
 }
@@ -58,8 +70,9 @@ export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.T
         const [x0, w0] = kept(saved);
         const dy2 = view(dy, [rows, m]);
         const dx = product(b, dy2, w0, false, true); // [rows, n]
-        const dw = product(b, view(x0, [rows, n]), dy2, true, false); // [n, m]
-        const grads = [asTensor(view(dx, [...x0.shape])), asTensor(dw), sumRows(b, dy, m)]; // [..., n], [n, m], [m]
+        const db = biasGradInMatmul ? newOutput(b, [m]) : undefined;
+        const dw = product(b, view(x0, [rows, n]), dy2, true, false, undefined, undefined, db); // [n, m] (+ db = Σ rows of dy)
+        const grads = [asTensor(view(dx, [...x0.shape])), asTensor(dw), db ? asTensor(db) : sumRows(b, dy, m)]; // [..., n], [n, m], [m]
         return residual ? [...grads, alias(b, dy)] : grads; // + [..., m]
       },
     };

@@ -1,7 +1,8 @@
 /**
- * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 64×64 output
- * tiles, 256 threads with 4×4 outputs each (two vec4 reads of workgroup memory per 16 FMAs; or 128×64 /
- * 128×128 tiles with 8×4 / 8×8 each, ASYMFLOW_MATMUL_TILE=8x4 / 8x8), K in steps
+ * Our matmul for tfjs-webgpu's BatchMatMul and _FusedMatMul (bias only) kernels (issue 9): 128×64 output
+ * tiles, 256 threads with 8×4 outputs each (three vec4 reads of workgroup memory per 32 FMAs; the default
+ * since it beat 4×4 on the H100 at both sizes: small 53.4 vs 57.1 ms, base 130.9 vs 132.9 ms a step; or
+ * 64×64 / 128×128 tiles with 4×4 / 8×8 each, ASYMFLOW_MATMUL_TILE=4x4 / 8x8), K in steps
  * of 16 through workgroup memory, either operand transposed (the gradients' dy·wᵀ and xᵀ·dy need no
  * transpose kernels). tfjs's own kernel tiles 32×32, which leaves the weight gradients (256×256 outputs,
  * K = B·L ≈ 19k) with 64 workgroups on a 132-SM GPU (2.8 TFLOP/s on the H100); here few-tile products
@@ -59,15 +60,17 @@ const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols
   ].join('\n');
   return /* wgsl */ `
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
-  batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, pad0: u32, pad1: u32, pad2: u32 }
+  batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read> addend: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
+@group(0) @binding(6) var<storage, read_write> csum: array<f32>; // colSum: Σ_k B[k, n] of this split, at [split, N]
 var<workgroup> As: array<vec4<f32>, ${BK * rowA}>; // [k][m / 4]
 var<workgroup> Bs: array<vec4<f32>, ${BK * rowB}>; // [k][n / 4]
+var<workgroup> csums: array<f32, ${THREADS}>; // colSum: the k groups' column sums, added in a fixed order
 
 // Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
 @compute @workgroup_size(${THREADS})
@@ -89,6 +92,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let kEnd = min(u.K, kBegin + u.kChunk);
   var acc: array<vec4<f32>, ${rows * groupsB}>; // [row][column group]
   for (var i = 0u; i < ${rows * groupsB}u; i++) { acc[i] = vec4<f32>(0.0); }
+  // colSum (batch 1, B not transposed): the first tile row's workgroups also sum B's columns from the tiles
+  // they load anyway (the bias gradient Σ_k dy beside dW = xᵀ·dy): column lid % ${TN}, every ${THREADS / TN}th k.
+  let sumsB = u.colSum == 1u && m0 == 0u;
+  var cs = 0.0;
   // Tile coordinates of this thread's loads (the same for every k step).
 ${coords}
   // Double buffering through registers: the next k step's tile is read from global memory while this
@@ -100,9 +107,22 @@ ${load('kBegin')}
 ${store}
     workgroupBarrier();
 ${load(`k0 + ${BK}u`)}
+    if (sumsB) {
+      for (var kk = lid.x / ${TN}u; kk < ${BK}u; kk += ${THREADS / TN}u) { cs += Bs[kk * ${rowB}u + (lid.x % ${TN}u) / 4u][lid.x % 4u]; }
+    }
     for (var kk = 0u; kk < ${BK}u; kk++) {
 ${reads}
 ${fma}
+    }
+  }
+  if (sumsB) {
+    csums[lid.x] = cs;
+    workgroupBarrier();
+    let nc = n0 + lid.x;
+    if (live && lid.x < ${TN}u && nc < u.N) {
+      var colTotal = 0.0;
+      for (var q = 0u; q < ${THREADS / TN}u; q++) { colTotal += csums[q * ${TN}u + lid.x]; }
+      csum[split * u.N + nc] = colTotal;
     }
   }
   if (live) {
@@ -125,17 +145,28 @@ ${fma}
 };
 
 const REDUCE_WGSL = /* wgsl */ `
-struct U { size: u32, n: u32, splits: u32, hasBias: u32, hasAddend: u32, pad0: u32, pad1: u32, pad2: u32 }
+struct U { size: u32, n: u32, splits: u32, hasBias: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read> addend: array<f32>;
 @group(0) @binding(4) var<uniform> u: U;
+@group(0) @binding(5) var<storage, read_write> csum: array<f32>; // colSum: [N], the splits' column sums added
+@group(0) @binding(6) var<storage, read> csumPart: array<f32>; // [splits, N]
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let e = gid.x + gid.y * groups.x * 256u;
-  if (e >= u.size) { return; }
+  if (e >= u.size) {
+    // Threads past the product add the column sums' splits (colSum: u.n of them).
+    let c = e - u.size;
+    if (u.colSum == 1u && c < u.n) {
+      var colTotal = 0.0;
+      for (var k = 0u; k < u.splits; k++) { colTotal += csumPart[k * u.n + c]; }
+      csum[c] = colTotal;
+    }
+    return;
+  }
   var s = 0.0;
   for (var k = 0u; k < u.splits; k++) { s += part[k * u.size + e]; }
   if (u.hasBias == 1u) { s += bias[e % u.n]; }
@@ -148,7 +179,9 @@ type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: stri
 
 /** The outputs per thread, rows × columns: 4×4 (64×64 tiles), 8×4 (128×64) or 8×8 (128×128). */
 export const MATMUL_TILES = ['4x4', '8x4', '8x8'] as const;
-let tile: [number, number] = [4, 4];
+/** The tile used unless ASYMFLOW_MATMUL_TILE names another (faster than 4×4 at small and base on the H100). */
+export const DEFAULT_MATMUL_TILE = '8x4';
+let tile: [number, number] = [8, 4];
 
 /** Sets the outputs per thread (one of MATMUL_TILES) and returns the previous setting (parity runs all). */
 export function setMatmulTile(name: string): string {
@@ -168,12 +201,22 @@ let installed = false;
 /** installMatmul() ran (ASYMFLOW_OWN_MATMUL is not 0): callers may run matmulOwn directly (webgpu-linear.ts). */
 export const ownMatmulInstalled = (): boolean => installed;
 
+/** A 16-byte storage buffer per device, bound where a kernel's optional writable output is unused (no aliasing of `out`). */
+const unusedOutputs = new WeakMap<GPUDevice, GPUBuffer>();
+function unusedOutput(b: Backend): GPUBuffer {
+  let buffer = unusedOutputs.get(b.device);
+  if (!buffer) unusedOutputs.set(b.device, (buffer = b.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE })));
+  return buffer;
+}
+
 /**
  * C = op(A)·op(B) (+ bias) (+ addend) with our kernels, or undefined when the shape or options are not ours.
  * `addend` has C's size (a residual, webgpu-linear.ts); it is added last, so (A·B + bias) + addend rounds as
- * tf.add(addend, A·B + bias) does.
+ * tf.add(addend, A·B + bias) does. `colSum` ([N], float32; batch 1, B not transposed): also Σ_k B[k, n] into
+ * it, from the B tiles the first tile row loads anyway (webgpu-linear.ts: the bias gradient beside xᵀ·dy).
  */
-export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info): Info | undefined {
+export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info,
+  colSum?: Info): Info | undefined {
   if (a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
   const ra = a.shape.length;
   const rb = bm.shape.length;
@@ -194,6 +237,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   else return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
   if (addend && (sizeOf(addend.shape) !== Math.max(batchA, batchB) * m * n || addend.dtype !== 'float32')) return undefined;
+  if (colSum && (transposeB || Math.max(batchA, batchB) !== 1 || sizeOf(colSum.shape) !== n || colSum.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
   const [rows, cols] = tile;
   const tilesN = Math.ceil(n / (16 * cols));
@@ -210,18 +254,22 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const biasInfo = bias ?? a; // any buffer when hasBias = 0 (never read)
   const addendInfo = addend ?? a; // likewise for hasAddend = 0
   const total = tiles * splits;
+  // The column sums: straight into colSum with one split, else per split into [splits, N] for the reduce kernel.
+  const colSumTarget = !colSum || splits === 1 ? colSum : newOutput(b, [splits * n]);
   const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
-    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
+    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
   dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, matmulWgsl(transposeA, transposeB, rows, cols)),
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
-      { buffer: bufferOf(b, addendInfo) }, uniforms], total);
+      { buffer: bufferOf(b, addendInfo) }, uniforms, { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) }], total);
   if (splits > 1) {
     const size = batch * m * n;
-    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0, addend ? 1 : 0, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
+    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0, addend ? 1 : 0, colSum ? 1 : 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
     dispatch(b, pipeline(b, 'matmulReduce', REDUCE_WGSL),
       [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, { buffer: bufferOf(b, addendInfo) },
-        reduceUniforms], Math.ceil(size / 256));
+        reduceUniforms, { buffer: colSum ? bufferOf(b, colSum) : unusedOutput(b) }, { buffer: bufferOf(b, colSumTarget ?? target) }],
+      Math.ceil((size + (colSum ? n : 0)) / 256));
     (b as unknown as { disposeData(id: object): void }).disposeData(target.dataId); // released once the queued work is done
+    if (colSumTarget) (b as unknown as { disposeData(id: object): void }).disposeData(colSumTarget.dataId);
   }
   return out;
 }
@@ -244,7 +292,7 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
  * Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. `tileName`:
  * outputs per thread (ASYMFLOW_MATMUL_TILE, one of MATMUL_TILES), for A/B runs on the GPU.
  */
-export function installMatmul(tileName = '4x4'): void {
+export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE): void {
   setMatmulTile(tileName);
   installed = true;
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
