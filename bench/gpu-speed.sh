@@ -26,7 +26,7 @@ for size in small base; do
   # A/B of the issue-9 training kernels and ops (webgpu-matmul.ts, webgpu-attention.ts, webgpu-linear.ts,
   # webgpu-embed.ts, webgpu-segment-sum.ts, webgpu-logprobs.ts), one switch each.
   for variant in ASYMFLOW_MATMUL_TILE=4x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0 \
-      ASYMFLOW_DKDV_BALANCED=0 ASYMFLOW_DQ_PAIRED=0 ASYMFLOW_BIAS_GRAD_IN_MATMUL=0 ASYMFLOW_FUSED_LINEAR=0 ASYMFLOW_FUSED_EMBED=0 \
+      ASYMFLOW_DQ_PAIRED=0 ASYMFLOW_BIAS_GRAD_IN_MATMUL=0 ASYMFLOW_FUSED_LINEAR=0 ASYMFLOW_FUSED_EMBED=0 \
       ASYMFLOW_SEGMENT_COMPACT=0 ASYMFLOW_FUSED_LOGPROBS=0; do
     echo "== $size train after, $variant"
     env $variant timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --torch "$T" 2>&1 | q

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
-import { setBalancedDkdv, setFusedAttention, setPairedDq } from './webgpu-attention.ts';
+import { setFusedAttention, setPairedDq } from './webgpu-attention.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
 import { setBiasGradInMatmul, setFusedLinear } from './webgpu-linear.ts';
@@ -119,7 +119,6 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
-    setBalancedDkdv(env.ASYMFLOW_DKDV_BALANCED !== '0');
     setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
     setBiasGradInMatmul(env.ASYMFLOW_BIAS_GRAD_IN_MATMUL !== '0');

@@ -14,8 +14,9 @@
  *             phases a tile: threads 0–63 p = exp(k·q + bias − lse) while threads 64–127 dp = v·dO − D, both
  *             into workgroup memory; then threads 0–63 dV += p·dO and threads 64–127 dK += p·dp·q. Each
  *             thread holds one of k, v (32 vec4 fewer registers) and does 32 of the 64 vec4 FMA per
- *             (query, key); the earlier split (ASYMFLOW_DKDV_BALANCED=0: threads 0–63 dV, 64–127 dK, both
- *             computing p) had 32 / 48 of 80. Same values bit for bit. No atomics: deterministic.
+ *             (query, key); the earlier split (threads 0–63 dV, 64–127 dK, both computing p) had 32 / 48 of 80
+ *             and took 3.6 against 3.3 ms at `small` on the H100 (bench/README), so it was removed. Same
+ *             values bit for bit. No atomics: deterministic.
  *
  * q, k, v, O and their gradients stay in the linear layers' [B, L, H·dh] layout (head h at columns
  * h·dh…), so the split/merge-heads transposes are gone too. The mask is the one prefixLmBias builds: key j
@@ -31,20 +32,12 @@ import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type I
 const ROWS = 64;
 
 let enabled = true;
-let balancedDkdv = true;
 let pairedDq = true;
 
 /** ASYMFLOW_DQ_PAIRED=0: the earlier dq kernel, one thread per query row (A/B runs). Returns the previous setting. */
 export function setPairedDq(on: boolean): boolean {
   const was = pairedDq;
   pairedDq = on;
-  return was;
-}
-
-/** ASYMFLOW_DKDV_BALANCED=0: the earlier dK/dV kernel (A/B runs). Returns the previous setting (parity runs both). */
-export function setBalancedDkdv(on: boolean): boolean {
-  const was = balancedDkdv;
-  balancedDkdv = on;
   return was;
 }
 
@@ -290,78 +283,6 @@ ${blockOf('qb')}
   }
 }`;
 
-/** dK and dV [B, L, H, dh]: threads 0–63 dV of the workgroup's 64 keys, threads 64–127 their dK. */
-const dkdvWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
-@group(0) @binding(0) var<storage, read_write> dk: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> dv: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> dout: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read> lse: array<f32>;
-@group(0) @binding(7) var<storage, read> dsum: array<f32>;
-@group(0) @binding(8) var<storage, read> kb: array<f32>;
-@group(0) @binding(9) var<uniform> u: U;
-${PRELUDE(dh4)}
-const T = ${t}u;
-var<workgroup> qs: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> dos: array<vec4<f32>, ${t * dh4}>;
-var<workgroup> lses: array<f32, ${t}>;
-var<workgroup> ds_: array<f32, ${t}>;
-
-@compute @workgroup_size(${2 * ROWS})
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-${blockOf('kBlock')}
-  let isK = lid.x >= ${ROWS}u;
-  let j = kBlock * ${ROWS}u + lid.x % ${ROWS}u;
-  let base = rowOf(b, min(j, u.L - 1u), h);
-  var kr: array<vec4<f32>, DH4>;
-  var vr: array<vec4<f32>, DH4>;
-  var acc: array<vec4<f32>, DH4>;
-  for (var c = 0u; c < DH4; c++) { kr[c] = k[base + c]; vr[c] = v[base + c]; acc[c] = vec4<f32>(0.0); }
-  let bias = keyBias(b, j);
-  // Queries before a text key block's first key never see it (image keys are seen by every query).
-  let j0 = kBlock * ${ROWS}u;
-  var qStart = 0u;
-  if (j0 >= u.prefix) { qStart = j0; }
-  for (var q0 = qStart; q0 < u.L; q0 += T) {
-    workgroupBarrier();
-    for (var e = lid.x; e < T * DH4; e += ${2 * ROWS}u) {
-      let src = rowOf(b, min(q0 + e / DH4, u.L - 1u), h) + e % DH4;
-      qs[e] = q[src] * u.scale;
-      dos[e] = dout[src];
-    }
-    if (lid.x < T) {
-      let r = bh * u.L + min(q0 + lid.x, u.L - 1u);
-      lses[lid.x] = lse[r];
-      ds_[lid.x] = dsum[r];
-    }
-    workgroupBarrier();
-    for (var ii = 0u; ii < T; ii++) {
-      if (visible(q0 + ii, j)) {
-        var xv = vec4<f32>(0.0);
-        for (var c = 0u; c < DH4; c++) { xv += kr[c] * qs[ii * DH4 + c]; }
-        let p = exp(hsum(xv) + bias - lses[ii]);
-        if (isK) {
-          var dpv = vec4<f32>(0.0);
-          for (var c = 0u; c < DH4; c++) { dpv += vr[c] * dos[ii * DH4 + c]; }
-          let dsc = p * (hsum(dpv) - ds_[ii]);
-          for (var c = 0u; c < DH4; c++) { acc[c] += dsc * qs[ii * DH4 + c]; }
-        } else {
-          for (var c = 0u; c < DH4; c++) { acc[c] += p * dos[ii * DH4 + c]; }
-        }
-      }
-    }
-  }
-  if (live && j < u.L) {
-    if (isK) {
-      for (var c = 0u; c < DH4; c++) { dk[base + c] = acc[c]; }
-    } else {
-      for (var c = 0u; c < DH4; c++) { dv[base + c] = acc[c]; }
-    }
-  }
-}`;
-
 /** dK and dV [B, L, H, dh], balanced (see the header): threads 0–63 p and dV, threads 64–127 dp and dK of 64 keys. */
 const dkdvBalancedWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> dk: array<vec4<f32>>;
@@ -513,9 +434,7 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         dispatch(b, dqKernel, [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
         const dk = newOutput(b, g.shape);
         const dv = newOutput(b, g.shape);
-        const kernel = balancedDkdv
-          ? pipeline(b, `attentionDkdvBalanced${g.dh}x${pairedTile}`, dkdvBalancedWgsl(g.dh / 4, pairedTile))
-          : pipeline(b, `attentionDkdv${g.dh}x${g.tile}`, dkdvWgsl(g.dh / 4, g.tile));
+        const kernel = pipeline(b, `attentionDkdvBalanced${g.dh}x${pairedTile}`, dkdvBalancedWgsl(g.dh / 4, pairedTile));
         dispatch(b, kernel, [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms()], g.groups);
         tf.dispose(asTensor(dsum));
         return [asTensor(dq), asTensor(dk), asTensor(dv)];
