@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { modelConfig, patchCount, type ModelConfig, type ModelSize } from './config.ts';
+import { keptConstant } from './kept-constant.ts';
 import { param, type Vlm } from './vlm.ts';
 
 /** Cells per row and column of the model's patch grid. */
@@ -43,12 +44,16 @@ export function gridRowOf(c: ModelConfig): Int32Array {
   return out;
 }
 
+/** What gridRowOf depends on, as a cache key. */
+const gridKey = (c: ModelConfig): string => [c.maxText, c.inputSize, c.patch, c.gridStart, c.gridStride, c.gridAnswerStart].join(':');
+
 /** Cell embeddings, [P, d]: gridRow[r] + gridCol[c] (+ gridBox[box]) for cell r·side + c. */
 function cellEmbeddings(m: Vlm): tf.Tensor2D {
   const side = gridSide(m.config);
   const box = gridBoxSide(m.config);
   const cells = Array.from({ length: side * side }, (_, k) => k);
-  const pick = (name: string, index: (k: number) => number) => tf.gather(param(m, name) as tf.Tensor2D, tf.tensor1d(cells.map(index), 'int32'));
+  const pick = (name: string, index: (k: number) => number) =>
+    tf.gather(param(m, name) as tf.Tensor2D, keptConstant(`gridCells:${side}:${name}`, () => tf.tensor1d(cells.map(index), 'int32')));
   const rc = tf.add(pick('gridRow', (k) => Math.floor(k / side)), pick('gridCol', (k) => k % side)); // [P, d]
   if (!box) return rc as tf.Tensor2D;
   const boxOf = (k: number) => Math.floor(Math.floor(k / side) / box) * box + Math.floor((k % side) / box);
@@ -70,7 +75,8 @@ export function gridRows(m: Vlm, image: tf.Tensor3D): tf.Tensor2D {
 export function gridInput(c: ModelConfig, rows: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor3D {
   const [b, t] = positions.shape;
   const per = gridRowsPer(c);
-  const row = tf.gather(tf.tensor1d(gridRowOf(c), 'int32'), positions); // [B, T] in [0, 2P]
+  const rowOf = keptConstant(`gridRowOf:${gridKey(c)}`, () => tf.tensor1d(gridRowOf(c), 'int32')); // [maxText]
+  const row = tf.gather(rowOf, positions); // [B, T] in [0, 2P]
   const flat = tf.add(row, tf.reshape(tf.range(0, b * per, per, 'int32'), [b, 1])); // [B, T] into rows
   return tf.reshape(tf.gather(rows, tf.reshape(flat, [b * t])), [b, t, c.d]); // [B, T, d]
 }

@@ -4,6 +4,7 @@
  * a 5-D slice is suspected of the webgpu NaN (issue 8), so it is never used here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { keptConstant } from './kept-constant.ts';
 import { geluFused } from './webgpu-gelu.ts';
 import { layerNormFused } from './webgpu-layernorm.ts';
 import { linearFused, linearFusedApplies } from './webgpu-linear.ts';
@@ -72,22 +73,16 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.
   return tf.matMul(weights, v) as tf.Tensor4D; // [B, H, Lq, dh]
 }
 
-const prefixMasks = new Map<string, tf.Tensor2D>();
-
 /**
  * The prefix-LM bias for `prefix` image tokens followed by `text` tokens, [L, L] with L = prefix + text:
  * query i may see key j when j is an image token or j ≤ i (full attention over the image, causal over text).
  * Built once per (backend, prefix, text) and kept, so a training step adds no mask tensors.
  */
 export function prefixLmBias(prefix: number, text: number): tf.Tensor2D {
-  const key = `${tf.getBackend()}:${prefix}:${text}`;
-  let mask = prefixMasks.get(key);
-  if (!mask) {
+  return keptConstant(`prefixLmBias:${prefix}:${text}`, () => {
     const l = prefix + text;
     const values = new Float32Array(l * l);
     for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) values[i * l + j] = j < prefix || j <= i ? 0 : MASKED;
-    mask = tf.keep(tf.tensor2d(values, [l, l])); // [L, L]
-    prefixMasks.set(key, mask);
-  }
-  return mask;
+    return tf.tensor2d(values, [l, l]); // [L, L]
+  });
 }
