@@ -38,7 +38,7 @@ import type { Metric, Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
 import { parseObjective, type SftObjective } from '../src/sft/objective.ts';
 import {
-  hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, type SftIdentity, type SftProgress,
+  hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { evaluateModel, type SampleView } from '../src/sft/sft-eval.ts';
@@ -46,7 +46,6 @@ import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
 import { getTask } from '../src/tasks/registry.ts';
-import { withCaptionGrid } from '../src/model/caption-grid.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
@@ -103,18 +102,6 @@ interface StagePlan {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-/**
- * What a run is, for resuming and for keeping a finished sweep setting: the config, the task options, and the
- * model options with the task's caption grid filled in (caption-grid.ts).
- */
-export function sftIdentity(config: SftConfig, task: Task, taskOptions?: Readonly<Record<string, unknown>>, modelOptions?: Readonly<Record<string, unknown>>): SftIdentity {
-  return {
-    config: { ...config },
-    taskOptions: { ...(taskOptions ?? {}) },
-    modelOptions: withCaptionGrid(task.captionGrid?.((taskOptions ?? {}) as TaskOptions), config.model as ModelSize, modelOptions ?? {}),
-  };
-}
 
 export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const started = Date.now();

@@ -12,12 +12,12 @@ import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
 import { loadMetrics } from '../src/plot/load-metrics.ts';
 import { writeCurvePlots, writeTradeoffPlot } from '../src/plot/write-plots.ts';
 import type { Metric } from '../src/records.ts';
-import { hasCheckpoint, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
+import { hasCheckpoint, sftIdentity, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
-import { runSft, sftIdentity, type SftWatch } from './sft.ts';
+import { runSft, type SftWatch } from './sft.ts';
 import { getTask } from '../src/tasks/registry.ts';
 
 export interface SweepSftOptions {

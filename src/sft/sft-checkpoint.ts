@@ -7,10 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AdamW } from '../model/adamw.ts';
+import { withCaptionGrid } from '../model/caption-grid.ts';
+import type { ModelSize } from '../model/config.ts';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import type { Vlm } from '../model/vlm.ts';
 import type { Rng } from '../rng.ts';
+import type { Task, TaskOptions } from '../tasks/task.ts';
 import { parseCursor, type DataCursor } from './data-cursor.ts';
+import type { SftConfig } from './sft-config.ts';
 import type { EvalPoint } from './sft-eval.ts';
 import type { SftStage } from './step-record.ts';
 
@@ -18,6 +22,18 @@ export interface SftIdentity {
   readonly config: Readonly<Record<string, unknown>>; // the resolved SftConfig
   readonly taskOptions: Readonly<Record<string, unknown>>;
   readonly modelOptions: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a run is, for resuming and for keeping a finished sweep setting: the config, the task options, and the
+ * model options with the task's caption grid filled in (caption-grid.ts).
+ */
+export function sftIdentity(config: SftConfig, task: Task, taskOptions?: Readonly<Record<string, unknown>>, modelOptions?: Readonly<Record<string, unknown>>): SftIdentity {
+  return {
+    config: { ...config },
+    taskOptions: { ...(taskOptions ?? {}) },
+    modelOptions: withCaptionGrid(task.captionGrid?.((taskOptions ?? {}) as TaskOptions), config.model as ModelSize, modelOptions ?? {}),
+  };
 }
 
 export interface SftProgress {
