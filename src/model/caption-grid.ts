@@ -44,8 +44,11 @@ export function gridRowOf(c: ModelConfig): Int32Array {
   return out;
 }
 
-/** What gridRowOf depends on, as a cache key. */
-const gridKey = (c: ModelConfig): string => [c.maxText, c.inputSize, c.patch, c.gridStart, c.gridStride, c.gridAnswerStart].join(':');
+/** gridRowOf as an int32 tensor [maxText], built once per backend and config and kept (training and decoders). */
+export function gridRowTensor(c: ModelConfig): tf.Tensor1D {
+  const key = [c.maxText, c.inputSize, c.patch, c.gridStart, c.gridStride, c.gridAnswerStart].join(':');
+  return keptConstant(`gridRowOf:${key}`, () => tf.tensor1d(gridRowOf(c), 'int32'));
+}
 
 /** Cell embeddings, [P, d]: gridRow[r] + gridCol[c] (+ gridBox[box]) for cell r·side + c. */
 function cellEmbeddings(m: Vlm): tf.Tensor2D {
@@ -75,8 +78,7 @@ export function gridRows(m: Vlm, image: tf.Tensor3D): tf.Tensor2D {
 export function gridInput(c: ModelConfig, rows: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor3D {
   const [b, t] = positions.shape;
   const per = gridRowsPer(c);
-  const rowOf = keptConstant(`gridRowOf:${gridKey(c)}`, () => tf.tensor1d(gridRowOf(c), 'int32')); // [maxText]
-  const row = tf.gather(rowOf, positions); // [B, T] in [0, 2P]
+  const row = tf.gather(gridRowTensor(c), positions); // [B, T] in [0, 2P]
   const flat = tf.add(row, tf.reshape(tf.range(0, b * per, per, 'int32'), [b, 1])); // [B, T] into rows
   return tf.reshape(tf.gather(rows, tf.reshape(flat, [b * t])), [b, t, c.d]); // [B, T, d]
 }

@@ -15,7 +15,7 @@
  * Off (create() returns undefined) unless fusedBackend() is set and ASYMFLOW_GPU_DECODE is not '0'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gridRowOf, gridRowsPer } from './caption-grid.ts';
+import { gridRowsPer, gridRowTensor } from './caption-grid.ts';
 import type { KvCache } from './forward.ts';
 import { param, type Vlm } from './vlm.ts';
 import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS } from './webgpu-decode-attention.ts';
@@ -74,7 +74,6 @@ const idle = new WeakMap<GPUDevice, Map<string, GPUBuffer[]>>();
 export class GpuDecoder {
   private readonly device: GPUDevice;
   private readonly owned: { buffer: GPUBuffer; key: string }[] = [];
-  private readonly gridPatch: tf.Tensor1D | undefined; // [maxText] int32, made for this call when the caption grid is on
   private readonly rows: GPUBuffer;
   private readonly picked: GPUBuffer;
   private readonly staging: GPUBuffer[]; // by pick number mod 2: one is read while the next is queued
@@ -152,8 +151,7 @@ export class GpuDecoder {
     const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
     const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, gridRowsPer(c), 0)];
     if (cache.grid) {
-      this.gridPatch = tf.tensor1d(gridRowOf(c), 'int32');
-      embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, this.gridPatch));
+      embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, gridRowTensor(c)));
     }
     this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
     for (let i = 0; i < c.layers; i++) {
@@ -229,7 +227,6 @@ export class GpuDecoder {
     if (!pool) idle.set(this.device, (pool = new Map()));
     for (const { buffer, key } of this.owned) pool.set(key, [...(pool.get(key) ?? []), buffer]);
     this.owned.length = 0;
-    this.gridPatch?.dispose(); // queued work that reads it runs before any later use of its buffer
   }
 
   private submit(commands: Command[], feed: StepFeed | undefined, rands: Float32Array): void {
