@@ -5,11 +5,12 @@
 # Usage, from the project root:  bash bench/device-pack.sh [more entries...]
 # Then, on the device (carry [".device"]):  source .device/setup.sh && node .device/cli.mjs sft ... --backend webgpu
 # Worker pools cannot load from a bundle: pass the in-process settings (gen --concurrency 0, rl --score-threads 0).
+# KEEP_NAMES=1 keeps function names in the bundles, for `node --cpu-prof` profiles.
 set -euo pipefail
 ../shared/device/prepare.sh --sharp
 # Ink's devtools import is left external (see below); CommonJS dependencies (piscina) need __dirname.
 for entry in tui/cli.ts "$@"; do
-  node_modules/.bin/esbuild "$entry" --bundle --minify --platform=node --format=esm --target=node20 \
+  node_modules/.bin/esbuild "$entry" --bundle $([ "${KEEP_NAMES:-0}" = 1 ] && echo --minify-whitespace --minify-syntax || echo --minify) --platform=node --format=esm --target=node20 \
     --external:webgpu --external:sharp --external:@tensorflow/tfjs-node-gpu --external:@tensorflow/tfjs-node \
     --external:react-devtools-core \
     --banner:js="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \

@@ -3,7 +3,12 @@
  * ../shared/bench/torch_reference.py: batch 32, P image patches + 512 text tokens. Prints one JSON line with
  * ms per step, tokens/s and, with --torch <file of the reference's output>, the ratio to PyTorch.
  *
- *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl [--profile 1] [--memory-every 50]
+ *   node .device/train-step.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl [--profile 1] [--memory-every 50] [--queue 2]
+ *
+ * --queue N: steps queued before the oldest is awaited (trainStep queues a whole step before its first await);
+ * 1 awaits each step's loss before starting the next, 2 keeps one step in flight, as the PyTorch reference does
+ * (it never reads the loss inside its timed loop). encode_ms is the time trainStep takes to return its promise:
+ * the CPU side of a step (on webgpu the GPU runs what was already submitted meanwhile).
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
@@ -11,7 +16,8 @@ import { resolveBackend } from '../src/model/backend.ts';
 import { patchCount } from '../src/model/config.ts';
 import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
 import { promptTokens } from '../src/model/prompt.ts';
-import { trainStep } from '../src/model/train.ts';
+import { trainStep, type StepResult } from '../src/model/train.ts';
+import { bindCacheStats } from '../src/model/webgpu-bindings.ts';
 import { ourKernelTimes, timeOurKernels } from '../src/model/webgpu-raw.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
@@ -53,12 +59,22 @@ const sampleMemory = (step: number) => {
   const mem = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   memory.push({ step, tensors: mem.numTensors, bytes: mem.numBytes, gpu_bytes_allocated: mem.numBytesAllocatedInGPU });
 };
+const queue = Number(arg('queue', '1'));
+if (!Number.isInteger(queue) || queue < 1) throw new Error(`train-step: --queue must be an integer ≥ 1, got ${arg('queue', '1')}`);
+const inFlight: Promise<StepResult>[] = [];
+let encodeMs = 0;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) {
-  loss = (await trainStep(model, optimizer, prepared, lossFn)).loss;
+  const e0 = performance.now();
+  inFlight.push(trainStep(model, optimizer, prepared, lossFn));
+  encodeMs += performance.now() - e0;
+  const last = i === steps - 1;
+  while (inFlight.length >= queue || (last && inFlight.length > 0)) loss = (await inFlight.shift()!).loss;
   if (memoryEvery > 0 && (i % memoryEvery === 0 || i === steps - 1)) sampleMemory(i + 1);
 }
 const ms = (performance.now() - t0) / steps;
+const cpu = process.cpuUsage(cpu0);
 const tokens = batch * (patchCount(config) + prepared.promptColumns + prepared.responseColumns);
 const torch = torchLine(arg('torch', ''), 'train_step');
 // --profile: one more step under tf.profile (kernel timestamps on webgpu): where the time goes, for issue 9.
@@ -99,9 +115,9 @@ if (arg('profile', '') === '1') {
 console.log(JSON.stringify({
   ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device,
   params: parameterCount(config), batch, text: prepared.promptColumns + prepared.responseColumns, patches: patchCount(config),
-  ms: round(ms), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
+  ms: round(ms), queue, encode_ms: round(encodeMs / steps), cpu_ms: round((cpu.user + cpu.system) / 1000 / steps), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
   torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
-  tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
+  bind_groups: backend.name === 'webgpu' ? { ...bindCacheStats } : undefined, tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
   torch_flags: torchFlags(config, batch, text, 256), profile, memory: memoryEvery > 0 ? memory : undefined,
 }));
 await backend.dispose();

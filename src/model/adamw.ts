@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checks, resolveConfig, type Checks } from '../config.ts';
 import { fusedOptimizer } from './webgpu-fused.ts';
+import { releaseGuarded } from './webgpu-guarded-step.ts';
 
 export interface AdamWConfig {
   readonly lr: number; // peak learning rate
@@ -78,18 +79,26 @@ export class AdamW {
     return learningRate(this.config, this.step + 1);
   }
 
+  /** Counts one more update and returns its learning rate and bias corrections (1 − βᵗ). */
+  advance(): { lr: number; bc1: number; bc2: number } {
+    this.step += 1;
+    const c = this.config;
+    return { lr: learningRate(c, this.step), bc1: 1 - c.beta1 ** this.step, bc2: 1 - c.beta2 ** this.step };
+  }
+
   /**
    * One update from gradients by short name (already averaged by the caller), each multiplied by `scale`
    * first when given (the global-norm clip factor, []). Parameters without a gradient are left untouched,
    * moments included (as PyTorch does for grad = None). On webgpu one fused kernel per parameter updates
    * p, m and v in place (webgpu-fused.ts); elsewhere the reference ops below.
+   * `guarded`: a negative `scale` skips the whole update — p, m and v keep their values — decided on the
+   * device, so a caller can queue the update before it has read back whether the step was finite (the step
+   * counter still advances; that caller rolls `step` back once it has read the verdict).
    */
-  apply(grads: Readonly<Record<string, tf.Tensor>>, scale?: tf.Scalar): void {
-    this.step += 1;
+  apply(grads: Readonly<Record<string, tf.Tensor>>, scale?: tf.Scalar, guarded = false): void {
+    if (guarded && !scale) throw new Error('AdamW.apply: a guarded update needs a scale tensor (negative = skip)');
     const c = this.config;
-    const lr = learningRate(c, this.step);
-    const bc1 = 1 - c.beta1 ** this.step;
-    const bc2 = 1 - c.beta2 ** this.step;
+    const { lr, bc1, bc2 } = this.advance();
     const fused = fusedOptimizer();
     for (const [name, p] of this.params) {
       const g = grads[name];
@@ -97,22 +106,26 @@ export class AdamW {
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       const decay = this.decays(name, p) ? lr * c.weightDecay : 0;
-      if (fused?.adamw(p, m, v, g, { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1, bc2, decay }, scale)) continue;
+      if (fused?.adamw(p, m, v, g, { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1, bc2, decay }, scale, guarded)) continue;
       tf.tidy(() => {
+        // Guarded: each new value is chosen against the old one by the scale's sign, elementwise on the device.
+        const keep = guarded ? tf.broadcastTo(tf.greaterEqual(scale!, 0), p.shape) : undefined; // shape of p, bool
+        const chosen = (next: tf.Tensor, old: tf.Tensor) => (keep ? tf.where(keep, next, old) : next);
         const gs = scale ? tf.mul(g, scale) : g; // shape of p
         const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(gs, 1 - c.beta1)); // shape of p
         const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(gs), 1 - c.beta2)); // shape of p
         const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), c.eps); // shape of p
         const update = tf.div(tf.div(m1, bc1), denom); // shape of p
         const decayed = decay > 0 ? tf.mul(p, 1 - decay) : p; // shape of p
-        p.assign(tf.sub(decayed, tf.mul(update, lr))); // shape of p
-        m.assign(m1);
-        v.assign(v1);
+        p.assign(chosen(tf.sub(decayed, tf.mul(update, lr)), p)); // shape of p
+        m.assign(chosen(m1, m));
+        v.assign(chosen(v1, v));
       });
     }
   }
 
   dispose(): void {
+    releaseGuarded(this);
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }
 }

@@ -16,6 +16,8 @@ import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
 import { setFusedAttention, setPairedDq } from './webgpu-attention.ts';
+import { setBindCache } from './webgpu-bindings.ts';
+import { setPackedUpdate } from './guarded-update.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
 import { setBiasGradInMatmul, setFusedLinear } from './webgpu-linear.ts';
@@ -120,6 +122,8 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
+    setBindCache(env.ASYMFLOW_BIND_CACHE !== '0');
+    setPackedUpdate(env.ASYMFLOW_PACKED_UPDATE !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');
     setBiasGradInMatmul(env.ASYMFLOW_BIAS_GRAD_IN_MATMUL !== '0');
     setFusedEmbed(env.ASYMFLOW_FUSED_EMBED !== '0');

@@ -21,6 +21,7 @@ import { setSegmentCompact } from './webgpu-segment-sum.ts';
 
 export interface FusedParityReport extends DecodeParityReport {
   readonly fusedRan: boolean; // the fused kernel accepted the variables (no fallback)
+  readonly guardHeld: boolean; // a guarded update with a negative scale left every p, m and v bit for bit
   readonly adamwRel: number; // max over p, m, v of max|fused − reference| / max|reference|
   readonly normRel: number; // |fused − reference| / reference, global norm and each gradient's Σg²; Infinity if two fused runs differ in a bit
   readonly layerNormRel: number; // LayerNorm value and x/g/b gradients: max rel (floored scale, see bothWays)
@@ -83,6 +84,18 @@ async function sumSquaresRel(grads: readonly tf.Tensor[]): Promise<number> {
   return worst;
 }
 
+/** A guarded update refused on the device (scale −1) writes nothing: every p, m and v the same bits after it. */
+async function guardHolds(optimizer: AdamW, grads: Record<string, tf.Tensor>): Promise<boolean> {
+  const state = [...optimizer.params.values(), ...optimizer.m.values(), ...optimizer.v.values()];
+  const before = await Promise.all(state.map((t) => t.data()));
+  const refuse = tf.scalar(-1);
+  optimizer.apply(grads, refuse, true);
+  optimizer.step -= 1; // as trainStep rolls back a refused step
+  refuse.dispose();
+  const after = await Promise.all(state.map((t) => t.data()));
+  return before.every((b, i) => b.every((x, j) => Object.is(x, after[i][j])));
+}
+
 let runs = 0;
 
 /** Needs the webgpu backend active; leaves the fused kernels enabled as it found them. */
@@ -99,6 +112,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
   const gradRng = new Rng('fused-parity').split('g');
   let normRel = 0;
   let fusedRan = false;
+  let guardHeld = true;
   try {
     for (let step = 0; step < steps; step++) {
       const grads: Record<string, tf.Tensor> = {};
@@ -108,6 +122,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
       const probe = fusedOptimizer();
       const normFused = globalNorm(grads);
       const slotsRel = await sumSquaresRel(Object.values(grads));
+      guardHeld &&= await guardHolds(fused, grads);
       fused.apply(grads, scale);
       // Read every fused variable back after each update: tfjs caches values it has read, so a kernel that
       // writes in place without dropping that copy leaves the comparison below reading stale weights.
@@ -139,7 +154,7 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
         await maxRel(fused.v.get(name)!, reference.v.get(name)!));
     }
-    return { fusedRan, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), columnSumRel: await columnSumParity(), attentionRel: await attentionParity(), ...(await decodeParity()) };
+    return { fusedRan, guardHeld, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), columnSumRel: await columnSumParity(), attentionRel: await attentionParity(), ...(await decodeParity()) };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();

@@ -10,11 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { prepareBatch, tokenLogprobs, type PreparedBatch, type ScoreRow, type TokenLogprobs } from './logprobs.ts';
 import type { Vlm } from './vlm.ts';
-import { fusedOptimizer } from './webgpu-fused.ts';
+import { globalNorm, type Grads } from './grad-norm.ts';
+import { queueGuardedUpdate, refuseUpdate } from './guarded-update.ts';
 import { ageWebgpuPool } from './webgpu-pool.ts';
 
+export type { Grads } from './grad-norm.ts';
+export { globalNorm } from './grad-norm.ts';
+
 export type LossFn = (out: TokenLogprobs) => tf.Scalar;
-export type Grads = Record<string, tf.Tensor>; // short parameter name → gradient, same shape
 export type TrainBatch = readonly ScoreRow[] | PreparedBatch;
 
 export interface Gradients {
@@ -26,26 +29,22 @@ export interface Gradients {
 const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch =>
   Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch);
 
-/** Global L2 norm over every gradient: []. On webgpu two fused Σg² dispatches over all gradients (webgpu-fused.ts). */
-export function globalNorm(grads: Grads): tf.Scalar {
-  const fused = fusedOptimizer();
-  return tf.tidy(() => {
-    if (fused) return tf.sqrt(tf.sum(fused.sumSquares(Object.values(grads)))) as tf.Scalar; // []
-    const squares = Object.values(grads).map((g) => tf.sum(tf.square(g))); // [] each
-    return tf.sqrt(tf.addN(squares)) as tf.Scalar; // []
-  });
-}
-
-/** One forward + backward pass of `lossFn` over `batch`. The caller disposes the result (disposeGradients). */
-export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn): Gradients {
+/** One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). */
+export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn): { loss: tf.Scalar; grads: Grads } {
   const layout = prepared(m, batch);
   const byVariable = new Map([...m.params].map(([name, v]) => [v.name, name]));
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => lossFn(tokenLogprobs(m, layout)), [...m.params.values()]);
     const named: Grads = {};
     for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = g;
-    return { loss: value, grads: named, norm: globalNorm(named) };
+    return { loss: value, grads: named };
   });
+}
+
+/** lossAndGradients and the gradients' global norm. The caller disposes the result (disposeGradients). */
+export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn): Gradients {
+  const { loss, grads } = lossAndGradients(m, batch, lossFn);
+  return { loss, grads, norm: globalNorm(grads) };
 }
 
 export function disposeGradients(g: Gradients | Grads): void {
@@ -97,44 +96,51 @@ export interface StepResult {
 /**
  * One optimizer step. With several micro-batches the gradients are averaged (each micro-batch's loss is
  * already a mean, so every micro-batch weighs the same).
+ *
+ * The whole step — forward, backward, clip and AdamW — is queued before the first await, and the update is
+ * refused on the device when the loss or the norm is not finite (the clip scale turns negative; AdamW then
+ * writes nothing). So the GPU never waits for the CPU in the middle of a step, and a caller may start the
+ * next step before awaiting this one (`const next = trainStep(…); await previous;`): queue order makes it read
+ * this step's weights. A refused step rejects with "weights unchanged", rolls the optimizer's step counter
+ * back, and the steps queued behind it reject too.
  */
 export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | readonly TrainBatch[], lossFn: LossFn): Promise<StepResult> {
   const micro = isMicroBatchList(batch) ? batch : [batch as TrainBatch];
   if (micro.length === 0) throw new Error('trainStep: no micro-batches');
   const lr = optimizer.lr;
   let mean: Grads;
-  let norm: tf.Scalar; // []
   let lossSum: tf.Scalar; // []
   if (micro.length === 1) {
-    // One micro-batch: its gradients and norm as they are (a ·1 copy and a second norm would be exact no-ops).
-    const g = gradients(m, micro[0], lossFn);
-    ({ grads: mean, norm, loss: lossSum } = g);
+    // One micro-batch: its gradients as they are (a ·1 copy would be an exact no-op).
+    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn));
   } else {
     let sum: Grads | undefined;
     lossSum = tf.scalar(0);
     for (const mb of micro) {
-      const g = gradients(m, mb, lossFn);
+      const g = lossAndGradients(m, mb, lossFn);
       const next = sum ? combineGradients([[1, sum], [1, g.grads]]) : combineGradients([[1, g.grads]]);
       if (sum) tf.dispose(Object.values(sum));
       sum = next;
       const nextLoss = tf.add(lossSum, g.loss) as tf.Scalar;
       lossSum.dispose();
       lossSum = nextLoss;
-      disposeGradients(g);
+      tf.dispose([g.loss, ...Object.values(g.grads)]);
     }
     mean = combineGradients([[1 / micro.length, sum!]]);
     tf.dispose(Object.values(sum!));
-    norm = globalNorm(mean); // []
   }
-  // A non-finite norm would turn every weight into NaN through the clip scale: refuse the update instead.
-  const [loss, gradNorm] = await Promise.all([lossSum.data(), norm.data()]);
-  if (!Number.isFinite(gradNorm[0]) || !Number.isFinite(loss[0])) {
-    tf.dispose([lossSum, norm, ...Object.values(mean)]);
-    throw new Error(`trainStep: loss ${loss[0]} / gradient norm ${gradNorm[0]} is not finite at step ${optimizer.step + 1}; weights unchanged`);
+  const step = optimizer.step + 1;
+  ageWebgpuPool(); // one tick per optimizer step, SFT and GRPO alike: stale batch shapes' buffers go
+  const verdict = queueGuardedUpdate(optimizer, mean, lossSum); // [loss sum, norm, accepted]
+  tf.dispose([lossSum, ...Object.values(mean)]);
+  const [loss, gradNorm, ok] = await verdict.data();
+  verdict.dispose();
+  if (ok !== 1) {
+    refuseUpdate(optimizer, step);
+    const cause = Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
+    throw new Error(`trainStep: ${cause} at step ${step}; weights unchanged`);
   }
-  applyGradients(optimizer, mean, norm);
-  tf.dispose([lossSum, norm, ...Object.values(mean)]);
-  return { step: optimizer.step, loss: loss[0] / micro.length, gradNorm: gradNorm[0], lr };
+  return { step, loss: loss / micro.length, gradNorm, lr };
 }
 
 /** A list of micro-batches, as opposed to one batch given as a list of rows. */

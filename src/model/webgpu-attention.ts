@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+import { keptUniforms, type UniformField } from './webgpu-bindings.ts';
 
 /** Query rows per workgroup (one thread each) in the forward and dq kernels; keys per dkdv workgroup. */
 const ROWS = 64;
@@ -387,8 +388,8 @@ function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBi
   const dh = d / heads;
   const qBlocks = Math.ceil(l / ROWS);
   const total = batch * heads * qBlocks;
-  const uniforms = () => b.makeUniforms([
-    ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v) => ({ type: 'uint32', data: [v] })),
+  const uniforms = () => keptUniforms(b, [
+    ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v): UniformField => ({ type: 'uint32', data: [v] })),
     { type: 'float32', data: [1 / Math.sqrt(dh)] }, { type: 'uint32', data: [0] },
   ]);
   return { dh, tile: tileRows(b, dh), uniforms, groups: total, shape: [batch, l, d], lseShape: [batch * heads, l] };
@@ -416,7 +417,7 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
     const out = newOutput(b, geo.shape);
     const lse = newOutput(b, geo.lseShape);
-    dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, forwardWgsl(geo.dh / 4, geo.tile)),
+    dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
       [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()], geo.groups);
     const o = asTensor<tf.Tensor3D>(out);
     save([qs, ks, vs, o, asTensor(lse)]);
@@ -429,12 +430,12 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         const dsum = newOutput(b, g.lseShape);
         const pairedTile = tileRows(b, g.dh, 2 * ROWS);
         const dqKernel = pairedDq && g.dh % 8 === 0
-          ? pipeline(b, `attentionDqPaired${g.dh}x${pairedTile}`, dqPairedWgsl(g.dh / 4, pairedTile))
-          : pipeline(b, `attentionDq${g.dh}x${g.tile}`, dqWgsl(g.dh / 4, g.tile));
+          ? pipeline(b, `attentionDqPaired${g.dh}x${pairedTile}`, () => dqPairedWgsl(g.dh / 4, pairedTile))
+          : pipeline(b, `attentionDq${g.dh}x${g.tile}`, () => dqWgsl(g.dh / 4, g.tile));
         dispatch(b, dqKernel, [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
         const dk = newOutput(b, g.shape);
         const dv = newOutput(b, g.shape);
-        const kernel = pipeline(b, `attentionDkdvBalanced${g.dh}x${pairedTile}`, dkdvBalancedWgsl(g.dh / 4, pairedTile));
+        const kernel = pipeline(b, `attentionDkdvBalanced${g.dh}x${pairedTile}`, () => dkdvBalancedWgsl(g.dh / 4, pairedTile));
         dispatch(b, kernel, [...bind(b, [dk, dv, q0, k0, v0, dy, lse0, dsum, kb]), g.uniforms()], g.groups);
         tf.dispose(asTensor(dsum));
         return [asTensor(dq), asTensor(dk), asTensor(dv)];

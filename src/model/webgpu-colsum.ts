@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, pipeline, view, type Backend, type Info } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 /** Column vectors (vec4 or f32) × row lanes per workgroup: 16 × 16 = 256 threads. */
 const LANES = 16;
@@ -76,8 +77,8 @@ function pass(b: Backend, out: Info, x: Info, rows: number, cols: number, chunk:
   const colVecs = cols / width;
   const colBlocks = Math.ceil(colVecs / LANES);
   const total = colBlocks * Math.ceil(rows / chunk);
-  dispatch(b, pipeline(b, `columnSum${width === 4 ? 'Vec4' : ''}`, columnSumWgsl(width)), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) },
-    b.makeUniforms([rows, colVecs, chunk, colBlocks, total, 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })))], total);
+  dispatch(b, pipeline(b, `columnSum${width === 4 ? 'Vec4' : ''}`, () => columnSumWgsl(width)), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) },
+    keptSizes(b, [rows, colVecs, chunk, colBlocks, total, 0, 0, 0])], total);
 }
 
 /** Σ over the rows of x viewed as [rows, cols] → a new [cols]-sized output of `shape`. */

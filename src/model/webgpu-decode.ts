@@ -129,7 +129,7 @@ export class GpuDecoder {
       const key = `${k}:${n}`;
       if (!linU.has(key)) linU.set(key, u32(batch, k, n, EPS_BITS));
       const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}:${norm !== undefined}`;
-      const p = pipeline(b, name, rowsLinearWgsl(epilogue, transposed, bias !== undefined, norm !== undefined));
+      const p = pipeline(b, name, () => rowsLinearWgsl(epilogue, transposed, bias !== undefined, norm !== undefined));
       const extra = [...(bias ? [bias] : []), ...(norm ? [w(`${norm}.g`), w(`${norm}.b`)] : [])];
       return this.command(p, [out, input, weight, ...extra, linU.get(key)!], Math.ceil(n / COLS), Math.ceil(batch / ROWS));
     };
@@ -147,13 +147,13 @@ export class GpuDecoder {
       return { pw, pb };
     });
 
-    const attention = pipeline(b, `decodeAttention:${dh}`, attentionWgsl(dh));
+    const attention = pipeline(b, `decodeAttention:${dh}`, () => attentionWgsl(dh));
     const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
     const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, gridRowsPer(c), 0)];
     if (cache.grid) {
       embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, gridRowTensor(c)));
     }
-    this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
+    this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, () => embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
     for (let i = 0; i < c.layers; i++) {
       const pre = `blocks.${i}.`;
       this.decode.push(
@@ -167,7 +167,7 @@ export class GpuDecoder {
     this.decode.push(c.tiedHead
       ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
       : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'));
-    const pick = pipeline(b, `decodePick:${c.vocab}`, pickWgsl(c.vocab));
+    const pick = pipeline(b, `decodePick:${c.vocab}`, () => pickWgsl(c.vocab));
     const pickU = this.uniform(new Float32Array([0, options.temperature, options.topP, 0]).buffer, batch);
     this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));
     this.pickPrefill = this.command(pick, [this.picked, prefill, this.rows, pickU], batch);

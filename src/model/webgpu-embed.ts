@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { segmentSum } from './webgpu-segment-sum.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, view, type Backend } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const WORKGROUP = 256;
 
@@ -58,7 +59,7 @@ export function embedTextFused(b: Backend, tok: tf.Tensor2D, pos: tf.Tensor2D, i
     const [ts, ps, is, qs] = args as tf.Tensor[];
     (args[4] as tf.GradSaveFunc)([is, qs]);
     const out = newOutput(b, [...is.shape, d]);
-    const uniforms = b.makeUniforms([rows, d, tokens, ps.shape[0]].map((v) => ({ type: 'uint32', data: [v] })));
+    const uniforms = keptSizes(b, [rows, d, tokens, ps.shape[0]]);
     dispatch(b, pipeline(b, 'embedGatherAdd', GATHER_ADD_WGSL), [out, ts, ps, is, qs].map((t) => ({ buffer: bufferOf(b, t) }))
       .concat([uniforms]), Math.ceil((rows * d) / WORKGROUP));
     return {

@@ -13,34 +13,57 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { asTensor, bufferOf, dispatch, fusedBackend, newOutput, owns, pipeline, setFusedKernels, writtenBufferOf, type Backend } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
-const WORKGROUP = 256;
+export const WORKGROUP = 256;
 
-const ADAMW_WGSL = /* wgsl */ `
-struct U { lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
-           keep: f32, decay: u32, scaled: u32, n: u32 }
+/**
+ * AdamW over one parameter, in place. `packed`: the guarded step's form (webgpu-guarded-step.ts) — the
+ * gradient is read from one packed buffer at u.offset, and the step's scalars (clip scale, negative when the
+ * device refused the step; lr; bias corrections; decay factor) from the optimizer's state buffer, so its
+ * bindings are the same every step. Otherwise the scalars come in the uniform and the scale as a tensor.
+ */
+const adamwWgsl = (packed: boolean) => /* wgsl */ `
+struct U { ${packed ? 'beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32, decay: u32, n: u32, offset: u32' : `lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
+           keep: f32, decay: u32, scaled: u32, n: u32, guarded: u32, pad0: u32, pad1: u32, pad2: u32`} }
 @group(0) @binding(0) var<storage, read_write> p: array<f32>;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read> scale: array<f32>;
+@group(0) @binding(4) var<storage, read> ${packed ? 'state' : 'scale'}: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= u.n) { return; }
-  var gi = g[i];
-  if (u.scaled == 1u) { gi = gi * scale[0]; }
+${packed ? `  // A negative scale: the device refused this step (not finite): write nothing.
+  if (state[0] < 0.0) { return; }
+  let gi = g[u.offset + i] * state[0];
+  let lr = state[2];
+  let bc1 = state[3];
+  let bc2 = state[4];
+  let keep = state[5];` : `  var gi = g[i];
+  if (u.scaled == 1u) {
+    // A guarded update whose scale is negative was refused on the device (a non-finite step): write nothing.
+    if (u.guarded == 1u && scale[0] < 0.0) { return; }
+    gi = gi * scale[0];
+  }
+  let lr = u.lr;
+  let bc1 = u.bc1;
+  let bc2 = u.bc2;
+  let keep = u.keep;`}
   let m1 = m[i] * u.beta1 + gi * u.oneMinusBeta1;
   let v1 = v[i] * u.beta2 + (gi * gi) * u.oneMinusBeta2;
-  let denom = sqrt(v1 / u.bc2) + u.eps;
-  let update = (m1 / u.bc1) / denom;
+  let denom = sqrt(v1 / bc2) + u.eps;
+  let update = (m1 / bc1) / denom;
   var pi = p[i];
-  if (u.decay == 1u) { pi = pi * u.keep; }
-  p[i] = pi - update * u.lr;
+  if (u.decay == 1u) { pi = pi * keep; }
+  p[i] = pi - update * lr;
   m[i] = m1;
   v[i] = v1;
 }`;
+export const ADAMW_PACKED_WGSL = adamwWgsl(true);
+const ADAMW_WGSL = adamwWgsl(false);
 
 /**
  * Floats one workgroup reduces. One workgroup per whole gradient walked up to 2.4M floats serially (31 ms of a
@@ -50,7 +73,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const SUM_SQUARES_CHUNK = 8192;
 
 // table: [offset, length] of each chunk in the packed gradients, then the first chunk of each slot (n + 1 words).
-const SUM_SQUARES_CHUNKS_WGSL = /* wgsl */ `
+export const SUM_SQUARES_CHUNKS_WGSL = /* wgsl */ `
 struct U { chunks: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> packed: array<f32>;
@@ -103,10 +126,11 @@ export interface AdamWConstants {
 
 export interface FusedOptimizer {
   /**
-   * p, m, v ← one AdamW update from g (times `scale[0]` when given), in place. Returns false (nothing
-   * done) when a buffer is shared with another tensor: the caller then uses the reference ops.
+   * p, m, v ← one AdamW update from g (times `scale[0]` when given), in place; `guarded`: nothing written
+   * when `scale[0]` is negative. Returns false (nothing done) when a buffer is shared with another tensor:
+   * the caller then uses the reference ops.
    */
-  adamw(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar): boolean;
+  adamw(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar, guarded?: boolean): boolean;
   /** [n]: Σ g² of each gradient (caller disposes). */
   sumSquares(grads: readonly tf.Tensor[]): tf.Tensor1D;
 }
@@ -119,20 +143,20 @@ export function fusedOptimizer(): FusedOptimizer | undefined {
   const backend = fusedBackend();
   if (!backend) return undefined;
   return {
-    adamw: (p, m, v, g, c, scale) => adamw(backend, p, m, v, g, c, scale),
+    adamw: (p, m, v, g, c, scale, guarded) => adamw(backend, p, m, v, g, c, scale, guarded),
     sumSquares: (grads) => sumSquares(backend, grads),
   };
 }
 
 
-function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar): boolean {
+function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar, guarded = false): boolean {
   if (![p, m, v].every((t) => t.dtype === 'float32' && owns(b, t)) || g.dtype !== 'float32' || g.size !== p.size) return false;
   if (p.size === 0) return true;
   const f = (x: number) => ({ type: 'float32', data: [x] });
   const u = (x: number) => ({ type: 'uint32', data: [x] });
   const uniforms = b.makeUniforms([
     f(c.lr), f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2), f(c.bc1), f(c.bc2), f(c.eps),
-    f(1 - c.decay), u(c.decay > 0 ? 1 : 0), u(scale ? 1 : 0), u(p.size),
+    f(1 - c.decay), u(c.decay > 0 ? 1 : 0), u(scale ? 1 : 0), u(p.size), u(guarded && scale ? 1 : 0), u(0), u(0), u(0),
   ]);
   const gBuffer = bufferOf(b, g);
   const buffers = [p, m, v].map((t) => ({ buffer: writtenBufferOf(b, t) }));
@@ -151,12 +175,8 @@ interface ChunkPlan {
 const plans = new WeakMap<Backend, Map<string, ChunkPlan>>();
 const MAX_PLANS = 16; // bounds what parity checks and NGDiff's differing lists can leave behind
 
-function chunkPlan(b: Backend, sizes: readonly number[]): ChunkPlan {
-  let byKey = plans.get(b);
-  if (!byKey) plans.set(b, (byKey = new Map()));
-  const key = sizes.join(',');
-  const cached = byKey.get(key);
-  if (cached) return cached;
+/** Chunks of SUM_SQUARES_CHUNK floats over gradients of these sizes packed end to end, and their table's words. */
+export function chunkLayout(sizes: readonly number[]): { words: number[]; offsets: number[]; total: number; chunks: number } {
   const pairs: number[] = [];
   const firsts: number[] = [];
   const offsets: number[] = [];
@@ -168,8 +188,17 @@ function chunkPlan(b: Backend, sizes: readonly number[]): ChunkPlan {
     total += size;
   }
   firsts.push(pairs.length / 2);
-  const table = tf.keep(tf.tensor1d([...pairs, ...firsts], 'int32'));
-  const plan = { table, offsets, total, chunks: pairs.length / 2 };
+  return { words: [...pairs, ...firsts], offsets, total, chunks: pairs.length / 2 };
+}
+
+function chunkPlan(b: Backend, sizes: readonly number[]): ChunkPlan {
+  let byKey = plans.get(b);
+  if (!byKey) plans.set(b, (byKey = new Map()));
+  const key = sizes.join(',');
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const { words, offsets, total, chunks } = chunkLayout(sizes);
+  const plan = { table: tf.keep(tf.tensor1d(words, 'int32')), offsets, total, chunks };
   if (byKey.size >= MAX_PLANS) {
     const [oldest, old] = byKey.entries().next().value!;
     byKey.delete(oldest);
@@ -177,6 +206,16 @@ function chunkPlan(b: Backend, sizes: readonly number[]): ChunkPlan {
   }
   byKey.set(key, plan);
   return plan;
+}
+
+/** Copies each tensor into `packed` at its offset (floats), in tfjs's command stream. */
+export function copyPacked(b: Backend, tensors: readonly tf.Tensor[], packed: GPUBuffer, offsets: readonly number[]): void {
+  const sources = tensors.map((t) => bufferOf(b, t));
+  b.ensureCommandEncoderReady();
+  b.endComputePassEncoder(); // copies go outside a compute pass; the next dispatch opens a new one
+  tensors.forEach((t, slot) => {
+    if (t.size > 0) b.commandEncoder!.copyBufferToBuffer(sources[slot], 0, packed, 4 * offsets[slot], 4 * t.size);
+  });
 }
 
 /**
@@ -192,21 +231,16 @@ function sumSquares(b: Backend, grads: readonly tf.Tensor[]): tf.Tensor1D {
   if (plan.total === 0) return tf.zeros([grads.length]);
   const packedInfo = newOutput(b, [plan.total]);
   const packed = bufferOf(b, packedInfo);
-  const sources = grads.map((g) => bufferOf(b, g));
-  b.ensureCommandEncoderReady();
-  b.endComputePassEncoder(); // copies go outside a compute pass; the next dispatch opens a new one
-  grads.forEach((g, slot) => {
-    if (g.size > 0) b.commandEncoder!.copyBufferToBuffer(sources[slot], 0, packed, 4 * plan.offsets[slot], 4 * g.size);
-  });
+  copyPacked(b, grads, packed, plan.offsets);
   const partialsInfo = newOutput(b, [plan.chunks]);
   const partials = bufferOf(b, partialsInfo);
   const table = { buffer: bufferOf(b, plan.table) };
   const u = (x: number) => ({ type: 'uint32', data: [x] });
   dispatch(b, pipeline(b, 'sumSquares', SUM_SQUARES_CHUNKS_WGSL),
-    [{ buffer: partials }, { buffer: packed }, table, b.makeUniforms([u(plan.chunks), u(0), u(0), u(0)])], plan.chunks);
+    [{ buffer: partials }, { buffer: packed }, table, keptSizes(b, [plan.chunks, 0, 0, 0])], plan.chunks);
   const outInfo = newOutput(b, [grads.length]);
   dispatch(b, pipeline(b, 'sumSquaresSlots', SUM_SQUARES_SLOTS_WGSL),
-    [{ buffer: bufferOf(b, outInfo) }, { buffer: partials }, table, b.makeUniforms([u(grads.length), u(2 * plan.chunks), u(0), u(0)])],
+    [{ buffer: bufferOf(b, outInfo) }, { buffer: partials }, table, keptSizes(b, [grads.length, 2 * plan.chunks, 0, 0])],
     Math.ceil(grads.length / 64));
   // Released once the recorded commands are submitted (bufferOf marked them used by the queue).
   asTensor(packedInfo).dispose();

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const WORKGROUP = 256;
 
@@ -50,7 +51,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 function run(b: Backend, name: string, code: string, inputs: tf.Tensor[]): tf.Tensor {
   const n = inputs[0].size;
   const out = newOutput(b, [...inputs[0].shape]);
-  const uniforms = b.makeUniforms([n, 0, 0, 0].map((x) => ({ type: 'uint32', data: [x] })));
+  const uniforms = keptSizes(b, [n, 0, 0, 0]);
   dispatch(b, pipeline(b, name, code), [{ buffer: bufferOf(b, out) }, ...inputs.map((t) => ({ buffer: bufferOf(b, t) })), uniforms],
     Math.ceil(n / WORKGROUP));
   return asTensor(out);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const WORKGROUP = 256;
 
@@ -38,7 +39,7 @@ export function writeKvSlot(b: Backend, cache: tf.Tensor4D, kv: tf.Tensor4D, slo
   if (kv.shape.join() !== [rows, heads, 1, dh].join() || slotIndex.size !== rows) {
     throw new Error(`writeKvSlot: cache [${cache.shape}], kv [${kv.shape}], slots [${slotIndex.shape}] do not match`);
   }
-  const uniforms = b.makeUniforms([rows, heads, capacity, dh].map((x) => ({ type: 'uint32', data: [x] })));
+  const uniforms = keptSizes(b, [rows, heads, capacity, dh]);
   dispatch(b, pipeline(b, 'kvWrite', KV_WRITE_WGSL),
     [{ buffer: writtenBufferOf(b, cache) }, { buffer: bufferOf(b, kv) }, { buffer: bufferOf(b, slotIndex) }, uniforms],
     Math.ceil((rows * heads * dh) / WORKGROUP));

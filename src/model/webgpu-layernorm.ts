@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './webgpu-colsum.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, saveForGradient, type Backend } from './webgpu-raw.ts';
+import { keptUniforms } from './webgpu-bindings.ts';
 
 export const LANES = 64;
 
@@ -115,7 +116,7 @@ function backward(b: Backend, x: tf.Tensor, g: tf.Tensor, dy: tf.Tensor, eps: nu
   const rows = x.size / d;
   const dx = newOutput(b, [...x.shape]);
   const dyxhat = newOutput(b, [...x.shape]);
-  const uniforms = b.makeUniforms([
+  const uniforms = keptUniforms(b, [
     { type: 'uint32', data: [rows] }, { type: 'uint32', data: [d] }, { type: 'float32', data: [eps] }, { type: 'uint32', data: [0] },
   ]);
   dispatch(b, pipeline(b, 'layerNormBackward', LAYER_NORM_BACKWARD_WGSL), [
@@ -129,7 +130,7 @@ function forward(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: tf.Tensor1D, e
   const d = x.shape[x.rank - 1];
   const rows = x.size / d;
   const out = newOutput(b, [...x.shape]);
-  const uniforms = b.makeUniforms([
+  const uniforms = keptUniforms(b, [
     { type: 'uint32', data: [rows] }, { type: 'uint32', data: [d] }, { type: 'float32', data: [eps] }, { type: 'uint32', data: [0] },
   ]);
   dispatch(b, pipeline(b, 'layerNorm', LAYER_NORM_WGSL),

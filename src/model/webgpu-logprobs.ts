@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matmulOwn, ownMatmulFits, ownMatmulInstalled } from './webgpu-matmul.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, saveForGradient, view, type Backend, type Info } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const WORKGROUP = 256;
 
@@ -86,7 +87,7 @@ function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB:
 }
 
 function rowsDispatch(b: Backend, name: string, code: string, buffers: Info[], rows: number, vocab: number, threads: number): void {
-  const uniforms = b.makeUniforms([rows, vocab, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
+  const uniforms = keptSizes(b, [rows, vocab, 0, 0]);
   dispatch(b, pipeline(b, name, code), [...buffers.map((t) => ({ buffer: bufferOf(b, t) })), uniforms], Math.ceil(threads / WORKGROUP));
 }
 

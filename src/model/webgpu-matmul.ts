@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const BK = 16;
 const THREADS = 256;
@@ -256,14 +257,14 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const total = tiles * splits;
   // The column sums: straight into colSum with one split, else per split into [splits, N] for the reduce kernel.
   const colSumTarget = !colSum || splits === 1 ? colSum : newOutput(b, [splits * n]);
-  const uniforms = b.makeUniforms([m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
-    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
-  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, matmulWgsl(transposeA, transposeB, rows, cols)),
+  const uniforms = keptSizes(b, [m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
+    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0]);
+  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols)),
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
       { buffer: bufferOf(b, addendInfo) }, uniforms, { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) }], total);
   if (splits > 1) {
     const size = batch * m * n;
-    const reduceUniforms = b.makeUniforms([size, n, splits, bias ? 1 : 0, addend ? 1 : 0, colSum ? 1 : 0, 0, 0].map((v) => ({ type: 'uint32', data: [v] })));
+    const reduceUniforms = keptSizes(b, [size, n, splits, bias ? 1 : 0, addend ? 1 : 0, colSum ? 1 : 0, 0, 0]);
     dispatch(b, pipeline(b, 'matmulReduce', REDUCE_WGSL),
       [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, { buffer: bufferOf(b, addendInfo) },
         reduceUniforms, { buffer: colSum ? bufferOf(b, colSum) : unusedOutput(b) }, { buffer: bufferOf(b, colSumTarget ?? target) }],

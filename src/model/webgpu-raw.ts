@@ -4,6 +4,7 @@
  * compute pass, so our kernels order with tfjs's own and its deferred buffer release covers ours.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bindGroupOf, isKeptUniform } from './webgpu-bindings.ts';
 
 export type Info = { dataId: object; shape: number[]; dtype: string };
 type TensorData = { resource: unknown; refCount: number; values: unknown };
@@ -36,9 +37,11 @@ export const internals = (): Backend => tf.backend() as unknown as Backend;
 
 let enabled = true;
 
-/** Off: every caller takes the reference ops (ASYMFLOW_SPEED_PATCHES=0; parity checks compare both). */
-export function setFusedKernels(on: boolean): void {
+/** Off: every caller takes the reference ops (ASYMFLOW_SPEED_PATCHES=0; parity checks compare both). Returns the previous setting. */
+export function setFusedKernels(on: boolean): boolean {
+  const was = enabled;
   enabled = on;
+  return was;
 }
 
 /** The backend internals when our fused kernels apply: the active backend is webgpu and they are on. */
@@ -49,13 +52,18 @@ export function fusedBackend(): Backend | undefined {
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 const names = new WeakMap<GPUComputePipeline, string>();
 
-/** The compiled pipeline `name` of `code` on this backend's device (compiled once per device). */
-export function pipeline(b: Backend, name: string, code: string): GPUComputePipeline {
+/**
+ * The compiled pipeline `name` of `code` on this backend's device (compiled once per device). Code built per
+ * call comes as a function, called only on the first: matmulWgsl building its source on every dispatch was
+ * ~13% of a `small` training step's CPU time on the H100 host.
+ */
+export function pipeline(b: Backend, name: string, code: string | (() => string)): GPUComputePipeline {
   let byName = pipelines.get(b.device);
   if (!byName) pipelines.set(b.device, (byName = new Map()));
   let p = byName.get(name);
   if (!p) {
-    p = b.device.createComputePipeline({ layout: 'auto', compute: { module: b.device.createShaderModule({ code }), entryPoint: 'main' } });
+    const source = typeof code === 'string' ? code : code();
+    p = b.device.createComputePipeline({ layout: 'auto', compute: { module: b.device.createShaderModule({ code: source }), entryPoint: 'main' } });
     byName.set(name, p);
     names.set(p, name);
   }
@@ -158,14 +166,11 @@ export async function ourKernelTimes(): Promise<{ byName: Map<string, { n: numbe
  */
 export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
   for (const { buffer } of buffers) {
-    if ((buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && !b.uniformPendingDisposal.includes(buffer)) {
-      throw new Error(`dispatch ${names.get(p) ?? ''}: a uniform buffer already handed back to tfjs's pool (made before a submit; make one per dispatch)`);
+    if ((buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && !isKeptUniform(buffer) && !b.uniformPendingDisposal.includes(buffer)) {
+      throw new Error(`dispatch ${names.get(p) ?? ''}: a uniform buffer already handed back to tfjs's pool (made before a submit; make one per dispatch, or use keptUniforms)`);
     }
   }
-  const bindGroup = b.device.createBindGroup({
-    layout: p.getBindGroupLayout(0),
-    entries: buffers.map((resource, binding) => ({ binding, resource })),
-  });
+  const bindGroup = bindGroupOf(b, p, buffers);
   b.ensureCommandEncoderReady();
   const timed = (timings !== undefined || b.activeTimers != null) && b.supportTimestampQuery;
   if (timed) {

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
+import { keptSizes } from './webgpu-bindings.ts';
 
 const LANES = 256;
 const TILE = 1024; // ids per pass (4 per thread)
@@ -107,7 +108,7 @@ export function segmentSum(b: Backend, x: Info, ids: Info, segments: number, inn
   const n = ids.shape.reduce((p, q) => p * q, 1);
   const columnBlocks = Math.ceil(inner / LANES);
   const out = newOutput(b, shape);
-  const uniforms = b.makeUniforms([n, inner, segments, columnBlocks].map((v) => ({ type: 'uint32', data: [v] })));
+  const uniforms = keptSizes(b, [n, inner, segments, columnBlocks]);
   const [name, code] = compact ? ['segmentSumCompact', COMPACT_WGSL] : ['segmentSum', WALK_WGSL];
   dispatch(b, pipeline(b, name, code), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, ids) }, uniforms],
     segments * columnBlocks);

@@ -4,6 +4,7 @@ import { AdamW, adamwConfig, learningRate } from '../../../src/model/adamw.ts';
 import { prepareBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts';
 import { promptTokens } from '../../../src/model/prompt.ts';
 import { combineGradients, disposeGradients, gradients, trainStep } from '../../../src/model/train.ts';
+import { EXPECTED_REFUSALS, queuedStepsCheck, queuedStepsOk } from '../../../src/model/queued-steps-check.ts';
 import { weightsSha256 } from '../../../src/model/checkpoint.ts';
 import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';
 import { encode } from '../../../src/tokenizer.ts';
@@ -76,6 +77,12 @@ describe('trainStep', () => {
     expect(opt.step).toBe(0);
     opt.dispose();
     disposeVlm(m);
+  });
+
+  it('takes queued steps in order, and refuses those queued behind a non-finite one', async () => {
+    const report = await queuedStepsCheck();
+    expect(report).toEqual({ queuedSame: true, lossesMoved: true, refusals: [...EXPECTED_REFUSALS], refusedHeld: true, resumedSame: true });
+    expect(queuedStepsOk(report)).toBe(true);
   });
 
   it('averages micro-batch gradients, and combines gradients of two losses by weight', async () => {

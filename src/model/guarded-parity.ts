@@ -1,0 +1,76 @@
+/**
+ * Parity of the packed guarded update (webgpu-guarded-step.ts) with the reference ops (guarded-update.ts) on
+ * the active webgpu backend: the same gradients and losses through both forms for a few steps — clipped,
+ * with and without weight decay, one step's loss NaN so both refuse it and restart the chain — then the
+ * verdicts and every p, m, v compared. bench/parity.ts runs it (GLES in CI, the H100).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamW } from './adamw.ts';
+import { guardedForms, queueGuardedUpdate, refuseUpdate } from './guarded-update.ts';
+import { setFusedOptimizer } from './webgpu-fused.ts';
+import { Rng } from '../rng.ts';
+
+export interface GuardedParityReport {
+  readonly packedSteps: number; // updates that took the packed form (must be all of the fused run's)
+  readonly verdictsSame: boolean; // accepted/refused the same at every step, losses bit for bit
+  readonly normRel: number; // max relative difference of the reported norms
+  readonly stateRel: number; // max over p, m, v of max|packed − reference| / max|reference|
+}
+
+const SHAPES: readonly number[][] = [[3], [40, 7], [9000], [64, 130]]; // a partial chunk, several chunks
+
+async function run(fused: boolean, steps: number): Promise<{ verdicts: Float32Array[]; state: Float32Array[]; packed: number }> {
+  const rng = new Rng('guarded-parity');
+  const params = new Map(SHAPES.map((shape, i) => {
+    const t = tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+    const v = tf.variable(t, true, `guarded-parity-${fused}-${i}`);
+    t.dispose();
+    return [`w${i}`, v] as const;
+  }));
+  const optimizer = new AdamW(params, { lr: 1e-2, weightDecay: 0.1, clipNorm: 1, warmupSteps: 2 }, (name) => name !== 'w1');
+  const was = setFusedOptimizer(fused);
+  const before = guardedForms.packed;
+  const verdicts: Float32Array[] = [];
+  try {
+    for (let step = 0; step < steps; step++) {
+      const grads = Object.fromEntries([...params].map(([name, v]) => [name, tf.tensor(Float32Array.from({ length: v.size }, () => 2 * rng.normal()), v.shape)]));
+      const loss = tf.scalar(step === 2 ? NaN : 1 + rng.next());
+      const verdict = queueGuardedUpdate(optimizer, grads, loss);
+      const values = (await verdict.data()) as Float32Array;
+      if (values[2] !== 1) refuseUpdate(optimizer, optimizer.step);
+      verdicts.push(values);
+      tf.dispose([verdict, loss, ...Object.values(grads)]);
+    }
+    const state = await Promise.all([...params.values(), ...optimizer.m.values(), ...optimizer.v.values()].map((t) => t.data() as Promise<Float32Array>));
+    return { verdicts, state, packed: guardedForms.packed - before };
+  } finally {
+    setFusedOptimizer(was);
+    optimizer.dispose();
+    tf.dispose([...params.values()]);
+  }
+}
+
+/** Needs the webgpu backend active. */
+export async function guardedUpdateParity(steps = 5): Promise<GuardedParityReport> {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`guardedUpdateParity: needs the webgpu backend, active is ${tf.getBackend()}`);
+  const packed = await run(true, steps);
+  const reference = await run(false, steps);
+  let normRel = 0;
+  const verdictsSame = packed.verdicts.every((v, i) => {
+    const r = reference.verdicts[i];
+    if (Number.isFinite(r[1])) normRel = Math.max(normRel, Math.abs(v[1] - r[1]) / Math.max(Math.abs(r[1]), 1e-30));
+    return v[2] === r[2] && Object.is(v[0], r[0]);
+  });
+  let stateRel = 0;
+  packed.state.forEach((x, i) => {
+    const y = reference.state[i];
+    let diff = 0;
+    let scale = 0;
+    for (let j = 0; j < y.length; j++) {
+      diff = Math.max(diff, Math.abs(x[j] - y[j]));
+      scale = Math.max(scale, Math.abs(y[j]));
+    }
+    stateRel = Math.max(stateRel, diff / Math.max(scale, 1e-30));
+  });
+  return { packedSteps: packed.packed, verdictsSame, normRel, stateRel };
+}
