@@ -54,7 +54,7 @@ for (const name of arg('backends', 'wasm,webgpu').split(',')) {
       // The packed guarded update against the reference ops, then trainStep's queueing through it: queued
       // steps in GPU order, a NaN step refused on the device.
       const guarded = await guardedUpdateParity();
-      const guardedOk = guarded.packedSteps === 5 && guarded.verdictsSame && guarded.normRel <= FUSED_REL && guarded.stateRel <= FUSED_REL;
+      const guardedOk = guarded.packedSteps === 5 && guarded.staleRefusals.every((accepted) => !accepted) && guarded.verdictsSame && guarded.normRel <= FUSED_REL && guarded.stateRel <= FUSED_REL;
       if (!guardedOk) failures++;
       console.log(JSON.stringify({ what: 'guarded-update-parity', backend: name, ...guarded, ok: guardedOk }));
       const queued = await queuedStepsCheck();

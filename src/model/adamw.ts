@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checks, resolveConfig, type Checks } from '../config.ts';
 import { fusedOptimizer } from './webgpu-fused.ts';
-import { releaseGuarded } from './webgpu-guarded-step.ts';
+import { releaseGuardedUpdates } from './guarded-update.ts';
 
 export interface AdamWConfig {
   readonly lr: number; // peak learning rate
@@ -125,7 +125,7 @@ export class AdamW {
   }
 
   dispose(): void {
-    releaseGuarded(this);
+    releaseGuardedUpdates(this);
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }
 }

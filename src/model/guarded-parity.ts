@@ -6,11 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from './adamw.ts';
-import { guardedForms, queueGuardedUpdate, refuseUpdate } from './guarded-update.ts';
+import { guardedForms, queueGuardedUpdate } from './guarded-update.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
 import { Rng } from '../rng.ts';
 
 export interface GuardedParityReport {
+  readonly staleRefusals: readonly boolean[]; // staleChainCheck in the packed form: accepted per update A, B, C, E
   readonly packedSteps: number; // updates that took the packed form (must be all of the fused run's)
   readonly verdictsSame: boolean; // accepted/refused the same at every step, losses bit for bit
   readonly normRel: number; // max relative difference of the reported norms
@@ -35,11 +36,11 @@ async function run(fused: boolean, steps: number): Promise<{ verdicts: Float32Ar
     for (let step = 0; step < steps; step++) {
       const grads = Object.fromEntries([...params].map(([name, v]) => [name, tf.tensor(Float32Array.from({ length: v.size }, () => 2 * rng.normal()), v.shape)]));
       const loss = tf.scalar(step === 2 ? NaN : 1 + rng.next());
-      const verdict = queueGuardedUpdate(optimizer, grads, loss);
-      const values = (await verdict.data()) as Float32Array;
-      if (values[2] !== 1) refuseUpdate(optimizer, optimizer.step);
+      const update = queueGuardedUpdate(optimizer, grads, loss);
+      const values = (await update.verdict.data()) as Float32Array;
+      update.settle(values[2] === 1);
       verdicts.push(values);
-      tf.dispose([verdict, loss, ...Object.values(grads)]);
+      tf.dispose([update.verdict, loss, ...Object.values(grads)]);
     }
     const state = await Promise.all([...params.values(), ...optimizer.m.values(), ...optimizer.v.values()].map((t) => t.data() as Promise<Float32Array>));
     return { verdicts, state, packed: guardedForms.packed - before };
@@ -47,6 +48,43 @@ async function run(fused: boolean, steps: number): Promise<{ verdicts: Float32Ar
     setFusedOptimizer(was);
     optimizer.dispose();
     tf.dispose([...params.values()]);
+  }
+}
+
+/**
+ * The chain's generations on the active backend's form: A (NaN) and B queued; A read back (refused); C (NaN)
+ * queued; B read back (refused as queued behind A — a stale refusal, which must not restart the chain C
+ * started); E queued, behind the refused C; then C and E read back. Accepted per update: all false when
+ * correct (E is refused as queued behind C), E true when a stale refusal restarted the chain.
+ */
+export async function staleChainCheck(): Promise<boolean[]> {
+  const w = tf.variable(tf.ones([5]), true);
+  const optimizer = new AdamW(new Map([['w', w]]), { lr: 1e-2 });
+  const g = tf.ones([5]);
+  const queue = (lossValue: number) => {
+    const loss = tf.scalar(lossValue);
+    const update = queueGuardedUpdate(optimizer, { w: g }, loss);
+    loss.dispose();
+    return update;
+  };
+  const settle = async (u: ReturnType<typeof queueGuardedUpdate>) => {
+    const accepted = (await u.verdict.data())[2] === 1;
+    u.settle(accepted);
+    u.verdict.dispose();
+    return accepted;
+  };
+  try {
+    const a = queue(NaN);
+    const b = queue(1);
+    const accepted = [await settle(a)];
+    const c = queue(NaN);
+    accepted.push(await settle(b));
+    const e = queue(1);
+    accepted.push(await settle(c), await settle(e));
+    return accepted;
+  } finally {
+    optimizer.dispose();
+    tf.dispose([w, g]);
   }
 }
 
@@ -72,5 +110,8 @@ export async function guardedUpdateParity(steps = 5): Promise<GuardedParityRepor
     }
     stateRel = Math.max(stateRel, diff / Math.max(scale, 1e-30));
   });
-  return { packedSteps: packed.packed, verdictsSame, normRel, stateRel };
+  const was = setFusedOptimizer(true);
+  const staleRefusals = await staleChainCheck();
+  setFusedOptimizer(was);
+  return { staleRefusals, packedSteps: packed.packed, verdictsSame, normRel, stateRel };
 }

@@ -3,23 +3,39 @@
  * decides, so a step is queued whole and the GPU never waits for a read-back in its middle. The update is
  * refused — p, m and v left as they were — when the loss or the gradient norm is not finite, or when a step
  * queued before it on the same optimizer was refused: the steps behind a refused one took their gradients on
- * weights their caller will be told did not move. Reading a refusal back (refuseUpdate) rolls the step
+ * weights their caller will be told did not move. Reading a refusal back (settle(false)) rolls the step
  * counter back and starts the chain over for the steps queued after that.
  *
- * On webgpu one packed form (webgpu-guarded-step.ts); elsewhere, or when a variable shares its buffer, the
- * reference ops below: the clip scale turned negative through tf.where, and AdamW.apply's guarded form.
+ * On webgpu one packed form (webgpu-guarded-step.ts); elsewhere the reference ops below: the clip scale turned
+ * negative through tf.where, and AdamW.apply's guarded form. The chain lives on the device in either form, in
+ * different places, so the form may not change while steps are unread.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
 import { fusedBackend } from './webgpu-raw.ts';
-import { queueGuardedAdamw } from './webgpu-guarded-step.ts';
+import { packedApplies, queueGuardedAdamw, releaseGuarded, type GuardedEntry } from './webgpu-guarded-step.ts';
 import { fusedOptimizer } from './webgpu-fused.ts';
 
-/** Reference form: per optimizer, 1 while every step queued so far was accepted ([] bool, on the device). */
-const acceptedSoFar = new WeakMap<AdamW, tf.Scalar>();
-/** A refusal was read back since the last queued step: the next one starts the chain over (both forms). */
-const restartChain = new WeakSet<AdamW>();
+/**
+ * Per optimizer: the chain's generation (a refusal read back starts the next), whether the next queued step
+ * starts the chain over, the steps queued and not read back, and (reference form) 1 while every step of this
+ * generation was accepted ([] bool, on the device; dropped once nothing is unread).
+ */
+interface Chain {
+  generation: number;
+  restart: boolean;
+  unread: number;
+  form?: 'packed' | 'reference'; // of the unread steps: the two forms keep the chain in different places
+  ok?: tf.Scalar;
+}
+const chains = new WeakMap<AdamW, Chain>();
+const chainOf = (optimizer: AdamW): Chain => {
+  let c = chains.get(optimizer);
+  if (!c) chains.set(optimizer, (c = { generation: 0, restart: false, unread: 0 }));
+  return c;
+};
+
 let packedForm = true;
 
 /** ASYMFLOW_PACKED_UPDATE=0: the reference form on webgpu too (A/B runs). Returns the previous setting. */
@@ -32,53 +48,94 @@ export function setPackedUpdate(on: boolean): boolean {
 /** Updates queued in each form since the process started (parity checks assert which form ran). */
 export const guardedForms = { packed: 0, reference: 0 };
 
+export interface QueuedUpdate {
+  readonly verdict: tf.Tensor1D; // [loss, pre-clip norm, 1 accepted / 0 refused]; the caller reads and disposes it
+  readonly step: number; // the update's 1-based step
+  /** Call once with the verdict read back: a refusal rolls the step counter back and restarts the chain. */
+  settle(accepted: boolean): void;
+}
+
 /**
  * Queues one AdamW update of `grads` (clipped to the optimizer's clipNorm) behind the device's verdict on
- * `loss` and the gradient norm. Returns [loss, pre-clip norm, 1 accepted / 0 refused] ([3], caller disposes).
- * Neither `grads` nor `loss` is disposed.
+ * `loss` and the gradient norm. Neither `grads` nor `loss` is disposed.
  */
-export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar): tf.Tensor1D {
-  const restart = restartChain.has(optimizer);
-  restartChain.delete(optimizer);
-  const b = packedForm && fusedOptimizer() ? fusedBackend() : undefined;
-  if (b) {
-    const names = [...optimizer.params.keys()].filter((name) => grads[name] !== undefined);
-    const entries = names.map((name) => {
-      const p = optimizer.params.get(name)!;
-      return { p, m: optimizer.m.get(name)!, v: optimizer.v.get(name)!, g: grads[name], decay: optimizer.decays(name, p) };
-    });
-    const c = optimizer.config;
-    const step = optimizer.step + 1;
-    const lr = optimizer.lr;
-    const verdict = queueGuardedAdamw(b, optimizer, entries, loss, {
-      lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1: 1 - c.beta1 ** step, bc2: 1 - c.beta2 ** step,
-      keep: 1 - lr * c.weightDecay, clip: c.clipNorm, reset: restart,
-    });
-    if (verdict) {
-      optimizer.advance();
-      guardedForms.packed++;
-      return verdict;
-    }
+export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar): QueuedUpdate {
+  const chain = chainOf(optimizer);
+  const restart = chain.restart;
+  chain.restart = false;
+  const generation = chain.generation;
+  const step = optimizer.step + 1;
+  const form = packedFormFor(optimizer, grads, loss) ? 'packed' : 'reference';
+  if (chain.unread > 0 && chain.form !== form) {
+    throw new Error(`queueGuardedUpdate: the ${form} form with ${chain.unread} ${chain.form} step(s) not read back (the fused kernels or ASYMFLOW_PACKED_UPDATE changed mid-run)`);
   }
+  chain.form = form;
+  const verdict = form === 'packed' ? packedUpdate(optimizer, grads, loss, restart) : referenceUpdate(optimizer, grads, loss, chain, restart);
+  chain.unread++;
+  return {
+    verdict,
+    step,
+    settle: (accepted) => {
+      chain.unread--;
+      if (!accepted) {
+        optimizer.step = Math.min(optimizer.step, step - 1);
+        // Steps queued behind this one were refused with it; their read-backs must not restart a newer chain.
+        if (chain.generation !== generation) return;
+        chain.generation++;
+        chain.restart = true;
+        dropChainTensor(chain);
+      } else if (chain.unread === 0) dropChainTensor(chain);
+    },
+  };
+}
+
+const entriesOf = (optimizer: AdamW, grads: Grads): GuardedEntry[] =>
+  [...optimizer.params.keys()].filter((name) => grads[name] !== undefined).map((name) => {
+    const p = optimizer.params.get(name)!;
+    return { p, m: optimizer.m.get(name)!, v: optimizer.v.get(name)!, g: grads[name], decay: optimizer.decays(name, p) };
+  });
+
+const packedFormFor = (optimizer: AdamW, grads: Grads, loss: tf.Scalar): boolean =>
+  packedForm && fusedOptimizer() !== undefined && packedApplies(entriesOf(optimizer, grads), loss);
+
+function packedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar, restart: boolean): tf.Tensor1D {
+  const c = optimizer.config;
+  const step = optimizer.step + 1;
+  const lr = optimizer.lr;
+  const verdict = queueGuardedAdamw(fusedBackend()!, optimizer, entriesOf(optimizer, grads), loss, {
+    lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1: 1 - c.beta1 ** step, bc2: 1 - c.beta2 ** step,
+    keep: 1 - lr * c.weightDecay, clip: c.clipNorm, reset: restart,
+  });
+  optimizer.advance();
+  guardedForms.packed++;
+  return verdict;
+}
+
+function referenceUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar, chain: Chain, restart: boolean): tf.Tensor1D {
   guardedForms.reference++;
   return tf.tidy(() => {
     const norm = globalNorm(grads); // []
     const finite = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(norm)); // [] bool
-    const before = restart ? undefined : acceptedSoFar.get(optimizer);
+    const before = restart ? undefined : chain.ok;
     const ok = before ? tf.logicalAnd(before, finite) : finite; // [] bool
     const clip = optimizer.config.clipNorm;
     const clipScale: tf.Tensor = clip > 0 ? tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6))) : tf.scalar(1); // []
     optimizer.apply(grads, tf.where(ok, clipScale, tf.scalar(-1)) as tf.Scalar, true);
-    acceptedSoFar.get(optimizer)?.dispose();
-    acceptedSoFar.set(optimizer, tf.keep(ok as tf.Scalar));
+    chain.ok?.dispose();
+    chain.ok = tf.keep(ok as tf.Scalar);
     return tf.stack([loss, norm, tf.cast(ok, 'float32')]) as tf.Tensor1D; // [3]
   });
 }
 
-/** After reading back a refusal of update `step`: no weight moved from it on; the next queued step starts over. */
-export function refuseUpdate(optimizer: AdamW, step: number): void {
-  optimizer.step = Math.min(optimizer.step, step - 1);
-  acceptedSoFar.get(optimizer)?.dispose();
-  acceptedSoFar.delete(optimizer);
-  restartChain.add(optimizer);
+function dropChainTensor(chain: Chain): void {
+  chain.ok?.dispose();
+  chain.ok = undefined;
+}
+
+/** Everything kept for `optimizer`'s guarded updates (AdamW.dispose). */
+export function releaseGuardedUpdates(optimizer: AdamW): void {
+  const chain = chains.get(optimizer);
+  if (chain) dropChainTensor(chain);
+  chains.delete(optimizer);
+  releaseGuarded(optimizer);
 }

@@ -11,7 +11,7 @@ import type { AdamW } from './adamw.ts';
 import { prepareBatch, tokenLogprobs, type PreparedBatch, type ScoreRow, type TokenLogprobs } from './logprobs.ts';
 import type { Vlm } from './vlm.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
-import { queueGuardedUpdate, refuseUpdate } from './guarded-update.ts';
+import { queueGuardedUpdate } from './guarded-update.ts';
 import { ageWebgpuPool } from './webgpu-pool.ts';
 
 export type { Grads } from './grad-norm.ts';
@@ -129,14 +129,14 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
     mean = combineGradients([[1 / micro.length, sum!]]);
     tf.dispose(Object.values(sum!));
   }
-  const step = optimizer.step + 1;
   ageWebgpuPool(); // one tick per optimizer step, SFT and GRPO alike: stale batch shapes' buffers go
-  const verdict = queueGuardedUpdate(optimizer, mean, lossSum); // [loss sum, norm, accepted]
+  const update = queueGuardedUpdate(optimizer, mean, lossSum);
   tf.dispose([lossSum, ...Object.values(mean)]);
-  const [loss, gradNorm, ok] = await verdict.data();
-  verdict.dispose();
+  const [loss, gradNorm, ok] = await update.verdict.data();
+  update.verdict.dispose();
+  update.settle(ok === 1);
+  const step = update.step;
   if (ok !== 1) {
-    refuseUpdate(optimizer, step);
     const cause = Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
     throw new Error(`trainStep: ${cause} at step ${step}; weights unchanged`);
   }

@@ -121,13 +121,25 @@ function planFor(k: Kept, sizes: readonly number[]): Plan {
   return plan;
 }
 
+/** The packed form takes these entries: all float32, each gradient the size of its parameter. */
+export const packedApplies = (entries: readonly GuardedEntry[], loss: tf.Scalar): boolean =>
+  entries.length > 0 && loss.dtype === 'float32' && entries.every(({ p, m, v, g }) => [p, m, v, g].every((t) => t.dtype === 'float32') && g.size === p.size);
+
 /**
- * Queues steps 1–4 for `entries` (every p, m, v float32 and the only tensor on its buffer, else undefined:
- * nothing queued, the caller takes the reference ops). Returns [loss, norm, ok] ([3]; caller disposes).
+ * A variable updated in place must be the only tensor on its buffer (one made from a tensor that is still
+ * alive shares it): such a variable gets a copy of its own first, once.
  */
-export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly GuardedEntry[], loss: tf.Scalar, c: GuardedConstants): tf.Tensor1D | undefined {
-  const usable = entries.every(({ p, m, v, g }) => [p, m, v].every((t) => t.dtype === 'float32' && owns(b, t)) && g.dtype === 'float32' && g.size === p.size);
-  if (!usable || entries.length === 0 || loss.dtype !== 'float32') return undefined;
+function ownBuffer(b: Backend, t: tf.Variable): void {
+  if (owns(b, t)) return;
+  const copy = tf.tidy(() => tf.mul(t, 1));
+  t.assign(copy);
+  copy.dispose();
+}
+
+/** Queues steps 1–4 for `entries` (packedApplies must hold). Returns [loss, norm, ok] ([3]; caller disposes). */
+export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly GuardedEntry[], loss: tf.Scalar, c: GuardedConstants): tf.Tensor1D {
+  if (!packedApplies(entries, loss)) throw new Error('queueGuardedAdamw: entries must be float32 with gradients the size of their parameters');
+  for (const { p, m, v } of entries) for (const t of [p, m, v]) ownBuffer(b, t);
   const k = keptFor(owner);
   const plan = planFor(k, entries.map((e) => e.g.size));
   const packed = writtenBufferOf(b, plan.packed);

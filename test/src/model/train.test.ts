@@ -5,6 +5,7 @@ import { prepareBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts
 import { promptTokens } from '../../../src/model/prompt.ts';
 import { combineGradients, disposeGradients, gradients, trainStep } from '../../../src/model/train.ts';
 import { EXPECTED_REFUSALS, queuedStepsCheck, queuedStepsOk } from '../../../src/model/queued-steps-check.ts';
+import { staleChainCheck } from '../../../src/model/guarded-parity.ts';
 import { weightsSha256 } from '../../../src/model/checkpoint.ts';
 import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';
 import { encode } from '../../../src/tokenizer.ts';
@@ -83,6 +84,10 @@ describe('trainStep', () => {
     const report = await queuedStepsCheck();
     expect(report).toEqual({ queuedSame: true, lossesMoved: true, refusals: [...EXPECTED_REFUSALS], refusedHeld: true, resumedSame: true });
     expect(queuedStepsOk(report)).toBe(true);
+  });
+
+  it('does not let a refusal read back late restart a newer chain (reference form)', async () => {
+    expect(await staleChainCheck()).toEqual([false, false, false, false]);
   });
 
   it('averages micro-batch gradients, and combines gradients of two losses by weight', async () => {
