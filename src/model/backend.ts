@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installGradientPatches } from './grad-patches.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';
-import { setFusedAttention, setPairedDq, setTiledForward } from './webgpu-attention.ts';
+import { setFusedAttention, setPairedDq } from './webgpu-attention.ts';
 import { setBindCache } from './webgpu-bindings.ts';
 import { setPackedUpdate } from './guarded-update.ts';
 import { installColumnSum } from './webgpu-colsum.ts';
@@ -122,7 +122,6 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
-    setTiledForward(env.ASYMFLOW_ATTENTION_TILED !== '0');
     setBindCache(env.ASYMFLOW_BIND_CACHE !== '0');
     setPackedUpdate(env.ASYMFLOW_PACKED_UPDATE !== '0');
     setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');

@@ -14,7 +14,7 @@ import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, spli
 import { setBiasGradInMatmul } from './webgpu-linear.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
-import { attentionFused, setPairedDq, setTiledForward } from './webgpu-attention.ts';
+import { attentionFused, setPairedDq } from './webgpu-attention.ts';
 import { DEFAULT_MATMUL_TILE, MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 import { setSegmentCompact } from './webgpu-segment-sum.ts';
@@ -344,12 +344,10 @@ export async function attentionParity(): Promise<number> {
     };
     // Scores of order 1–3 (q, k ~ N(0, 1.5²) at dh 8) so the softmax is neither flat nor one-hot.
     const inputs = [0, 1, 2].map(() => tf.tidy(() => tf.mul(t(batch, l, heads * dh), 1.5))); // q, k, v [B, L, d]
-    // Both dq kernels (the one-thread-a-row one serves dh not a multiple of 8) and both forward kernels.
-    for (const variant of [true, false]) {
-      const [was, wasTiled] = [setPairedDq(variant), setTiledForward(variant)];
+    for (const paired of [true, false]) { // both dq kernels (the one-thread-a-row one serves dh not a multiple of 8)
+      const was = setPairedDq(paired);
       worst = Math.max(worst, await bothWays(f, inputs));
       setPairedDq(was);
-      setTiledForward(wasTiled);
     }
     tf.dispose([...inputs, ...(keyBias ? [keyBias] : [])]);
   }

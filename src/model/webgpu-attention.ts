@@ -26,7 +26,6 @@
  * Only used when fusedBackend() is set (webgpu); parity in fused-parity.ts and bench/parity.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { forwardTiledWgsl, tiledApplies, TILE_ROWS } from './webgpu-attention-tiled.ts';
 import { blockOf, kvTiles, PRELUDE, ROWS, UNIFORMS } from './webgpu-attention-wgsl.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 import { keptUniforms, type UniformField } from './webgpu-bindings.ts';
@@ -34,14 +33,6 @@ import { keptUniforms, type UniformField } from './webgpu-bindings.ts';
 
 let enabled = true;
 let pairedDq = true;
-let tiledForward = true;
-
-/** ASYMFLOW_ATTENTION_TILED=0: the one-thread-a-row forward kernel (A/B runs). Returns the previous setting. */
-export function setTiledForward(on: boolean): boolean {
-  const was = tiledForward;
-  tiledForward = on;
-  return was;
-}
 
 /** ASYMFLOW_DQ_PAIRED=0: the earlier dq kernel, one thread per query row (A/B runs). Returns the previous setting. */
 export function setPairedDq(on: boolean): boolean {
@@ -365,11 +356,10 @@ interface Geometry {
   readonly lseShape: number[]; // [B·H, L]
 }
 
-/** `rows`: query rows (or keys, dkdv) per workgroup of the kernel the uniforms are for. */
-function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBias: boolean, rows = ROWS): Geometry {
+function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBias: boolean): Geometry {
   const [batch, l, d] = x.shape;
   const dh = d / heads;
-  const qBlocks = Math.ceil(l / rows);
+  const qBlocks = Math.ceil(l / ROWS);
   const total = batch * heads * qBlocks;
   const uniforms = () => keptUniforms(b, [
     ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v): UniformField => ({ type: 'uint32', data: [v] })),
@@ -400,14 +390,8 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
     const out = newOutput(b, geo.shape);
     const lse = newOutput(b, geo.lseShape);
-    if (tiledForward && tiledApplies(geo.dh, b.device.limits.maxComputeWorkgroupStorageSize)) {
-      const tiled = geometry(b, qs, heads, prefix, keyBias !== undefined, TILE_ROWS);
-      dispatch(b, pipeline(b, `attentionTiled${geo.dh}`, () => forwardTiledWgsl(geo.dh / 4)),
-        [...bind(b, [out, lse, qs, ks, vs, kb]), tiled.uniforms()], tiled.groups);
-    } else {
-      dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
-        [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()], geo.groups);
-    }
+    dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
+      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()], geo.groups);
     const o = asTensor<tf.Tensor3D>(out);
     save([qs, ks, vs, o, asTensor(lse)]);
     return {
