@@ -22,7 +22,7 @@ import { installColumnSum } from './webgpu-colsum.ts';
 import { setFusedEmbed } from './webgpu-embed.ts';
 import { setBiasGradInMatmul, setFusedLinear } from './webgpu-linear.ts';
 import { setFusedLogprobs } from './webgpu-logprobs.ts';
-import { DEFAULT_MATMUL_TILE, installMatmul, setMatmulDepth } from './webgpu-matmul.ts';
+import { DEFAULT_MATMUL_TILE, installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
 
@@ -119,7 +119,6 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
     setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
-    if (env.ASYMFLOW_MATMUL_DEPTH) setMatmulDepth(Number(env.ASYMFLOW_MATMUL_DEPTH));
     if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');

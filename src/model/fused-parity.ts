@@ -15,7 +15,7 @@ import { setBiasGradInMatmul } from './webgpu-linear.ts';
 import { globalNorm } from './train.ts';
 import { fusedOptimizer, setFusedOptimizer, SUM_SQUARES_CHUNK } from './webgpu-fused.ts';
 import { attentionFused, setPairedDq } from './webgpu-attention.ts';
-import { DEFAULT_MATMUL_TILE, MATMUL_DEPTHS, MATMUL_TILES, setMatmulDepth, setMatmulTile } from './webgpu-matmul.ts';
+import { DEFAULT_MATMUL_TILE, MATMUL_TILES, setMatmulTile } from './webgpu-matmul.ts';
 import { fusedBackend } from './webgpu-raw.ts';
 import { setSegmentCompact } from './webgpu-segment-sum.ts';
 
@@ -268,7 +268,7 @@ async function segmentSumParity(t: (...shape: number[]) => tf.Tensor): Promise<n
 /**
  * Our matmul (webgpu-matmul.ts) against tfjs's own webgpu kernel: every transpose pair, partial tiles,
  * split K (K = 3000 and 2000 with few output tiles), bias with and without a split, batched and broadcast,
- * with every tile shape (4×4, 8×4, 8×8 outputs per thread) and every K depth (16, 32) at the default tile.
+ * with every tile shape (4×4, 8×4, 8×8 outputs per thread).
  */
 export async function matmulParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('matmul');
@@ -281,12 +281,8 @@ export async function matmulParity(): Promise<number> {
   ];
   let worst = 0;
   const tileWas = setMatmulTile('4x4');
-  const depthWas = setMatmulDepth(16);
-  // Every tile shape at K steps of 16, and the default one at every other depth.
-  const settings = [...MATMUL_TILES.map((name) => [name, 16] as const), ...MATMUL_DEPTHS.filter((k) => k !== 16).map((k) => [DEFAULT_MATMUL_TILE, k] as const)];
-  for (const [[tile, depth], [sa, sb, ta, tb, biasSize]] of settings.flatMap((setting) => cases.map((c) => [setting, c] as const))) {
+  for (const [tile, [sa, sb, ta, tb, biasSize]] of MATMUL_TILES.flatMap((name) => cases.map((c) => [name, c] as const))) {
     setMatmulTile(tile);
-    setMatmulDepth(depth);
     const [a, b] = [t(...sa), t(...sb)];
     const bias = biasSize ? t(biasSize) : undefined;
     const run = (on: boolean) => {
@@ -298,7 +294,6 @@ export async function matmulParity(): Promise<number> {
     tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
   }
   setMatmulTile(tileWas);
-  setMatmulDepth(depthWas);
   return worst;
 }
 

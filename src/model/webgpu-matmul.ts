@@ -16,9 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 import { keptSizes } from './webgpu-bindings.ts';
 
-/** K per workgroup-memory step unless ASYMFLOW_MATMUL_DEPTH names another (MATMUL_DEPTHS). */
-export const MATMUL_DEPTHS = [16, 32] as const;
-let depth = 16;
+const BK = 16;
 const THREADS = 256;
 /** Split K when the tiles alone give fewer workgroups than this (~4 resident 256-thread workgroups per SM on a 132-SM H100). */
 const MIN_WORKGROUPS = 512;
@@ -29,7 +27,7 @@ const MIN_WORKGROUPS = 512;
  * contiguous; its columns are groups of 4 at 4tx + 64q (conflict-free vec4 reads, coalesced stores).
  * Workgroup tile rows are padded by one vec4 so the tile stores spread over banks.
  */
-const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols: number, BK: number) => {
+const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols: number) => {
   const tm = 16 * rows; // output rows per workgroup
   const TN = 16 * cols; // output columns per workgroup
   const rowA = tm / 4 + 1; // vec4s per k in As
@@ -186,14 +184,6 @@ export const MATMUL_TILES = ['4x4', '8x4', '8x8'] as const;
 export const DEFAULT_MATMUL_TILE = '8x4';
 let tile: [number, number] = [8, 4];
 
-/** Sets K per workgroup-memory step (one of MATMUL_DEPTHS) and returns the previous setting. */
-export function setMatmulDepth(k: number): number {
-  if (!(MATMUL_DEPTHS as readonly number[]).includes(k)) throw new Error(`ASYMFLOW_MATMUL_DEPTH must be one of ${MATMUL_DEPTHS.join(', ')}, got '${k}'`);
-  const was = depth;
-  depth = k;
-  return was;
-}
-
 /** Sets the outputs per thread (one of MATMUL_TILES) and returns the previous setting (parity runs all). */
 export function setMatmulTile(name: string): string {
   if (!(MATMUL_TILES as readonly string[]).includes(name)) throw new Error(`ASYMFLOW_MATMUL_TILE must be one of ${MATMUL_TILES.join(', ')}, got '${name}'`);
@@ -254,10 +244,10 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const tilesN = Math.ceil(n / (16 * cols));
   const tilesMN = Math.ceil(m / (16 * rows)) * tilesN;
   const tiles = batch * tilesMN;
-  // Split K into chunks of ≥ 256 (multiples of the depth) until there are MIN_WORKGROUPS workgroups.
+  // Split K into chunks of ≥ 256 (multiples of BK) until there are MIN_WORKGROUPS workgroups.
   let splits = tiles >= MIN_WORKGROUPS ? 1 : Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256));
   splits = Math.max(1, splits);
-  const kChunk = Math.ceil(Math.ceil(k / splits) / depth) * depth;
+  const kChunk = Math.ceil(Math.ceil(k / splits) / BK) * BK;
   splits = Math.ceil(k / kChunk);
   const outShape = [...outer, m, n];
   const out = newOutput(b, outShape);
@@ -269,7 +259,7 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const colSumTarget = !colSum || splits === 1 ? colSum : newOutput(b, [splits * n]);
   const uniforms = keptSizes(b, [m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
     bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0]);
-  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}${depth === 16 ? '' : `k${depth}`}`, () => matmulWgsl(transposeA, transposeB, rows, cols, depth)),
+  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols)),
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
       { buffer: bufferOf(b, addendInfo) }, uniforms, { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) }], total);
   if (splits > 1) {
