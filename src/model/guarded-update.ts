@@ -57,9 +57,17 @@ export interface QueuedUpdate {
 
 /**
  * Queues one AdamW update of `grads` (clipped to the optimizer's clipNorm) behind the device's verdict on
- * `loss` and the gradient norm. Neither `grads` nor `loss` is disposed.
+ * `loss` and the gradient norm; `alsoFinite`: scalars the update must be refused over too (an SFT step's
+ * parts). Neither `grads` nor `loss` is disposed.
  */
-export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar): QueuedUpdate {
+export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar, alsoFinite: readonly tf.Scalar[] = []): QueuedUpdate {
+  if (alsoFinite.length > 0) {
+    // loss + Σ 0·extra: exactly loss while every extra is finite, NaN as soon as one is not.
+    const guarded = tf.tidy(() => tf.add(loss, tf.addN(alsoFinite.map((x) => tf.mul(0, x)))) as tf.Scalar);
+    const update = queueGuardedUpdate(optimizer, grads, guarded);
+    guarded.dispose();
+    return update;
+  }
   const chain = chainOf(optimizer);
   const restart = chain.restart;
   chain.restart = false;

@@ -3,8 +3,9 @@
  * masks) to a scalar; SFT (standard, λ, NGDiff) and GRPO losses are written on top of this by their flows.
  *   gradients()      one backward pass → loss, grads by short name, global norm (all tensors, caller owns)
  *   applyGradients() clip to the optimizer's clipNorm, then one AdamW update
- *   trainStep()      both, with gradient accumulation over micro-batches; downloads loss and norm
- * NGDiff calls gradients() twice, reads the two norms, combineGradients() and applyGradients().
+ *   trainStep()      both, with gradient accumulation over micro-batches, queued whole (guarded-update.ts);
+ *                    then one read-back of loss and norm
+ * An SFT step (sft/step.ts) calls gradients() twice, combineGradients() and queueGuardedUpdate().
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
@@ -52,8 +53,8 @@ export function disposeGradients(g: Gradients | Grads): void {
   else tf.dispose(Object.values(g as Grads));
 }
 
-/** Σ weight·grads over the parts (a parameter missing from a part counts as zero). New tensors. */
-export function combineGradients(parts: readonly (readonly [number, Grads])[]): Grads {
+/** Σ weight·grads over the parts (a parameter missing from a part counts as zero; a weight may be a [] tensor). New tensors. */
+export function combineGradients(parts: readonly (readonly [number | tf.Scalar, Grads])[]): Grads {
   return tf.tidy(() => {
     const out: Grads = {};
     for (const [weight, grads] of parts) {

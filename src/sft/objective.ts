@@ -66,15 +66,17 @@ export function reweightedLoss(batch: TokenBatch, lambda: number | tf.Tensor1D):
 /**
  * NGDiff's weight: λ = (1/‖g_p‖) / (1/‖g_p‖ + 1/‖g_r‖), i.e. ‖g_r‖/(‖g_p‖+‖g_r‖), so the part with the smaller
  * gradient gets the larger weight. Guards: a zero (or non-finite) norm means that part has no signal — its
- * span was empty — so all weight goes to the other part; both zero gives 0.5.
+ * span was empty — so all weight goes to the other part; both zero gives 0.5. Computed on the device, so an
+ * SFT step is queued whole (step.ts) without reading the norms back first.
  */
-export function ngdiffLambda(normP: number, normR: number): number {
-  const okP = Number.isFinite(normP) && normP > 0;
-  const okR = Number.isFinite(normR) && normR > 0;
-  if (!okP && !okR) return 0.5;
-  if (!okP) return 0;
-  if (!okR) return 1;
-  return normR / (normP + normR);
+export function ngdiffLambda(normP: tf.Scalar, normR: tf.Scalar): tf.Scalar {
+  return tf.tidy(() => {
+    const okP = tf.logicalAnd(tf.isFinite(normP), tf.greater(normP, 0)); // [] bool
+    const okR = tf.logicalAnd(tf.isFinite(normR), tf.greater(normR, 0));
+    const both = tf.div(normR, tf.add(normP, normR)); // []
+    const oneSided = tf.where(okP, tf.scalar(1), tf.where(okR, tf.scalar(0), tf.scalar(0.5))); // []
+    return tf.where(tf.logicalAnd(okP, okR), both, oneSided) as tf.Scalar;
+  });
 }
 
 /** Diagnostics logged every step: the perception share of tokens, of the loss and of the gradient norm. */

@@ -14,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from '../model/adamw.ts';
 import type { PreparedBatch, TokenLogprobs } from '../model/logprobs.ts';
-import { applyGradients, combineGradients, disposeGradients, gradients, type Grads } from '../model/train.ts';
+import { combineGradients, disposeGradients, gradients, type Grads } from '../model/train.ts';
+import { queueGuardedUpdate } from '../model/guarded-update.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { ngdiffLambda, type SftObjective } from './objective.ts';
 
@@ -53,11 +54,6 @@ function spanMean(out: TokenLogprobs, mask: tf.Tensor2D): tf.Scalar {
 const lossP = (out: TokenLogprobs) => spanMean(out, perceptionMask(out));
 const lossR = (out: TokenLogprobs) => spanMean(out, out.maskR);
 
-async function read(...scalars: tf.Tensor[]): Promise<number[]> {
-  const values = await Promise.all(scalars.map((s) => s.data()));
-  return values.map((v) => v[0]);
-}
-
 /** Batch token counts from the prepared layout (CPU-side, no GPU read). */
 function tokenCounts(batch: PreparedBatch): { p: number; r: number; all: number } {
   let p = 0;
@@ -71,6 +67,12 @@ function tokenCounts(batch: PreparedBatch): { p: number; r: number; all: number 
   return { p, r, all };
 }
 
+/**
+ * The whole update is queued before anything is read back — both backward passes, λ (NGDiff's from the two
+ * norms, on the device), the combined gradient and the guarded AdamW update (model/guarded-update.ts) —
+ * then one read-back of every figure: the GPU never waits for the CPU in the middle of a step. A part whose
+ * loss or norm is not finite refuses the update on the device; the step then throws "weights unchanged".
+ */
 export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective): Promise<SftStepStats> {
   const counts = tokenCounts(batch);
   const tokenFraction = counts.all > 0 ? counts.p / counts.all : 0;
@@ -79,43 +81,42 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const standard = objective.kind === 'standard';
   const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)));
   const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)));
-  const [partP, partR, normP, normR] = await read(gP.loss, gP.norm, gR.loss, gR.norm).then(([a, b, c, d]) => [a, c, b, d]);
-  // A non-finite part would turn every weight into NaN through the update: refuse it, as trainStep does.
-  if (![partP, partR, normP, normR].every(Number.isFinite)) {
-    disposeGradients(gP);
-    disposeGradients(gR);
-    throw new Error(
-      `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${optimizer.step + 1}; weights unchanged`,
-    );
-  }
-  let weightP = 1;
-  let weightR = 1;
-  let lambda = tokenFraction;
-  if (objective.kind === 'lambda') lambda = objective.lambda;
-  if (objective.kind === 'ngdiff') lambda = ngdiffLambda(normP, normR);
-  if (!standard) {
-    weightP = lambda;
-    weightR = 1 - lambda;
-  }
+  const lambda = tf.tidy(() => {
+    if (objective.kind === 'ngdiff') return ngdiffLambda(gP.norm, gR.norm);
+    return tf.scalar(objective.kind === 'lambda' ? objective.lambda : tokenFraction);
+  }); // []
+  const [weightP, weightR] = standard ? [tf.scalar(1), tf.scalar(1)] : [tf.clone(lambda), tf.tidy(() => tf.sub(1, lambda) as tf.Scalar)];
   const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
-  const norm = applyGradients(optimizer, update);
-  const [gradNorm] = await read(norm);
-  tf.dispose([norm, ...Object.values(update)]);
+  const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
+  const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);
+  const figures = tf.tidy(() => tf.concat([tf.stack([gP.loss, gR.loss, gP.norm, gR.norm, lambda]), queued.verdict])); // [8]
+  tf.dispose([objectiveLoss, lambda, weightP, weightR, queued.verdict, ...Object.values(update)]);
   disposeGradients(gP);
   disposeGradients(gR);
+  const [partP, partR, normP, normR, deviceLambda, , gradNorm, accepted] = await figures.data();
+  figures.dispose();
+  queued.settle(accepted === 1);
+  if (accepted !== 1) {
+    throw new Error(
+      `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${queued.step}; weights unchanged`,
+    );
+  }
+  // λ and the weights as the update used them: exact numbers for standard and λ, NGDiff's from the device.
+  const lambdaUsed = objective.kind === 'ngdiff' ? deviceLambda : objective.kind === 'lambda' ? objective.lambda : tokenFraction;
+  const [wP, wR] = standard ? [1, 1] : [lambdaUsed, 1 - lambdaUsed];
 
   // The span means for logging; under standard the passes computed token sums, so rescale by the counts.
   const meanP = standard ? (partP * counts.all) / Math.max(counts.p, 1) : partP;
   const meanR = standard ? (partR * counts.all) / Math.max(counts.r, 1) : partR;
-  const contributionP = weightP * normP;
-  const contributionR = weightR * normR;
+  const contributionP = wP * normP;
+  const contributionR = wR * normR;
   const share = (p: number, r: number) => (p + r > 0 ? p / (p + r) : 0);
   return {
-    step: optimizer.step,
-    loss: standard ? partP + partR : weightP * partP + weightR * partR,
+    step: queued.step,
+    loss: standard ? partP + partR : wP * partP + wR * partR,
     lossP: meanP,
     lossR: meanR,
-    lambda,
+    lambda: lambdaUsed,
     gradNormP: contributionP,
     gradNormR: contributionR,
     gradShareP: share(contributionP, contributionR),

@@ -44,14 +44,14 @@ describe('SFT objectives', () => {
     expect(reweightedLoss(b, 0.2).arraySync()).toBeCloseTo(0.2 * lp + 0.8 * lr, 6);
   });
 
-  it('NGDiff λ follows the formula and guards zero norms', () => {
-    const gp = 3;
-    const gr = 1;
-    expect(ngdiffLambda(gp, gr)).toBeCloseTo((1 / gp) / (1 / gp + 1 / gr), 12);
-    expect(ngdiffLambda(0, 2)).toBe(0);
-    expect(ngdiffLambda(2, 0)).toBe(1);
-    expect(ngdiffLambda(0, 0)).toBe(0.5);
-    expect(ngdiffLambda(Number.NaN, 1)).toBe(0);
+  it('NGDiff λ follows the formula and guards zero and non-finite norms', () => {
+    const lambda = (p: number, r: number) => tf.tidy(() => ngdiffLambda(tf.scalar(p), tf.scalar(r)).arraySync());
+    expect(lambda(3, 1)).toBeCloseTo((1 / 3) / (1 / 3 + 1 / 1), 7);
+    expect(lambda(0, 2)).toBe(0);
+    expect(lambda(2, 0)).toBe(1);
+    expect(lambda(0, 0)).toBe(0.5);
+    expect(lambda(Number.NaN, 1)).toBe(0);
+    expect(lambda(1, Number.POSITIVE_INFINITY)).toBe(1);
   });
 
   it('perception shares sum to one with the reasoning shares', () => {
