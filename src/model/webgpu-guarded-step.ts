@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keptUniforms } from './webgpu-bindings.ts';
-import { ADAMW_PACKED_WGSL, chunkLayout, copyPacked, SUM_SQUARES_CHUNKS_WGSL, WORKGROUP } from './webgpu-fused.ts';
+import { ADAMW_PACKED_WGSL, chunkLayout, copyPacked, SUM_SQUARES_CHUNKS_WGSL, WORKGROUP, type AdamWConstants } from './webgpu-fused.ts';
 import { asTensor, bufferOf, dispatch, newOutput, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 
 /** state: [scale (negative: refused), ok (1/0), lr, bc1, bc2, keep (1 − lr·weightDecay), 0, 0] */
@@ -72,13 +72,8 @@ export interface GuardedEntry {
   readonly decay: boolean;
 }
 
-export interface GuardedConstants {
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly bc1: number; // 1 − β1ᵗ
-  readonly bc2: number; // 1 − β2ᵗ
+/** AdamW's constants of the update (decay as the factor kept, per parameter by its flag), and the step's guard. */
+export interface GuardedConstants extends Omit<AdamWConstants, 'decay'> {
   readonly keep: number; // 1 − lr·weightDecay, for parameters that decay
   readonly clip: number; // global-norm clip, 0 = none
   readonly reset: boolean; // start the ok chain over (a refusal was read back since the last step)
