@@ -103,7 +103,8 @@ export interface StepResult {
  * writes nothing). So the GPU never waits for the CPU in the middle of a step, and a caller may start the
  * next step before awaiting this one (`const next = trainStep(…); await previous;`): queue order makes it read
  * this step's weights. A refused step rejects with "weights unchanged", rolls the optimizer's step counter
- * back, and the steps queued behind it reject too.
+ * back, and the steps queued behind it reject too (so await every queued step, or attach a handler, before
+ * giving up on the first rejection: an unawaited rejection ends a Node process).
  */
 export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | readonly TrainBatch[], lossFn: LossFn): Promise<StepResult> {
   const micro = isMicroBatchList(batch) ? batch : [batch as TrainBatch];
