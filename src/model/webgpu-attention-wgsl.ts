@@ -28,3 +28,16 @@ export const kvTiles = (t: number, dh4: number) => `const T = ${t}u;
 var<workgroup> ks: array<vec4<f32>, ${t * dh4}>;
 var<workgroup> vs: array<vec4<f32>, ${t * dh4}>;
 var<workgroup> kbs: array<f32, ${t}>; // the tile's key biases`;
+
+/**
+ * WGSL, inline in main (barriers must stay there for Dawn's GLES path): the tile of T keys from k0 — K, V
+ * and their key biases — loaded by `threads` threads into kvTiles' workgroup arrays.
+ */
+export const loadKvTile = (threads: number) => `    workgroupBarrier();
+    for (var e = lid.x; e < T * DH4; e += ${threads}u) {
+      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
+      ks[e] = k[src];
+      vs[e] = v[src];
+    }
+    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
+    workgroupBarrier();`;

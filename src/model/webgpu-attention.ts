@@ -26,7 +26,7 @@
  * Only used when fusedBackend() is set (webgpu); parity in fused-parity.ts and bench/parity.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { blockOf, kvTiles, PRELUDE, ROWS, UNIFORMS } from './webgpu-attention-wgsl.ts';
+import { blockOf, kvTiles, loadKvTile, PRELUDE, ROWS, UNIFORMS } from './webgpu-attention-wgsl.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 import { keptUniforms, type UniformField } from './webgpu-bindings.ts';
 
@@ -86,14 +86,7 @@ ${blockOf('qb')}
   // Keys past max(prefix, the block's last query) are masked for every row of the block.
   let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
   for (var k0 = 0u; k0 < kEnd; k0 += T) {
-    workgroupBarrier();
-    for (var e = lid.x; e < T * DH4; e += ${ROWS}u) {
-      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
-      ks[e] = k[src];
-      vs[e] = v[src];
-    }
-    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
-    workgroupBarrier();
+${loadKvTile(ROWS)}
     var s: array<f32, ${t}>;
     var bm = m;
     for (var jj = 0u; jj < T; jj++) {
@@ -121,8 +114,8 @@ ${blockOf('qb')}
   }
 }`;
 
-/** dQ [B, L, H, dh] and D = rowsum(dO·O) [B·H, L]. */
-const dqWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+/** The bindings of both dQ kernels: dQ and D out; q, k, v, O, dO, lse and the key biases in. */
+const DQ_BINDINGS = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> dq: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> dsum: array<f32>;
 @group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
@@ -132,7 +125,11 @@ const dqWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
 @group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read> lse: array<f32>;
 @group(0) @binding(8) var<storage, read> kb: array<f32>;
-@group(0) @binding(9) var<uniform> u: U;
+@group(0) @binding(9) var<uniform> u: U;`;
+
+/** dQ [B, L, H, dh] and D = rowsum(dO·O) [B·H, L]. */
+const dqWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+${DQ_BINDINGS}
 ${PRELUDE(dh4)}
 ${kvTiles(t, dh4)}
 
@@ -155,14 +152,7 @@ ${blockOf('qb')}
   let rowLse = lse[bh * u.L + row];
   let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
   for (var k0 = 0u; k0 < kEnd; k0 += T) {
-    workgroupBarrier();
-    for (var e = lid.x; e < T * DH4; e += ${ROWS}u) {
-      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
-      ks[e] = k[src];
-      vs[e] = v[src];
-    }
-    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
-    workgroupBarrier();
+${loadKvTile(ROWS)}
     for (var jj = 0u; jj < T; jj++) {
       if (visible(i, k0 + jj)) {
         var xv = vec4<f32>(0.0);
@@ -185,16 +175,7 @@ ${blockOf('qb')}
 
 /** dQ and D, two threads per query row (see the header): threads 0–63 p and dQ's first half, 64–127 dp, D and the second. */
 const dqPairedWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
-@group(0) @binding(0) var<storage, read_write> dq: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> dsum: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> o: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read> lse: array<f32>;
-@group(0) @binding(8) var<storage, read> kb: array<f32>;
-@group(0) @binding(9) var<uniform> u: U;
+${DQ_BINDINGS}
 ${PRELUDE(dh4)}
 ${kvTiles(t, dh4)}
 const HALF = ${dh4 / 2}u;
@@ -221,14 +202,7 @@ ${blockOf('qb')}
   let rowLse = lse[bh * u.L + row];
   let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
   for (var k0 = 0u; k0 < kEnd; k0 += T) {
-    workgroupBarrier();
-    for (var e = lid.x; e < T * DH4; e += ${2 * ROWS}u) {
-      let src = rowOf(b, min(k0 + e / DH4, u.L - 1u), h) + e % DH4;
-      ks[e] = k[src];
-      vs[e] = v[src];
-    }
-    if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
-    workgroupBarrier();
+${loadKvTile(2 * ROWS)}
     for (var jj = 0u; jj < T; jj++) {
       var x = 0.0;
       if (visible(i, k0 + jj)) {
