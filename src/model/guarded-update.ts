@@ -73,12 +73,13 @@ export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scal
   chain.restart = false;
   const generation = chain.generation;
   const step = optimizer.step + 1;
-  const form = packedFormFor(optimizer, grads, loss) ? 'packed' : 'reference';
+  const entries = entriesOf(optimizer, grads);
+  const form = packedForm && fusedOptimizer() !== undefined && packedApplies(entries, loss) ? 'packed' : 'reference';
   if (chain.unread > 0 && chain.form !== form) {
     throw new Error(`queueGuardedUpdate: the ${form} form with ${chain.unread} ${chain.form} step(s) not read back (the fused kernels or ASYMFLOW_PACKED_UPDATE changed mid-run)`);
   }
   chain.form = form;
-  const verdict = form === 'packed' ? packedUpdate(optimizer, grads, loss, restart) : referenceUpdate(optimizer, grads, loss, chain, restart);
+  const verdict = form === 'packed' ? packedUpdate(optimizer, entries, loss, restart) : referenceUpdate(optimizer, grads, loss, chain, restart);
   chain.unread++;
   return {
     verdict,
@@ -103,18 +104,12 @@ const entriesOf = (optimizer: AdamW, grads: Grads): GuardedEntry[] =>
     return { p, m: optimizer.m.get(name)!, v: optimizer.v.get(name)!, g: grads[name], decay: optimizer.decays(name, p) };
   });
 
-const packedFormFor = (optimizer: AdamW, grads: Grads, loss: tf.Scalar): boolean =>
-  packedForm && fusedOptimizer() !== undefined && packedApplies(entriesOf(optimizer, grads), loss);
-
-function packedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scalar, restart: boolean): tf.Tensor1D {
+function packedUpdate(optimizer: AdamW, entries: readonly GuardedEntry[], loss: tf.Scalar, restart: boolean): tf.Tensor1D {
   const c = optimizer.config;
-  const step = optimizer.step + 1;
-  const lr = optimizer.lr;
-  const verdict = queueGuardedAdamw(fusedBackend()!, optimizer, entriesOf(optimizer, grads), loss, {
-    lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1: 1 - c.beta1 ** step, bc2: 1 - c.beta2 ** step,
-    keep: 1 - lr * c.weightDecay, clip: c.clipNorm, reset: restart,
+  const { lr, bc1, bc2 } = optimizer.advance();
+  const verdict = queueGuardedAdamw(fusedBackend()!, optimizer, entries, loss, {
+    lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1, bc2, keep: 1 - lr * c.weightDecay, clip: c.clipNorm, reset: restart,
   });
-  optimizer.advance();
   guardedForms.packed++;
   return verdict;
 }

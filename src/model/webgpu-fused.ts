@@ -73,7 +73,7 @@ const ADAMW_WGSL = adamwWgsl(false);
 export const SUM_SQUARES_CHUNK = 8192;
 
 // table: [offset, length] of each chunk in the packed gradients, then the first chunk of each slot (n + 1 words).
-export const SUM_SQUARES_CHUNKS_WGSL = /* wgsl */ `
+const SUM_SQUARES_CHUNKS_WGSL = /* wgsl */ `
 struct U { chunks: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> packed: array<f32>;
@@ -208,6 +208,11 @@ function chunkPlan(b: Backend, sizes: readonly number[]): ChunkPlan {
   return plan;
 }
 
+/** Σ x² of each of `chunks` chunks of `packed` (their [offset, length] in `table`) into `partials`. */
+export function chunkSquares(b: Backend, partials: GPUBuffer, packed: GPUBuffer, table: GPUBufferBinding, chunks: number): void {
+  dispatch(b, pipeline(b, 'sumSquares', SUM_SQUARES_CHUNKS_WGSL), [{ buffer: partials }, { buffer: packed }, table, keptSizes(b, [chunks, 0, 0, 0])], chunks);
+}
+
 /** Copies each tensor into `packed` at its offset (floats), in tfjs's command stream. */
 export function copyPacked(b: Backend, tensors: readonly tf.Tensor[], packed: GPUBuffer, offsets: readonly number[]): void {
   const sources = tensors.map((t) => bufferOf(b, t));
@@ -235,9 +240,7 @@ function sumSquares(b: Backend, grads: readonly tf.Tensor[]): tf.Tensor1D {
   const partialsInfo = newOutput(b, [plan.chunks]);
   const partials = bufferOf(b, partialsInfo);
   const table = { buffer: bufferOf(b, plan.table) };
-  const u = (x: number) => ({ type: 'uint32', data: [x] });
-  dispatch(b, pipeline(b, 'sumSquares', SUM_SQUARES_CHUNKS_WGSL),
-    [{ buffer: partials }, { buffer: packed }, table, keptSizes(b, [plan.chunks, 0, 0, 0])], plan.chunks);
+  chunkSquares(b, partials, packed, table, plan.chunks);
   const outInfo = newOutput(b, [grads.length]);
   dispatch(b, pipeline(b, 'sumSquaresSlots', SUM_SQUARES_SLOTS_WGSL),
     [{ buffer: bufferOf(b, outInfo) }, { buffer: partials }, table, keptSizes(b, [grads.length, 2 * plan.chunks, 0, 0])],

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keptUniforms } from './webgpu-bindings.ts';
-import { ADAMW_PACKED_WGSL, chunkLayout, copyPacked, SUM_SQUARES_CHUNKS_WGSL, WORKGROUP, type AdamWConstants } from './webgpu-fused.ts';
+import { ADAMW_PACKED_WGSL, chunkLayout, chunkSquares, copyPacked, WORKGROUP, type AdamWConstants } from './webgpu-fused.ts';
 import { asTensor, bufferOf, dispatch, newOutput, owns, pipeline, writtenBufferOf, type Backend } from './webgpu-raw.ts';
 
 /** state: [scale (negative: refused), ok (1/0), lr, bc1, bc2, keep (1 − lr·weightDecay), 0, 0] */
@@ -82,7 +82,7 @@ export interface GuardedConstants extends Omit<AdamWConstants, 'decay'> {
 interface Plan {
   readonly packed: tf.Tensor1D; // every gradient end to end
   readonly partials: tf.Tensor1D; // Σg² per chunk
-  readonly table: tf.Tensor1D; // int32 chunk table (SUM_SQUARES_CHUNKS_WGSL)
+  readonly table: tf.Tensor1D; // int32 chunk table (chunkLayout)
   readonly offsets: readonly number[];
   readonly chunks: number;
 }
@@ -143,7 +143,7 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
   const f = (x: number) => ({ type: 'float32' as const, data: [x] as [number] });
   const table = { buffer: bufferOf(b, plan.table) };
   const partials = writtenBufferOf(b, plan.partials);
-  dispatch(b, pipeline(b, 'sumSquares', SUM_SQUARES_CHUNKS_WGSL), [{ buffer: partials }, { buffer: packed }, table, keptUniforms(b, [u(plan.chunks), u(0), u(0), u(0)])], plan.chunks);
+  chunkSquares(b, partials, packed, table, plan.chunks);
   const verdict = newOutput(b, [3]);
   const state = writtenBufferOf(b, k.state);
   // The only per-step uniform: one dispatch reads it, so tfjs's pooled uniform buffer is safe here.
