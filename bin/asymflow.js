@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx asymflow …` works in a checkout without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// The `asymflow` command. The CLI runs in this very process, so Ctrl-C, SIGTERM and the exit code are its
+// own and nothing is left running when this process ends (a child process would need every signal
+// forwarded, and outlives a SIGKILL). In a checkout the TypeScript sources run through tsx's ESM hooks,
+// registered here instead of `node --import tsx`; a built CLI, once the package has one, loads here first.
+import { register } from 'tsx/esm/api';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tui', 'cli.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+async function loadCli() {
+  register();
+  return import('../tui/cli.ts');
+}
+
+const { main } = await loadCli();
+await main(process.argv);

@@ -7,6 +7,7 @@
  *   output: -------U1-------U2--|        U = A + loss, KL, clip fractions, grad norm, update time
  */
 import { concatMap, defer, type OperatorFunction } from 'rxjs';
+import { yieldToEventLoop } from '../src/event-loop.ts';
 import type { AdamW } from '../src/model/adamw.ts';
 import type { Vlm } from '../src/model/vlm.ts';
 import { promptTokens } from '../src/model/prompt.ts';
@@ -28,7 +29,9 @@ export function grpoUpdate(model: Vlm, optimizer: AdamW, config: UpdateConfig, r
         advantage: r.advantage,
       }));
       const stats = await update(model, optimizer, rows, config, rng);
-      return { ...step, update: stats, updateMs: performance.now() - started };
+      const updateMs = performance.now() - started;
+      await yieldToEventLoop(); // a frame, a key press or SIGINT lands between steps (cpu/wasm never wait)
+      return { ...step, update: stats, updateMs };
     }),
   );
 }

@@ -1,13 +1,15 @@
 /**
  * sftUpdate — one SFT optimizer update per batch (src/sft/step.ts: the perception and reasoning parts in two
  * backward passes, λ from the objective, one AdamW step), strictly one at a time; emits the step's record
- * with its wall time and throughput. `check` runs after every update (the webgpu backend's error watch:
+ * with its wall time and throughput, after one turn of the event loop (the dashboard draws, q and SIGINT
+ * are heard between steps even where every await resolves at once, as on cpu and wasm). `check` runs after every update (the webgpu backend's error watch:
  * a step whose command buffer failed is garbage and must stop the run).
  *
  *   source: --b1------------b2------------|
  *   output: ------------r1------------r2--|
  */
 import { concatMap, defer, type OperatorFunction } from 'rxjs';
+import { yieldToEventLoop } from '../src/event-loop.ts';
 import type { AdamW } from '../src/model/adamw.ts';
 import type { Vlm } from '../src/model/vlm.ts';
 import type { SftObjective } from '../src/sft/objective.ts';
@@ -35,6 +37,7 @@ export function sftUpdate(options: SftUpdateOptions): OperatorFunction<SftBatch,
           const stats = await sftStep(model, optimizer, batch.prepared, objective);
           check?.(`sft step ${batch.step}`);
           const wallMs = performance.now() - started;
+          await yieldToEventLoop(); // a frame, a key press or SIGINT lands between steps (cpu/wasm never wait)
           const perSec = (n: number) => (wallMs > 0 ? (n * 1000) / wallMs : 0);
           return { ...stats, stage, samples: batch.rows, wallMs, tokensPerSec: perSec(stats.tokens), samplesPerSec: perSec(batch.rows), cursor: batch.cursor };
         }),

@@ -14,12 +14,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      process.stderr.write(`asymflow: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
+/** Runs the CLI on `argv` (node, script, args…) in this process: bin/asymflow.js and `tsx tui/cli.ts`. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error: unknown) {
+    process.stderr.write(`asymflow: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 }
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) await main();

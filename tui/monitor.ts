@@ -1,7 +1,8 @@
 /**
  * What a flow's CLI command attaches to a run: the Ink dashboard when stdout is a terminal, plain log lines
- * otherwise (DESIGN §8). Both read the same shared metric stream; neither exits the process — `q` on the
- * dashboard and SIGINT under the plain log call `onQuit`, and the flow decides how to stop.
+ * otherwise (DESIGN §8). Both read the same shared metric stream. `q` on the dashboard, and the first Ctrl-C
+ * (SIGINT, or the key in the dashboard's raw mode) call `onQuit` and the flow decides how to stop; a second
+ * Ctrl-C exits at once (tui/interrupt.ts).
  */
 import { render } from 'ink';
 import { createElement } from 'react';
@@ -9,6 +10,7 @@ import type { Observable } from 'rxjs';
 import type { Metric } from '../src/records.ts';
 import { Dashboard } from './dashboard/dashboard.tsx';
 import type { LatestSample, RunInfo } from './dashboard/dashboard-store.ts';
+import { handleInterrupts } from './interrupt.ts';
 import { plainLogLines$, type PlainLogOptions } from './plain-log.ts';
 
 export interface MonitorOptions {
@@ -42,7 +44,16 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   let instance: ReturnType<typeof render> | undefined;
+  const interrupts = options.onQuit ? handleInterrupts({
+    onStop: options.onQuit,
+    notify: () => {}, // the panel's last line says "stopping…"
+    exit: (code) => {
+      instance?.unmount(); // leaves raw mode: the shell gets its terminal back
+      process.exit(code);
+    },
+  }) : undefined;
   const detach = () => {
+    interrupts?.dispose();
     instance?.unmount();
     instance = undefined;
     resolve();
@@ -53,7 +64,8 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
       samples$: options.samples$,
       log$: options.log$,
       info: options.info,
-      onQuit: options.onQuit,
+      onQuit: interrupts && (() => interrupts.stop()),
+      onInterrupt: interrupts && (() => interrupts.interrupt(false)),
       onFinish: () => setImmediate(detach), // let Ink flush the final frame first
       frameMs: options.frameMs,
     }),
@@ -65,13 +77,9 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
 function attachPlainLog(options: MonitorOptions, stdout: NodeJS.WriteStream): Monitor {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  const onSigint = () => {
-    stdout.write('interrupt: stopping after the current step (checkpoint, then exit)\n');
-    options.onQuit?.();
-  };
-  if (options.onQuit) process.once('SIGINT', onSigint);
+  const interrupts = options.onQuit ? handleInterrupts({ onStop: options.onQuit, notify: (line) => stdout.write(`${line}\n`) }) : undefined;
   const cleanup = () => {
-    process.removeListener('SIGINT', onSigint);
+    interrupts?.dispose();
     resolve();
   };
   const subscription = plainLogLines$({ ...options, ...options.plain }).subscribe({

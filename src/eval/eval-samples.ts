@@ -3,6 +3,7 @@
  * order, as `asymflow gen` writes for the split and seed (src/data/split-sample.ts derives every seed).
  */
 import { puzzleAt, sampleOf } from '../data/split-sample.ts';
+import { yieldIfDue } from '../event-loop.ts';
 import type { Sample } from '../records.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 
@@ -18,5 +19,6 @@ export async function* generatedSamples(task: Task, { split, n, seed, options = 
   for (let i = start; i < start + n; i++) {
     const puzzle = puzzleAt(task, { split, seed, options }, i);
     yield await sampleOf(task, puzzle, false, options); // eval needs no SFT target
+    await yieldIfDue(); // rendering is synchronous: let timers and signals in between samples
   }
 }

@@ -3,6 +3,7 @@
  * evaluation runs — the `asymflow eval` flow (through operators/generate-with.ts) and SFT/RL's periodic
  * evaluation (through `evaluatePolicy`) — so generation options and scoring are written once.
  */
+import { yieldIfDue } from '../event-loop.ts';
 import type { Sample } from '../records.ts';
 import type { Completion, GenerateOptions, Policy } from '../policy/policy.ts';
 import type { Task } from '../tasks/task.ts';
@@ -107,6 +108,7 @@ export async function evaluatePolicy(
   const tally = new EvalTally();
   const records: EvalRecord[] = [];
   for await (const batch of batches(samples, batchSize)) {
+    await yieldIfDue(); // scoring and the policy may not wait on anything: let timers and signals in
     for (const mode of modesOf(options.mode)) {
       for (const record of await generateAndScore(policy, task, batch, mode, sampling)) {
         tally.add(record);

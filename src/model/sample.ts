@@ -12,6 +12,7 @@
  * same quantity scoreLogprobs() computes, so old-policy log-probs from sampling and scoring agree.
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldIfDue } from '../event-loop.ts';
 import { Rng } from '../rng.ts';
 import { decode, PAD } from '../tokenizer.ts';
 import { patchCount, patchDim } from './config.ts';
@@ -155,6 +156,7 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
   const capacity = cache.k[0].shape[2];
   for (let step = 0; ; step++) {
     const z = (await next.data()) as Float32Array; // [B·V]
+    await yieldIfDue(); // cpu/wasm: data() resolves as a microtask; let the dashboard and signals in
     for (let i = 0; i < b; i++) {
       if (rows.finish[i]) continue;
       const lp = logSoftmax(z.subarray(i * c.vocab, (i + 1) * c.vocab));

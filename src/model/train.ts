@@ -14,6 +14,7 @@ import type { Vlm } from './vlm.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
 import { queueGuardedUpdate } from './guarded-update.ts';
 import { ageWebgpuPool } from './webgpu-pool.ts';
+import { yieldIfDue } from '../event-loop.ts';
 
 export type { Grads } from './grad-norm.ts';
 export { globalNorm } from './grad-norm.ts';
@@ -135,6 +136,7 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   const update = queueGuardedUpdate(optimizer, mean, lossSum);
   tf.dispose([lossSum, ...Object.values(mean)]);
   const [loss, gradNorm, ok] = await update.verdict.data();
+  await yieldIfDue(); // cpu/wasm: data() resolves as a microtask; let the dashboard and signals in
   update.verdict.dispose();
   update.settle(ok === 1);
   const step = update.step;

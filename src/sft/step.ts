@@ -17,6 +17,7 @@ import type { PreparedBatch, TokenLogprobs } from '../model/logprobs.ts';
 import { combineGradients, disposeGradients, gradients, type Grads } from '../model/train.ts';
 import { queueGuardedUpdate } from '../model/guarded-update.ts';
 import type { Vlm } from '../model/vlm.ts';
+import { yieldIfDue } from '../event-loop.ts';
 import { ngdiffLambda, type SftObjective } from './objective.ts';
 
 export interface SftStepStats {
@@ -80,6 +81,7 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   // Pass 1 and 2: the raw span means (NGDiff, λ) or the token-sum parts (standard).
   const standard = objective.kind === 'standard';
   const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)));
+  await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
   const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)));
   const lambda = tf.tidy(() => {
     if (objective.kind === 'ngdiff') return ngdiffLambda(gP.norm, gR.norm);

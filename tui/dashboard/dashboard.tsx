@@ -1,8 +1,9 @@
 /**
  * The live run dashboard: the log scrolls above (ink `<Static>`, printed once per line), and a panel below
  * redraws at most once per `frameMs` with the header, metric curves, rewards, throughput and the latest
- * sample. `q` (or Ctrl+C) asks the flow to stop through `onQuit`; the flow checkpoints and then ends its
- * metric stream, which shows as "finished" and calls `onFinish` after the final frame.
+ * sample. `q` asks the flow to stop through `onQuit`, Ctrl+C (read as a key in raw mode) through
+ * `onInterrupt`, which stops on the first press and exits on the second (tui/interrupt.ts); the flow
+ * checkpoints and then ends its metric stream, which shows as "finished" and calls `onFinish` after the final frame.
  */
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -21,7 +22,8 @@ export interface DashboardProps {
   readonly samples$?: Observable<LatestSample>;
   readonly log$?: Observable<string>;
   readonly info: RunInfo;
-  readonly onQuit?: () => void; // called once on `q`/Ctrl+C: the flow should checkpoint and complete metrics$
+  readonly onQuit?: () => void; // called once on `q` (or Ctrl+C without onInterrupt): the flow should checkpoint and complete metrics$
+  readonly onInterrupt?: () => void; // called on every Ctrl+C
   readonly onFinish?: () => void; // called once after the final frame (metrics$ completed or failed)
   readonly frameMs?: number; // minimum time between redraws, default 100 (≤ 10 fps)
   readonly now?: () => number; // clock for elapsed/ETA (tests)
@@ -29,7 +31,7 @@ export interface DashboardProps {
 
 const FRACTIONS = new Set([...ACCURACY_SERIES, ...TRAINING_SERIES].filter((s) => s.unit === 'fraction').map((s) => s.name));
 
-export function Dashboard({ metrics$, samples$, log$, info, onQuit, onFinish, frameMs = 100, now }: DashboardProps) {
+export function Dashboard({ metrics$, samples$, log$, info, onQuit, onInterrupt, onFinish, frameMs = 100, now }: DashboardProps) {
   const view$ = useMemo(
     () => dashboardView$({ metrics$, samples$, log$ }, { frameMs, now }),
     [metrics$, samples$, log$, frameMs, now],
@@ -44,7 +46,12 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onFinish, fr
 
   useInput(
     (input, key) => {
-      if ((input === 'q' || (key.ctrl && input === 'c')) && !quitRequested.current) {
+      const ctrlC = key.ctrl && input === 'c';
+      if (ctrlC && onInterrupt) {
+        quitRequested.current = true;
+        setStopping(true);
+        onInterrupt();
+      } else if ((input === 'q' || ctrlC) && !quitRequested.current) {
         quitRequested.current = true;
         setStopping(true);
         onQuit?.();

@@ -96,6 +96,19 @@ describe('Dashboard', () => {
     expect(app.lastFrame()).toContain('stopped (q)');
   });
 
+  it('Ctrl+C calls onInterrupt on every press (the second exits) and shows stopping; q after it does not call onQuit', async () => {
+    const onInterrupt = vi.fn();
+    const { app, metrics$, onQuit } = mount({ onInterrupt });
+    metrics$.next(metric(1, N.loss, 1));
+    await until(() => (app.lastFrame() ?? '').includes('step 1/10'), 'first frame');
+    app.stdin.write('\u0003');
+    await until(() => (app.lastFrame() ?? '').includes('stopping'), 'stopping');
+    app.stdin.write('\u0003');
+    await until(() => onInterrupt.mock.calls.length === 2, 'the second Ctrl+C');
+    app.stdin.write('q');
+    expect(onQuit).not.toHaveBeenCalled();
+  });
+
   it('redraws at most once per frame however fast metrics arrive', async () => {
     const { app, metrics$ } = mount({ frameMs: 200 });
     await new Promise((r) => setTimeout(r, 20));

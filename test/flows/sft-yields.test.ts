@@ -1,0 +1,65 @@
+/**
+ * The SFT flow yields to the event loop on the cpu backend, where every `await tensor.data()` resolves as a
+ * microtask: a timer fires between training steps (so the dashboard redraws and SIGINT is heard), and a stop
+ * requested from a timer mid-run ends the run after its current step with a checkpoint that resumes exactly.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSft, type SftRunResult } from '../../flows/sft.ts';
+import { MetricNames } from '../../src/metric-names.ts';
+import { resolveSftConfig } from '../../src/sft/sft-config.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-sft-yields-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const quiet = () => {};
+const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0 } };
+const FLAGS = {
+  task: 'gc', objective: 'standard', steps: 6, batch: 2, lr: 1e-2, warmupSteps: 1, trainN: 4,
+  evalN: 1, evalMode: 'e2e', evalMaxTokens: 4, checkpointEvery: 100, bucket: 16, backend: 'cpu', plots: false,
+};
+
+describe('sft on cpu yields to the event loop', () => {
+  it('a timer fires between steps, and a stop asked by a timer ends the run after that step with a checkpoint that resumes exactly', async () => {
+    const straight = await runSft({ config: resolveSftConfig({ ...FLAGS, out: path.join(dir, 'straight') }), ...MICRO, log: quiet });
+
+    const out = path.join(dir, 'stopped');
+    let ticks = 0;
+    const ticksAtStep = new Map<number, number>();
+    const timer = setInterval(() => ticks++, 1);
+    let stopped: SftRunResult;
+    try {
+      stopped = await runSft({
+        config: resolveSftConfig({ ...FLAGS, out }),
+        ...MICRO,
+        log: quiet,
+        watch: (w) => {
+          w.metrics$.subscribe((m) => {
+            if (m.name !== MetricNames.loss) return;
+            ticksAtStep.set(m.step, ticks);
+            // Asked from a timer, as SIGINT's handler or a key press would: only heard if the loop yields.
+            if (m.step === 2) setTimeout(() => w.requestStop(), 0);
+          });
+        },
+      });
+    } finally {
+      clearInterval(timer);
+    }
+    // Between step 1's metrics and step 2's (one training step), the 1 ms interval ran.
+    expect(ticksAtStep.get(2)!).toBeGreaterThan(ticksAtStep.get(1)!);
+    // Stopped after step 3 at the latest (the stop lands during or right after step 2's bookkeeping), not at 6.
+    expect(stopped.step).toBeGreaterThanOrEqual(2);
+    expect(stopped.step).toBeLessThan(6);
+    expect(stopped.summary!.stopped).toBe('quit');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'checkpoints', 'checkpoint.json'), 'utf8'))).toBeTruthy();
+
+    const resumed = await runSft({ config: resolveSftConfig({ ...FLAGS, out, resume: true }), ...MICRO, log: quiet });
+    expect(resumed.step).toBe(6);
+    expect(resumed.summary!.weightsSha256).toBe(straight.summary!.weightsSha256);
+  }, 180_000);
+});
