@@ -2,9 +2,14 @@
  * Reads a Hugging Face layout parquet file (ours, or the paper's xqwu/asymmetric-VLM__gc / __sudoku) row
  * group by row group. Binary columns are read as bytes (`utf8: false`; hyparquet would otherwise decode PNG
  * bytes as a UTF-8 string and corrupt them); string columns stay strings through their UTF8 annotation.
- * A missing column or a row without image bytes fails with the file and the row.
+ * A missing column or a row without image bytes fails with the file and the row; a page that cannot be
+ * read (corrupt, or a codec nobody decodes) with the file and the row group.
+ *
+ * Codecs: hyparquet itself reads uncompressed and Snappy pages; hyparquet-compressors (same authors) adds
+ * ZSTD (Polars' default), GZIP, BROTLI, LZ4 and LZ4_RAW.
  */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import type { HfRow } from './hf-parquet.ts';
 
 const REQUIRED = ['query', 'image', 'ground_truth'] as const;
@@ -38,9 +43,15 @@ export async function* readHfParquet(file: string): AsyncGenerator<ParquetRowAt>
   }
   const read = columns.filter((c) => (REQUIRED as readonly string[]).includes(c) || c === 'response');
   let start = 0;
-  for (const group of metadata.row_groups) {
+  for (const [g, group] of metadata.row_groups.entries()) {
     const end = start + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file: buffer, metadata, columns: read, rowStart: start, rowEnd: end, utf8: false });
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({ file: buffer, metadata, columns: read, rowStart: start, rowEnd: end, utf8: false, compressors });
+    } catch (error) {
+      const codecs = [...new Set(group.columns.map((c) => c.meta_data?.codec ?? '?'))].join('/');
+      throw new Error(`${file}: row group ${g} of ${metadata.row_groups.length} (rows ${start}-${end - 1}, ${codecs}): ${(error as Error).message}`);
+    }
     for (let k = 0; k < rows.length; k++) {
       const index = start + k;
       const raw = rows[k];
