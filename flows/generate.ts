@@ -22,7 +22,8 @@ import { groundTruthOf } from '../src/data/ground-truth.ts';
 import { HfParquetWriter } from '../src/data/parquet-write.ts';
 import { hasResponse } from '../src/data/split-sample.ts';
 import type { Sample } from '../src/records.ts';
-import { gitCommit, type HeaderInit } from '../src/recording/index.ts';
+import { buildInfo } from '../src/build-info.ts';
+import type { HeaderInit } from '../src/recording/index.ts';
 import type { TaskName, TaskOptions } from '../src/tasks/task.ts';
 
 export interface GenerateRunOptions {
@@ -64,14 +65,13 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
   const header: HeaderInit = {
     kind: 'samples',
     config: { task, split, n, seed, taskOptions },
-    commit: gitCommit(),
     created: new Date(0).toISOString(),
     meta: { generator: 'asymflow gen' },
   };
   const files = [shardFile(out, task, split)];
   if (config.record) files.push(config.record);
   if (config.images) files.push(path.join(out, 'images') + path.sep);
-  const parquet = config.parquet ? new HfParquetWriter(parquetFile(out, task, split), { asymflow: JSON.stringify(header.config) }) : undefined;
+  const parquet = config.parquet ? new HfParquetWriter(parquetFile(out, task, split), { asymflow: JSON.stringify({ ...(header.config as object), ...buildInfo() }) }) : undefined;
   if (parquet) files.push(parquet.file);
 
   const pool = openSamplePool(config.concurrency);

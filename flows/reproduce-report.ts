@@ -17,7 +17,7 @@ import {
 } from '../src/reproduce/verdicts.ts';
 import { accuracyCurves, correlationBars, tradeoff } from './reproduce-plots.ts';
 import type { DiagnosePartResult, Figures, PrestagePartResult, RlPartResult, SftPartResult, SweepPartResult } from './reproduce-parts.ts';
-import { readPartSummary, type PartSummary, type Versions } from './reproduce-summary.ts';
+import { provenanceLines, readPartSummary, type PartSummary, type Versions } from './reproduce-summary.ts';
 
 export interface ReportInput {
   readonly out: string;
@@ -202,7 +202,7 @@ function commands(input: ReportInput): string[] {
   for (const p of input.parts) {
     const s: PartSummary | undefined = readPartSummary(input.out, p);
     if (!s) continue;
-    lines.push(`**${p}**`, '', '```sh', ...s.commands, '```', '');
+    lines.push(`**${p}**`, '', '```sh', ...s.commands.map((c) => c.split(input.out).join('DIR')), '```', '');
   }
   return lines;
 }
@@ -217,13 +217,13 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const lines = [
     `# Reproducing the perception–reasoning asymmetry (Wu et al., 2026) — preset \`${preset.name}\``,
     '',
-    `Written ${new Date().toISOString()} by \`asymflow reproduce --preset ${preset.name} --tasks ${input.tasks.join(',')} --backend ${input.backendRequest} --out ${out}\`.`,
+    `Written ${new Date().toISOString()} by \`asymflow reproduce --preset ${preset.name} --tasks ${input.tasks.join(',')} --backend ${input.backendRequest} --out DIR\`, DIR being this report's directory.`,
     `Evaluation uses the \`test\` split only (the first N samples, the same N everywhere in a table); training uses \`train_sft\` (SFT, the embed encoder) and \`train_rl\` (RL, the diagnostic's rollouts); nothing was tuned on \`test\`.`,
     ...(preset.name === 'full' ? [] : ['', `**Note:** the \`${preset.name}\` preset trains a ${preset.model} model for ${preset.sft.steps} SFT steps and evaluates ${preset.sft.evalN} samples: it checks that every part runs end to end, and its numbers are noise. Read the verdicts of a \`--preset full\` run.`]),
     '',
     '## Setup',
     '',
-    `- asymflow ${v.asymflow ?? '?'} (commit ${v.commit ?? 'unknown'}), Node ${v.node}, TensorFlow.js ${v.tfjs}, ${v.platform}`,
+    ...provenanceLines(input.parts.map((p) => readPartSummary(out, p)).filter((s) => s !== undefined), v),
     `- model \`${preset.model}\`, seed ${preset.seed}; task options ${input.tasks.map((t) => `${t} ${JSON.stringify(preset.taskOptions[t])}`).join(', ')}; model options (the caption grid filled in where a task has one) ${input.tasks.map((t, i) => `${t} ${JSON.stringify(modelOptions[i])}`).join(', ')}`,
     '',
     '```json',

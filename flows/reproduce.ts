@@ -16,8 +16,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
 import { ConfigError } from '../src/config.ts';
+import { buildInfo } from '../src/build-info.ts';
 import { resolveBackend } from '../src/model/backend.ts';
-import { gitCommit } from '../src/recording/index.ts';
 import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import { PART_KINDS, partDir, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
 import { writeReport } from './reproduce-report.ts';
@@ -56,13 +56,8 @@ export function presetOf(name: string): ReproducePreset {
 }
 
 function versions(): Versions {
-  let asymflow: string | null = null;
-  try {
-    asymflow = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? null;
-  } catch {
-    asymflow = null;
-  }
-  return { asymflow, commit: gitCommit(), node: process.version, tfjs: tf.version_core, platform: `${process.platform}-${process.arch}` };
+  const { version: asymflow, commit } = buildInfo();
+  return { asymflow, commit, node: process.version, tfjs: tf.version_core, platform: `${process.platform}-${process.arch}` };
 }
 
 /** DIR/reproduce.json pins the preset: resuming a directory under another preset would mix sizes. */

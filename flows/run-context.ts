@@ -15,7 +15,8 @@ import path from 'node:path';
 import { Subject, type MonoTypeOperatorFunction, type Observable, type Subscription } from 'rxjs';
 import { record } from '../operators/record.ts';
 import type { Metric } from '../src/records.ts';
-import { gitCommit, trimRecording, type RecordingKind, type WriterOptions } from '../src/recording/index.ts';
+import { buildInfo } from '../src/build-info.ts';
+import { trimRecording, type RecordingKind, type WriterOptions } from '../src/recording/index.ts';
 
 export interface RunOptions {
   readonly out: string; // the run directory, created if absent
@@ -42,28 +43,19 @@ export interface RunContext {
   close(): void;
 }
 
-function packageVersion(): string | null {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? null;
-  } catch {
-    return null;
-  }
-}
-
 export function openRun({ out, config, runName, append }: RunOptions): RunContext {
   const dir = path.resolve(out);
   const run = runName ?? path.basename(dir);
   for (const sub of ['plots', 'checkpoints']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   const file = (...parts: string[]) => path.join(dir, ...parts);
 
-  const commit = gitCommit();
+  const { commit, version } = buildInfo();
   const description: Record<string, unknown> = {
     run,
     created: new Date().toISOString(),
     config,
     commit,
-    version: packageVersion(),
+    version,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     backend: null,

@@ -4,6 +4,7 @@
  * so the same rows give the same bytes.
  */
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { createdBy } from '../build-info.ts';
 import { HF_FEATURES_JSON, HF_SCHEMA, type HfRow } from './hf-parquet.ts';
 
 export const ROW_GROUP_ROWS = 500;
@@ -19,7 +20,7 @@ export class HfParquetWriter {
     extraMetadata: Readonly<Record<string, string>> = {},
   ) {
     const kvMetadata = [{ key: 'huggingface', value: HF_FEATURES_JSON }, ...Object.entries(extraMetadata).map(([key, value]) => ({ key, value }))];
-    this.parquet = new ParquetWriter({ writer: fileWriter(file), schema: HF_SCHEMA, kvMetadata, createdBy: 'asymflow' });
+    this.parquet = new ParquetWriter({ writer: fileWriter(file), schema: HF_SCHEMA, kvMetadata, createdBy: createdBy() });
   }
 
   write(row: HfRow): void {

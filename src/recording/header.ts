@@ -2,7 +2,7 @@
  * The first frame of every recording: what the stream is and where it came from, so a file found later can
  * be traced to its code (commit) and settings (config).
  */
-import { execFileSync } from 'node:child_process';
+import { buildInfo } from '../build-info.ts';
 import { RecordingError } from './format.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -13,7 +13,8 @@ export interface RecordingHeader {
   readonly schema: number;
   readonly kind: RecordingKind;
   readonly config: unknown; // the resolved run config (or null)
-  readonly commit: string | null; // `git rev-parse HEAD` of the writing checkout, null outside git
+  readonly commit: string | null; // the commit of the asymflow build that wrote it (build-info.ts), null when unknown
+  readonly version?: string | null; // asymflow's package version (absent in files written before it was recorded)
   readonly created: string; // ISO time the file was created
   readonly meta?: Readonly<Record<string, unknown>>;
 }
@@ -27,30 +28,13 @@ export interface HeaderInit {
   readonly meta?: Readonly<Record<string, unknown>>;
 }
 
-let cachedCommit: string | null | undefined;
-
-/**
- * The current checkout's commit, or null when git or the repository is absent (cached per process).
- * ASYMFLOW_COMMIT wins: a bundle run elsewhere (bench/device-pack.sh) names the commit it was built from.
- */
-export function gitCommit(cwd = process.cwd()): string | null {
-  if (cachedCommit !== undefined) return cachedCommit;
-  if (process.env.ASYMFLOW_COMMIT) return (cachedCommit = process.env.ASYMFLOW_COMMIT);
-  try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-    cachedCommit = out.toString().trim() || null;
-  } catch {
-    cachedCommit = null;
-  }
-  return cachedCommit;
-}
-
 export function completeHeader(init: HeaderInit): RecordingHeader {
   return {
     schema: SCHEMA_VERSION,
     kind: init.kind,
     config: init.config ?? null,
-    commit: init.commit === undefined ? gitCommit() : init.commit,
+    commit: init.commit === undefined ? buildInfo().commit : init.commit,
+    version: buildInfo().version,
     created: init.created ?? new Date().toISOString(),
     ...(init.meta ? { meta: init.meta } : {}),
   };

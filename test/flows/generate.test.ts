@@ -11,6 +11,7 @@ import { readHfParquet } from '../../src/data/parquet-read.ts';
 import { datasetSamples } from '../../src/eval/dataset-samples.ts';
 import type { Sample } from '../../src/records.ts';
 import { readRecording } from '../../src/recording/index.ts';
+import { buildInfo, createdBy } from '../../src/build-info.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -68,6 +69,12 @@ describe('generate flow', () => {
     const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
     expect(metadata.key_value_metadata?.find((kv) => kv.key === 'huggingface')?.value).toBe(HF_FEATURES_JSON);
     expect(metadata.schema.map((e) => e.name)).toEqual(['schema', 'query', 'image', 'bytes', 'path', 'ground_truth', 'response']);
+    // provenance: the asymflow build (version, commit) in created_by, the asymflow key and the shard header
+    const { version, commit } = buildInfo();
+    expect(metadata.created_by).toBe(createdBy());
+    expect(metadata.created_by).toContain(`asymflow version ${version}`);
+    expect(JSON.parse(metadata.key_value_metadata?.find((kv) => kv.key === 'asymflow')?.value ?? '{}')).toMatchObject({ version, commit, task: 'gc', split: 'train_sft' });
+    expect((await readRecording(shardFile(a, 'gc', 'train_sft'))).header).toMatchObject({ version, commit });
   });
 
   it('writes shards eval --data reads (sudoku test split: no responses)', async () => {

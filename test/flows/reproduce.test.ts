@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partNames } from '../../flows/reproduce.ts';
 import type { PartSummary } from '../../flows/reproduce-summary.ts';
+import { buildInfo } from '../../src/build-info.ts';
 import { buildProgram } from '../../tui/cli.ts';
 import { reproduceCommand } from '../../tui/commands/reproduce.ts';
 
@@ -34,6 +35,10 @@ describe('reproduce', () => {
       expect(report).toContain(heading);
     }
     expect(report).not.toContain('Not run yet');
+    // Provenance from the parts' own records, and no machine path (DIR stands for the report's directory).
+    expect(report).not.toContain(dir);
+    expect(report).toMatch(/^- runs on: backend `wasm`, device .+ \(every part\)$/m);
+    expect(report).toContain(`- runs by: asymflow ${buildInfo().version} (commit ${buildInfo().commit ?? 'unknown'})`);
     // Every linked plot exists as a real PNG.
     const links = [...report.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
     expect(links).toEqual(['plots/gc/fig3/accuracies.png', 'plots/gc/fig4/tradeoff.png', 'plots/gc/fig6/accuracies.png', 'plots/gc/fig10/tradeoff.png', 'plots/gc/fig8.png']);

@@ -84,7 +84,7 @@ export async function summarize(file: string): Promise<string> {
     `file     ${file}`,
     `kind     ${header.kind} (schema ${header.schema})`,
     `created  ${header.created}`,
-    `commit   ${header.commit ?? 'unknown'}`,
+    `asymflow ${header.version ?? 'unknown'} (commit ${header.commit ?? 'unknown'})`,
     `records  ${count}`,
     `config   ${JSON.stringify(header.config)}`,
   ].join('\n');
