@@ -8,9 +8,18 @@
  * evaluation puts `<caption>p*</caption>` there) is part of the prompt, i.e. context, never sampled or
  * trained on. Perception/reasoning spans are found by scanning the whole assistant turn (prefix + response),
  * so a response whose caption was forced is all reasoning.
+ *
+ * The format has no system turn: a system prompt (an OpenAI `system` message) goes at the start of the user
+ * turn, followed by a blank line and the query (userText below), the way chat templates without a system
+ * role (Gemma's, Mistral's) fold it in.
  */
 import type { Span } from '../records.ts';
 import { BOS, encode, EOS, TAG_IDS } from '../tokenizer.ts';
+
+/** The user turn's text: the system prompts, then a blank line, then the query. */
+export function userText(query: string, system: readonly string[] = []): string {
+  return [...system, query].join('\n\n');
+}
 
 /** BOS + query + EOS, then the forced assistant prefix (may be empty). */
 export function promptTokens(query: string, assistantPrefix = ''): Int32Array {

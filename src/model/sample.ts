@@ -10,6 +10,9 @@
  * next token at its own cache slot, with its own text position, so no row ever attends to padding.
  * The returned log-probs are those of the untempered model (log-softmax of the raw logits, no top-p), the
  * same quantity scoreLogprobs() computes, so old-policy log-probs from sampling and scoring agree.
+ *
+ * Randomness: one Rng drawn in row order (a row's sample then depends on its neighbours), or one Rng per row,
+ * which makes each row's sample a function of its own seed whatever the batch (what `asymflow serve` needs).
  */
 import * as tf from '@tensorflow/tfjs';
 import { yieldIfDue } from '../event-loop.ts';
@@ -20,7 +23,7 @@ import { decodeStep, hiddenStates, logits, patchify, type KvCache } from './forw
 import { MASKED } from './layers.ts';
 import { roundUp } from './logprobs.ts';
 import { assistantPrefix } from './prompt.ts';
-import { SampleRows, type FinishReason } from './sample-rows.ts';
+import { SampleRows, type FinishReason, type TokenLogprob } from './sample-rows.ts';
 import type { Vlm } from './vlm.ts';
 import { GpuDecoder } from './webgpu-decode.ts';
 import { trimWebgpuPool } from './webgpu-pool.ts';
@@ -34,17 +37,31 @@ export interface SampleOptions {
   readonly temperature: number; // 0 = greedy
   readonly topP: number; // nucleus mass in (0, 1]
   readonly maxTokens: number; // per row, also capped by model.maxText − prompt length
-  readonly rng: Rng; // draws in row order each step
+  readonly rng: Rng | readonly Rng[]; // one stream drawn in row order each step, or one per row
   readonly bucket?: number; // prompt/capacity rounding (default 64)
+  readonly stop?: readonly string[]; // a row stops once its sampled text contains one of these
+  readonly topLogprobs?: number; // also return the k most likely tokens at each step (tfjs-op loop only)
 }
 
-export type { FinishReason };
+export type { FinishReason, TokenLogprob };
+
+/** Row i's stream: its own, or the one shared by every row. */
+const rowRng = (rng: Rng | readonly Rng[], i: number): Rng => (rng instanceof Rng ? rng : rng[i]);
+const copyRng = (r: Rng): Rng => Rng.fromState(r.seed, r.state());
 
 export interface Generation {
   readonly tokens: Int32Array; // sampled tokens only (the stop token included)
   readonly logprobs: Float32Array; // untempered log p of each sampled token
   readonly text: string; // forced prefix + decoded sampled tokens
   readonly finish: FinishReason;
+  readonly stopString?: string; // the stop string that ended it (finish 'stop')
+  readonly top?: readonly (readonly TokenLogprob[])[]; // per sampled token, the k most likely (topLogprobs)
+}
+
+/** The k highest log-probs of a distribution, best first (ties to the lower id). */
+function topK(lp: Float64Array, k: number): TokenLogprob[] {
+  const order = Array.from(lp.keys()).sort((a, b) => lp[b] - lp[a] || a - b);
+  return order.slice(0, k).map((token) => ({ token, logprob: lp[token] }));
 }
 
 /** Log-softmax of logits in float64: [V] → [V]. */
@@ -84,6 +101,7 @@ function validate(o: SampleOptions): void {
   if (!(o.temperature >= 0 && Number.isFinite(o.temperature))) throw new Error(`sample: temperature must be a finite number >= 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sample: topP must be in (0, 1], got ${o.topP}`);
   if (!(Number.isInteger(o.maxTokens) && o.maxTokens > 0)) throw new Error(`sample: maxTokens must be a positive integer, got ${o.maxTokens}`);
+  if (o.topLogprobs !== undefined && !(Number.isInteger(o.topLogprobs) && o.topLogprobs >= 0)) throw new Error(`sample: topLogprobs must be a non-negative integer, got ${o.topLogprobs}`);
 }
 
 /** Samples one response per request. */
@@ -92,6 +110,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
   const c = m.config;
   const b = requests.length;
   if (b === 0) return [];
+  if (!(options.rng instanceof Rng) && options.rng.length !== b) throw new Error(`sample: ${options.rng.length} row rngs for ${b} requests`);
   const bucket = options.bucket ?? 64;
   const prefix = patchCount(c);
   const lengths = requests.map((r, i) => {
@@ -126,11 +145,11 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     return { cache: { k: collect.k.map(pad), v: collect.v.map(pad), grid: collect.grid }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
   });
 
-  const rows = new SampleRows(lengths, limits, prefix, c.maxText, capacity);
+  const rows = new SampleRows(lengths, limits, prefix, c.maxText, capacity, options.stop);
   // Before each call, not per training step: an evaluation's buffers join training's idle ones (out of memory),
   // while emptying the pool every update re-creates every buffer each step (0.64 → 2.9 s per H100 step).
   trimWebgpuPool();
-  const gpu = GpuDecoder.create(m, cache, next, options);
+  const gpu = options.topLogprobs ? undefined : GpuDecoder.create(m, cache, next, options); // its picks carry no alternatives
   try {
     if (gpu) await decodeOnGpu(gpu, rows, options);
     else ({ cache, next } = await decodeWithOps(m, rows, cache, next, options));
@@ -143,6 +162,8 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
     logprobs: Float32Array.from(rows.logprobs[i]),
     text: decode(assistantPrefix(r.prompt)) + decode(rows.tokens[i]),
     finish: rows.finish[i]!,
+    ...(rows.stopString[i] !== undefined ? { stopString: rows.stopString[i] } : {}),
+    ...(options.topLogprobs ? { top: rows.top[i] } : {}),
   }));
 }
 
@@ -160,8 +181,8 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
     for (let i = 0; i < b; i++) {
       if (rows.finish[i]) continue;
       const lp = logSoftmax(z.subarray(i * c.vocab, (i + 1) * c.vocab));
-      const token = pickToken(lp, options.temperature, options.topP, options.rng);
-      rows.record(i, token, lp[token]);
+      const token = pickToken(lp, options.temperature, options.topP, rowRng(options.rng, i));
+      rows.record(i, token, lp[token], options.topLogprobs ? topK(lp, options.topLogprobs) : undefined);
     }
     if (rows.done()) return { cache, next };
     next.dispose();
@@ -199,15 +220,16 @@ export type GpuSteps = Pick<GpuDecoder, 'submitFirst' | 'submitStep' | 'repick' 
  * pickToken draws them (one per unfinished row, in row order, none when greedy): the step queued ahead gets
  * them from a copy of the Rng, guessing that no row stops at the pick being read; when one does, the real
  * draws differ and that pick is made again from the same logits, so the stream matches the tfjs-op loop.
+ * (With one Rng per row a stop never shifts another row's draws, and the guess is always right.)
  */
 export async function decodeOnGpu(gpu: GpuSteps, rows: SampleRows, options: Pick<SampleOptions, 'temperature' | 'rng'>): Promise<void> {
   const b = rows.size;
-  const draw = (rng: Rng) => {
+  const draw = (rng: Rng | readonly Rng[]) => {
     const rands = new Float32Array(b);
-    if (options.temperature > 0) for (let i = 0; i < b; i++) if (!rows.finish[i]) rands[i] = rng.next();
+    if (options.temperature > 0) for (let i = 0; i < b; i++) if (!rows.finish[i]) rands[i] = rowRng(rng, i).next();
     return rands;
   };
-  const guess = () => draw(Rng.fromState(options.rng.seed, options.rng.state()));
+  const guess = () => draw(options.rng instanceof Rng ? copyRng(options.rng) : options.rng.map(copyRng));
   gpu.submitFirst(draw(options.rng));
   let ahead = guess(); // pick 1
   gpu.submitStep(rows.feed(0), ahead);

@@ -132,7 +132,14 @@ export class OpenAIPolicy implements Policy {
       this.counts.failures++;
       return failedCompletions(options.n, error instanceof Error ? error.message : String(error));
     }
-    const outcome = await this.send('POST', '/chat/completions', body, (json) => choiceTexts(json, options.n));
+    const parse = (json: unknown) => choiceTexts(json, options.n);
+    let outcome = await this.send('POST', '/chat/completions', body, parse);
+    // max_tokens is a cap to us (in process, sampling stops at the model's window too); a server that refuses
+    // one past its window (vLLM, asymflow serve) is asked again without it: the reply may then run to the window.
+    if (!outcome.ok && /^HTTP 400: .*maximum context length.*in the completion/s.test(outcome.reason)) {
+      const { max_tokens: _cap, ...uncapped } = JSON.parse(body) as Record<string, unknown>;
+      outcome = await this.send('POST', '/chat/completions', JSON.stringify(uncapped), parse);
+    }
     if (!outcome.ok) {
       this.counts.failures++;
       return failedCompletions(options.n, outcome.reason);

@@ -3,6 +3,7 @@
  * OpenAI-compatible chat endpoint (OpenAIPolicy) implement the same interface, so evaluation, RL teacher
  * rewards and the diagnostic never care which one they drive.
  */
+import type { FinishReason, TokenLogprob } from '../model/sample-rows.ts';
 import type { Sample } from '../records.ts';
 
 export interface GenerateOptions {
@@ -23,6 +24,9 @@ export interface Completion {
   readonly tokens?: Int32Array;
   readonly logprobs?: Float32Array; // per generated token, where the policy has them
   readonly failed?: string; // set when the request failed after retries: the reason; text is ''
+  readonly finish?: FinishReason; // why sampling stopped, where the policy knows
+  readonly stopString?: string; // the stop string that ended it (finish 'stop'); the text stops before it
+  readonly top?: readonly (readonly TokenLogprob[])[]; // per generated token, the most likely ones, when asked for
 }
 
 export interface Policy {

@@ -5,17 +5,16 @@
  *
  * Seeding: every row carries its own seed (policy.generate derives it from the run seed and the sample id,
  * serve takes the request's). At temperature 0 rows are batched freely (greedy ignores the rng; n greedy
- * completions are one completion repeated). At temperature > 0 the sampler draws from one rng per call in
- * row order, so `seeding: 'per-sample'` samples each row's n completions in their own call with that row's
- * seed — reproducible per sample whatever the batch, and what makes `asymflow serve` equal in-process
- * sampling — while `'per-batch'` (default) puts up to maxBatch rows in one call with a seed mixed from
- * theirs: reproducible for the same seed and batches, and many times faster on a GPU (one decode step serves
- * the whole batch), but a row's sample then depends on its neighbours. (A per-row rng in sample.ts would
- * give both.)
+ * completions are one completion repeated). At temperature > 0, `seeding: 'per-sample'` gives completion k
+ * of a row its own Rng (the row's seed split by k), so a row samples the same whatever shares its batch —
+ * what makes `asymflow serve` equal in-process sampling — while `'per-batch'` (default, the streams earlier
+ * runs used) draws from one Rng per call, seeded from the rows' seeds: reproducible for the same seed and
+ * batches only. Both put up to maxBatch rows in one call.
  */
 import { decode } from '../tokenizer.ts';
 import { hashString, Rng } from '../rng.ts';
 import type { Sample } from '../records.ts';
+import { patchCount } from '../model/config.ts';
 import { promptTokens } from '../model/prompt.ts';
 import { sample as sampleModel, type SampleRequest } from '../model/sample.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
@@ -44,6 +43,7 @@ export class TfjsPolicy implements Policy, ServedModel {
   readonly name: string;
   readonly inputSize: number;
   readonly maxTokens: number;
+  readonly imageTokens: number;
   private readonly maxBatch: number;
   private readonly seeding: Seeding;
 
@@ -54,6 +54,7 @@ export class TfjsPolicy implements Policy, ServedModel {
     this.name = options.name ?? 'asymflow';
     this.inputSize = model.config.inputSize;
     this.maxTokens = model.config.maxText;
+    this.imageTokens = patchCount(model.config);
     this.maxBatch = options.maxBatch ?? 32;
     this.seeding = options.seeding ?? 'per-batch';
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`TfjsPolicy maxBatch must be a positive integer, got ${this.maxBatch}`);
@@ -77,6 +78,7 @@ export class TfjsPolicy implements Policy, ServedModel {
     const out: Completion[][] = new Array(rows.length);
     const prepared: Prepared[] = [];
     const c = this.model.config;
+    const perSample = this.seeding === 'per-sample';
     rows.forEach((row, index) => {
       const prompt = promptTokens(row.query, row.prefix ?? '');
       if (row.pixels.length !== c.inputSize * c.inputSize) {
@@ -95,23 +97,24 @@ export class TfjsPolicy implements Policy, ServedModel {
         temperature: sampling.temperature,
         topP: sampling.topP,
         maxTokens,
-        rng: new Rng(group.seed),
+        rng: perSample ? group.rows.flatMap((p) => Array.from({ length: copies }, (_, k) => new Rng(p.seed).split(k))) : new Rng(group.seed),
+        ...(sampling.stop?.length ? { stop: sampling.stop } : {}),
+        ...(sampling.topLogprobs ? { topLogprobs: sampling.topLogprobs } : {}),
       });
       group.rows.forEach((p, r) => {
         const mine = generations.slice(r * copies, (r + 1) * copies);
         out[p.index] = Array.from({ length: sampling.n }, (_, k) => {
           const g = mine[copies === 1 ? 0 : k];
-          return { text: decode(g.tokens), tokens: g.tokens, logprobs: g.logprobs };
+          return { text: decode(g.tokens), tokens: g.tokens, logprobs: g.logprobs, finish: g.finish, ...(g.stopString !== undefined ? { stopString: g.stopString } : {}), ...(g.top ? { top: g.top } : {}) };
         });
       });
     }
     return out;
   }
 
-  /** Sampling calls: greedy rows in chunks; sampled rows one per call (per-sample) or chunked (per-batch). */
+  /** Sampling calls: up to maxBatch sequences each; the per-batch seed is mixed from the rows'. */
   private groups(prepared: readonly Prepared[], sampling: ServeSampling): { rows: Prepared[]; seed: number }[] {
-    const perSample = sampling.temperature > 0 && this.seeding === 'per-sample';
-    const rowsPerCall = perSample ? 1 : Math.max(1, Math.floor(this.maxBatch / (sampling.temperature === 0 ? 1 : sampling.n)));
+    const rowsPerCall = Math.max(1, Math.floor(this.maxBatch / (sampling.temperature === 0 ? 1 : sampling.n)));
     const groups: { rows: Prepared[]; seed: number }[] = [];
     for (let i = 0; i < prepared.length; i += rowsPerCall) {
       const rows = prepared.slice(i, i + rowsPerCall);

@@ -42,7 +42,7 @@ export class Batcher {
 
   submit(row: ServeRow, sampling: ServeSampling): Promise<Completion[]> {
     return new Promise((resolve, reject) => {
-      const key = `${sampling.temperature}|${sampling.topP}|${sampling.maxTokens}|${sampling.n}`;
+      const key = JSON.stringify([sampling.temperature, sampling.topP, sampling.maxTokens, sampling.n, sampling.stop ?? [], sampling.topLogprobs ?? 0]);
       this.pending.push({ row, sampling, key, resolve, reject });
       this.schedule();
     });

@@ -17,12 +17,15 @@ export interface ServeSampling {
   readonly topP: number;
   readonly maxTokens: number;
   readonly n: number;
+  readonly stop?: readonly string[]; // stop strings, applied while sampling
+  readonly topLogprobs?: number; // alternatives per token to return (0: none)
 }
 
 export interface ServedModel {
   readonly name: string;
   readonly inputSize: number; // model-input image side in pixels
-  readonly maxTokens: number; // longest response the model can write
+  readonly maxTokens: number; // text positions: prompt + response tokens must fit in them
+  readonly imageTokens: number; // positions the image takes before the text (counted in prompt_tokens)
   /** `sampling.n` completions per row, in row order. */
   generateRows(rows: readonly ServeRow[], sampling: ServeSampling): Promise<Completion[][]>;
 }

@@ -1,15 +1,16 @@
 /**
  * `asymflow serve`: our models behind the OpenAI-compatible API (DESIGN §6) with node:http —
- * `GET /v1/models`, `POST /v1/chat/completions`. Bad requests get OpenAI-style JSON errors with a 4xx and
- * never take the server down; concurrent requests are batched into one sampling call (batcher.ts).
+ * `GET /v1/models`, `POST /v1/chat/completions` (a JSON body, or server-sent events with `stream: true`).
+ * Bad requests get OpenAI-style JSON errors with a 4xx and never take the server down; concurrent requests
+ * are batched into one sampling call (batcher.ts). A stream is sent once its completions are sampled (the
+ * batched sampler returns whole rows), in the same chunk format vLLM sends token by token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tokenCount } from '../tokenizer.ts';
-import type { Completion } from '../policy/policy.ts';
 import { ApiError, badRequest } from './api-error.ts';
 import { Batcher, type BatcherStats } from './batcher.ts';
-import { parseChatRequest, type ChatJob } from './chat-request.ts';
+import { parseChatRequest } from './chat-request.ts';
+import { chatBody, chatChunks, chatResult } from './chat-response.ts';
 import { decodeModelInput } from './decode-image.ts';
 import type { ServedModel } from './served-model.ts';
 
@@ -56,48 +57,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Cuts `text` before the first stop string; says whether one was found. */
-function applyStop(text: string, stop: readonly string[]): { content: string; stopped: boolean } {
-  let cut = -1;
-  for (const s of stop) {
-    const at = text.indexOf(s);
-    if (at >= 0 && (cut < 0 || at < cut)) cut = at;
-  }
-  return cut < 0 ? { content: text, stopped: false } : { content: text.slice(0, cut), stopped: true };
-}
-
-let completionId = 0;
-
-function chatResponse(job: ChatJob, completions: readonly Completion[]) {
-  let completionTokens = 0;
-  const choices = completions.map((completion, index) => {
-    if (completion.failed !== undefined) throw new ApiError(500, `sampling failed: ${completion.failed}`, null, 'sampling_failed');
-    const { content, stopped } = applyStop(completion.text, job.stop);
-    const generated = completion.tokens?.length ?? tokenCount(completion.text);
-    completionTokens += generated;
-    const finish = stopped || generated < job.maxTokens ? 'stop' : 'length';
-    return { index, message: { role: 'assistant', content }, logprobs: null, finish_reason: finish };
-  });
-  const promptTokens = tokenCount(job.query) + tokenCount(job.prefix ?? '') + 2;
-  return {
-    id: `chatcmpl-${++completionId}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: job.model,
-    choices,
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-  };
-}
-
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { model } = options;
   const limit = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  const limits = { model: model.name, maxTokens: model.maxTokens, maxN: options.maxN ?? 16 };
+  const limits = { model: model.name, maxTokens: model.maxTokens, imageTokens: model.imageTokens, maxN: options.maxN ?? 16 };
   const batcher = new Batcher(model, options.batchWindowMs ?? 5, options.maxBatch ?? 16);
   const counts = { requests: 0, errors: 0 };
   const log = options.log ?? (() => {});
 
-  async function chat(req: IncomingMessage): Promise<unknown> {
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req, limit);
     let body: unknown;
     try {
@@ -107,9 +75,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const job = parseChatRequest(body, limits, () => Math.floor(Math.random() * 2 ** 31));
     const pixels = await decodeModelInput(job.image, model.inputSize, 'messages[0].content image_url');
-    const sampling = { temperature: job.temperature, topP: job.topP, maxTokens: job.maxTokens, n: job.n };
+    const sampling = { temperature: job.temperature, topP: job.topP, maxTokens: job.maxTokens, n: job.n, stop: job.stop, topLogprobs: job.topLogprobs };
     const completions = await batcher.submit({ pixels, query: job.query, prefix: job.prefix, seed: job.seed }, sampling);
-    return chatResponse(job, completions);
+    const result = chatResult(job, completions);
+    if (!job.stream) return send(res, 200, chatBody(job, result));
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for (const data of chatChunks(job, result)) res.write(`data: ${data}\n\n`);
+    res.end();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -121,11 +93,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (path === '/health') return send(res, 200, { status: 'ok' });
         // input_size (not an OpenAI field): clients sending model-input pixels render them at this size, since
         // resizing another size here is close to, not equal to, drawing at it (decode-image.ts).
-        return send(res, 200, { object: 'list', data: [{ id: model.name, object: 'model', created: 0, owned_by: 'asymflow', max_model_len: model.maxTokens, input_size: model.inputSize }] });
+        return send(res, 200, { object: 'list', data: [{ id: model.name, object: 'model', created: 0, owned_by: 'asymflow', max_model_len: model.imageTokens + model.maxTokens, input_size: model.inputSize }] });
       }
       if (path === '/v1/chat/completions') {
         if (req.method !== 'POST') throw new ApiError(405, `${req.method} is not allowed on ${path}; use POST`, null, 'method_not_allowed');
-        return send(res, 200, await chat(req));
+        return await chat(req, res);
       }
       throw new ApiError(404, `no route ${req.method} ${path}`, null, 'not_found');
     } catch (error) {

@@ -31,7 +31,7 @@ export async function serveCommand(flags: ServeFlags, log: (line: string) => voi
   const port = intFlag('port', flags.port, 8000, 0);
   if (port > 65535) throw new Error(`serve: --port must be at most 65535, got ${port}`);
   await resolveBackend(flags.backend, { log });
-  const seeding = (flags.seeding ?? 'per-batch') as Seeding;
+  const seeding = (flags.seeding ?? 'per-sample') as Seeding;
   if (!SEEDINGS.includes(seeding)) throw new Error(`serve: --seeding must be one of ${SEEDINGS.join(', ')}, got '${flags.seeding}'`);
   const policy = await loadTfjsPolicy(flags.checkpoint, { name: flags.name, maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1), seeding });
   let server: RunningServer;
@@ -69,7 +69,7 @@ export function registerServe(program: Command): void {
     .option('--max-batch <b>', 'rows per sampling call', '16')
     .option('--batch-window-ms <ms>', 'how long to collect concurrent requests into one call', '5')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
-    .option('--seeding <mode>', 'temperature > 0: per-batch (fast, default) or per-sample (each request sampled alone from its seed)')
+    .option('--seeding <mode>', 'temperature > 0: per-sample (default: a request samples the same from its seed whatever shares its batch, as vLLM) or per-batch (the batch draws from one stream)')
     .action(async (flags: ServeFlags) => {
       const server = await serveCommand(flags);
       await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SampleRows } from '../../../src/model/sample-rows.ts';
 import { decodeOnGpu, pickToken, type GpuSteps } from '../../../src/model/sample.ts';
 import { Rng } from '../../../src/rng.ts';
-import { EOS, TAG_IDS } from '../../../src/tokenizer.ts';
+import { encode, EOS, TAG_IDS } from '../../../src/tokenizer.ts';
 
 describe('SampleRows', () => {
   // Prompts of 3 and 5 tokens, caps 4 and 2, 10 image tokens, 8 text positions, 16 cache slots.
@@ -24,6 +24,19 @@ describe('SampleRows', () => {
     const e = rows();
     e.record(0, EOS, -1);
     expect(e.finish[0]).toBe('eos');
+  });
+
+  it('stops a row once its text completes a stop string, also one spread over tokens, before its cap', () => {
+    const r = new SampleRows([3, 3], [10, 10], 10, 32, 64, ['ab', '</answer>x']);
+    for (const t of encode('xa')) r.record(0, t, -1);
+    for (const t of encode('zzz')) r.record(1, t, -1);
+    expect(r.finish).toEqual([undefined, undefined]);
+    r.record(0, encode('b')[0]!, -1); // 'xab' completes 'ab' across two tokens
+    expect(r.finish[0]).toBe('stop');
+    expect(r.stopString[0]).toBe('ab');
+    expect(r.tokens[0]).toHaveLength(3); // only the tokens produced
+    r.record(1, TAG_IDS.answerClose, -1); // the stop token comes first
+    expect(r.finish[1]).toBe('answer');
   });
 
   it('feeds each row its newest token at position len + step and slot P + position, clamped', () => {

@@ -86,6 +86,26 @@ describe('sample', () => {
     expect(a.every((g) => g.finish === 'length' ? g.tokens.length === 12 : g.tokens.length <= 12)).toBe(true);
   });
 
+  it('with one Rng per row samples a row the same alone and batched, whatever the row order', async () => {
+    const options = { temperature: 1, topP: 1, maxTokens: 10, bucket: BUCKET };
+    const alone = (await sample(m, [requests[1]], { ...options, rng: [new Rng(8)] }))[0];
+    const batched = await sample(m, [requests[0], requests[1]], { ...options, rng: [new Rng(3), new Rng(8)] });
+    expect(Array.from(batched[1].tokens)).toEqual(Array.from(alone.tokens));
+    const shared = await sample(m, [requests[0], requests[1]], { ...options, rng: new Rng(8) }); // one stream: row 1 draws after row 0
+    expect(Array.from(shared[1].tokens)).not.toEqual(Array.from(alone.tokens));
+  });
+
+  it('gives the k most likely tokens at each step, the sampled one among them when greedy', async () => {
+    const [g] = await sample(m, requests.slice(0, 1), { temperature: 0, topP: 1, maxTokens: 4, rng: new Rng(1), bucket: BUCKET, topLogprobs: 3 });
+    expect(g.top).toHaveLength(g.tokens.length);
+    g.top!.forEach((top, k) => {
+      expect(top.map((t) => t.token)[0]).toBe(g.tokens[k]);
+      expect(top[0].logprob).toBeCloseTo(g.logprobs[k], 5);
+      expect(top[0].logprob).toBeGreaterThanOrEqual(top[1].logprob);
+      expect(top[1].logprob).toBeGreaterThanOrEqual(top[2].logprob);
+    });
+  });
+
   it('stops at </answer>', async () => {
     const forced = createVlm(tiny, 11);
     // Final LayerNorm outputs a constant pointing at the </answer> embedding, so the tied head prefers it.

@@ -6,6 +6,7 @@ export class EchoModel implements ServedModel {
   readonly name = 'echo';
   readonly inputSize = 8;
   readonly maxTokens = 64;
+  readonly imageTokens = 4;
   readonly calls: { rows: ServeRow[]; sampling: ServeSampling }[] = [];
 
   async generateRows(rows: readonly ServeRow[], sampling: ServeSampling): Promise<Completion[][]> {

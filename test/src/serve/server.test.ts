@@ -1,6 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/serve/server.ts';
+import { OpenAIPolicy } from '../../../src/policy/openai-policy.ts';
+import type { Sample } from '../../../src/records.ts';
 import { EchoModel } from './fake-served-model.ts';
 
 const grey = (value: number, size = 8) =>
@@ -113,7 +115,14 @@ describe('asymflow serve: OpenAI-compatible API', () => {
     ['continue without an assistant message', () => post(chatBody({ continue_final_message: true, add_generation_prompt: false })), 400, 'invalid_value', /continue_final_message needs/],
     ['continue with the generation prompt', () => post(chatBody({ continue_final_message: true })), 400, 'invalid_value', /cannot both be true/],
     ['two images', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: image } }, { type: 'image_url', image_url: { url: image } }])), 400, 'too_many_images', /exactly one/],
-    ['streaming', () => post(chatBody({ stream: true })), 400, 'unsupported_parameter', /stream/],
+    ['parameters it does not implement, by name', () => post(chatBody({ response_format: { type: 'json_object' }, tools: [] })), 400, 'unsupported_parameter', /unsupported parameters for asymflow serve: response_format, tools$/],
+    ['logit_bias', () => post(chatBody({ logit_bias: { 5: 10 } })), 400, 'unsupported_parameter', /: logit_bias$/],
+    ['a penalty other than its no-op value', () => post(chatBody({ frequency_penalty: 0.5 })), 400, 'invalid_value', /frequency_penalty is not supported by asymflow serve \(only 0/],
+    ['top_k', () => post(chatBody({ top_k: 5 })), 400, 'invalid_value', /top_k is not supported/],
+    ['an unknown part field', () => post(chatBody({}, [{ type: 'text', text: 'Q', cache_control: {} }])), 400, 'unsupported_parameter', /messages\[0\]\.content\[0\]\.cache_control/],
+    ['top_logprobs without logprobs', () => post(chatBody({ top_logprobs: 2 })), 400, 'invalid_value', /top_logprobs needs logprobs/],
+    ['max_tokens past the window', () => post(chatBody({ max_tokens: 62 })), 400, 'context_length_exceeded', /maximum context length is 68 tokens\. However, you requested 69 tokens \(7 in the messages, 62 in the completion\)/],
+    ['a prompt longer than the window', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'x'.repeat(70) }])), 400, 'context_length_exceeded', /maximum context length is 68 tokens\. However, your request has 76 input tokens/],
     ['an oversized body', () => post(chatBody({ pad: 'x'.repeat(100 * 1024) })), 413, 'request_too_large', /larger than the limit of 65536 bytes/],
     ['an unknown route', async () => {
       const r = await fetch(`${server.url}/v1/completions`, { method: 'POST', body: '{}' });
@@ -133,6 +142,36 @@ describe('asymflow serve: OpenAI-compatible API', () => {
     expect(json.error.type).toBe('invalid_request_error');
     expect(json.error.message).toMatch(message);
     await expectGoodRequestStillAnswers();
+  });
+
+  it('takes the neutral values of knobs it lacks, and max_tokens up to the window, counting image tokens in the prompt', async () => {
+    const { status, json } = await post(chatBody({ frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1, top_k: -1, min_p: 0, user: 'u1', max_tokens: 61 }));
+    expect(status).toBe(200);
+    expect(json.usage.prompt_tokens).toBe(7); // 4 image positions + BOS Q EOS
+    expect(model.calls.at(-1)!.sampling.maxTokens).toBe(61);
+    await post(chatBody({ max_tokens: null }));
+    expect(model.calls.at(-1)!.sampling.maxTokens).toBe(61); // default: what the window leaves after the prompt
+  });
+
+  it("lets OpenAIPolicy's max_tokens act as a cap: past the window it asks again without one", async () => {
+    const policy = new OpenAIPolicy({ baseUrl: server.url, retries: 0 });
+    const png = new Uint8Array(Buffer.from(image.split(',')[1]!, 'base64'));
+    const sample = { puzzle: { id: 'p0' }, png, query: 'Q' } as unknown as Sample;
+    const [[completion]] = await policy.generate([sample], { temperature: 0, topP: 1, maxTokens: 10_000, n: 1, seed: 1 });
+    expect(completion!.failed).toBeUndefined();
+    expect(model.calls.at(-1)!.sampling.maxTokens).toBe(61); // the window's rest after the 7-token prompt
+    expect(policy.stats()).toMatchObject({ requests: 3, failures: 0 }); // the model list, the refused request, the retry
+  });
+
+  it('puts system messages at the start of the user turn', async () => {
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'Q' }] },
+    ];
+    const { status, json } = await post(chatBody({ messages }));
+    expect(status).toBe(200);
+    expect(model.calls.at(-1)!.rows[0].query).toBe('Be brief.\n\nQ');
+    expect(json.usage.prompt_tokens).toBe(4 + 2 + 'Be brief.\n\nQ'.length);
   });
 
   it('names the parameter at fault', async () => {
