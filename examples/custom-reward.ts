@@ -9,10 +9,7 @@
  *   npx tsx tui/cli.ts diagnose --rollouts runs/custom-reward/rollouts.msgpack --out runs/custom-reward/diag
  */
 import { parseArgs } from 'node:util';
-import { runRl } from '../flows/rl.ts';
-import { resolveBackend } from '../src/model/backend.ts';
-import type { RewardInput, SurrogateReward } from '../src/rl/rewards/surrogate.ts';
-import { resolveRlConfig } from '../src/rl/rl-config.ts';
+import { resolveBackend, resolveRlConfig, runRl, type RewardInput, type SurrogateReward } from 'asymflow';
 
 /** 1 for a syntactically perfect GC edge list, 0 otherwise (no caption included). */
 export const wellFormedEdges: SurrogateReward = {

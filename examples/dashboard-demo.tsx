@@ -4,7 +4,7 @@
  * Press q to stop early (the demo "checkpoints" by ending the stream at the next step).
  */
 import { interval, map, share, Subject, takeUntil } from 'rxjs';
-import { attachMonitor } from '../tui/monitor.ts';
+import { attachMonitor } from 'asymflow/tui';
 import { syntheticMetrics$, syntheticSamples$ } from './synthetic-metrics.ts';
 
 const steps = Number(process.argv[2] ?? 300);

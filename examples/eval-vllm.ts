@@ -28,11 +28,7 @@
  * scored as a_r = Acc(r' | p*). Requests are retried on 429 (Retry-After honoured), 5xx, timeouts and
  * network errors; a request that still fails is recorded as failed and counted in `requestFailures`.
  */
-import { runEvaluate } from '../flows/evaluate.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
-import { OpenAIPolicy } from '../src/policy/openai-policy.ts';
-import { PAPER_SAMPLING } from '../src/policy/policy.ts';
-import { getTask } from '../src/tasks/registry.ts';
+import { generatedSamples, getTask, OpenAIPolicy, PAPER_SAMPLING, runEvaluate } from 'asymflow';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8000/v1';
 const n = Number(process.argv[3] ?? 50);

@@ -10,9 +10,8 @@
  * nothing else changes.
  */
 import { filter, first, last, Observable, scan, share } from 'rxjs';
-import type { Metric } from '../src/records.ts';
-import { MetricNames as N, metricLabel } from '../src/metric-names.ts';
-import { formatValue } from '../tui/format.ts';
+import { MetricNames as N, metricLabel, type Metric } from 'asymflow/metrics';
+import { formatValue } from 'asymflow/tui';
 import { syntheticMetrics$ } from './synthetic-metrics.ts';
 
 interface SeriesSummary {

@@ -10,10 +10,7 @@
  *   npx tsx examples/sft-ngdiff.ts [out=runs/example-ngdiff] [steps=60] [target=0.9]
  */
 import { filter, Observable } from 'rxjs';
-import { runSft, type SftWatch } from '../flows/sft.ts';
-import { MetricNames as N } from '../src/metric-names.ts';
-import type { Metric } from '../src/records.ts';
-import { resolveSftConfig } from '../src/sft/sft-config.ts';
+import { MetricNames as N, resolveSftConfig, runSft, type Metric, type SftWatch } from 'asymflow';
 
 const [out = 'runs/example-ngdiff', steps = '60', target = '0.9'] = process.argv.slice(2);
 

@@ -4,9 +4,8 @@
  * Replace it with a flow's real `metrics$` in your own code.
  */
 import { concatMap, from, interval, map, Observable, take, timer } from 'rxjs';
-import type { Metric } from '../src/records.ts';
-import { MetricNames as N, rewardMetricName } from '../src/metric-names.ts';
-import type { LatestSample } from '../tui/dashboard/dashboard-store.ts';
+import { MetricNames as N, rewardMetricName, type Metric } from 'asymflow';
+import type { LatestSample } from 'asymflow/tui';
 
 export interface SyntheticOptions {
   readonly run?: string;

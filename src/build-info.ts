@@ -3,9 +3,9 @@
  * directory a user runs it in (their own repository must not be stamped on our data).
  *
  * The commit comes from, in order: ASYMFLOW_COMMIT (a bundle run elsewhere, bench/device-pack.sh, names the
- * commit it was built from); `build-info.json` beside package.json, written when the package is built for
- * packing (scripts/build.mjs); `git rev-parse HEAD` of asymflow's own checkout, only when the package root is
- * that repository's top level (an installed copy under a user's node_modules is not). Else null.
+ * commit it was built from); when running from the built package, `dist/build-info.json`, written by its build
+ * (scripts/build.mjs); from the sources, `git rev-parse HEAD` of asymflow's own checkout, only when the package
+ * root is that repository's top level (a copy under a user's node_modules is not). Else null.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,7 +62,8 @@ export function buildInfo(): BuildInfo {
   if (cached) return cached;
   const root = packageRoot();
   const version = root ? ((readJson(path.join(root, 'package.json'))?.version as string | undefined) ?? null) : null;
-  const built = root ? (readJson(path.join(root, 'build-info.json'))?.commit as string | undefined) : undefined;
+  const fromDist = root !== null && fileURLToPath(import.meta.url).startsWith(path.join(root, 'dist') + path.sep);
+  const built = fromDist ? (readJson(path.join(root, 'dist', 'build-info.json'))?.commit as string | undefined) : undefined;
   const commit = process.env.ASYMFLOW_COMMIT || built || (root ? checkoutCommit(root) : null);
   cached = { version, commit };
   return cached;
