@@ -81,5 +81,9 @@ describe('the packed package', () => {
     const solved = spawnSync(process.execPath, [bin, 'solve', '--task', 'gc'], { cwd: project, input: '{"perception": "(0,1),(1,2),(0,2)"}\n' });
     expect(solved.stderr.toString()).toBe('');
     expect(JSON.parse(solved.stdout.toString())).toMatchObject({ chromatic: 3 });
+    // gen on a one-thread pool: the worker shim loads the compiled worker, without tsx
+    const gen = spawnSync(process.execPath, [bin, 'gen', '--task', 'gc', '--split', 'test', '--n', '2', '--concurrency', '1', '--out', 'data'], { cwd: project });
+    expect(gen.status, gen.stderr.toString()).toBe(0);
+    expect(fs.statSync(path.join(project, 'data', 'gc-test.msgpack')).size).toBeGreaterThan(1000);
   });
 });
