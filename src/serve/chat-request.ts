@@ -56,7 +56,7 @@ function schemaError(issues: readonly z.core.$ZodIssue[]): ApiError {
   const issue = issues[0]!;
   const param = paramOf(issue.path);
   const code = issue.code === 'invalid_type' || issue.code === 'invalid_union' ? 'invalid_type' : 'invalid_value';
-  const message = issue.message.startsWith('Invalid') ? `${param ?? 'body'}: ${issue.message}` : param && !issue.message.startsWith(String(issue.path.at(-1))) ? `${param}: ${issue.message}` : issue.message;
+  const message = param && !issue.message.startsWith(param) ? `${param}: ${issue.message}` : issue.message;
   return badRequest(message, param, code);
 }
 
