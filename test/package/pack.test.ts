@@ -24,7 +24,7 @@ const run = (cwd: string, command: string, args: string[], env: Record<string, s
 beforeAll(() => {
   // A copy of the working tree (tracked and new files, not ignored ones) with this checkout's node_modules.
   const copy = path.join(tmp, 'asymflow');
-  const files = run(root, 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).split('\0').filter((f) => f && fs.existsSync(path.join(root, f)));
+  const files = run(root, 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).split('\0').filter((f) => f && fs.lstatSync(path.join(root, f), { throwIfNoEntry: false })?.isFile()); // not a node_modules link
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(copy, file));
