@@ -25,7 +25,7 @@ const config = benchConfig(size);
 const batch = Number(arg('batch', '32'));
 const newTokens = Number(arg('new-tokens', '256'));
 const calls = Number(arg('calls', '1'));
-const backend = await resolveBackend(arg('backend', ''));
+const backend = await resolveBackend(arg('backend', ''), { precision: arg('precision', 'fp32') });
 
 const rng = new Rng('sample-bench');
 const requests = Array.from({ length: batch }, () => ({

@@ -17,6 +17,7 @@ import { patchCount } from '../src/model/config.ts';
 import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
 import { promptTokens } from '../src/model/prompt.ts';
 import { trainStep, type StepResult } from '../src/model/train.ts';
+import { lossScaleOf } from '../src/model/loss-scale.ts';
 import { bindCacheStats } from '../src/model/webgpu-bindings.ts';
 import { ourKernelTimes, timeOurKernels } from '../src/model/webgpu-raw.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
@@ -33,7 +34,7 @@ const text = Number(arg('text', '512'));
 if (!Number.isInteger(text) || text <= 64) throw new Error(`train-step: --text must be an integer above 64 (a 64-column prompt bucket + the response), got ${arg('text', '512')}`);
 const steps = Number(arg('steps', '10'));
 const warmup = Number(arg('warmup', '3'));
-const backend = await resolveBackend(arg('backend', ''));
+const backend = await resolveBackend(arg('backend', ''), { precision: arg('precision', 'fp32') });
 
 // Prompt of 16 tokens (one 64-column bucket) + a response filling the rest: text columns = `text`.
 const rng = new Rng('train-step-bench');
@@ -77,6 +78,7 @@ const ms = (performance.now() - t0) / steps;
 const cpu = process.cpuUsage(cpu0);
 const tokens = batch * (patchCount(config) + prepared.promptColumns + prepared.responseColumns);
 const torch = torchLine(arg('torch', ''), 'train_step');
+const torchBf16 = torchLine(arg('torch-bf16', ''), 'train_step'); // torch_reference.py --mode bf16 (autocast)
 // --profile: one more step under tf.profile (kernel timestamps on webgpu): where the time goes, for issue 9.
 let profile: Record<string, unknown> | undefined;
 if (arg('profile', '') === '1') {
@@ -113,10 +115,11 @@ if (arg('profile', '') === '1') {
   };
 }
 console.log(JSON.stringify({
-  ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device,
+  ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device, precision: backend.precision, loss_scale: lossScaleOf(optimizer)?.scale,
   params: parameterCount(config), batch, text: prepared.promptColumns + prepared.responseColumns, patches: patchCount(config),
   ms: round(ms), queue, encode_ms: round(encodeMs / steps), cpu_ms: round((cpu.user + cpu.system) / 1000 / steps), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
   torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
+  torch_bf16_ms: torchBf16?.ms, ratio_bf16: torchBf16 ? round(ms / torchBf16.ms, 2) : undefined,
   bind_groups: backend.name === 'webgpu' ? { ...bindCacheStats } : undefined, tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
   torch_flags: torchFlags(config, batch, text, 256), profile, memory: memoryEvery > 0 ? memory : undefined,
 }));

@@ -120,7 +120,7 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   let watched: Promise<void> | void = undefined;
   let run: Run | undefined;
   try {
-    const backend = await resolveBackend(config.backend || undefined, { log });
+    const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
     ctx.setBackend(backend.name, backend.device);
     run = await startModel({ config, identity, ctx, task, backend, samples$, steps$, log, checkpoints });
     const r = run;

@@ -25,6 +25,9 @@ import { setFusedLogprobs } from './webgpu-logprobs.ts';
 import { DEFAULT_MATMUL_TILE, installMatmul } from './webgpu-matmul.ts';
 import { installSegmentSum, setSegmentCompact } from './webgpu-segment-sum.ts';
 import { installWriteBufferUploads } from './webgpu-upload.ts';
+import { mixedPrecision, setMixedPrecision } from './loss-scale.ts';
+import { parsePrecision, tensorCoreGap, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES, type Precision } from './tensor-cores.ts';
+import { DEFAULT_TC_TILE, parseTcTile } from './webgpu-matmul-tc.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -34,6 +37,8 @@ export interface ResolvedBackend {
   readonly name: BackendName;
   /** Adapter / device description, e.g. 'NVIDIA H100 80GB HBM3 (vulkan)' or 'cpu'. */
   readonly device: string;
+  /** 'mixed' only where the tensor-core matmuls are in use (webgpu with subgroup matrices); else 'fp32'. */
+  readonly precision: Precision;
   /**
    * WebGPU validation / out-of-memory errors since the backend started. tfjs-webgpu batches dispatches into
    * command buffers; one invalid pipeline makes the whole buffer fail to submit, so every kernel in it keeps
@@ -50,6 +55,8 @@ export interface ResolveOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives the one `backend: <name> (<device>)` line; default writes it to stderr. */
   readonly log?: (line: string) => void;
+  /** `--precision`: fp32 (default) or mixed (f16 tensor-core matmuls); else ASYMFLOW_PRECISION. */
+  readonly precision?: string;
 }
 
 export class BackendError extends Error {
@@ -85,16 +92,18 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const request = requestedBackend(requested, env);
-  if (active && (request === 'auto' || request === active.name)) return active;
+  const precision = options.precision ? parsePrecision(options.precision, '--precision') : parsePrecision(env.ASYMFLOW_PRECISION || 'fp32', 'ASYMFLOW_PRECISION');
+  if (active && (request === 'auto' || request === active.name) && (precision === 'fp32' || active.precision === 'mixed')) return active;
   if (active) await active.dispose();
 
   const order: readonly BackendName[] = request === 'auto' ? BACKEND_NAMES : [request];
   const reasons: string[] = [];
   for (const name of order) {
     try {
-      const backend = await activate(name, env, request === 'auto');
+      const backend = await activate(name, env, request === 'auto', precision);
       active = backend;
       log(`backend: ${backend.name} (${backend.device})`);
+      if (precision === 'mixed') log(backend.precision === 'mixed' ? 'precision: mixed (f16 tensor-core matmuls, f32 accumulation and master weights, dynamic loss scaling)' : `precision: fp32 (mixed asked for, but ${backend.name === 'webgpu' ? tensorCoreGapOf(backend) : `${backend.name} has no tensor-core path`})`);
       return backend;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -110,16 +119,20 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
  * Sum/Mean gradients without host ones (all backends, exact), and on webgpu uploads through
  * queue.writeBuffer, the embedding gradient without atomics and the fused kernels (webgpu-*.ts).
  */
-function installSpeedPatches(name: BackendName, env: Readonly<Record<string, string | undefined>>): void {
+function installSpeedPatches(name: BackendName, env: Readonly<Record<string, string | undefined>>, tensorCores: boolean): void {
   const on = env.ASYMFLOW_SPEED_PATCHES !== '0';
   setFusedOptimizer(on);
+  setMixedPrecision(false);
   if (!on) return;
   installGradientPatches();
   if (name === 'webgpu') {
     installWriteBufferUploads(tf.backend());
     installSegmentSum();
     setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
-    if (env.ASYMFLOW_OWN_MATMUL !== '0') installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE);
+    if (env.ASYMFLOW_OWN_MATMUL !== '0') {
+      installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE, tensorCores ? (env.ASYMFLOW_TC_TILE ? parseTcTile(env.ASYMFLOW_TC_TILE) : DEFAULT_TC_TILE) : undefined);
+      setMixedPrecision(tensorCores);
+    }
     setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
     setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
     setBindCache(env.ASYMFLOW_BIND_CACHE !== '0');
@@ -132,19 +145,28 @@ function installSpeedPatches(name: BackendName, env: Readonly<Record<string, str
   }
 }
 
-async function activate(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
-  const backend = await activateBackend(name, env, auto);
-  installSpeedPatches(name, env);
+async function activate(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean, precision: Precision): Promise<ResolvedBackend> {
+  const backend = await activateBackend(name, env, auto, precision);
+  installSpeedPatches(name, env, backend.precision === 'mixed');
+  if (backend.precision === 'mixed' && !mixedPrecision()) {
+    // ASYMFLOW_SPEED_PATCHES=0 or ASYMFLOW_OWN_MATMUL=0: no tensor-core matmul to run.
+    gaps.set(backend, 'the speed patches or our matmul are switched off');
+    return { ...backend, precision: 'fp32' };
+  }
   return backend;
 }
 
-async function activateBackend(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
+/** Why a webgpu backend asked for mixed precision runs fp32 (for the log line). */
+const gaps = new WeakMap<ResolvedBackend, string>();
+const tensorCoreGapOf = (backend: ResolvedBackend): string => gaps.get(backend) ?? 'the tensor cores are not in use';
+
+async function activateBackend(name: BackendName, env: Readonly<Record<string, string | undefined>>, auto: boolean, precision: Precision): Promise<ResolvedBackend> {
   switch (name) {
     case 'tensorflow':
       return activateTensorflow();
     case 'webgpu':
     case 'wasm': {
-      const backend = name === 'webgpu' ? await activateWebgpu(env, auto) : await activateWasm();
+      const backend = name === 'webgpu' ? await activateWebgpu(env, auto, precision) : await activateWasm();
       if (env.ASYMFLOW_KERNEL_PATCHES !== '0') installKernelPatches(name);
       return backend;
     }
@@ -157,7 +179,7 @@ async function activateBackend(name: BackendName, env: Readonly<Record<string, s
 
 /** A backend with no GPU device of our own to watch or destroy. */
 function cpuSide(name: BackendName, device: string): ResolvedBackend {
-  return { name, device, gpuErrors: () => [], throwIfGpuErrors: () => {}, dispose: async () => {} };
+  return { name, device, precision: 'fp32', gpuErrors: () => [], throwIfGpuErrors: () => {}, dispose: async () => {} };
 }
 
 async function setTfBackend(name: string): Promise<void> {
@@ -198,18 +220,19 @@ const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
 
 type DawnModule = { create(options: string[]): GPU; globals: Record<string, unknown> };
 
-async function activateWebgpu(env: Readonly<Record<string, string | undefined>>, auto: boolean): Promise<ResolvedBackend> {
+async function activateWebgpu(env: Readonly<Record<string, string | undefined>>, auto: boolean, precision: Precision): Promise<ResolvedBackend> {
   const dawn = (await import('webgpu')) as unknown as DawnModule;
   Object.assign(globalThis, dawn.globals);
-  const found = await findAdapter(dawn, env);
+  const found = await findAdapter(dawn, env, precision === 'mixed');
   if (!found) throw new Error('no WebGPU adapter found (Dawn tried its default backends and OpenGL ES)');
   const { gpu, adapter, label } = found;
   if (auto && SOFTWARE_ADAPTER.test(label) && env.ASYMFLOW_WEBGPU_SOFTWARE !== '1') {
     throw new Error(`only a software adapter (${label}); use --backend webgpu to force it`);
   }
   const limits = adapter.limits;
+  const gap = precision === 'mixed' ? tensorCoreGap(adapter) : 'fp32 asked for';
   const device = await adapter.requestDevice({
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredFeatures: [...(adapter.features.has('timestamp-query') ? ['timestamp-query' as GPUFeatureName] : []), ...(gap ? [] : TENSOR_CORE_FEATURES)],
     // The limits tfjs-webgpu itself asks for: the defaults are too small for large matmuls.
     requiredLimits: {
       maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
@@ -250,9 +273,10 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
     throw err;
   }
   let disposed = false;
-  return {
+  const backend: ResolvedBackend = {
     name: 'webgpu',
     device: label,
+    precision: gap ? 'fp32' : 'mixed',
     gpuErrors: () => errors,
     throwIfGpuErrors: (where: string) => {
       if (errors.length > checked) {
@@ -271,6 +295,8 @@ async function activateWebgpu(env: Readonly<Record<string, string | undefined>>,
       if (active?.name === 'webgpu') active = undefined;
     },
   };
+  if (gap && precision === 'mixed') gaps.set(backend, gap);
+  return backend;
 }
 
 /**
@@ -304,12 +330,13 @@ interface FoundAdapter {
  * on a machine without a GPU runs on Mesa's llvmpipe through surfaceless EGL.
  * ASYMFLOW_WEBGPU_DAWN='backend=opengles' (comma-separated Dawn options) forces one path.
  */
-async function findAdapter(dawn: DawnModule, env: Readonly<Record<string, string | undefined>>): Promise<FoundAdapter | undefined> {
+async function findAdapter(dawn: DawnModule, env: Readonly<Record<string, string | undefined>>, tensorCores: boolean): Promise<FoundAdapter | undefined> {
   const forced = env.ASYMFLOW_WEBGPU_DAWN;
   const attempts: { options: string[]; request: GPURequestAdapterOptions }[] = forced
     ? [{ options: forced.split(','), request: compatRequest(forced) }]
     : [
-        { options: [], request: { powerPreference: 'high-performance' } },
+        // Mixed precision: the toggles that show the tensor cores (tensor-cores.ts), on the default backends only.
+        { options: tensorCores ? TENSOR_CORE_DAWN_OPTIONS : [], request: { powerPreference: 'high-performance' } },
         { options: ['backend=opengles'], request: compatRequest('opengles') },
       ];
   for (const { options, request } of attempts) {

@@ -7,6 +7,7 @@
  * Every file is written to a temp name, fsynced and renamed; checkpoint.json is renamed last, so a crash at
  * any point leaves the previous checkpoint.json pointing at complete files. Old .bin files go afterwards.
  */
+import { lossScaleOf, restoreLossScale, type LossScaleState } from './loss-scale.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,8 @@ interface Manifest {
   model: ModelConfig;
   tensors: TensorEntry[];
   weights: { file: string; sha256: string };
-  optimizer: { file: string; sha256: string; config: AdamWConfig; step: number } | null;
+  // lossScale: mixed precision's (loss-scale.ts); absent in fp32 runs and in checkpoints made before it.
+  optimizer: { file: string; sha256: string; config: AdamWConfig; step: number; lossScale?: LossScaleState } | null;
   rngs: Record<string, { seed: number; state: RngState }>;
   cursor: unknown;
   metadata: Record<string, unknown>;
@@ -98,7 +100,8 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
     const state = bytesOf(await concat(names.flatMap((n) => [optimizer.m.get(n)!, optimizer.v.get(n)!])));
     const file = `adamw-${tag}.bin`;
     await writeAtomic(path.join(dir, file), state);
-    optim = { file, sha256: sha256(state), config: optimizer.config, step: optimizer.step };
+    const lossScale = lossScaleOf(optimizer)?.state();
+    optim = { file, sha256: sha256(state), config: optimizer.config, step: optimizer.step, ...(lossScale ? { lossScale } : {}) };
   }
   const manifest: Manifest = {
     format: FORMAT,
@@ -167,6 +170,7 @@ export async function loadCheckpoint(dir: string, decays?: (name: string, v: tf.
   if (manifest.optimizer) {
     optimizer = new AdamW(model.params, manifest.optimizer.config, decays);
     optimizer.step = manifest.optimizer.step;
+    if (manifest.optimizer.lossScale) restoreLossScale(optimizer, manifest.optimizer.lossScale);
     const state = await readChecked(dir, manifest.optimizer.file, manifest.optimizer.sha256, 2 * total);
     for (const t of manifest.tensors) {
       assign(optimizer.m.get(t.name)!, state.subarray(2 * t.offset, 2 * t.offset + t.length), t.shape, `${t.name} adam.m`);

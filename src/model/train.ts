@@ -15,6 +15,7 @@ import { globalNorm, type Grads } from './grad-norm.ts';
 import { queueGuardedUpdate } from './guarded-update.ts';
 import { ageWebgpuPool } from './webgpu-pool.ts';
 import { yieldIfDue } from '../event-loop.ts';
+import { refusalOf, withLossScale } from './loss-scale.ts';
 
 export type { Grads } from './grad-norm.ts';
 export { globalNorm } from './grad-norm.ts';
@@ -31,21 +32,29 @@ export interface Gradients {
 const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch =>
   Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch);
 
-/** One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). */
-export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn): { loss: tf.Scalar; grads: Grads } {
+/**
+ * One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). `lossScale`
+ * (mixed precision, loss-scale.ts): the backward pass runs on loss·lossScale and the gradients come back
+ * divided by it, so they are the loss's own unless f16 overflowed (then not finite).
+ */
+export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): { loss: tf.Scalar; grads: Grads } {
   const layout = prepared(m, batch);
   const byVariable = new Map([...m.params].map(([name, v]) => [v.name, name]));
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => lossFn(tokenLogprobs(m, layout)), [...m.params.values()]);
+    const scaled = () => {
+      const loss = lossFn(tokenLogprobs(m, layout));
+      return lossScale === 1 ? loss : (tf.mul(loss, lossScale) as tf.Scalar);
+    };
+    const { value, grads } = tf.variableGrads(scaled, [...m.params.values()]);
     const named: Grads = {};
-    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = g;
-    return { loss: value, grads: named };
+    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = lossScale === 1 ? g : tf.mul(g, 1 / lossScale);
+    return { loss: lossScale === 1 ? value : (tf.div(value, lossScale) as tf.Scalar), grads: named };
   });
 }
 
 /** lossAndGradients and the gradients' global norm. The caller disposes the result (disposeGradients). */
-export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn): Gradients {
-  const { loss, grads } = lossAndGradients(m, batch, lossFn);
+export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): Gradients {
+  const { loss, grads } = lossAndGradients(m, batch, lossFn, lossScale);
   return { loss, grads, norm: globalNorm(grads) };
 }
 
@@ -111,16 +120,26 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   const micro = isMicroBatchList(batch) ? batch : [batch as TrainBatch];
   if (micro.length === 0) throw new Error('trainStep: no micro-batches');
   const lr = optimizer.lr;
+  const { step, loss, gradNorm, accepted } = await withLossScale(optimizer, (scale) => queueStep(m, optimizer, micro, lossFn, scale));
+  if (!accepted) {
+    const cause = Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
+    throw new Error(`trainStep: ${cause} at step ${step}; weights unchanged`);
+  }
+  return { step, loss: loss / micro.length, gradNorm, lr };
+}
+
+/** One attempt at a step: forward, backward and the guarded update queued whole, then one read-back. */
+async function queueStep(m: Vlm, optimizer: AdamW, micro: readonly TrainBatch[], lossFn: LossFn, lossScale: number) {
   let mean: Grads;
   let lossSum: tf.Scalar; // []
   if (micro.length === 1) {
     // One micro-batch: its gradients as they are (a ·1 copy would be an exact no-op).
-    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn));
+    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn, lossScale));
   } else {
     let sum: Grads | undefined;
     lossSum = tf.scalar(0);
     for (const mb of micro) {
-      const g = lossAndGradients(m, mb, lossFn);
+      const g = lossAndGradients(m, mb, lossFn, lossScale);
       const next = sum ? combineGradients([[1, sum], [1, g.grads]]) : combineGradients([[1, g.grads]]);
       if (sum) tf.dispose(Object.values(sum));
       sum = next;
@@ -139,12 +158,7 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   await yieldIfDue(); // cpu/wasm: data() resolves as a microtask; let the dashboard and signals in
   update.verdict.dispose();
   update.settle(ok === 1);
-  const step = update.step;
-  if (ok !== 1) {
-    const cause = Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
-    throw new Error(`trainStep: ${cause} at step ${step}; weights unchanged`);
-  }
-  return { step, loss: loss / micro.length, gradNorm, lr };
+  return { step: update.step, loss, gradNorm, accepted: ok === 1, refusal: refusalOf(loss, gradNorm) };
 }
 
 /** A list of micro-batches, as opposed to one batch given as a list of rows. */

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 import { keptSizes } from './webgpu-bindings.ts';
+import { matmulTcWgsl, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from './webgpu-matmul-tc.ts';
 
 const BK = 16;
 const THREADS = 256;
@@ -27,7 +28,7 @@ const MIN_WORKGROUPS = 512;
  * contiguous; its columns are groups of 4 at 4tx + 64q (conflict-free vec4 reads, coalesced stores).
  * Workgroup tile rows are padded by one vec4 so the tile stores spread over banks.
  */
-const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols: number) => {
+export const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: number, cols: number) => {
   const tm = 16 * rows; // output rows per workgroup
   const TN = 16 * cols; // output columns per workgroup
   const rowA = tm / 4 + 1; // vec4s per k in As
@@ -145,7 +146,7 @@ ${fma}
 }`;
 };
 
-const REDUCE_WGSL = /* wgsl */ `
+export const REDUCE_WGSL = /* wgsl */ `
 struct U { size: u32, n: u32, splits: u32, hasBias: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
@@ -178,6 +179,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
 
+/**
+ * Splits K into chunks of ≥ 256 (multiples of the kernel's K step) until `tiles` tiles make MIN_WORKGROUPS
+ * workgroups; each split writes a partial that REDUCE_WGSL sums in a fixed order.
+ */
+export function splitK(tiles: number, k: number, step: number): { splits: number; kChunk: number } {
+  const wanted = tiles >= MIN_WORKGROUPS ? 1 : Math.max(1, Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256)));
+  const kChunk = Math.ceil(Math.ceil(k / wanted) / step) * step;
+  return { splits: Math.ceil(k / kChunk), kChunk };
+}
+
 /** The outputs per thread, rows × columns: 4×4 (64×64 tiles), 8×4 (128×64) or 8×8 (128×128). */
 export const MATMUL_TILES = ['4x4', '8x4', '8x8'] as const;
 /** The tile used unless ASYMFLOW_MATMUL_TILE names another (faster than 4×4 at small and base on the H100). */
@@ -198,6 +209,11 @@ const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 export const ownMatmulFits = (m: number, n: number, k: number): boolean => m >= 16 && n >= 16 && k >= 1;
 
 let installed = false;
+/** Mixed precision: the tensor-core kernel's tile (installMatmul's `tensorCores`), else undefined (fp32 kernel). */
+let tcTile: TcTile | undefined;
+
+/** The tensor-core tile in use, if matmuls run on tensor cores (mixed precision on a device with them). */
+export const tensorCoreTile = (): TcTile | undefined => tcTile;
 
 /** installMatmul() ran (ASYMFLOW_OWN_MATMUL is not 0): callers may run matmulOwn directly (webgpu-linear.ts). */
 export const ownMatmulInstalled = (): boolean => installed;
@@ -241,14 +257,12 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   if (colSum && (transposeB || Math.max(batchA, batchB) !== 1 || sizeOf(colSum.shape) !== n || colSum.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
   const [rows, cols] = tile;
-  const tilesN = Math.ceil(n / (16 * cols));
-  const tilesMN = Math.ceil(m / (16 * rows)) * tilesN;
+  const tc = tcTile && tcWorkgroupBytes(tcTile, transposeA, transposeB) <= b.device.limits.maxComputeWorkgroupStorageSize ? tcTile : undefined;
+  const [tileRows, tileCols] = tc ? [tcTileRows(tc), tcTileCols(tc)] : [16 * rows, 16 * cols];
+  const tilesN = Math.ceil(n / tileCols);
+  const tilesMN = Math.ceil(m / tileRows) * tilesN;
   const tiles = batch * tilesMN;
-  // Split K into chunks of ≥ 256 (multiples of BK) until there are MIN_WORKGROUPS workgroups.
-  let splits = tiles >= MIN_WORKGROUPS ? 1 : Math.min(Math.ceil(MIN_WORKGROUPS / tiles), Math.floor(k / 256));
-  splits = Math.max(1, splits);
-  const kChunk = Math.ceil(Math.ceil(k / splits) / BK) * BK;
-  splits = Math.ceil(k / kChunk);
+  const { splits, kChunk } = splitK(tiles, k, tc ? tc.bk : BK);
   const outShape = [...outer, m, n];
   const out = newOutput(b, outShape);
   const target = splits === 1 ? out : newOutput(b, [splits * batch * m * n]);
@@ -259,7 +273,11 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const colSumTarget = !colSum || splits === 1 ? colSum : newOutput(b, [splits * n]);
   const uniforms = keptSizes(b, [m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
     bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0]);
-  dispatch(b, pipeline(b, `matmul${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols)),
+  const kind = `${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}`;
+  const kernel = tc
+    ? pipeline(b, `matmulTc${kind}${tileRows}x${tileCols}k${tc.bk}`, () => matmulTcWgsl(transposeA, transposeB, tc))
+    : pipeline(b, `matmul${kind}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols));
+  dispatch(b, kernel,
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
       { buffer: bufferOf(b, addendInfo) }, uniforms, { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) }], total);
   if (splits > 1) {
@@ -291,10 +309,12 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
 
 /**
  * Wraps webgpu's BatchMatMul and _FusedMatMul: ours while fusedBackend() is set, else tfjs's. `tileName`:
- * outputs per thread (ASYMFLOW_MATMUL_TILE, one of MATMUL_TILES), for A/B runs on the GPU.
+ * outputs per thread (ASYMFLOW_MATMUL_TILE, one of MATMUL_TILES), for A/B runs on the GPU; `tensorCores`:
+ * mixed precision's tile (webgpu-matmul-tc.ts) — every product then runs on the tensor cores.
  */
-export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE): void {
+export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE, tensorCores?: TcTile): void {
   setMatmulTile(tileName);
+  tcTile = tensorCores;
   installed = true;
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };

@@ -4,6 +4,7 @@
  * and were chosen by measurement (README "SFT defaults"); the paper's lr 1e-6 is for a pretrained 2B model,
  * our models start from scratch.
  */
+import { PRECISIONS, type Precision } from '../model/tensor-cores.ts';
 import { checks, ConfigError, resolveConfig, type Check, type Checks } from '../config.ts';
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
@@ -34,6 +35,7 @@ export interface SftConfig {
   readonly seed: number; // data, initial weights and evaluation sampling
   readonly bucket: number; // prompt/response columns are padded to multiples of this (few distinct shapes)
   readonly backend: string; // '' = ASYMFLOW_BACKEND, else auto
+  readonly precision: Precision; // mixed: f16 tensor-core matmuls where the device has them (model/tensor-cores.ts)
   readonly out: string; // the run directory
   readonly data: string; // a dataset directory from `asymflow gen` ('' = generate the splits on the fly)
   readonly record: string; // an extra recording of the per-step records ('' = none)
@@ -83,6 +85,7 @@ export const SFT_DEFAULTS: SftConfig = {
   seed: 0,
   bucket: 64,
   backend: '',
+  precision: 'fp32',
   out: '',
   data: '',
   record: '',
@@ -124,6 +127,7 @@ const rules: Checks<SftConfig> = {
   checkpointEvery: checks.nonNegativeInt,
   seed: checks.nonNegativeInt,
   bucket: checks.positiveInt,
+  precision: checks.oneOf(PRECISIONS),
   stopAfter: checks.nonNegativeInt,
   resume: checks.boolean,
   plots: checks.boolean,
@@ -154,7 +158,8 @@ export function resolveSftConfig(flags: Readonly<Record<string, unknown>>): SftC
  * Keys a resumed run may change: they do not touch the weights. Anything else differing from the
  * checkpoint's config would make the continuation a different run, so `--resume` refuses it.
  */
-export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 'resume', 'record', 'backend', 'out', 'plots'];
+// backend and precision are how a run computes (like the device), not what it trains: a run may move between them.
+export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 'resume', 'record', 'backend', 'precision', 'out', 'plots'];
 
 /** The keys (other than RESUMABLE_CHANGES) whose values differ between two configs, as `key (saved → given)`. */
 export function configChanges(saved: Readonly<Record<string, unknown>>, given: Readonly<Record<string, unknown>>): string[] {

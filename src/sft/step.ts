@@ -16,6 +16,7 @@ import type { AdamW } from '../model/adamw.ts';
 import type { PreparedBatch, TokenLogprobs } from '../model/logprobs.ts';
 import { combineGradients, disposeGradients, gradients, type Grads } from '../model/train.ts';
 import { queueGuardedUpdate } from '../model/guarded-update.ts';
+import { refusalOf, withLossScale } from '../model/loss-scale.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { yieldIfDue } from '../event-loop.ts';
 import { ngdiffLambda, type SftObjective } from './objective.ts';
@@ -78,29 +79,12 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const counts = tokenCounts(batch);
   const tokenFraction = counts.all > 0 ? counts.p / counts.all : 0;
   const lr = optimizer.lr;
-  // Pass 1 and 2: the raw span means (NGDiff, λ) or the token-sum parts (standard).
   const standard = objective.kind === 'standard';
-  const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)));
-  await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
-  const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)));
-  const lambda = tf.tidy(() => {
-    if (objective.kind === 'ngdiff') return ngdiffLambda(gP.norm, gR.norm);
-    return tf.scalar(objective.kind === 'lambda' ? objective.lambda : tokenFraction);
-  }); // []
-  const [weightP, weightR] = standard ? [tf.scalar(1), tf.scalar(1)] : [tf.clone(lambda), tf.tidy(() => tf.sub(1, lambda) as tf.Scalar)];
-  const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
-  const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
-  const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);
-  const figures = tf.tidy(() => tf.concat([tf.stack([gP.loss, gR.loss, gP.norm, gR.norm, lambda]), queued.verdict])); // [8]
-  tf.dispose([objectiveLoss, lambda, weightP, weightR, queued.verdict, ...Object.values(update)]);
-  disposeGradients(gP);
-  disposeGradients(gR);
-  const [partP, partR, normP, normR, deviceLambda, , gradNorm, accepted] = await figures.data();
-  figures.dispose();
-  queued.settle(accepted === 1);
-  if (accepted !== 1) {
+  const { step, partP, partR, normP, normR, deviceLambda, gradNorm, accepted } =
+    await withLossScale(optimizer, (scale) => queueSftUpdate(model, optimizer, batch, objective, tokenFraction, scale));
+  if (!accepted) {
     throw new Error(
-      `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${queued.step}; weights unchanged`,
+      `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${step}; weights unchanged`,
     );
   }
   // λ and the weights as the update used them: exact numbers for standard and λ, NGDiff's from the device.
@@ -114,7 +98,7 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const contributionR = wR * normR;
   const share = (p: number, r: number) => (p + r > 0 ? p / (p + r) : 0);
   return {
-    step: queued.step,
+    step,
     loss: standard ? partP + partR : wP * partP + wR * partR,
     lossP: meanP,
     lossR: meanR,
@@ -130,4 +114,30 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
     tokens: counts.all,
     lr,
   };
+}
+
+/** One attempt at the update: both backward passes, λ, the combined gradient and the guarded update, one read-back. */
+async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective, tokenFraction: number, lossScale: number) {
+  // Pass 1 and 2: the raw span means (NGDiff, λ) or the token-sum parts (standard).
+  const standard = objective.kind === 'standard';
+  const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)), lossScale);
+  await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
+  const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)), lossScale);
+  const lambda = tf.tidy(() => {
+    if (objective.kind === 'ngdiff') return ngdiffLambda(gP.norm, gR.norm);
+    return tf.scalar(objective.kind === 'lambda' ? objective.lambda : tokenFraction);
+  }); // []
+  const [weightP, weightR] = standard ? [tf.scalar(1), tf.scalar(1)] : [tf.clone(lambda), tf.tidy(() => tf.sub(1, lambda) as tf.Scalar)];
+  const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
+  const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
+  const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);
+  const figures = tf.tidy(() => tf.concat([tf.stack([gP.loss, gR.loss, gP.norm, gR.norm, lambda]), queued.verdict])); // [8]
+  tf.dispose([objectiveLoss, lambda, weightP, weightR, queued.verdict, ...Object.values(update)]);
+  disposeGradients(gP);
+  disposeGradients(gR);
+  const [partP, partR, normP, normR, deviceLambda, , gradNorm, accepted] = await figures.data();
+  figures.dispose();
+  queued.settle(accepted === 1);
+  const refusal = refusalOf(partP + partR, Math.abs(normP) + Math.abs(normR));
+  return { step: queued.step, partP, partR, normP, normR, deviceLambda, gradNorm, accepted: accepted === 1, refusal };
 }

@@ -65,7 +65,7 @@ export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: S
   const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
-  const backend = await resolveBackend(config.backend || undefined, { log });
+  const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
   try {
     return await runSft({
       config,
@@ -108,6 +108,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--seed <s>', 'data, initial weights and evaluation sampling seed')
     .option('--bucket <n>', 'pad prompt and response columns to multiples of N')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
+    .option('--precision <p>', 'fp32, or mixed: f16 tensor-core matmuls with f32 accumulation, fp32 master weights and dynamic loss scaling (webgpu with subgroup matrices; else fp32 with one line saying why)')
     .option('--data <dir>', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)')
     .option('--no-plots', 'do not write DIR/plots/*.png at the end')
     .option('--task-option <key=value...>', 'task generation/trace knob, e.g. verbosity=1 (repeatable)')

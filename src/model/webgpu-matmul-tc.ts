@@ -1,0 +1,193 @@
+/**
+ * The tensor-core form of our matmul (issue 17): the same bindings, uniforms, split-K partials and column sums
+ * as webgpu-matmul.ts's fp32 kernel, so matmulOwn switches between them by precision alone. Operands stay
+ * float32 in storage and are rounded to f16 on their way into workgroup memory; WGSL subgroup matrices
+ * (Dawn's chromium_experimental_subgroup_matrix: on NVIDIA, Vulkan cooperative matrices on the tensor cores)
+ * multiply 16×16 f16 fragments into f32 accumulators. Master weights, the optimizer and every other kernel
+ * stay float32: only the matmul's operands lose precision (f16: 11 significant bits, range 6e-5…65504, so
+ * gradients need the loss scaling of the guarded update).
+ *
+ * A workgroup holds `wm × wn` subgroups of 32 invocations (NVIDIA's subgroup size); each subgroup owns
+ * `fm × fn` result fragments, so a workgroup tile is (16·wm·fm) × (16·wn·fn), K in steps of `bk`. The tiles
+ * are stored in workgroup memory in the layout the operand has in storage (loads stay coalesced along its
+ * contiguous dimension) and read as row- or column-major fragments accordingly, rows padded by 8 halves
+ * (16 bytes, the cooperative-matrix stride alignment) to spread them over banks. Results leave through a
+ * 16×16 f32 staging area per subgroup, where bias, addend and the bounds are applied as in the fp32 kernel.
+ */
+
+/** Subgroups (wm × wn), fragments per subgroup (fm × fn) and the K step of a tensor-core workgroup tile. */
+export interface TcTile {
+  readonly wm: number;
+  readonly wn: number;
+  readonly fm: number;
+  readonly fn: number;
+  readonly bk: number;
+}
+
+/** 128×128 tiles, 256 invocations, K steps of 32. */
+export const DEFAULT_TC_TILE: TcTile = { wm: 2, wn: 4, fm: 4, fn: 2, bk: 32 };
+
+/** The subgroup size the kernel's fragment-to-invocation arithmetic assumes (NVIDIA's, fixed). */
+export const TC_SUBGROUP = 32;
+
+export const tcTileRows = (t: TcTile): number => 16 * t.wm * t.fm;
+export const tcTileCols = (t: TcTile): number => 16 * t.wn * t.fn;
+export const tcThreads = (t: TcTile): number => TC_SUBGROUP * t.wm * t.wn;
+
+/** Parses 'wm,wn,fm,fn,bk' (ASYMFLOW_TC_TILE) into a tile, checking what the kernel relies on. */
+export function parseTcTile(spec: string): TcTile {
+  const parts = spec.split(',').map(Number);
+  if (parts.length !== 5 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new Error(`ASYMFLOW_TC_TILE must be 'wm,wn,fm,fn,bk' (positive integers), got '${spec}'`);
+  }
+  const [wm, wn, fm, fn, bk] = parts as [number, number, number, number, number];
+  const tile = { wm, wn, fm, fn, bk };
+  const threads = tcThreads(tile);
+  if (bk % 16 !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of 16, got ${bk}`);
+  if (threads > 1024) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations per workgroup (at most 1024)`);
+  for (const [what, size] of [['A', tcTileRows(tile) * bk], ['B', tcTileCols(tile) * bk]] as const) {
+    if (size % threads !== 0) throw new Error(`ASYMFLOW_TC_TILE: the ${what} tile (${size} values) does not split over ${threads} invocations`);
+  }
+  if (threads % tcTileCols(tile) !== 0) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${tcTileCols(tile)} columns`);
+  return tile;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Workgroup-memory bytes the kernel declares (tiles in f16, staging and column sums in f32). */
+export function tcWorkgroupBytes(t: TcTile, transposeA: boolean, transposeB: boolean): number {
+  const { sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
+  return 2 * (sizeA + sizeB) + 4 * (t.wm * t.wn * 256 + tcThreads(t));
+}
+
+function sharedLayout(t: TcTile, transposeA: boolean, transposeB: boolean) {
+  const tm = tcTileRows(t);
+  const tn = tcTileCols(t);
+  // A [M, K] → As[m][k] (row-major fragments); A stored [K, M] → As[k][m] (column-major fragments).
+  const strideA = (transposeA ? tm : t.bk) + 8;
+  const strideB = (transposeB ? t.bk : tn) + 8;
+  return { tm, tn, strideA, strideB, sizeA: (transposeA ? t.bk : tm) * strideA, sizeB: (transposeB ? tn : t.bk) * strideB };
+}
+
+/** The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's. */
+export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile): string {
+  const { tm, tn, strideA, strideB, sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
+  const threads = tcThreads(t);
+  const loadsA = (tm * t.bk) / threads;
+  const loadsB = (tn * t.bk) / threads;
+  const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
+  // Per load e: the tile coordinates of value lid + e·threads, in the operand's storage layout.
+  const coordsA = range(loadsA).map((e) => transposeA
+    ? `  let kA${e} = (lid.x + ${e * threads}u) / ${tm}u; let mA${e} = (lid.x + ${e * threads}u) % ${tm}u; // A stored [K, M]`
+    : `  let mA${e} = (lid.x + ${e * threads}u) / ${t.bk}u; let kA${e} = (lid.x + ${e * threads}u) % ${t.bk}u; // A stored [M, K]`);
+  const coordsB = range(loadsB).map((e) => transposeB
+    ? `  let nB${e} = (lid.x + ${e * threads}u) / ${t.bk}u; let kB${e} = (lid.x + ${e * threads}u) % ${t.bk}u; // B stored [N, K]`
+    : `  let kB${e} = (lid.x + ${e * threads}u) / ${tn}u; let nB${e} = (lid.x + ${e * threads}u) % ${tn}u; // B stored [K, N]`);
+  const load = (k: string) => [
+    ...range(loadsA).map((e) => `    ra${e} = 0.0; if (m0 + mA${e} < u.M && ${k} + kA${e} < kEnd) { ra${e} = a[aBase + ${transposeA
+      ? `(${k} + kA${e}) * u.M + m0 + mA${e}` : `(m0 + mA${e}) * u.K + ${k} + kA${e}`}]; }`),
+    ...range(loadsB).map((e) => `    rb${e} = 0.0; if (n0 + nB${e} < u.N && ${k} + kB${e} < kEnd) { rb${e} = b[bBase + ${transposeB
+      ? `(n0 + nB${e}) * u.K + ${k} + kB${e}` : `(${k} + kB${e}) * u.N + n0 + nB${e}`}]; }`),
+  ].join('\n');
+  const store = [
+    ...range(loadsA).map((e) => `    As[${transposeA ? `kA${e} * ${strideA}u + mA${e}` : `mA${e} * ${strideA}u + kA${e}`}] = f16(ra${e});`),
+    ...range(loadsB).map((e) => `    Bs[${transposeB ? `nB${e} * ${strideB}u + kB${e}` : `kB${e} * ${strideB}u + nB${e}`}] = f16(rb${e});`),
+  ].join('\n');
+  // colSum (B not transposed): every load of this invocation is in column lid % tn (threads is a multiple of tn).
+  const sumLoads = transposeB ? '' : `    if (sumsB) { cs += ${range(loadsB).map((e) => `rb${e}`).join(' + ')}; }`;
+  const leftAt = (i: number) => transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`;
+  const rightAt = (j: number) => transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`;
+  const mma = [
+    ...range(t.fm).map((i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`),
+    ...range(t.fn).map((j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`),
+    ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
+  ].join('\n');
+  const epilogue = frags.map(([i, j]) => `  subgroupMatrixStore(&stage, sg * 256u, c${i}${j}, false, 16u);
+  workgroupBarrier();
+  emit(rowF + ${16 * i}u, colF + ${16 * j}u, sg, lane, m0, n0, outBase, live);
+  workgroupBarrier();`).join('\n');
+  return /* wgsl */ `
+enable f16;
+enable subgroups;
+enable chromium_experimental_subgroup_matrix;
+// Fragment offsets depend on the subgroup's index (local_invocation_id / 32), uniform within each subgroup,
+// which the analysis cannot see.
+diagnostic(off, chromium.subgroup_matrix_uniformity);
+struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
+  batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> addend: array<f32>;
+@group(0) @binding(5) var<uniform> u: U;
+@group(0) @binding(6) var<storage, read_write> csum: array<f32>; // colSum: Σ_k B[k, n] of this split, at [split, N]
+var<workgroup> As: array<f16, ${sizeA}>;
+var<workgroup> Bs: array<f16, ${sizeB}>;
+var<workgroup> stage: array<f32, ${t.wm * t.wn * 256}>; // a 16×16 result fragment per subgroup
+var<workgroup> csums: array<f32, ${threads}>;
+
+// One staged fragment out: 8 values per invocation, bias and addend added as the fp32 kernel adds them.
+fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, live: bool) {
+  for (var e = 0u; e < 8u; e++) {
+    let idx = lane + 32u * e;
+    let m = m0 + row + idx / 16u;
+    let n = n0 + col + idx % 16u;
+    if (live && m < u.M && n < u.N) {
+      var v = stage[sg * 256u + idx];
+      if (u.hasBias == 1u) { v += bias[n]; }
+      if (u.hasAddend == 1u) { v += addend[outBase + m * u.N + n]; }
+      out[outBase + m * u.N + n] = v;
+    }
+  }
+}
+
+// Barriers only in main's uniform control flow; every workgroup runs the same loop (dead ones included).
+@compute @workgroup_size(${threads})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let flat = wid.x + wid.y * groups.x;
+  let live = flat < u.total;
+  let g = min(flat, u.total - 1u);
+  let split = g % u.splits;
+  let t = g / u.splits;
+  let bi = t / u.tilesMN;
+  let r = t % u.tilesMN;
+  let m0 = (r / u.tilesN) * ${tm}u;
+  let n0 = (r % u.tilesN) * ${tn}u;
+  let aBase = bi * u.aStride;
+  let bBase = bi * u.bStride;
+  let kBegin = split * u.kChunk;
+  let kEnd = min(u.K, kBegin + u.kChunk);
+  let sg = lid.x / 32u;
+  let lane = lid.x % 32u;
+  let rowF = (sg / ${t.wn}u) * ${16 * t.fm}u; // this subgroup's first result row in the tile
+  let colF = (sg % ${t.wn}u) * ${16 * t.fn}u;
+  ${frags.map(([i, j]) => `var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`).join('\n  ')}
+  let sumsB = u.colSum == 1u && m0 == 0u;
+  var cs = 0.0;
+${[...coordsA, ...coordsB].join('\n')}
+  ${[...range(loadsA).map((e) => `var ra${e} = 0.0;`), ...range(loadsB).map((e) => `var rb${e} = 0.0;`)].join(' ')}
+${load('kBegin')}
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${t.bk}u) {
+    workgroupBarrier();
+${store}
+${sumLoads}
+    workgroupBarrier();
+${load(`k0 + ${t.bk}u`)}
+    for (var kk = 0u; kk < ${t.bk}u; kk += 16u) {
+${mma}
+    }
+  }
+  if (sumsB) {
+    csums[lid.x] = cs;
+  }
+  workgroupBarrier();
+  if (sumsB && live && lid.x < ${tn}u && n0 + lid.x < u.N) {
+    var colTotal = 0.0;
+    for (var q = 0u; q < ${threads / tn}u; q++) { colTotal += csums[q * ${tn}u + lid.x]; }
+    csum[split * u.N + n0 + lid.x] = colTotal;
+  }
+  let outBase = (split * u.batch + bi) * u.M * u.N;
+${epilogue}
+}`;
+}
