@@ -69,32 +69,51 @@ function sharedLayout(t: TcTile, transposeA: boolean, transposeB: boolean) {
   return { tm, tn, strideA, strideB, sizeA: (transposeA ? t.bk : tm) * strideA, sizeB: (transposeB ? tn : t.bk) * strideB };
 }
 
-/** The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's. */
-export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile): string {
+/**
+ * One operand's loads from storage: value (or, vectorised, 4 values along the contiguous dimension) number
+ * lid + e·threads of the tile, its tile coordinates (`outer`, `inner`: the stored layout's row and column),
+ * the bounds, and where it goes in workgroup memory. `w` is 4 when the contiguous dimension is a multiple of 4
+ * (then a vec4 lies wholly inside or outside the bounds), else 1.
+ */
+function operandLoads(name: 'a' | 'b', count: number, threads: number, w: number, cols: number, stride: number,
+  coord: { outer: string; inner: string; outerLimit: string; innerLimit: string; index: (outer: string, inner: string) => string }) {
+  const n = count / w;
+  const r = `r${name}`;
+  const zero = w === 4 ? 'vec4<f32>(0.0)' : '0.0';
+  const coords = range(n).map((e) => `  let ${coord.outer}${e} = (lid.x + ${e * threads}u) / ${cols / w}u; let ${coord.inner}${e} = ((lid.x + ${e * threads}u) % ${cols / w}u) * ${w}u;`);
+  const declare = range(n).map((e) => `var ${r}${e} = ${zero};`).join(' ');
+  const load = (k: string) => range(n).map((e) => {
+    const at = coord.index(`${coord.outer}${e}`, `${coord.inner}${e}`).replaceAll('K0', k);
+    const index = w === 4 ? `(${at}) / 4u` : at;
+    return `    ${r}${e} = ${zero}; if (${coord.outerLimit.replaceAll('#', String(e)).replaceAll('K0', k)} && ${coord.innerLimit.replaceAll('#', String(e)).replaceAll('K0', k)}) { ${r}${e} = ${name}${w === 4 ? '4' : ''}[${index}]; }`;
+  }).join('\n');
+  const shared = name === 'a' ? 'As' : 'Bs';
+  const store = range(n).map((e) => range(w).map((j) =>
+    `    ${shared}[${coord.outer}${e} * ${stride}u + ${coord.inner}${e}${j ? ` + ${j}u` : ''}] = f16(${r}${e}${w === 4 ? `[${j}]` : ''});`).join('\n')).join('\n');
+  return { coords, declare, load, store, n };
+}
+
+/**
+ * The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's.
+ * `vecA`/`vecB`: the operand's contiguous dimension is a multiple of 4 (its loads are vec4s).
+ */
+export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile, vecA = false, vecB = false): string {
   const { tm, tn, strideA, strideB, sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
   const threads = tcThreads(t);
-  const loadsA = (tm * t.bk) / threads;
-  const loadsB = (tn * t.bk) / threads;
   const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
-  // Per load e: the tile coordinates of value lid + e·threads, in the operand's storage layout.
-  const coordsA = range(loadsA).map((e) => transposeA
-    ? `  let kA${e} = (lid.x + ${e * threads}u) / ${tm}u; let mA${e} = (lid.x + ${e * threads}u) % ${tm}u; // A stored [K, M]`
-    : `  let mA${e} = (lid.x + ${e * threads}u) / ${t.bk}u; let kA${e} = (lid.x + ${e * threads}u) % ${t.bk}u; // A stored [M, K]`);
-  const coordsB = range(loadsB).map((e) => transposeB
-    ? `  let nB${e} = (lid.x + ${e * threads}u) / ${t.bk}u; let kB${e} = (lid.x + ${e * threads}u) % ${t.bk}u; // B stored [N, K]`
-    : `  let kB${e} = (lid.x + ${e * threads}u) / ${tn}u; let nB${e} = (lid.x + ${e * threads}u) % ${tn}u; // B stored [K, N]`);
-  const load = (k: string) => [
-    ...range(loadsA).map((e) => `    ra${e} = 0.0; if (m0 + mA${e} < u.M && ${k} + kA${e} < kEnd) { ra${e} = a[aBase + ${transposeA
-      ? `(${k} + kA${e}) * u.M + m0 + mA${e}` : `(m0 + mA${e}) * u.K + ${k} + kA${e}`}]; }`),
-    ...range(loadsB).map((e) => `    rb${e} = 0.0; if (n0 + nB${e} < u.N && ${k} + kB${e} < kEnd) { rb${e} = b[bBase + ${transposeB
-      ? `(n0 + nB${e}) * u.K + ${k} + kB${e}` : `(${k} + kB${e}) * u.N + n0 + nB${e}`}]; }`),
-  ].join('\n');
-  const store = [
-    ...range(loadsA).map((e) => `    As[${transposeA ? `kA${e} * ${strideA}u + mA${e}` : `mA${e} * ${strideA}u + kA${e}`}] = f16(ra${e});`),
-    ...range(loadsB).map((e) => `    Bs[${transposeB ? `nB${e} * ${strideB}u + kB${e}` : `kB${e} * ${strideB}u + nB${e}`}] = f16(rb${e});`),
-  ].join('\n');
-  // colSum (B not transposed): every load of this invocation is in column lid % tn (threads is a multiple of tn).
-  const sumLoads = transposeB ? '' : `    if (sumsB) { cs += ${range(loadsB).map((e) => `rb${e}`).join(' + ')}; }`;
+  // A stored [M, K] (rows m, columns k) or [K, M]; B stored [K, N] or [N, K]. `K0` is the k step's start.
+  const A = operandLoads('a', (tm * t.bk) / threads, threads, vecA ? 4 : 1, transposeA ? tm : t.bk, strideA, transposeA
+    ? { outer: 'kA', inner: 'mA', outerLimit: 'K0 + kA# < kEnd', innerLimit: 'm0 + mA# < u.M', index: (o, i) => `aBase + (K0 + ${o}) * u.M + m0 + ${i}` }
+    : { outer: 'mA', inner: 'kA', outerLimit: 'm0 + mA# < u.M', innerLimit: 'K0 + kA# < kEnd', index: (o, i) => `aBase + (m0 + ${o}) * u.K + K0 + ${i}` });
+  const B = operandLoads('b', (tn * t.bk) / threads, threads, vecB ? 4 : 1, transposeB ? t.bk : tn, strideB, transposeB
+    ? { outer: 'nB', inner: 'kB', outerLimit: 'n0 + nB# < u.N', innerLimit: 'K0 + kB# < kEnd', index: (o, i) => `bBase + (n0 + ${o}) * u.K + K0 + ${i}` }
+    : { outer: 'kB', inner: 'nB', outerLimit: 'K0 + kB# < kEnd', innerLimit: 'n0 + nB# < u.N', index: (o, i) => `bBase + (K0 + ${o}) * u.N + n0 + ${i}` });
+  const load = (k: string) => `${A.load(k)}\n${B.load(k)}`;
+  const store = `${A.store}\n${B.store}`;
+  // colSum (B not transposed): every load of this invocation is in the same column(s), nB0 … nB0 + w − 1
+  // (threads is a multiple of the tile's columns / w), summed here in f32 before the rounding to f16.
+  const wB = vecB ? 4 : 1;
+  const sumLoads = transposeB ? '' : `    if (sumsB) { cs += ${range(B.n).map((e) => `rb${e}`).join(' + ')}; }`;
   const leftAt = (i: number) => transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`;
   const rightAt = (j: number) => transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`;
   const mma = [
@@ -116,8 +135,8 @@ diagnostic(off, chromium.subgroup_matrix_uniformity);
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
   batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> a${vecA ? '4: array<vec4<f32>>' : ': array<f32>'};
+@group(0) @binding(2) var<storage, read> b${vecB ? '4: array<vec4<f32>>' : ': array<f32>'};
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read> addend: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
@@ -125,7 +144,7 @@ struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tile
 var<workgroup> As: array<f16, ${sizeA}>;
 var<workgroup> Bs: array<f16, ${sizeB}>;
 var<workgroup> stage: array<f32, ${t.wm * t.wn * 256}>; // a 16×16 result fragment per subgroup
-var<workgroup> csums: array<f32, ${threads}>;
+var<workgroup> csums: array<${wB === 4 ? 'vec4<f32>' : 'f32'}, ${threads}>;
 
 // One staged fragment out: 8 values per invocation, bias and addend added as the fp32 kernel adds them.
 fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, live: bool) {
@@ -164,9 +183,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let colF = (sg % ${t.wn}u) * ${16 * t.fn}u;
   ${frags.map(([i, j]) => `var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`).join('\n  ')}
   let sumsB = u.colSum == 1u && m0 == 0u;
-  var cs = 0.0;
-${[...coordsA, ...coordsB].join('\n')}
-  ${[...range(loadsA).map((e) => `var ra${e} = 0.0;`), ...range(loadsB).map((e) => `var rb${e} = 0.0;`)].join(' ')}
+  var cs = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
+${[...A.coords, ...B.coords].join('\n')}
+  ${A.declare} ${B.declare}
 ${load('kBegin')}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${t.bk}u) {
     workgroupBarrier();
@@ -182,10 +201,13 @@ ${mma}
     csums[lid.x] = cs;
   }
   workgroupBarrier();
-  if (sumsB && live && lid.x < ${tn}u && n0 + lid.x < u.N) {
-    var colTotal = 0.0;
-    for (var q = 0u; q < ${threads / tn}u; q++) { colTotal += csums[q * ${tn}u + lid.x]; }
-    csum[split * u.N + n0 + lid.x] = colTotal;
+  if (sumsB && live && lid.x < ${tn / wB}u) {
+    var colTotal = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
+    for (var q = 0u; q < ${(threads * wB) / tn}u; q++) { colTotal += csums[q * ${tn / wB}u + lid.x]; }
+    for (var j = 0u; j < ${wB}u; j++) {
+      let n = n0 + lid.x * ${wB}u + j;
+      if (n < u.N) { csum[split * u.N + n] = colTotal${wB === 4 ? '[j]' : ''}; }
+    }
   }
   let outBase = (split * u.batch + bi) * u.M * u.N;
 ${epilogue}

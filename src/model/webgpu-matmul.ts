@@ -274,8 +274,10 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const uniforms = keptSizes(b, [m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
     bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0]);
   const kind = `${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}`;
+  // vec4 loads where the operand's contiguous dimension is a multiple of 4 (it is then for every batch too).
+  const [vecA, vecB] = [(transposeA ? m : k) % 4 === 0, (transposeB ? k : n) % 4 === 0];
   const kernel = tc
-    ? pipeline(b, `matmulTc${kind}${tileRows}x${tileCols}k${tc.bk}`, () => matmulTcWgsl(transposeA, transposeB, tc))
+    ? pipeline(b, `matmulTc${kind}${tileRows}x${tileCols}k${tc.bk}v${+vecA}${+vecB}`, () => matmulTcWgsl(transposeA, transposeB, tc, vecA, vecB))
     : pipeline(b, `matmul${kind}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols));
   dispatch(b, kernel,
     [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
