@@ -36,3 +36,16 @@ export function tensorCoreGap(adapter: GPUAdapter): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why this machine cannot run the tensor-core matmul (undefined: it can), asked of Dawn's default adapter
+ * under the toggles — for checks that must say why they skip the mixed path (bench/parity.ts).
+ */
+export async function tensorCoreGapHere(): Promise<string | undefined> {
+  type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
+  const dawn = (await import('webgpu')) as unknown as Dawn;
+  Object.assign(globalThis, dawn.globals);
+  const adapter = await dawn.create(TENSOR_CORE_DAWN_OPTIONS).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return 'no adapter on Dawn\'s default backends (Vulkan)';
+  return tensorCoreGap(adapter);
+}
