@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
 import { DEFAULT_TC_TILE, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/model/webgpu-matmul-tc.ts';
-import { matmulWgsl, REDUCE_WGSL, splitK } from '../src/model/webgpu-matmul.ts';
+import { matmulWgsl } from '../src/model/webgpu-matmul.ts';
+import { REDUCE_WGSL, splitK } from '../src/model/webgpu-matmul-split.ts';
 import { f16Round } from '../src/model/f16.ts';
 
 interface Case { name: string; m: number; n: number; k: number; tA: boolean; tB: boolean; bias?: boolean; addend?: boolean; colSum?: boolean }
