@@ -9,11 +9,18 @@
  * The settings are small on purpose (see README "The demo" for what they show and the measured time); the
  * same comparison at full size is `asymflow sweep sft --model small --with standard,ngdiff …`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EvalRecord } from '../src/eval/eval-record.ts';
+import { compareRuns, perceptionLag } from '../src/eval/paired-runs.ts';
+import { MetricNames as N } from '../src/metric-names.ts';
+import { writeSelectedCurves } from '../src/plot/write-plots.ts';
 import { resolveSftConfig, type SftConfig } from '../src/sft/sft-config.ts';
+import { sweepReading, type SweepComparison } from '../src/sft/sweep-reading.ts';
 import { sweepSettings, type SweepSetting } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import type { SftWatch } from './sft.ts';
-import { runSweepSft, type SweepSftResult } from './sweep-sft.ts';
+import { runSweepSft, settingMetrics, type SweepSftResult } from './sweep-sft.ts';
 
 /** The demo's training settings (measured: README "The demo"). */
 export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
@@ -38,6 +45,9 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
  */
 export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, maxNodes: 3, verbosity: 0 };
 
+/** What chose these settings (printed with every demo, and in reading.md): never the test split. */
+export const DEMO_CHOICE = 'not yet chosen on val';
+
 export interface DemoOptions {
   readonly out: string;
   readonly backend?: string; // '' / undefined = ASYMFLOW_BACKEND, else auto
@@ -47,18 +57,76 @@ export interface DemoOptions {
   readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
 }
 
+export interface DemoResult extends SweepSftResult {
+  readonly comparison: SweepComparison;
+  readonly reading: readonly string[]; // the lines reading the table, computed from the run
+}
+
 export function demoConfig(options: Pick<DemoOptions, 'out' | 'backend' | 'overrides'>): SftConfig {
   return resolveSftConfig({ ...DEMO_CONFIG, ...(options.overrides ?? {}), backend: options.backend ?? '', out: options.out });
 }
 
-export async function runDemo(options: DemoOptions): Promise<SweepSftResult> {
-  return runSweepSft({
-    base: demoConfig(options),
-    settings: sweepSettings([], ['standard', 'ngdiff']),
+/** The demo's two settings: the baseline first, then the objective it is compared with. */
+export const DEMO_SETTINGS: readonly SweepSetting[] = sweepSettings([], ['standard', 'ngdiff']);
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = demoConfig(options);
+  log(`demo: ${DEMO_CHOICE}`);
+  const result = await runSweepSft({
+    base,
+    settings: DEMO_SETTINGS,
     out: options.out,
     taskOptions: DEMO_TASK_OPTIONS,
     modelOptions: options.modelOptions,
-    log: options.log,
+    log,
     watch: options.watch,
   });
+  const out = path.resolve(options.out);
+  const [baseline, other] = DEMO_SETTINGS;
+  const comparison = compareSettings(out, baseline, other);
+  const reading = sweepReading(comparison);
+  const files = [...result.files, ...writeReading(out, comparison, reading)];
+  if (base.plots) files.push(await writeSelectedCurves(await settingMetrics(out, DEMO_SETTINGS), [N.ap, N.ar], path.join(out, 'plots', 'ap-ar.png')));
+  log('');
+  for (const line of reading) log(line);
+  log(`demo: reading in ${path.join(out, 'reading.md')}, paired statistics in ${path.join(out, 'comparison.json')}, a_p and a_r over steps in ${path.join(out, 'plots', 'ap-ar.png')}`);
+  return { ...result, files, comparison, reading };
+}
+
+/** The final evaluation's records of a finished setting (flows/sft.ts writes DIR/<name>/records.jsonl). */
+function readRecords(out: string, setting: SweepSetting): EvalRecord[] {
+  const file = path.join(out, setting.name, 'records.jsonl');
+  if (!fs.existsSync(file)) throw new Error(`demo: ${file} is missing; the ${setting.label} run must end with its final evaluation (remove ${path.dirname(file)} to run it again)`);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as EvalRecord;
+      } catch {
+        throw new Error(`demo: ${file} line ${i + 1} is not JSON`);
+      }
+    });
+}
+
+/** Paired comparisons on the same held-out samples: each run's a_r − a_p, and other − baseline on a, a_p, a_r. */
+export function compareSettings(out: string, baseline: SweepSetting, other: SweepSetting): SweepComparison {
+  const a = readRecords(out, baseline);
+  const b = readRecords(out, other);
+  return {
+    baseline: baseline.label,
+    other: other.label,
+    lag: { baseline: perceptionLag(a), other: perceptionLag(b) },
+    between: { a: compareRuns(a, b, 'a'), ap: compareRuns(a, b, 'ap'), ar: compareRuns(a, b, 'ar') },
+  };
+}
+
+function writeReading(out: string, comparison: SweepComparison, reading: readonly string[]): string[] {
+  const files = { md: path.join(out, 'reading.md'), json: path.join(out, 'comparison.json') };
+  const md = ['# Reading the demo', '', `Settings: ${DEMO_CHOICE}`, '', ...reading.map((line) => `- ${line}`), ''];
+  fs.writeFileSync(files.md, md.join('\n'));
+  fs.writeFileSync(files.json, `${JSON.stringify({ choice: DEMO_CHOICE, comparison, reading }, null, 2)}\n`);
+  return Object.values(files);
 }

@@ -10,7 +10,8 @@
  *       ─ record DIR/steps.msgpack (+ --record FILE) ─ evaluate every E steps ─ checkpoint every C steps
  *       ─ next tick                                          (one step in flight: see operators/step-ticks.ts)
  *
- *   end: final evaluation (a, a_p, ã_r, a_r: the shared src/eval code) ─ checkpoint ─ summary.json ─ plots
+ *   end: final evaluation (a, a_p, ã_r, a_r: the shared src/eval code; its records in DIR/records.jsonl)
+ *     ─ checkpoint ─ summary.json ─ plots
  *
  * Stopping: `--stop-after K` ends after step K as if killed (periodic checkpoints only, no summary), and
  * `--resume` continues from DIR/checkpoints bit for bit (weights, AdamW moments, data cursor, RNG); a stop
@@ -25,6 +26,7 @@ import { sftUpdate } from '../operators/sft-update.ts';
 import { stepTicks } from '../operators/step-ticks.ts';
 import { datasetSamples } from '../src/eval/dataset-samples.ts';
 import { generatedSamples } from '../src/eval/eval-samples.ts';
+import type { EvalRecord } from '../src/eval/eval-record.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
@@ -41,7 +43,7 @@ import {
   hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
-import { evaluateModel, type SampleView } from '../src/sft/sft-eval.ts';
+import { evaluateModel, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
@@ -223,11 +225,11 @@ async function loadData(run: Run, taskOptions: TaskOptions): Promise<RunData> {
   if (main.dropped > 0) log(`sft: dropped ${main.dropped} of ${train.length} training samples longer than model.maxText ${mc.maxText}`);
   if (main.rows.length === 0) throw new Error(`sft: no training sample fits model.maxText ${mc.maxText}; use a smaller trace (e.g. --task-option verbosity=1) or a larger model`);
   const perception = config.prePerceptionSteps > 0 ? trainRows(task, train, mc, options, 'perception').rows : [];
-  const evalSamples = await collect(samplesOf(config, task, 'test', config.evalN, options, mc, log));
+  const evalSamples = await collect(samplesOf(config, task, config.evalSplit, config.evalN, options, mc, log));
   run.evalSamples = evalSamples;
   // Auto: a little past the longest target — a model that has learned the format stops well before.
   run.evalMaxTokens = config.evalMaxTokens || Math.min(main.longestTarget + 8, mc.maxText);
-  log(`sft: ${main.rows.length} training samples, ${evalSamples.length} held-out test samples, ${task.name}, model ${config.model}`);
+  log(`sft: ${main.rows.length} training samples, ${evalSamples.length} held-out ${config.evalSplit} samples, ${task.name}, model ${config.model}`);
   return { main: main.rows, perception, dropped: main.dropped };
 }
 
@@ -323,7 +325,7 @@ async function checkpointIfDue(run: Run, r: SftStepRecord): Promise<SftStepRecor
 }
 
 /** One evaluation of the live model on the held-out samples: metrics, the dashboard sample, a log line. */
-async function evaluate(run: Run, step: number): Promise<void> {
+async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   const { config } = run;
   const e = await evaluateModel(run.model, run.task, run.evalSamples, step, {
     mode: config.evalMode,
@@ -346,6 +348,12 @@ async function evaluate(run: Run, step: number): Promise<void> {
     s.ar.count > 0 ? `a_r ${pct(s.ar.value)}` : '',
   ].filter(Boolean);
   run.log(`eval @ step ${step}: ${figures.join(' ')} (n=${s.n}, parse failures ${s.parseFailures.total})`);
+  return e;
+}
+
+/** The final evaluation's scored completions, one JSON object a line (as `asymflow eval` writes them). */
+function writeRecords(run: Run, records: readonly EvalRecord[]): void {
+  fs.writeFileSync(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 async function checkpoint(run: Run): Promise<void> {
@@ -362,7 +370,7 @@ async function checkpoint(run: Run): Promise<void> {
 async function finish(run: Run, dropped: number, started: number): Promise<SftSummary> {
   const step = run.optimizer.step;
   const stopped = run.stopRequested && step < totalSteps(run.config) ? ('quit' as const) : undefined;
-  if (!stopped) await evaluate(run, step);
+  if (!stopped) writeRecords(run, (await evaluate(run, step)).records);
   if (step > 0) await checkpoint(run);
   const summary = sftSummary({
     run: run.ctx.run,

@@ -97,13 +97,18 @@ function writeTables(out: string, table: SweepTable): string[] {
   return Object.values(files);
 }
 
-/** The trade-off scatter and every run's curves in one set of charts (series labelled by run). */
-async function writePlots(out: string, table: SweepTable, settings: readonly SweepSetting[]): Promise<string[]> {
-  const plots = path.join(out, 'plots');
+/** Every setting's recorded metrics, in setting order (series labelled by run). */
+export async function settingMetrics(out: string, settings: readonly SweepSetting[]): Promise<Metric[]> {
   const metrics: Metric[] = [];
   for (const s of settings) {
     const file = path.join(out, s.name, 'metrics.msgpack');
     if (fs.existsSync(file)) metrics.push(...(await loadMetrics(file)));
   }
-  return [await writeTradeoffPlot(sweepRows(table), plots), ...(await writeCurvePlots(metrics, plots))];
+  return metrics;
+}
+
+/** The trade-off scatter and every run's curves in one set of charts (series labelled by run). */
+async function writePlots(out: string, table: SweepTable, settings: readonly SweepSetting[]): Promise<string[]> {
+  const plots = path.join(out, 'plots');
+  return [await writeTradeoffPlot(sweepRows(table), plots), ...(await writeCurvePlots(await settingMetrics(out, settings), plots))];
 }

@@ -1,6 +1,6 @@
 /** Writes a run's curve charts, and a sweep's trade-off scatter, as PNG files. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Metric } from '../records.ts';
 import { curveCharts, type CurveOptions } from './curve-specs.ts';
 import { renderPng, type PngSize } from './render-png.ts';
@@ -24,6 +24,18 @@ export async function writeCurvePlots(
     written.push(file);
   }
   return written;
+}
+
+/**
+ * One chart of only the metrics named `names` (e.g. eval/ap and eval/ar of every run) as `file`: the curves a
+ * reader should compare without the other series of their group. Throws when none of them was recorded.
+ */
+export async function writeSelectedCurves(metrics: readonly Metric[], names: readonly string[], file: string, size: PngSize = CURVE_SIZE): Promise<string> {
+  const charts = curveCharts(metrics.filter((m) => names.includes(m.name)));
+  if (charts.length !== 1) throw new Error(`writeSelectedCurves: ${names.join(', ')} make ${charts.length} charts for ${file}; expected one`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, await renderPng(charts[0].spec, size));
+  return file;
 }
 
 /** `tradeoff.png` in `outDir` (created); returns its path. */

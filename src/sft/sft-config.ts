@@ -25,7 +25,8 @@ export interface SftConfig {
   readonly prePerceptionSteps: number; // steps of SFT on `<caption>p*</caption>` alone before the main stage
   readonly trainN: number; // training samples (the train_sft split), cycled in seeded epoch orders
   readonly evalEvery: number; // evaluate every E steps (0: only at the end)
-  readonly evalN: number; // held-out test samples per evaluation
+  readonly evalN: number; // held-out samples per evaluation
+  readonly evalSplit: string; // the held-out split evaluated: test, or val (for choosing settings without touching test)
   readonly evalMode: EvalModes;
   readonly evalTemperature: number; // 0 = greedy
   readonly evalTopP: number;
@@ -43,6 +44,9 @@ export interface SftConfig {
   readonly resume: boolean; // continue DIR/checkpoints exactly
   readonly plots: boolean; // write DIR/plots/*.png at the end
 }
+
+/** Held-out splits an SFT run may evaluate on: `val` (seed-disjoint from test) for choosing settings. */
+export const EVAL_SPLITS = ['test', 'val'] as const;
 
 /** Per-size training defaults, measured (README "SFT defaults"). */
 export interface SizeDefaults {
@@ -76,6 +80,7 @@ export const SFT_DEFAULTS: SftConfig = {
   trainN: 2000, // the paper's train_sft size
   evalEvery: 0,
   evalN: 100,
+  evalSplit: 'test',
   evalMode: 'both',
   evalTemperature: 0,
   evalTopP: 1,
@@ -119,6 +124,7 @@ const rules: Checks<SftConfig> = {
   trainN: checks.positiveInt,
   evalEvery: checks.nonNegativeInt,
   evalN: checks.positiveInt,
+  evalSplit: checks.oneOf(EVAL_SPLITS),
   evalMode: checks.oneOf(EVAL_MODES),
   evalTemperature: checks.inRange(0, 2),
   evalTopP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),

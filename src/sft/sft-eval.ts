@@ -44,6 +44,7 @@ export interface SampleView {
 
 export interface SftEvaluation {
   readonly summary: EvalSummary;
+  readonly records: readonly EvalRecord[]; // one per completion: what a paired comparison of two runs reads
   readonly point: EvalPoint;
   readonly sample?: SampleView;
 }
@@ -51,7 +52,7 @@ export interface SftEvaluation {
 export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
   const policy = new TfjsPolicy(model, { name: 'sft', maxBatch: options.batchSize });
   let first: EvalRecord | undefined;
-  const { summary } = await evaluatePolicy(policy, task, samples, {
+  const { summary, records } = await evaluatePolicy(policy, task, samples, {
     ...options,
     onRecord: (r) => {
       if (!first && r.mode === 'e2e') first = r;
@@ -59,7 +60,7 @@ export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sa
   });
   const point: EvalPoint = { step, a: summary.a.value, ap: summary.ap.value, ar: summary.ar.value, arCond: summary.arCond.value, n: summary.n };
   const sample = first && samples.find((s) => s.puzzle.id === first!.sampleId);
-  return { summary, point, sample: first && sample ? sampleView(task, sample, first, step) : undefined };
+  return { summary, records, point, sample: first && sample ? sampleView(task, sample, first, step) : undefined };
 }
 
 export function sampleView(task: Task, sample: Sample, record: EvalRecord, step: number): SampleView {
