@@ -46,7 +46,8 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
 export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, maxNodes: 3, verbosity: 0 };
 
 /** What chose these settings (printed with every demo, and in reading.md): never the test split. */
-export const DEMO_CHOICE = 'not yet chosen on val';
+export const DEMO_CHOICE =
+  'the settings of the first demo (3-node graphs, one-line traces, 120 steps of 4), chosen before the val split existed; not yet re-chosen on val';
 
 export interface DemoOptions {
   readonly out: string;
