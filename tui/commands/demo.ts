@@ -1,11 +1,11 @@
 /**
  * `asymflow demo [--out DIR] [--backend NAME]`: the README's main job (flows/demo.ts) — generates GC
- * puzzles, trains the tiny model with standard SFT and with NGDiff, evaluates both on held-out puzzles,
- * prints the table and writes DIR/table.md and DIR/plots/*.png. The dashboard shows on a terminal.
+ * puzzles, trains the tiny model with standard SFT and with NGDiff, evaluates both on the same held-out
+ * puzzles, prints the table and its reading (paired comparisons with 95% intervals) and writes DIR/table.md,
+ * DIR/reading.md, DIR/comparison.json and DIR/plots/*.png. The dashboard shows on a terminal.
  */
 import type { Command } from 'commander';
-import { runDemo } from '../../flows/demo.ts';
-import type { SweepSftResult } from '../../flows/sweep-sft.ts';
+import { runDemo, type DemoResult } from '../../flows/demo.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { runMonitor } from './run-monitor.ts';
 
@@ -14,7 +14,7 @@ export interface DemoCommandOptions {
   readonly backend?: string;
 }
 
-export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<SweepSftResult> {
+export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
   const out = options.out ?? 'runs/demo';
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
@@ -27,7 +27,7 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
       log,
       watch: io.log ? undefined : (_s, w) => monitor.watch(w),
     });
-    log(`demo: table ${out}/table.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    log(`demo: table ${out}/table.md, reading ${out}/reading.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     return result;
   } finally {
     monitor.close();
