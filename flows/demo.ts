@@ -32,7 +32,7 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
   warmupSteps: 12,
   trainN: 256,
   evalEvery: 40,
-  evalN: 96,
+  evalN: 64,
   evalMode: 'both',
   checkpointEvery: 60,
   bucket: 16,
@@ -47,7 +47,7 @@ export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, m
 
 /** What chose these settings (printed with every demo, and in reading.md): never the test split. */
 export const DEMO_CHOICE =
-  'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (README "The demo"); 96 test puzzles for the table';
+  'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (README "The demo"); 64 test puzzles for the table';
 
 export interface DemoOptions {
   readonly out: string;

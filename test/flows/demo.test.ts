@@ -23,7 +23,7 @@ const records = (name: string) =>
   fs.readFileSync(path.join(dir, name, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord);
 
 describe('demo', () => {
-  it('compares the two runs on the same held-out puzzles and reads the comparison', async () => {
+  it('compares the two runs on the same held-out puzzles and reads the comparison', { timeout: 180_000 }, async () => {
     const lines: string[] = [];
     const result = await runDemo({ out: dir, backend: 'wasm', overrides: SHRUNK, modelOptions: { inputSize: 32, d: 32, layers: 1 }, log: (l) => lines.push(l) });
     expect(lines[0]).toBe(`demo: ${DEMO_CHOICE}`);
