@@ -5,6 +5,8 @@
  *   GC puzzles generated on the fly (DEMO_TASK_OPTIONS: circle layout, few nodes, short traces)
  *   ─ sweep sft over standard and NGDiff (flows/sweep-sft.ts: train, evaluate a, a_p, a_r, ã_r on held-out
  *     test samples) ─ the table on stdout and DIR/table.md ─ DIR/plots/*.png (trade-off + both runs' curves)
+ *   ─ paired comparisons of the two runs' final records on the same puzzles (src/eval/paired-runs.ts)
+ *   ─ the reading on stdout, DIR/reading.md, DIR/comparison.json ─ DIR/plots/ap-ar.png (a_p, a_r over steps)
  *
  * The settings are small on purpose (see README "The demo" for what they show and the measured time); the
  * same comparison at full size is `asymflow sweep sft --model small --with standard,ngdiff …`.
@@ -41,11 +43,11 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
 /**
  * 3-node graphs with one-line traces (perception ~32% of the response tokens; the paper's GC: 2.2%): the
  * tiny model learns the format and the colouring within the budget. With verbosity 1 (13%) 90 steps of 4
- * left a = a_r = 0 for both objectives (README "The demo").
+ * left a = a_r = 0 for both objectives (measured before the model input became ink).
  */
 export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, maxNodes: 3, verbosity: 0 };
 
-/** What chose these settings (printed with every demo, and in reading.md): never the test split. */
+/** What chose these settings, printed with every demo and in reading.md (README "The demo" has the details). */
 export const DEMO_CHOICE =
   'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (README "The demo"); 64 test puzzles for the table';
 
