@@ -10,7 +10,7 @@
  * A recording is re-scored without a GPU (images are re-rendered from the recorded puzzles); self:N then needs
  * --checkpoint, the policy that re-solves from its captions.
  */
-import fs from 'node:fs';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { bufferCount, concatMap, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { replay } from '../operators/replay.ts';
 import { rescoreRollouts } from '../operators/rescore-rollouts.ts';
@@ -46,6 +46,7 @@ export interface DiagnoseRunOptions {
   readonly scoreThreads: number;
   readonly taskOptions?: TaskOptions;
   readonly out: string;
+  readonly overwrite?: boolean; // replace an existing diagnose run in `out`
   readonly config: unknown;
   readonly surrogates?: readonly SurrogateReward[]; // rewards written in code, diagnosed beside the named ones
   readonly log?: (line: string) => void;
@@ -85,7 +86,13 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     model = loaded.model;
     if (!o.rollouts) taskOptions = { ...taskOptions, inputSize: model.config.inputSize };
   }
-  const run = openRun({ out: o.out, config: { diagnose: o.config, task: taskName, taskOptions } });
+  let run: ReturnType<typeof openRun>;
+  try {
+    run = openRun({ out: o.out, config: { diagnose: o.config, task: taskName, taskOptions }, verb: 'diagnose', overwrite: o.overwrite });
+  } catch (error) {
+    if (model) disposeVlm(model);
+    throw error;
+  }
   const pool = createScorePool(o.scoreThreads);
   const surrogates: SurrogateReward[] = [];
   const labels: Record<string, string> = {};
@@ -118,7 +125,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     const summary: DiagnoseResult = { source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts)`, ...diagnose(rows, labels) };
     run.writeSummary(summary as unknown as Record<string, unknown>);
     const table = diagnoseTable(summary);
-    fs.writeFileSync(run.file('table.md'), table);
+    writeFileAtomic(run.file('table.md'), table);
     for (const line of table.trimEnd().split('\n')) log(line);
     return summary;
   } finally {

@@ -19,6 +19,7 @@ import { MetricNames } from '../src/metric-names.ts';
 import type { Policy } from '../src/policy/policy.ts';
 import type { Sample } from '../src/records.ts';
 import type { Task } from '../src/tasks/task.ts';
+import { checkRecordPath } from '../src/io/output-path.ts';
 import { openRun } from './run-context.ts';
 
 export interface EvaluateRunOptions {
@@ -31,6 +32,7 @@ export interface EvaluateRunOptions {
   readonly concurrency: number; // policy calls in flight
   readonly out: string; // run directory
   readonly record?: string; // an extra recording of the scored records
+  readonly overwrite?: boolean; // replace an existing eval run in `out` and an existing --record FILE
   readonly config: unknown; // the resolved command config, saved with the run
   readonly log?: (line: string) => void;
 }
@@ -53,7 +55,13 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
   const { policy, task, sampling } = options;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const started = Date.now();
-  const run = openRun({ out: options.out, config: options.config });
+  const run = openRun({ out: options.out, config: options.config, verb: 'eval', overwrite: options.overwrite });
+  try {
+    if (options.record) checkRecordPath(options.record, run.dir, 'eval', options.overwrite ?? false);
+  } catch (error) {
+    run.close();
+    throw error;
+  }
   const jsonl = run.file('records.jsonl');
   fs.writeFileSync(jsonl, '');
   const tally = new EvalTally();
@@ -74,7 +82,7 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
     generateWith(policy, { modes: options.mode, sampling, concurrency: options.concurrency }),
     scoreEval(task),
     run.record<EvalRecord>('scored'),
-    options.record ? record<EvalRecord>(options.record, { kind: 'scored', config: options.config }) : (source) => source,
+    options.record ? record<EvalRecord>(options.record, { kind: 'scored', config: options.config }, { atomic: true }) : (source) => source,
     tap((r) => {
       fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
       tally.add(r);
@@ -94,4 +102,15 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
   } finally {
     run.close(); // the policy is the caller's to close
   }
+}
+
+/**
+ * An evaluation in which every request failed measured nothing: the error (exit code 1) says how many and
+ * why, instead of a headline of 0/0. Some failures are counted and reported, not fatal.
+ */
+export function throwIfAllFailed(s: EvalSummary, out: string): void {
+  const failed = s.requestFailures.total;
+  if (failed === 0 || failed < s.records) return;
+  const reasons = Object.entries(s.requestFailures.reasons).sort((x, y) => y[1] - x[1]).slice(0, 3).map(([r, n]) => `${n}× ${r.slice(0, 200)}`);
+  throw new Error(`eval: all ${failed} requests failed (${reasons.join('; ')}); nothing was measured (records in ${out})`);
 }

@@ -9,9 +9,16 @@
  * pool, and the stream keeps index order, so the same seed gives byte-identical files at any concurrency.
  * The shard is a recording of Samples with the dataset PNG and the model-input pixels (what eval --data and
  * SFT read); its header carries the config and commit but a fixed creation time, for the same reason.
+ *
+ * Outputs (docs/guarantees.md): the shard, the parquet file and --record FILE are written under temporary
+ * names and renamed into place only when the split is complete, so a failure or a kill leaves the previous
+ * files intact (or none); existing files are refused unless --overwrite; one gen per split at a time (lock).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDir, removeStaleTemps, writeFileAtomic } from '../src/io/atomic-write.ts';
+import { ownerVerb, refuseExisting } from '../src/io/output-path.ts';
+import { acquireRunLock } from '../src/io/run-lock.ts';
 import { connect, finalize, ignoreElements, lastValueFrom, map, merge, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { record } from '../operators/record.ts';
 import { openSamplePool } from '../operators/pool/sample-pool.ts';
@@ -51,16 +58,38 @@ export function withoutPixels({ png: _png, pixels: _pixels, ...rest }: Sample): 
   return rest;
 }
 
-/** Records `project(value)` to `file` beside the stream, which passes on unchanged. */
+/** Records `project(value)` to `file` beside the stream, which passes on unchanged (the file appears complete or not at all). */
 function recordBeside<T>(file: string, header: HeaderInit, project: (value: T) => unknown): MonoTypeOperatorFunction<T> {
-  return connect((shared) => merge(shared.pipe(map(project), record(file, header), ignoreElements()), shared));
+  return connect((shared) => merge(shared.pipe(map(project), record(file, header, { atomic: true }), ignoreElements()), shared));
+}
+
+/** Refuses a run directory of another verb and, unless --overwrite, files of this split that exist. */
+function checkOutputs(config: GenConfig, files: readonly string[]): void {
+  const owner = ownerVerb(config.out);
+  if (owner !== undefined && owner !== 'unknown') throw new Error(`gen: --out ${path.resolve(config.out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
+  for (const file of files) refuseExisting(file, 'gen:', config.overwrite);
 }
 
 export async function runGenerate({ config, taskOptions, log = () => {}, onProgress }: GenerateRunOptions): Promise<GenerateSummary> {
   const started = performance.now();
   const { task, split, n, seed, out } = config;
-  fs.mkdirSync(out, { recursive: true });
-  if (config.images) fs.mkdirSync(path.join(out, 'images'), { recursive: true });
+  const outputs = [shardFile(out, task, split), ...(config.parquet ? [parquetFile(out, task, split)] : []), ...(config.record ? [config.record] : [])];
+  checkOutputs(config, outputs);
+  ensureDir(out);
+  const lock = acquireRunLock(out, 'gen', `.${task}-${split}.lock`);
+  try {
+    return await generateLocked(config, taskOptions, log, onProgress, started);
+  } finally {
+    lock.release();
+  }
+}
+
+async function generateLocked(config: GenConfig, taskOptions: TaskOptions, log: (line: string) => void, onProgress: GenerateRunOptions['onProgress'], started: number): Promise<GenerateSummary> {
+  const { task, split, n, seed, out } = config;
+  if (config.images) {
+    ensureDir(path.join(out, 'images'));
+    removeStaleTemps(imageFile(out, 'any'), true);
+  }
   // the header holds what determines the data, not where it went, so two runs with one seed match byte for byte
   const header: HeaderInit = {
     kind: 'samples',
@@ -78,10 +107,10 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
   let done = 0;
   const samples$ = puzzleSource({ task: task as TaskName, split, n, seed, options: taskOptions, pool, concurrency: config.concurrency }).pipe(
     render({ task: task as TaskName, options: taskOptions, response: hasResponse(split), pool }),
-    record<Sample>(files[0], header),
+    record<Sample>(files[0], header, { atomic: true }),
     config.record ? recordBeside<Sample>(config.record, header, config.withPixels ? (s) => s : withoutPixels) : (s) => s,
     tap((sample) => {
-      if (config.images && sample.png) fs.writeFileSync(imageFile(out, sample.puzzle.id), sample.png);
+      if (config.images && sample.png) writeImage(imageFile(out, sample.puzzle.id), sample.png, config.overwrite);
       parquet?.write({
         query: sample.query,
         image: { bytes: sample.png ?? new Uint8Array(0), path: `${sample.puzzle.id}.png` },
@@ -94,11 +123,10 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
     finalize(() => void pool.close()),
   );
   try {
-    await lastValueFrom(samples$, { defaultValue: undefined });
+    await lastValueFrom(samples$, { defaultValue: undefined }); // the shard and --record are renamed into place here
     parquet?.close();
   } catch (error) {
-    // a partial shard or parquet would pass for a whole split: leave neither behind (images are one file each)
-    for (const file of [files[0], parquet?.file]) if (file) fs.rmSync(file, { force: true });
+    parquet?.abort(); // the shard's and --record's temporaries went when the stream failed
     throw error;
   } finally {
     await pool.close();
@@ -106,4 +134,10 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
   const seconds = (performance.now() - started) / 1000;
   log(`gen ${task} ${split}: ${done} samples in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s) → ${files.join(', ')}`);
   return { task, split, n: done, files, seconds };
+}
+
+/** One image, atomically; an existing one is refused without --overwrite (the shard stays unwritten then). */
+function writeImage(file: string, png: Uint8Array, overwrite: boolean): void {
+  if (!overwrite && fs.existsSync(file)) throw new Error(`gen: ${file} already exists; pass --overwrite to replace it, or choose another --out`);
+  writeFileAtomic(file, png, { sync: false, sweep: false }); // a kill cannot tear it; gen sweeps images/ once at start
 }

@@ -8,10 +8,14 @@
  * stored bytes its pixels are exactly gen's; otherwise (the paper's rows, or another renderer version) they
  * are the PNG resized to `inputSize` (image-pixels.ts), which only approximates a renderer's own
  * rasterisation (Sudoku's input has an ink gain a resize lacks). A missing column, an undecodable image or an
- * unrecoverable puzzle stops the import with the file and the row.
+ * unrecoverable puzzle stops the import with the file and the row. The shard is written under a temporary
+ * name and renamed into place when every row is in, so a failure or a kill leaves the previous shard (or
+ * none); an existing shard is refused unless `overwrite`.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDir } from '../src/io/atomic-write.ts';
+import { ownerVerb, refuseExisting } from '../src/io/output-path.ts';
+import { acquireRunLock, type RunLock } from '../src/io/run-lock.ts';
 import { RecordingWriter } from '../src/recording/index.ts';
 import { pixelsFromImage } from '../src/data/image-pixels.ts';
 import { importPuzzle, inferTask, type ImportedPuzzle } from '../src/data/import-puzzle.ts';
@@ -27,6 +31,7 @@ export interface ImportOptions {
   readonly split: string;
   readonly task?: TaskName; // default: inferred from the first row
   readonly inputSize?: number; // default: the task's inputSize
+  readonly overwrite?: boolean; // replace an existing shard of this task and split
   readonly log?: (line: string) => void;
 }
 
@@ -39,7 +44,11 @@ export interface ImportSummary {
   readonly pixels: Readonly<Record<'rendered' | 'resized', number>>; // rows per way the model input came back
 }
 
-export async function runImport({ parquet, out, split, task: given, inputSize: givenSize, log = () => {} }: ImportOptions): Promise<ImportSummary> {
+export async function runImport({ parquet, out, split, task: given, inputSize: givenSize, overwrite = false, log = () => {} }: ImportOptions): Promise<ImportSummary> {
+  const owner = ownerVerb(out);
+  if (owner !== undefined && owner !== 'unknown') throw new Error(`import: --out ${path.resolve(out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
+  if (given) refuseExisting(shardFile(out, given, split), 'import:', overwrite);
+  let lock: RunLock | undefined;
   let writer: RecordingWriter | undefined;
   let task: TaskName | undefined = given;
   let size = givenSize;
@@ -58,12 +67,14 @@ export async function runImport({ parquet, out, split, task: given, inputSize: g
       }
       if (size === undefined) size = Number((await getTask(task)).defaults.inputSize);
       if (writer === undefined) {
-        fs.mkdirSync(out, { recursive: true });
+        refuseExisting(shardFile(out, task, split), 'import:', overwrite);
+        ensureDir(out);
+        lock = acquireRunLock(out, 'import', `.${task}-${split}.lock`);
         writer = RecordingWriter.open(shardFile(out, task, split), {
           kind: 'samples',
           config: { task, split, importedFrom: path.basename(parquet), inputSize: size },
           meta: { generator: 'asymflow import' },
-        });
+        }, { atomic: true });
       }
       let imported: ImportedPuzzle;
       try {
@@ -86,8 +97,9 @@ export async function runImport({ parquet, out, split, task: given, inputSize: g
     }
     failed = false;
   } finally {
-    writer?.close();
-    if (failed && writer) fs.rmSync(writer.file, { force: true }); // a partial shard would pass for a whole one
+    if (failed) writer?.abort(); // a partial shard would pass for a whole one: the previous one stays
+    else writer?.close();
+    lock?.release();
   }
   if (task === undefined || writer === undefined) throw new Error(`${parquet}: no rows to import`);
   log(`import ${parquet}: ${rows} ${task} ${split} rows (${recovered.asymflow} asymflow puzzles, ${recovered.rebuilt} rebuilt from captions/ground_truth) → ${writer.file}`);

@@ -137,7 +137,8 @@ function withKnobs(c: PartContext, flags: Record<string, unknown>, model = true)
 
 async function runSftPart(c: PartContext, objective: string, dir: string, extra: Record<string, unknown>): Promise<{ summary: SftSummary; command: string }> {
   const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
-  const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')) });
+  // the part owns its run directory: one killed before its first checkpoint is started over
+  const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
   const result = await runSft({ config, taskOptions: c.preset.taskOptions[c.task], modelOptions: c.preset.modelOptions[c.task], log: (l) => c.log(`  ${l}`) });
   if (!result.summary) throw new Error(`reproduce: the SFT run in ${dir} ended without a summary`);
   return { summary: result.summary, command: cliLine('sft', withKnobs(c, flags)) };
@@ -262,6 +263,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   };
   const summary = await runDiagnose({
     ...flags, rewards: d.rewards, taskOptions: c.preset.taskOptions[c.task], config: flags, log: (l) => c.log(`  ${l}`),
+    overwrite: true, // an interrupted part's diagnose has no checkpoint: it is redone
   });
   return {
     commands: [cliLine('train-embed', withKnobs(c, embedFlags, false)), cliLine('diagnose', withKnobs(c, flags, false))],

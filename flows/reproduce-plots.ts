@@ -3,7 +3,7 @@
  * and Fig. 10 as trade-off scatters, Fig. 8 as a bar chart of correlations with their 95% intervals.
  * Each returns the PNG path, or undefined when its part has not run.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileAtomicAsync } from '../src/io/atomic-write.ts';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { MetricNames as N } from '../src/metric-names.ts';
@@ -55,7 +55,6 @@ export async function correlationBars(s: DiagnoseSummary, file: string): Promise
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'label', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
     ],
   } as unknown as TopLevelSpec;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, await renderPng(spec, { width: 640, height: 380, scale: 2 }));
+  await writeFileAtomicAsync(file, await renderPng(spec, { width: 640, height: 380, scale: 2 }));
   return file;
 }

@@ -4,6 +4,7 @@
  * Fig. 8 + Table 3 / Table 4 analogues with linked PNGs, and the "Verdicts" section computed from those
  * numbers (src/reproduce/verdicts.ts). Parts not run yet appear as such, and their verdicts as inconclusive.
  */
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Correlation, Proportion } from '../src/eval/stats.ts';
@@ -248,6 +249,6 @@ export async function writeReport(input: ReportInput): Promise<string> {
     ...commands(input),
   ];
   const file = path.join(out, 'report.md');
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  writeFileAtomic(file, `${lines.join('\n')}\n`);
   return file;
 }

@@ -11,6 +11,7 @@
  * A killed run resumes where it stopped: finished parts are skipped, the part it was in continues from its
  * runs' checkpoints. With `--preset full` every part fits one 10-minute device call (`--only gc/sft`).
  */
+import { ensureDir, writeJsonAtomic } from '../src/io/atomic-write.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -68,7 +69,7 @@ function pinPreset(out: string, preset: string): void {
     if (saved !== preset) throw new ConfigError(`reproduce: ${out} holds a --preset ${saved} run; use --preset ${saved} or another --out`);
     return;
   }
-  fs.writeFileSync(file, `${JSON.stringify({ preset }, null, 2)}\n`);
+  writeJsonAtomic(file, { preset });
 }
 
 export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult> {
@@ -80,7 +81,7 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   const unknown = only.filter((p) => !all.includes(p));
   if (unknown.length > 0) throw new ConfigError(`reproduce: unknown part ${unknown.map((p) => `'${p}'`).join(', ')}; the parts are ${all.join(', ')}`);
   const out = path.resolve(o.out);
-  fs.mkdirSync(out, { recursive: true });
+  ensureDir(out);
   const done = only.filter((p) => readPartSummary(out, p));
   if (!o.resume && done.length > 0) throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
   pinPreset(out, preset.name);
@@ -107,8 +108,7 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
           part, task, kind, preset: preset.name, seed: preset.seed, backend: backend.name, device: backend.device,
           wallMs: Date.now() - started, finished: new Date().toISOString(), versions: v, ...output,
         };
-        fs.mkdirSync(partDir(ctx, kind), { recursive: true });
-        fs.writeFileSync(summaryFile(out, part), `${JSON.stringify(summary, null, 2)}\n`);
+        writeJsonAtomic(summaryFile(out, part), summary); // the part counts as done only once this is whole
         log(`reproduce: ${part}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
         ran.push(part);
       }),

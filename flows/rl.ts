@@ -46,6 +46,7 @@ import { stepMetrics } from '../src/rl/step-metrics.ts';
 import { trimRecording } from '../src/recording/index.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
+import { checkRecordPath, claimRunDir, type RunClaim } from '../src/io/output-path.ts';
 import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
 export interface RlRunOptions {
@@ -95,13 +96,26 @@ function emitEval(run: RunContext, step: number, f: EvalFigures): void {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const figuresLine = (label: string, f: EvalFigures) => `rl ${label}: a ${pct(f.a.value)}  a_p ${pct(f.ap.value)}  a_r ${pct(f.ar.value)}  ã_r ${pct(f.arCond.value)}  (n ${f.n})`;
 
+/** Claims DIR (locked for the run, refused when it holds another run unless --resume/--overwrite), then runs. */
 export async function runRl(o: RlRunOptions): Promise<RlSummary> {
+  const c = o.config;
+  const spec = parseRewardSpec(c.reward);
+  if (o.surrogate && spec.kind === 'outcome') throw new Error('rl: a custom perception reward needs a reward other than outcome (R = α·custom + (1−α)·a)');
+  const latest = path.resolve(c.out, 'checkpoints', 'latest');
+  const claim = claimRunDir(c.out, { verb: 'rl', resume: c.resume, overwrite: c.overwrite });
+  try {
+    if (c.record && !c.resume) checkRecordPath(c.record, claim.dir, 'rl', c.overwrite);
+    return await runClaimed(o, claim, latest);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Promise<RlSummary> {
   const c = o.config;
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const task = await getTask(c.task);
   const spec = parseRewardSpec(c.reward);
-  if (o.surrogate && spec.kind === 'outcome') throw new Error('rl: a custom perception reward needs a reward other than outcome (R = α·custom + (1−α)·a)');
-  const latest = path.resolve(c.out, 'checkpoints', 'latest');
   const resuming = c.resume && fs.existsSync(path.join(latest, 'checkpoint.json'));
   if (c.resume && !resuming) log(`rl: --resume: no checkpoint in ${latest}; starting from --init`);
 
@@ -131,7 +145,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   }
   const taskOptions: TaskOptions = { ...o.taskOptions, inputSize: policy.config.inputSize };
   if (resuming) await dropMetricsAfter(c.out, done);
-  const run = openRun({ out: c.out, config: { rl: c, taskOptions }, append: resuming });
+  const run = openRun({ out: c.out, config: { rl: c, taskOptions }, append: resuming, verb: 'rl', claim });
   if (o.backend) run.setBackend(o.backend.name, o.backend.device);
   const rolloutsFile = run.file('rollouts.msgpack');
   if (resuming) {

@@ -7,11 +7,17 @@
  *   DIR/summary.json      final figures (`writeSummary`)
  *   DIR/plots/, DIR/checkpoints/
  *
+ * The directory is claimed first (src/io/output-path.ts): locked for the run's life, refused when it holds
+ * another verb's run, or this verb's without `append` (resume) or `overwrite`. JSON files are written
+ * atomically; the recordings are append-only streams continued by `--resume`.
+ *
  * `metrics$` is hot: the recorder, the dashboard, the plain log and user code all subscribe to the same
  * Subject, so each metric is computed and emitted once, and late subscribers see only later values.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDir, writeJsonAtomic } from '../src/io/atomic-write.ts';
+import { claimRunDir, type RunClaim } from '../src/io/output-path.ts';
 import { Subject, type MonoTypeOperatorFunction, type Observable, type Subscription } from 'rxjs';
 import { record } from '../operators/record.ts';
 import type { Metric } from '../src/records.ts';
@@ -23,6 +29,10 @@ export interface RunOptions {
   readonly config: unknown; // the resolved config, saved in config.json and in every recording header
   readonly runName?: string; // default: the directory's base name
   readonly append?: boolean; // resuming: metrics.msgpack is continued, not truncated
+  readonly verb?: string; // what writes the run (sft, rl, eval, …), saved in config.json; default 'run'
+  readonly overwrite?: boolean; // replace an existing run of the same verb
+  /** A directory the caller claimed already (to trim recordings before they are reopened); released on close(). */
+  readonly claim?: RunClaim;
 }
 
 export interface RunContext {
@@ -43,15 +53,17 @@ export interface RunContext {
   close(): void;
 }
 
-export function openRun({ out, config, runName, append }: RunOptions): RunContext {
-  const dir = path.resolve(out);
+export function openRun({ out, config, runName, append, verb = 'run', overwrite, claim: given }: RunOptions): RunContext {
+  const claim = given ?? claimRunDir(out, { verb, resume: append, overwrite });
+  const dir = claim.dir;
   const run = runName ?? path.basename(dir);
-  for (const sub of ['plots', 'checkpoints']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const sub of ['plots', 'checkpoints']) ensureDir(path.join(dir, sub));
   const file = (...parts: string[]) => path.join(dir, ...parts);
 
   const { commit, version } = buildInfo();
   const description: Record<string, unknown> = {
     run,
+    verb,
     created: new Date().toISOString(),
     config,
     commit,
@@ -61,7 +73,7 @@ export function openRun({ out, config, runName, append }: RunOptions): RunContex
     backend: null,
     device: null,
   };
-  const writeDescription = () => fs.writeFileSync(file('config.json'), `${JSON.stringify(description, null, 2)}\n`);
+  const writeDescription = () => writeJsonAtomic(file('config.json'), description);
   writeDescription();
 
   const subject = new Subject<Metric>();
@@ -91,7 +103,7 @@ export function openRun({ out, config, runName, append }: RunOptions): RunContex
       writeDescription();
     },
     writeSummary(summary) {
-      fs.writeFileSync(file('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeJsonAtomic(file('summary.json'), summary);
     },
     file,
     close() {
@@ -99,6 +111,7 @@ export function openRun({ out, config, runName, append }: RunOptions): RunContex
       closed = true;
       subject.complete(); // the recorder's finalize closes metrics.msgpack
       recorder.unsubscribe();
+      claim.release();
     },
   };
 }

@@ -49,6 +49,8 @@ import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
+import { checkRecordPath, claimRunDir } from '../src/io/output-path.ts';
+import { trimRecording } from '../src/recording/index.ts';
 import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
 
 export interface SftRunOptions {
@@ -112,10 +114,17 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const task = await getTask(config.task);
   const identity = sftIdentity(config, task, options.taskOptions, options.modelOptions);
   const checkpoints = path.join(path.resolve(config.out), 'checkpoints');
-  checkResumable(config, checkpoints);
-  if (config.resume) await dropMetricsAfter(config.out, savedStep(checkpoints));
+  const claim = claimRunDir(config.out, { verb: 'sft', resume: config.resume, overwrite: config.overwrite });
+  try {
+    if (config.record && !config.resume) checkRecordPath(config.record, claim.dir, 'sft', config.overwrite);
+    checkResumable(config, checkpoints);
+    if (config.resume) await dropRecordsAfter(config, savedStep(checkpoints));
+  } catch (error) {
+    claim.release();
+    throw error;
+  }
 
-  const ctx = openRun({ out: config.out, config: identity, append: config.resume });
+  const ctx = openRun({ out: config.out, config: identity, append: config.resume, verb: 'sft', claim });
   const samples$ = new Subject<SampleView>();
   const steps$ = new Subject<SftStepRecord>();
   const recorded = recordSteps(steps$, ctx, config, identity);
@@ -158,9 +167,18 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   }
 }
 
+/** Resuming: drops what was recorded after the checkpoint's step (metrics, steps, --record), since it is redone. */
+async function dropRecordsAfter(config: SftConfig, step: number): Promise<void> {
+  await dropMetricsAfter(config.out, step);
+  for (const file of [path.join(path.resolve(config.out), 'steps.msgpack'), config.record]) {
+    if (file) await trimRecording<SftStepRecord>(file, (r) => r.step <= step);
+  }
+}
+
 /** Records the step stream to DIR/steps.msgpack and --record FILE (continued, not truncated, on resume). */
 function recordSteps(steps$: Subject<SftStepRecord>, ctx: RunContext, config: SftConfig, identity: SftIdentity): Subscription {
   const extra = config.record ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: identity }, { append: config.resume }) : (s: Observable<SftStepRecord>) => s;
+  // --record FILE is continued by --resume like the run's own streams, so it is written in place
   return steps$.pipe(ctx.record<SftStepRecord>('steps', { append: config.resume }), extra).subscribe({
     error: (error: unknown) => process.stderr.write(`asymflow: error: recording the steps of ${ctx.run}: ${(error as Error).message}\n`),
   });

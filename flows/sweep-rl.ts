@@ -8,6 +8,8 @@
  *   → DIR/plots/tradeoff.png  perception–reasoning trade-off (src/plot)
  * A run that already finished (its summary.json says completed) is reused, so an interrupted sweep resumes.
  */
+import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../src/io/atomic-write.ts';
+import { acquireRunLock } from '../src/io/run-lock.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeTradeoffPlot } from '../src/plot/write-plots.ts';
@@ -29,7 +31,16 @@ export interface SweepRlOptions {
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (o.base.evalN === 0) throw new Error('sweep rl needs the before/after evaluation: --eval-n must be positive');
-  fs.mkdirSync(o.out, { recursive: true });
+  ensureDir(o.out);
+  const lock = acquireRunLock(o.out, 'sweep rl'); // the runs inside hold their own locks
+  try {
+    return await sweepLocked(o, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function sweepLocked(o: SweepRlOptions, log: (line: string) => void): Promise<RlSweepRow[]> {
   const rows: RlSweepRow[] = [];
   for (const alpha of o.alphas) {
     const out = path.join(o.out, `alpha-${alpha}`);
@@ -45,9 +56,9 @@ export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
     if (rows.length === 0 && summary.before) rows.push(sweepRow('init', null, summary.before, null));
     rows.push(sweepRow(`α=${alpha}`, alpha, summary.after!, out));
   }
-  fs.writeFileSync(path.join(o.out, 'sweep.json'), `${JSON.stringify({ task: o.base.task, reward: o.base.reward, steps: o.base.steps, rows }, null, 2)}\n`);
+  writeJsonAtomic(path.join(o.out, 'sweep.json'), { task: o.base.task, reward: o.base.reward, steps: o.base.steps, rows });
   const table = sweepTable(rows, `RL α sweep on ${o.base.task}: R = α·${o.base.reward} + (1−α)·a, ${o.base.steps} steps (accuracy %, change from init)`);
-  fs.writeFileSync(path.join(o.out, 'table.md'), table);
+  writeFileAtomic(path.join(o.out, 'table.md'), table);
   for (const line of table.trimEnd().split('\n')) log(line);
   if (o.plot !== false) log(`sweep rl: wrote ${await writeTradeoffPlot(rows, path.join(o.out, 'plots'))}`);
   return rows;

@@ -6,6 +6,8 @@
  *   ─ toArray ─ table: objective → a, a_p, a_r, ã_r ─ DIR/table.md, DIR/table.json
  *   ─ DIR/sweep.json ─ DIR/plots/tradeoff.png (a_p vs a_r, coloured by a) + every run's curves together
  */
+import { ensureDir, writeFileAtomic, writeJsonAtomic } from '../src/io/atomic-write.ts';
+import { acquireRunLock } from '../src/io/run-lock.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
@@ -38,23 +40,28 @@ export interface SweepSftResult {
 export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const out = path.resolve(options.out);
-  fs.mkdirSync(out, { recursive: true });
-  const rows$ = from(options.settings).pipe(
-    concatMap((setting) => defer(() => runSetting(options, out, setting, log))),
-    toArray(),
-  );
-  const rows = await lastValueFrom(rows$);
-  const table: SweepTable = { task: options.base.task, model: options.base.model, steps: totalSteps(options.base), evalN: options.base.evalN, rows };
-  const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
-  log(tableMarkdown(table).trimEnd());
-  log(`sweep: wrote ${files.map((f) => path.relative(out, f)).join(', ')} in ${out}`);
-  return { table, files };
+  ensureDir(out);
+  const lock = acquireRunLock(out, 'sweep sft'); // the runs inside hold their own locks
+  try {
+    const rows$ = from(options.settings).pipe(
+      concatMap((setting) => defer(() => runSetting(options, out, setting, log))),
+      toArray(),
+    );
+    const rows = await lastValueFrom(rows$);
+    const table: SweepTable = { task: options.base.task, model: options.base.model, steps: totalSteps(options.base), evalN: options.base.evalN, rows };
+    const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
+    log(tableMarkdown(table).trimEnd());
+    log(`sweep: wrote ${files.map((f) => path.relative(out, f)).join(', ')} in ${out}`);
+    return { table, files };
+  } finally {
+    lock.release();
+  }
 }
 
 /** One setting's run: kept when already finished with the same settings, else resumed or started. */
 async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
   const dir = path.join(out, setting.name);
-  const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')) };
+  const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true }; // the sweep owns DIR/<name>: one without a checkpoint starts over
   const identity = sftIdentity(config, await getTask(config.task), options.taskOptions, options.modelOptions);
   const finished = finishedSummary(dir, identity);
   if (finished) {
@@ -91,9 +98,9 @@ function finishedSummary(dir: string, identity: SftIdentity): SftSummary | undef
 
 function writeTables(out: string, table: SweepTable): string[] {
   const files = { md: path.join(out, 'table.md'), json: path.join(out, 'table.json'), sweep: path.join(out, 'sweep.json') };
-  fs.writeFileSync(files.md, tableMarkdown(table));
-  fs.writeFileSync(files.json, `${JSON.stringify(table, null, 2)}\n`);
-  fs.writeFileSync(files.sweep, `${JSON.stringify({ task: table.task, model: table.model, steps: table.steps, rows: sweepRows(table) }, null, 2)}\n`);
+  writeFileAtomic(files.md, tableMarkdown(table));
+  writeJsonAtomic(files.json, table);
+  writeJsonAtomic(files.sweep, { task: table.task, model: table.model, steps: table.steps, rows: sweepRows(table) });
   return Object.values(files);
 }
 

@@ -21,6 +21,7 @@ export interface GenConfig {
   readonly parquet: boolean; // also DIR/<task>-<split>.parquet (Hugging Face layout)
   readonly record: string; // also record the sample stream to this file ('' = none)
   readonly withPixels: boolean; // keep png and pixels in the --record stream
+  readonly overwrite: boolean; // replace this split's existing files (and --record FILE)
   readonly concurrency: number; // worker threads (0 = in process); default one per core
 }
 
@@ -34,6 +35,7 @@ export const GEN_DEFAULTS: GenConfig = {
   parquet: false,
   record: '',
   withPixels: false,
+  overwrite: false,
   concurrency: os.availableParallelism(),
 };
 
@@ -45,6 +47,7 @@ const rules: Checks<GenConfig> = {
   images: checks.boolean,
   parquet: checks.boolean,
   withPixels: checks.boolean,
+  overwrite: checks.boolean,
   concurrency: checks.nonNegativeInt,
 };
 
@@ -52,6 +55,7 @@ const rules: Checks<GenConfig> = {
 export function resolveGenConfig(flags: Readonly<Record<string, unknown>>): GenConfig {
   const config = resolveConfig('gen', GEN_DEFAULTS, flags, rules);
   if (config.out === '') throw new ConfigError('gen.out is required: the dataset directory (--out DIR)');
+  if (flags.n !== undefined && config.n === 0) throw new ConfigError(`gen.n must be a positive integer, got 0 (leave --n out for the split's default size, ${SPLIT_SIZES[config.split as Split]})`);
   if (config.withPixels && config.record === '') throw new ConfigError('gen: --with-pixels applies to --record FILE, which is missing');
   return config.n === 0 ? { ...config, n: SPLIT_SIZES[config.split as Split] } : config;
 }

@@ -1,9 +1,13 @@
 /**
  * Streams rows into a Hugging Face layout parquet file (hf-parquet.ts) one row group at a time, so a
  * 16,000-image split never sits in memory. Deterministic: no timestamps, fixed row group size and codec,
- * so the same rows give the same bytes.
+ * so the same rows give the same bytes. Written under a temporary name and renamed into place by close(), so
+ * a failed or killed run leaves the previous file (or none), never a partial one.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { ensureDir, removeStaleTemps, tempNameFor } from '../io/atomic-write.ts';
 import { createdBy } from '../build-info.ts';
 import { HF_FEATURES_JSON, HF_SCHEMA, type HfRow } from './hf-parquet.ts';
 
@@ -13,6 +17,7 @@ export class HfParquetWriter {
   private readonly parquet: ParquetWriter;
   private rows: HfRow[] = [];
   private closed = false;
+  private readonly temp: string;
   rowsWritten = 0;
 
   constructor(
@@ -20,7 +25,10 @@ export class HfParquetWriter {
     extraMetadata: Readonly<Record<string, string>> = {},
   ) {
     const kvMetadata = [{ key: 'huggingface', value: HF_FEATURES_JSON }, ...Object.entries(extraMetadata).map(([key, value]) => ({ key, value }))];
-    this.parquet = new ParquetWriter({ writer: fileWriter(file), schema: HF_SCHEMA, kvMetadata, createdBy: createdBy() });
+    ensureDir(path.dirname(file));
+    removeStaleTemps(file);
+    this.temp = tempNameFor(file);
+    this.parquet = new ParquetWriter({ writer: fileWriter(this.temp), schema: HF_SCHEMA, kvMetadata, createdBy: createdBy() });
   }
 
   write(row: HfRow): void {
@@ -45,11 +53,25 @@ export class HfParquetWriter {
     this.rowsWritten += rows.length;
   }
 
-  /** Writes the last row group and the footer; calling it again does nothing. */
+  /** Writes the last row group and the footer, then renames the file into place; calling it again does nothing. */
   close(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
     this.parquet.finish();
+    const fd = fs.openSync(this.temp, 'r+');
+    try {
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(this.temp, this.file);
+  }
+
+  /** Drops what was written: the final name keeps its previous file, or stays absent. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.rmSync(this.temp, { force: true });
   }
 }

@@ -26,6 +26,7 @@ export interface EvalConfig {
   readonly out: string;
   readonly data: string; // a dataset directory ('' = generate the split on the fly)
   readonly record: string; // an extra recording of the scored records ('' = none)
+  readonly overwrite: boolean; // replace an existing eval run in DIR (and --record FILE)
   readonly concurrency: number; // policy calls in flight (openai: also requests in flight)
   readonly batchSize: number; // samples per policy call
   readonly timeoutMs: number; // openai: per request
@@ -53,6 +54,7 @@ export const EVAL_DEFAULTS: EvalConfig = {
   out: '',
   data: '',
   record: '',
+  overwrite: false,
   concurrency: 8,
   batchSize: 8,
   timeoutMs: 600_000,

@@ -6,12 +6,16 @@
  *   adamw-<tag>.bin        m then v per variable, same order
  * Every file is written to a temp name, fsynced and renamed; checkpoint.json is renamed last, so a crash at
  * any point leaves the previous checkpoint.json pointing at complete files. Old .bin files go afterwards.
+ * Before checkpoint.json commits, every open recording is flushed: the records of the steps a checkpoint
+ * covers are on disk whenever the checkpoint is, so a resume after kill -9 finds each of them exactly once.
  */
 import { lossScaleOf, restoreLossScale, type LossScaleState } from './loss-scale.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { ensureDir, writeFileAtomicAsync as writeAtomic } from '../io/atomic-write.ts';
+import { flushOpenRecordings } from '../recording/writer.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { AdamW, type AdamWConfig } from './adamw.ts';
 import { modelConfig, type ModelConfig } from './config.ts';
@@ -55,18 +59,6 @@ async function concat(vars: readonly tf.Variable[]): Promise<Float32Array> {
   return out;
 }
 
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
-}
-
 const bytesOf = (f: Float32Array): Uint8Array => new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
 
 /** Hash of all weights: sha256 over (name, shape, float32 bytes) of every variable in name order. */
@@ -81,7 +73,7 @@ export async function weightsSha256(model: Vlm): Promise<string> {
 
 /** Writes a checkpoint into `dir` (created if needed), replacing the previous one atomically. */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+  ensureDir(dir);
   const { model, optimizer } = contents;
   const names = [...model.params.keys()];
   const tensors: TensorEntry[] = [];
@@ -113,6 +105,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
     cursor: contents.cursor ?? null,
     metadata: { ...(contents.metadata ?? {}) },
   };
+  flushOpenRecordings();
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
   const keep = new Set([weightsFile, optim?.file]);
   for (const f of await fs.readdir(dir)) {

@@ -1,6 +1,6 @@
 /** Writes a run's curve charts, and a sweep's trade-off scatter, as PNG files. */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ensureDir, writeFileAtomicAsync } from '../io/atomic-write.ts';
 import type { Metric } from '../records.ts';
 import { curveCharts, type CurveOptions } from './curve-specs.ts';
 import { renderPng, type PngSize } from './render-png.ts';
@@ -16,11 +16,11 @@ export async function writeCurvePlots(
   size: PngSize = CURVE_SIZE,
   options: CurveOptions = {},
 ): Promise<string[]> {
-  await mkdir(outDir, { recursive: true });
+  ensureDir(outDir);
   const written: string[] = [];
   for (const chart of curveCharts(metrics, options)) {
     const file = join(outDir, `${chart.id}.png`);
-    await writeFile(file, await renderPng(chart.spec, size));
+    await writeFileAtomicAsync(file, await renderPng(chart.spec, size));
     written.push(file);
   }
   return written;
@@ -33,16 +33,16 @@ export async function writeCurvePlots(
 export async function writeSelectedCurves(metrics: readonly Metric[], names: readonly string[], file: string, size: PngSize = CURVE_SIZE): Promise<string> {
   const charts = curveCharts(metrics.filter((m) => names.includes(m.name)));
   if (charts.length !== 1) throw new Error(`writeSelectedCurves: ${names.join(', ')} make ${charts.length} charts for ${file}; expected one`);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, await renderPng(charts[0].spec, size));
+  ensureDir(dirname(file));
+  await writeFileAtomicAsync(file, await renderPng(charts[0].spec, size));
   return file;
 }
 
 /** `tradeoff.png` in `outDir` (created); returns its path. */
 export async function writeTradeoffPlot(rows: readonly SweepRow[], outDir: string, size: PngSize = TRADEOFF_SIZE): Promise<string> {
   if (rows.length === 0) throw new Error('writeTradeoffPlot: no sweep rows to plot');
-  await mkdir(outDir, { recursive: true });
+  ensureDir(outDir);
   const file = join(outDir, 'tradeoff.png');
-  await writeFile(file, await renderPng(tradeoffSpec(rows), size));
+  await writeFileAtomicAsync(file, await renderPng(tradeoffSpec(rows), size));
   return file;
 }

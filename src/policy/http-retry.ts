@@ -37,6 +37,9 @@ interface AttemptResult<T> {
   readonly retryAfterMs?: number;
 }
 
+/** What vLLM, OpenAI and asymflow serve say for a prompt longer than the context window. */
+const CONTEXT_LENGTH = /context[ _]length|maximum context|context_length_exceeded|prompt is too long|longer than the (model's )?(context|window)/i;
+
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
@@ -81,7 +84,8 @@ async function attempt<T>(url: string, init: RequestInit, timeoutMs: number, par
     const body = await response.text(); // inside the timeout: a body that stalls mid-way is a timeout too
     if (!response.ok) {
       const status = response.status;
-      const retryable = status === 429 || status === 408 || status >= 500;
+      // a prompt over the model's window fails the same way every time, whatever status a server gives it
+      const retryable = (status === 429 || status === 408 || status >= 500) && !CONTEXT_LENGTH.test(body);
       const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
       return { reason: `HTTP ${status}: ${errorMessageOf(body)}`, retryable, retryAfterMs };
     }

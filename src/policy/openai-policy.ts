@@ -35,8 +35,20 @@ export interface OpenAIPolicyStats {
 
 export const OPENAI_POLICY_DEFAULTS = { apiKeyEnv: 'OPENAI_API_KEY', concurrency: 8, timeoutMs: 600_000, retries: 4 } as const;
 
-/** `…/v1` for a base URL given with or without it (trailing slashes ignored). */
+/**
+ * `…/v1` for a base URL given with or without it (trailing slashes ignored). Checked before any request: a
+ * URL that cannot be one (`notaurl`, `ftp://…`) fails here with the value, not as N failed requests.
+ */
 export function apiRoot(baseUrl: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new RangeError(`base URL must be an http:// or https:// URL (e.g. http://127.0.0.1:8000/v1), got ${JSON.stringify(baseUrl.slice(0, 200))}`);
+  }
   const trimmed = baseUrl.replace(/\/+$/, '');
   return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
 }

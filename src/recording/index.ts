@@ -1,6 +1,6 @@
 /** Crash-safe, append-only recordings of any record stream (DESIGN §7). */
 export { RecordingError, MAGIC } from './format.ts';
 export { SCHEMA_VERSION, type HeaderInit, type RecordingHeader, type RecordingKind } from './header.ts';
-export { RecordingWriter, type WriterOptions } from './writer.ts';
+export { flushOpenRecordings, RecordingWriter, type WriterOptions } from './writer.ts';
 export { readRecording, repairRecording, type Recording, type RepairResult } from './reader.ts';
 export { trimRecording } from './trim.ts';

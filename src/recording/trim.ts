@@ -10,15 +10,18 @@ import { RecordingWriter } from './writer.ts';
 export async function trimRecording<T>(file: string, keep: (record: T) => boolean): Promise<{ kept: number; dropped: number }> {
   if (!fs.existsSync(file)) return { kept: 0, dropped: 0 };
   const recording = await readRecording<T>(file);
-  const tmp = `${file}.trim-${process.pid}`;
-  const writer = RecordingWriter.open(tmp, recording.header);
+  const writer = RecordingWriter.open(file, recording.header, { atomic: true });
   let kept = 0;
   let dropped = 0;
-  for await (const record of recording) {
-    if (keep(record)) (writer.write(record), kept++);
-    else dropped++;
+  try {
+    for await (const record of recording) {
+      if (keep(record)) (writer.write(record), kept++);
+      else dropped++;
+    }
+  } catch (error) {
+    writer.abort();
+    throw error;
   }
-  writer.close();
-  fs.renameSync(tmp, file);
+  writer.close(); // renamed over the original only now, so a crash mid-trim leaves it untouched
   return { kept, dropped };
 }

@@ -2,8 +2,11 @@
  * Appends records to a recording. Frames are batched in memory and written with one `write(2)` per flush —
  * every `flushEvery` frames, `flushBytes` bytes or `flushMs` after the first pending frame, and on close — so
  * a crash loses at most the frames of the batch in flight, and a killed process leaves whole frames on disk.
+ * With `atomic`, a new file is written under a temporary name and renamed into place on close: a crash or
+ * `abort()` leaves the previous file (or none), never a partial one that reads as whole.
  */
 import fs from 'node:fs';
+import { AtomicFile } from '../io/atomic-write.ts';
 import { encodeFrame, MAGIC, RecordingError } from './format.ts';
 import { completeHeader, type HeaderInit, type RecordingHeader } from './header.ts';
 import { openRecording, repairRecording } from './reader.ts';
@@ -16,6 +19,18 @@ export interface WriterOptions {
   readonly flushMs?: number; // longest a frame waits in memory, default 250
   /** Called after each flush with the number of records now on disk (for progress and crash tests). */
   readonly onFlush?: (recordsOnDisk: number) => void;
+  /** Write a new file under a temporary name, renamed into place by close() (ignored with append). */
+  readonly atomic?: boolean;
+}
+
+const open = new Set<RecordingWriter>();
+
+/**
+ * Hands every open writer's pending frames to the OS and syncs them. A checkpoint calls this before it
+ * commits, so after a kill every record of a checkpointed step is on disk (a resume trims only later steps).
+ */
+export function flushOpenRecordings(): void {
+  for (const writer of open) writer.sync();
 }
 
 export class RecordingWriter {
@@ -31,8 +46,10 @@ export class RecordingWriter {
     private readonly fd: number,
     existing: number,
     private readonly options: WriterOptions,
+    private readonly atomicFile?: AtomicFile,
   ) {
     this.written = existing;
+    open.add(this);
   }
 
   static open(file: string, init: HeaderInit, options: WriterOptions = {}): RecordingWriter {
@@ -52,9 +69,10 @@ export class RecordingWriter {
       return new RecordingWriter(file, header, fs.openSync(file, 'a'), frames, options);
     }
     const header = completeHeader(init);
-    const fd = fs.openSync(file, 'w');
+    const atomicFile = options.atomic ? new AtomicFile(file) : undefined;
+    const fd = atomicFile?.fd ?? fs.openSync(file, 'w');
     fs.writeSync(fd, Buffer.concat([MAGIC, encodeFrame(header)]));
-    return new RecordingWriter(file, header, fd, 0, options);
+    return new RecordingWriter(file, header, fd, 0, options, atomicFile);
   }
 
   /** Records on disk (handed to the OS) so far, including those a previous writer appended. */
@@ -93,15 +111,34 @@ export class RecordingWriter {
     this.options.onFlush?.(this.written);
   }
 
-  /** Flushes, syncs to disk and closes; calling it again does nothing. */
+  /** Flushes and syncs to disk, keeping the file open. */
+  sync(): void {
+    if (this.closed) return;
+    this.flush();
+    fs.fdatasyncSync(this.fd);
+  }
+
+  /** Flushes, syncs to disk and closes (an atomic file is renamed into place); calling it again does nothing. */
   close(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    open.delete(this);
+    if (this.atomicFile) return this.atomicFile.commit();
     try {
       fs.fdatasyncSync(this.fd);
     } finally {
       fs.closeSync(this.fd);
     }
+  }
+
+  /** Closes without keeping anything: an atomic file's temporary is removed (the previous file stays). */
+  abort(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.closed = true;
+    open.delete(this);
+    if (this.atomicFile) return this.atomicFile.abort();
+    fs.closeSync(this.fd); // in place: what was flushed stays, the pending batch is dropped
   }
 }

@@ -44,6 +44,7 @@ export interface RlConfig {
   readonly backend: string;
   readonly out: string;
   readonly resume: boolean;
+  readonly overwrite: boolean; // replace an existing rl run in DIR (and --record FILE)
   readonly stopAfter: number; // stop (checkpointed) after this many steps of this invocation; 0 = run to --steps
   readonly record: string; // also record the rollout stream to this file ('' = only DIR/rollouts.msgpack)
 }
@@ -85,6 +86,7 @@ export const RL_DEFAULTS: RlConfig = {
   backend: '',
   out: '',
   resume: false,
+  overwrite: false,
   stopAfter: 0,
   record: '',
 };
@@ -131,6 +133,7 @@ const rules: Checks<RlConfig> = {
   checkpointEvery: checks.positiveInt,
   seed: checks.nonNegativeInt,
   resume: checks.boolean,
+  overwrite: checks.boolean,
   stopAfter: checks.nonNegativeInt,
   record: (v) => (typeof v === 'string' ? undefined : 'must be a file path'),
 };

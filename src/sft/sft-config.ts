@@ -42,6 +42,7 @@ export interface SftConfig {
   readonly record: string; // an extra recording of the per-step records ('' = none)
   readonly stopAfter: number; // stop after this many steps as if killed (0 = off); for resume tests
   readonly resume: boolean; // continue DIR/checkpoints exactly
+  readonly overwrite: boolean; // replace an existing sft run in DIR (and --record FILE)
   readonly plots: boolean; // write DIR/plots/*.png at the end
 }
 
@@ -96,6 +97,7 @@ export const SFT_DEFAULTS: SftConfig = {
   record: '',
   stopAfter: 0,
   resume: false,
+  overwrite: false,
   plots: true,
 };
 
@@ -136,6 +138,7 @@ const rules: Checks<SftConfig> = {
   precision: checks.oneOf(PRECISIONS),
   stopAfter: checks.nonNegativeInt,
   resume: checks.boolean,
+  overwrite: checks.boolean,
   plots: checks.boolean,
 };
 
@@ -165,7 +168,7 @@ export function resolveSftConfig(flags: Readonly<Record<string, unknown>>): SftC
  * checkpoint's config would make the continuation a different run, so `--resume` refuses it.
  */
 // backend and precision are how a run computes (like the device), not what it trains: a run may move between them.
-export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 'resume', 'record', 'backend', 'precision', 'out', 'plots'];
+export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 'resume', 'overwrite', 'record', 'backend', 'precision', 'out', 'plots'];
 
 /** The keys (other than RESUMABLE_CHANGES) whose values differ between two configs, as `key (saved → given)`. */
 export function configChanges(saved: Readonly<Record<string, unknown>>, given: Readonly<Record<string, unknown>>): string[] {

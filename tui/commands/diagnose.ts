@@ -13,7 +13,7 @@ import { parseTaskOptions } from './eval.ts';
 
 export const DIAGNOSE_DEFAULTS = {
   rollouts: '', checkpoint: '', task: '', n: 2500, rewards: 'outcome', embed: '', temperature: 1, maxTokens: 512, batch: 64, bucket: 64,
-  seed: 0, scoreThreads: 1, backend: '', out: '',
+  seed: 0, scoreThreads: 1, backend: '', out: '', overwrite: false,
 };
 
 export type DiagnoseConfig = typeof DIAGNOSE_DEFAULTS;
@@ -55,6 +55,7 @@ export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, 
     scoreThreads: c.scoreThreads,
     taskOptions: parseTaskOptions(taskOption ?? []),
     out: c.out,
+    overwrite: c.overwrite,
     config: c,
     log,
   });
@@ -65,6 +66,7 @@ export function registerDiagnose(program: Command): void {
     .command('diagnose')
     .description('correlation of the outcome reward with perception and reasoning, and of surrogate rewards with a_p (Table 3)')
     .option('--rollouts <file>', 'a rollouts.msgpack to re-score (no GPU needed)')
+    .option('--overwrite', 'replace an existing diagnose run in --out instead of refusing')
     .option('--checkpoint <dir>', 'sample fresh rollouts from this checkpoint (also the policy for self:N)')
     .option('--task <name>', 'task of the fresh rollouts')
     .option('--n <count>', 'fresh rollouts (paper: 2500)')

@@ -6,7 +6,7 @@
  * records in DIR/scored.msgpack and DIR/records.jsonl, figures in DIR/summary.json (flows/evaluate.ts).
  */
 import type { Command } from 'commander';
-import { runEvaluate } from '../../flows/evaluate.ts';
+import { runEvaluate, throwIfAllFailed } from '../../flows/evaluate.ts';
 import { resolveEvalConfig, type EvalConfig } from '../../src/eval/eval-config.ts';
 import type { EvalSummary } from '../../src/eval/eval-summary.ts';
 import { datasetSamples } from '../../src/eval/dataset-samples.ts';
@@ -78,7 +78,7 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
     policy = tfjs;
   }
   try {
-    return await runEvaluate({
+    const summary = await runEvaluate({
       policy,
       task,
       samples:
@@ -94,9 +94,12 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
       concurrency: config.policy === 'openai' ? config.concurrency : 1, // one in-process sampling call at a time
       out: config.out,
       record: config.record || undefined,
+      overwrite: config.overwrite,
       config: { eval: config, taskOptions: sampleOptions, backend: backend ?? null },
       log,
     });
+    throwIfAllFailed(summary, config.out);
+    return summary;
   } finally {
     await policy.close?.();
   }
@@ -124,6 +127,7 @@ export function registerEval(program: Command): void {
     .requiredOption('--out <dir>', 'the run directory')
     .option('--data <dir>', 'a dataset directory (default: generate the split on the fly)')
     .option('--record <file>', 'also record the scored records to FILE')
+    .option('--overwrite', 'replace an existing eval run in --out (and --record FILE)')
     .option('--concurrency <k>', 'openai: requests in flight')
     .option('--batch-size <b>', 'samples per policy call')
     .option('--timeout-ms <ms>', 'openai: per-request timeout')

@@ -42,6 +42,7 @@ export function registerGen(program: Command): void {
     .option('--parquet', 'also write DIR/<task>-<split>.parquet (query, image{bytes,path}, ground_truth, response)')
     .option('--record <file>', 'also record the sample stream (without png/pixels unless --with-pixels)')
     .option('--with-pixels', 'keep png and pixels in the --record stream')
+    .option('--overwrite', 'replace this split\'s existing files in --out (and --record FILE) instead of refusing')
     .option('--concurrency <k>', 'worker threads (0: in process; default one per core)')
     .option('--input-size <px>', 'model-input side in pixels (the task option inputSize)')
     .allowUnknownOption()

@@ -18,9 +18,10 @@ export interface ImportConfig {
   readonly task: string; // '' = infer
   readonly split: string; // '' = from the file name
   readonly inputSize: number; // 0 = the task's default
+  readonly overwrite: boolean; // replace an existing shard
 }
 
-const IMPORT_DEFAULTS: ImportConfig = { parquet: '', out: '', task: '', split: '', inputSize: 0 };
+const IMPORT_DEFAULTS: ImportConfig = { parquet: '', out: '', task: '', split: '', inputSize: 0, overwrite: false };
 
 /** The split named in a file name, longest name first (train_sft before test), or undefined. */
 export function splitFromFileName(file: string): string | undefined {
@@ -33,6 +34,7 @@ export function resolveImportConfig(flags: Readonly<Record<string, unknown>>): I
     task: (v) => (v === '' || (TASK_NAMES as readonly unknown[]).includes(v) ? undefined : `must be one of ${TASK_NAMES.join(', ')}`),
     split: (v) => (v === '' || (SPLITS as readonly unknown[]).includes(v) ? undefined : `must be one of ${SPLITS.join(', ')}`),
     inputSize: checks.nonNegativeInt,
+    overwrite: checks.boolean,
   });
   if (config.parquet === '') throw new ConfigError('import.parquet is required: the parquet file (--parquet FILE)');
   if (config.out === '') throw new ConfigError('import.out is required: the dataset directory (--out DIR)');
@@ -52,6 +54,7 @@ export async function importCommand(flags: Readonly<Record<string, unknown>>, lo
     split: config.split,
     task: config.task === '' ? undefined : (config.task as TaskName),
     inputSize: config.inputSize === 0 ? undefined : config.inputSize,
+    overwrite: config.overwrite,
     log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
 }
@@ -65,6 +68,7 @@ export function registerImport(program: Command): void {
     .option('--task <name>', 'gc or sudoku (default: inferred from ground_truth / query)')
     .option('--split <name>', 'test, train_sft or train_rl (default: from the file name)')
     .option('--input-size <px>', 'model-input side (default: the task\'s)')
+    .option('--overwrite', 'replace an existing shard of this task and split instead of refusing')
     .action(async (opts: Record<string, unknown>) => {
       await importCommand(opts);
     });

@@ -77,6 +77,7 @@ export function registerRl(program: Command): void {
     .option('--resume', 'continue from DIR/checkpoints/latest')
     .option('--stop-after <k>', 'stop (checkpointed) after K steps of this invocation')
     .option('--record <file>', 'also record the rollout stream to FILE (DIR/rollouts.msgpack is always written)')
+    .option('--overwrite', 'replace an existing rl run in --out (and --record FILE) instead of refusing')
     .option('--task-option <key=value...>', 'task generation/rendering knob (repeatable)')
     .action(async (opts: Record<string, unknown>) => {
       await rlCommand(opts);

@@ -123,7 +123,8 @@ export function registerSft(program: Command): void {
     .requiredOption('--out <dir>', 'the run directory')
     .option('--stop-after <k>', 'stop after step K as if killed (for resume tests)')
     .option('--resume', 'continue the run in --out exactly from its last checkpoint')
-    .option('--record <file>', 'also record the per-step records to FILE');
+    .option('--record <file>', 'also record the per-step records to FILE')
+    .option('--overwrite', 'replace an existing sft run in --out (and --record FILE) instead of refusing');
   addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
     await sftCommand(opts);
   });

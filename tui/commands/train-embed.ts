@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { checks, ConfigError, resolveConfig } from '../../src/config.ts';
+import { claimRunDir } from '../../src/io/output-path.ts';
 import { resolveBackend } from '../../src/model/backend.ts';
 import { disposeEncoder, saveEncoder } from '../../src/rl/embed/encoder.ts';
 import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../../src/rl/embed/train-embed.ts';
@@ -12,7 +13,7 @@ import { getTask } from '../../src/tasks/registry.ts';
 import { TASK_NAMES } from '../../src/tasks/registry.ts';
 import { parseTaskOptions } from './eval.ts';
 
-const DEFAULTS = { task: 'gc', out: '', backend: '', ...TRAIN_EMBED_DEFAULTS };
+const DEFAULTS = { task: 'gc', out: '', backend: '', overwrite: false, ...TRAIN_EMBED_DEFAULTS };
 
 export async function trainEmbedCommand(flags: Readonly<Record<string, unknown>>, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<{ loss: number; accuracy: number }> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
@@ -22,12 +23,21 @@ export async function trainEmbedCommand(flags: Readonly<Record<string, unknown>>
   });
   if (c.out === '') throw new ConfigError('trainEmbed.out is required: the encoder directory (--out DIR)');
   if (c.batch < 2) throw new ConfigError(`trainEmbed.batch must be at least 2 (contrastive pairs need negatives), got ${c.batch}`);
+  const claim = claimRunDir(c.out, { verb: 'train-embed', overwrite: c.overwrite }); // locked until the encoder is saved
+  try {
+    return await train(c, taskOption ?? [], log);
+  } finally {
+    claim.release();
+  }
+}
+
+async function train(c: typeof DEFAULTS, taskOption: string[], log: (line: string) => void): Promise<{ loss: number; accuracy: number }> {
   await resolveBackend(c.backend || undefined, { log });
   const task = await getTask(c.task);
   const every = Math.max(1, Math.floor(c.steps / 10));
   const { encoder, loss, accuracy } = await trainEmbed(task, {
     ...c,
-    taskOptions: parseTaskOptions(taskOption ?? []),
+    taskOptions: parseTaskOptions(taskOption),
     onStep: (step, l, acc) => step % every === 0 && log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%`),
   });
   await saveEncoder(c.out, encoder, { task: c.task, loss, accuracy, config: c });
@@ -51,6 +61,7 @@ export function registerTrainEmbed(program: Command): void {
     .option('--seed <s>', 'data and init seed')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu')
     .option('--task-option <key=value...>', 'task rendering knob (repeatable)')
+    .option('--overwrite', 'replace an encoder already in --out instead of refusing')
     .action(async (opts: Record<string, unknown>) => {
       await trainEmbedCommand(opts);
     });

@@ -6,6 +6,7 @@
  * Similarity is the cosine of the two embeddings, in [−1, 1]. A few hundred thousand weights: it trains in
  * seconds on a CPU and scores thousands of captions per second.
  */
+import { writeFileAtomicAsync } from '../../io/atomic-write.ts';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -120,13 +121,13 @@ export async function similarity(e: Encoder, images: readonly Float32Array[], ca
 }
 
 export async function saveEncoder(dir: string, e: Encoder, metadata: Record<string, unknown> = {}): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
   const parts = await Promise.all([...e.params.values()].map(async (p) => (await p.data()) as Float32Array));
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) (all.set(p, o), (o += p.length));
-  await fs.writeFile(path.join(dir, 'embed.bin'), new Uint8Array(all.buffer));
-  await fs.writeFile(path.join(dir, 'embed.json'), JSON.stringify({ format: FORMAT, config: e.config, floats: all.length, metadata }, null, 1));
+  // each file whole or not at all; embed.json last, so it never points at a missing or partial embed.bin
+  await writeFileAtomicAsync(path.join(dir, 'embed.bin'), new Uint8Array(all.buffer));
+  await writeFileAtomicAsync(path.join(dir, 'embed.json'), JSON.stringify({ format: FORMAT, config: e.config, floats: all.length, metadata }, null, 1));
 }
 
 export async function loadEncoder(dir: string): Promise<Encoder> {
