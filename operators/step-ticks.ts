@@ -6,7 +6,7 @@
  *   next():  ^(start)------^------------^
  *   ticks$:  1-------------2------------3|      first = 1, last = 3
  */
-import { map, range, startWith, Subject, zip, type Observable } from 'rxjs';
+import { map, startWith, Subject, take, type Observable } from 'rxjs';
 
 export interface StepTicks {
   readonly ticks$: Observable<number>;
@@ -18,7 +18,8 @@ export function stepTicks(first: number, last: number): StepTicks {
   if (!Number.isInteger(first) || !Number.isInteger(last)) throw new RangeError(`stepTicks: first and last must be integers, got ${first} and ${last}`);
   const done = new Subject<void>();
   const count = Math.max(0, last - first + 1);
-  // zip pairs the k-th step number with the k-th "previous step done" (the first is free).
-  const ticks$ = zip(range(first, count), done.pipe(startWith(undefined))).pipe(map(([step]) => step));
+  // the k-th "previous step done" (the first is free) releases step first + k; nothing is buffered ahead,
+  // so a run of 10⁹ steps costs no more memory than one of 10 (a range zipped in was all buffered at once)
+  const ticks$ = done.pipe(startWith(undefined), take(count), map((_, k) => first + k));
   return { ticks$, next: () => done.next() };
 }

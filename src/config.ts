@@ -2,6 +2,8 @@
  * Configuration (DESIGN §8): one typed defaults object per component, merged once with overrides and
  * validated with exact messages. CLI flags map onto it by dotted path (`--sft.lambda=0.2`).
  */
+import { clip, show } from './clip.ts';
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -10,9 +12,19 @@ export class ConfigError extends Error {
 export type Check = (value: unknown) => string | undefined;
 export type Checks<T> = { readonly [K in keyof T]?: Check };
 
+/** The largest count any option takes: beyond it a typo (--steps 1e10) fails here, not as a crash hours in. */
+export const MAX_COUNT = 1_000_000_000;
+
+const atMost = (v: number, max: number) => (v <= max ? undefined : `must be at most ${max.toLocaleString('en-US')}`);
+
 export const checks = {
-  positiveInt: ((v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer')) as Check,
-  nonNegativeInt: ((v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer')) as Check,
+  positiveInt: ((v) => (Number.isInteger(v) && (v as number) > 0 ? atMost(v as number, MAX_COUNT) : 'must be a positive integer')) as Check,
+  nonNegativeInt: ((v) => (Number.isInteger(v) && (v as number) >= 0 ? atMost(v as number, MAX_COUNT) : 'must be a non-negative integer')) as Check,
+  /** A count that lives in memory at once (samples held for training, a batch): a smaller ceiling. */
+  countUpTo(max: number): Check {
+    return (v) => (Number.isInteger(v) && (v as number) > 0 ? atMost(v as number, max) : 'must be a positive integer');
+  },
+  seed: ((v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer up to 2^53 − 1')) as Check,
   finite: ((v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a finite number')) as Check,
   positive: ((v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number')) as Check,
   inRange(lo: number, hi: number): Check {
@@ -30,13 +42,13 @@ function coerce(component: string, key: string, value: unknown, like: unknown): 
   if (typeof value !== 'string') return value;
   if (typeof like === 'number') {
     const n = Number(value);
-    if (value.trim() === '' || Number.isNaN(n)) throw new ConfigError(`${component}.${key} must be a number, got '${value}'`);
+    if (value.trim() === '' || Number.isNaN(n)) throw new ConfigError(`${component}.${key} must be a number, got '${clip(value)}'`);
     return n;
   }
   if (typeof like === 'boolean') {
     if (value === 'true') return true;
     if (value === 'false') return false;
-    throw new ConfigError(`${component}.${key} must be true or false, got '${value}'`);
+    throw new ConfigError(`${component}.${key} must be true or false, got '${clip(value)}'`);
   }
   return value;
 }
@@ -61,7 +73,7 @@ export function resolveConfig<T extends object>(
   }
   for (const [key, check] of Object.entries(rules) as [string, Check | undefined][]) {
     const problem = check?.(merged[key]);
-    if (problem) throw new ConfigError(`${component}.${key} ${problem}, got ${JSON.stringify(merged[key])}`);
+    if (problem) throw new ConfigError(`${component}.${key} ${problem}, got ${show(merged[key])}`);
   }
   return merged as T;
 }

@@ -43,7 +43,7 @@ const rules: Checks<GenConfig> = {
   task: checks.oneOf(TASK_NAMES),
   split: checks.oneOf(SPLITS),
   n: checks.nonNegativeInt,
-  seed: checks.nonNegativeInt,
+  seed: checks.seed,
   images: checks.boolean,
   parquet: checks.boolean,
   withPixels: checks.boolean,

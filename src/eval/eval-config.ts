@@ -74,7 +74,7 @@ const rules: Checks<EvalConfig> = {
   topP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),
   maxTokens: checks.positiveInt,
   completions: checks.positiveInt,
-  seed: checks.nonNegativeInt,
+  seed: checks.seed,
   concurrency: checks.positiveInt,
   batchSize: checks.positiveInt,
   timeoutMs: checks.positive,

@@ -27,7 +27,7 @@ const RUN_ENTRIES = [
 function meaningful(dir: string): string[] {
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = fs.readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -86,7 +86,7 @@ export function claimRunDir(out: string, { verb, resume = false, overwrite = fal
     }
     if (owner === verb && !resume) {
       if (!overwrite) {
-        throw new Error(`${verb}: --out ${dir} already holds a ${verb} run (${listed(meaningful(dir))}); pass --resume to continue it, --overwrite to replace it, or choose another --out`);
+        throw new Error(`${verb}: --out ${dir} already holds an asymflow ${verb} run (${listed(meaningful(dir))}); pass --resume to continue it, --overwrite to replace it, or choose another --out`);
       }
       for (const name of RUN_ENTRIES) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }

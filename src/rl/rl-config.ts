@@ -131,7 +131,7 @@ const rules: Checks<RlConfig> = {
   evalMaxTokens: checks.positiveInt,
   scoreThreads: checks.nonNegativeInt,
   checkpointEvery: checks.positiveInt,
-  seed: checks.nonNegativeInt,
+  seed: checks.seed,
   resume: checks.boolean,
   overwrite: checks.boolean,
   stopAfter: checks.nonNegativeInt,

@@ -91,7 +91,7 @@ describe('asymflow sft / sweep sft / demo', () => {
     };
     expect((await sftCommand(flags, { log: () => {} })).step).toBe(1);
     await expect(sftCommand(flags, { log: () => {} })).rejects.toThrow(
-      `sft: ${path.join(out, 'checkpoints')} already holds a checkpoint; pass --resume to continue that run, or choose another --out`,
+      `sft: --out ${out} already holds an asymflow sft run (checkpoints, config.json, metrics.msgpack, steps.msgpack); pass --resume to continue it, --overwrite to replace it, or choose another --out`,
     );
     await expect(sftCommand({ out, resume: true, lr: '0.5', taskOption: ['verbosity=1'] }, { log: () => {} })).rejects.toThrow(
       "sft --resume: settings differ from the checkpoint's: lr (0.01 → 0.5), task option verbosity (0 → 1)",

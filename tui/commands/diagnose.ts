@@ -21,7 +21,7 @@ export type DiagnoseConfig = typeof DIAGNOSE_DEFAULTS;
 export function resolveDiagnoseConfig(flags: Readonly<Record<string, unknown>>): DiagnoseConfig {
   const c = resolveConfig('diagnose', DIAGNOSE_DEFAULTS, flags, {
     n: checks.positiveInt, temperature: checks.inRange(0, 2), maxTokens: checks.positiveInt, batch: checks.positiveInt, bucket: checks.positiveInt,
-    seed: checks.nonNegativeInt, scoreThreads: checks.nonNegativeInt,
+    seed: checks.seed, scoreThreads: checks.nonNegativeInt,
   });
   if (c.out === '') throw new ConfigError('diagnose.out is required: the output directory (--out DIR)');
   if (c.rollouts === '' && c.checkpoint === '') throw new ConfigError('diagnose needs --rollouts FILE or --checkpoint DIR --task T');

@@ -2,22 +2,60 @@
  * `asymflow solve --task gc|sudoku` and `asymflow check --task gc|sudoku`: JSON lines on stdin, one JSON line
  * per input line on stdout, in order (src/tasks/solve-check.ts has the formats). Streamed line by line with
  * back-pressure, so a huge input never sits in memory; a bad line answers `{"error": "line N: …"}`.
+ * Lines end at `\n` only (a `\r\n` ending is trimmed; a bare `\r` inside JSON is whitespace, as JSON says),
+ * and a reader that goes away (`| head -2`: EPIPE) is a normal end of output, not a crash.
  */
-import readline from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ConfigError } from '../../src/config.ts';
 import { TASK_NAMES, isTaskName } from '../../src/tasks/registry.ts';
-import { answerLine, type SolveCheckVerb } from '../../src/tasks/solve-check.ts';
+import { answerLine, SOLVE_BUDGET_MS, type SolveCheckVerb } from '../../src/tasks/solve-check.ts';
 
-/** Answers every line of `input` on `output`; resolves with the number of lines. */
-export async function solveCheckStream(verb: SolveCheckVerb, task: string, input: Readable, output: Writable): Promise<number> {
+/** The lines of a byte stream, split at `\n` alone; a final line without one counts too. */
+export async function* jsonLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of input) {
+    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let at: number;
+    while ((at = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, at);
+      rest = rest.slice(at + 1);
+      yield line.endsWith('\r') ? line.slice(0, -1) : line;
+    }
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+/** Answers every line of `input` on `output`; resolves with the number of lines answered. */
+export async function solveCheckStream(verb: SolveCheckVerb, task: string, input: Readable, output: Writable, budgetMs = SOLVE_BUDGET_MS): Promise<number> {
   if (!isTaskName(task)) throw new ConfigError(`${verb}.task must be one of ${TASK_NAMES.join(', ')}, got ${JSON.stringify(task)}`);
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  if (!(Number.isFinite(budgetMs) && budgetMs > 0)) throw new ConfigError(`${verb}.budgetMs must be a positive number of milliseconds, got ${String(budgetMs)}`);
+  let closed = false; // the reader went away (EPIPE): stop answering, end normally
+  let wake: (() => void) | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    closed = true;
+    wake?.();
+  };
+  output.on('error', onError);
   let count = 0;
-  for await (const line of lines) {
-    count++;
-    if (!output.write(`${answerLine(verb, task, line, count)}\n`)) await new Promise<void>((resolve) => output.once('drain', resolve));
+  try {
+    for await (const line of jsonLines(input)) {
+      if (closed) break;
+      count++;
+      if (!output.write(`${answerLine(verb, task, line, count, budgetMs)}\n`)) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          output.once('drain', resolve);
+        });
+      }
+    }
+  } finally {
+    output.off('error', onError);
+    if (closed) output.on('error', () => {}); // later EPIPEs of the same closed pipe
   }
   return count;
 }
@@ -27,9 +65,11 @@ function register(program: Command, verb: SolveCheckVerb, description: string, e
     .command(verb)
     .description(description)
     .requiredOption('--task <name>', 'gc or sudoku')
+    .option('--budget-ms <ms>', 'solve: time allowed per line before it answers an error', String(SOLVE_BUDGET_MS))
     .addHelpText('after', `\nExample:\n  ${example}`)
-    .action(async (opts: { task: string }) => {
-      await solveCheckStream(verb, opts.task, process.stdin, process.stdout);
+    .action(async (opts: { task: string; budgetMs: string }) => {
+      await solveCheckStream(verb, opts.task, process.stdin, process.stdout, Number(opts.budgetMs));
+      process.stdin.destroy(); // stop reading a producer we no longer answer (after EPIPE)
     });
 }
 

@@ -19,7 +19,7 @@ export async function trainEmbedCommand(flags: Readonly<Record<string, unknown>>
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveConfig('trainEmbed', DEFAULTS, rest, {
     task: checks.oneOf(TASK_NAMES), inputSize: checks.positiveInt, samples: checks.positiveInt, steps: checks.positiveInt, batch: checks.positiveInt,
-    lr: checks.positive, tau: checks.positive, seed: checks.nonNegativeInt,
+    lr: checks.positive, tau: checks.positive, seed: checks.seed,
   });
   if (c.out === '') throw new ConfigError('trainEmbed.out is required: the encoder directory (--out DIR)');
   if (c.batch < 2) throw new ConfigError(`trainEmbed.batch must be at least 2 (contrastive pairs need negatives), got ${c.batch}`);

@@ -10,8 +10,10 @@ import { formatEdges, generateGraph } from './graph.ts';
 import { circleLayout, springLayout, type Point } from './layout.ts';
 import { impliedNodes, MAX_NODE_ID, parseEdges, samePerception } from './perception.ts';
 import { renderGraph } from './render.ts';
-import { MAX_VERBOSITY, solveWithTrace } from './trace.ts';
+import { colourGraph } from './chromatic.ts';
+import { formatColouring, MAX_VERBOSITY, solveWithTrace } from './trace.ts';
 import { verifyGc } from './verify.ts';
+import { SearchBudgetError } from '../search-budget.ts';
 
 export interface GcOptions {
   readonly minNodes: number;
@@ -131,10 +133,15 @@ function nodeCount(perception: string, nodes: number | undefined): { n: number; 
  * `solve --task gc`: χ and one χ-colouring of the graph `perception` describes (isolated nodes allowed).
  * Throws an Error with a clear message on a malformed perception or node count.
  */
-export function solveGc(perception: string, nodes?: number): { chromatic: number; answer: string } {
+export function solveGc(perception: string, nodes?: number, deadline?: number): { chromatic: number; answer: string } {
   const { n, edges } = nodeCount(perception, nodes);
-  const { chromatic, answer } = solveWithTrace(n, edges, 0);
-  return { chromatic, answer };
+  let events = 0;
+  // the search's own event hook checks the deadline: a dense 31-node graph can search for minutes
+  const watch = deadline === undefined ? undefined : () => {
+    if ((++events & 0xfff) === 0 && Date.now() > deadline) throw new SearchBudgetError(`no answer within the time budget (${events} search steps)`);
+  };
+  const { chromatic, colours } = colourGraph(n, edges, watch);
+  return { chromatic, answer: formatColouring(colours) };
 }
 
 /**

@@ -139,9 +139,9 @@ export const sudokuTask: Task = {
  * `solve --task sudoku`: how many solutions the givens have (2 = two or more) and one of them when there is
  * one. Throws an Error with a clear message on a malformed perception; conflicting givens are 0 solutions.
  */
-export function solveSudoku(perception: string): { solutions: 0 | 1 | 2; answer: string | null } {
+export function solveSudoku(perception: string, deadline?: number): { solutions: 0 | 1 | 2; answer: string | null } {
   const givens = parseGrid(perception, 'perception');
-  const { count, solution } = countSolutions(givens, 2);
+  const { count, solution } = countSolutions(givens, 2, undefined, deadline);
   return { solutions: Math.min(count, 2) as 0 | 1 | 2, answer: solution ? formatGrid(solution) : null };
 }
 

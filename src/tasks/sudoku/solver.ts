@@ -4,6 +4,7 @@
  * with an Rng shuffles the digit order, which is how the generator fills an empty grid at random.
  */
 import type { Rng } from '../../rng.ts';
+import { SearchBudgetError } from '../search-budget.ts';
 import { ALL_DIGITS, boxOf, CELLS, colOf, findDuplicate, popcount, rowOf, type Grid } from './grid.ts';
 
 export interface SolveResult {
@@ -15,9 +16,10 @@ export interface SolveResult {
 
 /**
  * Counts the solutions of `givens` up to `limit`. Conflicting givens (a digit twice in a unit) count 0.
- * With `rng`, candidate digits are tried in a random order (same rng state ⇒ same first solution).
+ * With `rng`, candidate digits are tried in a random order (same rng state ⇒ same first solution). With
+ * `deadline` (a Date.now() value) the search throws SearchBudgetError once past it.
  */
-export function countSolutions(givens: Grid, limit = 2, rng?: Rng): SolveResult {
+export function countSolutions(givens: Grid, limit = 2, rng?: Rng, deadline?: number): SolveResult {
   if (givens.length !== CELLS) throw new Error(`countSolutions: expected ${CELLS} cells, got ${givens.length}`);
   if (findDuplicate(givens)) return { count: 0, solution: null };
   const grid = Uint8Array.from(givens);
@@ -39,9 +41,13 @@ export function countSolutions(givens: Grid, limit = 2, rng?: Rng): SolveResult 
   const boxIdx = blanks.map(boxOf);
   let count = 0;
   let solution: Grid | null = null;
+  let visited = 0;
 
   // blanks[0..depth) are filled; pick the unfilled blank with fewest candidates and swap it to `depth`.
   const search = (depth: number): void => {
+    if (deadline !== undefined && (++visited & 0xfff) === 0 && Date.now() > deadline) {
+      throw new SearchBudgetError(`no answer within the time budget (${visited} search nodes)`);
+    }
     if (depth === blanks.length) {
       count++;
       if (!solution) solution = Uint8Array.from(grid);
