@@ -13,6 +13,7 @@
  *   visible there). id is `<task>-<split>-<row>`, seed 0, difficulty from the puzzle (n=…, blanks=…).
  * A row whose p* cannot be recovered is an error that names the row and says what was looked at.
  */
+import { clip } from '../clip.ts';
 import { parseResponse } from '../grammar.ts';
 import type { Puzzle } from '../records.ts';
 import { checkGc, formatEdges, parseEdges, solveGc } from '../tasks/gc/index.ts';
@@ -107,14 +108,41 @@ export interface ImportedPuzzle {
   readonly source: 'asymflow' | 'rebuilt'; // our ground_truth JSON, or recovered from a foreign row
 }
 
-/** The row's Puzzle; throws (without file or row: the caller adds them) when p* cannot be recovered. */
+/**
+ * The row's Puzzle; throws (without file or row: the caller adds them) when p* cannot be recovered or is
+ * not a puzzle (a self-loop, an edge past the node count, a Sudoku grid that is not digits), or when the
+ * stored answer does not solve it: eval would take such a p* as the oracle caption.
+ */
 export function importPuzzle(row: HfRow, at: ImportedPuzzleAt): ImportedPuzzle {
   const ours = puzzleFromGroundTruth(row.ground_truth);
   if (ours) {
     if (ours.task !== at.task) throw new Error(`ground_truth is a ${ours.task} puzzle, not ${at.task}`);
+    checkPuzzle(ours);
     return { puzzle: ours, source: 'asymflow' };
   }
-  return { puzzle: rebuildPuzzle(row, at), source: 'rebuilt' };
+  const rebuilt = rebuildPuzzle(row, at);
+  checkPuzzle(rebuilt);
+  return { puzzle: rebuilt, source: 'rebuilt' };
+}
+
+/** p* well formed for its task, and the solution one of its answers. */
+function checkPuzzle(puzzle: Puzzle): void {
+  if (puzzle.task === 'gc') {
+    const edges = parseEdges(puzzle.pStar);
+    const given = (puzzle.meta as { nodes?: unknown }).nodes;
+    const nodes = given === undefined ? impliedNodes(edges) : Number(given);
+    if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`GC node count must be a positive integer, got ${clip(String(given))}`);
+    for (const [i, j] of edges) {
+      if (i === j) throw new Error(`GC edge (${i},${j}) in p* ${snippet(puzzle.pStar)} is a self-loop`);
+      if (Math.max(i, j) >= nodes) throw new Error(`GC edge (${i},${j}) in p* ${snippet(puzzle.pStar)} names a node beyond the ${nodes} nodes (ids 0..${nodes - 1})`);
+    }
+    const verdict = checkGc(puzzle.pStar, puzzle.solution, nodes);
+    if (!verdict.correct) throw new Error(`the answer ${snippet(puzzle.solution)} does not colour p* ${snippet(puzzle.pStar)}: ${clip(verdict.reason)}`);
+    return;
+  }
+  parseGrid(puzzle.pStar, 'perception'); // 81 digits 0-9 in 9 rows, or it throws naming the problem
+  const verdict = checkSudoku(puzzle.pStar, puzzle.solution);
+  if (!verdict.correct) throw new Error(`the answer ${snippet(puzzle.solution)} does not solve the Sudoku p* ${snippet(puzzle.pStar)}: ${clip(verdict.reason)}`);
 }
 
 function rebuildPuzzle(row: HfRow, { task, split, index }: ImportedPuzzleAt): Puzzle {
