@@ -29,7 +29,7 @@ function lagSentence(label: string, c: PairedComparison): string {
   const head = `${label}: a_p ${pct(c.a)} against a_r ${pct(c.b)} on the same ${c.n} puzzles`;
   if (!differs(c)) return `${head}: not told apart (a_r − a_p ${pts(c.diff)} points, ${interval(c)}).`;
   const lead = c.diff > 0 ? 'perception lags reasoning' : 'perception leads reasoning';
-  return `${head}: ${lead} by ${Math.abs(100 * c.diff).toFixed(1)} points (${interval(c)}).`;
+  return `${head}: ${lead} (a_r − a_p ${pts(c.diff)} points, ${interval(c)}).`;
 }
 
 /** One sentence on `metric`, other against baseline. */
