@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord } from '../src/eval/eval-record.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../src/io/atomic-write.ts';
 import { compareRuns, perceptionLag } from '../src/eval/paired-runs.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { writeSelectedCurves } from '../src/plot/write-plots.ts';
@@ -129,7 +130,7 @@ export function compareSettings(out: string, baseline: SweepSetting, other: Swee
 function writeReading(out: string, comparison: SweepComparison, reading: readonly string[]): string[] {
   const files = { md: path.join(out, 'reading.md'), json: path.join(out, 'comparison.json') };
   const md = ['# Reading the demo', '', `Settings: ${DEMO_CHOICE}`, '', ...reading.map((line) => `- ${line}`), ''];
-  fs.writeFileSync(files.md, md.join('\n'));
-  fs.writeFileSync(files.json, `${JSON.stringify({ choice: DEMO_CHOICE, comparison, reading }, null, 2)}\n`);
+  writeFileAtomic(files.md, md.join('\n'));
+  writeJsonAtomic(files.json, { choice: DEMO_CHOICE, comparison, reading });
   return Object.values(files);
 }

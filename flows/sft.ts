@@ -27,6 +27,7 @@ import { stepTicks } from '../operators/step-ticks.ts';
 import { datasetSamples } from '../src/eval/dataset-samples.ts';
 import { generatedSamples } from '../src/eval/eval-samples.ts';
 import type { EvalRecord } from '../src/eval/eval-record.ts';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
@@ -371,7 +372,7 @@ async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
 
 /** The final evaluation's scored completions, one JSON object a line (as `asymflow eval` writes them). */
 function writeRecords(run: Run, records: readonly EvalRecord[]): void {
-  fs.writeFileSync(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileAtomic(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 async function checkpoint(run: Run): Promise<void> {
