@@ -1,6 +1,7 @@
 /**
  * Configuration (DESIGN §8): one typed defaults object per component, merged once with overrides and
- * validated with exact messages. CLI flags map onto it by dotted path (`--sft.lambda=0.2`).
+ * validated with exact messages. CLI flags map onto it by name (`--eval-n 64` → `evalN`); task knobs come as
+ * `--task-option KEY=VALUE` (tui/commands/task-flags.ts).
  */
 import { clip, show } from './clip.ts';
 

@@ -2,12 +2,20 @@
  * The `asymflow` command line. Each verb lives in `tui/commands/<verb>.ts` and registers itself on the
  * program; this file only wires them up and turns thrown errors into one clear line and exit code 1.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { commands } from './commands/index.ts';
+import { expandTaskOptionAliases } from './commands/task-flags.ts';
+
+/** package.json's version: the one number `asymflow --version` and `npm ls` agree on. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
   const program = new Command('asymflow')
     .description('Perception–reasoning asymmetry laboratory: tasks, SFT, GRPO, disentangled evaluation')
+    .version(packageVersion(), '-V, --version', 'print the asymflow version')
     .showHelpAfterError()
     .enablePositionalOptions();
   for (const register of commands) register(program);
@@ -17,7 +25,7 @@ export function buildProgram(): Command {
 /** Runs the CLI on `argv` (node, script, args…) in this process: bin/asymflow.js and `tsx tui/cli.ts`. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram().parseAsync(expandTaskOptionAliases(argv));
   } catch (error: unknown) {
     process.stderr.write(`asymflow: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -1,6 +1,6 @@
 /**
  * `asymflow gen` configuration (DESIGN §8): one defaults object merged once with the flags and validated with
- * exact messages. Task knobs travel separately (`--gc.layout=spring`, `--sudoku.blanks=30`, `--input-size`)
+ * exact messages. Task knobs travel separately (`--task-option layout=spring`, `--task-option blanks=30`, `--input-size`)
  * and are validated by the task itself when the first puzzle is made.
  */
 import os from 'node:os';

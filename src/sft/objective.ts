@@ -8,23 +8,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type SftObjective = { readonly kind: 'standard' } | { readonly kind: 'lambda'; readonly lambda: number } | { readonly kind: 'ngdiff' };
+// The objective's name and parser live apart from the tensor code, so config and CLI help load no tfjs.
+export { parseObjective, type SftObjective } from './objective-spec.ts';
 
 export interface TokenBatch {
   readonly logp: tf.Tensor2D; // [B, T] log-prob of each target token
   readonly maskP: tf.Tensor2D; // [B, T] 1 on perception tokens
   readonly maskR: tf.Tensor2D; // [B, T] 1 on reasoning tokens
-}
-
-/** Parses `standard`, `lambda:0.2` or `ngdiff` with an exact message. */
-export function parseObjective(text: string): SftObjective {
-  if (text === 'standard' || text === 'ngdiff') return { kind: text };
-  const match = /^lambda:([0-9.eE+-]+)$/.exec(text);
-  if (match) {
-    const lambda = Number(match[1]);
-    if (Number.isFinite(lambda) && lambda >= 0 && lambda <= 1) return { kind: 'lambda', lambda };
-  }
-  throw new Error(`objective must be standard, lambda:X with X in [0, 1], or ngdiff, got '${text}'`);
 }
 
 /** Token-averaged cross entropy over every response token in the batch. */

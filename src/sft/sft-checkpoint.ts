@@ -14,15 +14,13 @@ import type { Vlm } from '../model/vlm.ts';
 import type { Rng } from '../rng.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 import { parseCursor, type DataCursor } from './data-cursor.ts';
+import type { SftIdentity } from './sft-identity.ts';
+
+// Reading a run's identity needs no tensors; it lives apart so the CLI can check --resume without tfjs.
+export { hasCheckpoint, readSftIdentity, type SftIdentity } from './sft-identity.ts';
 import type { SftConfig } from './sft-config.ts';
 import type { EvalPoint } from './sft-eval.ts';
 import type { SftStage } from './step-record.ts';
-
-export interface SftIdentity {
-  readonly config: Readonly<Record<string, unknown>>; // the resolved SftConfig
-  readonly taskOptions: Readonly<Record<string, unknown>>;
-  readonly modelOptions: Readonly<Record<string, unknown>>;
-}
 
 /**
  * What a run is, for resuming and for keeping a finished sweep setting: the config, the task options, and the
@@ -59,8 +57,6 @@ export interface SftCheckpoint {
   readonly identity: SftIdentity;
   readonly progress: SftProgress;
 }
-
-export const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, 'checkpoint.json'));
 
 /** The optimizer step a saved checkpoint reached: a resumed run redoes every step after it. */
 export function savedStep(dir: string): number {
@@ -101,18 +97,4 @@ export async function loadSftCheckpoint(dir: string): Promise<SftCheckpoint> {
     trainMs: meta.progress!.trainMs ?? 0,
   };
   return { model: loaded.model, optimizer: loaded.optimizer!, dataRng: loaded.rngs.data, identity: meta.identity!, progress };
-}
-
-/** The identity saved in `dir`'s checkpoint (no tensors loaded): what `--resume` continues. */
-export function readSftIdentity(dir: string): SftIdentity {
-  const where = path.join(dir, 'checkpoint.json');
-  let manifest: { metadata?: { identity?: SftIdentity } };
-  try {
-    manifest = JSON.parse(fs.readFileSync(where, 'utf8')) as typeof manifest;
-  } catch (error) {
-    throw new Error(`${where}: cannot read (${(error as Error).message})`);
-  }
-  const identity = manifest.metadata?.identity;
-  if (!identity?.config) throw new Error(`${where}: no run identity in its metadata; not an asymflow sft checkpoint`);
-  return identity;
 }

@@ -9,7 +9,7 @@ import { checks, ConfigError, resolveConfig, type Check, type Checks } from '../
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
-import { parseObjective } from './objective.ts';
+import { parseObjective } from './objective-spec.ts';
 
 export interface SftConfig {
   readonly task: string;

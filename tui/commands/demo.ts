@@ -5,9 +5,7 @@
  * DIR/reading.md, DIR/comparison.json and DIR/plots/*.png. The dashboard shows on a terminal.
  */
 import type { Command } from 'commander';
-import { runDemo, type DemoResult } from '../../flows/demo.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { runMonitor } from './run-monitor.ts';
+import type { DemoResult } from '../../flows/demo.ts';
 
 export interface DemoCommandOptions {
   readonly out?: string;
@@ -16,6 +14,8 @@ export interface DemoCommandOptions {
 
 export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
   const out = options.out ?? 'runs/demo';
+  // Loaded on use, so `demo --help` loads no tfjs, vega or ink.
+  const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/demo.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const backend = await resolveBackend(options.backend || undefined, { log });

@@ -5,11 +5,11 @@
  * each surrogate reward with a_p, with 95% intervals → DIR/summary.json and DIR/table.md.
  */
 import type { Command } from 'commander';
-import { runDiagnose, type DiagnoseResult } from '../../flows/diagnose.ts';
+import type { DiagnoseResult } from '../../flows/diagnose.ts';
 import { checks, ConfigError, resolveConfig } from '../../src/config.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
 import { parseRewardSpec } from '../../src/rl/reward-spec.ts';
-import { parseTaskOptions } from './eval.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export const DIAGNOSE_DEFAULTS = {
   rollouts: '', checkpoint: '', task: '', n: 2500, rewards: 'outcome', embed: '', temperature: 1, maxTokens: 512, batch: 64, bucket: 64,
@@ -39,7 +39,9 @@ export function resolveDiagnoseConfig(flags: Readonly<Record<string, unknown>>):
 export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<DiagnoseResult> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveDiagnoseConfig(rest);
-  if (c.checkpoint !== '') await resolveBackend(c.backend || undefined, { log });
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'diagnose', c.task);
+  if (c.checkpoint !== '') await (await import('../../src/model/backend.ts')).resolveBackend(c.backend || undefined, { log });
+  const { runDiagnose } = await import('../../flows/diagnose.ts'); // loaded on use: `diagnose --help` stays fast
   return runDiagnose({
     rollouts: c.rollouts || undefined,
     checkpoint: c.checkpoint || undefined,
@@ -53,7 +55,7 @@ export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, 
     bucket: c.bucket,
     seed: c.seed,
     scoreThreads: c.scoreThreads,
-    taskOptions: parseTaskOptions(taskOption ?? []),
+    taskOptions,
     out: c.out,
     overwrite: c.overwrite,
     config: c,
@@ -62,7 +64,7 @@ export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, 
 }
 
 export function registerDiagnose(program: Command): void {
-  program
+  const command = program
     .command('diagnose')
     .description('correlation of the outcome reward with perception and reasoning, and of surrogate rewards with a_p (Table 3)')
     .option('--rollouts <file>', 'a rollouts.msgpack to re-score (no GPU needed)')
@@ -81,6 +83,8 @@ export function registerDiagnose(program: Command): void {
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu')
     .requiredOption('--out <dir>', 'output directory')
     .option('--task-option <key=value...>', 'task rendering knob (repeatable)')
+    .addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, DIAGNOSE_DEFAULTS)
     .action(async (opts: Record<string, unknown>) => {
       await diagnoseCommand(opts);
     });

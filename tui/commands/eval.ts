@@ -6,29 +6,17 @@
  * records in DIR/scored.msgpack and DIR/records.jsonl, figures in DIR/summary.json (flows/evaluate.ts).
  */
 import type { Command } from 'commander';
-import { runEvaluate, throwIfAllFailed } from '../../flows/evaluate.ts';
-import { resolveEvalConfig, type EvalConfig } from '../../src/eval/eval-config.ts';
+import { EVAL_DEFAULTS, resolveEvalConfig, type EvalConfig } from '../../src/eval/eval-config.ts';
 import type { EvalSummary } from '../../src/eval/eval-summary.ts';
-import { datasetSamples } from '../../src/eval/dataset-samples.ts';
-import { generatedSamples } from '../../src/eval/eval-samples.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
+import type { OpenAIPolicy } from '../../src/policy/openai-policy.ts';
 import type { Policy } from '../../src/policy/policy.ts';
-import { loadTfjsPolicy, type Seeding } from '../../src/policy/tfjs-policy.ts';
+import type { Seeding } from '../../src/policy/tfjs-policy.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
-/** `KEY=VALUE` task options; numbers and booleans are typed, the task validates them. */
-export function parseTaskOptions(pairs: readonly string[]): TaskOptions {
-  const options: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`eval: --task-option must be KEY=VALUE, got '${pair}'`);
-    const raw = pair.slice(eq + 1);
-    options[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-  }
-  return options;
-}
+export { parseTaskOptions };
 
 /**
  * Task options for `--image pixels`: render at the input size the server lists for its model, so the pixels
@@ -52,13 +40,20 @@ async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOption
 export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<EvalSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config: EvalConfig = resolveEvalConfig(rest);
-  const taskOptions = parseTaskOptions(taskOption ?? []);
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'eval', config.task);
   const task = await getTask(config.task);
+  // Loaded on use, so `asymflow eval --help` loads no tfjs or sharp.
+  const [{ runEvaluate, throwIfAllFailed }, { datasetSamples }, { generatedSamples }] = await Promise.all([
+    import('../../flows/evaluate.ts'),
+    import('../../src/eval/dataset-samples.ts'),
+    import('../../src/eval/eval-samples.ts'),
+  ]);
 
   let policy: Policy;
   let backend: string | undefined;
   let sampleOptions = taskOptions;
   if (config.policy === 'openai') {
+    const { OpenAIPolicy } = await import('../../src/policy/openai-policy.ts');
     const openai = new OpenAIPolicy({
       baseUrl: config.baseUrl,
       model: config.model || undefined,
@@ -71,6 +66,7 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
     if (config.image === 'pixels') sampleOptions = await servedRenderOptions(openai, taskOptions, config.baseUrl, log);
     policy = openai;
   } else {
+    const [{ resolveBackend }, { loadTfjsPolicy }] = await Promise.all([import('../../src/model/backend.ts'), import('../../src/policy/tfjs-policy.ts')]);
     const resolved = await resolveBackend(config.backend || undefined, { log });
     backend = `${resolved.name} (${resolved.device})`;
     const tfjs = await loadTfjsPolicy(config.checkpoint, { seeding: config.seeding as Seeding, maxBatch: config.batchSize * config.completions });
@@ -106,7 +102,7 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
 }
 
 export function registerEval(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('disentangled evaluation (a, a_p, ã_r, counterfactual a_r) of a checkpoint or an OpenAI-compatible endpoint')
     .option('--task <name>', 'task: gc or sudoku', 'gc')
@@ -135,6 +131,8 @@ export function registerEval(program: Command): void {
     .option('--backend <name>', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
     .option('--seeding <mode>', 'tfjs at temperature > 0: per-batch (fast, default) or per-sample (same sample whatever the batch)')
     .option('--task-option <key=value...>', 'task generation/rendering knob, e.g. layout=spring (repeatable)')
+    .addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, EVAL_DEFAULTS, { policy: 'tfjs with --checkpoint, openai with --base-url' })
     .action(async (opts: Record<string, unknown>) => {
       const flags = { ...opts, policy: opts.policy ?? (opts.checkpoint ? 'tfjs' : opts.baseUrl ? 'openai' : undefined) };
       await evalCommand(flags);

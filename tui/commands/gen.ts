@@ -1,16 +1,17 @@
 /**
  * `asymflow gen --task gc|sudoku --split test|train_sft|train_rl [--n N] [--seed S] --out DIR [--images]
- *   [--parquet] [--record FILE [--with-pixels]] [--concurrency K] [--input-size N] [--<task>.<key>=<value>…]`
+ *   [--parquet] [--record FILE [--with-pixels]] [--concurrency K] [--input-size N] [--task-option KEY=VALUE…]`
  * Writes one dataset split (flows/generate.ts): DIR/<task>-<split>.msgpack, and DIR/images/<id>.png,
  * DIR/<task>-<split>.parquet on request. A progress bar on a terminal, plain lines otherwise (stderr).
  */
 import type { Command } from 'commander';
-import { runGenerate, type GenerateSummary } from '../../flows/generate.ts';
-import { resolveGenConfig } from '../../src/data/gen-config.ts';
+import type { GenerateSummary } from '../../flows/generate.ts';
+import { GEN_DEFAULTS, resolveGenConfig } from '../../src/data/gen-config.ts';
 import { puzzleAt } from '../../src/data/split-sample.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { progressReporter } from '../progress.ts';
-import { parseTaskFlags, taskOptionsFor } from './task-flags.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { aliasPairs, TASK_OPTION_HELP, taskOptionsFor } from './task-flags.ts';
 
 export interface GenCommandIo {
   readonly log?: (line: string) => void;
@@ -18,19 +19,21 @@ export interface GenCommandIo {
   readonly isTTY?: boolean;
 }
 
-/** Runs `asymflow gen` with command-line style flags; `extra` are the `--<task>.<key>` words. */
+/** Runs `asymflow gen` with command-line style flags; `extra` are alias words such as `--gc.layout=spring`. */
 export async function genCommand(flags: Readonly<Record<string, unknown>>, extra: readonly string[] = [], io: GenCommandIo = {}): Promise<GenerateSummary> {
-  const { inputSize, ...rest } = flags as { inputSize?: string };
+  const { inputSize, taskOption, ...rest } = flags as { inputSize?: string; taskOption?: string[] };
   const config = resolveGenConfig(rest);
   const task = await getTask(config.task);
-  const taskOptions = taskOptionsFor('gen', task, parseTaskFlags('gen', extra), inputSize === undefined ? undefined : String(inputSize));
+  const pairs = [...(taskOption ?? []), ...aliasPairs('gen', extra)];
+  const taskOptions = taskOptionsFor('gen', task, pairs, inputSize === undefined ? undefined : String(inputSize));
   puzzleAt(task, { split: config.split, seed: config.seed, options: taskOptions }, 0); // the task checks its knobs here, before any worker starts
   const onProgress = io.progress === false ? undefined : progressReporter({ label: `gen ${config.task} ${config.split}`, total: config.n, isTTY: io.isTTY });
+  const { runGenerate } = await import('../../flows/generate.ts'); // loaded on use: `gen --help` stays fast
   return runGenerate({ config, taskOptions, log: io.log ?? ((line) => process.stderr.write(`${line}\n`)), onProgress });
 }
 
 export function registerGen(program: Command): void {
-  program
+  const command = program
     .command('gen')
     .description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet')
     .option('--task <name>', 'gc or sudoku', 'gc')
@@ -45,10 +48,10 @@ export function registerGen(program: Command): void {
     .option('--overwrite', 'replace this split\'s existing files in --out (and --record FILE) instead of refusing')
     .option('--concurrency <k>', 'worker threads (0: in process; default one per core)')
     .option('--input-size <px>', 'model-input side in pixels (the task option inputSize)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .addHelpText('after', '\nTask options: --gc.layout=circle|spring, --gc.verbosity=0..3, --gc.minNodes=7, --gc.maxNodes=9, --sudoku.blanks=N, … (see the task defaults)')
-    .action(async (opts: Record<string, unknown>, command: Command) => {
-      await genCommand(opts, command.args);
+    .option('--task-option <key=value...>', 'task knob, e.g. layout=spring or verbosity=1 (repeatable; see below)')
+    .addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, GEN_DEFAULTS, { n: '', concurrency: 'one per core' })
+    .action(async (opts: Record<string, unknown>) => {
+      await genCommand(opts);
     });
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runImport, type ImportSummary } from '../../flows/import-parquet.ts';
+import type { ImportSummary } from '../../flows/import-parquet.ts';
 import { checks, ConfigError, resolveConfig } from '../../src/config.ts';
 import { SPLITS } from '../../src/data/split-sample.ts';
 import { TASK_NAMES } from '../../src/tasks/registry.ts';
@@ -48,6 +48,7 @@ export function resolveImportConfig(flags: Readonly<Record<string, unknown>>): I
 
 export async function importCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<ImportSummary> {
   const config = resolveImportConfig(flags);
+  const { runImport } = await import('../../flows/import-parquet.ts'); // loaded on use: `import --help` stays fast
   return runImport({
     parquet: config.parquet,
     out: config.out,

@@ -7,9 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadMetrics } from '../../src/plot/load-metrics.ts';
 import { parseSweepRows } from '../../src/plot/tradeoff-spec.ts';
-import { CURVE_SIZE, TRADEOFF_SIZE, writeCurvePlots, writeTradeoffPlot } from '../../src/plot/write-plots.ts';
 
 export interface PlotOptions {
   readonly out?: string;
@@ -26,6 +24,11 @@ export async function plotRunDir(dir: string, options: PlotOptions = {}): Promis
   if (!existsSync(metricsFile) && !existsSync(sweepFile)) {
     throw new Error(`plot: ${dir} has neither metrics.msgpack (a run) nor sweep.json (a sweep)`);
   }
+  // Loaded on use (vega, sharp), so `plot --help` stays fast.
+  const [{ loadMetrics }, { CURVE_SIZE, TRADEOFF_SIZE, writeCurvePlots, writeTradeoffPlot }] = await Promise.all([
+    import('../../src/plot/load-metrics.ts'),
+    import('../../src/plot/write-plots.ts'),
+  ]);
   const written: string[] = [];
   if (existsSync(metricsFile)) {
     const metrics = await loadMetrics(metricsFile);

@@ -11,10 +11,11 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { share, type Observable } from 'rxjs';
-import { replay } from '../../operators/replay.ts';
 import type { Metric } from '../../src/records.ts';
-import { readRecording, type RecordingHeader } from '../../src/recording/index.ts';
-import { attachMonitor } from '../monitor.ts';
+import type { RecordingHeader } from '../../src/recording/index.ts';
+
+// Loaded on use (msgpackr, ink), so `replay --help` stays fast.
+const readRecording = async (file: string) => (await import('../../src/recording/index.ts')).readRecording(file);
 
 export interface ReplayCommandOptions {
   readonly jsonl?: boolean;
@@ -62,6 +63,7 @@ export async function replayJsonl(file: string, out: Writable, speed?: number): 
     }
     return count;
   }
+  const { replay } = await import('../../operators/replay.ts');
   await new Promise<void>((resolve, reject) =>
     replay(file, { pace: { speed } }).subscribe({
       next: (record) => {
@@ -111,6 +113,7 @@ export async function replayDashboard(file: string, speed?: number): Promise<voi
   if (header.kind !== 'metrics') {
     throw new Error(`replay: --dashboard needs a metrics recording, ${file} holds '${header.kind}' records`);
   }
+  const [{ replay }, { attachMonitor }] = await Promise.all([import('../../operators/replay.ts'), import('../monitor.ts')]);
   const metrics$: Observable<Metric> = replay<Metric>(file, speed === undefined ? {} : { pace: { speed } }).pipe(share());
   let stop = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));

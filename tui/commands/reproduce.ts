@@ -5,9 +5,8 @@
  * the part names (for `--only`, e.g. one part per GPU call) and exits.
  */
 import type { Command } from 'commander';
-import { parseTasks, partNames, presetOf, runReproduce, type ReproduceResult } from '../../flows/reproduce.ts';
+import type { ReproduceResult } from '../../flows/reproduce.ts';
 import { ConfigError } from '../../src/config.ts';
-import { parseBackendRequest } from '../../src/model/backend.ts';
 
 export interface ReproduceFlags {
   readonly preset?: string;
@@ -21,6 +20,8 @@ export interface ReproduceFlags {
 
 /** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
 export async function reproduceCommand(flags: ReproduceFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<ReproduceResult | string[]> {
+  // Loaded on use, so `reproduce --help` loads no tfjs.
+  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([import('../../flows/reproduce.ts'), import('../../src/model/backend.ts')]);
   const preset = presetOf(flags.preset ?? 'smoke');
   const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
   if (flags.list) {

@@ -7,22 +7,25 @@
  * shows on a terminal, a plain log otherwise; q / Ctrl-C stops after the current step (checkpointed).
  */
 import type { Command } from 'commander';
-import { runRl, type RlSummary } from '../../flows/rl.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { resolveRlConfig } from '../../src/rl/rl-config.ts';
-import { attachMonitor, type Monitor } from '../monitor.ts';
-import { parseTaskOptions } from './eval.ts';
+import type { RlSummary } from '../../flows/rl.ts';
+import { resolveRlConfig, RL_DEFAULTS } from '../../src/rl/rl-config.ts';
+import type { Monitor } from '../monitor.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Runs `asymflow rl` with command-line style flags; `monitor: false` skips the dashboard/log (tests). */
 export async function rlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; monitor?: boolean } = {}): Promise<RlSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config = resolveRlConfig(rest);
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'rl', config.task);
+  // Loaded on use, so `rl --help` loads no tfjs or ink.
+  const [{ runRl }, { resolveBackend }, { attachMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/model/backend.ts'), import('../monitor.ts')]);
   const backend = await resolveBackend(config.backend || undefined, { log: options.log });
   let monitor: Monitor | undefined;
   try {
     return await runRl({
       config,
-      taskOptions: parseTaskOptions(taskOption ?? []),
+      taskOptions,
       backend,
       log: options.log,
       onRun: (run, stop) => {
@@ -36,7 +39,7 @@ export async function rlCommand(flags: Readonly<Record<string, unknown>>, option
 }
 
 export function registerRl(program: Command): void {
-  program
+  const command = program
     .command('rl')
     .description('GRPO with reward augmentation (α), RL token reweighting and surrogate perception rewards')
     .option('--task <name>', 'task: gc or sudoku')
@@ -79,6 +82,8 @@ export function registerRl(program: Command): void {
     .option('--record <file>', 'also record the rollout stream to FILE (DIR/rollouts.msgpack is always written)')
     .option('--overwrite', 'replace an existing rl run in --out (and --record FILE) instead of refusing')
     .option('--task-option <key=value...>', 'task generation/rendering knob (repeatable)')
+    .addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, RL_DEFAULTS)
     .action(async (opts: Record<string, unknown>) => {
       await rlCommand(opts);
     });

@@ -4,9 +4,8 @@
  * `asymflow eval --policy openai` — can evaluate it. Runs until SIGINT/SIGTERM.
  */
 import type { Command } from 'commander';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { loadTfjsPolicy, SEEDINGS, type Seeding } from '../../src/policy/tfjs-policy.ts';
-import { startServer, type RunningServer } from '../../src/serve/server.ts';
+import type { Seeding } from '../../src/policy/tfjs-policy.ts';
+import type { RunningServer } from '../../src/serve/server.ts';
 
 export interface ServeFlags {
   readonly checkpoint: string;
@@ -30,6 +29,12 @@ function intFlag(name: string, raw: string | number | undefined, fallback: numbe
 export async function serveCommand(flags: ServeFlags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningServer> {
   const port = intFlag('port', flags.port, 8000, 0);
   if (port > 65535) throw new Error(`serve: --port must be at most 65535, got ${port}`);
+  // Loaded on use, so `serve --help` loads no tfjs or sharp.
+  const [{ resolveBackend }, { loadTfjsPolicy, SEEDINGS }, { startServer }] = await Promise.all([
+    import('../../src/model/backend.ts'),
+    import('../../src/policy/tfjs-policy.ts'),
+    import('../../src/serve/server.ts'),
+  ]);
   await resolveBackend(flags.backend, { log });
   const seeding = (flags.seeding ?? 'per-sample') as Seeding;
   if (!SEEDINGS.includes(seeding)) throw new Error(`serve: --seeding must be one of ${SEEDINGS.join(', ')}, got '${flags.seeding}'`);

@@ -7,24 +7,14 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runSft, type SftRunResult, type SftWatch } from '../../flows/sft.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-checkpoint.ts';
-import { resolveSftConfig, type SftConfig } from '../../src/sft/sft-config.ts';
+import type { SftRunResult, SftWatch } from '../../flows/sft.ts';
+import { resolveSftConfig, SFT_DEFAULTS, SIZE_DEFAULTS, type SftConfig } from '../../src/sft/sft-config.ts';
+import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
-import { runMonitor } from './run-monitor.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseOptionPairs, parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
-/** `KEY=VALUE` pairs; numbers and booleans are typed (the task or model config validates them). */
-export function parseOptionPairs(verb: string, flag: string, pairs: readonly string[]): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`${verb}: ${flag} must be KEY=VALUE, got '${pair}'`);
-    const raw = pair.slice(eq + 1);
-    out[pair.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-  }
-  return out;
-}
+export { parseOptionPairs };
 
 export interface SftCommandIo {
   /** Where lines go; given (tests, sweeps in code), no dashboard or plain-log monitor is attached. */
@@ -42,9 +32,9 @@ export interface ResolvedSft {
 /** Flags → validated config; with --resume the checkpoint's settings fill what the flags leave out. */
 export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): ResolvedSft {
   const { taskOption, modelOption, ...rest } = flags as { taskOption?: string[]; modelOption?: string[] } & Record<string, unknown>;
-  const taskOptions = parseOptionPairs('sft', '--task-option', taskOption ?? []);
-  const modelOptions = parseOptionPairs('sft', '--model-option', modelOption ?? []);
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'sft', typeof given.task === 'string' ? given.task : undefined);
+  const modelOptions = parseOptionPairs('sft', '--model-option', modelOption ?? []);
   if (given.resume === true || given.resume === 'true') {
     if (typeof given.out !== 'string' || given.out === '') throw new Error('sft --resume needs --out DIR (the run to continue)');
     const checkpoints = path.join(path.resolve(given.out), 'checkpoints');
@@ -63,6 +53,8 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
 /** Runs `asymflow sft` with command-line style flags (strings or typed values). */
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
   const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
+  // Loaded on use, so `sft --help` loads no tfjs, vega or ink.
+  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
@@ -84,7 +76,13 @@ export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: S
   }
 }
 
-/** The training flags shared by `sft` and `sweep sft` (no defaults here: resolveSftConfig owns them). */
+/** `tiny 0.01, small 0.0025, base 0.00125`: a default that depends on --model. */
+const perSize = (key: keyof (typeof SIZE_DEFAULTS)['tiny']) => Object.entries(SIZE_DEFAULTS).map(([size, d]) => `${size} ${d[key]}`).join(', ');
+
+/**
+ * The training flags shared by `sft` and `sweep sft`. No commander defaults (resolveSftConfig owns them and
+ * --resume must tell a flag left out); help shows them from SFT_DEFAULTS, after every option is added.
+ */
 export function addTrainingOptions(command: Command): Command {
   return command
     .option('--task <name>', 'task: gc or sudoku')
@@ -112,7 +110,16 @@ export function addTrainingOptions(command: Command): Command {
     .option('--data <dir>', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)')
     .option('--no-plots', 'do not write DIR/plots/*.png at the end')
     .option('--task-option <key=value...>', 'task generation/trace knob, e.g. verbosity=1 (repeatable)')
-    .option('--model-option <key=value...>', 'model override on the named size, e.g. d=32 (repeatable)');
+    .option('--model-option <key=value...>', 'model override on the named size, e.g. d=32 (repeatable)')
+    .addHelpText('after', TASK_OPTION_HELP);
+}
+
+/** Shows SFT_DEFAULTS in the help of a command built with addTrainingOptions (call after its last option). */
+export function describeTrainingDefaults(command: Command): Command {
+  return describeDefaults(command, SFT_DEFAULTS, {
+    lr: perSize('lr'), steps: perSize('steps'), batch: perSize('batch'), warmupSteps: perSize('warmupSteps'),
+    backend: '', data: '', // described in their own text
+  });
 }
 
 export function registerSft(program: Command): void {
@@ -125,7 +132,7 @@ export function registerSft(program: Command): void {
     .option('--resume', 'continue the run in --out exactly from its last checkpoint')
     .option('--record <file>', 'also record the per-step records to FILE')
     .option('--overwrite', 'replace an existing sft run in --out (and --record FILE) instead of refusing');
-  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
+  describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
     await sftCommand(opts);
   });
 }

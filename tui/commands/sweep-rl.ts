@@ -4,12 +4,11 @@
  * analogue) and DIR/plots/tradeoff.png (Fig.-10 trade-off). Registered under the `sweep` verb.
  */
 import type { Command } from 'commander';
-import { runSweepRl } from '../../flows/sweep-rl.ts';
 import { ConfigError } from '../../src/config.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { resolveRlConfig } from '../../src/rl/rl-config.ts';
+import { resolveRlConfig, RL_DEFAULTS } from '../../src/rl/rl-config.ts';
 import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
-import { parseTaskOptions } from './eval.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** `0,0.2,0.5` → numbers in [0, 1], distinct; exact messages otherwise. */
 export function parseAlphas(text: string): number[] {
@@ -30,8 +29,11 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   const alphas = parseAlphas(alpha);
   const base = resolveRlConfig({ ...rest, out: `${out}/alpha-x`, alpha: 0 });
   if (base.reward === 'outcome' && alphas.some((a) => a !== 0)) throw new ConfigError('sweep rl: --reward outcome has no perception term to weigh; use --reward perception (or a surrogate)');
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
+  // Loaded on use, so `sweep rl --help` loads no tfjs.
+  const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/model/backend.ts')]);
   const backend = await resolveBackend(base.backend || undefined, { log: options.log });
-  return runSweepRl({ base, alphas, out, taskOptions: parseTaskOptions(taskOption ?? []), backend, plot: options.plot, log: options.log });
+  return runSweepRl({ base, alphas, out, taskOptions, backend, plot: options.plot, log: options.log });
 }
 
 export function registerSweepRl(sweep: Command): void {
@@ -51,6 +53,8 @@ export function registerSweepRl(sweep: Command): void {
     ['--score-threads <k>', 'verification workers'], ['--checkpoint-every <n>', 'steps between checkpoints'], ['--seed <s>', 'seed'], ['--backend <name>', 'backend'],
     ['--task-option <key=value...>', 'task knob (repeatable)'],
   ] as const) command.option(flag, help);
+  command.addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, RL_DEFAULTS);
   command.action(async (opts: Record<string, unknown>) => {
     await sweepRlCommand(opts);
   });

@@ -5,12 +5,11 @@
  * keeps finished runs and resumes unfinished ones.
  */
 import type { Command } from 'commander';
-import { runSweepSft, type SweepSftResult } from '../../flows/sweep-sft.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
+import type { SweepSftResult } from '../../flows/sweep-sft.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
-import { runMonitor } from './run-monitor.ts';
-import { addTrainingOptions, parseOptionPairs } from './sft.ts';
+import { addTrainingOptions, describeTrainingDefaults } from './sft.ts';
+import { parseOptionPairs, parseTaskOptions } from './task-flags.ts';
 
 export interface SweepSftIo {
   readonly log?: (line: string) => void; // given: no monitor is attached
@@ -25,6 +24,10 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base = resolveSftConfig(given);
+  const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
+  const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
+  // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
+  const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sweep-sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const backend = await resolveBackend(base.backend || undefined, { log });
@@ -33,8 +36,8 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
       base,
       settings,
       out: base.out,
-      taskOptions: parseOptionPairs('sweep sft', '--task-option', taskOption ?? []),
-      modelOptions: parseOptionPairs('sweep sft', '--model-option', modelOption ?? []),
+      taskOptions,
+      modelOptions,
       log,
       watch: io.log ? undefined : (_setting, w) => monitor.watch(w),
     });
@@ -51,7 +54,7 @@ export function registerSweepSft(sweep: Command): void {
     .option('--lambda <list>', 'fixed-λ settings, e.g. 0.1,0.2,0.5,0.8,0.9')
     .option('--with <list>', 'also run standard and/or ngdiff, e.g. standard,ngdiff')
     .requiredOption('--out <dir>', 'the sweep directory (one run directory per setting inside)');
-  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
+  describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
     await sweepSftCommand(opts);
   });
 }

@@ -6,12 +6,10 @@
 import type { Command } from 'commander';
 import { checks, ConfigError, resolveConfig } from '../../src/config.ts';
 import { claimRunDir } from '../../src/io/output-path.ts';
-import { resolveBackend } from '../../src/model/backend.ts';
-import { disposeEncoder, saveEncoder } from '../../src/rl/embed/encoder.ts';
-import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../../src/rl/embed/train-embed.ts';
-import { getTask } from '../../src/tasks/registry.ts';
-import { TASK_NAMES } from '../../src/tasks/registry.ts';
-import { parseTaskOptions } from './eval.ts';
+import { TRAIN_EMBED_DEFAULTS } from '../../src/rl/embed/train-embed-defaults.ts';
+import { getTask, TASK_NAMES } from '../../src/tasks/registry.ts';
+import { describeDefaults } from './help-defaults.ts';
+import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 const DEFAULTS = { task: 'gc', out: '', backend: '', overwrite: false, ...TRAIN_EMBED_DEFAULTS };
 
@@ -32,12 +30,18 @@ export async function trainEmbedCommand(flags: Readonly<Record<string, unknown>>
 }
 
 async function train(c: typeof DEFAULTS, taskOption: string[], log: (line: string) => void): Promise<{ loss: number; accuracy: number }> {
+  // Loaded on use, so `train-embed --help` loads no tfjs.
+  const [{ resolveBackend }, { disposeEncoder, saveEncoder }, { trainEmbed }] = await Promise.all([
+    import('../../src/model/backend.ts'),
+    import('../../src/rl/embed/encoder.ts'),
+    import('../../src/rl/embed/train-embed.ts'),
+  ]);
   await resolveBackend(c.backend || undefined, { log });
   const task = await getTask(c.task);
   const every = Math.max(1, Math.floor(c.steps / 10));
   const { encoder, loss, accuracy } = await trainEmbed(task, {
     ...c,
-    taskOptions: parseTaskOptions(taskOption),
+    taskOptions: parseTaskOptions(taskOption, 'train-embed', c.task),
     onStep: (step, l, acc) => step % every === 0 && log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%`),
   });
   await saveEncoder(c.out, encoder, { task: c.task, loss, accuracy, config: c });
@@ -47,7 +51,7 @@ async function train(c: typeof DEFAULTS, taskOption: string[], log: (line: strin
 }
 
 export function registerTrainEmbed(program: Command): void {
-  program
+  const command = program
     .command('train-embed')
     .description('train the small image–caption contrastive encoder for --reward embed')
     .option('--task <name>', 'task: gc or sudoku')
@@ -62,6 +66,8 @@ export function registerTrainEmbed(program: Command): void {
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu')
     .option('--task-option <key=value...>', 'task rendering knob (repeatable)')
     .option('--overwrite', 'replace an encoder already in --out instead of refusing')
+    .addHelpText('after', TASK_OPTION_HELP);
+  describeDefaults(command, DEFAULTS)
     .action(async (opts: Record<string, unknown>) => {
       await trainEmbedCommand(opts);
     });

@@ -7,24 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { generatedSamples } from '../../eval/eval-samples.ts';
 import { Rng } from '../../rng.ts';
-import type { Task, TaskOptions } from '../../tasks/task.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { TrainEmbedOptions } from './train-embed-defaults.ts';
 import { captionIds, createEncoder, embedCaptions, embedImages, ENCODER_DEFAULTS, gridFor, poolImages, type Encoder } from './encoder.ts';
 
-export interface TrainEmbedOptions {
-  readonly inputSize: number;
-  readonly samples: number; // training pairs generated from train_sft
-  readonly steps: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly tau: number;
-  readonly seed: number;
-  readonly taskOptions?: TaskOptions;
-  readonly onStep?: (step: number, loss: number, accuracy: number) => void;
-}
-
-export const TRAIN_EMBED_DEFAULTS: Omit<TrainEmbedOptions, 'onStep' | 'taskOptions'> = {
-  inputSize: 72, samples: 512, steps: 300, batch: 32, lr: 3e-3, tau: 0.1, seed: 0,
-};
+// The options and their defaults live apart from the tensor code, so the CLI's help loads no tfjs.
+export { TRAIN_EMBED_DEFAULTS, type TrainEmbedOptions } from './train-embed-defaults.ts';
 
 /** Symmetric InfoNCE over a batch, and the fraction of images whose best caption is their own. */
 export function infoNce(e: Encoder, pooled: tf.Tensor2D, ids: tf.Tensor2D, tau: number): { loss: tf.Scalar; accuracy: tf.Scalar } {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveGenConfig } from '../../../src/data/gen-config.ts';
 import { readRecording } from '../../../src/recording/index.ts';
 import { genCommand } from '../../../tui/commands/gen.ts';
-import { parseTaskFlags } from '../../../tui/commands/task-flags.ts';
+import { aliasPairs, expandTaskOptionAliases } from '../../../tui/commands/task-flags.ts';
 import { progressReporter } from '../../../tui/progress.ts';
 
 let dir: string;
@@ -32,15 +32,21 @@ describe('asymflow gen', () => {
     await expect(genCommand({ out, n: '2' }, ['--sudoku.blanks=30'], quiet)).rejects.toThrow('gen: --sudoku.* options given but --task is gc');
     await expect(genCommand({ out, n: '2', task: 'sudoku' }, ['--sudoku.blanks=99'], quiet)).rejects.toThrow('sudoku.blanks must be an integer in [1, ');
     await expect(genCommand({ out, n: '2', inputSize: '100', task: 'sudoku' }, [], quiet)).rejects.toThrow('sudoku.inputSize must be a multiple of 9');
-    expect(() => parseTaskFlags('gen', ['stray'])).toThrow("gen: unexpected argument 'stray' (task options look like --gc.layout=spring)");
-    expect(() => parseTaskFlags('gen', ['--maze.size=3'])).toThrow("gen: '--maze.size=3' names no task; known tasks: gc, sudoku");
-    expect(() => parseTaskFlags('gen', ['--gc.layout'])).toThrow('gen: --gc.layout needs a value (--gc.layout=VALUE)');
-    expect(parseTaskFlags('gen', ['--gc.layout', 'spring', '--gc.min-nodes=8'])).toEqual(new Map([['gc', { layout: 'spring', minNodes: '8' }]]));
+    await expect(genCommand({ out, n: '2', taskOption: ['sudoku.blanks=30'] }, [], quiet)).rejects.toThrow('gen: --sudoku.* options given but --task is gc');
+    await expect(genCommand({ out, n: '2', taskOption: ['layout'] }, [], quiet)).rejects.toThrow("gen: --task-option must be KEY=VALUE, got 'layout'");
+    expect(() => aliasPairs('gen', ['stray'])).toThrow("gen: unexpected argument 'stray' (task options look like --task-option layout=spring or --gc.layout=spring)");
+    expect(() => aliasPairs('gen', ['--maze.size=3'])).toThrow("'--maze.size=3' names no task; known tasks: gc, sudoku");
+    expect(() => aliasPairs('gen', ['--gc.layout'])).toThrow('--gc.layout needs a value (--gc.layout=VALUE)');
+    expect(aliasPairs('gen', ['--gc.layout', 'spring', '--gc.min-nodes=8'])).toEqual(['gc.layout=spring', 'gc.minNodes=8']);
+    // The CLI rewrites the alias for every verb, so `--gc.verbosity=1` and `--task-option verbosity=1` are one option.
+    expect(expandTaskOptionAliases(['node', 'asymflow', 'sft', '--gc.verbosity=1', '--sudoku.blanks', '8', '--out', 'x', '--', '--gc.x=1'])).toEqual([
+      'node', 'asymflow', 'sft', '--task-option', 'gc.verbosity=1', '--task-option', 'sudoku.blanks=8', '--out', 'x', '--', '--gc.x=1',
+    ]);
   });
 
   it('maps task flags onto the task options (typed) and records them in the shard header', async () => {
     const out = path.join(dir, 'spring');
-    const summary = await genCommand({ out, n: '3', seed: '2', split: 'test', inputSize: '96' }, ['--gc.layout=spring', '--gc.verbosity', '1'], quiet);
+    const summary = await genCommand({ out, n: '3', seed: '2', split: 'test', inputSize: '96', taskOption: ['layout=spring'] }, ['--gc.verbosity', '1'], quiet);
     expect(summary.n).toBe(3);
     const recording = await readRecording<{ width: number }>(path.join(out, 'gc-test.msgpack'));
     expect(recording.header.config).toEqual({ task: 'gc', split: 'test', n: 3, seed: 2, taskOptions: { layout: 'spring', verbosity: 1, inputSize: 96 } });

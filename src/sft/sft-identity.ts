@@ -1,0 +1,25 @@
+/** An SFT run's identity in its checkpoint (config, task and model options), read without loading tensors. */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface SftIdentity {
+  readonly config: Readonly<Record<string, unknown>>; // the resolved SftConfig
+  readonly taskOptions: Readonly<Record<string, unknown>>;
+  readonly modelOptions: Readonly<Record<string, unknown>>;
+}
+
+export const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, 'checkpoint.json'));
+
+/** The identity saved in `dir`'s checkpoint (no tensors loaded): what `--resume` continues. */
+export function readSftIdentity(dir: string): SftIdentity {
+  const where = path.join(dir, 'checkpoint.json');
+  let manifest: { metadata?: { identity?: SftIdentity } };
+  try {
+    manifest = JSON.parse(fs.readFileSync(where, 'utf8')) as typeof manifest;
+  } catch (error) {
+    throw new Error(`${where}: cannot read (${(error as Error).message})`);
+  }
+  const identity = manifest.metadata?.identity;
+  if (!identity?.config) throw new Error(`${where}: no run identity in its metadata; not an asymflow sft checkpoint`);
+  return identity;
+}
