@@ -17,6 +17,7 @@ import { rescoreRollouts } from '../operators/rescore-rollouts.ts';
 import { rollout } from '../operators/rollout.ts';
 import { generatedSamples } from '../src/eval/eval-samples.ts';
 import { loadCheckpoint } from '../src/model/checkpoint.ts';
+import { resolveCheckpointDir } from '../src/model/checkpoint-dir.ts';
 import { disposeVlm, type Vlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
 import { readRecording } from '../src/recording/index.ts';
@@ -81,7 +82,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
   const task = await getTask(taskName);
   let model: Vlm | undefined;
   if (o.checkpoint) {
-    const loaded = await loadCheckpoint(o.checkpoint);
+    const loaded = await loadCheckpoint(resolveCheckpointDir(o.checkpoint)); // a run directory will do
     loaded.optimizer?.dispose();
     model = loaded.model;
     if (!o.rollouts) taskOptions = { ...taskOptions, inputSize: model.config.inputSize };

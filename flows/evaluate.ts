@@ -35,6 +35,8 @@ export interface EvaluateRunOptions {
   readonly overwrite?: boolean; // replace an existing eval run in `out` and an existing --record FILE
   readonly config: unknown; // the resolved command config, saved with the run
   readonly log?: (line: string) => void;
+  /** Called after each scored record with the count so far; given, it replaces the per-batch log line. */
+  readonly onProgress?: (records: number) => void;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -86,9 +88,10 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
     tap((r) => {
       fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
       tally.add(r);
-      if (++records % perBatch === 0) {
+      options.onProgress?.(++records);
+      if (records % perBatch === 0) {
         emitFigures(records);
-        log(`eval: ${records} records scored, ${samplesRead} samples read`);
+        if (!options.onProgress) log(`eval: ${records} records scored, ${samplesRead} samples read`);
       }
     }),
   );

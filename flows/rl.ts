@@ -29,6 +29,7 @@ import { generatedSamples } from '../src/eval/eval-samples.ts';
 import { MetricNames } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint } from '../src/model/checkpoint.ts';
+import { resolveCheckpointDir } from '../src/model/checkpoint-dir.ts';
 import { copyWeights, createVlm, disposeVlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
@@ -120,7 +121,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
   if (c.resume && !resuming) log(`rl: --resume: no checkpoint in ${latest}; starting from --init`);
 
   // Policy and frozen reference both start from --init; a resumed policy comes from the run's checkpoint.
-  const init = await loadCheckpoint(c.init);
+  const init = await loadCheckpoint(resolveCheckpointDir(c.init)); // a run directory will do
   init.optimizer?.dispose();
   const reference = init.model;
   let policy = createVlm(reference.config);

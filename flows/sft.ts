@@ -44,6 +44,7 @@ import {
   hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import { progressLines } from '../src/progress-lines.ts';
 import { evaluateModel, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
@@ -346,7 +347,10 @@ async function checkpointIfDue(run: Run, r: SftStepRecord): Promise<SftStepRecor
 /** One evaluation of the live model on the held-out samples: metrics, the dashboard sample, a log line. */
 async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   const { config } = run;
+  // A CPU evaluation can take many minutes: a line at each tenth with an ETA, so the run never goes silent.
+  const lines = progressLines(`sft: evaluating step ${step}`, run.evalSamples.length * (config.evalMode === 'both' ? 2 : 1), run.log);
   const e = await evaluateModel(run.model, run.task, run.evalSamples, step, {
+    onProgress: (records) => lines(records),
     mode: config.evalMode,
     temperature: config.evalTemperature,
     topP: config.evalTopP,

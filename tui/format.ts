@@ -12,13 +12,4 @@ export function formatValue(value: number | undefined): string {
   return value.toExponential(1);
 }
 
-/** 0:07, 3:05, 1:02:09 */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-}
+export { formatDuration } from '../src/progress-lines.ts'; // shared with the flows' progress lines

@@ -18,6 +18,7 @@ import { patchCount } from '../model/config.ts';
 import { promptTokens } from '../model/prompt.ts';
 import { sample as sampleModel, type SampleRequest } from '../model/sample.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
+import { checkpointName, resolveCheckpointDir } from '../model/checkpoint-dir.ts';
 import { disposeVlm, type Vlm } from '../model/vlm.ts';
 import type { ServedModel, ServeRow, ServeSampling } from '../serve/served-model.ts';
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
@@ -131,9 +132,10 @@ export class TfjsPolicy implements Policy, ServedModel {
 
 /** A policy over the weights of checkpoint `dir` (its optimizer state, if saved, is dropped); owns the model. */
 export async function loadTfjsPolicy(dir: string, options: Omit<TfjsPolicyOptions, 'ownsModel'> = {}): Promise<TfjsPolicy> {
-  const { model, optimizer } = await loadCheckpoint(dir);
+  const checkpoint = resolveCheckpointDir(dir); // a run directory will do
+  const { model, optimizer } = await loadCheckpoint(checkpoint);
   optimizer?.dispose();
-  const name = options.name ?? (dir.replace(/\/+$/, '').split('/').pop() || 'asymflow');
+  const name = options.name ?? checkpointName(checkpoint);
   return new TfjsPolicy(model, { ...options, name, ownsModel: true });
 }
 

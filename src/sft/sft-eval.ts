@@ -20,6 +20,8 @@ export interface SftEvalOptions {
   readonly maxTokens: number;
   readonly seed: number;
   readonly batchSize: number;
+  /** Called after each scored record with the count so far and the total (samples × modes). */
+  readonly onProgress?: (records: number, total: number) => void;
 }
 
 /** One evaluation's figures, kept in the run's history (checkpoint metadata and summary.json). */
@@ -52,10 +54,13 @@ export interface SftEvaluation {
 export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
   const policy = new TfjsPolicy(model, { name: 'sft', maxBatch: options.batchSize });
   let first: EvalRecord | undefined;
+  let scored = 0;
+  const total = samples.length * (options.mode === 'both' ? 2 : 1);
   const { summary, records } = await evaluatePolicy(policy, task, samples, {
     ...options,
     onRecord: (r) => {
       if (!first && r.mode === 'e2e') first = r;
+      options.onProgress?.(++scored, total);
     },
   });
   const point: EvalPoint = { step, a: summary.a.value, ap: summary.ap.value, ar: summary.ar.value, arCond: summary.arCond.value, n: summary.n };

@@ -69,7 +69,7 @@ export function registerDiagnose(program: Command): void {
     .description('correlation of the outcome reward with perception and reasoning, and of surrogate rewards with a_p (Table 3)')
     .option('--rollouts <file>', 'a rollouts.msgpack to re-score (no GPU needed)')
     .option('--overwrite', 'replace an existing diagnose run in --out instead of refusing')
-    .option('--checkpoint <dir>', 'sample fresh rollouts from this checkpoint (also the policy for self:N)')
+    .option('--checkpoint <dir>', 'sample fresh rollouts from this checkpoint or run directory (also the policy for self:N)')
     .option('--task <name>', 'task of the fresh rollouts')
     .option('--n <count>', 'fresh rollouts (paper: 2500)')
     .option('--rewards <list>', 'comma-separated: outcome, self:N, teacher:POLICY, embed')

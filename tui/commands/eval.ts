@@ -14,6 +14,7 @@ import type { Seeding } from '../../src/policy/tfjs-policy.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 import { describeDefaults } from './help-defaults.ts';
+import { progressReporter } from '../progress.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export { parseTaskOptions };
@@ -36,8 +37,8 @@ async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOption
   return { ...taskOptions, inputSize: served };
 }
 
-/** Runs `asymflow eval` with command-line style flags (strings or typed values). */
-export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<EvalSummary> {
+/** Runs `asymflow eval` with command-line style flags (strings or typed values); `progress` draws a bar/lines with an ETA on stderr. */
+export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void, progress = false): Promise<EvalSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config: EvalConfig = resolveEvalConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? [], 'eval', config.task);
@@ -93,6 +94,8 @@ export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?
       overwrite: config.overwrite,
       config: { eval: config, taskOptions: sampleOptions, backend: backend ?? null },
       log,
+      // The total is an upper bound with --data (a dataset may hold fewer samples than --n).
+      onProgress: progress ? progressReporter({ label: `eval ${config.task} ${config.split}`, total: config.n * config.completions * (config.mode === 'both' ? 2 : 1) }) : undefined,
     });
     throwIfAllFailed(summary, config.out);
     return summary;
@@ -106,7 +109,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('disentangled evaluation (a, a_p, ã_r, counterfactual a_r) of a checkpoint or an OpenAI-compatible endpoint')
     .option('--task <name>', 'task: gc or sudoku', 'gc')
-    .option('--checkpoint <dir>', 'our model: a checkpoint directory')
+    .option('--checkpoint <dir>', 'our model: a checkpoint or a run directory')
     .option('--policy <kind>', 'tfjs (our checkpoint) or openai (an OpenAI-compatible endpoint)')
     .option('--base-url <url>', 'openai: the endpoint, e.g. http://127.0.0.1:8000/v1')
     .option('--model <name>', 'openai: the model name (default: the first of GET /v1/models)')
@@ -135,6 +138,6 @@ export function registerEval(program: Command): void {
   describeDefaults(command, EVAL_DEFAULTS, { policy: 'tfjs with --checkpoint, openai with --base-url' })
     .action(async (opts: Record<string, unknown>) => {
       const flags = { ...opts, policy: opts.policy ?? (opts.checkpoint ? 'tfjs' : opts.baseUrl ? 'openai' : undefined) };
-      await evalCommand(flags);
+      await evalCommand(flags, undefined, true);
     });
 }

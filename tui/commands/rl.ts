@@ -43,7 +43,7 @@ export function registerRl(program: Command): void {
     .command('rl')
     .description('GRPO with reward augmentation (α), RL token reweighting and surrogate perception rewards')
     .option('--task <name>', 'task: gc or sudoku')
-    .requiredOption('--init <dir>', 'checkpoint to start from (policy and frozen reference), e.g. an SFT run')
+    .requiredOption('--init <dir>', 'checkpoint or run directory to start from (policy and frozen reference), e.g. an SFT run')
     .option('--alpha <a>', 'R = α·perception + (1−α)·a (default 0)')
     .option('--reward <spec>', 'perception term: outcome, perception (a_p), self:N, teacher:POLICY (dir or URL), embed')
     .option('--embed <dir>', 'encoder for --reward embed (asymflow train-embed)')

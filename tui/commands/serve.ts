@@ -67,10 +67,10 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve a checkpoint behind the OpenAI-compatible chat completions API')
-    .requiredOption('--checkpoint <dir>', 'the checkpoint directory')
+    .requiredOption('--checkpoint <dir>', 'a checkpoint or a run directory')
     .option('--port <port>', 'TCP port (0 = any free one)', '8000')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--name <model>', 'the model id clients ask for (default: the checkpoint directory name)')
+    .option('--name <model>', 'the model id clients ask for (default: the run directory name)')
     .option('--max-batch <b>', 'rows per sampling call', '16')
     .option('--batch-window-ms <ms>', 'how long to collect concurrent requests into one call', '5')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')

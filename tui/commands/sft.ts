@@ -8,8 +8,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { SftRunResult, SftWatch } from '../../flows/sft.ts';
+import { fitTraceVerbosity } from '../../src/sft/fit-trace.ts';
 import { resolveSftConfig, SFT_DEFAULTS, SIZE_DEFAULTS, type SftConfig } from '../../src/sft/sft-config.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
+import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 import { describeDefaults } from './help-defaults.ts';
 import { parseOptionPairs, parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
@@ -50,13 +52,25 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
   return { config: resolveSftConfig(given), taskOptions, modelOptions };
 }
 
+/**
+ * The task options a new run trains with: with generated data and no verbosity given, one whose traces fit
+ * the model (src/sft/fit-trace.ts), said in one line. A resumed run keeps its checkpoint's options.
+ */
+export async function fittedTaskOptions(verb: string, config: SftConfig, taskOptions: TaskOptions, modelOptions: Record<string, unknown>, log: (line: string) => void): Promise<TaskOptions> {
+  if (config.resume || config.data !== '') return taskOptions;
+  const fit = fitTraceVerbosity(await getTask(config.task), taskOptions, { size: config.model, options: modelOptions }, config.seed);
+  if (fit.note) log(`${verb}: ${fit.note}`);
+  return fit.taskOptions;
+}
+
 /** Runs `asymflow sft` with command-line style flags (strings or typed values). */
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
-  const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
+  const { config, taskOptions: given, modelOptions } = resolveSftFlags(flags);
   // Loaded on use, so `sft --help` loads no tfjs, vega or ink.
   const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
+  const taskOptions = await fittedTaskOptions('sft', config, given, modelOptions, log);
   const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
   try {
     return await runSft({

@@ -41,7 +41,7 @@ export function registerSweepRl(sweep: Command): void {
     .command('rl')
     .description('α sweep of RL reward augmentation: Table-2 analogue and the trade-off plot')
     .requiredOption('--alpha <list>', 'comma-separated α values, e.g. 0,0.2,0.5,0.8,1')
-    .requiredOption('--init <dir>', 'checkpoint every run starts from')
+    .requiredOption('--init <dir>', 'checkpoint or run directory every run starts from')
     .requiredOption('--out <dir>', 'sweep directory (one run per α inside)');
   for (const [flag, help] of [
     ['--task <name>', 'task'], ['--reward <spec>', 'perception term: perception, self:N, teacher:POLICY, embed'], ['--embed <dir>', 'encoder for embed'],

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { SweepSftResult } from '../../flows/sweep-sft.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
-import { addTrainingOptions, describeTrainingDefaults } from './sft.ts';
+import { addTrainingOptions, describeTrainingDefaults, fittedTaskOptions } from './sft.ts';
 import { parseOptionPairs, parseTaskOptions } from './task-flags.ts';
 
 export interface SweepSftIo {
@@ -24,12 +24,14 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base = resolveSftConfig(given);
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
+  const taskOptionsGiven = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
   const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
   // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
   const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sweep-sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
+  // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
+  const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
   const backend = await resolveBackend(base.backend || undefined, { log });
   try {
     return await runSweepSft({

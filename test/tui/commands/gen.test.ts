@@ -68,7 +68,7 @@ describe('asymflow gen', () => {
     const bar = progressReporter({ label: 'gen gc test', total: 4, isTTY: true, write: (t) => tty.push(t), width: 4 });
     bar(1);
     bar(4);
-    expect(tty[0]).toMatch(/^\rgen gc test █░░░ {2}25% 1\/4 · \d+\/s · 0:00$/);
+    expect(tty[0]).toMatch(/^\rgen gc test █░░░ {2}25% 1\/4 · \d+\/s · 0:00 · ETA 0:00$/);
     expect(tty.at(-1)).toMatch(/^\rgen gc test ████ 100% 4\/4 .*\n$/);
     const plain: string[] = [];
     const log = progressReporter({ label: 'p', total: 20, isTTY: false, write: (t) => plain.push(t) });
