@@ -75,6 +75,11 @@ const LABELS: Readonly<Record<string, string>> = {
   [MetricNames.gradNorm]: '‖g‖',
   [MetricNames.gradNormRawP]: '‖∇Lp/|p|‖',
   [MetricNames.gradNormRawR]: '‖∇Lr/|r|‖',
+  [MetricNames.kl]: 'KL',
+  [MetricNames.lr]: 'lr',
+  [MetricNames.perceptionTokenFraction]: 'p-token frac',
+  [MetricNames.perceptionLossShare]: 'p-loss share',
+  [MetricNames.parseFailures]: 'parse fails',
 };
 
 /** A short human label ('eval/ap' → 'a_p', 'reward/self/mean' → 'self'); unknown names label themselves. */

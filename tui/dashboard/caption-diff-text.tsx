@@ -1,4 +1,4 @@
-/** The caption with its differences from p* coloured: extra items red, wrong cells red, missing yellow. */
+/** The caption with its differences from p* coloured (extra items red, wrong cells red, missing yellow), on one line. */
 import { Text } from 'ink';
 import type { CaptionDiff } from './caption-diff.ts';
 
@@ -11,7 +11,7 @@ const STYLE = {
 
 export function CaptionDiffText({ diff }: { readonly diff: CaptionDiff }) {
   return (
-    <Text wrap="wrap">
+    <Text wrap="truncate-end">
       {diff.parts.map((part, i) => (
         <Text key={i} {...STYLE[part.kind]}>
           {part.text}

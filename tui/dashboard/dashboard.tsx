@@ -1,9 +1,10 @@
 /**
  * The live run dashboard: the log scrolls above (ink `<Static>`, printed once per line), and a panel below
- * redraws at most once per `frameMs` with the header, metric curves, rewards, throughput and the latest
- * sample. `q` asks the flow to stop through `onQuit`, Ctrl+C (read as a key in raw mode) through
- * `onInterrupt`, which stops on the first press and exits on the second (tui/interrupt.ts); the flow
- * checkpoints and then ends its metric stream, which shows as "finished" and calls `onFinish` after the final frame.
+ * redraws at most once per `frameMs` with the header, the metric panels the run has data for (laid out for
+ * the terminal's size by layout.ts) and the latest sample. `q` asks the flow to stop through `onQuit`,
+ * Ctrl+C (read as a key in raw mode) through `onInterrupt`, which stops on the first press and exits on the
+ * second (tui/interrupt.ts); the flow checkpoints and then ends its metric stream, which shows as
+ * "finished" and calls `onFinish` after the final frame.
  */
 import { Box, Static, Text, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -12,6 +13,7 @@ import type { Metric } from '../../src/records.ts';
 import { dashboardView$ } from './dashboard-stream.ts';
 import type { DashboardView, LatestSample, LogLine, RunInfo } from './dashboard-store.ts';
 import { Header } from './header.tsx';
+import { planLayout, type PanelSpec } from './layout.ts';
 import { ACCURACY_SERIES, isOtherMetric, isRewardMetric, THROUGHPUT_SERIES, TRAINING_SERIES } from './metric-names.ts';
 import { SamplePanel } from './sample-panel.tsx';
 import { SeriesPanel } from './series-panel.tsx';
@@ -42,7 +44,6 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onInterrupt,
   const quitRequested = useRef(false); // a ref, not state: two key presses can arrive before a re-render
   const { isRawModeSupported } = useStdin();
   const { stdout } = useStdout();
-  const width = Math.max(60, Math.min(stdout.columns ?? 100, 140));
 
   useInput(
     (input, key) => {
@@ -65,8 +66,7 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onInterrupt,
     if (finished) onFinish?.();
   }, [finished]); // once, when the run ends (onFinish identity changes must not re-fire it)
 
-  const half = Math.floor(width / 2);
-  const names = [...view.series.keys()];
+  const layout = planLayout(panelSpecs([...view.series.keys()]), { columns: stdout.columns ?? 100, rows: stdout.rows ?? 40 }, samples$ !== undefined);
   return (
     <>
       <Static items={view.log as LogLine[]}>
@@ -76,26 +76,39 @@ export function Dashboard({ metrics$, samples$, log$, info, onQuit, onInterrupt,
           </Text>
         )}
       </Static>
-      <Box flexDirection="column" width={width}>
-        <Header info={info} view={view} stopping={stopping} width={width} />
+      <Box flexDirection="column" width={layout.width}>
+        <Header info={info} view={view} stopping={stopping} width={layout.width} />
         <Box>
-          <SeriesPanel title="accuracy" view={view} names={ACCURACY_SERIES.map((s) => s.name)} fractions={FRACTIONS} width={half} color="green" />
-          <SeriesPanel title="training" view={view} names={TRAINING_SERIES.map((s) => s.name)} fractions={FRACTIONS} width={width - half} color="cyan" hideMissing />
+          {layout.columns.map((column, i) => (
+            <Box key={i} flexDirection="column" width={layout.columnWidths[i]}>
+              {column.map((plan) => (
+                <SeriesPanel key={plan.title} plan={plan} view={view} fractions={FRACTIONS} width={layout.columnWidths[i]} bordered={layout.bordered} />
+              ))}
+            </Box>
+          ))}
         </Box>
-        <Box>
-          <SeriesPanel title="rewards" view={view} names={names.filter(isRewardMetric).sort()} width={half} color="yellow" />
-          <Box flexDirection="column" width={width - half}>
-            <SeriesPanel title="throughput" view={view} names={THROUGHPUT_SERIES.map((s) => s.name)} width={width - half} color="blue" hideMissing />
-            {names.some(isOtherMetric) ? (
-              <SeriesPanel title="other" view={view} names={names.filter(isOtherMetric).sort().slice(0, 6)} width={width - half} />
-            ) : null}
-          </Box>
-        </Box>
-        <SamplePanel sample={view.sample} width={width} />
+        {layout.sampleRows > 0 ? <SamplePanel sample={view.sample} width={layout.width} bordered={layout.bordered} /> : null}
         <Text dimColor>{finished ? 'run ended' : stopping ? 'stopping after the current step…' : 'q: stop (checkpoint, then exit)'}</Text>
       </Box>
     </>
   );
+}
+
+/**
+ * The panels this run has data for, in placement order. Accuracy is always there (every run is evaluated
+ * sooner or later); rewards, training, throughput and other appear once the run emits such a metric (an
+ * SFT run has no rewards panel, a replayed eval no training one).
+ */
+export function panelSpecs(names: readonly string[]): PanelSpec[] {
+  const present = new Set(names);
+  const specs: PanelSpec[] = [
+    { title: 'accuracy', names: ACCURACY_SERIES.map((s) => s.name), color: 'green' },
+    { title: 'training', names: TRAINING_SERIES.map((s) => s.name).filter((n) => present.has(n)), color: 'cyan' },
+    { title: 'rewards', names: names.filter(isRewardMetric).sort(), color: 'yellow' },
+    { title: 'throughput', names: THROUGHPUT_SERIES.map((s) => s.name).filter((n) => present.has(n)), color: 'blue' },
+    { title: 'other', names: names.filter(isOtherMetric).sort() },
+  ];
+  return specs.filter((spec, i) => i === 0 || spec.names.length > 0);
 }
 
 function emptyView(now: () => number): DashboardView {

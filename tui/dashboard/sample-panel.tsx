@@ -1,4 +1,7 @@
-/** The latest sample: oracle p*, the model's caption with differences marked, the answer and its verdict. */
+/**
+ * The latest sample: oracle p*, the model's caption with differences marked, the answer and its verdict —
+ * four lines (title with the difference summary, p*, caption, answer), each cut to one terminal line.
+ */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { captionDiff } from './caption-diff.ts';
@@ -8,16 +11,20 @@ import type { LatestSample } from './dashboard-store.ts';
 export interface SamplePanelProps {
   readonly sample: LatestSample | undefined;
   readonly width: number;
+  readonly bordered?: boolean; // default true
 }
 
 const LABEL = 10;
 
-export function SamplePanel({ sample, width }: SamplePanelProps) {
+export function SamplePanel({ sample, width, bordered = true }: SamplePanelProps) {
+  const frame = { borderStyle: bordered ? ('round' as const) : undefined, borderColor: 'gray', width, paddingX: bordered ? 1 : 0, flexDirection: 'column' as const };
   if (!sample) {
     return (
-      <Box borderStyle="round" borderColor="gray" width={width} paddingX={1} flexDirection="column">
+      <Box {...frame}>
         <Text bold>latest sample</Text>
-        <Text dimColor>none yet</Text>
+        <Text dimColor>none yet (shown after the first evaluation)</Text>
+        <Text> </Text>
+        <Text> </Text>
       </Box>
     );
   }
@@ -31,18 +38,15 @@ export function SamplePanel({ sample, width }: SamplePanelProps) {
         : `differs (${diff.missing.join('').length} chars missing, ${diff.extra.join('').length} extra)`;
   const where = [sample.sampleId, sample.step === undefined ? undefined : `step ${sample.step}`].filter(Boolean).join(' · ');
   return (
-    <Box borderStyle="round" borderColor="gray" width={width} paddingX={1} flexDirection="column">
-      <Text bold>
-        latest sample <Text dimColor>{where}</Text>
+    <Box {...frame}>
+      <Text bold wrap="truncate-end">
+        latest sample <Text dimColor>{where}</Text> <Text color={diff.equal ? 'green' : 'yellow'}>{summary}</Text>
       </Text>
       <Row label="p*">
-        <Text wrap="wrap">{sample.pStar}</Text>
+        <Text wrap="truncate-end">{sample.pStar}</Text>
       </Row>
       <Row label="caption">
         <CaptionDiffText diff={diff} />
-      </Row>
-      <Row label="">
-        <Text color={diff.equal ? 'green' : 'yellow'}>{summary}</Text>
       </Row>
       <Row label="answer">
         <Text wrap="truncate-end">

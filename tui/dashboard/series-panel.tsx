@@ -1,41 +1,42 @@
-/** A bordered panel of metric rows; rows without data yet are dimmed, panels without any data say so. */
+/** A panel of metric rows (bordered on roomy terminals); rows without data yet are dimmed. */
 import { Box, Text } from 'ink';
 import type { DashboardView } from './dashboard-store.ts';
-import { SeriesRow } from './series-row.tsx';
+import { distinctLabels, type PanelPlan } from './layout.ts';
 import { metricLabel } from './metric-names.ts';
+import { SeriesRow } from './series-row.tsx';
 
 export interface SeriesPanelProps {
-  readonly title: string;
+  readonly plan: PanelPlan;
   readonly view: DashboardView;
-  readonly names: readonly string[];
   readonly fractions?: ReadonlySet<string>; // names drawn on a fixed [0,1] scale
   readonly width: number;
-  readonly color?: string;
-  readonly hideMissing?: boolean; // drop rows that have no data (e.g. GRPO-only metrics in an SFT run)
+  readonly bordered: boolean;
 }
 
-export function SeriesPanel({ title, view, names, fractions, width, color, hideMissing }: SeriesPanelProps) {
-  const shown = hideMissing ? names.filter((n) => view.series.has(n)) : names;
-  const labelWidth = Math.min(14, Math.max(4, ...shown.map((n) => metricLabel(n).length + 1)));
-  const sparkWidth = Math.max(4, width - 4 - labelWidth - 8);
+const VALUE_WIDTH = 8;
+
+export function SeriesPanel({ plan, view, fractions, width, bordered }: SeriesPanelProps) {
+  const inner = width - (bordered ? 4 : 1); // border and padding, or a one-column gap to the next panel
+  const labelWidth = Math.min(Math.max(12, Math.floor(inner / 3)), Math.max(4, ...plan.names.map((n) => metricLabel(n).length + 1)));
+  const labels = distinctLabels(plan.names.map(metricLabel), labelWidth - 1);
+  const sparkWidth = Math.max(4, inner - labelWidth - VALUE_WIDTH);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1}>
-      <Text bold>{title}</Text>
-      {shown.length === 0 ? (
-        <Text dimColor>no data yet</Text>
-      ) : (
-        shown.map((name) => (
-          <SeriesRow
-            key={name}
-            label={metricLabel(name)}
-            series={view.series.get(name)}
-            fraction={fractions?.has(name)}
-            labelWidth={labelWidth}
-            sparkWidth={sparkWidth}
-            color={color}
-          />
-        ))
-      )}
+    <Box flexDirection="column" borderStyle={bordered ? 'round' : undefined} borderColor="gray" width={width} paddingX={bordered ? 1 : 0}>
+      <Text bold wrap="truncate-end">
+        {plan.title}
+        {plan.hidden > 0 ? <Text dimColor> +{plan.hidden} more</Text> : null}
+      </Text>
+      {plan.names.map((name, i) => (
+        <SeriesRow
+          key={name}
+          label={labels[i]}
+          series={view.series.get(name)}
+          fraction={fractions?.has(name)}
+          labelWidth={labelWidth}
+          sparkWidth={sparkWidth}
+          color={plan.color}
+        />
+      ))}
     </Box>
   );
 }
