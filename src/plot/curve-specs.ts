@@ -6,6 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../records.ts';
 import { metricGroup, metricLabel } from '../metric-names.ts';
+import { VALUE_AXIS, valueScale } from './axis.ts';
 
 export interface CurveChart {
   readonly id: string; // file stem, e.g. 'accuracies'
@@ -108,7 +109,8 @@ function lineSpec(title: string, yTitle: string, rows: object[], order: string[]
         field: 'value',
         type: 'quantitative',
         title: yTitle,
-        scale: unitInterval ? { domain: [0, 1] } : { zero: false, nice: true },
+        scale: unitInterval ? { domain: [0, 1] } : valueScale(rows.map((r) => (r as { value: number }).value)),
+        axis: VALUE_AXIS,
       },
       color: {
         field: 'series',

@@ -3,6 +3,7 @@
  * (a_p, a_r), coloured by end-to-end accuracy a, labelled with the setting.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { VALUE_AXIS, valueScale } from './axis.ts';
 
 export interface SweepRow {
   readonly setting: string; // e.g. 'λ=0.2' or 'ngdiff'
@@ -29,8 +30,11 @@ export function parseSweepRows(json: unknown, where: string): SweepRow[] {
 
 export function tradeoffSpec(rows: readonly SweepRow[], title = 'Perception–reasoning trade-off'): TopLevelSpec {
   const values = rows.map((r) => ({ ...r }));
-  const x = { field: 'ap', type: 'quantitative', title: 'perception accuracy a_p', scale: { zero: false, nice: true, padding: 24 } };
-  const y = { field: 'ar', type: 'quantitative', title: 'reasoning accuracy a_r (oracle caption)', scale: { zero: false, nice: true, padding: 24 } };
+  const axisOf = (field: 'ap' | 'ar', title: string) => ({
+    field, type: 'quantitative', title, scale: valueScale(rows.map((r) => r[field]), { padding: 24 }), axis: VALUE_AXIS,
+  });
+  const x = axisOf('ap', 'perception accuracy a_p');
+  const y = axisOf('ar', 'reasoning accuracy a_r (oracle caption)');
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,

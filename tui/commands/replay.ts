@@ -92,19 +92,35 @@ export async function summarize(file: string): Promise<string> {
   ].join('\n');
 }
 
-function runInfo(file: string, header: RecordingHeader): { run: string; task: string; backend: string; device?: string } {
-  let described: { run?: string; backend?: string | null; device?: string | null; config?: { task?: string } } = {};
+/**
+ * The task and planned steps of a recorded run, from its config: a verb's config sits at the top (gen) or
+ * under one key — `config` (sft), `rl`, `eval`, `diagnose` — so the first object with a `task` names it.
+ */
+export function runFacts(config: unknown): { task?: string; totalSteps?: number } {
+  if (config === null || typeof config !== 'object') return {};
+  const record = config as Record<string, unknown>;
+  const holder = [record, ...Object.values(record)].find(
+    (v): v is Record<string, unknown> => v !== null && typeof v === 'object' && typeof (v as Record<string, unknown>).task === 'string',
+  );
+  if (!holder) return {};
+  const steps = typeof holder.steps === 'number' ? holder.steps + (typeof holder.prePerceptionSteps === 'number' ? holder.prePerceptionSteps : 0) : undefined;
+  return { task: holder.task as string, totalSteps: steps };
+}
+
+export function runInfo(file: string, header: RecordingHeader): { run: string; task: string; backend: string; device?: string; totalSteps?: number } {
+  let described: { run?: string; backend?: string | null; device?: string | null; config?: unknown } = {};
   try {
     described = JSON.parse(fs.readFileSync(path.join(path.dirname(file), 'config.json'), 'utf8'));
   } catch {
     // a bare recording without its run directory: the header alone names it
   }
-  const config = header.config as { task?: unknown } | null;
+  const facts = { ...runFacts(described.config), ...runFacts(header.config) };
   return {
     run: String(header.meta?.run ?? described.run ?? path.basename(file)),
-    task: String(config?.task ?? described.config?.task ?? '?'),
+    task: facts.task ?? 'unknown task',
     backend: `replay of ${described.backend ?? 'recording'}`,
     device: described.device ?? undefined,
+    totalSteps: facts.totalSteps, // gives the header its progress bar and ETA
   };
 }
 

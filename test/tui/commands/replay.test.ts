@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRun } from '../../../flows/run-context.ts';
 import { RecordingWriter } from '../../../src/recording/index.ts';
-import { parseSpeed, recordToJson, replayDashboard, replayJsonl, resolveRecordingPath, summarize } from '../../../tui/commands/replay.ts';
+import { parseSpeed, recordToJson, replayDashboard, replayJsonl, resolveRecordingPath, runFacts, runInfo, summarize } from '../../../tui/commands/replay.ts';
 import { rolloutLike, tempDir } from '../../src/recording/helpers.ts';
 
 let dir: string;
@@ -56,6 +56,18 @@ describe('asymflow replay', () => {
     const result = cli(run.file('metrics.msgpack'), '--dashboard');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('step 2 a=0.500 ap=0.250'); // the plain log's last line of the re-played run
+  });
+
+  it('names the task and the planned steps of each verb\'s run (the dashboard header and its ETA)', () => {
+    expect(runFacts({ config: { task: 'sudoku', steps: 40, prePerceptionSteps: 10 }, taskOptions: {} })).toEqual({ task: 'sudoku', totalSteps: 50 }); // sft
+    expect(runFacts({ rl: { task: 'gc', steps: 12 }, taskOptions: {} })).toEqual({ task: 'gc', totalSteps: 12 });
+    expect(runFacts({ eval: { task: 'gc', n: 5 } })).toEqual({ task: 'gc', totalSteps: undefined });
+    expect(runFacts({ task: 'gc', split: 'test' })).toEqual({ task: 'gc', totalSteps: undefined }); // gen
+    expect(runFacts(null)).toEqual({});
+    const run = openRun({ out: path.join(dir, 'sft-run'), config: { config: { task: 'sudoku', steps: 8, prePerceptionSteps: 0 } } });
+    run.close();
+    const info = runInfo(path.join(dir, 'sft-run', 'metrics.msgpack'), { kind: 'metrics', schema: 1, created: '', commit: null, config: null });
+    expect(info).toMatchObject({ run: 'sft-run', task: 'sudoku', totalSteps: 8 });
   });
 
   it('rejects a bad speed, a non-metrics file on the dashboard and a directory without metrics', async () => {
