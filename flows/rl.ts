@@ -38,6 +38,7 @@ import { parseRewardSpec } from '../src/rl/reward-spec.ts';
 import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
 import { evaluateModel, type EvalFigures } from '../src/rl/rl-eval.ts';
+import { progressLines } from '../src/progress-lines.ts';
 import type { RlConfig } from '../src/rl/rl-config.ts';
 import type { RlScored } from '../src/rl/rl-records.ts';
 import type { StepUpdated } from '../src/rl/rl-step.ts';
@@ -169,7 +170,9 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
   o.onRun?.(run, () => (stopped = true));
 
   try {
-    const before = resuming ? (meta?.before ?? null) : c.evalN > 0 ? await evaluateModel(policy, task, evalOptions) : null;
+    // An evaluation of hundreds of samples takes minutes on CPU: a line per tenth with an ETA.
+    const withProgress = (when: string) => ({ ...evalOptions, onProgress: progressLines(`rl: evaluating ${when}`, 2 * c.evalN, log) });
+    const before = resuming ? (meta?.before ?? null) : c.evalN > 0 ? await evaluateModel(policy, task, withProgress('before')) : null;
     o.backend?.throwIfGpuErrors?.('rl evaluation before training');
     if (before) {
       if (!resuming) emitEval(run, 0, before);
@@ -213,7 +216,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
     );
     await lastValueFrom(steps$, { defaultValue: undefined });
     const completed = done >= c.steps;
-    const after = completed && c.evalN > 0 ? await evaluateModel(policy, task, evalOptions) : null;
+    const after = completed && c.evalN > 0 ? await evaluateModel(policy, task, withProgress('after')) : null;
     o.backend?.throwIfGpuErrors?.('rl evaluation after training');
     if (after) {
       emitEval(run, done, after);

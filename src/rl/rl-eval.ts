@@ -26,10 +26,13 @@ export interface ModelEvalOptions {
   readonly maxTokens: number;
   readonly taskOptions: TaskOptions;
   readonly batch: number;
+  /** Called after each scored record with the count so far and the total (n × both modes). */
+  readonly onProgress?: (records: number, total: number) => void;
 }
 
 export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
   const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
+  let records = 0;
   const { summary } = await evaluatePolicy(policy, task, generatedSamples(task, { split: 'test', n: o.n, seed: o.seed, options: o.taskOptions }), {
     mode: 'both',
     temperature: o.temperature,
@@ -37,6 +40,7 @@ export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions)
     maxTokens: o.maxTokens,
     seed: o.seed,
     batchSize: o.batch,
+    onRecord: () => o.onProgress?.(++records, 2 * o.n),
   });
   return { n: summary.n, a: summary.a, ap: summary.ap, ar: summary.ar, arCond: summary.arCond, parseFailures: summary.parseFailures.total };
 }
