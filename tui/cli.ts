@@ -3,13 +3,20 @@
  * program; this file only wires them up and turns thrown errors into one clear line and exit code 1.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { packageRoot } from '../src/build-info.ts';
 import { commands } from './commands/index.ts';
 import { expandTaskOptionAliases } from './commands/task-flags.ts';
 
-/** package.json's version: the one number `asymflow --version` and `npm ls` agree on. */
+/**
+ * package.json's version: the one number `asymflow --version` and `npm ls` agree on. Read from the package
+ * root found upwards (the sources and dist/ sit at different depths); no git call, so --help stays fast.
+ */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const root = packageRoot();
+  if (!root) return 'unknown';
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
 }
 
 export function buildProgram(): Command {
