@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generatedSamples } from '../src/eval/eval-samples.ts';
 import type { Proportion } from '../src/eval/stats.ts';
+import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { createVlm, disposeVlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
@@ -58,6 +59,7 @@ export interface Figures {
   readonly ap: Proportion;
   readonly ar: Proportion;
   readonly arCond: Proportion;
+  readonly perPuzzle?: PerPuzzle; // for the paired tests (absent in parts recorded before it existed)
 }
 
 export interface SftPartResult {
@@ -115,7 +117,7 @@ export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>):
 }
 
 const pairs = (o: Readonly<Record<string, unknown>>) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`);
-const figures = (f: Figures): Figures => ({ a: f.a, ap: f.ap, ar: f.ar, arCond: f.arCond });
+const figures = (f: Figures): Figures => ({ a: f.a, ap: f.ap, ar: f.ar, arCond: f.arCond, ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
 export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: PartKind, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
 export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
 export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');
@@ -154,7 +156,7 @@ async function initialEvaluation(c: PartContext): Promise<Figures> {
   const model = createVlm(mc, c.preset.seed);
   try {
     const e = await evaluateModel(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
-    return figures(e.summary);
+    return figures({ ...e.summary, perPuzzle: e.perPuzzle });
   } finally {
     disposeVlm(model);
   }
@@ -186,7 +188,10 @@ async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<Par
   return {
     commands: [cliLine('sweep sft', withKnobs(c, { ...list, ...flags }))],
     result: {
-      rows: table.rows.map((r) => ({ label: r.setting, objective: r.objective, x: r.objective.startsWith('lambda:') ? Number(r.objective.slice(7)) : null, ...figures(r) })),
+      rows: table.rows.map((r) => ({
+        label: r.setting, objective: r.objective, x: r.objective.startsWith('lambda:') ? Number(r.objective.slice(7)) : null,
+        ...figures({ ...r, perPuzzle: readSftSummary(path.join(out, r.name)).perPuzzle }),
+      })),
     } satisfies SweepPartResult,
   };
 }
@@ -215,6 +220,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   };
 }
 
+const readSftSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SftSummary;
 const readRlSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RlSummary;
 
 function rlRunResult(label: string, alpha: number, reward: string, s: RlSummary, dir: string): RlRunResult {
@@ -267,7 +273,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   });
   return {
     commands: [cliLine('train-embed', withKnobs(c, embedFlags, false)), cliLine('diagnose', withKnobs(c, flags, false))],
-    result: { summary: { rollouts: summary.rollouts, rRewardPerception: summary.rRewardPerception, rRewardReasoning: summary.rRewardReasoning, means: summary.means, surrogates: summary.surrogates }, embed: { loss: trained.loss, accuracy: trained.accuracy } } satisfies DiagnosePartResult,
+    result: { summary: { rollouts: summary.rollouts, rRewardPerception: summary.rRewardPerception, rRewardReasoning: summary.rRewardReasoning, means: summary.means, surrogates: summary.surrogates, values: summary.values }, embed: { loss: trained.loss, accuracy: trained.accuracy } } satisfies DiagnosePartResult,
   };
 }
 

@@ -6,7 +6,8 @@
  *       DIR/<task>/<part>/summary.json exists ─ skipped (--resume)
  *       else runPart (flows/reproduce-parts.ts; its runs continue their own checkpoints) ─ timed
  *            ─ DIR/<task>/<part>/summary.json {commands, seed, backend, device, wall time, versions, result}
- *   ─ toArray ─ DIR/report.md with every table, the plots and the six verdicts (flows/reproduce-report.ts)
+ *   (--seeds 0,1,2: every part of every seed, each seed in DIR/seed-S/)
+ *   ─ toArray ─ DIR/report.md with every table, the plots and the six verdicts, seeds pooled (flows/reproduce-report.ts)
  *
  * A killed run resumes where it stopped: finished parts are skipped, the part it was in continues from its
  * runs' checkpoints. With `--preset full` every part fits one 10-minute device call (`--only gc/sft`).
@@ -22,6 +23,7 @@ import { resolveBackend } from '../src/model/backend.ts';
 import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import { PART_KINDS, partDir, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
 import { writeReport } from './reproduce-report.ts';
+import { seedRuns, withSeed, type SeedRun } from './reproduce-seeds.ts';
 import { readPartSummary, summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
 
 export interface ReproduceOptions {
@@ -31,6 +33,7 @@ export interface ReproduceOptions {
   readonly out: string;
   readonly resume: boolean;
   readonly only?: readonly string[]; // part names (task/kind); default all
+  readonly seeds?: readonly number[]; // training seeds; default the preset's one seed, in DIR itself
   readonly log?: (line: string) => void;
 }
 
@@ -82,41 +85,62 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   if (unknown.length > 0) throw new ConfigError(`reproduce: unknown part ${unknown.map((p) => `'${p}'`).join(', ')}; the parts are ${all.join(', ')}`);
   const out = path.resolve(o.out);
   ensureDir(out);
-  const done = only.filter((p) => readPartSummary(out, p));
+  const seeds = seedRuns(out, preset, o.seeds);
+  const jobs = seeds.flatMap((run) => only.map((part) => ({ run, part, name: partLabel(out, run, part) })));
+  const done = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
   if (!o.resume && done.length > 0) throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
   pinPreset(out, preset.name);
 
   const backend = await resolveBackend(o.backend, { log });
-  log(`reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, backend ${backend.name} (${backend.device}), ${only.length} parts: ${only.join(', ')}`);
+  log(`reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, seeds ${seeds.map((s) => s.seed).join(',')}, backend ${backend.name} (${backend.device}), ${jobs.length} parts: ${jobs.map((j) => j.name).join(', ')}`);
   const v = versions();
   const ran: string[] = [];
   const skipped: string[] = [];
-  const run$ = from(only).pipe(
-    concatMap((part) =>
+  const run$ = from(jobs).pipe(
+    concatMap((job) =>
       defer(async () => {
-        if (readPartSummary(out, part)) {
-          log(`reproduce: ${part}: finished earlier, skipped`);
-          skipped.push(part);
+        if (readPartSummary(job.run.dir, job.part)) {
+          log(`reproduce: ${job.name}: finished earlier, skipped`);
+          skipped.push(job.name);
           return;
         }
-        const [task, kind] = part.split('/') as [ReproduceTask, PartKind];
-        const ctx: PartContext = { out, task, preset, backend: { name: backend.name, device: backend.device }, log };
-        log(`reproduce: ${part}: running`);
-        const started = Date.now();
-        const output = await runPart(kind, ctx);
-        const summary: PartSummary = {
-          part, task, kind, preset: preset.name, seed: preset.seed, backend: backend.name, device: backend.device,
-          wallMs: Date.now() - started, finished: new Date().toISOString(), versions: v, ...output,
-        };
-        writeJsonAtomic(summaryFile(out, part), summary); // the part counts as done only once this is whole
-        log(`reproduce: ${part}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
-        ran.push(part);
+        await runOnePart(job.run, job.part, { preset, backend, versions: v, log, name: job.name });
+        ran.push(job.name);
       }),
     ),
     toArray(),
   );
   await lastValueFrom(run$);
-  const report = await writeReport({ out, preset, tasks, parts: all, backendRequest: o.backend, versions: v });
+  const report = await writeReport({ out, preset, tasks, parts: all, seeds, backendRequest: o.backend, versions: v });
   log(`reproduce: wrote ${report}`);
   return { report, ran, skipped };
+}
+
+/** A part's name in logs and results: `gc/sft`, or `seed-1/gc/sft` when the seed has its own directory. */
+const partLabel = (out: string, run: SeedRun, part: string) => (run.dir === out ? part : `${path.relative(out, run.dir)}/${part}`);
+
+/**
+ * One part of one seed, start to summary: runPart (flows/reproduce-parts.ts; its runs continue their own
+ * checkpoints), timed, then DIR/<task>/<part>/summary.json. The unit a scheduler (a queue, K in parallel)
+ * can run on its own: parts of one task and seed still depend on that seed's sft part.
+ */
+export async function runOnePart(
+  run: SeedRun,
+  part: string,
+  o: { preset: ReproducePreset; backend: { name: string; device: string }; versions: Versions; log: (line: string) => void; name?: string },
+): Promise<PartSummary> {
+  const preset = withSeed(o.preset, run.seed);
+  const name = o.name ?? part;
+  const [task, kind] = part.split('/') as [ReproduceTask, PartKind];
+  const ctx: PartContext = { out: run.dir, task, preset, backend: { name: o.backend.name, device: o.backend.device }, log: o.log };
+  o.log(`reproduce: ${name}: running`);
+  const started = Date.now();
+  const output = await runPart(kind, ctx);
+  const summary: PartSummary = {
+    part, task, kind, preset: preset.name, seed: preset.seed, backend: o.backend.name, device: o.backend.device,
+    wallMs: Date.now() - started, finished: new Date().toISOString(), versions: o.versions, ...output,
+  };
+  writeJsonAtomic(summaryFile(run.dir, part), summary); // the part counts as done only once this is whole
+  o.log(`reproduce: ${name}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
+  return summary;
 }

@@ -29,6 +29,7 @@ import { generatedSamples } from '../src/eval/eval-samples.ts';
 import type { EvalRecord } from '../src/eval/eval-record.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
+import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
 import { resolveBackend, type ResolvedBackend } from '../src/model/backend.ts';
@@ -96,6 +97,7 @@ interface Run {
   readonly log: (line: string) => void;
   progress: SftProgress;
   lastEvaluation?: EvalSummary;
+  lastPerPuzzle?: PerPuzzle;
   stopRequested: boolean;
 }
 
@@ -360,6 +362,7 @@ async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   });
   run.backend.throwIfGpuErrors(`sft evaluation at step ${step}`);
   run.lastEvaluation = e.summary;
+  run.lastPerPuzzle = e.perPuzzle;
   run.progress = { ...run.progress, evaluations: [...run.progress.evaluations, e.point] };
   const s = e.summary;
   if (s.a.count > 0) run.ctx.emitMany(step, { [N.a]: s.a.value, [N.ap]: s.ap.value, [N.arCond]: s.arCond.value });
@@ -402,6 +405,7 @@ async function finish(run: Run, dropped: number, started: number): Promise<SftSu
     totalSteps: totalSteps(run.config),
     stopped,
     evaluation: run.lastEvaluation,
+    perPuzzle: run.lastPerPuzzle,
     progress: run.progress,
     wallTimeMs: Date.now() - started,
     droppedSamples: dropped,

@@ -6,6 +6,7 @@
  */
 import { modelConfig, patchCount, type ModelSize } from '../model/config.ts';
 import type { TaskOptions } from '../tasks/task.ts';
+import { FULL_PROVENANCE, SMOKE_PROVENANCE, TEST_PROVENANCE, type SettingChoice } from './provenance.ts';
 
 export type ReproduceTask = 'gc' | 'sudoku';
 export const REPRODUCE_TASKS: readonly ReproduceTask[] = ['gc', 'sudoku'];
@@ -46,6 +47,7 @@ export interface ReproducePreset {
   readonly embed: { readonly samples: number; readonly steps: number; readonly batch: number };
   readonly surrogateRl: { readonly alpha: number; readonly rewards: readonly string[] }; // `rl.steps` each
   readonly scoreThreads: number; // 0: verify in-process (no worker start-up on a 2-core CI)
+  readonly provenance: readonly SettingChoice[]; // what chose each setting above (src/reproduce/provenance.ts)
 }
 
 const SMOKE: ReproducePreset = {
@@ -69,6 +71,7 @@ const SMOKE: ReproducePreset = {
   embed: { samples: 16, steps: 4, batch: 4 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'self:4', 'embed'] },
   scoreThreads: 0,
+  provenance: SMOKE_PROVENANCE,
 };
 
 /** The test's preset: the smoke preset on 3-node graphs with fewer steps, samples and tokens (seconds a part). */
@@ -82,6 +85,7 @@ const TEST: ReproducePreset = {
   rl: { steps: 1, prompts: 2, group: 2, lr: 1e-4, evalN: 4, rolloutBatch: 4, temperature: 1, alphas: [0, 0.5, 1] },
   diagnose: { n: 8, batch: 8, rewards: ['self:1', 'self:4', 'embed'] },
   embed: { samples: 8, steps: 2, batch: 4 },
+  provenance: TEST_PROVENANCE,
 };
 
 /**
@@ -121,6 +125,7 @@ const FULL: ReproducePreset = {
   embed: { samples: 512, steps: 300, batch: 32 },
   surrogateRl: { alpha: 0.5, rewards: ['perception', 'self:1', 'embed'] },
   scoreThreads: 0, // the device runs a bundle, where Piscina workers cannot load: verify in process
+  provenance: FULL_PROVENANCE,
 };
 
 /** The SFT sizes of `task` under preset `p`: `sft` with the task's `sftByTask` changes. */

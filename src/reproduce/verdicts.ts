@@ -1,151 +1,178 @@
 /**
- * The six findings of the paper as verdicts computed from measured numbers (never written in by hand):
- * each says reproduces / does not reproduce / inconclusive, with the figures and, when inconclusive, why.
- * Uncertainty: a difference of independent proportions gets a normal 95% interval; proportions and
- * correlations carry their own 95% intervals (Wilson, Fisher z), and overlapping intervals make a
- * comparison inconclusive rather than a win for either side.
+ * The paper's six findings (Sections 3.1–3.3, Tables 1–4) as checks on per-puzzle records, computed from the
+ * measured numbers of one task over every seed run (src/reproduce/checks.ts says how a check is judged).
+ * Each finding returns its checks; the report judges every check of every finding together (Holm) and a
+ * finding reproduces only when all its checks do.
  */
-import type { Correlation, Proportion } from '../eval/stats.ts';
+import { pearson } from '../eval/stats.ts';
+import type { DiagnoseValues } from '../rl/diagnose.ts';
+import {
+  bootstrapCheck, dependentCorrelationCheck, gainDifference, mcnemarCheck, notRun, paired, pct, pp, type Check, type Measured,
+} from './checks.ts';
 
-export type Outcome = 'reproduces' | 'does not reproduce' | 'inconclusive';
-
-export interface Verdict {
-  readonly outcome: Outcome;
-  readonly detail: string; // the numbers behind it
+/** One task's parts for one seed, as far as they ran. */
+export interface SeedParts {
+  readonly sft?: { readonly init: Measured; readonly final: Measured };
+  readonly lambdas?: readonly { readonly x: number; readonly label: string; readonly f: Measured }[];
+  readonly ngdiff?: Measured;
+  readonly rl?: readonly { readonly alpha: number; readonly before: Measured; readonly after: Measured }[];
+  readonly diagnose?: DiagnoseValues;
+  readonly surrogates?: readonly { readonly reward: string; readonly after: Measured }[];
 }
 
-const Z95 = 1.959963984540054;
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const pp = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} pp`;
-/** Agresti–Caffo variance ((k+1)/(n+2)): a 0-of-8 or 8-of-8 estimate still carries its uncertainty. */
-const variance = (p: Proportion) => {
-  if (p.count === 0) return Infinity;
-  const q = (p.successes + 1) / (p.count + 2);
-  return (q * (1 - q)) / (p.count + 2);
+export const PAPER_LAMBDAS = [0.1, 0.2, 0.5, 0.8, 0.9] as const;
+export const NONINFERIORITY_MARGIN = 0.05; // finding 3: NGDiff "not worse" than the best λ by more than 5 points of a
+export const MATCHED_START = 0.1; // finding 4: the RL start counts as matched when |a_p − a_r| ≤ 10 points
+export const MIN_ROLLOUTS = 2500; // finding 5: the paper's claim is tested on at least this many rollouts
+
+const every = <T>(seeds: readonly SeedParts[], pick: (s: SeedParts) => T | undefined): T[] | undefined => {
+  const got = seeds.map(pick);
+  return seeds.length > 0 && got.every((g) => g !== undefined) ? (got as T[]) : undefined;
 };
-const overlap = (x: Proportion, y: Proportion) => x.ci95[0] <= y.ci95[1] && y.ci95[0] <= x.ci95[1];
+const meanOf = (ms: readonly Measured[], m: 'a' | 'ap' | 'ar' | 'arCond') => {
+  const v = ms.flatMap((x) => (x.perPuzzle?.[m] ?? []).filter((b) => b !== null)) as number[];
+  return v.length ? v.reduce((s, b) => s + b, 0) / v.length : NaN;
+};
 
-export interface BeforeAfter {
-  readonly ap: Proportion;
-  readonly ar: Proportion;
+/** (1) SFT raises a_r more than a_p (paired), and the a_p gain shrinks as the perception token share falls. */
+export function sftGainChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const sft = every(seeds, (s) => s.sft);
+  const name = 'SFT: a_r gain > a_p gain';
+  const gain = sft
+    ? (() => {
+        const pairs = paired(sft.map((s) => s.init), sft.map((s) => s.final), name);
+        return bootstrapCheck(name, 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1);
+      })()
+    : notRun(name, `part ${part}/sft has not run`);
+  return [gain, notRun('a_p gain shrinks as the perception token share falls', 'needs SFT runs over a sweep of perception token shares (issue 16); this preset trains one share')];
 }
 
-/** Findings (1) and (4a): the a_r gain exceeds the a_p gain, judged on the 95% interval of their difference. */
-export function gainVerdict(before: BeforeAfter, after: BeforeAfter, what: string): Verdict {
-  const gainR = after.ar.value - before.ar.value;
-  const gainP = after.ap.value - before.ap.value;
-  const d = gainR - gainP;
-  const se = Math.sqrt(variance(before.ar) + variance(after.ar) + variance(before.ap) + variance(after.ap));
-  const lo = d - Z95 * se;
-  const hi = d + Z95 * se;
-  const detail = `${what}: a_r ${pct(before.ar.value)} → ${pct(after.ar.value)} (${pp(gainR)}), a_p ${pct(before.ap.value)} → ${pct(after.ap.value)} (${pp(gainP)}); difference ${pp(d)}, 95% CI [${pp(lo)}, ${pp(hi)}]`;
-  if (!Number.isFinite(se)) return { outcome: 'inconclusive', detail: `${detail}; an evaluation is missing` };
-  if (lo > 0) return { outcome: 'reproduces', detail };
-  if (hi < 0) return { outcome: 'does not reproduce', detail: `${detail}; a_p gained more` };
-  return { outcome: 'inconclusive', detail: `${detail}; the interval contains 0` };
-}
-
-export interface SettingPoint {
-  readonly label: string; // λ=0.2, α=0.5
-  readonly x: number; // λ or α
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-}
-
-/** Findings (2) and (4b): over a sorted setting axis, the best a is at an interior setting, clear of both ends. */
-export function interiorOptimumVerdict(points: readonly SettingPoint[], axis: string): Verdict {
-  if (points.length < 3) return { outcome: 'inconclusive', detail: `only ${points.length} ${axis} settings were measured; an interior optimum needs at least 3` };
-  const sorted = [...points].sort((p, q) => p.x - q.x);
-  const as = sorted.map((p) => p.a.value);
-  const best = as.indexOf(Math.max(...as));
-  const row = sorted.map((p) => `${p.label} ${pct(p.a.value)}`).join(', ');
-  const apTrend = sorted[sorted.length - 1].ap.value - sorted[0].ap.value;
-  const arTrend = sorted[sorted.length - 1].ar.value - sorted[0].ar.value;
-  const detail = `a over ${axis}: ${row}; from the lowest to the highest ${axis} a_p changes ${pp(apTrend)} and a_r ${pp(arTrend)}`;
-  if (as.every((a) => a === as[0])) return { outcome: 'inconclusive', detail: `${detail}; a is the same at every setting` };
-  const ends = [sorted[0], sorted[sorted.length - 1]];
-  const top = sorted[best];
-  if (best === 0 || best === sorted.length - 1) {
-    const other = best === 0 ? sorted.slice(1) : sorted.slice(0, -1);
-    const clear = other.every((p) => !overlap(p.a, top.a));
-    return clear
-      ? { outcome: 'does not reproduce', detail: `${detail}; the best a is at the end ${top.label}, clear of the others` }
-      : { outcome: 'inconclusive', detail: `${detail}; the best a is at the end ${top.label} but its 95% interval overlaps the others'` };
+/** (2) The best fixed λ beats standard SFT on a, with an interior optimum; the a_p-up / a_r-down trade-off. */
+export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const lambdas = every(seeds, (s) => s.lambdas);
+  const sft = every(seeds, (s) => s.sft);
+  const names = ['best fixed λ beats standard SFT on a', 'the best a is at an interior λ, above the lowest λ', 'the best a is at an interior λ, above the highest λ', 'trade-off: a_p rises from the lowest to the highest λ', 'trade-off: a_r falls from the lowest to the highest λ'];
+  if (!lambdas || lambdas[0].length === 0) return names.map((n) => notRun(n, `part ${part}/lambda has not run`));
+  const axis = [...lambdas[0]].sort((p, q) => p.x - q.x).map((p) => p.x);
+  const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
+  const grid = axis.join(', ');
+  const onPaper = axis.length === PAPER_LAMBDAS.length && axis.every((x, i) => x === PAPER_LAMBDAS[i]);
+  const gridNote = onPaper ? '' : ` [on this preset's λ grid ${grid}, not the paper's ${PAPER_LAMBDAS.join(', ')}]`;
+  const best = axis.reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), axis[0]);
+  const checks: Check[] = [];
+  checks.push(sft ? mcnemarCheck(`${names[0]}${gridNote}`, paired(sft.map((s) => s.final), at(best), names[0]), 'a', ['standard', `λ=${best}`], 1, axis.length) : notRun(names[0], `part ${part}/sft has not run`));
+  if (axis.length < 3) {
+    checks.push(notRun(names[1], `only ${axis.length} λ settings ran; an interior optimum needs at least 3`), notRun(names[2], `only ${axis.length} λ settings ran`));
+  } else {
+    const interior = axis.slice(1, -1).reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), axis[1]);
+    const lo = axis[0];
+    const hi = axis[axis.length - 1];
+    checks.push(mcnemarCheck(names[1], paired(at(lo), at(interior), names[1]), 'a', [`λ=${lo}`, `λ=${interior} (best interior)`], 1));
+    checks.push(mcnemarCheck(names[2], paired(at(hi), at(interior), names[2]), 'a', [`λ=${hi}`, `λ=${interior} (best interior)`], 1));
   }
-  if (ends.every((e) => !overlap(e.a, top.a))) return { outcome: 'reproduces', detail: `${detail}; the best a (${top.label}) is interior and clear of both ends` };
-  return { outcome: 'inconclusive', detail: `${detail}; the best a (${top.label}) is interior but its 95% interval overlaps an end's` };
+  const [lo, hi] = [axis[0], axis[axis.length - 1]];
+  checks.push(mcnemarCheck(names[3], paired(at(lo), at(hi), names[3]), 'ap', [`λ=${lo}`, `λ=${hi}`], 1));
+  checks.push(mcnemarCheck(names[4], paired(at(lo), at(hi), names[4]), 'ar', [`λ=${lo}`, `λ=${hi}`], -1));
+  return checks;
 }
 
-/** Finding (3): NGDiff's a is at least the best fixed λ's (a loss inside the intervals is inconclusive). */
-export function ngdiffVerdict(ngdiff: Proportion, lambdas: readonly SettingPoint[]): Verdict {
-  if (lambdas.length === 0) return { outcome: 'inconclusive', detail: 'no fixed-λ setting was measured' };
-  const best = lambdas.reduce((b, p) => (p.a.value > b.a.value ? p : b));
-  const detail = `NGDiff a ${pct(ngdiff.value)} [${pct(ngdiff.ci95[0])}, ${pct(ngdiff.ci95[1])}] vs best fixed ${best.label} a ${pct(best.a.value)} [${pct(best.a.ci95[0])}, ${pct(best.a.ci95[1])}]`;
-  if (ngdiff.value === 0 && best.a.value === 0) return { outcome: 'inconclusive', detail: `${detail}; no setting solved any test puzzle` };
-  if (ngdiff.value >= best.a.value) return { outcome: 'reproduces', detail: overlap(ngdiff, best.a) ? `${detail} (ahead or level, within overlapping intervals)` : detail };
-  if (overlap(ngdiff, best.a)) return { outcome: 'inconclusive', detail: `${detail}; behind, but the 95% intervals overlap` };
-  return { outcome: 'does not reproduce', detail: `${detail}; behind, intervals apart` };
+/** (3) NGDiff beats standard SFT, and is not worse than the best fixed λ (non-inferiority, 5-point margin). */
+export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const ngdiff = every(seeds, (s) => s.ngdiff);
+  const sft = every(seeds, (s) => s.sft);
+  const lambdas = every(seeds, (s) => s.lambdas);
+  const beat = 'NGDiff beats standard SFT on a';
+  const notWorse = `NGDiff is not worse than the best fixed λ on a by more than ${pp(NONINFERIORITY_MARGIN).slice(1)}`;
+  if (!ngdiff) return [notRun(beat, `part ${part}/ngdiff has not run`), notRun(notWorse, `part ${part}/ngdiff has not run`)];
+  const checks = [sft ? mcnemarCheck(beat, paired(sft.map((s) => s.final), ngdiff, beat), 'a', ['standard', 'NGDiff'], 1) : notRun(beat, `part ${part}/sft has not run`)];
+  if (!lambdas || lambdas[0].length === 0) return [...checks, notRun(notWorse, `part ${part}/lambda has not run`)];
+  const xs = lambdas[0].map((p) => p.x);
+  const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
+  const best = xs.reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), xs[0]);
+  const pairs = paired(at(best), ngdiff, notWorse);
+  // One-sided non-inferiority as a two-sided bootstrap of (NGDiff − λ + margin): significant and positive
+  // means NGDiff is above λ − margin; significant and negative means it is worse by more than the margin.
+  const diffs = typeof pairs === 'string' ? pairs : pairs.map((q) => q.y.a.flatMap((v, i) => (v !== null && q.x.a[i] !== null ? [v - q.x.a[i]!] : [])));
+  return [...checks, bootstrapCheck(notWorse, `a NGDiff − best fixed λ=${best} (tested against −${(100 * NONINFERIORITY_MARGIN).toFixed(1)} pp):`, diffs, 1, NONINFERIORITY_MARGIN)];
 }
 
-/** Combines the two halves of finding (4): both must reproduce; either failing fails it. */
-export function bothVerdict(x: Verdict, y: Verdict): Verdict {
-  const detail = `${x.detail}. ${y.detail}`;
-  if (x.outcome === 'does not reproduce' || y.outcome === 'does not reproduce') return { outcome: 'does not reproduce', detail };
-  if (x.outcome === 'reproduces' && y.outcome === 'reproduces') return { outcome: 'reproduces', detail };
-  return { outcome: 'inconclusive', detail };
-}
-
-const fmtR = (c: Correlation) => (Number.isNaN(c.r) ? 'undefined (a constant side)' : `${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}]`);
-
-/** Finding (5): r(a, ã_r) > r(a, a_p), with the Fisher-z intervals apart. */
-export function correlationVerdict(withPerception: Correlation, withReasoning: Correlation, rollouts: number): Verdict {
-  const detail = `over ${rollouts} rollouts r(a, ã_r) = ${fmtR(withReasoning)}, r(a, a_p) = ${fmtR(withPerception)}`;
-  if (Number.isNaN(withPerception.r) || Number.isNaN(withReasoning.r)) return { outcome: 'inconclusive', detail: `${detail}; a correlation is undefined` };
-  const apart = withReasoning.ci95[0] > withPerception.ci95[1] || withPerception.ci95[0] > withReasoning.ci95[1];
-  if (!apart) return { outcome: 'inconclusive', detail: `${detail}; the 95% intervals overlap` };
-  return withReasoning.r > withPerception.r ? { outcome: 'reproduces', detail } : { outcome: 'does not reproduce', detail };
-}
-
-export interface SurrogatePoint {
-  readonly reward: string;
-  readonly r: Correlation; // with a_p (Table 3)
-  readonly gain: number; // a_p after − before of RL with it (Table 4)
-  readonly gainCi: readonly [number, number];
-}
-
-/** Finding (6): ordering the surrogates by r with a_p orders their perception gains the same way. */
-export function surrogateOrderVerdict(points: readonly SurrogatePoint[]): Verdict {
-  const defined = points.filter((p) => !Number.isNaN(p.r.r));
-  const rows = points.map((p) => `${p.reward}: r ${Number.isNaN(p.r.r) ? 'undefined' : p.r.r.toFixed(3)}, Δa_p ${pp(p.gain)}`).join('; ');
-  if (defined.length < 2) return { outcome: 'inconclusive', detail: `${rows}; fewer than two surrogates have a defined r with a_p` };
-  const byR = [...defined].sort((p, q) => q.r.r - p.r.r);
-  const inversions: string[] = [];
-  let clearInversion = false;
-  for (let i = 0; i < byR.length; i++) {
-    for (let j = i + 1; j < byR.length; j++) {
-      const hi = byR[i];
-      const lo = byR[j];
-      if (hi.r.r === lo.r.r || hi.gain >= lo.gain) continue;
-      inversions.push(`${lo.reward} > ${hi.reward}`);
-      const rApart = hi.r.ci95[0] > lo.r.ci95[1];
-      const gainApart = lo.gainCi[0] > hi.gainCi[1];
-      if (rApart && gainApart) clearInversion = true;
-    }
+/** (4) Outcome-only RL raises a_r significantly and more than a_p, from a matched start; α > 0 raises a_p. */
+export function rlChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const rl = every(seeds, (s) => s.rl);
+  const names = ['outcome-only RL (α=0) raises a_r', 'outcome-only RL raises a_r more than a_p', 'RL starts from a checkpoint with a_p ≈ a_r'];
+  if (!rl) return names.map((n) => notRun(n, `part ${part}/rl has not run`));
+  const found = rl.map((r) => r.find((x) => x.alpha === 0));
+  const base = found.every((b) => b) ? (found as { before: Measured; after: Measured }[]) : undefined;
+  if (!base) return names.map((n) => notRun(n, 'the α sweep has no α = 0 (outcome-only) run'));
+  const pairs = paired(base.map((b) => b.before), base.map((b) => b.after), names[0]);
+  const checks: Check[] = [
+    mcnemarCheck(names[0], pairs, 'ar', ['before', 'after'], 1),
+    bootstrapCheck(names[1], 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1),
+  ];
+  const startAp = meanOf(base.map((b) => b.before), 'ap');
+  const startAr = meanOf(base.map((b) => b.before), 'ar');
+  // (NaN when the records are missing: the checks above already say so.)
+  if (Math.abs(startAp - startAr) > MATCHED_START) {
+    checks.push(notRun(names[2], `the start is not matched (a_p ${pct(startAp)} vs a_r ${pct(startAr)} at the SFT checkpoint, more than ${pp(MATCHED_START).slice(1)} apart); needs a checkpoint with a_p ≈ a_r (issue 16)`));
   }
-  const order = `by r: ${byR.map((p) => p.reward).join(' > ')}`;
-  const detail = `${rows}; ${order}`;
-  // In order is not yet evidence: at least one step down the order must be a gain clear of the next one's.
-  const clearStep = byR.some((hi, i) => i + 1 < byR.length && hi.r.r !== byR[i + 1].r.r && hi.gainCi[0] > byR[i + 1].gainCi[1]);
-  if (inversions.length === 0 && clearStep) return { outcome: 'reproduces', detail: `${detail}; the perception gains follow the same order` };
-  if (inversions.length === 0) return { outcome: 'inconclusive', detail: `${detail}; the gains follow the order but within overlapping intervals` };
-  if (clearInversion) return { outcome: 'does not reproduce', detail: `${detail}; gains out of order (${inversions.join(', ')}) with intervals apart` };
-  return { outcome: 'inconclusive', detail: `${detail}; gains out of order (${inversions.join(', ')}) but within overlapping intervals` };
+  const alphas = [...new Set(rl[0].map((r) => r.alpha))].filter((a) => a > 0).sort((x, y) => x - y);
+  for (const alpha of alphas) {
+    const name = `α=${alpha} raises a_p against α=0`;
+    const runs = rl.map((r) => r.find((x) => x.alpha === alpha)?.after);
+    checks.push(runs.every((r) => r) ? mcnemarCheck(name, paired(base.map((b) => b.after), runs as Measured[], name), 'ap', ['α=0', `α=${alpha}`], 1) : notRun(name, `a seed has no α=${alpha} run`));
+  }
+  return checks;
 }
 
-/** The 95% interval of a difference of two independent proportions (normal approximation). */
-export function differenceCi(after: Proportion, before: Proportion): [number, number] {
-  const d = after.value - before.value;
-  const half = Z95 * Math.sqrt(variance(after) + variance(before));
-  return [d - half, d + half];
+/** (5) r(a, ã_r) > r(a, a_p) over the diagnostic's rollouts (Williams' test), on at least 2,500 rollouts. */
+export function correlationChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const name = 'r(a, ã_r) > r(a, a_p)';
+  const d = every(seeds, (s) => s.diagnose);
+  if (!d) return [notRun(name, `part ${part}/diagnose has not run (or ran before it recorded each rollout's values)`)];
+  const cat = (k: 'a' | 'ap' | 'arCond') => d.flatMap((v) => [...v[k]]);
+  const check = dependentCorrelationCheck(name, ['a', 'ã_r', 'a_p'], cat('a'), cat('arCond'), cat('ap'), 1);
+  const n = cat('a').length;
+  if (n < MIN_ROLLOUTS && !check.missing) return [notRun(name, `needs at least ${MIN_ROLLOUTS.toLocaleString('en')} rollouts; this run has ${n}`, check.detail)];
+  return [check];
 }
+
+/** (6) The surrogates' r with a_p are distinguishable, and their order is the order of their a_p gains over outcome-only RL. */
+export function surrogateChecks(seeds: readonly SeedParts[], part: string): Check[] {
+  const name = 'surrogate order by r with a_p predicts the order of a_p gains';
+  const d = every(seeds, (s) => s.diagnose);
+  const sur = every(seeds, (s) => s.surrogates);
+  const rl = every(seeds, (s) => s.rl?.find((r) => r.alpha === 0));
+  if (!d) return [notRun(name, `part ${part}/diagnose has not run (or ran before it recorded each rollout's values)`)];
+  if (!sur) return [notRun(name, `part ${part}/surrogate-rl has not run`)];
+  if (!rl) return [notRun(name, `the a_p gains are measured against outcome-only RL: part ${part}/rl with α = 0 has not run`)];
+  const ap = d.flatMap((v) => [...v.ap]);
+  const values = (reward: string) => (d.every((v) => v.surrogates[reward]) ? d.flatMap((v) => [...v.surrogates[reward]]) : undefined);
+  // The oracle (perception) is a reference, not a surrogate: its r with a_p is 1 by definition.
+  const rewards = sur[0].map((s) => s.reward).filter((r) => r !== 'perception' && values(r) && !Number.isNaN(pearsonR(values(r)!, ap)));
+  if (rewards.length < 2) return [notRun(name, `fewer than two surrogates have a defined r with a_p (${sur[0].map((s) => s.reward).join(', ')})`)];
+  const byR = [...rewards].sort((x, y) => pearsonR(values(y)!, ap) - pearsonR(values(x)!, ap));
+  const after = (reward: string) => sur.map((s) => s.find((x) => x.reward === reward)!.after);
+  const base = rl.map((r) => r.after);
+  const gainOf = (reward: string) => meanOf(after(reward), 'ap') - meanOf(base, 'ap');
+  const order = byR.map((r) => `${r} (r ${pearsonR(values(r)!, ap).toFixed(3)}, a_p gain over outcome-only RL ${pp(gainOf(r))})`).join(' > ');
+  const checks: Check[] = [];
+  for (let i = 0; i + 1 < byR.length; i++) {
+    const [hi, lo] = [byR[i], byR[i + 1]];
+    const rname = `r(a_p, ${hi}) > r(a_p, ${lo})${i === 0 ? ` [order by r: ${order}]` : ''}`;
+    checks.push(dependentCorrelationCheck(rname, ['a_p', hi, lo], ap, values(hi)!, values(lo)!, 1));
+    const gname = `a_p gain with ${hi} > with ${lo}`;
+    checks.push(mcnemarCheck(gname, paired(after(lo), after(hi), gname), 'ap', [lo, hi], 1));
+  }
+  return checks;
+}
+
+const pearsonR = (x: readonly number[], y: readonly number[]) => pearson(x, y).r;
+
+export const FINDINGS = [
+  { claim: 'SFT improves a_r more than a_p (and the a_p gain follows the perception token share)', checks: sftGainChecks },
+  { claim: 'the best fixed λ beats standard SFT, with an interior optimum and an a_p-up / a_r-down trade-off', checks: lambdaChecks },
+  { claim: 'NGDiff beats standard SFT and is not worse than the best fixed λ', checks: ngdiffChecks },
+  { claim: 'outcome-only RL raises a_r significantly and more than a_p (from a matched start); α > 0 raises a_p', checks: rlChecks },
+  { claim: 'the outcome reward correlates more with ã_r than with a_p', checks: correlationChecks },
+  { claim: 'surrogates with distinguishable r with a_p give a_p gains in the same order', checks: surrogateChecks },
+] as const;

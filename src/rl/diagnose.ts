@@ -22,6 +22,15 @@ export interface DiagnoseSummary {
   readonly rRewardReasoning: Correlation; // r(a, ã_r)
   readonly means: { readonly a: number; readonly ap: number; readonly arCond: number };
   readonly surrogates: Readonly<Record<string, SurrogateCorrelation>>; // by reward spec, r(surrogate, a_p)
+  /** Every rollout's values: what a dependent-correlation test needs (r between the two compared variables). */
+  readonly values: DiagnoseValues;
+}
+
+export interface DiagnoseValues {
+  readonly a: readonly number[];
+  readonly ap: readonly number[];
+  readonly arCond: readonly number[];
+  readonly surrogates: Readonly<Record<string, readonly number[]>>;
 }
 
 /** `surrogates` maps a reward's label (e.g. 'self:4') to its key in `rows[i].rewards` (e.g. 'self4'). */
@@ -30,6 +39,7 @@ export function diagnose(rows: readonly DiagnoseRow[], surrogates: Readonly<Reco
   const ap = rows.map((r) => r.ap);
   const arCond = rows.map((r) => r.arCond);
   const out: Record<string, SurrogateCorrelation> = {};
+  const columns: Record<string, number[]> = {};
   for (const [label, key] of Object.entries(surrogates)) {
     const values = rows.map((r, i) => {
       const v = r.rewards[key];
@@ -37,6 +47,7 @@ export function diagnose(rows: readonly DiagnoseRow[], surrogates: Readonly<Reco
       return v;
     });
     out[label] = { ...pearson(values, ap), mean: mean(values) };
+    columns[label] = values;
   }
   return {
     rollouts: rows.length,
@@ -44,6 +55,7 @@ export function diagnose(rows: readonly DiagnoseRow[], surrogates: Readonly<Reco
     rRewardReasoning: pearson(a, arCond),
     means: { a: mean(a), ap: mean(ap), arCond: mean(arCond) },
     surrogates: out,
+    values: { a, ap, arCond, surrogates: columns },
   };
 }
 

@@ -6,6 +6,7 @@
 import { evaluatePolicy } from '../eval/evaluate.ts';
 import { generatedSamples } from '../eval/eval-samples.ts';
 import type { Proportion } from '../eval/stats.ts';
+import { perPuzzleOf, type PerPuzzle } from '../eval/per-puzzle.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { TfjsPolicy } from '../policy/tfjs-policy.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
@@ -17,6 +18,7 @@ export interface EvalFigures {
   readonly ar: Proportion;
   readonly arCond: Proportion;
   readonly parseFailures: number;
+  readonly perPuzzle?: PerPuzzle; // absent in runs recorded before it existed
 }
 
 export interface ModelEvalOptions {
@@ -32,15 +34,15 @@ export interface ModelEvalOptions {
 
 export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
   const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
-  let records = 0;
-  const { summary } = await evaluatePolicy(policy, task, generatedSamples(task, { split: 'test', n: o.n, seed: o.seed, options: o.taskOptions }), {
+  let done = 0;
+  const { summary, records } = await evaluatePolicy(policy, task, generatedSamples(task, { split: 'test', n: o.n, seed: o.seed, options: o.taskOptions }), {
     mode: 'both',
     temperature: o.temperature,
     topP: 1,
     maxTokens: o.maxTokens,
     seed: o.seed,
     batchSize: o.batch,
-    onRecord: () => o.onProgress?.(++records, 2 * o.n),
+    onRecord: () => o.onProgress?.(++done, 2 * o.n),
   });
-  return { n: summary.n, a: summary.a, ap: summary.ap, ar: summary.ar, arCond: summary.arCond, parseFailures: summary.parseFailures.total };
+  return { n: summary.n, a: summary.a, ap: summary.ap, ar: summary.ar, arCond: summary.arCond, parseFailures: summary.parseFailures.total, perPuzzle: perPuzzleOf(records) };
 }

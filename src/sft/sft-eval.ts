@@ -8,6 +8,7 @@ import { evaluatePolicy } from '../eval/evaluate.ts';
 import type { EvalRecord } from '../eval/eval-record.ts';
 import type { EvalSummary } from '../eval/eval-summary.ts';
 import type { EvalModes } from '../eval/eval-record.ts';
+import { perPuzzleOf, type PerPuzzle } from '../eval/per-puzzle.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { TfjsPolicy } from '../policy/tfjs-policy.ts';
 import type { Sample } from '../records.ts';
@@ -48,6 +49,7 @@ export interface SftEvaluation {
   readonly summary: EvalSummary;
   readonly records: readonly EvalRecord[]; // one per completion: what a paired comparison of two runs reads
   readonly point: EvalPoint;
+  readonly perPuzzle: PerPuzzle; // for paired comparisons with another evaluation of the same samples
   readonly sample?: SampleView;
 }
 
@@ -65,7 +67,7 @@ export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sa
   });
   const point: EvalPoint = { step, a: summary.a.value, ap: summary.ap.value, ar: summary.ar.value, arCond: summary.arCond.value, n: summary.n };
   const sample = first && samples.find((s) => s.puzzle.id === first!.sampleId);
-  return { summary, records, point, sample: first && sample ? sampleView(task, sample, first, step) : undefined };
+  return { summary, records, point, perPuzzle: perPuzzleOf(records), sample: first && sample ? sampleView(task, sample, first, step) : undefined };
 }
 
 export function sampleView(task: Task, sample: Sample, record: EvalRecord, step: number): SampleView {

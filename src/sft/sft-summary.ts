@@ -5,6 +5,7 @@
  */
 import type { EvalSummary } from '../eval/eval-summary.ts';
 import type { Proportion } from '../eval/stats.ts';
+import type { PerPuzzle } from '../eval/per-puzzle.ts';
 import type { SftProgress } from './sft-checkpoint.ts';
 import type { EvalPoint } from './sft-eval.ts';
 
@@ -23,6 +24,7 @@ export interface SftSummary {
   readonly arCond: Proportion;
   readonly eval: Pick<EvalSummary, 'n' | 'mode' | 'sampling' | 'parseFailures' | 'requestFailures'> | null;
   readonly evaluations: readonly EvalPoint[];
+  readonly perPuzzle?: PerPuzzle; // the last evaluation's outcomes puzzle by puzzle
   readonly trainTokens: number;
   readonly trainSamples: number;
   readonly tokensPerSec: number; // response tokens per second of update time
@@ -44,6 +46,7 @@ export interface SummaryInput {
   readonly totalSteps: number;
   readonly stopped?: 'quit';
   readonly evaluation?: EvalSummary; // the last one
+  readonly perPuzzle?: PerPuzzle;
   readonly progress: SftProgress;
   readonly wallTimeMs: number;
   readonly droppedSamples: number;
@@ -69,6 +72,7 @@ export function sftSummary(input: SummaryInput): SftSummary {
     arCond: e?.arCond ?? NONE,
     eval: e ? { n: e.n, mode: e.mode, sampling: e.sampling, parseFailures: e.parseFailures, requestFailures: e.requestFailures } : null,
     evaluations: progress.evaluations,
+    ...(input.evaluation && input.perPuzzle ? { perPuzzle: input.perPuzzle } : {}),
     trainTokens: progress.trainTokens,
     trainSamples: progress.trainSamples,
     tokensPerSec: seconds > 0 ? progress.trainTokens / seconds : 0,

@@ -47,6 +47,7 @@ describe('diagnose', () => {
     expect(s.rRewardReasoning.r).toBe(1);
     expect(s.surrogates['self:1'].r).toBeCloseTo(0.7 / Math.sqrt(0.5), 10); // Σdxdy = 0.7, Σdx² = 0.5, Σdy² = 1
     expect(s.surrogates['self:1'].mean).toBeCloseTo(0.5, 12);
+    expect(s.values).toEqual({ a: rows.map((r) => r.a), ap: rows.map((r) => r.ap), arCond: rows.map((r) => r.arCond), surrogates: { 'self:1': rows.map((r) => r.rewards.s) } });
     const c = s.surrogates['self:1'];
     expect(diagnoseTable(s)).toContain(`| self:1 | 0.500 | ${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}] |`);
     expect(() => diagnose(rows, { embed: 'embed' })).toThrow("diagnose: rollout 0 has no 'embed' reward");

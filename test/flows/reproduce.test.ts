@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partNames } from '../../flows/reproduce.ts';
+import type { SftPartResult } from '../../flows/reproduce-parts.ts';
 import type { PartSummary } from '../../flows/reproduce-summary.ts';
 import { buildInfo } from '../../src/build-info.ts';
 import { buildProgram } from '../../tui/cli.ts';
@@ -25,7 +26,7 @@ const PARTS = ['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/d
 const summary = (part: string) => JSON.parse(fs.readFileSync(path.join(dir, ...part.split('/'), 'summary.json'), 'utf8')) as PartSummary;
 
 describe('reproduce', () => {
-  it('runs every part, writes the report with every table, plot and six verdicts, and resumes only a missing part', async () => {
+  it('runs every part, writes the report with every table, plot and six verdicts, and resumes only a missing part', { timeout: 600_000 }, async () => {
     const lines: string[] = [];
     const result = await reproduceCommand({ ...FLAGS, out: dir }, (l) => lines.push(l));
     expect(result).toMatchObject({ ran: PARTS, skipped: [] });
@@ -39,17 +40,28 @@ describe('reproduce', () => {
     expect(report).not.toContain(dir);
     expect(report).toMatch(/^- runs on: backend `wasm`, device .+ \(every part\)$/m);
     expect(report).toContain(`- runs by: asymflow ${buildInfo().version} (commit ${buildInfo().commit ?? 'unknown'})`);
+    // Provenance instead of a slogan: the warning in the first lines (the grids were chosen on test), the list.
+    expect(report.split('\n').slice(0, 6).join('\n')).toContain('**Warning: 2 settings were chosen on `test`** (`model.captionGrid`, `model.answerGrid`)');
+    expect(report).toContain('## What chose each setting');
+    expect(report).toContain('- `sft` — **default**: the smallest sizes that exercise every part in the CI test');
+    expect(report).not.toContain('nothing was tuned');
     // Every linked plot exists as a real PNG.
     const links = [...report.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
     expect(links).toEqual(['plots/gc/fig3/accuracies.png', 'plots/gc/fig4/tradeoff.png', 'plots/gc/fig6/accuracies.png', 'plots/gc/fig10/tradeoff.png', 'plots/gc/fig8.png']);
     for (const l of links) expect(fs.statSync(path.join(dir, l)).size).toBeGreaterThan(1000);
-    // Six verdicts, each one of the three outcomes, for gc.
+    // Six findings, each with an outcome for gc and its checks beneath, every tested check with its p-values.
     const verdicts = report.split('\n').filter((l) => /^- \*\*\(\d\) /.test(l));
     expect(verdicts).toHaveLength(6);
-    for (const v of verdicts) expect(v).toMatch(/— gc: \*\*(reproduces|does not reproduce|inconclusive)\*\* \(/);
-    // Verdict (1) states the SFT part's own numbers.
-    const sft = summary('gc/sft').result as { init: { ar: { value: number } }; final: { ar: { value: number } } };
-    expect(verdicts[0]).toContain(`a_r ${(100 * sft.init.ar.value).toFixed(1)}% → ${(100 * sft.final.ar.value).toFixed(1)}%`);
+    for (const v of verdicts) expect(v).toMatch(/— gc: \*\*(reproduces|does not reproduce|inconclusive|incomplete|not run)\*\*$/);
+    const checks = report.split('\n').filter((l) => l.startsWith('  - gc: '));
+    expect(checks.length).toBeGreaterThanOrEqual(12);
+    for (const c of checks) expect(c).toMatch(/\*\*not run\*\* — |[:,] p = [0-9.e-]+.*Holm-adjusted p = [0-9.e-]+/);
+    expect(report).toContain('with Holm\'s correction over every check below');
+    // Finding (1)'s first check is computed from the SFT part's per-puzzle records; its dose–response check is not run.
+    expect(checks[0]).toMatch(/^  - gc: SFT: a_r gain > a_p gain: \*\*(reproduces|does not reproduce|inconclusive)\*\* — mean per-puzzle \(Δa_r − Δa_p\) [+−]\d+\.\d pp, 95% CI .*paired bootstrap over 4 puzzles/);
+    expect(checks[1]).toContain('a_p gain shrinks as the perception token share falls: **not run** — needs SFT runs over a sweep of perception token shares');
+    const sft = summary('gc/sft').result as SftPartResult;
+    expect(sft.final.perPuzzle?.ids).toHaveLength(4);
     // Table 1 rows: standard, the λ list, NGDiff.
     expect(report).toMatch(/\| standard \|[^\n]*\n\| λ=0\.2 \|[^\n]*\n\| λ=0\.5 \|[^\n]*\n\| λ=0\.8 \|[^\n]*\n\| NGDiff \|/);
     // Each part records its command line, backend, device, seed and wall time.
@@ -93,6 +105,23 @@ describe('reproduce', () => {
     expect(await reproduceCommand({ ...FLAGS, out: dir, resume: true, only: 'gc/sft' }, (l) => resumed.push(l))).toMatchObject({ ran: ['gc/sft'], skipped: [] });
     expect(resumed.some((l) => l.includes('sft: resuming') && l.includes('at step 4 of 4'))).toBe(true);
     expect((JSON.parse(fs.readFileSync(runSummary, 'utf8')) as { weightsSha256: string }).weightsSha256).toBe(sha);
+  });
+
+  it('runs --seeds into DIR/seed-S and pools the seeds in the report', { timeout: 300_000 }, async () => {
+    const seedsDir = path.join(dir, 'seeds');
+    const result = await reproduceCommand({ ...FLAGS, out: seedsDir, seeds: '0,1', only: 'gc/sft' }, () => {});
+    expect(result).toMatchObject({ ran: ['seed-0/gc/sft', 'seed-1/gc/sft'], skipped: [] });
+    const s1 = JSON.parse(fs.readFileSync(path.join(seedsDir, 'seed-1', 'gc', 'sft', 'summary.json'), 'utf8')) as PartSummary;
+    expect(s1.seed).toBe(1);
+    expect(s1.commands[1]).toContain('--seed 1');
+    const report = fs.readFileSync(path.join(seedsDir, 'report.md'), 'utf8');
+    expect(report).toContain('--seeds 0,1');
+    expect(report).toContain('Fig. 3 analogue — standard SFT: accuracies over steps — mean over seeds 0, 1');
+    expect(report).toMatch(/\| standard \| [^|]*\(seeds [0-9.]+ \/ [0-9.]+\) \|/);
+    expect(report).toMatch(/SFT: a_r gain > a_p gain: \*\*\w[^*]*\*\* — .*over 8 puzzles and 2 seeds/);
+    expect(report).toContain('| gc/lambda | 1 | not run |');
+    await expect(reproduceCommand({ ...FLAGS, out: seedsDir, seeds: '0,x' })).rejects.toThrow("--seeds must list non-negative integers like 0,1,2, got '0,x'");
+    await expect(reproduceCommand({ ...FLAGS, out: seedsDir, seeds: '1,1' })).rejects.toThrow("--seeds lists a seed twice: '1,1'");
   });
 
   it('lists the parts and validates its flags with exact messages', async () => {

@@ -1,11 +1,12 @@
 /**
- * `asymflow reproduce --preset smoke|full --tasks gc,sudoku --backend auto --out DIR [--resume] [--only PART,…] [--list]`
+ * `asymflow reproduce --preset smoke|full --tasks gc,sudoku --backend auto --out DIR [--seeds 0,1,2] [--resume] [--only PART,…] [--list]`
  * Runs the paper's whole diagnosis at small scale (flows/reproduce.ts), one resumable part at a time, and
  * writes DIR/report.md with every table, the plots, the commands and the six verdicts. `--list` prints
  * the part names (for `--only`, e.g. one part per GPU call) and exits.
  */
 import type { Command } from 'commander';
 import type { ReproduceResult } from '../../flows/reproduce.ts';
+import { parseSeeds } from '../../flows/reproduce-seeds.ts';
 import { ConfigError } from '../../src/config.ts';
 
 export interface ReproduceFlags {
@@ -15,6 +16,7 @@ export interface ReproduceFlags {
   readonly out?: string;
   readonly resume?: boolean;
   readonly only?: string;
+  readonly seeds?: string;
   readonly list?: boolean;
 }
 
@@ -33,7 +35,8 @@ export async function reproduceCommand(flags: ReproduceFlags, log: (line: string
   const backend = flags.backend ?? 'auto';
   parseBackendRequest(backend, '--backend');
   const only = flags.only ? flags.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
-  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, log });
+  const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
+  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log });
 }
 
 export function registerReproduce(program: Command): void {
@@ -45,6 +48,7 @@ export function registerReproduce(program: Command): void {
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', 'auto')
     .option('--out <dir>', 'the reproduce directory (runs, report.md, plots/)')
     .option('--resume', 'skip finished parts and continue the interrupted one from its checkpoints')
+    .option('--seeds <list>', "training seeds, e.g. 0,1,2: each seed's parts in DIR/seed-S/, the report pools them (default: the preset's seed, in DIR)")
     .option('--only <parts>', 'run only these parts, e.g. gc/sft,gc/lambda (see --list)')
     .option('--list', 'print the part names and exit')
     .action(async (opts: ReproduceFlags) => {

@@ -23,7 +23,7 @@ export function parseAlphas(text: string): number[] {
 }
 
 export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; plot?: boolean } = {}): Promise<RlSweepRow[]> {
-  const { taskOption, alpha, out, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string };
+  const { taskOption, alpha, out, seeds, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string; seeds?: string };
   if (!alpha) throw new ConfigError('sweep rl needs --alpha LIST, e.g. --alpha 0,0.2,0.5,0.8,1');
   if (!out) throw new ConfigError('sweep rl needs --out DIR');
   const alphas = parseAlphas(alpha);
@@ -33,7 +33,17 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/model/backend.ts')]);
   const backend = await resolveBackend(base.backend || undefined, { log: options.log });
-  return runSweepRl({ base, alphas, out, taskOptions, backend, plot: options.plot, log: options.log });
+  const one = (seed: number, dir: string) => runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log });
+  if (seeds === undefined) return one(base.seed, out);
+  const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);
+  const rows: RlSweepRow[][] = [];
+  const { table } = await runSeedSweeps(parseSeeds(seeds), out, `RL α sweep on ${base.task} (after RL)`, async (seed, dir) => {
+    const r = await one(seed, dir);
+    rows.push(r);
+    return r;
+  });
+  (options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(table.trimEnd());
+  return rows.flat();
 }
 
 export function registerSweepRl(sweep: Command): void {
@@ -42,7 +52,8 @@ export function registerSweepRl(sweep: Command): void {
     .description('α sweep of RL reward augmentation: Table-2 analogue and the trade-off plot')
     .requiredOption('--alpha <list>', 'comma-separated α values, e.g. 0,0.2,0.5,0.8,1')
     .requiredOption('--init <dir>', 'checkpoint or run directory every run starts from')
-    .requiredOption('--out <dir>', 'sweep directory (one run per α inside)');
+    .requiredOption('--out <dir>', 'sweep directory (one run per α inside)')
+    .option('--seeds <list>', 'run the sweep once per seed (e.g. 0,1,2) in DIR/seed-S/ (overrides --seed); DIR/seeds.md has the mean and per-seed spread');
   for (const [flag, help] of [
     ['--task <name>', 'task'], ['--reward <spec>', 'perception term: perception, self:N, teacher:POLICY, embed'], ['--embed <dir>', 'encoder for embed'],
     ['--token-lambda <l>', 'RL token reweighting λ'], ['--steps <n>', 'GRPO steps per run'], ['--prompts <p>', 'prompts per step'], ['--group <g>', 'rollouts per prompt'],

@@ -17,8 +17,8 @@ export interface SweepSftIo {
 
 /** Runs `asymflow sweep sft` with command-line style flags. */
 export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, io: SweepSftIo = {}): Promise<SweepSftResult> {
-  const { lambda, with: extras, taskOption, modelOption, objective, ...rest } = flags as Record<string, unknown> & {
-    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[];
+  const { lambda, with: extras, taskOption, modelOption, objective, seeds, ...rest } = flags as Record<string, unknown> & {
+    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[]; seeds?: string;
   };
   if (objective !== undefined) throw new Error('sweep sft: --objective is set per setting; use --lambda and --with');
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
@@ -33,16 +33,19 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
   const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
   const backend = await resolveBackend(base.backend || undefined, { log });
+  const one = (seed: number, out: string) =>
+    runSweepSft({ base: { ...base, seed, out }, settings, out, taskOptions, modelOptions, log, watch: io.log ? undefined : (_setting, w) => monitor.watch(w) });
   try {
-    return await runSweepSft({
-      base,
-      settings,
-      out: base.out,
-      taskOptions,
-      modelOptions,
-      log,
-      watch: io.log ? undefined : (_setting, w) => monitor.watch(w),
+    if (seeds === undefined) return await one(base.seed, base.out);
+    const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);
+    const results: SweepSftResult[] = [];
+    const { table } = await runSeedSweeps(parseSeeds(String(seeds)), base.out, `SFT sweep on ${base.task}, ${base.steps} steps`, async (seed, dir) => {
+      const r = await one(seed, dir);
+      results.push(r);
+      return r.table.rows.map((x) => ({ setting: x.setting, a: x.a.value, ap: x.ap.value, ar: x.ar.value, arCond: x.arCond.value }));
     });
+    log(table.trimEnd());
+    return results[0];
   } finally {
     monitor.close();
     await backend.dispose();
@@ -55,6 +58,7 @@ export function registerSweepSft(sweep: Command): void {
     .description('SFT under several objectives (standard, fixed λ, NGDiff): Table 1 and the trade-off plot')
     .option('--lambda <list>', 'fixed-λ settings, e.g. 0.1,0.2,0.5,0.8,0.9')
     .option('--with <list>', 'also run standard and/or ngdiff, e.g. standard,ngdiff')
+    .option('--seeds <list>', 'run the sweep once per seed (e.g. 0,1,2) in DIR/seed-S/ (overrides --seed); DIR/seeds.md has the mean and per-seed spread')
     .requiredOption('--out <dir>', 'the sweep directory (one run directory per setting inside)');
   describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
     await sweepSftCommand(opts);

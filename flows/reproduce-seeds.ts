@@ -1,0 +1,41 @@
+/**
+ * The seeds of a reproduce directory: `--seeds` runs each seed into DIR/seed-S/ (an ordinary reproduce layout:
+ * DIR/seed-S/<task>/<part>/summary.json); without it the one seed's parts live in DIR itself. The report
+ * reads every seed's parts from here and pools them.
+ */
+import path from 'node:path';
+import type { ReproducePreset } from '../src/reproduce/presets.ts';
+import { ConfigError } from '../src/config.ts';
+import { readPartSummary } from './reproduce-summary.ts';
+
+export interface SeedRun {
+  readonly seed: number;
+  readonly dir: string; // the directory holding <task>/<part>/ for this seed
+}
+
+/** `0,1,2` → [0, 1, 2]: distinct non-negative integers. */
+export function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').map((s) => s.trim());
+  const bad = seeds.find((s) => !/^\d+$/.test(s));
+  if (text.trim() === '' || bad !== undefined) throw new ConfigError(`--seeds must list non-negative integers like 0,1,2, got '${text}'`);
+  const out = seeds.map(Number);
+  if (new Set(out).size !== out.length) throw new ConfigError(`--seeds lists a seed twice: '${text}'`);
+  return out;
+}
+
+/** Where each seed runs: DIR itself for the preset's own seed alone, else DIR/seed-S for each. */
+export function seedRuns(out: string, preset: ReproducePreset, seeds: readonly number[] | undefined): SeedRun[] {
+  if (!seeds || (seeds.length === 1 && seeds[0] === preset.seed)) return [{ seed: preset.seed, dir: out }];
+  return seeds.map((seed) => ({ seed, dir: path.join(out, `seed-${seed}`) }));
+}
+
+/** The preset with its seed replaced (every part reads `preset.seed`). */
+export const withSeed = (preset: ReproducePreset, seed: number): ReproducePreset => (seed === preset.seed ? preset : { ...preset, seed });
+
+/** A part's result in every seed that finished it (in seed order), with the seeds it came from. */
+export function partResults<T>(runs: readonly SeedRun[], part: string): { seed: number; result: T }[] {
+  return runs.flatMap((r) => {
+    const s = readPartSummary(r.dir, part);
+    return s ? [{ seed: r.seed, result: s.result as T }] : [];
+  });
+}
