@@ -12,7 +12,7 @@ import type { Outcome as Bit, PerPuzzle } from '../eval/per-puzzle.ts';
 import { alignPuzzles } from '../eval/per-puzzle.ts';
 import { williamsTest } from '../stats/dependent-correlations.ts';
 import { holmAdjust } from '../stats/holm.ts';
-import { binomialTwoSidedHalf } from '../stats/distributions.ts';
+import { binomialCdf, binomialTwoSidedHalf } from '../stats/distributions.ts';
 import { differences, mcnemarExact, mcnemarFloor, minimalDetectableEffect, pairedBootstrap } from '../stats/paired.ts';
 import { pearson } from '../eval/stats.ts';
 
@@ -89,6 +89,18 @@ export function mcnemarCheck(name: string, pairs: ReturnType<typeof paired>, m: 
  */
 export function bootstrapCheck(name: string, what: string, perSeed: number[][] | string, claim: 1 | -1, shift = 0): Check {
   if (typeof perSeed === 'string') return notRun(name, perSeed);
+  const check = bootstrapOnly(name, what, perSeed, claim, shift);
+  if (shift === 0 || check.p === null || !check.agrees) return check; // the floor guards a claim of non-inferiority only
+  // Non-inferiority: under H0 (worse by at least the margin) a puzzle is worse with probability ≥ margin, so
+  // seeing only `down` worse puzzles of n has p ≤ P(Binomial(n, margin) ≤ down); doubled for two sides.
+  // Without this floor n puzzles that all tie (0% against 0%) would look non-inferior whatever n is.
+  const values = perSeed.flat();
+  const down = values.filter((x) => x < 0).length;
+  const exact = Math.min(1, 2 * binomialCdf(down, values.length, shift));
+  return exact > check.p ? { ...check, p: exact, detail: `${check.detail}; exact floor on ${down} worse of ${values.length}: p = ${fmtP(exact)}` } : check;
+}
+
+function bootstrapOnly(name: string, what: string, perSeed: number[][], claim: 1 | -1, shift: number): Check {
   const shifted = perSeed.map((v) => v.map((x) => x + shift));
   const b = pairedBootstrap(shifted, { seed: name });
   if (b.n === 0) return notRun(name, 'no puzzle was scored on every side');

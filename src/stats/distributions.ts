@@ -118,3 +118,19 @@ export function binomialTwoSidedHalf(k: number, n: number): number {
   }
   return Math.min(1, 2 * tail);
 }
+
+/** P(X ≤ k) for X ~ Binomial(n, p) (summed in log space); 1 for k ≥ n. */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || !(p >= 0 && p <= 1)) throw new RangeError(`binomialCdf: need integers k, n ≥ 0 and p in [0, 1], got k=${k}, n=${n}, p=${p}`);
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  if (p === 0) return 1;
+  if (p === 1) return 0;
+  let logTerm = n * Math.log(1 - p); // log P(X = 0)
+  let sum = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log(n - i + 1) - Math.log(i) + Math.log(p) - Math.log(1 - p);
+    sum += Math.exp(logTerm);
+  }
+  return Math.min(1, sum);
+}

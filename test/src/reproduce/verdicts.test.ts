@@ -42,6 +42,11 @@ describe('finding checks', () => {
     expect(v.judged[0]).toMatchObject({ name: 'NGDiff beats standard SFT on a', outcome: 'inconclusive', p: 1 });
     expect(v.judged[0].mde).toContain('no difference under 4.7 pp can reach p < 0.05 with n = 128');
     expect(v.outcome).not.toBe('reproduces');
+    // 16 puzzles that all tie at 0% (the smoke run's case) cannot show non-inferiority at a 5-point margin.
+    const zero = m({}, 16);
+    const tie16 = verdict(ngdiffChecks([{ sft: { init: zero, final: zero }, ngdiff: zero, lambdas: [{ x: 0.5, label: 'λ=0.5', f: zero }] }], 'gc'));
+    expect(tie16.judged[1].outcome).toBe('inconclusive');
+    expect(tie16.judged[1].detail).toContain('exact floor on 0 worse of 16: p = 0.8803');
     // NGDiff clearly above standard and level with the best λ reproduces both checks.
     const better = m({ a: bits(90) });
     const won = verdict(ngdiffChecks([{ ...seeds[0], ngdiff: better, lambdas: [{ x: 0.5, label: 'λ=0.5', f: better }] }], 'gc'));

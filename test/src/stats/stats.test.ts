@@ -6,7 +6,7 @@
  * Holm's values are worked by hand (in the test's comment).
  */
 import { describe, expect, it } from 'vitest';
-import { binomialTwoSidedHalf, normalCdf, normalQuantile, studentTCdf } from '../../../src/stats/distributions.ts';
+import { binomialCdf, binomialTwoSidedHalf, normalCdf, normalQuantile, studentTCdf } from '../../../src/stats/distributions.ts';
 import { williamsTest } from '../../../src/stats/dependent-correlations.ts';
 import { holmAdjust } from '../../../src/stats/holm.ts';
 import { differences, mcnemarExact, mcnemarFloor, minimalDetectableEffect, pairedBootstrap } from '../../../src/stats/paired.ts';
@@ -20,6 +20,12 @@ describe('distributions (scipy reference values)', () => {
     expect(binomialTwoSidedHalf(460, 1000)).toBeCloseTo(0.012444146277171799, 10);
     expect(binomialTwoSidedHalf(0, 0)).toBe(1);
     expect(() => binomialTwoSidedHalf(3, 2)).toThrow('binomialTwoSidedHalf: need integers 0 ≤ k ≤ n, got k=3, n=2');
+  });
+  it('binomial CDF (scipy stats.binom.cdf)', () => {
+    expect(binomialCdf(0, 16, 0.05)).toBeCloseTo(0.4401266686517657, 12);
+    expect(binomialCdf(3, 128, 0.05)).toBeCloseTo(0.11267670131110824, 12);
+    expect(binomialCdf(57, 128, 0.05)).toBeCloseTo(1, 12);
+    expect(binomialCdf(-1, 5, 0.5)).toBe(0);
   });
   it('normal CDF and quantile', () => {
     const cdf: [number, number][] = [[-3.2, 0.0006871379379158471], [-1, 0.15865525393145707], [0, 0.5], [0.5, 0.6914624612740131], [1.959963984540054, 0.975], [4, 0.9999683287581669]];
