@@ -4,7 +4,9 @@
  * between-puzzle variance (both runs see the same puzzles), so it tells apart differences that two
  * independent Wilson intervals would not.
  */
-import { Rng } from '../rng.ts';
+// The arithmetic is src/stats/'s (the reproduce verdicts' tests); this is the demo's 0/1-scores form of it.
+import { binomialTwoSidedHalf } from '../stats/distributions.ts';
+import { pairedBootstrap } from '../stats/paired.ts';
 
 export interface PairedComparison {
   readonly n: number; // paired samples
@@ -17,24 +19,12 @@ export interface PairedComparison {
   readonly pValue: number; // exact McNemar (two-sided binomial test of onlyB against onlyA)
 }
 
-/** log C(n, k) by summing logs (n is a sample count: at most a few thousand). */
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
-  return s;
-}
-
 /** Two-sided exact McNemar p-value: 2·P(X ≤ min(b, c)) for X ~ Binomial(b + c, ½), capped at 1. */
 export function mcnemarExact(onlyA: number, onlyB: number): number {
   for (const [name, v] of [['onlyA', onlyA], ['onlyB', onlyB]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`mcnemarExact: ${name} must be a non-negative integer, got ${v}`);
   }
-  const m = onlyA + onlyB;
-  if (m === 0) return 1;
-  const low = Math.min(onlyA, onlyB);
-  let tail = 0;
-  for (let k = 0; k <= low; k++) tail += Math.exp(logChoose(m, k) - m * Math.LN2);
-  return Math.min(1, 2 * tail);
+  return binomialTwoSidedHalf(onlyA, onlyA + onlyB);
 }
 
 export interface PairedOptions {
@@ -62,16 +52,8 @@ export function pairedComparison(a: ArrayLike<number>, b: ArrayLike<number>, opt
     else if (d[i] > 0) onlyB++;
   }
   if (n === 0) return { n, a: 0, b: 0, diff: 0, ci95: [-1, 1], onlyA, onlyB, pValue: 1 };
-  const rng = new Rng(options.seed ?? 'paired-bootstrap');
-  const diffs = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += d[rng.int(n)];
-    diffs[r] = s / n;
-  }
-  diffs.sort();
-  const at = (q: number) => diffs[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))];
-  return { n, a: sumA / n, b: sumB / n, diff: (sumB - sumA) / n, ci95: [at(0.025), at(0.975)], onlyA, onlyB, pValue: mcnemarExact(onlyA, onlyB) };
+  const { ci95 } = pairedBootstrap([Array.from(d)], { reps: resamples, seed: options.seed ?? 'paired-bootstrap' });
+  return { n, a: sumA / n, b: sumB / n, diff: (sumB - sumA) / n, ci95, onlyA, onlyB, pValue: mcnemarExact(onlyA, onlyB) };
 }
 
 /** True when the interval of b − a excludes 0: the two policies differ on this metric at the 95% level. */
