@@ -2,6 +2,7 @@
  * The `asymflow` command line. Each verb lives in `tui/commands/<verb>.ts` and registers itself on the
  * program; this file only wires them up and turns thrown errors into one clear line and exit code 1.
  */
+import { takeVerbose } from './terminal-env.ts'; // first: it settles NO_COLOR before chalk loads
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   const program = new Command('asymflow')
     .description('Perception–reasoning asymmetry laboratory: tasks, SFT, GRPO, disentangled evaluation')
     .version(packageVersion(), '-V, --version', 'print the asymflow version')
+    .option('--verbose', 'show library banners (accepted anywhere on the line)')
     .showHelpAfterError()
     .enablePositionalOptions();
   for (const register of commands) register(program);
@@ -32,7 +34,7 @@ export function buildProgram(): Command {
 /** Runs the CLI on `argv` (node, script, args…) in this process: bin/asymflow.js and `tsx tui/cli.ts`. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(expandTaskOptionAliases(argv));
+    await buildProgram().parseAsync(expandTaskOptionAliases(takeVerbose(argv)));
   } catch (error: unknown) {
     process.stderr.write(`asymflow: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -59,6 +59,9 @@ export interface ResolveOptions {
   readonly precision?: string;
 }
 
+/** --verbose sets ASYMFLOW_VERBOSE=1: library banners are shown. */
+export const isVerbose = (env: Readonly<Record<string, string | undefined>> = process.env): boolean => env.ASYMFLOW_VERBOSE === '1';
+
 export class BackendError extends Error {
   override readonly name = 'BackendError';
 }
@@ -92,6 +95,7 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const request = requestedBackend(requested, env);
+  if (!isVerbose(env)) tf.env().set('PROD', true); // quiet startup: PROD only silences tfjs's warn/log calls (tfjs 4.22)
   const precision = options.precision ? parsePrecision(options.precision, '--precision') : parsePrecision(env.ASYMFLOW_PRECISION || 'fp32', 'ASYMFLOW_PRECISION');
   if (active && (request === 'auto' || request === active.name) && (precision === 'fp32' || active.precision === 'mixed')) return active;
   if (active) await active.dispose();
