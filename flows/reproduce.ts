@@ -59,7 +59,7 @@ export function presetOf(name: string): ReproducePreset {
   return preset;
 }
 
-function versions(): Versions {
+export function versions(): Versions {
   const { version: asymflow, commit } = buildInfo();
   return { asymflow, commit, node: process.version, tfjs: tf.version_core, platform: `${process.platform}-${process.arch}` };
 }

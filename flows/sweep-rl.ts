@@ -16,6 +16,7 @@ import { writeTradeoffPlot } from '../src/plot/write-plots.ts';
 import type { RlConfig } from '../src/rl/rl-config.ts';
 import { sweepRow, sweepTable, type RlSweepRow } from '../src/rl/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
+import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
 import { runRl, type RlRunOptions, type RlSummary } from './rl.ts';
 
 export interface SweepRlOptions {
@@ -26,6 +27,35 @@ export interface SweepRlOptions {
   readonly backend?: RlRunOptions['backend'];
   readonly plot?: boolean; // default true
   readonly log?: (line: string) => void;
+  /** Run the α values as jobs elsewhere (local child processes, the queue); default: one after another here. */
+  readonly executor?: JobExecutor;
+}
+
+async function sequentially<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await run(item));
+  return out;
+}
+
+/** One job per α (flows/job-run.ts runs it with runAlpha); the summaries come back in α order. */
+async function executeAlphas(o: SweepRlOptions, executor: JobExecutor): Promise<RlSummary[]> {
+  // Paths absolute: a worker's working directory is not the coordinator's (a teacher:DIR reward stays as given).
+  const base: RlConfig = { ...o.base, init: path.resolve(o.base.init), embed: o.base.embed && path.resolve(o.base.embed), record: '' };
+  const jobs = o.alphas.map((alpha) => jobSpec('rl-alpha', `α=${alpha}`, { base, alpha, out: path.resolve(o.out), taskOptions: o.taskOptions ?? {} }));
+  const results = await executor(jobs);
+  return jobs.map((j) => results.get(j.id) as RlSummary);
+}
+
+/** One α's run into DIR/alpha-α: reused when it already completed, else resumed or started. */
+export async function runAlpha(o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOptions' | 'backend'>, alpha: number, log: (line: string) => void): Promise<RlSummary> {
+  const out = path.join(o.out, `alpha-${alpha}`);
+  const done = path.join(out, 'summary.json');
+  if (fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary).completed) {
+    log(`sweep rl: α=${alpha} already done in ${out}`);
+    return JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary;
+  }
+  log(`sweep rl: α=${alpha} → ${out}`);
+  return runRl({ config: { ...o.base, alpha, out, resume: true }, taskOptions: o.taskOptions, backend: o.backend, log });
 }
 
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
@@ -41,21 +71,13 @@ export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
 }
 
 async function sweepLocked(o: SweepRlOptions, log: (line: string) => void): Promise<RlSweepRow[]> {
+  const summaries = o.executor ? await executeAlphas(o, o.executor) : await sequentially(o.alphas, (alpha) => runAlpha(o, alpha, log));
   const rows: RlSweepRow[] = [];
-  for (const alpha of o.alphas) {
-    const out = path.join(o.out, `alpha-${alpha}`);
-    const done = path.join(out, 'summary.json');
-    let summary: RlSummary;
-    if (fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary).completed) {
-      summary = JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary;
-      log(`sweep rl: α=${alpha} already done in ${out}`);
-    } else {
-      log(`sweep rl: α=${alpha} → ${out}`);
-      summary = await runRl({ config: { ...o.base, alpha, out, resume: true }, taskOptions: o.taskOptions, backend: o.backend, log });
-    }
+  o.alphas.forEach((alpha, i) => {
+    const summary = summaries[i];
     if (rows.length === 0 && summary.before) rows.push(sweepRow('init', null, summary.before, null));
-    rows.push(sweepRow(`α=${alpha}`, alpha, summary.after!, out));
-  }
+    rows.push(sweepRow(`α=${alpha}`, alpha, summary.after!, path.join(o.out, `alpha-${alpha}`)));
+  });
   writeJsonAtomic(path.join(o.out, 'sweep.json'), { task: o.base.task, reward: o.base.reward, steps: o.base.steps, rows });
   const table = sweepTable(rows, `RL α sweep on ${o.base.task}: R = α·${o.base.reward} + (1−α)·a, ${o.base.steps} steps (accuracy %, change from init)`);
   writeFileAtomic(path.join(o.out, 'table.md'), table);

@@ -19,6 +19,7 @@ import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
+import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
 import { runSft, type SftWatch } from './sft.ts';
 import { getTask } from '../src/tasks/registry.ts';
 
@@ -30,6 +31,8 @@ export interface SweepSftOptions {
   readonly modelOptions?: Readonly<Record<string, unknown>>;
   readonly log?: (line: string) => void;
   readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
+  /** Run the settings as jobs elsewhere (local child processes, the queue); default: one after another here. */
+  readonly executor?: JobExecutor;
 }
 
 export interface SweepSftResult {
@@ -47,7 +50,7 @@ export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftRes
       concatMap((setting) => defer(() => runSetting(options, out, setting, log))),
       toArray(),
     );
-    const rows = await lastValueFrom(rows$);
+    const rows = options.executor ? await executeSettings(options, out, options.executor) : await lastValueFrom(rows$);
     const table: SweepTable = { task: options.base.task, model: options.base.model, steps: totalSteps(options.base), evalN: options.base.evalN, rows };
     const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
     log(tableMarkdown(table).trimEnd());
@@ -58,8 +61,19 @@ export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftRes
   }
 }
 
+/** One job per setting (flows/job-run.ts runs it with runSetting); the rows come back in setting order. */
+async function executeSettings(options: SweepSftOptions, out: string, executor: JobExecutor): Promise<TableRow[]> {
+  // Paths absolute: a worker's working directory is not the coordinator's.
+  const base: SftConfig = { ...options.base, data: options.base.data && path.resolve(options.base.data), record: '' };
+  const jobs = options.settings.map((setting) =>
+    jobSpec('sft-setting', setting.label, { base, setting, out, taskOptions: options.taskOptions ?? {}, modelOptions: options.modelOptions ?? {} }),
+  );
+  const results = await executor(jobs);
+  return jobs.map((j) => results.get(j.id) as TableRow);
+}
+
 /** One setting's run: kept when already finished with the same settings, else resumed or started. */
-async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
+export async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
   const dir = path.join(out, setting.name);
   const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true }; // the sweep owns DIR/<name>: one without a checkpoint starts over
   const identity = sftIdentity(config, await getTask(config.task), options.taskOptions, options.modelOptions);

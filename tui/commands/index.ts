@@ -14,6 +14,7 @@ import { registerTrainEmbed } from './train-embed.ts';
 import { registerSft } from './sft.ts';
 import { registerSweep } from './sweep.ts';
 import { registerDemo } from './demo.ts';
+import { registerWorker } from './worker.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -33,4 +34,5 @@ export const commands: RegisterCommand[] = [
   registerSweep,
   registerDemo,
   registerReproduce,
+  registerWorker,
 ];

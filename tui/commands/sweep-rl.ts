@@ -9,6 +9,7 @@ import { resolveRlConfig, RL_DEFAULTS } from '../../src/rl/rl-config.ts';
 import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
 import { describeDefaults } from './help-defaults.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 /** `0,0.2,0.5` → numbers in [0, 1], distinct; exact messages otherwise. */
 export function parseAlphas(text: string): number[] {
@@ -23,7 +24,7 @@ export function parseAlphas(text: string): number[] {
 }
 
 export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; plot?: boolean } = {}): Promise<RlSweepRow[]> {
-  const { taskOption, alpha, out, seeds, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string; seeds?: string };
+  const { taskOption, alpha, out, seeds, queue, parallel, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string; seeds?: string; queue?: string; parallel?: string };
   if (!alpha) throw new ConfigError('sweep rl needs --alpha LIST, e.g. --alpha 0,0.2,0.5,0.8,1');
   if (!out) throw new ConfigError('sweep rl needs --out DIR');
   const alphas = parseAlphas(alpha);
@@ -32,8 +33,10 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/model/backend.ts')]);
-  const backend = await resolveBackend(base.backend || undefined, { log: options.log });
-  const one = (seed: number, dir: string) => runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log });
+  const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? ((l) => process.stdout.write(`${l}\n`)));
+  // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
+  const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log: options.log });
+  const one = (seed: number, dir: string) => runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log, executor });
   if (seeds === undefined) return one(base.seed, out);
   const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);
   const rows: RlSweepRow[][] = [];
@@ -66,6 +69,7 @@ export function registerSweepRl(sweep: Command): void {
   ] as const) command.option(flag, help);
   command.addHelpText('after', TASK_OPTION_HELP);
   describeDefaults(command, RL_DEFAULTS);
+  addExecutorOptions(command);
   command.action(async (opts: Record<string, unknown>) => {
     await sweepRlCommand(opts);
   });

@@ -10,6 +10,7 @@ import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
 import { addTrainingOptions, describeTrainingDefaults, fittedTaskOptions } from './sft.ts';
 import { parseOptionPairs, parseTaskOptions } from './task-flags.ts';
+import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 export interface SweepSftIo {
   readonly log?: (line: string) => void; // given: no monitor is attached
@@ -17,8 +18,8 @@ export interface SweepSftIo {
 
 /** Runs `asymflow sweep sft` with command-line style flags. */
 export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, io: SweepSftIo = {}): Promise<SweepSftResult> {
-  const { lambda, with: extras, taskOption, modelOption, objective, seeds, ...rest } = flags as Record<string, unknown> & {
-    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[]; seeds?: string;
+  const { lambda, with: extras, taskOption, modelOption, objective, seeds, queue, parallel, ...rest } = flags as Record<string, unknown> & {
+    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[]; seeds?: string; queue?: string; parallel?: string;
   };
   if (objective !== undefined) throw new Error('sweep sft: --objective is set per setting; use --lambda and --with');
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
@@ -32,9 +33,11 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const log = io.log ?? monitor.log;
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
   const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
-  const backend = await resolveBackend(base.backend || undefined, { log });
+  const executor = executorFrom('sweep sft', { queue, parallel }, base.out, io.log ?? ((l) => process.stdout.write(`${l}\n`)));
+  // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
+  const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log });
   const one = (seed: number, out: string) =>
-    runSweepSft({ base: { ...base, seed, out }, settings, out, taskOptions, modelOptions, log, watch: io.log ? undefined : (_setting, w) => monitor.watch(w) });
+    runSweepSft({ base: { ...base, seed, out }, settings, out, taskOptions, modelOptions, log, watch: io.log ? undefined : (_setting, w) => monitor.watch(w), executor });
   try {
     if (seeds === undefined) return await one(base.seed, base.out);
     const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);
@@ -48,7 +51,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
     return results[0];
   } finally {
     monitor.close();
-    await backend.dispose();
+    await backend?.dispose();
   }
 }
 
@@ -60,6 +63,7 @@ export function registerSweepSft(sweep: Command): void {
     .option('--with <list>', 'also run standard and/or ngdiff, e.g. standard,ngdiff')
     .option('--seeds <list>', 'run the sweep once per seed (e.g. 0,1,2) in DIR/seed-S/ (overrides --seed); DIR/seeds.md has the mean and per-seed spread')
     .requiredOption('--out <dir>', 'the sweep directory (one run directory per setting inside)');
+  addExecutorOptions(command);
   describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
     await sweepSftCommand(opts);
   });

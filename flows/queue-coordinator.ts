@@ -1,0 +1,127 @@
+/**
+ * `--queue URL` on `sweep` and `reproduce`: the jobs go to BullMQ (dependencies as flows, parent after
+ * children: src/queue/job-tree.ts), and this process follows them until every one has finished, logging
+ * each job's state and step; the caller then writes the same tables, plots and report as a local run.
+ *
+ * Job ids are the hash of kind + config, so re-running the same command attaches to the jobs already in
+ * the queue (running, finished or failed) instead of enqueuing them twice; failed ones are retried.
+ */
+import { FlowProducer, Queue, type FlowJob, type Job } from 'bullmq';
+import { connect, jobOptions, QUEUE_NAME, type QueuedJobData } from '../src/queue/bull.ts';
+import type { JobExecutor, JobProgress, JobSpec } from '../src/queue/job-spec.ts';
+import { jobTrees, type JobNode } from '../src/queue/job-tree.ts';
+import { parseQueueUrl } from '../src/queue/redis-url.ts';
+import { markSharedOut, type SharedOut } from '../src/queue/shared-out.ts';
+
+export interface QueueCoordinatorOptions {
+  readonly url: string;
+  readonly out: string; // the run directory every worker must see
+  readonly log: (line: string) => void;
+  readonly pollMs?: number; // default 1,000
+  readonly attempts?: number;
+}
+
+export function queueExecutor(o: QueueCoordinatorOptions): JobExecutor {
+  const url = parseQueueUrl(o.url);
+  return async (jobs) => {
+    const shared = markSharedOut(o.out);
+    const queue = new Queue<QueuedJobData>(QUEUE_NAME, { connection: connect(url.url) });
+    const flows = new FlowProducer({ connection: connect(url.url) });
+    try {
+      o.log(`queue: ${jobs.length} job(s) on ${url.redacted} (queue '${QUEUE_NAME}'); run directory ${shared.dir}`);
+      for (const tree of jobTrees(jobs)) await enqueue(queue, flows, tree, shared, o);
+      return await follow(queue, jobs, o);
+    } finally {
+      await flows.close();
+      await queue.close();
+    }
+  };
+}
+
+const flowOf = (node: JobNode, shared: SharedOut, attempts?: number): FlowJob => ({
+  name: node.job.kind,
+  queueName: QUEUE_NAME,
+  data: { kind: node.job.kind, label: node.job.label, config: node.job.config, shared } satisfies QueuedJobData,
+  opts: jobOptions(node.job.id, attempts),
+  children: node.children.map((c) => flowOf(c, shared, attempts)),
+});
+
+const treeJobs = (node: JobNode): JobSpec[] => [node.job, ...node.children.flatMap(treeJobs)];
+
+/** Adds a tree unless its root is already queued (then attaches); failed jobs of an attached tree are retried. */
+async function enqueue(queue: Queue<QueuedJobData>, flows: FlowProducer, tree: JobNode, shared: SharedOut, o: QueueCoordinatorOptions): Promise<void> {
+  const root = await queue.getJob(tree.job.id);
+  if (!root) {
+    await flows.add(flowOf(tree, shared, o.attempts));
+    o.log(`queue: enqueued ${treeJobs(tree).map((j) => j.label).join(' → ')}`);
+    return;
+  }
+  for (const spec of treeJobs(tree)) {
+    const job = await queue.getJob(spec.id);
+    const state = job ? await job.getState() : 'missing';
+    if (job && state === 'failed') {
+      await job.retry('failed');
+      o.log(`queue: ${spec.label}: failed before (${job.failedReason}); retried`);
+    } else o.log(`queue: ${spec.label}: attached (${state})`);
+  }
+}
+
+interface Seen {
+  state: string;
+  step?: number;
+  worker?: string;
+}
+
+const progressOf = (job: Job): JobProgress => (typeof job.progress === 'object' && job.progress !== null ? (job.progress as JobProgress) : {});
+
+/** Seconds left at the pace seen since the coordinator first saw this run's step (on this worker). */
+function eta(p: JobProgress, since: { step: number; t: number } | undefined, now: number): string {
+  if (!since || p.step === undefined || !p.totalSteps || p.step <= since.step) return '';
+  const s = ((p.totalSteps - p.step) * (now - since.t)) / (p.step - since.step) / 1000;
+  return s >= 90 ? `, ETA ${Math.round(s / 60)} min` : `, ETA ${Math.round(s)} s`;
+}
+
+function describe(label: string, state: string, p: JobProgress, left = ''): string {
+  const step = p.step !== undefined ? ` step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ''}${left}` : '';
+  const metrics = p.metrics ? Object.entries(p.metrics).map(([k, v]) => ` ${k.replace(/^eval\//, '')} ${(100 * v).toFixed(1)}%`).join('') : '';
+  return `queue: ${label}: ${state}${step}${metrics}${p.worker ? ` on ${p.worker}` : ''}`;
+}
+
+/** Polls every job until all completed (their results by id) or one failed for good (rejects naming it). */
+async function follow(queue: Queue<QueuedJobData>, jobs: readonly JobSpec[], o: QueueCoordinatorOptions): Promise<ReadonlyMap<string, unknown>> {
+  const seen = new Map<string, Seen>();
+  const results = new Map<string, unknown>();
+  const STEP_EVERY_MS = 10_000;
+  const lastStepLog = new Map<string, number>();
+  const pace = new Map<string, { step: number; t: number; worker?: string }>();
+  for (;;) {
+    for (const spec of jobs) {
+      if (results.has(spec.id)) continue;
+      const job = await queue.getJob(spec.id);
+      if (!job) throw new Error(`queue: job ${spec.label} (${spec.id}) is gone from the queue (removed by hand?); re-run to enqueue it again`);
+      const state = await job.getState();
+      const p = progressOf(job);
+      const before = seen.get(spec.id);
+      const now = Date.now();
+      if (state === 'completed') {
+        results.set(spec.id, job.returnvalue);
+        o.log(describe(spec.label, 'done', p));
+        continue;
+      }
+      if (state === 'failed') {
+        throw new Error(`queue: job ${spec.label} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}\n(fix the cause and re-run the same command: it attaches to the queue and retries the failed jobs)`);
+      }
+      const since = pace.get(spec.id);
+      if (p.step !== undefined && (!since || since.worker !== p.worker)) pace.set(spec.id, { step: p.step, t: now, worker: p.worker });
+      const requeued = before?.state === 'active' && state !== 'active' ? ' (its worker stopped or it failed: re-queued)' : '';
+      if (!before || before.state !== state || before.worker !== p.worker) o.log(`${describe(spec.label, state, p)}${requeued}`);
+      else if (p.step !== before.step && now - (lastStepLog.get(spec.id) ?? 0) >= STEP_EVERY_MS) {
+        o.log(describe(spec.label, state, p, eta(p, since, now)));
+        lastStepLog.set(spec.id, now);
+      }
+      seen.set(spec.id, { state, step: p.step, worker: p.worker });
+    }
+    if (results.size === jobs.length) return results;
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 1_000));
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The queue's pieces that need no Redis: job ids from config hashes, DAG → BullMQ trees that keep every
+ * dependency, URL checks and password redaction, the shared-directory marker, and the worker's refusal of
+ * unknown kinds and invalid configs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validateJob } from '../../flows/job-run.ts';
+import { parallelExecutor } from '../../flows/parallel-runner.ts';
+import { partJobs } from '../../flows/reproduce-jobs.ts';
+import { jobId, jobSpec, topologicalOrder, type JobSpec } from '../../src/queue/job-spec.ts';
+import { jobTrees, type JobNode } from '../../src/queue/job-tree.ts';
+import { parseQueueUrl, redactUrl } from '../../src/queue/redis-url.ts';
+import { markSharedOut, MARKER, sharedOutProblem } from '../../src/queue/shared-out.ts';
+import { executorFrom } from '../../tui/commands/executor-flags.ts';
+import { workerCommand } from '../../tui/commands/worker.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-queue-units-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Every job id below `node` in the tree. */
+const below = (node: JobNode): string[] => node.children.flatMap((c) => [c.job.id, ...below(c)]);
+const nodes = (trees: JobNode[]): JobNode[] => trees.flatMap((t) => [t, ...nodes(t.children)]);
+
+describe('job ids', () => {
+  it('hash the kind and the config, whatever the key order', () => {
+    expect(jobId('sft-setting', { a: 1, b: { c: 2, d: [1, 2] } })).toBe(jobId('sft-setting', { b: { d: [1, 2], c: 2 }, a: 1 }));
+    expect(jobId('sft-setting', { a: 1 })).not.toBe(jobId('sft-setting', { a: 2 }));
+    expect(jobId('sft-setting', { a: 1 })).not.toBe(jobId('rl-alpha', { a: 1 }));
+    expect(jobId('rl-alpha', { a: 1 })).toMatch(/^rl-alpha-[0-9a-f]{24}$/);
+  });
+});
+
+describe('job trees', () => {
+  it("keep every reproduce dependency: a job's dependencies all run below it", () => {
+    const jobs = partJobs(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl', 'sudoku/sft', 'sudoku/rl'], { out: '/x', preset: 'smoke', backend: 'auto' });
+    const trees = jobTrees(jobs);
+    const byLabel = new Map(nodes(trees).map((n) => [n.job.label, n]));
+    expect(byLabel.size).toBe(jobs.length); // each job once
+    for (const j of jobs) for (const d of j.dependsOn) expect(below(byLabel.get(j.label)!)).toContain(d);
+    expect(byLabel.get('gc/rl')!.job.dependsOn).toEqual([byLabel.get('gc/sft')!.job.id]);
+    // Independent parts and the other task stay separate trees.
+    expect(trees.map((t) => t.job.label).sort()).toEqual(['gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/surrogate-rl', 'sudoku/rl']);
+  });
+
+  it('refuse a cycle and an unknown dependency by name', () => {
+    const a: JobSpec = { ...jobSpec('sft-setting', 'a', { n: 1 }), dependsOn: ['b-id'] };
+    const b: JobSpec = { ...jobSpec('sft-setting', 'b', { n: 2 }), id: 'b-id', dependsOn: [a.id] };
+    expect(() => topologicalOrder([a, b])).toThrow('jobs: dependency cycle a → b → a');
+    expect(() => topologicalOrder([a])).toThrow('jobs: a depends on b-id, which is not among the jobs');
+  });
+});
+
+describe('queue URL', () => {
+  it('redacts the password and checks the form', () => {
+    expect(redactUrl('redis://:s3cret@host:6379/0')).toBe('redis://:***@host:6379/0');
+    expect(redactUrl('redis://alice:s3cret@host:6379')).toBe('redis://alice:***@host:6379');
+    expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');
+    expect(parseQueueUrl('redis://:pw@10.0.0.5:6380')).toMatchObject({ host: '10.0.0.5', port: 6380, redacted: 'redis://:***@10.0.0.5:6380' });
+    expect(() => parseQueueUrl('http://:pw@host:1')).toThrow("--queue must start with redis:// or rediss://, got 'http://:***@host:1'");
+    expect(() => parseQueueUrl('nonsense')).toThrow("--queue must be a Redis URL like redis://HOST:PORT, got 'nonsense'");
+    expect(() => parseQueueUrl('redis://h:1/x')).toThrow("--queue: the database after the host must be a number, got '/x'");
+  });
+
+  it('is exclusive with --parallel, and the worker needs one', async () => {
+    expect(() => executorFrom('sweep sft', { queue: 'redis://h:1', parallel: '2' }, dir, () => {})).toThrow('sweep sft: --queue and --parallel exclude each other');
+    expect(() => executorFrom('reproduce', { parallel: '0' }, dir, () => {})).toThrow("reproduce: --parallel must be a positive integer, got '0'");
+    expect(executorFrom('reproduce', {}, dir, () => {})).toBeUndefined();
+    await expect(workerCommand({})).rejects.toThrow('worker: --queue redis://HOST:PORT is required');
+    await expect(workerCommand({ queue: 'redis://h:1', slots: '1.5' })).rejects.toThrow("worker: --slots must be a positive integer, got '1.5'");
+  });
+});
+
+describe('shared run directory', () => {
+  it('keeps its token across coordinator runs and tells a worker that cannot see it', () => {
+    const out = path.join(dir, 'shared');
+    const first = markSharedOut(out);
+    expect(markSharedOut(out)).toEqual(first);
+    expect(sharedOutProblem(first)).toBeUndefined();
+    expect(sharedOutProblem({ ...first, token: 'other' })).toContain('belongs to another coordinator');
+    const missing = { dir: path.join(dir, 'elsewhere'), token: first.token };
+    expect(sharedOutProblem(missing)).toContain(`cannot see the coordinator's run directory ${missing.dir} (no ${MARKER} there)`);
+  });
+});
+
+describe('job validation', () => {
+  it('runs only known kinds with configs its verb accepts', () => {
+    expect(() => validateJob('shell', { out: dir })).toThrow('unknown job kind "shell"');
+    expect(() => validateJob('reproduce-part', { out: 'relative', part: 'gc/sft', preset: 'smoke', backend: 'auto' })).toThrow('job reproduce-part: out must be an absolute directory');
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/nope', preset: 'smoke', backend: 'auto' })).toThrow("job reproduce-part: unknown part 'gc/nope'");
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'huge', backend: 'auto' })).toThrow("--preset must be smoke or full, got 'huge'");
+    expect(validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', backend: 'auto' }).kind).toBe('reproduce-part');
+    const setting = { name: 'standard', label: 'standard', objective: 'standard' };
+    expect(() => validateJob('sft-setting', { out: dir, setting: { ...setting, name: '../x' }, base: {}, taskOptions: {}, modelOptions: {} })).toThrow('plain directory name');
+    expect(() => validateJob('sft-setting', { out: dir, setting, base: { task: 'gc', out: dir, steps: -1 }, taskOptions: {}, modelOptions: {} })).toThrow('sft.steps must be a positive integer');
+    expect(() => validateJob('rl-alpha', { out: dir, alpha: 2, base: {}, taskOptions: {} })).toThrow('job rl-alpha: alpha must be a number in [0, 1], got 2');
+  });
+});
+
+describe('--parallel scheduling', () => {
+  it('runs at most K at once, each job after its dependencies, and reports every failure', async () => {
+    const jobs = partJobs(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl'], { out: dir, preset: 'smoke', backend: 'auto' });
+    const label = new Map(jobs.map((j) => [j.id, j.label]));
+    const events: string[] = [];
+    let now = 0;
+    let peak = 0;
+    const run = async (job: { id: string; label: string }) => {
+      now++;
+      peak = Math.max(peak, now);
+      events.push(`start ${job.label}`);
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`end ${job.label}`);
+      now--;
+      return job.label;
+    };
+    const results = await parallelExecutor({ slots: 2, log: () => {}, run })(jobs);
+    expect(peak).toBe(2);
+    expect([...results.values()].sort()).toEqual(jobs.map((j) => j.label).sort());
+    for (const j of jobs) for (const d of j.dependsOn) expect(events.indexOf(`end ${label.get(d)}`)).toBeLessThan(events.indexOf(`start ${j.label}`));
+
+    const failing = async (job: { label: string }) => {
+      if (job.label === 'gc/sft') throw new Error('job gc/sft: out of memory');
+      return job.label;
+    };
+    await expect(parallelExecutor({ slots: 3, log: () => {}, run: failing })(jobs)).rejects.toThrow('1 job(s) failed:\njob gc/sft: out of memory');
+  });
+});
