@@ -4,8 +4,6 @@
  * child processes. `--queue redis://HOST:PORT`: jobs on BullMQ for `asymflow worker`s, this process follows.
  */
 import type { Command } from 'commander';
-import { parallelExecutor } from '../../flows/parallel-runner.ts';
-import { queueExecutor } from '../../flows/queue-coordinator.ts';
 import { ConfigError } from '../../src/config.ts';
 import type { JobExecutor } from '../../src/queue/job-spec.ts';
 import { parseQueueUrl } from '../../src/queue/redis-url.ts';
@@ -26,12 +24,14 @@ export function executorFrom(verb: string, flags: ExecutorFlags, out: string, lo
   if (flags.queue !== undefined && flags.parallel !== undefined) throw new ConfigError(`${verb}: --queue and --parallel exclude each other (workers choose their own --slots)`);
   if (flags.queue !== undefined) {
     parseQueueUrl(flags.queue);
-    return queueExecutor({ url: flags.queue, out, log });
+    const url = flags.queue;
+    // Loaded on use, so --help loads no BullMQ (nor what the runner reaches).
+    return async (jobs) => (await import('../../flows/queue-coordinator.ts')).queueExecutor({ url, out, log })(jobs);
   }
   if (flags.parallel !== undefined) {
     const k = Number(flags.parallel);
     if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${verb}: --parallel must be a positive integer, got '${flags.parallel}'`);
-    return parallelExecutor({ slots: k, backend, log });
+    return async (jobs) => (await import('../../flows/parallel-runner.ts')).parallelExecutor({ slots: k, backend, log })(jobs);
   }
   return undefined;
 }

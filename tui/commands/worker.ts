@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import type { RunningWorker } from '../../flows/queue-worker.ts';
 import { ConfigError } from '../../src/config.ts';
-import { parseBackendRequest } from '../../src/model/backend.ts';
 import { redactUrl } from '../../src/queue/redis-url.ts';
 
 export interface WorkerFlags {
@@ -26,9 +25,9 @@ const positiveInt = (flag: string, v: string | number | undefined, fallback: num
 
 export async function workerCommand(flags: WorkerFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningWorker> {
   if (!flags.queue) throw new ConfigError('worker: --queue redis://HOST:PORT is required');
-  if (flags.backend !== undefined) parseBackendRequest(flags.backend, '--backend');
   // Loaded on use, so `worker --help` loads no tfjs.
-  const { startWorker } = await import('../../flows/queue-worker.ts');
+  const [{ startWorker }, { parseBackendRequest }] = await Promise.all([import('../../flows/queue-worker.ts'), import('../../src/model/backend.ts')]);
+  if (flags.backend !== undefined) parseBackendRequest(flags.backend, '--backend');
   return startWorker({
     url: flags.queue,
     slots: positiveInt('--slots', flags.slots, 1),
