@@ -71,8 +71,10 @@ describe('queue', () => {
     const unseen = await queue.add('sft-setting', { kind: 'sft-setting', label: 'unseen', config: { out: dir }, shared }, { attempts: 3 });
     const reason = async (id: string) => {
       for (let i = 0; i < 3_000; i++) {
-        const job = await queue.getJob(id);
-        if (job && (await job.getState()) === 'failed') return { reason: job.failedReason, attempts: job.attemptsMade };
+        if ((await queue.getJobState(id)) === 'failed') {
+          const job = (await queue.getJob(id))!; // read after the state: a copy read before it lacks the reason
+          return { reason: job.failedReason, attempts: job.attemptsMade };
+        }
         await sleep(100);
       }
       return undefined;
