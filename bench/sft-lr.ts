@@ -24,7 +24,7 @@ for (const lr of lrs.split(',').map(Number)) {
   });
   const { summary } = await runSft({
     config,
-    taskOptions: { layout: 'circle', minNodes: 3, maxNodes: 4, verbosity: 1 },
+    taskOptions: { layout: 'circle', minNodes: 3, maxNodes: 4, verbosity: 1, heldOut: 0 }, // 45 graphs: too few for disjoint splits
     log: () => {},
     watch: (w) => {
       w.metrics$.subscribe((m) => losses[m.name]?.push(m.value));

@@ -10,6 +10,7 @@
  * A recording is re-scored without a GPU (images are re-rendered from the recorded puzzles); self:N then needs
  * --checkpoint, the policy that re-solves from its captions.
  */
+import { handwritingOf } from '../src/data/split-audit.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { bufferCount, concatMap, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { replay } from '../operators/replay.ts';
@@ -111,6 +112,8 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     if (o.rollouts) rollouts$ = replay<RlRollout>(o.rollouts).pipe(bufferCount(o.batch));
     else {
       const rng = new Rng(o.seed).split('diagnose');
+      const glyphs = handwritingOf(task, 'train_rl');
+      if (glyphs) log(`diagnose: fresh rollouts of train_rl puzzles${glyphs}: a_p here is read in that handwriting, not in test's`);
       rollouts$ = from(collectSamples(generatedSamples(task, { split: 'train_rl', n: o.n, seed: o.seed, options: taskOptions }), known)).pipe(
         bufferCount(o.batch),
         map((samples, i) => ({ step: i + 1, samples })),
@@ -123,7 +126,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     const rows = await lastValueFrom(
       rollouts$.pipe(rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }), run.record('scored'), toArray()),
     );
-    const summary: DiagnoseResult = { source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts)`, ...diagnose(rows, labels) };
+    const summary: DiagnoseResult = { source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts of train_rl puzzles${handwritingOf(task, 'train_rl')})`, ...diagnose(rows, labels) };
     run.writeSummary(summary as unknown as Record<string, unknown>);
     const table = diagnoseTable(summary);
     writeFileAtomic(run.file('table.md'), table);

@@ -13,6 +13,8 @@
  * Outputs (docs/guarantees.md): the shard, the parquet file and --record FILE are written under temporary
  * names and renamed into place only when the split is complete, so a failure or a kill leaves the previous
  * files intact (or none); existing files are refused unless --overwrite; one gen per split at a time (lock).
+ * At the end it measures the split's content overlap (src/data/split-audit.ts): a training split against the
+ * held-out splits, a held-out split against the ones it avoids and the first training puzzles; it must be 0.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,9 @@ import type { GenConfig } from '../src/data/gen-config.ts';
 import { groundTruthOf } from '../src/data/ground-truth.ts';
 import { HfParquetWriter } from '../src/data/parquet-write.ts';
 import { hasResponse } from '../src/data/split-sample.ts';
+import { isTrainSplit } from '../src/data/held-out.ts';
+import { heldOutAudit, overlapLine, trainingAudit, type Overlap } from '../src/data/split-audit.ts';
+import { getTask } from '../src/tasks/registry.ts';
 import type { Sample } from '../src/records.ts';
 import { buildInfo } from '../src/build-info.ts';
 import type { HeaderInit } from '../src/recording/index.ts';
@@ -46,6 +51,8 @@ export interface GenerateSummary {
   readonly n: number;
   readonly files: readonly string[]; // what was written (images as one DIR/images/ entry)
   readonly seconds: number;
+  readonly overlap: readonly Overlap[]; // measured content overlap with the other splits (0 when disjoint)
+  readonly skipped: number; // held-out draws passed over (redrawn) while making this split
 }
 
 /** Files of a split inside a dataset directory. */
@@ -105,7 +112,12 @@ async function generateLocked(config: GenConfig, taskOptions: TaskOptions, log: 
 
   const pool = openSamplePool(config.concurrency);
   let done = 0;
-  const samples$ = puzzleSource({ task: task as TaskName, split, n, seed, options: taskOptions, pool, concurrency: config.concurrency }).pipe(
+  let skipped = 0;
+  const keys: string[] = [];
+  const taskImpl = await getTask(task);
+  const onSkipped = (count: number) => (skipped += count);
+  const samples$ = puzzleSource({ task: task as TaskName, split, n, seed, options: taskOptions, pool, concurrency: config.concurrency, onSkipped }).pipe(
+    tap((puzzle) => keys.push(taskImpl.key(puzzle, taskOptions))),
     render({ task: task as TaskName, options: taskOptions, response: hasResponse(split), pool }),
     record<Sample>(files[0], header, { atomic: true }),
     config.record ? recordBeside<Sample>(config.record, header, config.withPixels ? (s) => s : withoutPixels) : (s) => s,
@@ -133,7 +145,10 @@ async function generateLocked(config: GenConfig, taskOptions: TaskOptions, log: 
   }
   const seconds = (performance.now() - started) / 1000;
   log(`gen ${task} ${split}: ${done} samples in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s) → ${files.join(', ')}`);
-  return { task, split, n: done, files, seconds };
+  const label = `${split}[0,${done})`;
+  const overlap = isTrainSplit(split) ? trainingAudit(taskImpl, label, keys, seed, taskOptions) : heldOutAudit(taskImpl, split, label, keys, seed, taskOptions);
+  log(`gen ${task} ${split}: ${overlapLine(overlap, skipped)}`);
+  return { task, split, n: done, files, seconds, overlap, skipped };
 }
 
 /** One image, atomically; an existing one is refused without --overwrite (the shard stays unwritten then). */

@@ -25,6 +25,7 @@ import { groupAdvantages } from '../operators/group-advantages.ts';
 import { grpoUpdate } from '../operators/grpo-update.ts';
 import { rollout } from '../operators/rollout.ts';
 import { scoreRollouts } from '../operators/score-rollouts.ts';
+import { handwritingOf, runAudit } from '../src/data/split-audit.ts';
 import { generatedSamples } from '../src/eval/eval-samples.ts';
 import { MetricNames } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
@@ -78,6 +79,7 @@ export interface RlSummary {
   readonly rollouts: number;
   readonly rolloutsPerSec: number;
   readonly phaseMs: { readonly rollout: number; readonly scoring: number; readonly update: number };
+  readonly splits: string; // prompts and evaluation splits, their handwriting (Sudoku) and measured content overlap
 }
 
 interface CheckpointMeta {
@@ -168,6 +170,8 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
   const evalOptions = { n: c.evalN, seed: c.seed, temperature: c.evalTemperature, maxTokens: c.evalMaxTokens, taskOptions, batch: c.rolloutBatch };
   let stopped = false;
   o.onRun?.(run, () => (stopped = true));
+  const audit = runAudit(task, c.seed, taskOptions, { split: 'train_rl', n: c.steps * c.prompts }, { split: 'test', n: c.evalN });
+  log(`rl: prompts train_rl${handwritingOf(task, 'train_rl')}, evaluation test${handwritingOf(task, 'test')}; ${audit.line}`);
 
   try {
     // An evaluation of hundreds of samples takes minutes on CPU: a line per tenth with an ETA.
@@ -226,7 +230,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
     const summary: RlSummary = {
       task: c.task, reward: surrogate?.name ?? c.reward, alpha: c.alpha, tokenLambda: c.tokenLambda,
       steps: done, completed, before, after,
-      rewards: t, rollouts: totals.rollouts, rolloutsPerSec: totals.rolloutsPerSec(), phaseMs: totals.phaseMs(),
+      rewards: t, rollouts: totals.rollouts, rolloutsPerSec: totals.rolloutsPerSec(), phaseMs: totals.phaseMs(), splits: audit.line,
     };
     run.writeSummary(summary as unknown as Record<string, unknown>);
     return summary;

@@ -24,8 +24,8 @@ import { batchSamples } from '../operators/batch-samples.ts';
 import { record } from '../operators/record.ts';
 import { sftUpdate } from '../operators/sft-update.ts';
 import { stepTicks } from '../operators/step-ticks.ts';
-import { datasetSamples } from '../src/eval/dataset-samples.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { overlapLine } from '../src/data/split-audit.ts';
+import { auditedSamples } from '../src/data/training-samples.ts';
 import type { EvalRecord } from '../src/eval/eval-record.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
@@ -242,30 +242,21 @@ async function loadData(run: Run, taskOptions: TaskOptions): Promise<RunData> {
   const { config, task, log } = run;
   const mc: ModelConfig = run.model.config;
   const options = { ...taskOptions, inputSize: mc.inputSize }; // render at the model's input size
-  const train = await collect(samplesOf(config, task, 'train_sft', config.trainN, options, mc, log));
-  const main = trainRows(task, train, mc, options, 'full');
+  const common = { task, seed: config.seed, options, data: config.data, inputSize: mc.inputSize, log: (line: string) => log(`sft: ${line}`) };
+  const audited = await auditedSamples({ ...common, split: 'train_sft', n: config.trainN }, { ...common, split: config.evalSplit, n: config.evalN });
+  const train = audited.train;
+  const main = trainRows(task, train, mc, options, 'full', { share: config.imageDropout, seed: config.seed });
+  if (main.withoutImage > 0) log(`sft: ${main.withoutImage} of ${main.rows.length} training samples without the image, caption given (--image-dropout ${config.imageDropout})`);
   if (main.dropped > 0) log(`sft: dropped ${main.dropped} of ${train.length} training samples longer than model.maxText ${mc.maxText}`);
   if (main.rows.length === 0) throw new Error(`sft: no training sample fits model.maxText ${mc.maxText}; use a smaller trace (e.g. --task-option verbosity=1) or a larger model`);
   const perception = config.prePerceptionSteps > 0 ? trainRows(task, train, mc, options, 'perception').rows : [];
-  const evalSamples = await collect(samplesOf(config, task, config.evalSplit, config.evalN, options, mc, log));
+  const evalSamples = audited.evaluation;
   run.evalSamples = evalSamples;
   // Auto: a little past the longest target — a model that has learned the format stops well before.
   run.evalMaxTokens = config.evalMaxTokens || Math.min(main.longestTarget + 8, mc.maxText);
   log(`sft: ${main.rows.length} training samples, ${evalSamples.length} held-out ${config.evalSplit} samples, ${task.name}, model ${config.model}`);
+  log(`sft: ${overlapLine(audited.overlap, audited.skipped)}`);
   return { main: main.rows, perception, dropped: main.dropped };
-}
-
-function samplesOf(config: SftConfig, task: Task, split: string, n: number, options: TaskOptions, mc: ModelConfig, log: (l: string) => void) {
-  if (config.data === '') return generatedSamples(task, { split, n, seed: config.seed, options });
-  return datasetSamples({ data: config.data, task: task.name, split, n, inputSize: mc.inputSize }, (have) =>
-    log(`sft: the dataset holds only ${have} ${task.name} ${split} samples; using all of them`),
-  );
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 /** The stages still to run: the perception pre-stage (if any), then the main stage. */

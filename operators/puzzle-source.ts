@@ -2,7 +2,8 @@
  * puzzleSource — the puzzles of one split, index 0..n-1 in order, each from its own seed derived from
  * (seed, task, split, index) (src/data/split-sample.ts), generated in batches over a worker pool. The output
  * order is the index order whatever the pool's concurrency, so the stream is a function of its options.
- * A pool passed in is the caller's; one opened here is closed in finalize.
+ * A pool passed in is the caller's; one opened here is closed in finalize. Held-out draws a split redraws
+ * (src/data/held-out.ts) are told to `onSkipped` as the batches arrive.
  *
  *   puzzleSource({n: 5, batch: 2}):  --(p0 p1)--(p2 p3)--(p4)|
  */
@@ -19,6 +20,7 @@ export interface PuzzleSourceOptions extends SplitSpec {
   readonly concurrency?: number; // batches in flight; also the thread count of a pool opened here (0: in process)
   readonly batch?: number; // puzzles per job (default 16: amortises the message round trip)
   readonly pool?: SamplePool; // a shared pool (the caller closes it)
+  readonly onSkipped?: (count: number) => void; // held-out draws passed over in a batch
 }
 
 export function puzzleSource(options: PuzzleSourceOptions): Observable<Puzzle> {
@@ -38,7 +40,10 @@ export function puzzleSource(options: PuzzleSourceOptions): Observable<Puzzle> {
         },
         { concurrency: Math.max(1, concurrency) },
       ),
-      mergeMap((puzzles) => from(puzzles)),
+      mergeMap((draws) => {
+        options.onSkipped?.(draws.reduce((sum, d) => sum + d.skipped, 0));
+        return from(draws.map((d) => d.puzzle));
+      }),
       finalize(() => {
         if (!options.pool) void pool.close();
       }),

@@ -3,7 +3,8 @@
  * sample making (drawing, PNG encoding, reasoning traces; src/render/) — run the same way in a Piscina
  * worker (sample-worker.ts) and in process (a pool of 0 threads), so both give identical samples.
  */
-import { puzzleAt, sampleOf, type SplitSpec } from '../../src/data/split-sample.ts';
+import { drawAt, sampleOf, type SplitSpec } from '../../src/data/split-sample.ts';
+import type { Draw } from '../../src/data/held-out.ts';
 import type { Puzzle, Sample } from '../../src/records.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { Task, TaskName, TaskOptions } from '../../src/tasks/task.ts';
@@ -24,7 +25,7 @@ export interface SampleJob {
 }
 
 export type Job = PuzzlesJob | SampleJob;
-export type JobResult<J extends Job> = J extends PuzzlesJob ? Puzzle[] : Sample;
+export type JobResult<J extends Job> = J extends PuzzlesJob ? Draw[] : Sample;
 
 // getTask is a dynamic import(); even for a loaded module each call goes through the module resolver (under
 // tsx a round trip to its loader thread, ~0.2 ms), so a thread keeps the tasks it has loaded.
@@ -33,6 +34,6 @@ const loaded = new Map<string, Task>();
 export async function runJob<J extends Job>(job: J): Promise<JobResult<J>> {
   const task = loaded.get(job.task) ?? (await getTask(job.task));
   loaded.set(job.task, task);
-  if (job.kind === 'puzzles') return job.indices.map((i) => puzzleAt(task, job.spec, i)) as JobResult<J>;
+  if (job.kind === 'puzzles') return job.indices.map((i) => drawAt(task, { ...job.spec, options: job.spec.options ?? {} }, i)) as JobResult<J>;
   return (await sampleOf(task, job.puzzle, job.response, job.options)) as JobResult<J>;
 }

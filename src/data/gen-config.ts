@@ -9,7 +9,7 @@ import { TASK_NAMES } from '../tasks/registry.ts';
 import { SPLITS, type Split } from './split-sample.ts';
 
 /** The paper's split sizes per task. */
-export const SPLIT_SIZES: Readonly<Record<Split, number>> = { test: 500, train_sft: 2_000, train_rl: 16_000 };
+export const SPLIT_SIZES: Readonly<Record<Split, number>> = { test: 500, val: 500, test_seen_glyphs: 500, train_sft: 2_000, train_rl: 16_000 };
 
 export interface GenConfig {
   readonly task: string;

@@ -4,14 +4,19 @@
  * (src/eval/eval-samples.ts), so a split generated on the fly equals the one written to disk.
  *
  * Puzzle i comes from its own child stream `Rng(seed).split('<task>/<split>').split(i)`: any index is
- * reproducible alone, and the first n puzzles do not depend on n or on the order they are made in.
+ * reproducible alone, and the first n puzzles do not depend on n or on the order they are made in. Splits are
+ * kept apart by content, not by seed alone: a draw whose key is held out is redrawn from the same stream
+ * (src/data/held-out.ts).
  */
 import type { Puzzle, Sample } from '../records.ts';
-import { Rng } from '../rng.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
+import { drawAt } from './held-out.ts';
 
-export const SPLITS = ['test', 'train_sft', 'train_rl'] as const;
+/** Every split name; `test_seen_glyphs` is Sudoku's (src/data/held-out.ts says which task has which). */
+export const SPLITS = ['test', 'val', 'test_seen_glyphs', 'train_sft', 'train_rl'] as const;
 export type Split = (typeof SPLITS)[number];
+
+export { drawAt, puzzleId, puzzleRng } from './held-out.ts';
 
 export interface SplitSpec {
   readonly split: string;
@@ -19,20 +24,9 @@ export interface SplitSpec {
   readonly options?: TaskOptions; // generation, rendering and trace knobs
 }
 
-/** The puzzle's own PRNG: a function of (seed, task, split, index) only. */
-export function puzzleRng(seed: number, task: string, split: string, index: number): Rng {
-  if (!Number.isInteger(index) || index < 0) throw new RangeError(`puzzle index must be a non-negative integer, got ${index}`);
-  return new Rng(seed).split(`${task}/${split}`).split(index);
-}
-
-export function puzzleId(task: string, split: string, index: number): string {
-  return `${task}-${split}-${index}`;
-}
-
 /** Puzzle `index` of the split: same arguments ⇒ same puzzle, whatever else was generated before. */
 export function puzzleAt(task: Task, { split, seed, options = {} }: SplitSpec, index: number): Puzzle {
-  const rng = puzzleRng(seed, task.name, split, index);
-  return task.generate(rng, puzzleId(task.name, split, index), rng.seed, options);
+  return drawAt(task, { split, seed, options }, index).puzzle;
 }
 
 /** SFT targets are written for train_sft only (the paper's other splits carry no response). */

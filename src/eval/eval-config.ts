@@ -2,6 +2,7 @@
  * `asymflow eval` configuration (DESIGN §8): one defaults object, merged once with the command's flags and
  * validated with exact messages. Sampling defaults are the paper's (temperature 0.7, top-p 1.0, 10,000 tokens).
  */
+import { SPLITS } from '../data/split-sample.ts';
 import { checks, ConfigError, resolveConfig, type Checks } from '../config.ts';
 import { PAPER_SAMPLING } from '../policy/policy.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
@@ -33,6 +34,7 @@ export interface EvalConfig {
   readonly retries: number; // openai: per request
   readonly backend: string; // tfjs: backend request ('' = --backend/ASYMFLOW_BACKEND/auto)
   readonly seeding: string; // tfjs at temperature > 0: 'per-batch' (fast) or 'per-sample' (batch-invariant)
+  readonly views: boolean; // on test: also evaluate the task's extra test views (Sudoku: test_seen_glyphs) into DIR/<view>
 }
 
 export const EVAL_DEFAULTS: EvalConfig = {
@@ -61,13 +63,15 @@ export const EVAL_DEFAULTS: EvalConfig = {
   retries: 4,
   backend: '',
   seeding: 'per-batch',
+  views: true,
 };
 
 const rules: Checks<EvalConfig> = {
   task: checks.oneOf(TASK_NAMES),
   policy: checks.oneOf(['tfjs', 'openai']),
   image: checks.oneOf(['png', 'pixels']),
-  split: checks.oneOf(['test', 'train_sft', 'train_rl']),
+  split: checks.oneOf(SPLITS),
+  views: checks.boolean,
   n: checks.positiveInt,
   mode: checks.oneOf(EVAL_MODES),
   temperature: checks.inRange(0, 2),

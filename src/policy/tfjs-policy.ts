@@ -11,6 +11,7 @@
  * runs used) draws from one Rng per call, seeded from the rows' seeds: reproducible for the same seed and
  * batches only. Both put up to maxBatch rows in one call.
  */
+import { blankImage } from '../model/no-image.ts';
 import { decode } from '../tokenizer.ts';
 import { hashString, Rng } from '../rng.ts';
 import type { Sample } from '../records.ts';
@@ -62,7 +63,7 @@ export class TfjsPolicy implements Policy, ServedModel {
   }
 
   async generate(samples: readonly Sample[], options: GenerateOptions): Promise<Completion[][]> {
-    const blank = options.withImage === false ? new Float32Array(this.inputSize * this.inputSize).fill(1) : undefined;
+    const blank = options.withImage === false ? blankImage(this.inputSize) : undefined; // src/model/no-image.ts
     const rows: (ServeRow | string)[] = samples.map((sample, i) => {
       const pixels = blank ?? sample.pixels;
       if (!pixels) return `sample ${sample.puzzle.id} has no model-input pixels`;

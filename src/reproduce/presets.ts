@@ -60,7 +60,8 @@ const SMOKE: ReproducePreset = {
   },
   // 3-node graphs and the shortest traces (GC responses ≤50 tokens, Sudoku 197). Too few steps to learn:
   // 20 steps at batch 8 still gave a = a_p = 0 for standard SFT here, and took 2 minutes for GC alone.
-  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  // heldOut 0: the four 3-node graphs leave no room for content-disjoint splits (the run headers report the overlap).
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 56, sudoku: 208 },
   seed: 0,
   sft: { steps: 10, batch: 4, lr: 1e-2, warmupSteps: 2, trainN: 32, evalN: 8, evalEvery: 5, evalBatch: 8, bucket: 16 },
@@ -78,7 +79,7 @@ const SMOKE: ReproducePreset = {
 const TEST: ReproducePreset = {
   ...SMOKE,
   name: 'test',
-  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0 }, sudoku: { verbosity: 0 } },
+  taskOptions: { gc: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 }, sudoku: { verbosity: 0 } },
   maxTokens: { gc: 24, sudoku: 24 },
   sft: { steps: 4, batch: 4, lr: 3e-3, warmupSteps: 1, trainN: 8, evalN: 4, evalEvery: 2, evalBatch: 4, bucket: 16 },
   prestageSteps: 2,

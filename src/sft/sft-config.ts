@@ -23,6 +23,7 @@ export interface SftConfig {
   readonly weightDecay: number;
   readonly clipNorm: number; // global-norm clip of the update (the NGDiff norms are taken before it)
   readonly prePerceptionSteps: number; // steps of SFT on `<caption>p*</caption>` alone before the main stage
+  readonly imageDropout: number; // share of training samples trained without the image, caption given (src/model/no-image.ts)
   readonly trainN: number; // training samples (the train_sft split), cycled in seeded epoch orders
   readonly evalEvery: number; // evaluate every E steps (0: only at the end)
   readonly evalN: number; // held-out samples per evaluation
@@ -78,6 +79,7 @@ export const SFT_DEFAULTS: SftConfig = {
   weightDecay: 0.01,
   clipNorm: 1,
   prePerceptionSteps: 0,
+  imageDropout: 0,
   trainN: 2000, // the paper's train_sft size
   evalEvery: 0,
   evalN: 100,
@@ -123,6 +125,7 @@ const rules: Checks<SftConfig> = {
   weightDecay: checks.inRange(0, 1e9),
   clipNorm: checks.inRange(0, 1e12),
   prePerceptionSteps: checks.nonNegativeInt,
+  imageDropout: checks.inRange(0, 1),
   trainN: checks.countUpTo(10_000_000), // held in memory as training rows
   evalEvery: checks.nonNegativeInt,
   evalN: checks.countUpTo(1_000_000),

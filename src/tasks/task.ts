@@ -23,6 +23,21 @@ export interface Rendered {
 /** Task-specific generation knobs; every field optional, each task validates its own. */
 export type TaskOptions = Readonly<Record<string, string | number | boolean>>;
 
+/**
+ * Knobs of the split layer that travel with a task's options (so presets, `--task-option` and checkpoints carry
+ * them) but are no task's business: `heldOut`, how many puzzles of each held-out split (test, val, …) training
+ * excludes by content (src/data/held-out.ts). A task resolves its options without them.
+ */
+export const SPLIT_OPTION_KEYS = ['heldOut'] as const;
+
+/** `options` without the split layer's keys: what a task validates. */
+export function taskKnobs(options: TaskOptions): TaskOptions {
+  if (!SPLIT_OPTION_KEYS.some((key) => key in options)) return options;
+  const knobs: Record<string, string | number | boolean> = { ...options };
+  for (const key of SPLIT_OPTION_KEYS) delete knobs[key];
+  return knobs;
+}
+
 export interface Task {
   readonly name: TaskName;
   /** Defaults for generation/rendering/trace knobs (layout, nodes, blanks, verbosity, inputSize, …). */
@@ -35,6 +50,18 @@ export interface Task {
   query(puzzle: Puzzle): string;
   /** The full SFT target `<caption>p*</caption>TRACE<answer>A</answer>` written by the task's solver. */
   response(puzzle: Puzzle, options: TaskOptions): string;
+  /**
+   * The puzzle's content key: two puzzles with one key are the same puzzle to a model (same caption and answer
+   * targets; images that differ at most in a drawing choice). Splits are kept disjoint by it (src/data/held-out.ts).
+   */
+  key(puzzle: Puzzle, options: TaskOptions): string;
+  /**
+   * Held-out test views beyond `test` (Sudoku: `test_seen_glyphs`, new puzzles in the training handwriting);
+   * none when the task draws no glyph pool.
+   */
+  readonly extraTestViews?: readonly string[];
+  /** The glyph pool a split's images draw from (Sudoku: 'test', 'val' or 'train'); undefined without handwriting. */
+  glyphPool?(split: string): string;
   /** Perception equality after normalisation (GC: edge sets; Sudoku: grid cells). */
   samePerception(predicted: string, oracle: string): boolean;
   /** Acc(answer | perception): is `answer` correct for the puzzle described by `perception`? */

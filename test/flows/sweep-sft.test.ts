@@ -21,7 +21,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const FLAGS = {
   task: 'gc', lambda: '0.5', with: 'standard', steps: '2', batch: '2', trainN: '4', evalN: '2', evalMaxTokens: '6',
   bucket: '16', backend: 'wasm', checkpointEvery: '0',
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0'],
+  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
 };
 const read = <T>(...parts: string[]) => JSON.parse(fs.readFileSync(path.join(dir, ...parts), 'utf8')) as T;
 

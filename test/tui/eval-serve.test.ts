@@ -64,6 +64,19 @@ describe('asymflow eval / serve', () => {
     }
   });
 
+  it('evaluates Sudoku on both test views, held-out and training handwriting, and says the measured overlap', async () => {
+    const lines: string[] = [];
+    const out = path.join(dir, 'sudoku-views');
+    await evalCommand({ task: 'sudoku', policy: 'tfjs', checkpoint, backend: 'cpu', n: '1', temperature: '0', maxTokens: '4', mode: 'e2e', out }, (l) => lines.push(l));
+    const headers = lines.filter((l) => /^eval: test/.test(l));
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toMatch(/^eval: test \(held-out test handwriting\); content overlap test\[0,1\) × train_sft\[0,500\): 0, test\[0,1\) × train_rl\[0,500\): 0$/);
+    expect(headers[1]).toMatch(/^eval: test_seen_glyphs \(training handwriting\); content overlap test_seen_glyphs\[0,1\) × test\[0,500\): 0, .*val\[0,500\): 0, .*train_rl\[0,500\): 0$/);
+    const view = JSON.parse(fs.readFileSync(path.join(out, 'test_seen_glyphs', 'summary.json'), 'utf8'));
+    expect(view.n).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'test_seen_glyphs', 'config.json'), 'utf8')).config.eval.split).toBe('test_seen_glyphs');
+  });
+
   it('evaluates the first n samples of a dataset written as a samples recording (--data)', async () => {
     const task = await getTask('gc');
     const data = path.join(dir, 'data');

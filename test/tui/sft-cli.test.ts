@@ -87,7 +87,7 @@ describe('asymflow sft / sweep sft / demo', () => {
     const out = path.join(dir, 'run');
     const flags = {
       out, steps: '2', batch: '1', trainN: '2', checkpointEvery: '1', stopAfter: '1', backend: 'wasm', bucket: '16', plots: false,
-      modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0'],
+      modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
     };
     expect((await sftCommand(flags, { log: () => {} })).step).toBe(1);
     await expect(sftCommand(flags, { log: () => {} })).rejects.toThrow(

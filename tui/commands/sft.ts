@@ -108,6 +108,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--weight-decay <wd>', 'AdamW decoupled weight decay')
     .option('--clip-norm <c>', 'global gradient-norm clip (0 = off)')
     .option('--pre-perception-steps <k>', 'first train on <caption>p*</caption> alone for K steps')
+    .option('--image-dropout <p>', 'share of training samples trained with the image withheld and the caption given (the self-reward\'s input)')
     .option('--train-n <n>', 'training samples (train_sft split), cycled in seeded epochs')
     .option('--eval-every <e>', 'evaluate every E steps (0 = only at the end)')
     .option('--eval-n <m>', 'held-out test samples per evaluation')

@@ -5,11 +5,11 @@
  *
  * How the image is withheld: the second hop sees an all-white image (every pixel 1.0 — the rendered
  * background, i.e. an image with no content; TfjsPolicy's `withImage: false`) and the caption forced as
- * the assistant prefix `<caption>CAPTION</caption>`, so only reasoning and answer are sampled. OpenAI
- * policies send no image part at all. The second-hop tokens are scored, never trained on. A rollout
+ * the assistant prefix `<caption>CAPTION</caption>`, so only reasoning and answer are sampled — the input of
+ * src/model/no-image.ts, which `sft --image-dropout` trains on. OpenAI policies send no image part at all. The second-hop tokens are scored, never trained on. A rollout
  * without a parsable caption gets 0 without a second hop.
  */
-import { CAPTION_CLOSE, CAPTION_OPEN } from '../../grammar.ts';
+import { captionPrefix } from '../../model/no-image.ts';
 import { scoreResponse } from '../../eval/score.ts';
 import type { Policy } from '../../policy/policy.ts';
 import type { Task } from '../../tasks/task.ts';
@@ -30,7 +30,7 @@ export function selfReward(policy: Policy, task: Task, o: SelfRewardOptions): Su
       const out = new Array<number>(inputs.length).fill(0);
       const todo = inputs.map((input, i) => ({ input, i })).filter((x) => x.input.caption !== undefined);
       if (todo.length === 0) return out;
-      const prefixes = todo.map((x) => `${CAPTION_OPEN}${x.input.caption}${CAPTION_CLOSE}`);
+      const prefixes = todo.map((x) => captionPrefix(x.input.caption!));
       const completions = await policy.generate(todo.map((x) => x.input.sample), {
         prefix: prefixes,
         withImage: false,

@@ -5,7 +5,7 @@
 import { checks, resolveConfig, ConfigError } from '../../config.ts';
 import type { Puzzle } from '../../records.ts';
 import { Rng } from '../../rng.ts';
-import type { Task, TaskOptions, Verdict } from '../task.ts';
+import { taskKnobs, type Task, type TaskOptions, type Verdict } from '../task.ts';
 import { formatEdges, generateGraph } from './graph.ts';
 import { circleLayout, springLayout, type Point } from './layout.ts';
 import { impliedNodes, MAX_NODE_ID, parseEdges, samePerception } from './perception.ts';
@@ -39,7 +39,7 @@ export const LAYOUTS = ['circle', 'spring'] as const;
 
 /** Defaults merged with `options`, validated; a bad value throws a ConfigError naming `gc.<key>`. */
 export function gcOptions(options: TaskOptions = {}): GcOptions {
-  const resolved = resolveConfig('gc', GC_DEFAULTS, options, {
+  const resolved = resolveConfig('gc', GC_DEFAULTS, taskKnobs(options), {
     minNodes: checks.inRange(2, 10),
     maxNodes: checks.inRange(2, 10),
     edgeProb: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),
@@ -104,6 +104,15 @@ export const gcTask: Task = {
     const o = gcOptions(options);
     const { trace, answer } = solveWithTrace(puzzleNodes(puzzle), parseEdges(puzzle.pStar), o.verbosity);
     return `<caption>${puzzle.pStar}</caption>${trace}<answer>${answer}</answer>`;
+  },
+
+  // The labelled graph: node count + canonical edge set, and the layout's name. Labels are drawn and p* and the
+  // answer name them, so an isomorphic relabelling is another image, caption and answer: another puzzle. The
+  // circle layout places node i by (n, maxNodes) alone, so the key fixes the image. A spring drawing varies
+  // with the puzzle's seed, but two drawings of one labelled graph share both targets (a test graph seen in
+  // training under another drawing would leak its answer), so the key leaves the drawing out on purpose.
+  key(puzzle, options) {
+    return `gc:${gcOptions(options).layout}:n=${puzzleNodes(puzzle)}:${puzzle.pStar}`;
   },
 
   samePerception,

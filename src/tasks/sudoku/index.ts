@@ -7,7 +7,7 @@ import { promptTokens } from '../../model/prompt.ts';
 import { encode, TAG_IDS } from '../../tokenizer.ts';
 import type { Puzzle } from '../../records.ts';
 import { Rng } from '../../rng.ts';
-import type { Task, TaskOptions, Verdict } from '../task.ts';
+import { taskKnobs, type Task, type TaskOptions, type Verdict } from '../task.ts';
 import { generateSudoku, MAX_BLANKS } from './generate.ts';
 import { CELLS, formatGrid, parseGrid, type Grid } from './grid.ts';
 import { glyphCount } from './mnist.ts';
@@ -43,7 +43,7 @@ export const SUDOKU_DEFAULTS: SudokuOptions = {
 
 /** Defaults merged with `options`, validated; a bad value throws a ConfigError naming `sudoku.<key>`. */
 export function sudokuOptions(options: TaskOptions = {}): SudokuOptions {
-  return resolveConfig('sudoku', SUDOKU_DEFAULTS, options, {
+  return resolveConfig('sudoku', SUDOKU_DEFAULTS, taskKnobs(options), {
     blanks: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_BLANKS ? undefined : `must be an integer in [1, ${MAX_BLANKS}]`),
     verbosity: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_VERBOSITY ? undefined : `must be an integer in [0, ${MAX_VERBOSITY}]`),
     inputSize: (v) => (Number.isInteger(v) && (v as number) >= 36 && (v as number) % 9 === 0 ? undefined : 'must be a multiple of 9, at least 36 (one patch per cell)'),
@@ -57,17 +57,35 @@ export const SUDOKU_QUERY =
 
 /** Share of each digit's MNIST images kept for the test split: its handwriting is never seen in training. */
 export const TEST_DIGIT_SHARE = 0.1;
+/** Share kept for the val split, just below test's: val's handwriting is held out too, and is not test's. */
+export const VAL_DIGIT_SHARE = 0.1;
+
+/** The test view drawn in the training handwriting (new puzzles): separates perception from the glyph shift. */
+export const SEEN_GLYPHS_VIEW = 'test_seen_glyphs';
+
+/** Which glyph pool each split draws from. */
+export type GlyphPool = 'test' | 'val' | 'train' | 'all';
+
+/** The glyph pool of a puzzle, from the split its id names (imported puzzles name none: every image). */
+export function glyphPoolOf(puzzle: Puzzle): GlyphPool {
+  const split = /^sudoku-(test|val|test_seen_glyphs|train_sft|train_rl)-\d+$/.exec(puzzle.id)?.[1];
+  if (split === 'test' || split === 'val') return split;
+  return split ? 'train' : 'all';
+}
 
 /**
  * The [start, end) range of `digit`'s MNIST images a puzzle may draw from: the last TEST_DIGIT_SHARE for the
- * test split, the rest for the train splits, every image for a puzzle whose id names no split (imported ones).
+ * test split, the VAL_DIGIT_SHARE before it for val, the rest for the train splits and the seen-glyphs test
+ * view, every image for a puzzle whose id names no split (imported ones).
  */
 export function digitPool(puzzle: Puzzle, digit: number): readonly [number, number] {
   const count = glyphCount(digit);
-  const cut = Math.floor(count * (1 - TEST_DIGIT_SHARE));
-  const split = /^sudoku-(test|train_sft|train_rl)-\d+$/.exec(puzzle.id)?.[1];
-  if (split === 'test') return [cut, count];
-  return split ? [0, cut] : [0, count];
+  const testCut = Math.floor(count * (1 - TEST_DIGIT_SHARE));
+  const valCut = Math.floor(count * (1 - TEST_DIGIT_SHARE - VAL_DIGIT_SHARE));
+  const pool = glyphPoolOf(puzzle);
+  if (pool === 'test') return [testCut, count];
+  if (pool === 'val') return [valCut, testCut];
+  return pool === 'train' ? [0, valCut] : [0, count];
 }
 
 /** Which MNIST image draws each given: seeded by the puzzle alone, so images vary across puzzles. */
@@ -114,6 +132,17 @@ export const sudokuTask: Task = {
     const o = sudokuOptions(options);
     const { trace, answer } = solveWithTrace(parseGrid(puzzle.pStar, `puzzle ${puzzle.id} pStar`), o.verbosity);
     return `<caption>${puzzle.pStar}</caption>${trace}<answer>${answer}</answer>`;
+  },
+
+  // The givens grid: the same givens in other handwriting are the same puzzle (same caption and answer).
+  key(puzzle) {
+    return `sudoku:${puzzle.pStar}`;
+  },
+
+  extraTestViews: [SEEN_GLYPHS_VIEW],
+
+  glyphPool(split) {
+    return glyphPoolOf({ id: `sudoku-${split}-0` } as Puzzle);
   },
 
   samePerception,

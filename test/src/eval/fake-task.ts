@@ -16,6 +16,7 @@ export const reverseTask: Task = {
   },
   query: (puzzle) => `reverse ${puzzle.id}`,
   response: (puzzle) => `<caption>${puzzle.pStar}</caption>so<answer>${[...puzzle.pStar].reverse().join('')}</answer>`,
+  key: (puzzle) => `reverse:${puzzle.pStar}`,
   samePerception: (a, b) => a.trim() === b.trim(),
   verify: (answer, perception) => {
     const ok = answer === [...perception].reverse().join('');

@@ -21,7 +21,7 @@ describe('asymflow gen', () => {
   it('validates its options with exact messages', async () => {
     const out = path.join(dir, 'x');
     expect(() => resolveGenConfig({})).toThrow('gen.out is required: the dataset directory (--out DIR)');
-    expect(() => resolveGenConfig({ out, split: 'train' })).toThrow('gen.split must be one of test, train_sft, train_rl, got "train"');
+    expect(() => resolveGenConfig({ out, split: 'train' })).toThrow('gen.split must be one of test, val, test_seen_glyphs, train_sft, train_rl, got "train"');
     expect(() => resolveGenConfig({ out, task: 'maze' })).toThrow('gen.task must be one of gc, sudoku, got "maze"');
     expect(() => resolveGenConfig({ out, n: '-3' })).toThrow('gen.n must be a non-negative integer, got -3');
     expect(() => resolveGenConfig({ out, seed: 'abc' })).toThrow("gen.seed must be a number, got 'abc'");
@@ -60,7 +60,7 @@ describe('asymflow gen', () => {
     expect(result.stderr).toContain('gen sudoku test: 3/3 (100%)');
     expect(fs.readdirSync(path.join(out, 'images'))).toHaveLength(3);
     const bad = spawnSync(process.execPath, ['bin/asymflow.js', 'gen', '--out', out, '--split', 'dev'], { encoding: 'utf8', timeout: 60_000 });
-    expect([bad.status, bad.stderr.trim()]).toEqual([1, 'asymflow: gen.split must be one of test, train_sft, train_rl, got "dev"']);
+    expect([bad.status, bad.stderr.trim()]).toEqual([1, 'asymflow: gen.split must be one of test, val, test_seen_glyphs, train_sft, train_rl, got "dev"']);
   });
 
   it('draws a bar in place on a terminal and a line per tenth otherwise', () => {

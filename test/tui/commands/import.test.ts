@@ -94,7 +94,7 @@ describe('asymflow import', () => {
 
   it('takes the split from the file name, else asks for it', () => {
     expect(['gc-train_sft.parquet', 'test-00000-of-00001.parquet', 'data/train_rl-00001.parquet', 'sudoku-test.parquet'].map(splitFromFileName)).toEqual(['train_sft', 'test', 'train_rl', 'test']);
-    expect(() => resolveImportConfig({ parquet: 'data.parquet', out: 'o' })).toThrow('import: cannot tell the split from the file name data.parquet; give --split test|train_sft|train_rl');
+    expect(() => resolveImportConfig({ parquet: 'data.parquet', out: 'o' })).toThrow('import: cannot tell the split from the file name data.parquet; give --split test|val|test_seen_glyphs|train_sft|train_rl');
     expect(() => resolveImportConfig({ parquet: 'a-test.parquet', out: 'o', task: 'maze' })).toThrow('import.task must be one of gc, sudoku, got "maze"');
     expect(() => resolveImportConfig({ out: 'o' })).toThrow('import.parquet is required: the parquet file (--parquet FILE)');
   });
