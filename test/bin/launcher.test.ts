@@ -29,10 +29,10 @@ const FLAGS = {
   task: 'gc', objective: 'standard', steps: 8, batch: 2, lr: 1e-2, warmupSteps: 1, trainN: 4, evalN: 1, evalMode: 'e2e',
   evalMaxTokens: 4, checkpointEvery: 100, bucket: 16, backend: 'cpu', plots: false,
 };
-const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0 } };
+const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const argv = (out: string) => [
   'sft', ...Object.entries(FLAGS).flatMap(([k, v]) => (k === 'plots' ? ['--no-plots'] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])),
-  '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0', '--out', out,
+  '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0', '--out', out,
 ];
 
 interface Launched {
