@@ -106,7 +106,7 @@ describe('kill -9', () => {
     const args = [
       'sft', '--task', 'gc', '--steps', '6', '--batch', '2', '--train-n', '4', '--eval-n', '1', '--eval-mode', 'e2e', '--eval-max-tokens', '4',
       '--eval-every', '0', '--checkpoint-every', '1', '--bucket', '16', '--lr', '0.01', '--backend', 'cpu', '--no-plots', '--out', out,
-      '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0',
+      '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0',
     ];
     const checkpoint = path.join(out, 'checkpoints', 'checkpoint.json');
     const killed = await killWhen(args, () => jsonStep(checkpoint, (j) => j.optimizer.step) >= 2);
