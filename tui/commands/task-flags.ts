@@ -5,6 +5,7 @@
  * and a `<task>.` prefix must name the run's task. Keys may be camelCase or kebab-case; the task validates keys
  * and values (an unknown key names the known ones).
  */
+import { DEFAULT_HELD_OUT } from '../../src/data/held-out.ts';
 import { ConfigError, resolveConfig } from '../../src/config.ts';
 import { TASK_NAMES } from '../../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../../src/tasks/task.ts';
@@ -96,7 +97,8 @@ export function taskOptionsFor(verb: string, task: Task, pairs: readonly string[
     if ('inputSize' in given) throw new ConfigError(`${verb}: give the input size once (--input-size or --task-option inputSize=N)`);
     given.inputSize = inputSize;
   }
-  const resolved = resolveConfig(task.name, task.defaults as Record<string, unknown>, given); // types and unknown keys
+  // types and unknown keys; heldOut is the split layer's knob every task takes (src/data/held-out.ts)
+  const resolved: Record<string, unknown> = resolveConfig(task.name, { ...(task.defaults as Record<string, unknown>), heldOut: DEFAULT_HELD_OUT }, given);
   return Object.fromEntries(Object.keys(given).map((key) => [key, resolved[key]])) as TaskOptions;
 }
 
@@ -107,4 +109,5 @@ export function taskOptionsFor(verb: string, task: Task, pairs: readonly string[
 export const TASK_OPTION_HELP = `
 Task options (--task-option KEY=VALUE, repeatable; alias --<task>.KEY=VALUE, e.g. --gc.layout=spring):
   gc      minNodes=7 maxNodes=9 edgeProb=0.35 layout=circle|spring (circle) verbosity=0..3 (2) inputSize=144 pngSize=448
-  sudoku  blanks=20 verbosity=0..3 (2) inputSize=72 pngSize=448`;
+  sudoku  blanks=20 verbosity=0..3 (2) inputSize=72 pngSize=448
+  either  heldOut=500 (puzzles of each of test, val… that training avoids by content; 0: splits not kept apart)`;
