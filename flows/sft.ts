@@ -44,7 +44,7 @@ import { parseObjective, type SftObjective } from '../src/sft/objective.ts';
 import {
   hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
-import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import { configChanges, SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { progressLines } from '../src/progress-lines.ts';
 import { evaluateModel, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
@@ -206,7 +206,7 @@ async function startModel(
   if (config.resume) {
     const saved = await loadSftCheckpoint(base.checkpoints);
     const changed = [
-      ...configChanges(saved.identity.config, identity.config),
+      ...configChanges(saved.identity.config, identity.config, SFT_DEFAULTS),
       ...configChanges(saved.identity.taskOptions, identity.taskOptions).map((c) => `task option ${c}`),
       ...configChanges(saved.identity.modelOptions, identity.modelOptions).map((c) => `model option ${c}`),
     ];

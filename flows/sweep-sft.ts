@@ -15,7 +15,7 @@ import { loadMetrics } from '../src/plot/load-metrics.ts';
 import { writeCurvePlots, writeTradeoffPlot } from '../src/plot/write-plots.ts';
 import type { Metric } from '../src/records.ts';
 import { hasCheckpoint, sftIdentity, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
-import { configChanges, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import { configChanges, SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
@@ -102,7 +102,7 @@ function finishedSummary(dir: string, identity: SftIdentity): SftSummary | undef
   if (summary.stopped || summary.steps !== summary.totalSteps) return undefined;
   const saved = (JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { config: SftIdentity }).config;
   const changed = [
-    ...configChanges(saved.config, identity.config),
+    ...configChanges(saved.config, identity.config, SFT_DEFAULTS),
     ...configChanges(saved.taskOptions, identity.taskOptions),
     ...configChanges(saved.modelOptions, identity.modelOptions),
   ];
