@@ -47,3 +47,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (u.hasAddend == 1u) { s += addend[e]; }
   out[e] = s;
 }`;
+
+/**
+ * WGSL: which output tile (m0, n0), batch entry (bi) and K split this workgroup computes, for tiles of
+ * tm × tn; `live` is false for the padding workgroups of the last 2-D row (they run the loop, write nothing).
+ */
+export const workgroupTile = (tm: number, tn: number): string => `  let flat = wid.x + wid.y * groups.x;
+  let live = flat < u.total;
+  let g = min(flat, u.total - 1u);
+  let split = g % u.splits;
+  let t = g / u.splits;
+  let bi = t / u.tilesMN;
+  let r = t % u.tilesMN;
+  let m0 = (r / u.tilesN) * ${tm}u;
+  let n0 = (r % u.tilesN) * ${tn}u;
+  let aBase = bi * u.aStride;
+  let bBase = bi * u.bStride;`;

@@ -15,6 +15,8 @@
  * 16×16 f32 staging area per subgroup, where bias, addend and the bounds are applied as in the fp32 kernel.
  */
 
+import { workgroupTile } from './webgpu-matmul-split.ts';
+
 /** Subgroups (wm × wn), fragments per subgroup (fm × fn) and the K step of a tensor-core workgroup tile. */
 export interface TcTile {
   readonly wm: number;
@@ -164,17 +166,7 @@ fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, 
 // Barriers only in main's uniform control flow; every workgroup runs the same loop (dead ones included).
 @compute @workgroup_size(${threads})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let flat = wid.x + wid.y * groups.x;
-  let live = flat < u.total;
-  let g = min(flat, u.total - 1u);
-  let split = g % u.splits;
-  let t = g / u.splits;
-  let bi = t / u.tilesMN;
-  let r = t % u.tilesMN;
-  let m0 = (r / u.tilesN) * ${tm}u;
-  let n0 = (r % u.tilesN) * ${tn}u;
-  let aBase = bi * u.aStride;
-  let bBase = bi * u.bStride;
+${workgroupTile(tm, tn)}
   let kBegin = split * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
   let sg = lid.x / 32u;

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bufferOf, dispatch, fusedBackend, newOutput, pipeline, type Backend, type Info } from './webgpu-raw.ts';
 import { keptSizes } from './webgpu-bindings.ts';
-import { REDUCE_WGSL, splitK } from './webgpu-matmul-split.ts';
+import { REDUCE_WGSL, splitK, workgroupTile } from './webgpu-matmul-split.ts';
 import { matmulTcWgsl, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from './webgpu-matmul-tc.ts';
 
 const BK = 16;
@@ -76,17 +76,7 @@ var<workgroup> csums: array<f32, ${THREADS}>; // colSum: the k groups' column su
 // Barriers only in main, in uniform control flow (GLSL on Dawn's GLES path in CI).
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let flat = wid.x + wid.y * groups.x;
-  let live = flat < u.total;
-  let g = min(flat, u.total - 1u);
-  let split = g % u.splits;
-  let t = g / u.splits;
-  let bi = t / u.tilesMN;
-  let r = t % u.tilesMN;
-  let m0 = (r / u.tilesN) * ${tm}u;
-  let n0 = (r % u.tilesN) * ${TN}u;
-  let aBase = bi * u.aStride;
-  let bBase = bi * u.bStride;
+${workgroupTile(tm, TN)}
   let tx = lid.x % 16u; // columns n0 + 64q + 4tx … n0 + 64q + 4tx + 3
   let ty = lid.x / 16u; // rows m0 + ${rows}ty … m0 + ${rows}ty + ${rows - 1}
   let kBegin = split * u.kChunk;
