@@ -50,7 +50,8 @@ describe('quiet startup', () => {
   it('the dashboard on a terminal draws colours, and none under NO_COLOR', async () => {
     const sgr = /\x1b\[[0-9;]*m/; // colour and dim codes, not cursor movement
     const onPty = (env: Record<string, string>) =>
-      run('script', ['-qec', `node --import tsx ${fixture('dashboard-frame.ts')}`, '/dev/null'], { TERM: 'xterm-256color', ...env });
+      // A user's terminal: CI=true (as CI runs the tests) makes chalk's supports-color draw no colour at all.
+      run('script', ['-qec', `node --import tsx ${fixture('dashboard-frame.ts')}`, '/dev/null'], { TERM: 'xterm-256color', CI: undefined, ...env });
     expect((await onPty({})).stdout).toMatch(sgr);
     const plain = (await onPty({ NO_COLOR: '1' })).stdout;
     expect(plain).toContain('step 2/2');
