@@ -24,7 +24,7 @@ const STEPS = 12;
 const FLAGS = {
   task: 'gc', lambda: '0.5', with: 'standard', steps: String(STEPS), batch: '2', trainN: '4', evalN: '1', evalMode: 'e2e', evalMaxTokens: '4',
   bucket: '16', backend: 'cpu', checkpointEvery: '2', plots: false,
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0'],
+  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
 };
 
 let dir: string;
