@@ -154,8 +154,9 @@ async function activate(name: BackendName, env: Readonly<Record<string, string |
   installSpeedPatches(name, env, backend.precision === 'mixed');
   if (backend.precision === 'mixed' && !mixedPrecision()) {
     // ASYMFLOW_SPEED_PATCHES=0 or ASYMFLOW_OWN_MATMUL=0: no tensor-core matmul to run.
-    gaps.set(backend, 'the speed patches or our matmul are switched off');
-    return { ...backend, precision: 'fp32' };
+    const fp32: ResolvedBackend = { ...backend, precision: 'fp32' };
+    gaps.set(fp32, 'the speed patches or our matmul are switched off'); // the object resolveBackend logs
+    return fp32;
   }
   return backend;
 }
