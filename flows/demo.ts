@@ -36,6 +36,7 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
   trainN: 256,
   evalEvery: 40,
   evalN: 64,
+  evalSplit: 'test', // the demo's table; its settings are chosen on val (DEMO_CHOICE)
   evalMode: 'both',
   checkpointEvery: 60,
   bucket: 16,

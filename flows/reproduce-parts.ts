@@ -127,7 +127,8 @@ function sftFlags(c: PartContext): Record<string, unknown> {
   const s = sftOf(c.preset, c.task);
   return {
     task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
-    evalN: s.evalN, evalBatch: s.evalBatch, evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
+    evalN: s.evalN, evalSplit: 'test', evalBatch: s.evalBatch, // the report's tables: test (settings were chosen before, see provenance)
+    evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
     plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
   };
 }
@@ -215,7 +216,7 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const m = c.preset.maxTokens[c.task];
   return {
     task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m,
-    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: sftOf(c.preset, c.task).bucket, evalN: r.evalN, evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
+    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: sftOf(c.preset, c.task).bucket, evalN: r.evalN, evalSplit: 'test', evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
     backend: c.backend.name,
   };
 }

@@ -11,7 +11,7 @@
  *                        token-mean | seq-mean-token-mean, GSPO; optional token reweighting (λ)
  *     ─ per step: DIR/rollouts.msgpack (+ --record FILE; every reward, tokens, log-probs, spans), metrics, checkpoint
  *     ─ tick the clock (the next step samples from the updated policy: strictly on-policy)
- *   before and after: evaluation on a test subset (a, a_p, ã_r, a_r) → DIR/summary.json
+ *   before and after: evaluation on a held-out subset (--eval-split: val, or test) (a, a_p, ã_r, a_r) → DIR/summary.json
  *
  * Resume: DIR/checkpoints/latest holds weights, AdamW state, both RNG streams, the step and the running
  * reward totals; --resume reloads it, drops recorded rollouts of steps after it, and continues the same
@@ -167,11 +167,11 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
     task, policy, embedDir: c.embed || undefined, maxTokens: c.selfMaxTokens, temperature: c.temperature, seed: c.seed, batch: c.rolloutBatch,
   }));
   const totals = new RewardTotals(meta?.totals);
-  const evalOptions = { n: c.evalN, seed: c.seed, temperature: c.evalTemperature, maxTokens: c.evalMaxTokens, taskOptions, batch: c.rolloutBatch };
+  const evalOptions = { n: c.evalN, split: c.evalSplit, seed: c.seed, temperature: c.evalTemperature, maxTokens: c.evalMaxTokens, taskOptions, batch: c.rolloutBatch };
   let stopped = false;
   o.onRun?.(run, () => (stopped = true));
-  const audit = runAudit(task, c.seed, taskOptions, { split: 'train_rl', n: c.steps * c.prompts }, { split: 'test', n: c.evalN });
-  log(`rl: prompts train_rl${handwritingOf(task, 'train_rl')}, evaluation test${handwritingOf(task, 'test')}; ${audit.line}`);
+  const audit = runAudit(task, c.seed, taskOptions, { split: 'train_rl', n: c.steps * c.prompts }, { split: c.evalSplit, n: c.evalN });
+  log(`rl: prompts train_rl${handwritingOf(task, 'train_rl')}, evaluation ${c.evalSplit}${handwritingOf(task, c.evalSplit)}; ${audit.line}`);
 
   try {
     // An evaluation of hundreds of samples takes minutes on CPU: a line per tenth with an ETA.

@@ -24,6 +24,14 @@ export const MAX_REDRAWS = 256;
 
 export const TRAIN_SPLITS = ['train_sft', 'train_rl'] as const;
 
+/**
+ * Held-out splits a training run may evaluate on. Scouting (sft, rl, sweeps, eval) defaults to `val`, so settings
+ * are chosen without touching `test`; `reproduce` and the demo ask for `test` for the tables they report.
+ */
+export const EVAL_SPLITS = ['val', 'test'] as const;
+export type EvalSplit = (typeof EVAL_SPLITS)[number];
+export const SCOUTING_SPLIT: EvalSplit = 'val';
+
 export function isTrainSplit(split: string): boolean {
   return (TRAIN_SPLITS as readonly string[]).includes(split);
 }

@@ -2,6 +2,7 @@
  * `asymflow eval` configuration (DESIGN §8): one defaults object, merged once with the command's flags and
  * validated with exact messages. Sampling defaults are the paper's (temperature 0.7, top-p 1.0, 10,000 tokens).
  */
+import { SCOUTING_SPLIT } from '../data/held-out.ts';
 import { SPLITS } from '../data/split-sample.ts';
 import { checks, ConfigError, resolveConfig, type Checks } from '../config.ts';
 import { PAPER_SAMPLING } from '../policy/policy.ts';
@@ -45,7 +46,7 @@ export const EVAL_DEFAULTS: EvalConfig = {
   model: '',
   apiKeyEnv: 'OPENAI_API_KEY',
   image: 'png',
-  split: 'test',
+  split: SCOUTING_SPLIT, // scouting evaluates on val; pass --split test for a reported table
   n: 500,
   mode: 'both',
   temperature: PAPER_SAMPLING.temperature,

@@ -4,6 +4,7 @@
  * the CPU `tiny` model (README "RL"); the paper's are lr 1e-6, KL 0.01, 128 prompts, 100 steps.
  */
 import { checks, ConfigError, resolveConfig, type Checks } from '../config.ts';
+import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import { parseRewardSpec } from './reward-spec.ts';
 
@@ -35,7 +36,8 @@ export interface RlConfig {
   readonly rolloutBatch: number; // rows per sampling call
   readonly bucket: number; // prompt/response lengths are padded to multiples of this (few distinct shapes)
   readonly selfMaxTokens: number; // self-reward second hop
-  readonly evalN: number; // test samples for the before/after evaluation (0 = skip)
+  readonly evalN: number; // held-out samples for the before/after evaluation (0 = skip)
+  readonly evalSplit: EvalSplit; // val (scouting, the default) or test (the reported tables)
   readonly evalTemperature: number;
   readonly evalMaxTokens: number;
   readonly scoreThreads: number; // Piscina workers (0 = in-process)
@@ -78,6 +80,7 @@ export const RL_DEFAULTS: RlConfig = {
   bucket: 64,
   selfMaxTokens: 512,
   evalN: 100,
+  evalSplit: SCOUTING_SPLIT,
   evalTemperature: 0.7,
   evalMaxTokens: 512,
   scoreThreads: 1,
@@ -127,6 +130,7 @@ const rules: Checks<RlConfig> = {
   bucket: checks.positiveInt,
   selfMaxTokens: checks.positiveInt,
   evalN: checks.nonNegativeInt,
+  evalSplit: checks.oneOf(EVAL_SPLITS),
   evalTemperature: checks.inRange(0, 2),
   evalMaxTokens: checks.positiveInt,
   scoreThreads: checks.nonNegativeInt,

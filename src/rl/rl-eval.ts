@@ -1,8 +1,9 @@
 /**
- * The before/after evaluation of an RL run: our model as a TfjsPolicy on a test subset, through the one
+ * The before/after evaluation of an RL run: our model as a TfjsPolicy on a held-out subset (val or test), through the one
  * evaluation path (src/eval/evaluate.ts), both modes, so a, a_p, ã_r and counterfactual a_r are scored as
  * `asymflow eval` scores them.
  */
+import type { EvalSplit } from '../data/held-out.ts';
 import { evaluatePolicy } from '../eval/evaluate.ts';
 import { generatedSamples } from '../eval/eval-samples.ts';
 import type { Proportion } from '../eval/stats.ts';
@@ -23,6 +24,7 @@ export interface EvalFigures {
 
 export interface ModelEvalOptions {
   readonly n: number;
+  readonly split: EvalSplit; // the held-out split: val when scouting, test for reported tables
   readonly seed: number;
   readonly temperature: number;
   readonly maxTokens: number;
@@ -35,7 +37,7 @@ export interface ModelEvalOptions {
 export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
   const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
   let done = 0;
-  const { summary, records } = await evaluatePolicy(policy, task, generatedSamples(task, { split: 'test', n: o.n, seed: o.seed, options: o.taskOptions }), {
+  const { summary, records } = await evaluatePolicy(policy, task, generatedSamples(task, { split: o.split, n: o.n, seed: o.seed, options: o.taskOptions }), {
     mode: 'both',
     temperature: o.temperature,
     topP: 1,

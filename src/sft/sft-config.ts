@@ -6,6 +6,7 @@
  */
 import { PRECISIONS, type Precision } from '../model/tensor-cores.ts';
 import { checks, ConfigError, resolveConfig, type Check, type Checks } from '../config.ts';
+import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
@@ -27,7 +28,7 @@ export interface SftConfig {
   readonly trainN: number; // training samples (the train_sft split), cycled in seeded epoch orders
   readonly evalEvery: number; // evaluate every E steps (0: only at the end)
   readonly evalN: number; // held-out samples per evaluation
-  readonly evalSplit: string; // the held-out split evaluated: test, or val (for choosing settings without touching test)
+  readonly evalSplit: EvalSplit; // the held-out split evaluated: val (scouting, the default) or test (the reported tables)
   readonly evalMode: EvalModes;
   readonly evalTemperature: number; // 0 = greedy
   readonly evalTopP: number;
@@ -47,8 +48,6 @@ export interface SftConfig {
   readonly plots: boolean; // write DIR/plots/*.png at the end
 }
 
-/** Held-out splits an SFT run may evaluate on: `val` (seed-disjoint from test) for choosing settings. */
-export const EVAL_SPLITS = ['test', 'val'] as const;
 
 /** Per-size training defaults, measured (README "SFT defaults"). */
 export interface SizeDefaults {
@@ -83,7 +82,7 @@ export const SFT_DEFAULTS: SftConfig = {
   trainN: 2000, // the paper's train_sft size
   evalEvery: 0,
   evalN: 100,
-  evalSplit: 'test',
+  evalSplit: SCOUTING_SPLIT,
   evalMode: 'both',
   evalTemperature: 0,
   evalTopP: 1,

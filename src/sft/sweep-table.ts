@@ -60,6 +60,7 @@ export interface SweepTable {
   readonly model: string;
   readonly steps: number;
   readonly evalN: number;
+  readonly evalSplit?: string; // absent in tables written when every sweep evaluated on test
   readonly rows: readonly TableRow[];
 }
 
@@ -78,7 +79,7 @@ const cell = (p: Proportion) => (p.count === 0 ? '–' : (100 * p.value).toFixed
 export function tableMarkdown(table: SweepTable): string {
   const counts = table.rows[0] ? `${table.rows[0].a.count} end-to-end / ${table.rows[0].ar.count} counterfactual completions` : 'no rows';
   const lines = [
-    `SFT on ${table.task}, model ${table.model}, ${table.steps} steps; accuracy in % on ${table.evalN} held-out test samples (${counts}).`,
+    `SFT on ${table.task}, model ${table.model}, ${table.steps} steps; accuracy in % on ${table.evalN} held-out ${table.evalSplit ?? 'test'} samples (${counts}).`,
     '',
     '| objective | a | a_p | a_r | ã_r |',
     '| --- | ---: | ---: | ---: | ---: |',

@@ -42,7 +42,7 @@ describe('sweep sft', () => {
     }
     expect(json.rows[0].weightsSha256).not.toBe(json.rows[1].weightsSha256); // the objectives trained differently
     const md = fs.readFileSync(path.join(dir, 'table.md'), 'utf8').split('\n');
-    expect(md[0]).toBe('SFT on gc, model tiny, 2 steps; accuracy in % on 2 held-out test samples (2 end-to-end / 2 counterfactual completions).');
+    expect(md[0]).toBe('SFT on gc, model tiny, 2 steps; accuracy in % on 2 held-out val samples (2 end-to-end / 2 counterfactual completions).');
     expect(md.slice(2, 4)).toEqual(['| objective | a | a_p | a_r | ã_r |', '| --- | ---: | ---: | ---: | ---: |']);
     const cell = (p: { value: number }) => (100 * p.value).toFixed(1);
     const r = json.rows[1];

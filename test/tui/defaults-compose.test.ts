@@ -35,12 +35,14 @@ describe.each(['gc', 'sudoku'])('every verb with only --task %s', { timeout: 300
     expect(lines.filter((l) => l.includes('using verbosity'))).toEqual([expect.stringMatching(new RegExp(`^sft: ${task} traces at the default verbosity 2 fit the tiny model's 512 text positions in \\d+ of 32 samples; using verbosity [01]`))]);
     expect(lines.some((l) => l.startsWith('sft: dropped'))).toBe(false);
     expect(lines.some((l) => /^sft: evaluating step 1: 2\/2 \(100%\)/.test(l))).toBe(true); // progress of the evaluation
+    expect(lines.some((l) => l.includes('held-out val samples'))).toBe(true); // scouting evaluates on val, never test unless asked
   });
 
   it('eval, serve, rl and diagnose take the SFT run directory as the checkpoint', async () => {
     const quiet = () => {};
     const summary = await evalCommand({ task, checkpoint: run(), out: path.join(dir, `${task}-eval`), n: '1', maxTokens: '8', backend: 'cpu' }, quiet);
     expect(summary.n).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, `${task}-eval`, 'config.json'), 'utf8')).config.eval.split).toBe('val');
     const served: string[] = [];
     const server = await serveCommand({ checkpoint: run(), port: 0, backend: 'cpu' }, (l) => served.push(l));
     await server.close();

@@ -67,7 +67,7 @@ describe('asymflow eval / serve', () => {
   it('evaluates Sudoku on both test views, held-out and training handwriting, and says the measured overlap', async () => {
     const lines: string[] = [];
     const out = path.join(dir, 'sudoku-views');
-    await evalCommand({ task: 'sudoku', policy: 'tfjs', checkpoint, backend: 'cpu', n: '1', temperature: '0', maxTokens: '4', mode: 'e2e', out }, (l) => lines.push(l));
+    await evalCommand({ task: 'sudoku', policy: 'tfjs', checkpoint, backend: 'cpu', split: 'test', n: '1', temperature: '0', maxTokens: '4', mode: 'e2e', out }, (l) => lines.push(l));
     const headers = lines.filter((l) => /^eval: test/.test(l));
     expect(headers).toHaveLength(2);
     expect(headers[0]).toMatch(/^eval: test \(held-out test handwriting\); content overlap test\[0,1\) × train_sft\[0,500\): 0, test\[0,1\) × train_rl\[0,500\): 0$/);
@@ -93,7 +93,7 @@ describe('asymflow eval / serve', () => {
     await write('gc-test.msgpack', 72, 3);
     const lines: string[] = [];
     const summary = await evalCommand(
-      { policy: 'tfjs', checkpoint, backend: 'cpu', data, n: '5', temperature: '0', maxTokens: '4', mode: 'e2e', out: path.join(dir, 'from-data') },
+      { policy: 'tfjs', checkpoint, backend: 'cpu', data, split: 'test', n: '5', temperature: '0', maxTokens: '4', mode: 'e2e', out: path.join(dir, 'from-data') },
       (l) => lines.push(l),
     );
     expect(summary.n).toBe(3);

@@ -136,7 +136,7 @@ export function registerEval(program: Command): void {
     .option('--model <name>', 'openai: the model name (default: the first of GET /v1/models)')
     .option('--api-key-env <var>', 'openai: environment variable holding the API key', 'OPENAI_API_KEY')
     .option('--image <source>', 'openai: png (the dataset image) or pixels (the model input, for asymflow serve)')
-    .option('--split <name>', 'test, val, test_seen_glyphs (sudoku: new puzzles in the training handwriting), train_sft or train_rl', 'test')
+    .option('--split <name>', 'test, val, test_seen_glyphs (sudoku: new puzzles in the training handwriting), train_sft or train_rl', 'val')
     .option('--no-views', 'sudoku, --split test: skip the test_seen_glyphs view (evaluated by default into DIR/test_seen_glyphs)')
     .option('--n <count>', 'samples to evaluate')
     .option('--mode <mode>', 'e2e, counterfactual or both', 'both')

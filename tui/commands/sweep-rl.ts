@@ -63,7 +63,7 @@ export function registerSweepRl(sweep: Command): void {
     ['--lr <lr>', 'learning rate'], ['--warmup <n>', 'lr warmup steps'], ['--kl <beta>', 'KL coefficient'], ['--clip <eps>', 'clip ε low'], ['--clip-high <eps>', 'clip ε high'],
     ['--aggregation <how>', 'token-mean or seq-mean-token-mean'], ['--gspo <bool>', 'GSPO'], ['--epochs <n>', 'PPO epochs'], ['--mini-batches <n>', 'mini-batches per epoch'], ['--micro-batch <n>', 'rows per forward/backward pass'],
     ['--temperature <t>', 'rollout temperature'], ['--max-tokens <m>', 'longest rollout'], ['--rollout-batch <b>', 'rows per sampling call'], ['--bucket <b>', 'length bucket'],
-    ['--eval-n <n>', 'test samples before/after'], ['--eval-temperature <t>', 'evaluation temperature'], ['--eval-max-tokens <m>', 'evaluation max tokens'],
+    ['--eval-n <n>', 'held-out samples before/after'], ['--eval-split <split>', 'val (default: choosing settings) or test'], ['--eval-temperature <t>', 'evaluation temperature'], ['--eval-max-tokens <m>', 'evaluation max tokens'],
     ['--score-threads <k>', 'verification workers'], ['--checkpoint-every <n>', 'steps between checkpoints'], ['--seed <s>', 'seed'], ['--backend <name>', 'backend'],
     ['--task-option <key=value...>', 'task knob (repeatable)'],
   ] as const) command.option(flag, help);
