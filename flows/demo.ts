@@ -60,6 +60,7 @@ export interface DemoOptions {
   readonly backend?: string; // '' / undefined = ASYMFLOW_BACKEND, else auto
   readonly overrides?: Readonly<Record<string, unknown>>; // SftConfig keys (tests shrink the run)
   readonly modelOptions?: Readonly<Record<string, unknown>>;
+  readonly taskOptions?: TaskOptions; // bench/demo-scout.ts tries others on val (default DEMO_TASK_OPTIONS)
   readonly log?: (line: string) => void;
   readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
 }
@@ -84,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     base,
     settings: DEMO_SETTINGS,
     out: options.out,
-    taskOptions: DEMO_TASK_OPTIONS,
+    taskOptions: options.taskOptions ?? DEMO_TASK_OPTIONS,
     modelOptions: options.modelOptions,
     log,
     watch: options.watch,

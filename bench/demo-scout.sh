@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The demo's settings, chosen on `val` (never `test`): a grid of candidates run at once, one process a core, on
+# the CPU backend the demo uses (bench/demo-scout.ts), then a table. The rule that picks one was fixed before
+# the grid ran and is printed with it (flows/demo.ts DEMO_CHOICE records the outcome).
+# On the device:  source .device/setup.sh && bash bench/demo-scout.sh   (here: SCOUT="npx tsx bench/demo-scout.ts")
+set -uo pipefail
+SCOUT=${SCOUT:-node .device/demo-scout.mjs}
+SCOUT_OUT=$(realpath -m "${SCOUT_OUT:-/tmp/demo-scout}")
+BUDGET_S=${BUDGET_S:-520}
+mkdir -p "$SCOUT_OUT"
+grid=()
+for verbosity in 0 1; do for lr in 0.003 0.01; do for steps in 120 240; do for batch in 4 8; do
+  grid+=("v${verbosity}-lr${lr}-s${steps}-b${batch} verbosity=$verbosity lr=$lr steps=$steps batch=$batch warmupSteps=$((steps / 10)) trainN=256 evalN=100 heldOut=100 nodes=5")
+done; done; done; done
+echo "demo scout: ${#grid[@]} candidates on $(nproc) cores, ${BUDGET_S} s budget, 5-node GC (768 graphs; val and test 100 each, held out by content)"
+for g in "${grid[@]}"; do
+  set -- $g; name=$1; shift
+  ASYMFLOW_BACKEND=cpu timeout "$BUDGET_S" $SCOUT "$SCOUT_OUT/$name" "$@" > "$SCOUT_OUT/$name.log" 2>&1 &
+done
+wait
+echo "rule (fixed before the grid ran): among candidates that finished both runs within the budget, prefer verbosity 1"
+echo "(perception 16.8% of the response tokens, against 38.3% at verbosity 0) when its best standard-SFT val a >= 20%;"
+echo "then the highest standard-SFT val a; ties: fewer steps. The table below is val only."
+echo "| candidate | wall s | standard a / a_p / a_r | NGDiff a / a_p / a_r |"
+echo "| --- | ---: | --- | --- |"
+for g in "${grid[@]}"; do
+  set -- $g; name=$1
+  if [ -f "$SCOUT_OUT/$name/scout.json" ]; then
+    node -e '
+      const s = require(process.argv[1]); const pct = (x) => (100 * x).toFixed(1);
+      const cell = (r) => r ? `${pct(r.a)} / ${pct(r.ap)} / ${pct(r.ar)} (n ${r.n})` : "-";
+      console.log(`| ${process.argv[2]} | ${s.wallS.toFixed(0)} | ${cell(s.rows[0])} | ${cell(s.rows[1])} |`);
+      for (const line of s.reading) console.log(`|   | | ${line} | |`);' "$SCOUT_OUT/$name/scout.json" "$name"
+  else
+    echo "| $name | > ${BUDGET_S} | not finished: $(tail -c 200 "$SCOUT_OUT/$name.log" | tr '\n|' '  ') | |"
+  fi
+done
+# The device call returns $OUT: the candidates' summaries and logs, not their checkpoints.
+if [ -n "${OUT:-}" ]; then
+  for g in "${grid[@]}"; do
+    set -- $g; mkdir -p "$OUT/demo-scout/$1"; cp "$SCOUT_OUT/$1.log" "$OUT/demo-scout/" 2>/dev/null
+    cp "$SCOUT_OUT/$1/scout.json" "$OUT/demo-scout/$1/" 2>/dev/null
+  done
+fi
