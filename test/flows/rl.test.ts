@@ -40,7 +40,7 @@ const flags = (out: string, extra: Record<string, unknown> = {}) =>
   resolveRlConfig({ init, out, steps: 2, prompts: 2, group: 4, maxTokens: 12, evalN: 2, evalMaxTokens: 12, rolloutBatch: 8, bucket: 16, alpha: 0.5, lr: 1e-3, scoreThreads: 0, checkpointEvery: 1, seed: 5, ...extra });
 
 describe('rl flow', () => {
-  it('runs GRPO steps and records rollouts, metrics and the summary; resume continues exactly', { timeout: 240_000 }, async () => {
+  it('runs GRPO steps and records rollouts, metrics and the summary; resume continues exactly', async () => {
     const straight = path.join(dir, 'straight');
     const summary = await runRl({ config: flags(straight, { scoreThreads: 1 }), surrogate: digits, log: () => {} });
     expect(summary.steps).toBe(2);
@@ -90,5 +90,5 @@ describe('rl flow', () => {
     expect(again.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
     const recorded = await readAll<RlScored>(extra);
     expect(recorded.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
-  }, 60_000);
+  }, 240_000); // 126 s on a loaded 2-core machine
 });
