@@ -14,7 +14,7 @@ import { lastValueFrom, count as countOp } from 'rxjs';
 import { replay } from '../operators/replay.ts';
 import { readRecording, RecordingWriter } from '../src/recording/index.ts';
 import { Rng } from '../src/rng.ts';
-import { recordToJson } from '../tui/commands/replay.ts';
+import { recordToJson } from '../flows/replay.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const LENGTH = 300;

@@ -8,6 +8,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import type { Observable } from 'rxjs';
 import type { Metric } from '../src/records.ts';
+import type { RunWatch } from '../flows/watch.ts';
 import { Dashboard } from './dashboard/dashboard.tsx';
 import type { LatestSample, RunInfo } from './dashboard/dashboard-store.ts';
 import { handleInterrupts } from './interrupt.ts';
@@ -38,6 +39,11 @@ export function attachMonitor(options: MonitorOptions): Monitor {
   const stdout = options.stdout ?? process.stdout;
   const isTTY = options.isTTY ?? stdout.isTTY === true;
   return isTTY ? attachDashboard(options, stdout) : attachPlainLog(options, stdout);
+}
+
+/** Attaches a monitor to what a flow offers its watchers (flows/watch.ts): `q` / Ctrl-C request its stop. */
+export function watchRun(watch: RunWatch, options: Omit<MonitorOptions, 'metrics$' | 'samples$' | 'info' | 'onQuit'> = {}): Monitor {
+  return attachMonitor({ ...options, metrics$: watch.metrics$, samples$: watch.samples$, info: watch.info, onQuit: () => watch.requestStop() });
 }
 
 function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): Monitor {

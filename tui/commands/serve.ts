@@ -1,11 +1,12 @@
 /**
  * `asymflow serve --checkpoint DIR [--port 8000] [--host 127.0.0.1]`: our model behind the OpenAI-compatible
  * API (GET /v1/models, POST /v1/chat/completions; src/serve/server.ts), so any OpenAI client — and
- * `asymflow eval --policy openai` — can evaluate it. Runs until SIGINT/SIGTERM.
+ * `asymflow eval --policy openai` — can evaluate it (flows/serve.ts). Runs until SIGINT/SIGTERM.
  */
 import type { Command } from 'commander';
 import type { Seeding } from '../../src/policy/tfjs-policy.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
+import type { ServeConfig } from '../../flows/serve.ts';
 
 export interface ServeFlags {
   readonly checkpoint: string;
@@ -25,42 +26,30 @@ function intFlag(name: string, raw: string | number | undefined, fallback: numbe
   return value;
 }
 
-/** Loads the checkpoint and starts the server; the caller closes it (the command does so on a signal). */
-export async function serveCommand(flags: ServeFlags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningServer> {
+/** Flags → the flow's config, each number and the seeding mode checked. */
+export async function resolveServeFlags(flags: ServeFlags): Promise<ServeConfig> {
   const port = intFlag('port', flags.port, 8000, 0);
   if (port > 65535) throw new Error(`serve: --port must be at most 65535, got ${port}`);
-  // Loaded on use, so `serve --help` loads no tfjs or sharp.
-  const [{ resolveBackend }, { loadTfjsPolicy, SEEDINGS }, { startServer }] = await Promise.all([
-    import('../../src/model/backend.ts'),
-    import('../../src/policy/tfjs-policy.ts'),
-    import('../../src/serve/server.ts'),
-  ]);
-  await resolveBackend(flags.backend, { log });
+  const { SEEDINGS } = await import('../../src/policy/tfjs-policy.ts'); // loaded on use: `serve --help` loads no tfjs
   const seeding = (flags.seeding ?? 'per-sample') as Seeding;
   if (!SEEDINGS.includes(seeding)) throw new Error(`serve: --seeding must be one of ${SEEDINGS.join(', ')}, got '${flags.seeding}'`);
-  const policy = await loadTfjsPolicy(flags.checkpoint, { name: flags.name, maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1), seeding });
-  let server: RunningServer;
-  try {
-    server = await startServer({
-      model: policy,
-      host: flags.host ?? '127.0.0.1',
-      port,
-      maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1),
-      batchWindowMs: intFlag('batch-window-ms', flags.batchWindowMs, 5, 0),
-      log,
-    });
-  } catch (error) {
-    await policy.close();
-    throw error;
-  }
-  log(`serve: model '${policy.name}' (input ${policy.inputSize}px, ${policy.maxTokens} tokens) at ${server.url}/v1`);
   return {
-    ...server,
-    close: async () => {
-      await server.close();
-      await policy.close();
-    },
+    checkpoint: flags.checkpoint,
+    host: flags.host ?? '127.0.0.1',
+    port,
+    name: flags.name,
+    maxBatch: intFlag('max-batch', flags.maxBatch, 16, 1),
+    batchWindowMs: intFlag('batch-window-ms', flags.batchWindowMs, 5, 0),
+    backend: flags.backend,
+    seeding,
   };
+}
+
+/** Starts the server (flows/serve.ts); the caller closes it (the command does so on a signal). */
+export async function serveCommand(flags: ServeFlags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningServer> {
+  const config = await resolveServeFlags(flags);
+  const { runServe } = await import('../../flows/serve.ts');
+  return runServe(config, log);
 }
 
 export function registerServe(program: Command): void {

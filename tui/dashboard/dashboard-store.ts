@@ -6,14 +6,7 @@
 import type { Metric } from '../../src/records.ts';
 import type { Verdict } from '../../src/tasks/task.ts';
 
-/** Static facts about the run, shown in the header. */
-export interface RunInfo {
-  readonly run: string;
-  readonly task: string;
-  readonly backend: string; // e.g. 'webgpu'
-  readonly device?: string; // e.g. 'NVIDIA H100 80GB HBM3'
-  readonly totalSteps?: number;
-}
+export type { RunInfo } from '../../flows/watch.ts'; // one type: what every flow offers its watchers
 
 /** The latest scored sample worth showing: the model's caption against the oracle perception. */
 export interface LatestSample {

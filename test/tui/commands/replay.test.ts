@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRun } from '../../../flows/run-context.ts';
 import { RecordingWriter } from '../../../src/recording/index.ts';
-import { parseSpeed, recordToJson, replayDashboard, replayJsonl, resolveRecordingPath, runFacts, runInfo, summarize } from '../../../tui/commands/replay.ts';
+import { recordToJson, replayJsonl, resolveRecordingPath, runFacts, runInfo, summarize } from '../../../flows/replay.ts';
+import { parseSpeed, replayDashboard } from '../../../tui/commands/replay.ts';
 import { rolloutLike, tempDir } from '../../src/recording/helpers.ts';
 
 let dir: string;

@@ -1,0 +1,48 @@
+/**
+ * Flow: a checkpoint behind the OpenAI-compatible API — `asymflow serve`.
+ *
+ *   backend ─ load the checkpoint as a policy (batched sampling, per-sample or per-batch seeding)
+ *     ─ HTTP server (GET /v1/models, POST /v1/chat/completions; src/serve/server.ts) ─ … ─ close: server, policy
+ *
+ * Runs until the caller closes what it returns (the command does so on SIGINT/SIGTERM).
+ */
+import type { Seeding } from '../src/policy/tfjs-policy.ts';
+import type { RunningServer } from '../src/serve/server.ts';
+
+export interface ServeConfig {
+  readonly checkpoint: string; // a checkpoint or a run directory
+  readonly host: string;
+  readonly port: number; // 0: any free port
+  readonly name?: string; // the model id clients ask for (default: the run directory name)
+  readonly maxBatch: number; // rows per sampling call
+  readonly batchWindowMs: number; // how long to collect concurrent requests into one call
+  readonly backend?: string;
+  readonly seeding: Seeding;
+}
+
+/** Loads the checkpoint and starts the server; closing the result stops the server, then frees the model. */
+export async function runServe(config: ServeConfig, log: (line: string) => void): Promise<RunningServer> {
+  // Loaded on use, so `serve --help` loads no tfjs or sharp.
+  const [{ resolveBackend }, { loadTfjsPolicy }, { startServer }] = await Promise.all([
+    import('../src/model/backend.ts'),
+    import('../src/policy/tfjs-policy.ts'),
+    import('../src/serve/server.ts'),
+  ]);
+  await resolveBackend(config.backend, { log });
+  const policy = await loadTfjsPolicy(config.checkpoint, { name: config.name, maxBatch: config.maxBatch, seeding: config.seeding });
+  let server: RunningServer;
+  try {
+    server = await startServer({ model: policy, host: config.host, port: config.port, maxBatch: config.maxBatch, batchWindowMs: config.batchWindowMs, log });
+  } catch (error) {
+    await policy.close();
+    throw error;
+  }
+  log(`serve: model '${policy.name}' (input ${policy.inputSize}px, ${policy.maxTokens} tokens) at ${server.url}/v1`);
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await policy.close();
+    },
+  };
+}
