@@ -6,7 +6,7 @@ export { sampleSeed } from '../src/policy/seeds.ts';
 export { evaluatePolicy, type EvaluateOptions, type Evaluation } from '../src/eval/evaluate.ts';
 export { captionOf, rewardInputs, type RewardInput, type SurrogateReward } from '../src/rl/rewards/surrogate.ts';
 export { startServer, type RunningServer, type ServeOptions } from '../src/serve/server.ts';
-export type { ServedModel } from '../src/serve/served-model.ts';
+export type { ServedModel } from '../src/policy/served-model.ts';
 export { loadCheckpoint, saveCheckpoint } from '../src/model/checkpoint.ts';
 export { modelConfig, type ModelConfig, type ModelSize } from '../src/model/config.ts';
 export { createVlm, disposeVlm, type Vlm } from '../src/model/vlm.ts';

@@ -10,7 +10,7 @@ import { AdamW } from '../src/model/adamw.ts';
 import { resolveBackend } from '../src/model/backend.ts';
 import { modelConfig } from '../src/model/config.ts';
 import { prepareBatch, type TokenLogprobs } from '../src/model/logprobs.ts';
-import { promptTokens } from '../src/model/prompt.ts';
+import { promptTokens } from '../src/prompt.ts';
 import { sample } from '../src/model/sample.ts';
 import { trainStep } from '../src/model/train.ts';
 import { createVlm } from '../src/model/vlm.ts';

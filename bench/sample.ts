@@ -12,7 +12,7 @@
  * ASYMFLOW_GPU_DECODE=0 measures the tfjs-op step instead (ASYMFLOW_SPEED_PATCHES=0 turns off both).
  */
 import { resolveBackend } from '../src/model/backend.ts';
-import { promptTokens } from '../src/model/prompt.ts';
+import { promptTokens } from '../src/prompt.ts';
 import { sample } from '../src/model/sample.ts';
 import { gpuDecodeCount } from '../src/model/webgpu-decode.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';

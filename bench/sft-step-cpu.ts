@@ -14,7 +14,7 @@ import { sftStep } from '../src/sft/step.ts';
 import { trainRows } from '../src/sft/train-rows.ts';
 import { TfjsPolicy } from '../src/policy/tfjs-policy.ts';
 import { evaluatePolicy } from '../src/eval/evaluate.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { generatedSamples } from '../src/data/generated-samples.ts';
 import type { Sample } from '../src/records.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 const [task = 'gc', nodes = '3-4', verbosity = '1', B = '8', bucket = '16', size = 'tiny'] = process.argv.slice(2);

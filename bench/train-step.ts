@@ -15,7 +15,7 @@ import { AdamW } from '../src/model/adamw.ts';
 import { resolveBackend } from '../src/model/backend.ts';
 import { patchCount } from '../src/model/config.ts';
 import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
-import { promptTokens } from '../src/model/prompt.ts';
+import { promptTokens } from '../src/prompt.ts';
 import { trainStep, type StepResult } from '../src/model/train.ts';
 import { lossScaleOf } from '../src/model/loss-scale.ts';
 import { bindCacheStats } from '../src/model/webgpu-bindings.ts';

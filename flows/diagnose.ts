@@ -16,7 +16,7 @@ import { bufferCount, concatMap, from, lastValueFrom, map, toArray, type Observa
 import { replay } from '../operators/replay.ts';
 import { rescoreRollouts } from '../operators/rescore-rollouts.ts';
 import { rollout } from '../operators/rollout.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { generatedSamples } from '../src/data/generated-samples.ts';
 import { loadCheckpoint } from '../src/model/checkpoint.ts';
 import { resolveCheckpointDir } from '../src/model/checkpoint-dir.ts';
 import { disposeVlm, type Vlm } from '../src/model/vlm.ts';

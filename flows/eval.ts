@@ -10,9 +10,9 @@
 import path from 'node:path';
 import { isTrainSplit } from '../src/data/held-out.ts';
 import { handwritingOf, heldOutAudit, overlapLine, splitKeys, trainingAudit } from '../src/data/split-audit.ts';
-import { datasetSamples } from '../src/eval/dataset-samples.ts';
+import { datasetSamples } from '../src/data/dataset-samples.ts';
 import type { EvalConfig } from '../src/eval/eval-config.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { generatedSamples } from '../src/data/generated-samples.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import type { OpenAIPolicy } from '../src/policy/openai-policy.ts';
 import type { Policy } from '../src/policy/policy.ts';

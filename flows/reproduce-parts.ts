@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { generatedSamples } from '../src/data/generated-samples.ts';
 import type { Proportion } from '../src/eval/stats.ts';
 import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';

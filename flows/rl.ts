@@ -26,7 +26,7 @@ import { grpoUpdate } from '../operators/grpo-update.ts';
 import { rollout } from '../operators/rollout.ts';
 import { scoreRollouts } from '../operators/score-rollouts.ts';
 import { handwritingOf, runAudit } from '../src/data/split-audit.ts';
-import { generatedSamples } from '../src/eval/eval-samples.ts';
+import { generatedSamples } from '../src/data/generated-samples.ts';
 import { MetricNames } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint } from '../src/model/checkpoint.ts';

@@ -10,7 +10,7 @@ import { concatMap, defer, type OperatorFunction } from 'rxjs';
 import { yieldToEventLoop } from '../src/event-loop.ts';
 import type { AdamW } from '../src/model/adamw.ts';
 import type { Vlm } from '../src/model/vlm.ts';
-import { promptTokens } from '../src/model/prompt.ts';
+import { promptTokens } from '../src/prompt.ts';
 import { grpoUpdate as update, type UpdateConfig, type UpdateRow } from '../src/rl/grpo-update.ts';
 import type { StepAdvantaged, StepUpdated } from '../src/rl/rl-step.ts';
 import type { Rng } from '../src/rng.ts';

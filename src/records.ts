@@ -2,7 +2,9 @@
  * The readonly records that flow through every stream (DESIGN §2). Typed arrays carry tokens, pixels and
  * log-probs so they can be transferred to workers and recorded without conversion.
  */
-import type { TaskName } from './tasks/task.ts';
+
+/** The tasks there are (src/tasks/registry.ts maps each to its implementation). */
+export type TaskName = 'gc' | 'sudoku';
 
 /** A generated puzzle with its oracle perception and solution data; no pixels. */
 export interface Puzzle {
@@ -40,6 +42,19 @@ export interface Rollout {
   readonly perceptionSpan: Span; // tokens of the caption content
   readonly reasoningSpan: Span; // tokens after </caption>
   readonly failed?: string; // a request that failed after retries (OpenAI policies): reason
+}
+
+/**
+ * A task's caption-grid layout for given task options (src/model/caption-grid.ts turns it into model options):
+ * its query is fixed, so the response starts at text position `start` and its first token (<caption>) predicts
+ * cell (0, 0); `stride` tokens a grid row of `side` cells; `answerStart`, when the answer's position is fixed
+ * too, is the text position of the token that predicts the answer's cell (0, 0).
+ */
+export interface CaptionGrid {
+  readonly start: number;
+  readonly side: number;
+  readonly stride: number;
+  readonly answerStart?: number;
 }
 
 export type ParseFailure = 'no-caption' | 'unclosed-caption' | 'no-answer' | 'unclosed-answer' | 'order' | 'empty';

@@ -1,7 +1,7 @@
 /**
  * Puzzle `index` of a split and its rendered sample — the one place that derives a puzzle's seed, shared by
  * `asymflow gen` (operators/puzzle-source.ts, operators/render.ts) and `eval` without --data
- * (src/eval/eval-samples.ts), so a split generated on the fly equals the one written to disk.
+ * (src/data/generated-samples.ts), so a split generated on the fly equals the one written to disk.
  *
  * Puzzle i comes from its own child stream `Rng(seed).split('<task>/<split>').split(i)`: any index is
  * reproducible alone, and the first n puzzles do not depend on n or on the order they are made in. Splits are

@@ -6,8 +6,8 @@
  * evaluation samples: a keyed duplicate is skipped and counted, never trained on.
  */
 import fs from 'node:fs';
-import { datasetFile, datasetSamples } from '../eval/dataset-samples.ts';
-import { generatedSamples } from '../eval/eval-samples.ts';
+import { datasetFile, datasetSamples } from './dataset-samples.ts';
+import { generatedSamples } from './generated-samples.ts';
 import type { Sample } from '../records.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 import { heldOutSize, heldOutSplits } from './held-out.ts';

@@ -18,6 +18,7 @@
  * per-cell alignment problem, which the shared row/column/box embeddings address.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CaptionGrid } from '../records.ts';
 import { modelConfig, patchCount, type ModelConfig, type ModelSize } from './config.ts';
 import { keptConstant } from './kept-constant.ts';
 import { param, type Vlm } from './vlm.ts';
@@ -81,19 +82,6 @@ export function gridInput(c: ModelConfig, rows: tf.Tensor2D, positions: tf.Tenso
   const row = tf.gather(gridRowTensor(c), positions); // [B, T] in [0, 2P]
   const flat = tf.add(row, tf.reshape(tf.range(0, b * per, per, 'int32'), [b, 1])); // [B, T] into rows
   return tf.reshape(tf.gather(rows, tf.reshape(flat, [b * t])), [b, t, c.d]); // [B, T, d]
-}
-
-/**
- * A task's grid layout for given task options: its query is fixed, so the response starts at text position
- * `start` and its first token (<caption>) predicts cell (0, 0); `stride` tokens a grid row of `side` cells;
- * `answerStart`, when the answer's position is fixed too, is the text position of the token that predicts
- * the answer's cell (0, 0).
- */
-export interface CaptionGrid {
-  readonly start: number;
-  readonly side: number;
-  readonly stride: number;
-  readonly answerStart?: number;
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng.ts';
 import { modelConfig } from './config.ts';
-import { promptTokens } from './prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { sample, type Generation, type SampleOptions, type SampleRequest } from './sample.ts';
 import { createVlm, disposeVlm, type Vlm } from './vlm.ts';
 import { setFusedOptimizer } from './webgpu-fused.ts';

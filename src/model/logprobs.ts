@@ -14,7 +14,7 @@ import { PAD } from '../tokenizer.ts';
 import { patchCount, patchDim, type ModelConfig } from './config.ts';
 import { headLogits, headTable, hiddenStates, patchify } from './forward.ts';
 import { MASKED } from './layers.ts';
-import { responseSpans } from './prompt.ts';
+import { responseSpans } from '../prompt.ts';
 import type { Vlm } from './vlm.ts';
 import { headLogprobsApplies, headLogprobsFused } from './webgpu-logprobs.ts';
 import { fusedBackend } from './webgpu-raw.ts';

@@ -8,7 +8,7 @@
  *           context only (never sampled, never trained on), so what follows is all reasoning and answer
  */
 import { CAPTION_CLOSE, CAPTION_OPEN } from '../grammar.ts';
-import { promptTokens } from './prompt.ts';
+import { promptTokens } from '../prompt.ts';
 
 /** Paper white: what an empty render looks like to the model. */
 export const BLANK_PIXEL = 1;

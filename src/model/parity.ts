@@ -8,7 +8,7 @@ import { Rng } from '../rng.ts';
 import { encode } from '../tokenizer.ts';
 import type { ModelConfig } from './config.ts';
 import type { ScoreRow } from './logprobs.ts';
-import { promptTokens } from './prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { disposeGradients, gradients } from './train.ts';
 import { createVlm, disposeVlm } from './vlm.ts';
 

@@ -10,7 +10,7 @@ import { AdamW } from './adamw.ts';
 import { weightsSha256 } from './checkpoint.ts';
 import { modelConfig } from './config.ts';
 import { prepareBatch, type TokenLogprobs } from './logprobs.ts';
-import { promptTokens } from './prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { trainStep, type StepResult } from './train.ts';
 import { createVlm, disposeVlm, type Vlm } from './vlm.ts';
 import { Rng } from '../rng.ts';

@@ -22,7 +22,7 @@ import { patchCount, patchDim } from './config.ts';
 import { decodeStep, hiddenStates, logits, patchify, type KvCache } from './forward.ts';
 import { MASKED } from './layers.ts';
 import { roundUp } from './logprobs.ts';
-import { assistantPrefix } from './prompt.ts';
+import { assistantPrefix } from '../prompt.ts';
 import { SampleRows, type FinishReason, type TokenLogprob } from './sample-rows.ts';
 import type { Vlm } from './vlm.ts';
 import { GpuDecoder } from './webgpu-decode.ts';

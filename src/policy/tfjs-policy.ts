@@ -16,12 +16,12 @@ import { decode } from '../tokenizer.ts';
 import { hashString, Rng } from '../rng.ts';
 import type { Sample } from '../records.ts';
 import { patchCount } from '../model/config.ts';
-import { promptTokens } from '../model/prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { sample as sampleModel, type SampleRequest } from '../model/sample.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { checkpointName, resolveCheckpointDir } from '../model/checkpoint-dir.ts';
 import { disposeVlm, type Vlm } from '../model/vlm.ts';
-import type { ServedModel, ServeRow, ServeSampling } from '../serve/served-model.ts';
+import type { ServedModel, ServeRow, ServeSampling } from './served-model.ts';
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
 import { sampleSeed } from './seeds.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { EvalSplit } from '../data/held-out.ts';
 import { evaluatePolicy } from '../eval/evaluate.ts';
-import { generatedSamples } from '../eval/eval-samples.ts';
+import { generatedSamples } from '../data/generated-samples.ts';
 import type { Proportion } from '../eval/stats.ts';
 import { perPuzzleOf, type PerPuzzle } from '../eval/per-puzzle.ts';
 import type { Vlm } from '../model/vlm.ts';

@@ -4,7 +4,7 @@
  * sampled in chunks of `batch` (prompt × group copies), so a step of P·G rollouts is a few large calls.
  */
 import { responseLogprobs } from '../model/logprobs.ts';
-import { promptTokens, responseSpans } from '../model/prompt.ts';
+import { promptTokens, responseSpans } from '../prompt.ts';
 import { sample as sampleModel, type SampleRequest } from '../model/sample.ts';
 import type { Vlm } from '../model/vlm.ts';
 import type { Sample } from '../records.ts';

@@ -5,7 +5,7 @@
  * what a row samples (given a batch-invariant sampler).
  */
 import type { Completion } from '../policy/policy.ts';
-import type { ServedModel, ServeRow, ServeSampling } from './served-model.ts';
+import type { ServedModel, ServeRow, ServeSampling } from '../policy/served-model.ts';
 
 interface Entry {
   readonly row: ServeRow;

@@ -9,7 +9,7 @@
  * include the image's positions. Every problem is a 4xx ApiError naming the offending parameter.
  */
 import type { z } from 'zod';
-import { promptTokens, userText } from '../model/prompt.ts';
+import { promptTokens, userText } from '../prompt.ts';
 import { ApiError, badRequest } from './api-error.ts';
 import { chatSchema, type ChatBody, type ChatMessage } from './chat-schema.ts';
 import { dataUrlBytes } from './decode-image.ts';

@@ -12,7 +12,7 @@ import { Batcher, type BatcherStats } from './batcher.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { chatBody, chatChunks, chatResult } from './chat-response.ts';
 import { decodeModelInput } from './decode-image.ts';
-import type { ServedModel } from './served-model.ts';
+import type { ServedModel } from '../policy/served-model.ts';
 
 export interface ServeOptions {
   readonly model: ServedModel;

@@ -6,7 +6,7 @@
  * saying so in one line; a verbosity the user gave is kept as given (the run then drops what does not fit).
  */
 import { modelConfig, type ModelSize } from '../model/config.ts';
-import { promptTokens } from '../model/prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { puzzleAt } from '../data/split-sample.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 import { encode } from '../tokenizer.ts';

@@ -13,7 +13,7 @@ import { CAPTION_CLOSE, CAPTION_OPEN } from '../grammar.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ScoreRow } from '../model/logprobs.ts';
 import { captionPrefix, noImageInput } from '../model/no-image.ts';
-import { promptTokens } from '../model/prompt.ts';
+import { promptTokens } from '../prompt.ts';
 import { Rng } from '../rng.ts';
 import type { Sample } from '../records.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';

@@ -2,11 +2,11 @@
  * The one interface every task implements (DESIGN §3). A task owns its generator, renderer, canonical
  * perception, prompt, reasoning trace and verifier; a third task is one new folder plus a registry line.
  */
-import type { CaptionGrid } from '../model/caption-grid.ts';
-import type { Puzzle } from '../records.ts';
+import type { CaptionGrid, Puzzle, TaskName } from '../records.ts';
 import type { Rng } from '../rng.ts';
 
-export type TaskName = 'gc' | 'sudoku';
+// The task's name lives on the ground floor with the records that carry it; re-exported for the task contract.
+export type { TaskName } from '../records.ts';
 
 export interface Verdict {
   readonly correct: boolean;

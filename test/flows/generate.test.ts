@@ -8,7 +8,7 @@ import { GEN_DEFAULTS, type GenConfig } from '../../src/data/gen-config.ts';
 import { HF_FEATURES_JSON } from '../../src/data/hf-parquet.ts';
 import { puzzleFromGroundTruth } from '../../src/data/ground-truth.ts';
 import { readHfParquet } from '../../src/data/parquet-read.ts';
-import { datasetSamples } from '../../src/eval/dataset-samples.ts';
+import { datasetSamples } from '../../src/data/dataset-samples.ts';
 import type { Sample } from '../../src/records.ts';
 import { readRecording } from '../../src/recording/index.ts';
 import { buildInfo, createdBy } from '../../src/build-info.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSft } from '../../flows/sft.ts';
 import { readRecording } from '../../src/recording/index.ts';
-import { generatedSamples } from '../../src/eval/eval-samples.ts';
+import { generatedSamples } from '../../src/data/generated-samples.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { encode } from '../../src/tokenizer.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openSamplePool } from '../../operators/pool/sample-pool.ts';
 import { puzzleSource } from '../../operators/puzzle-source.ts';
 import { puzzleAt, puzzleRng } from '../../src/data/split-sample.ts';
-import { generatedSamples } from '../../src/eval/eval-samples.ts';
+import { generatedSamples } from '../../src/data/generated-samples.ts';
 import { Rng } from '../../src/rng.ts';
 import { gcTask } from '../../src/tasks/gc/index.ts';
 import { sudokuTask } from '../../src/tasks/sudoku/index.ts';

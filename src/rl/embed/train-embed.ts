@@ -5,7 +5,7 @@
  * generated samples rendered once.
  */
 import * as tf from '@tensorflow/tfjs';
-import { generatedSamples } from '../../eval/eval-samples.ts';
+import { generatedSamples } from '../../data/generated-samples.ts';
 import { Rng } from '../../rng.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { TrainEmbedOptions } from './train-embed-defaults.ts';

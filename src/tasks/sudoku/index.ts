@@ -3,7 +3,7 @@
  * `check` verbs call.
  */
 import { checks, resolveConfig } from '../../config.ts';
-import { promptTokens } from '../../model/prompt.ts';
+import { promptTokens } from '../../prompt.ts';
 import { encode, TAG_IDS } from '../../tokenizer.ts';
 import type { Puzzle } from '../../records.ts';
 import { Rng } from '../../rng.ts';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gridInput, gridRowOf, gridRows, withCaptionGrid } from '../../../src/model/caption-grid.ts';
 import { modelConfig, patchCount } from '../../../src/model/config.ts';
 import { responseLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { sample } from '../../../src/model/sample.ts';
 import { createVlm, disposeVlm, param } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../../../src/model/adamw.ts';
 import { loadCheckpoint, saveCheckpoint, weightsSha256 } from '../../../src/model/checkpoint.ts';
 import { prepareBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { trainStep } from '../../../src/model/train.ts';
 import { createVlm, disposeVlm, type Vlm } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';

@@ -4,7 +4,7 @@ import { installKernelPatches } from '../../../src/model/kernel-patches.ts';
 import { Rng } from '../../../src/rng.ts';
 import { encode } from '../../../src/tokenizer.ts';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import type { ScoreRow } from '../../../src/model/logprobs.ts';
 
 /** The cpu backend with the project's kernel patches (the stock cpu gather gradient takes seconds). */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { patchCount, patchDim } from '../../../src/model/config.ts';
 import { hiddenStates, logits, patchify } from '../../../src/model/forward.ts';
 import { disposeTokenLogprobs, prepareBatch, responseLogprobs, scoreLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens, responseSpans } from '../../../src/model/prompt.ts';
+import { promptTokens, responseSpans } from '../../../src/prompt.ts';
 import { createVlm } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';
 import { getTask } from '../../../src/tasks/registry.ts';

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../../../src/model/adamw.ts';
 import { modelConfig } from '../../../src/model/config.ts';
 import { prepareBatch } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { sample } from '../../../src/model/sample.ts';
 import { trainStep } from '../../../src/model/train.ts';
 import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';

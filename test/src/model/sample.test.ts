@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { patchCount, patchDim } from '../../../src/model/config.ts';
 import { hiddenStates, logits, patchify } from '../../../src/model/forward.ts';
 import { responseLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { sample, type SampleRequest } from '../../../src/model/sample.ts';
 import { createVlm, param, type Vlm } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, adamwConfig, learningRate } from '../../../src/model/adamw.ts';
 import { prepareBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { combineGradients, disposeGradients, gradients, trainStep } from '../../../src/model/train.ts';
 import { EXPECTED_REFUSALS, queuedStepsCheck, queuedStepsOk } from '../../../src/model/queued-steps-check.ts';
 import { staleChainCheck } from '../../../src/model/guarded-parity.ts';

@@ -4,7 +4,7 @@
  * one transcription per image; the embedding reward's encoder learns to match images with their captions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generatedSamples } from '../../../src/eval/eval-samples.ts';
+import { generatedSamples } from '../../../src/data/generated-samples.ts';
 import type { Completion, GenerateOptions, Policy } from '../../../src/policy/policy.ts';
 import type { Sample } from '../../../src/records.ts';
 import { disposeEncoder, loadEncoder, saveEncoder, similarity } from '../../../src/rl/embed/encoder.ts';

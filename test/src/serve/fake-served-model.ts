@@ -1,6 +1,6 @@
 /** A ServedModel for server tests: answers from the row's inputs so tests can see what reached the model. */
 import type { Completion } from '../../../src/policy/policy.ts';
-import type { ServedModel, ServeRow, ServeSampling } from '../../../src/serve/served-model.ts';
+import type { ServedModel, ServeRow, ServeSampling } from '../../../src/policy/served-model.ts';
 
 export class EchoModel implements ServedModel {
   readonly name = 'echo';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../../../src/model/adamw.ts';
 import { weightsSha256 } from '../../../src/model/checkpoint.ts';
 import { prepareBatch, type PreparedBatch, type TokenLogprobs } from '../../../src/model/logprobs.ts';
-import { promptTokens } from '../../../src/model/prompt.ts';
+import { promptTokens } from '../../../src/prompt.ts';
 import { applyGradients, combineGradients, disposeGradients, gradients } from '../../../src/model/train.ts';
 import { createVlm, disposeVlm, param, type Vlm } from '../../../src/model/vlm.ts';
 import { sftStep } from '../../../src/sft/step.ts';

@@ -13,8 +13,8 @@
  * turn, followed by a blank line and the query (userText below), the way chat templates without a system
  * role (Gemma's, Mistral's) fold it in.
  */
-import type { Span } from '../records.ts';
-import { BOS, encode, EOS, TAG_IDS } from '../tokenizer.ts';
+import type { Span } from './records.ts';
+import { BOS, encode, EOS, TAG_IDS } from './tokenizer.ts';
 
 /** The user turn's text: the system prompts, then a blank line, then the query. */
 export function userText(query: string, system: readonly string[] = []): string {

@@ -2,7 +2,7 @@
  * Evaluation samples generated on the fly when no dataset directory is given: the same puzzles, in the same
  * order, as `asymflow gen` writes for the split and seed (src/data/split-sample.ts derives every seed).
  */
-import { drawAt, sampleOf } from '../data/split-sample.ts';
+import { drawAt, sampleOf } from './split-sample.ts';
 import { yieldIfDue } from '../event-loop.ts';
 import type { Sample } from '../records.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';

@@ -3,7 +3,7 @@
  * forced prefix and seed, under one shared set of sampling parameters (so one call serves a batch of
  * requests). TfjsPolicy implements it; tests use fakes.
  */
-import type { Completion } from '../policy/policy.ts';
+import type { Completion } from './policy.ts';
 
 export interface ServeRow {
   readonly pixels: Float32Array; // inputSize × inputSize greyscale in [0,1]
