@@ -13,7 +13,7 @@ import { resolveBackend } from '../src/model/backend.ts';
 import { isJobKind, JOB_KINDS, type JobKind, type JobProgress } from '../src/queue/job-spec.ts';
 import { resolveRlConfig, type RlConfig } from '../src/rl/rl-config.ts';
 import { resolveSftConfig, type SftConfig } from '../src/sft/sft-config.ts';
-import { parseObjective } from '../src/sft/objective.ts';
+import { toObjective } from '../src/sft/objective-spec.ts';
 import type { SweepSetting } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { parseTasks, partNames, presetOf, versions } from './reproduce.ts';
@@ -61,12 +61,12 @@ export function validateJob(kind: unknown, config: unknown): ValidJob {
   switch (kind as JobKind) {
     case 'sft-setting': {
       const s = config.setting;
-      if (!isRecord(s) || typeof s.name !== 'string' || !/^[\w.-]+$/.test(s.name) || typeof s.label !== 'string' || typeof s.objective !== 'string') {
+      if (!isRecord(s) || typeof s.name !== 'string' || !/^[\w.-]+$/.test(s.name) || typeof s.label !== 'string') {
         throw new ConfigError(`job sft-setting: setting must be {name, label, objective} with a plain directory name, got ${JSON.stringify(s)}`);
       }
-      parseObjective(s.objective);
       const base = resolveSftConfig(options(kind, 'base', config.base));
-      const setting: SweepSetting = { name: s.name, label: s.label, objective: s.objective };
+      const setting: SweepSetting = { name: s.name, label: s.label, objective: toObjective(s.objective) }; // a job queued before typed objectives names it
+      resolveSftConfig({ ...base, objective: setting.objective }); // the setting's own config, checked before any work
       return { kind: 'sft-setting', config: { base, setting, out, taskOptions: options(kind, 'taskOptions', config.taskOptions) as TaskOptions, modelOptions: options(kind, 'modelOptions', config.modelOptions) } };
     }
     case 'rl-alpha': {

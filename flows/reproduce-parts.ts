@@ -15,194 +15,26 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generatedSamples } from '../src/data/generated-samples.ts';
-import type { Proportion } from '../src/eval/stats.ts';
-import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
-import { modelConfig, type ModelSize } from '../src/model/config.ts';
-import { createVlm, disposeVlm } from '../src/model/vlm.ts';
-import type { Sample } from '../src/records.ts';
 import { disposeEncoder, saveEncoder } from '../src/rl/embed/encoder.ts';
 import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../src/rl/embed/train-embed.ts';
 import { resolveRlConfig } from '../src/rl/rl-config.ts';
 import type { EvalFigures } from '../src/rl/rl-eval.ts';
 import { rewardName, parseRewardSpec } from '../src/rl/reward-spec.ts';
-import { sftOf, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
+import { modelConfig, type ModelSize } from '../src/model/config.ts';
+import { sftOf } from '../src/reproduce/presets.ts';
 import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
-import { resolveSftConfig } from '../src/sft/sft-config.ts';
-import { evaluateModel } from '../src/sft/sft-eval.ts';
-import type { EvalPoint } from '../src/sft/sft-eval.ts';
-import type { SftSummary } from '../src/sft/sft-summary.ts';
-import { sweepSettings } from '../src/sft/sweep-table.ts';
-import type { DiagnoseSummary } from '../src/rl/diagnose.ts';
-import { withCaptionGrid } from '../src/model/caption-grid.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import { runDiagnose } from './diagnose.ts';
+import {
+  cliLine, embedDir, figures, partDir, sftCheckpoint, withKnobs,
+  type DiagnosePartResult, type PartContext, type PartKind, type PartOutput, type RlPartResult, type RlRunResult,
+} from './reproduce-part-kit.ts';
+import { prestagePart, sftPart, sweepPart } from './reproduce-sft-parts.ts';
 import { runRl, type RlSummary } from './rl.ts';
-import { runSft } from './sft.ts';
 import { runSweepRl } from './sweep-rl.ts';
-import { runSweepSft } from './sweep-sft.ts';
 
-export const PART_KINDS = ['sft', 'lambda', 'ngdiff', 'prestage', 'rl', 'diagnose', 'surrogate-rl'] as const;
-export type PartKind = (typeof PART_KINDS)[number];
-
-export interface PartContext {
-  readonly out: string; // the reproduce directory
-  readonly task: ReproduceTask;
-  readonly preset: ReproducePreset;
-  readonly backend: { readonly name: string; readonly device: string };
-  readonly log: (line: string) => void;
-}
-
-/** The four disentangled figures of one evaluation. */
-export interface Figures {
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-  readonly arCond: Proportion;
-  readonly perPuzzle?: PerPuzzle; // for the paired tests (absent in parts recorded before it existed)
-}
-
-export interface SftPartResult {
-  readonly init: Figures;
-  readonly final: Figures;
-  readonly evaluations: readonly EvalPoint[];
-  readonly steps: number;
-  readonly runDir: string;
-}
-export interface SweepPartResult {
-  readonly rows: readonly ({ readonly label: string; readonly objective: string; readonly x: number | null } & Figures)[];
-}
-export interface PrestagePartResult {
-  readonly final: Figures;
-  readonly evaluations: readonly EvalPoint[];
-  readonly prePerceptionSteps: number;
-  readonly runDir: string;
-}
-export interface RlRunResult {
-  readonly label: string;
-  readonly alpha: number;
-  readonly reward: string;
-  readonly before: Figures;
-  readonly after: Figures;
-}
-export interface RlPartResult {
-  readonly runs: readonly RlRunResult[];
-  readonly table: string; // the sweep's own Table-2 markdown
-}
-export interface DiagnosePartResult {
-  readonly summary: DiagnoseSummary;
-  readonly embed: { readonly loss: number; readonly accuracy: number };
-}
-
-export interface PartOutput {
-  readonly commands: readonly string[];
-  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult;
-}
-
-/** `asymflow VERB --flag value …` for flags named as the commander options are (camelCase → kebab-case). */
-export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>): string {
-  const parts = [`asymflow ${verb}`];
-  for (const [key, value] of Object.entries(flags)) {
-    if (value === undefined) continue;
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    if (value === false) {
-      parts.push(`--no-${flag.slice(2)}`); // commander's negatable form, e.g. --no-plots
-      continue;
-    }
-    if (value === true) parts.push(flag);
-    else if (Array.isArray(value)) for (const v of value) parts.push(`${flag} ${String(v)}`);
-    else parts.push(`${flag} ${String(value)}`);
-  }
-  return parts.join(' ');
-}
-
-const pairs = (o: Readonly<Record<string, unknown>>) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`);
-const figures = (f: Figures): Figures => ({ a: f.a, ap: f.ap, ar: f.ar, arCond: f.arCond, ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
-export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: PartKind, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
-export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
-export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');
-
-/** SFT training flags shared by every SFT part (CLI names; resolved by resolveSftConfig like the CLI). */
-function sftFlags(c: PartContext): Record<string, unknown> {
-  const s = sftOf(c.preset, c.task);
-  return {
-    task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
-    evalN: s.evalN, evalSplit: 'test', evalBatch: s.evalBatch, // the report's tables: test (settings were chosen before, see provenance)
-    evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
-    plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
-  };
-}
-
-/** CLI flags with the preset's task and model knobs appended as --task-option / --model-option. */
-function withKnobs(c: PartContext, flags: Record<string, unknown>, model = true): Record<string, unknown> {
-  return { ...flags, taskOption: pairs(c.preset.taskOptions[c.task]), ...(model ? { modelOption: pairs(c.preset.modelOptions[c.task]) } : {}) };
-}
-
-async function runSftPart(c: PartContext, objective: string, dir: string, extra: Record<string, unknown>): Promise<{ summary: SftSummary; command: string }> {
-  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
-  // the part owns its run directory: one killed before its first checkpoint is started over
-  const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
-  const result = await runSft({ config, taskOptions: c.preset.taskOptions[c.task], modelOptions: c.preset.modelOptions[c.task], log: (l) => c.log(`  ${l}`) });
-  if (!result.summary) throw new Error(`reproduce: the SFT run in ${dir} ended without a summary`);
-  return { summary: result.summary, command: cliLine('sft', withKnobs(c, flags)) };
-}
-
-/** The initial model (same seed, so the same weights the SFT run starts from) on the same test samples. */
-async function initialEvaluation(c: PartContext): Promise<Figures> {
-  const s = sftOf(c.preset, c.task);
-  const task = await getTask(c.task);
-  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
-  const samples: Sample[] = [];
-  for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
-  const model = createVlm(mc, c.preset.seed);
-  try {
-    const e = await evaluateModel(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
-    return figures({ ...e.summary, perPuzzle: e.perPuzzle });
-  } finally {
-    disposeVlm(model);
-  }
-}
-
-async function sftPart(c: PartContext): Promise<PartOutput> {
-  const init = await initialEvaluation(c);
-  const dir = partDir(c, 'sft', 'standard');
-  const { summary, command } = await runSftPart(c, 'standard', dir, { evalEvery: sftOf(c.preset, c.task).evalEvery });
-  return {
-    commands: [`(initial model: the same evaluation in-process on the seed-${c.preset.seed} weights, step 0)`, command],
-    result: { init, final: figures(summary), evaluations: summary.evaluations, steps: summary.steps, runDir: dir } satisfies SftPartResult,
-  };
-}
-
-async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<PartOutput> {
-  const out = partDir(c, kind);
-  const settings = kind === 'lambda' ? sweepSettings(c.preset.lambdas, []) : sweepSettings([], ['ngdiff']);
-  const flags = { ...sftFlags(c), checkpointEvery: sftOf(c.preset, c.task).evalEvery, out };
-  const { table } = await runSweepSft({
-    base: resolveSftConfig(flags),
-    settings,
-    out,
-    taskOptions: c.preset.taskOptions[c.task],
-    modelOptions: c.preset.modelOptions[c.task],
-    log: (l) => c.log(`  ${l}`),
-  });
-  const list = kind === 'lambda' ? { lambda: c.preset.lambdas.join(',') } : { with: 'ngdiff' };
-  return {
-    commands: [cliLine('sweep sft', withKnobs(c, { ...list, ...flags }))],
-    result: {
-      rows: table.rows.map((r) => ({
-        label: r.setting, objective: r.objective, x: r.objective.startsWith('lambda:') ? Number(r.objective.slice(7)) : null,
-        ...figures({ ...r, perPuzzle: readSftSummary(path.join(out, r.name)).perPuzzle }),
-      })),
-    } satisfies SweepPartResult,
-  };
-}
-
-async function prestagePart(c: PartContext): Promise<PartOutput> {
-  const dir = partDir(c, 'prestage', 'prestage-ngdiff');
-  const k = c.preset.prestageSteps;
-  const { summary, command } = await runSftPart(c, 'ngdiff', dir, { prePerceptionSteps: k, evalEvery: sftOf(c.preset, c.task).evalEvery });
-  return { commands: [command], result: { final: figures(summary), evaluations: summary.evaluations, prePerceptionSteps: k, runDir: dir } satisfies PrestagePartResult };
-}
+// The shared shapes and names live in reproduce-part-kit.ts; importers of the parts find them here too.
+export * from './reproduce-part-kit.ts';
 
 function needSft(c: PartContext): string {
   const init = sftCheckpoint(c);
@@ -221,7 +53,6 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   };
 }
 
-const readSftSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SftSummary;
 const readRlSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RlSummary;
 
 function rlRunResult(label: string, alpha: number, reward: string, s: RlSummary, dir: string): RlRunResult {

@@ -40,7 +40,7 @@ import { loadMetrics } from '../src/plot/load-metrics.ts';
 import { writeCurvePlots } from '../src/plot/write-plots.ts';
 import type { Metric, Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
-import { parseObjective, type SftObjective } from '../src/sft/objective.ts';
+import { objectiveName, type SftObjective } from '../src/sft/objective.ts';
 import {
   hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
 } from '../src/sft/sft-checkpoint.ts';
@@ -264,7 +264,7 @@ function stagePlans(config: SftConfig, data: RunData): StagePlan[] {
   const k = config.prePerceptionSteps;
   const plans: StagePlan[] = [];
   if (k > 0) plans.push({ stage: 'perception', first: 1, last: k, rows: data.perception, objective: { kind: 'standard' } });
-  plans.push({ stage: 'main', first: k + 1, last: k + config.steps, rows: data.main, objective: parseObjective(config.objective) });
+  plans.push({ stage: 'main', first: k + 1, last: k + config.steps, rows: data.main, objective: config.objective });
   return plans;
 }
 
@@ -405,7 +405,7 @@ async function finish(run: Run, dropped: number, started: number): Promise<SftSu
   });
   run.ctx.writeSummary(summary as unknown as Record<string, unknown>);
   run.log(
-    `sft ${run.config.objective}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
+    `sft ${objectiveName(run.config.objective)}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
       `ã_r ${pct(summary.arCond.value)} after ${step} steps, ${summary.tokensPerSec.toFixed(0)} tokens/s`,
   );
   if (run.config.plots) await writePlots(run);

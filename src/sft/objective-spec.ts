@@ -11,3 +11,20 @@ export function parseObjective(text: string): SftObjective {
   }
   throw new Error(`objective must be standard, lambda:X with X in [0, 1], or ngdiff, got '${text}'`);
 }
+
+/** The objective as `parseObjective` reads it: `standard`, `lambda:0.2`, `ngdiff` (labels, command lines). */
+export function objectiveName(objective: SftObjective): string {
+  return objective.kind === 'lambda' ? `lambda:${objective.lambda}` : objective.kind;
+}
+
+/**
+ * An objective from a config: the typed value, or its name as flags and checkpoints written before the
+ * objective was typed carry it (`lambda:0.2`); anything else throws with the same message as parseObjective.
+ */
+export function toObjective(value: unknown): SftObjective {
+  if (typeof value === 'string') return parseObjective(value);
+  const o = value as Partial<{ kind: unknown; lambda: unknown }> | null;
+  if (o && (o.kind === 'standard' || o.kind === 'ngdiff') && Object.keys(o).length === 1) return { kind: o.kind };
+  if (o && o.kind === 'lambda' && typeof o.lambda === 'number') return parseObjective(`lambda:${o.lambda}`);
+  throw new Error(`objective must be standard, lambda:X with X in [0, 1], or ngdiff, got ${JSON.stringify(value)}`);
+}

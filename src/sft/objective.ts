@@ -5,11 +5,14 @@
  *   lambda   : per example λ·Lp/|p| + (1−λ)·Lr/|r|, then the batch mean
  *   ngdiff   : the lambda form with λ from the gradient norms of the two parts (see ngdiffLambda)
  * An example with an empty span contributes 0 for that span (guarded division), never NaN.
+ * Training (step.ts) differentiates the two parts of an objective separately — `partLoss` — and adds their
+ * gradients with `partWeights`: the same formulas as the whole losses here, split for the per-part norms.
  */
 import * as tf from '@tensorflow/tfjs';
 
 // The objective's name and parser live apart from the tensor code, so config and CLI help load no tfjs.
-export { parseObjective, type SftObjective } from './objective-spec.ts';
+import type { SftObjective } from './objective-spec.ts';
+export { objectiveName, parseObjective, type SftObjective } from './objective-spec.ts';
 
 export interface TokenBatch {
   readonly logp: tf.Tensor2D; // [B, T] log-prob of each target token
@@ -51,6 +54,43 @@ export function reweightedLoss(batch: TokenBatch, lambda: number | tf.Tensor1D):
     const perExample = tf.add(tf.mul(l, lp), tf.mul(tf.sub(1, l), lr)); // [B]
     return tf.mean(perExample) as tf.Scalar;
   });
+}
+
+/** Σ over the batch of −logp on `mask`, divided by every response token of the batch: []. */
+export function tokenShareLoss({ logp, maskP, maskR }: TokenBatch, mask: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(tf.add(maskP, maskR)), 1)) as tf.Scalar);
+}
+
+export type LossPart = 'perception' | 'reasoning';
+
+/**
+ * One part of the objective as training differentiates it: under standard the part's token sum over all
+ * response tokens (the two parts add up to standardLoss), else the span mean mean_b(L/|span|) that λ weighs.
+ */
+export function partLoss(objective: SftObjective, batch: TokenBatch, part: LossPart): tf.Scalar {
+  const mask = part === 'perception' ? batch.maskP : batch.maskR;
+  if (objective.kind === 'standard') return tokenShareLoss(batch, mask);
+  return tf.tidy(() => tf.mean(spanLoss(batch.logp, mask)) as tf.Scalar);
+}
+
+/**
+ * λ of an update: NGDiff's from the two parts' gradient norms (on the device), the fixed λ, or under standard
+ * the batch's perception token fraction (reported; standard weighs its token-sum parts 1 and 1).
+ */
+export function objectiveLambda(objective: SftObjective, normP: tf.Scalar, normR: tf.Scalar, tokenFraction: number): tf.Scalar {
+  if (objective.kind === 'ngdiff') return ngdiffLambda(normP, normR);
+  return tf.scalar(objective.kind === 'lambda' ? objective.lambda : tokenFraction);
+}
+
+/** The weights of the perception and reasoning parts' gradients: 1 and 1 under standard, else λ and 1 − λ. */
+export function partWeights(objective: SftObjective, lambda: tf.Scalar): [tf.Scalar, tf.Scalar] {
+  if (objective.kind === 'standard') return [tf.scalar(1), tf.scalar(1)];
+  return [tf.clone(lambda), tf.tidy(() => tf.sub(1, lambda) as tf.Scalar)];
+}
+
+/** partWeights as numbers, from the λ the update used (read back). */
+export function partWeightValues(objective: SftObjective, lambda: number): [number, number] {
+  return objective.kind === 'standard' ? [1, 1] : [lambda, 1 - lambda];
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Vlm } from '../model/vlm.ts';
 import type { Rng } from '../rng.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 import { parseCursor, type DataCursor } from './data-cursor.ts';
-import type { SftIdentity } from './sft-identity.ts';
+import { upgradeSftIdentity, type SftIdentity } from './sft-identity.ts';
 
 // Reading a run's identity needs no tensors; it lives apart so the CLI can check --resume without tfjs.
 export { hasCheckpoint, readSftIdentity, type SftIdentity } from './sft-identity.ts';
@@ -96,5 +96,5 @@ export async function loadSftCheckpoint(dir: string): Promise<SftCheckpoint> {
     trainSamples: meta.progress!.trainSamples ?? 0,
     trainMs: meta.progress!.trainMs ?? 0,
   };
-  return { model: loaded.model, optimizer: loaded.optimizer!, dataRng: loaded.rngs.data, identity: meta.identity!, progress };
+  return { model: loaded.model, optimizer: loaded.optimizer!, dataRng: loaded.rngs.data, identity: upgradeSftIdentity(meta.identity!, where), progress };
 }

@@ -10,11 +10,11 @@ import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
-import { parseObjective } from './objective-spec.ts';
+import { toObjective, type SftObjective } from './objective-spec.ts';
 
 export interface SftConfig {
   readonly task: string;
-  readonly objective: string; // standard | lambda:X | ngdiff
+  readonly objective: SftObjective; // flags and old checkpoints say standard | lambda:X | ngdiff
   readonly model: string; // tiny | small | base
   readonly steps: number; // main-stage optimizer steps
   readonly batch: number; // samples per step
@@ -71,7 +71,7 @@ export const SIZE_DEFAULTS: Readonly<Record<ModelSize, SizeDefaults>> = {
 
 export const SFT_DEFAULTS: SftConfig = {
   task: 'gc',
-  objective: 'standard',
+  objective: { kind: 'standard' },
   model: 'tiny',
   ...SIZE_DEFAULTS.tiny,
   minLrRatio: 0.1,
@@ -103,9 +103,8 @@ export const SFT_DEFAULTS: SftConfig = {
 };
 
 const objectiveCheck: Check = (v) => {
-  if (typeof v !== 'string') return 'must be standard, lambda:X with X in [0, 1], or ngdiff';
   try {
-    parseObjective(v);
+    toObjective(v);
     return undefined;
   } catch {
     return 'must be standard, lambda:X with X in [0, 1], or ngdiff';
@@ -157,7 +156,8 @@ function defaultsFor(flags: Readonly<Record<string, unknown>>): SftConfig {
 export const totalSteps = (c: Pick<SftConfig, 'steps' | 'prePerceptionSteps'>): number => c.prePerceptionSteps + c.steps;
 
 export function resolveSftConfig(flags: Readonly<Record<string, unknown>>): SftConfig {
-  const config = resolveConfig('sft', defaultsFor(flags), flags, rules);
+  const resolved = resolveConfig('sft', defaultsFor(flags), flags, rules);
+  const config: SftConfig = { ...resolved, objective: toObjective(resolved.objective) }; // typed here, once
   if (config.out === '') throw new ConfigError('sft.out is required: the run directory (--out DIR)');
   if (config.stopAfter >= totalSteps(config)) {
     throw new ConfigError(`sft.stopAfter must be below the run's ${totalSteps(config)} steps (0 = off), got ${config.stopAfter}`);

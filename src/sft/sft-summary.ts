@@ -8,11 +8,12 @@ import type { Proportion } from '../eval/stats.ts';
 import type { PerPuzzle } from '../eval/per-puzzle.ts';
 import type { SftProgress } from './sft-checkpoint.ts';
 import type { EvalPoint } from './sft-eval.ts';
+import { objectiveName, type SftObjective } from './objective-spec.ts';
 
 export interface SftSummary {
   readonly run: string;
   readonly task: string;
-  readonly objective: string;
+  readonly objective: string; // its name: standard, lambda:0.2, ngdiff
   readonly model: string;
   readonly steps: number; // optimizer steps done
   readonly totalSteps: number;
@@ -41,7 +42,7 @@ const NONE: Proportion = { value: 0, successes: 0, count: 0, ci95: [0, 1] };
 
 export interface SummaryInput {
   readonly run: string;
-  readonly config: { task: string; objective: string; model: string; prePerceptionSteps: number };
+  readonly config: { task: string; objective: SftObjective; model: string; prePerceptionSteps: number };
   readonly steps: number;
   readonly totalSteps: number;
   readonly stopped?: 'quit';
@@ -60,7 +61,7 @@ export function sftSummary(input: SummaryInput): SftSummary {
   return {
     run: input.run,
     task: input.config.task,
-    objective: input.config.objective,
+    objective: objectiveName(input.config.objective),
     model: input.config.model,
     steps: input.steps,
     totalSteps: input.totalSteps,

@@ -19,7 +19,7 @@ import { queueGuardedUpdate } from '../model/guarded-update.ts';
 import { refusalOf, withLossScale } from '../model/loss-scale.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { yieldIfDue } from '../event-loop.ts';
-import { ngdiffLambda, type SftObjective } from './objective.ts';
+import { objectiveLambda, partLoss, partWeights, partWeightValues, perceptionShares, type SftObjective, type TokenBatch } from './objective.ts';
 
 export interface SftStepStats {
   readonly step: number; // optimizer steps done
@@ -39,22 +39,8 @@ export interface SftStepStats {
   readonly lr: number;
 }
 
-/** Perception mask including the caption tags: every response token before the reasoning span. */
-const perceptionMask = (out: TokenLogprobs) => tf.sub(out.mask, out.maskR) as tf.Tensor2D; // [B, R]
-
-/** Σ over the batch of −logp on `mask`, divided by the total response tokens: []. */
-function tokenSumOver(out: TokenLogprobs, mask: tf.Tensor2D): tf.Scalar {
-  return tf.div(tf.neg(tf.sum(tf.mul(out.logp, mask))), tf.maximum(tf.sum(out.mask), 1)) as tf.Scalar;
-}
-
-/** mean_b of the per-example span mean NLL: []; an empty span contributes 0. */
-function spanMean(out: TokenLogprobs, mask: tf.Tensor2D): tf.Scalar {
-  const nll = tf.neg(tf.sum(tf.mul(out.logp, mask), 1)); // [B]
-  return tf.mean(tf.div(nll, tf.maximum(tf.sum(mask, 1), 1))) as tf.Scalar; // []
-}
-
-const lossP = (out: TokenLogprobs) => spanMean(out, perceptionMask(out));
-const lossR = (out: TokenLogprobs) => spanMean(out, out.maskR);
+/** The objective's token batch: the perception mask includes the caption tags (every response token before the reasoning span). */
+const tokenBatch = (out: TokenLogprobs): TokenBatch => ({ logp: out.logp, maskP: tf.sub(out.mask, out.maskR) as tf.Tensor2D, maskR: out.maskR }); // [B, R] each
 
 /** Batch token counts from the prepared layout (CPU-side, no GPU read). */
 function tokenCounts(batch: PreparedBatch): { p: number; r: number; all: number } {
@@ -89,14 +75,14 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   }
   // λ and the weights as the update used them: exact numbers for standard and λ, NGDiff's from the device.
   const lambdaUsed = objective.kind === 'ngdiff' ? deviceLambda : objective.kind === 'lambda' ? objective.lambda : tokenFraction;
-  const [wP, wR] = standard ? [1, 1] : [lambdaUsed, 1 - lambdaUsed];
+  const [wP, wR] = partWeightValues(objective, lambdaUsed);
 
   // The span means for logging; under standard the passes computed token sums, so rescale by the counts.
   const meanP = standard ? (partP * counts.all) / Math.max(counts.p, 1) : partP;
   const meanR = standard ? (partR * counts.all) / Math.max(counts.r, 1) : partR;
   const contributionP = wP * normP;
   const contributionR = wR * normR;
-  const share = (p: number, r: number) => (p + r > 0 ? p / (p + r) : 0);
+  const shares = perceptionShares(counts.p, counts.r, meanP, meanR, contributionP, contributionR);
   return {
     step,
     loss: standard ? partP + partR : wP * partP + wR * partR,
@@ -105,12 +91,12 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
     lambda: lambdaUsed,
     gradNormP: contributionP,
     gradNormR: contributionR,
-    gradShareP: share(contributionP, contributionR),
+    gradShareP: shares.gradShare,
     rawGradNormP: standard ? Number.NaN : normP,
     rawGradNormR: standard ? Number.NaN : normR,
     gradNorm,
     tokenFraction,
-    lossShareP: share(meanP * counts.p, meanR * counts.r),
+    lossShareP: shares.lossShare,
     tokens: counts.all,
     lr,
   };
@@ -118,16 +104,12 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
 
 /** One attempt at the update: both backward passes, λ, the combined gradient and the guarded update, one read-back. */
 async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective, tokenFraction: number, lossScale: number) {
-  // Pass 1 and 2: the raw span means (NGDiff, λ) or the token-sum parts (standard).
-  const standard = objective.kind === 'standard';
-  const gP = gradients(model, batch, (out) => (standard ? tokenSumOver(out, perceptionMask(out)) : lossP(out)), lossScale);
+  // Pass 1 and 2: the objective's two parts (objective.ts): the raw span means (NGDiff, λ) or the token-sum parts (standard).
+  const gP = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'perception'), lossScale);
   await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
-  const gR = gradients(model, batch, (out) => (standard ? tokenSumOver(out, out.maskR) : lossR(out)), lossScale);
-  const lambda = tf.tidy(() => {
-    if (objective.kind === 'ngdiff') return ngdiffLambda(gP.norm, gR.norm);
-    return tf.scalar(objective.kind === 'lambda' ? objective.lambda : tokenFraction);
-  }); // []
-  const [weightP, weightR] = standard ? [tf.scalar(1), tf.scalar(1)] : [tf.clone(lambda), tf.tidy(() => tf.sub(1, lambda) as tf.Scalar)];
+  const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale);
+  const lambda = tf.tidy(() => objectiveLambda(objective, gP.norm, gR.norm, tokenFraction)); // []
+  const [weightP, weightR] = partWeights(objective, lambda);
   const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
   const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
   const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);

@@ -5,11 +5,12 @@
  */
 import type { Proportion } from '../eval/stats.ts';
 import type { SweepRow } from '../plot/tradeoff-spec.ts';
+import type { SftObjective } from './objective-spec.ts';
 import type { SftSummary } from './sft-summary.ts';
 
 export interface SweepSetting {
   readonly name: string; // run directory name: standard, lambda-0.2, ngdiff
-  readonly objective: string; // standard | lambda:X | ngdiff
+  readonly objective: SftObjective;
   readonly label: string; // table and plot label: standard, λ=0.2, NGDiff
 }
 
@@ -36,9 +37,9 @@ export function parseWithList(text: string): (typeof SWEEP_EXTRAS)[number][] {
 /** The settings in table order: standard, the λs ascending (duplicates once), NGDiff. */
 export function sweepSettings(lambdas: readonly number[], extras: readonly string[]): SweepSetting[] {
   const settings: SweepSetting[] = [];
-  if (extras.includes('standard')) settings.push({ name: 'standard', objective: 'standard', label: 'standard' });
-  for (const l of [...new Set(lambdas)].sort((x, y) => x - y)) settings.push({ name: `lambda-${l}`, objective: `lambda:${l}`, label: `λ=${l}` });
-  if (extras.includes('ngdiff')) settings.push({ name: 'ngdiff', objective: 'ngdiff', label: 'NGDiff' });
+  if (extras.includes('standard')) settings.push({ name: 'standard', objective: { kind: 'standard' }, label: 'standard' });
+  for (const l of [...new Set(lambdas)].sort((x, y) => x - y)) settings.push({ name: `lambda-${l}`, objective: { kind: 'lambda', lambda: l }, label: `λ=${l}` });
+  if (extras.includes('ngdiff')) settings.push({ name: 'ngdiff', objective: { kind: 'ngdiff' }, label: 'NGDiff' });
   if (settings.length === 0) throw new Error('sweep: nothing to run; give --lambda and/or --with standard,ngdiff');
   return settings;
 }
@@ -46,7 +47,7 @@ export function sweepSettings(lambdas: readonly number[], extras: readonly strin
 export interface TableRow {
   readonly setting: string; // the label
   readonly name: string;
-  readonly objective: string;
+  readonly objective: SftObjective;
   readonly a: Proportion;
   readonly ap: Proportion;
   readonly ar: Proportion;

@@ -2,7 +2,8 @@
  * The SFT flow resumes exactly on the cpu backend: a run stopped after step 3 "as if killed" (its last
  * checkpoint is step 2, so step 3 is redone) and resumed with `--resume` ends with the same weights hash as
  * the uninterrupted run, across the perception pre-stage / main-stage boundary; the per-step records show
- * the pre-stage trained on the perception span alone.
+ * the pre-stage trained on the perception span alone. The checkpoint is rewritten into the form written before
+ * the objective was typed (its name), which must resume just the same.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,12 @@ describe('sft resume', () => {
     expect(stopped.summary).toBeNull();
     expect(stopped.step).toBe(3);
     expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(false);
+    // A checkpoint written before the objective was typed names it (`"objective": "ngdiff"`): it still resumes.
+    const manifest = path.join(out, 'checkpoints', 'checkpoint.json');
+    const saved = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { metadata: { identity: { config: Record<string, unknown> } } };
+    expect(saved.metadata.identity.config.objective).toEqual({ kind: 'ngdiff' });
+    saved.metadata.identity.config.objective = 'ngdiff';
+    fs.writeFileSync(manifest, JSON.stringify(saved));
     // Only --out and --resume: every other setting comes from the checkpoint (step 2).
     const lines: string[] = [];
     const resumed = await sftCommand({ out, resume: true }, { log: (l) => lines.push(l) });

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSweepRows } from '../../src/plot/tradeoff-spec.ts';
+import { objectiveName } from '../../src/sft/objective-spec.ts';
 import type { SftSummary } from '../../src/sft/sft-summary.ts';
 import type { SweepTable } from '../../src/sft/sweep-table.ts';
 import { sweepSftCommand } from '../../tui/commands/sweep-sft.ts';
@@ -29,12 +30,12 @@ describe('sweep sft', () => {
   it('writes table.md, table.json, sweep.json and the trade-off plot from the runs, and keeps finished runs', async () => {
     const lines: string[] = [];
     const { table } = await sweepSftCommand({ ...FLAGS, out: dir }, { log: (l) => lines.push(l) });
-    expect(table.rows.map((r) => [r.setting, r.name, r.objective])).toEqual([['standard', 'standard', 'standard'], ['λ=0.5', 'lambda-0.5', 'lambda:0.5']]);
+    expect(table.rows.map((r) => [r.setting, r.name, r.objective])).toEqual([['standard', 'standard', { kind: 'standard' }], ['λ=0.5', 'lambda-0.5', { kind: 'lambda', lambda: 0.5 }]]);
 
     const json = read<SweepTable>('table.json');
     for (const row of json.rows) {
       const summary = read<SftSummary>(row.name, 'summary.json');
-      expect(summary.objective).toBe(row.objective);
+      expect(summary.objective).toBe(objectiveName(row.objective)); // summary.json names it
       expect(row.a).toEqual(summary.a);
       expect(row.ar).toEqual(summary.ar);
       expect(row.weightsSha256).toBe(summary.weightsSha256);

@@ -48,7 +48,7 @@ describe('asymflow sft / sweep sft / demo', () => {
     ]);
     const { config, taskOptions, modelOptions } = resolveSftFlags(opts);
     expect(config).toMatchObject({
-      task: 'gc', objective: 'lambda:0.2', model: 'small', steps: 40, batch: 4, lr: 0.002, prePerceptionSteps: 3, evalEvery: 5,
+      task: 'gc', objective: { kind: 'lambda', lambda: 0.2 }, model: 'small', steps: 40, batch: 4, lr: 0.002, prePerceptionSteps: 3, evalEvery: 5,
       evalN: 7, seed: 9, backend: 'webgpu', out: 'runs/x', stopAfter: 10, record: 'r.msgpack', data: 'runs/data', resume: false,
       warmupSteps: SIZE_DEFAULTS.small.warmupSteps,
     });

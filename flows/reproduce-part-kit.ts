@@ -1,0 +1,107 @@
+/**
+ * What every part of `asymflow reproduce` shares (flows/reproduce-parts.ts runs them): the part kinds and
+ * context, the result shapes the report reads back, run-directory names and the flags a part's command line shows.
+ */
+import path from 'node:path';
+import type { Proportion } from '../src/eval/stats.ts';
+import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
+import type { EvalPoint } from '../src/sft/sft-eval.ts';
+import type { DiagnoseSummary } from '../src/rl/diagnose.ts';
+import { sftOf, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
+
+export const PART_KINDS = ['sft', 'lambda', 'ngdiff', 'prestage', 'rl', 'diagnose', 'surrogate-rl'] as const;
+export type PartKind = (typeof PART_KINDS)[number];
+
+export interface PartContext {
+  readonly out: string; // the reproduce directory
+  readonly task: ReproduceTask;
+  readonly preset: ReproducePreset;
+  readonly backend: { readonly name: string; readonly device: string };
+  readonly log: (line: string) => void;
+}
+
+/** The four disentangled figures of one evaluation. */
+export interface Figures {
+  readonly a: Proportion;
+  readonly ap: Proportion;
+  readonly ar: Proportion;
+  readonly arCond: Proportion;
+  readonly perPuzzle?: PerPuzzle; // for the paired tests (absent in parts recorded before it existed)
+}
+
+export interface SftPartResult {
+  readonly init: Figures;
+  readonly final: Figures;
+  readonly evaluations: readonly EvalPoint[];
+  readonly steps: number;
+  readonly runDir: string;
+}
+export interface SweepPartResult {
+  readonly rows: readonly ({ readonly label: string; readonly objective: string; readonly x: number | null } & Figures)[];
+}
+export interface PrestagePartResult {
+  readonly final: Figures;
+  readonly evaluations: readonly EvalPoint[];
+  readonly prePerceptionSteps: number;
+  readonly runDir: string;
+}
+export interface RlRunResult {
+  readonly label: string;
+  readonly alpha: number;
+  readonly reward: string;
+  readonly before: Figures;
+  readonly after: Figures;
+}
+export interface RlPartResult {
+  readonly runs: readonly RlRunResult[];
+  readonly table: string; // the sweep's own Table-2 markdown
+}
+export interface DiagnosePartResult {
+  readonly summary: DiagnoseSummary;
+  readonly embed: { readonly loss: number; readonly accuracy: number };
+}
+
+export interface PartOutput {
+  readonly commands: readonly string[];
+  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult;
+}
+
+/** `asymflow VERB --flag value …` for flags named as the commander options are (camelCase → kebab-case). */
+export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>): string {
+  const parts = [`asymflow ${verb}`];
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === false) {
+      parts.push(`--no-${flag.slice(2)}`); // commander's negatable form, e.g. --no-plots
+      continue;
+    }
+    if (value === true) parts.push(flag);
+    else if (Array.isArray(value)) for (const v of value) parts.push(`${flag} ${String(v)}`);
+    else parts.push(`${flag} ${String(value)}`);
+  }
+  return parts.join(' ');
+}
+
+export const pairs = (o: Readonly<Record<string, unknown>>) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`);
+export const figures = (f: Figures): Figures => ({ a: f.a, ap: f.ap, ar: f.ar, arCond: f.arCond, ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
+export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: PartKind, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
+export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
+export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');
+
+/** SFT training flags shared by every SFT part (CLI names; resolved by resolveSftConfig like the CLI). */
+export function sftFlags(c: PartContext): Record<string, unknown> {
+  const s = sftOf(c.preset, c.task);
+  return {
+    task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
+    evalN: s.evalN, evalSplit: 'test', evalBatch: s.evalBatch, // the report's tables: test (settings were chosen before, see provenance)
+    evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
+    plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
+  };
+}
+
+/** CLI flags with the preset's task and model knobs appended as --task-option / --model-option. */
+export function withKnobs(c: PartContext, flags: Record<string, unknown>, model = true): Record<string, unknown> {
+  return { ...flags, taskOption: pairs(c.preset.taskOptions[c.task]), ...(model ? { modelOption: pairs(c.preset.modelOptions[c.task]) } : {}) };
+}
+

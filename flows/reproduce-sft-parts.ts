@@ -1,0 +1,91 @@
+/**
+ * The SFT parts of `asymflow reproduce` (sft, lambda, ngdiff, prestage): calls into the SFT flows with the
+ * preset's sizes, each with the `asymflow …` command line that does the same thing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { generatedSamples } from '../src/data/generated-samples.ts';
+import { withCaptionGrid } from '../src/model/caption-grid.ts';
+import { modelConfig, type ModelSize } from '../src/model/config.ts';
+import { createVlm, disposeVlm } from '../src/model/vlm.ts';
+import type { Sample } from '../src/records.ts';
+import { sftOf } from '../src/reproduce/presets.ts';
+import { objectiveName } from '../src/sft/objective-spec.ts';
+import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
+import { resolveSftConfig } from '../src/sft/sft-config.ts';
+import { evaluateModel } from '../src/sft/sft-eval.ts';
+import type { SftSummary } from '../src/sft/sft-summary.ts';
+import { sweepSettings } from '../src/sft/sweep-table.ts';
+import { getTask } from '../src/tasks/registry.ts';
+import { cliLine, figures, partDir, sftFlags, withKnobs, type Figures, type PartContext, type PartOutput, type PrestagePartResult, type SftPartResult, type SweepPartResult } from './reproduce-part-kit.ts';
+import { runSft } from './sft.ts';
+import { runSweepSft } from './sweep-sft.ts';
+
+export const readSftSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SftSummary;
+
+async function runSftPart(c: PartContext, objective: string, dir: string, extra: Record<string, unknown>): Promise<{ summary: SftSummary; command: string }> {
+  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
+  // the part owns its run directory: one killed before its first checkpoint is started over
+  const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
+  const result = await runSft({ config, taskOptions: c.preset.taskOptions[c.task], modelOptions: c.preset.modelOptions[c.task], log: (l) => c.log(`  ${l}`) });
+  if (!result.summary) throw new Error(`reproduce: the SFT run in ${dir} ended without a summary`);
+  return { summary: result.summary, command: cliLine('sft', withKnobs(c, flags)) };
+}
+
+/** The initial model (same seed, so the same weights the SFT run starts from) on the same test samples. */
+async function initialEvaluation(c: PartContext): Promise<Figures> {
+  const s = sftOf(c.preset, c.task);
+  const task = await getTask(c.task);
+  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
+  const samples: Sample[] = [];
+  for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
+  const model = createVlm(mc, c.preset.seed);
+  try {
+    const e = await evaluateModel(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
+    return figures({ ...e.summary, perPuzzle: e.perPuzzle });
+  } finally {
+    disposeVlm(model);
+  }
+}
+
+export async function sftPart(c: PartContext): Promise<PartOutput> {
+  const init = await initialEvaluation(c);
+  const dir = partDir(c, 'sft', 'standard');
+  const { summary, command } = await runSftPart(c, 'standard', dir, { evalEvery: sftOf(c.preset, c.task).evalEvery });
+  return {
+    commands: [`(initial model: the same evaluation in-process on the seed-${c.preset.seed} weights, step 0)`, command],
+    result: { init, final: figures(summary), evaluations: summary.evaluations, steps: summary.steps, runDir: dir } satisfies SftPartResult,
+  };
+}
+
+export async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<PartOutput> {
+  const out = partDir(c, kind);
+  const settings = kind === 'lambda' ? sweepSettings(c.preset.lambdas, []) : sweepSettings([], ['ngdiff']);
+  const flags = { ...sftFlags(c), checkpointEvery: sftOf(c.preset, c.task).evalEvery, out };
+  const { table } = await runSweepSft({
+    base: resolveSftConfig(flags),
+    settings,
+    out,
+    taskOptions: c.preset.taskOptions[c.task],
+    modelOptions: c.preset.modelOptions[c.task],
+    log: (l) => c.log(`  ${l}`),
+  });
+  const list = kind === 'lambda' ? { lambda: c.preset.lambdas.join(',') } : { with: 'ngdiff' };
+  return {
+    commands: [cliLine('sweep sft', withKnobs(c, { ...list, ...flags }))],
+    result: {
+      rows: table.rows.map((r) => ({
+        label: r.setting, objective: objectiveName(r.objective), x: r.objective.kind === 'lambda' ? r.objective.lambda : null,
+        ...figures({ ...r, perPuzzle: readSftSummary(path.join(out, r.name)).perPuzzle }),
+      })),
+    } satisfies SweepPartResult,
+  };
+}
+
+export async function prestagePart(c: PartContext): Promise<PartOutput> {
+  const dir = partDir(c, 'prestage', 'prestage-ngdiff');
+  const k = c.preset.prestageSteps;
+  const { summary, command } = await runSftPart(c, 'ngdiff', dir, { prePerceptionSteps: k, evalEvery: sftOf(c.preset, c.task).evalEvery });
+  return { commands: [command], result: { final: figures(summary), evaluations: summary.evaluations, prePerceptionSteps: k, runDir: dir } satisfies PrestagePartResult };
+}
+
