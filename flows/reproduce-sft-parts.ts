@@ -13,7 +13,7 @@ import { sftOf } from '../src/reproduce/presets.ts';
 import { objectiveName } from '../src/sft/objective-spec.ts';
 import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
 import { resolveSftConfig } from '../src/sft/sft-config.ts';
-import { evaluateModel } from '../src/sft/sft-eval.ts';
+import { evaluateAtStep } from '../src/sft/sft-eval.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepSettings } from '../src/sft/sweep-table.ts';
 import { getTask } from '../src/tasks/registry.ts';
@@ -41,7 +41,7 @@ async function initialEvaluation(c: PartContext): Promise<Figures> {
   for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
   const model = createVlm(mc, c.preset.seed);
   try {
-    const e = await evaluateModel(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
+    const e = await evaluateAtStep(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
     return figures({ ...e.summary, perPuzzle: e.perPuzzle });
   } finally {
     disposeVlm(model);

@@ -35,10 +35,10 @@ import { copyWeights, createVlm, disposeVlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
 import { Rng } from '../src/rng.ts';
 import { GRPO_LOSS_DEFAULTS, type LossAggregation } from '../src/rl/grpo-loss.ts';
-import { parseRewardSpec } from '../src/rl/reward-spec.ts';
+import { rewardSpecText } from '../src/rl/reward-spec.ts';
 import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
-import { evaluateModel, type EvalFigures } from '../src/rl/rl-eval.ts';
+import { evaluateHeldOut, type EvalFigures } from '../src/rl/rl-eval.ts';
 import { progressLines } from '../src/progress-lines.ts';
 import type { RlConfig } from '../src/rl/rl-config.ts';
 import type { RlScored } from '../src/rl/rl-records.ts';
@@ -103,7 +103,7 @@ const figuresLine = (label: string, f: EvalFigures) => `rl ${label}: a ${pct(f.a
 /** Claims DIR (locked for the run, refused when it holds another run unless --resume/--overwrite), then runs. */
 export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const c = o.config;
-  const spec = parseRewardSpec(c.reward);
+  const spec = c.reward;
   if (o.surrogate && spec.kind === 'outcome') throw new Error('rl: a custom perception reward needs a reward other than outcome (R = α·custom + (1−α)·a)');
   const latest = path.resolve(c.out, 'checkpoints', 'latest');
   const claim = claimRunDir(c.out, { verb: 'rl', resume: c.resume, overwrite: c.overwrite });
@@ -119,7 +119,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
   const c = o.config;
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const task = await getTask(c.task);
-  const spec = parseRewardSpec(c.reward);
+  const spec = c.reward;
   const resuming = c.resume && fs.existsSync(path.join(latest, 'checkpoint.json'));
   if (c.resume && !resuming) log(`rl: --resume: no checkpoint in ${latest}; starting from --init`);
 
@@ -176,7 +176,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
   try {
     // An evaluation of hundreds of samples takes minutes on CPU: a line per tenth with an ETA.
     const withProgress = (when: string) => ({ ...evalOptions, onProgress: progressLines(`rl: evaluating ${when}`, 2 * c.evalN, log) });
-    const before = resuming ? (meta?.before ?? null) : c.evalN > 0 ? await evaluateModel(policy, task, withProgress('before')) : null;
+    const before = resuming ? (meta?.before ?? null) : c.evalN > 0 ? await evaluateHeldOut(policy, task, withProgress('before')) : null;
     o.backend?.throwIfGpuErrors?.('rl evaluation before training');
     if (before) {
       if (!resuming) emitEval(run, 0, before);
@@ -220,7 +220,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
     );
     await lastValueFrom(steps$, { defaultValue: undefined });
     const completed = done >= c.steps;
-    const after = completed && c.evalN > 0 ? await evaluateModel(policy, task, withProgress('after')) : null;
+    const after = completed && c.evalN > 0 ? await evaluateHeldOut(policy, task, withProgress('after')) : null;
     o.backend?.throwIfGpuErrors?.('rl evaluation after training');
     if (after) {
       emitEval(run, done, after);
@@ -228,7 +228,7 @@ async function runClaimed(o: RlRunOptions, claim: RunClaim, latest: string): Pro
     }
     const t = totals.summary();
     const summary: RlSummary = {
-      task: c.task, reward: surrogate?.name ?? c.reward, alpha: c.alpha, tokenLambda: c.tokenLambda,
+      task: c.task, reward: surrogate?.name ?? rewardSpecText(c.reward), alpha: c.alpha, tokenLambda: c.tokenLambda,
       steps: done, completed, before, after,
       rewards: t, rollouts: totals.rollouts, rolloutsPerSec: totals.rolloutsPerSec(), phaseMs: totals.phaseMs(), splits: audit.line,
     };

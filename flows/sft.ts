@@ -46,7 +46,7 @@ import {
 } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { progressLines } from '../src/progress-lines.ts';
-import { evaluateModel, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
+import { evaluateAtStep, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
@@ -342,7 +342,7 @@ async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   const { config } = run;
   // A CPU evaluation can take many minutes: a line at each tenth with an ETA, so the run never goes silent.
   const lines = progressLines(`sft: evaluating step ${step}`, run.evalSamples.length * (config.evalMode === 'both' ? 2 : 1), run.log);
-  const e = await evaluateModel(run.model, run.task, run.evalSamples, step, {
+  const e = await evaluateAtStep(run.model, run.task, run.evalSamples, step, {
     onProgress: (records) => lines(records),
     mode: config.evalMode,
     temperature: config.evalTemperature,

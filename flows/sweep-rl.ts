@@ -13,7 +13,8 @@ import { acquireRunLock } from '../src/io/run-lock.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeTradeoffPlot } from '../src/plot/write-plots.ts';
-import type { RlConfig } from '../src/rl/rl-config.ts';
+import { alphaRunConfig, type RlConfig } from '../src/rl/rl-config.ts';
+import { rewardSpecText } from '../src/rl/reward-spec.ts';
 import { sweepRow, sweepTable, type RlSweepRow } from '../src/rl/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
@@ -55,7 +56,7 @@ export async function runAlpha(o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOpt
     return JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary;
   }
   log(`sweep rl: α=${alpha} → ${out}`);
-  return runRl({ config: { ...o.base, alpha, out, resume: true }, taskOptions: o.taskOptions, backend: o.backend, log });
+  return runRl({ config: alphaRunConfig(o.base, alpha, o.out), taskOptions: o.taskOptions, backend: o.backend, log });
 }
 
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
@@ -78,8 +79,9 @@ async function sweepLocked(o: SweepRlOptions, log: (line: string) => void): Prom
     if (rows.length === 0 && summary.before) rows.push(sweepRow('init', null, summary.before, null));
     rows.push(sweepRow(`α=${alpha}`, alpha, summary.after!, path.join(o.out, `alpha-${alpha}`)));
   });
-  writeJsonAtomic(path.join(o.out, 'sweep.json'), { task: o.base.task, reward: o.base.reward, steps: o.base.steps, rows });
-  const table = sweepTable(rows, `RL α sweep on ${o.base.task}: R = α·${o.base.reward} + (1−α)·a, ${o.base.steps} steps (accuracy %, change from init)`);
+  const reward = rewardSpecText(o.base.reward);
+  writeJsonAtomic(path.join(o.out, 'sweep.json'), { task: o.base.task, reward, steps: o.base.steps, rows });
+  const table = sweepTable(rows, `RL α sweep on ${o.base.task}: R = α·${reward} + (1−α)·a, ${o.base.steps} steps (accuracy %, change from init)`);
   writeFileAtomic(path.join(o.out, 'table.md'), table);
   for (const line of table.trimEnd().split('\n')) log(line);
   if (o.plot !== false) log(`sweep rl: wrote ${await writeTradeoffPlot(rows, path.join(o.out, 'plots'))}`);

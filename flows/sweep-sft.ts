@@ -17,7 +17,7 @@ import type { Metric } from '../src/records.ts';
 import { hasCheckpoint, sftIdentity, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
 import { configChanges, SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
-import { sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
+import { settingConfig, sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
 import { runSft, type SftWatch } from './sft.ts';
@@ -75,7 +75,7 @@ async function executeSettings(options: SweepSftOptions, out: string, executor: 
 /** One setting's run: kept when already finished with the same settings, else resumed or started. */
 export async function runSetting(options: SweepSftOptions, out: string, setting: SweepSetting, log: (l: string) => void): Promise<TableRow> {
   const dir = path.join(out, setting.name);
-  const config: SftConfig = { ...options.base, objective: setting.objective, out: dir, stopAfter: 0, record: '', resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true }; // the sweep owns DIR/<name>: one without a checkpoint starts over
+  const config = settingConfig(options.base, setting, out, hasCheckpoint(path.join(dir, 'checkpoints')));
   const identity = sftIdentity(config, await getTask(config.task), options.taskOptions, options.modelOptions);
   const finished = finishedSummary(dir, identity);
   if (finished) {

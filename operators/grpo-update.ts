@@ -11,7 +11,7 @@ import { yieldToEventLoop } from '../src/event-loop.ts';
 import type { AdamW } from '../src/model/adamw.ts';
 import type { Vlm } from '../src/model/vlm.ts';
 import { promptTokens } from '../src/prompt.ts';
-import { grpoUpdate as update, type UpdateConfig, type UpdateRow } from '../src/rl/grpo-update.ts';
+import { applyGrpoUpdate, type UpdateConfig, type UpdateRow } from '../src/rl/grpo-update.ts';
 import type { StepAdvantaged, StepUpdated } from '../src/rl/rl-step.ts';
 import type { Rng } from '../src/rng.ts';
 
@@ -28,7 +28,7 @@ export function grpoUpdate(model: Vlm, optimizer: AdamW, config: UpdateConfig, r
         refLogprobs: r.refLogprobs!,
         advantage: r.advantage,
       }));
-      const stats = await update(model, optimizer, rows, config, rng);
+      const stats = await applyGrpoUpdate(model, optimizer, rows, config, rng);
       const updateMs = performance.now() - started;
       await yieldToEventLoop(); // a frame, a key press or SIGINT lands between steps (cpu/wasm never wait)
       return { ...step, update: stats, updateMs };

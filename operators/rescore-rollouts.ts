@@ -9,7 +9,7 @@
  */
 import { concatMap, defer, from, type OperatorFunction } from 'rxjs';
 import type { Sample } from '../src/records.ts';
-import { scoreRollouts, type Unadvantaged } from '../src/rl/rewards.ts';
+import { rewardRollouts, type Unadvantaged } from '../src/rl/rewards/combine.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
 import type { RlRollout } from '../src/rl/rl-records.ts';
 import type { ScorePool } from '../src/rl/score-pool.ts';
@@ -37,7 +37,7 @@ export function rescoreRollouts(options: RescoreOptions): OperatorFunction<reado
         else if (needPixels) samples.set(r.sampleId, { puzzle: r.puzzle, ...(await task.render(r.puzzle, taskOptions)), query: r.query });
         else samples.set(r.sampleId, { puzzle: r.puzzle, width: 0, height: 0, query: r.query });
       }
-      return scoreRollouts(batch, samples, pool, { task: task.name, alpha: 0, spec: { kind: 'outcome' }, extra: surrogates }, batchIndex++);
+      return rewardRollouts(batch, samples, pool, { task: task.name, alpha: 0, spec: { kind: 'outcome' }, extra: surrogates }, batchIndex++);
     }).pipe(concatMap((rows) => from(rows))),
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Configuration (DESIGN §8): one typed defaults object per component, merged once with overrides and
  * validated with exact messages. CLI flags map onto it by name (`--eval-n 64` → `evalN`); task knobs come as
- * `--task-option KEY=VALUE` (tui/commands/task-flags.ts).
+ * `--task-option KEY=VALUE` (tui/commands/task-flags.ts). The training components declare each setting once in
+ * an option table (src/options.ts) from which their type, defaults, checks and flags derive.
  */
 import { clip, show } from './clip.ts';
 
@@ -34,6 +35,8 @@ export const checks = {
   oneOf(options: readonly string[]): Check {
     return (v) => (typeof v === 'string' && options.includes(v) ? undefined : `must be one of ${options.join(', ')}`);
   },
+  /** (0, 1]: a nucleus mass. */
+  aboveZeroToOne: ((v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]')) as Check,
   boolean: ((v) => (typeof v === 'boolean' ? undefined : 'must be true or false')) as Check,
   string: ((v) => (typeof v === 'string' ? undefined : 'must be a string')) as Check,
 };
@@ -77,16 +80,4 @@ export function resolveConfig<T extends object>(
     if (problem) throw new ConfigError(`${component}.${key} ${problem}, got ${show(merged[key])}`);
   }
   return merged as T;
-}
-
-/**
- * Picks `prefix.key=value` flags for one component out of a flat dotted map, e.g.
- * `scoped('sft', {'sft.lambda': '0.2', 'rl.alpha': '0.5'})` → `{lambda: '0.2'}`.
- */
-export function scoped(prefix: string, flags: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flags)) {
-    if (key.startsWith(`${prefix}.`)) out[key.slice(prefix.length + 1)] = value;
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 /**
- * GRPO's per-prompt advantages and the paper's reward/advantage interventions (DESIGN §5), as plain
- * numbers so they can be tested by hand and re-run on a recording without a GPU.
+ * GRPO's per-prompt advantages and the paper's advantage intervention (DESIGN §5), as plain numbers so they
+ * can be tested by hand and re-run on a recording without a GPU. The rewards themselves: rewards/combine.ts.
  */
 import { mean, stdUnbiased } from '../eval/stats.ts';
 
@@ -16,11 +16,6 @@ export function groupAdvantages(rewards: ArrayLike<number>, epsilon = 1e-6): Flo
   if (s === 0) return out;
   for (let i = 0; i < rewards.length; i++) out[i] = (rewards[i] - m) / (s + epsilon);
   return out;
-}
-
-/** Reward augmentation: R = α·a_p + (1−α)·a (a_p may be a surrogate perception reward). */
-export function augmentedReward(alpha: number, perception: number, outcome: number): number {
-  return alpha * perception + (1 - alpha) * outcome;
 }
 
 /**

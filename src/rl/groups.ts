@@ -4,7 +4,7 @@
  */
 import type { Group } from '../records.ts';
 import { groupAdvantages } from './advantage.ts';
-import type { Unadvantaged } from './rewards.ts';
+import type { Unadvantaged } from './rewards/combine.ts';
 import type { RlScored } from './rl-records.ts';
 
 export interface AdvantagedStep {

@@ -54,7 +54,7 @@ export function updateArrays(batch: PreparedBatch, rows: readonly UpdateRow[], t
   rows.forEach((row, i) => {
     const n = row.tokens.length;
     if (row.oldLogprobs.length !== n || row.refLogprobs.length !== n) {
-      throw new Error(`grpoUpdate: row ${i} has ${n} tokens but ${row.oldLogprobs.length} old / ${row.refLogprobs.length} reference log-probs`);
+      throw new Error(`applyGrpoUpdate: row ${i} has ${n} tokens but ${row.oldLogprobs.length} old / ${row.refLogprobs.length} reference log-probs`);
     }
     old.set(row.oldLogprobs, i * r);
     ref.set(row.refLogprobs, i * r);
@@ -74,8 +74,8 @@ export function miniBatchIndices(n: number, parts: number, rng: Rng): number[][]
   return Array.from({ length: parts }, (_, p) => order.slice(Math.floor((p * n) / parts), Math.floor(((p + 1) * n) / parts))).filter((b) => b.length > 0);
 }
 
-export async function grpoUpdate(model: Vlm, optimizer: AdamW, rows: readonly UpdateRow[], config: UpdateConfig, rng: Rng): Promise<UpdateStats> {
-  if (rows.length === 0) throw new Error('grpoUpdate: no rollouts');
+export async function applyGrpoUpdate(model: Vlm, optimizer: AdamW, rows: readonly UpdateRow[], config: UpdateConfig, rng: Rng): Promise<UpdateStats> {
+  if (rows.length === 0) throw new Error('applyGrpoUpdate: no rollouts');
   const sums = { loss: 0, kl: 0, clipFracLow: 0, clipFracHigh: 0, dualClipFrac: 0, gradNorm: 0 };
   let steps = 0;
   let lr = optimizer.lr;

@@ -42,3 +42,29 @@ export function rewardName(spec: RewardSpec): string {
       return spec.kind;
   }
 }
+
+/** The spec as `parseRewardSpec` reads it (`self:4`, `teacher:runs/t`): labels and command lines. */
+export function rewardSpecText(spec: RewardSpec): string {
+  switch (spec.kind) {
+    case 'self':
+      return `self:${spec.n}`;
+    case 'teacher':
+      return `teacher:${spec.policy}`;
+    default:
+      return spec.kind;
+  }
+}
+
+/** A spec from a config: the typed value, or its text as flags and configs saved before the spec was typed hold it. */
+export function toRewardSpec(value: unknown): RewardSpec {
+  if (typeof value === 'string') return parseRewardSpec(value);
+  const v = value as Partial<{ kind: unknown; n: unknown; policy: unknown }> | null;
+  const text = v?.kind === 'self' ? `self:${String(v.n)}` : v?.kind === 'teacher' ? `teacher:${typeof v.policy === 'string' ? v.policy : ''}` : v?.kind;
+  if (typeof text !== 'string') throw new Error(`reward ${JSON.stringify(value)} is not one of ${REWARD_FORMS}`);
+  return parseRewardSpec(text);
+}
+
+/** The one rule tying α to the reward: `outcome` has no perception term to weigh, so α must be 0; undefined when fine. */
+export function alphaProblem(spec: RewardSpec, alpha: number): string | undefined {
+  return spec.kind === 'outcome' && alpha !== 0 ? 'must be 0 with rl.reward outcome (there is no perception term)' : undefined;
+}

@@ -34,7 +34,7 @@ export interface ModelEvalOptions {
   readonly onProgress?: (records: number, total: number) => void;
 }
 
-export async function evaluateModel(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
+export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
   const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
   let done = 0;
   const { summary, records } = await evaluatePolicy(policy, task, generatedSamples(task, { split: o.split, n: o.n, seed: o.seed, options: o.taskOptions }), {

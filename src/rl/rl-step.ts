@@ -2,7 +2,7 @@
 import type { Sample } from '../records.ts';
 import type { AdvantagedStep } from './groups.ts';
 import type { UpdateStats } from './grpo-update.ts';
-import type { Unadvantaged } from './rewards.ts';
+import type { Unadvantaged } from './rewards/combine.ts';
 import type { RlRollout } from './rl-records.ts';
 
 export interface StepPrompts {

@@ -1,53 +1,17 @@
 /**
- * `asymflow sft` configuration (DESIGN §8): one defaults object, merged once with the command's flags and
- * validated with exact messages. The training defaults (lr, steps, batch, warmup) depend on the model size
+ * `asymflow sft` configuration (DESIGN §8): one option table (src/options.ts) from which the config type, the
+ * defaults, the checks and the flags derive; resolved once from the command's flags into typed values. The training defaults (lr, steps, batch, warmup) depend on the model size
  * and were chosen by measurement (README "SFT defaults"); the paper's lr 1e-6 is for a pretrained 2B model,
  * our models start from scratch.
  */
 import { PRECISIONS, type Precision } from '../model/tensor-cores.ts';
-import { checks, ConfigError, resolveConfig, type Check, type Checks } from '../config.ts';
+import { checks, ConfigError } from '../config.ts';
+import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
-import { toObjective, type SftObjective } from './objective-spec.ts';
-
-export interface SftConfig {
-  readonly task: string;
-  readonly objective: SftObjective; // flags and old checkpoints say standard | lambda:X | ngdiff
-  readonly model: string; // tiny | small | base
-  readonly steps: number; // main-stage optimizer steps
-  readonly batch: number; // samples per step
-  readonly lr: number; // peak learning rate (AdamW, warmup then cosine to minLrRatio·lr over all steps)
-  readonly warmupSteps: number;
-  readonly minLrRatio: number;
-  readonly weightDecay: number;
-  readonly clipNorm: number; // global-norm clip of the update (the NGDiff norms are taken before it)
-  readonly prePerceptionSteps: number; // steps of SFT on `<caption>p*</caption>` alone before the main stage
-  readonly imageDropout: number; // share of training samples trained without the image, caption given (src/model/no-image.ts)
-  readonly trainN: number; // training samples (the train_sft split), cycled in seeded epoch orders
-  readonly evalEvery: number; // evaluate every E steps (0: only at the end)
-  readonly evalN: number; // held-out samples per evaluation
-  readonly evalSplit: EvalSplit; // the held-out split evaluated: val (scouting, the default) or test (the reported tables)
-  readonly evalMode: EvalModes;
-  readonly evalTemperature: number; // 0 = greedy
-  readonly evalTopP: number;
-  readonly evalMaxTokens: number; // 0 = the longest training target (the model cannot need more)
-  readonly evalBatch: number; // samples per sampling call
-  readonly checkpointEvery: number; // 0: only at the end
-  readonly seed: number; // data, initial weights and evaluation sampling
-  readonly bucket: number; // prompt/response columns are padded to multiples of this (few distinct shapes)
-  readonly backend: string; // '' = ASYMFLOW_BACKEND, else auto
-  readonly precision: Precision; // mixed: f16 tensor-core matmuls where the device has them (model/tensor-cores.ts)
-  readonly out: string; // the run directory
-  readonly data: string; // a dataset directory from `asymflow gen` ('' = generate the splits on the fly)
-  readonly record: string; // an extra recording of the per-step records ('' = none)
-  readonly stopAfter: number; // stop after this many steps as if killed (0 = off); for resume tests
-  readonly resume: boolean; // continue DIR/checkpoints exactly
-  readonly overwrite: boolean; // replace an existing sft run in DIR (and --record FILE)
-  readonly plots: boolean; // write DIR/plots/*.png at the end
-}
-
+import { OBJECTIVE_RULE, toObjective, type SftObjective } from './objective-spec.ts';
 
 /** Per-size training defaults, measured (README "SFT defaults"). */
 export interface SizeDefaults {
@@ -69,79 +33,59 @@ export const SIZE_DEFAULTS: Readonly<Record<ModelSize, SizeDefaults>> = {
   base: { lr: 1.25e-3, steps: 300, batch: 32, warmupSteps: 30 },
 };
 
-export const SFT_DEFAULTS: SftConfig = {
-  task: 'gc',
-  objective: { kind: 'standard' },
-  model: 'tiny',
-  ...SIZE_DEFAULTS.tiny,
-  minLrRatio: 0.1,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  prePerceptionSteps: 0,
-  imageDropout: 0,
-  trainN: 2000, // the paper's train_sft size
-  evalEvery: 0,
-  evalN: 100,
-  evalSplit: SCOUTING_SPLIT,
-  evalMode: 'both',
-  evalTemperature: 0,
-  evalTopP: 1,
-  evalMaxTokens: 0,
-  evalBatch: 16,
-  checkpointEvery: 100,
-  seed: 0,
-  bucket: 64,
-  backend: '',
-  precision: 'fp32',
-  out: '',
-  data: '',
-  record: '',
-  stopAfter: 0,
-  resume: false,
-  overwrite: false,
-  plots: true,
-};
+/** `tiny 0.01, small 0.0025, base 0.00125`: a default that depends on --model. */
+const perSize = (key: keyof SizeDefaults) => Object.entries(SIZE_DEFAULTS).map(([size, d]) => `${size} ${d[key]}`).join(', ');
 
-const objectiveCheck: Check = (v) => {
+const readObjective = (v: unknown): SftObjective => {
   try {
-    toObjective(v);
-    return undefined;
+    return toObjective(v);
   } catch {
-    return 'must be standard, lambda:X with X in [0, 1], or ngdiff';
+    throw new Error(OBJECTIVE_RULE);
   }
 };
 
-const rules: Checks<SftConfig> = {
-  task: checks.oneOf(TASK_NAMES),
-  objective: objectiveCheck,
-  model: checks.oneOf(MODEL_SIZES),
-  steps: checks.positiveInt,
-  batch: checks.countUpTo(100_000),
-  lr: checks.positive,
-  warmupSteps: checks.nonNegativeInt,
-  minLrRatio: checks.inRange(0, 1),
-  weightDecay: checks.inRange(0, 1e9),
-  clipNorm: checks.inRange(0, 1e12),
-  prePerceptionSteps: checks.nonNegativeInt,
-  imageDropout: checks.inRange(0, 1),
-  trainN: checks.countUpTo(10_000_000), // held in memory as training rows
-  evalEvery: checks.nonNegativeInt,
-  evalN: checks.countUpTo(1_000_000),
-  evalSplit: checks.oneOf(EVAL_SPLITS),
-  evalMode: checks.oneOf(EVAL_MODES),
-  evalTemperature: checks.inRange(0, 2),
-  evalTopP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),
-  evalMaxTokens: checks.nonNegativeInt,
-  evalBatch: checks.positiveInt,
-  checkpointEvery: checks.nonNegativeInt,
-  seed: checks.seed,
-  bucket: checks.positiveInt,
-  precision: checks.oneOf(PRECISIONS),
-  stopAfter: checks.nonNegativeInt,
-  resume: checks.boolean,
-  overwrite: checks.boolean,
-  plots: checks.boolean,
+/** Every `asymflow sft` setting once: default, check, help and flag (src/options.ts). */
+export const SFT_OPTIONS = {
+  task: option('gc', 'task: gc or sudoku', { value: 'name', check: checks.oneOf(TASK_NAMES) }),
+  objective: option<SftObjective>({ kind: 'standard' }, 'standard, lambda:X (X in [0, 1]) or ngdiff', { value: 'o', read: readObjective, shownDefault: 'standard' }),
+  model: option('tiny', 'model size: tiny, small or base (sets the lr/steps/batch/warmup defaults)', { value: 'size', check: checks.oneOf(MODEL_SIZES) }),
+  steps: option(SIZE_DEFAULTS.tiny.steps, 'main-stage optimizer steps', { value: 'n', check: checks.positiveInt, shownDefault: perSize('steps') }),
+  batch: option(SIZE_DEFAULTS.tiny.batch, 'samples per step', { value: 'b', check: checks.countUpTo(100_000), shownDefault: perSize('batch') }),
+  lr: option(SIZE_DEFAULTS.tiny.lr, 'peak learning rate (AdamW; warmup, then cosine)', { value: 'lr', check: checks.positive, shownDefault: perSize('lr') }),
+  warmupSteps: option(SIZE_DEFAULTS.tiny.warmupSteps, 'linear warmup steps', { value: 'n', check: checks.nonNegativeInt, shownDefault: perSize('warmupSteps') }),
+  minLrRatio: option(0.1, 'the cosine ends at this share of the peak lr', { value: 'r', check: checks.inRange(0, 1) }),
+  weightDecay: option(0.01, 'AdamW decoupled weight decay', { value: 'wd', check: checks.inRange(0, 1e9) }),
+  clipNorm: option(1, 'global gradient-norm clip of the update (0 = off; the NGDiff norms are taken before it)', { value: 'c', check: checks.inRange(0, 1e12) }),
+  prePerceptionSteps: option(0, 'first train on <caption>p*</caption> alone for K steps', { value: 'k', check: checks.nonNegativeInt }),
+  imageDropout: option(0, "share of training samples trained with the image withheld and the caption given (the self-reward's input)", { value: 'p', check: checks.inRange(0, 1) }),
+  trainN: option(2000, "training samples (train_sft split, the paper's size), cycled in seeded epochs", { value: 'n', check: checks.countUpTo(10_000_000) }), // held in memory
+  evalEvery: option(0, 'evaluate every E steps (0 = only at the end)', { value: 'e', check: checks.nonNegativeInt }),
+  evalN: option(100, 'held-out samples per evaluation', { value: 'm', check: checks.countUpTo(1_000_000) }),
+  evalSplit: option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', { value: 'split', check: checks.oneOf(EVAL_SPLITS) }),
+  evalMode: option<EvalModes>('both', 'e2e, counterfactual or both', { value: 'mode', check: checks.oneOf(EVAL_MODES) }),
+  evalTemperature: option(0, 'evaluation sampling temperature (0 = greedy)', { value: 't', check: checks.inRange(0, 2) }),
+  evalTopP: option(1, 'evaluation nucleus mass', { value: 'p', check: checks.aboveZeroToOne }),
+  evalMaxTokens: option(0, 'longest evaluation response (0 = the longest training target + 8)', { value: 'm', check: checks.nonNegativeInt }),
+  evalBatch: option(16, 'samples per evaluation sampling call', { value: 'b', check: checks.positiveInt }),
+  checkpointEvery: option(100, 'checkpoint every C steps (0 = only at the end)', { value: 'c', check: checks.nonNegativeInt }),
+  seed: option(0, 'data, initial weights and evaluation sampling seed', { value: 's', check: checks.seed }),
+  bucket: option(64, 'pad prompt and response columns to multiples of N (few distinct shapes)', { value: 'n', check: checks.positiveInt }),
+  backend: option('', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)', { value: 'name' }),
+  precision: option<Precision>('fp32', 'fp32, or mixed: f16 tensor-core matmuls with f32 accumulation, fp32 master weights and dynamic loss scaling (webgpu with subgroup matrices; else fp32 with one line saying why)', { value: 'p', check: checks.oneOf(PRECISIONS) }),
+  out: option('', 'the run directory', { value: 'dir' }),
+  data: option('', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)', { value: 'dir' }),
+  record: option('', 'also record the per-step records to FILE', { value: 'file' }),
+  stopAfter: option(0, 'stop after step K as if killed (for resume tests)', { value: 'k', check: checks.nonNegativeInt }),
+  resume: option(false, 'continue the run in --out exactly from its last checkpoint', { check: checks.boolean }),
+  overwrite: option(false, 'replace an existing sft run in --out (and --record FILE) instead of refusing', { check: checks.boolean }),
+  plots: option(true, 'write DIR/plots/*.png at the end', { check: checks.boolean }),
 };
+
+export type SftConfig = ConfigOf<typeof SFT_OPTIONS>;
+export const SFT_DEFAULTS: SftConfig = defaultsOf(SFT_OPTIONS);
+
+/** What one run sets that a sweep sets per setting or for itself; the other options are the training ones both take. */
+export const RUN_ONLY_KEYS: readonly (keyof SftConfig)[] = ['objective', 'out', 'stopAfter', 'resume', 'record', 'overwrite'];
 
 /** The size's defaults under the common ones; the size itself is validated first (its defaults depend on it). */
 function defaultsFor(flags: Readonly<Record<string, unknown>>): SftConfig {
@@ -156,8 +100,7 @@ function defaultsFor(flags: Readonly<Record<string, unknown>>): SftConfig {
 export const totalSteps = (c: Pick<SftConfig, 'steps' | 'prePerceptionSteps'>): number => c.prePerceptionSteps + c.steps;
 
 export function resolveSftConfig(flags: Readonly<Record<string, unknown>>): SftConfig {
-  const resolved = resolveConfig('sft', defaultsFor(flags), flags, rules);
-  const config: SftConfig = { ...resolved, objective: toObjective(resolved.objective) }; // typed here, once
+  const config = resolveOptions('sft', SFT_OPTIONS, flags, defaultsFor(flags)); // the objective typed here, once
   if (config.out === '') throw new ConfigError('sft.out is required: the run directory (--out DIR)');
   if (config.stopAfter >= totalSteps(config)) {
     throw new ConfigError(`sft.stopAfter must be below the run's ${totalSteps(config)} steps (0 = off), got ${config.stopAfter}`);

@@ -53,7 +53,7 @@ export interface SftEvaluation {
   readonly sample?: SampleView;
 }
 
-export async function evaluateModel(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
+export async function evaluateAtStep(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
   const policy = new TfjsPolicy(model, { name: 'sft', maxBatch: options.batchSize });
   let first: EvalRecord | undefined;
   let scored = 0;

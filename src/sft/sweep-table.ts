@@ -3,9 +3,11 @@
  * Fig. 4 trade-off plot (sweep.json, read by src/plot/tradeoff-spec.ts). Also the sweep's settings: which
  * objectives a `--lambda` list and `--with standard,ngdiff` stand for, each with its run-directory name.
  */
+import path from 'node:path';
 import type { Proportion } from '../eval/stats.ts';
 import type { SweepRow } from '../plot/tradeoff-spec.ts';
 import type { SftObjective } from './objective-spec.ts';
+import { resolveSftConfig, type SftConfig } from './sft-config.ts';
 import type { SftSummary } from './sft-summary.ts';
 
 export interface SweepSetting {
@@ -42,6 +44,14 @@ export function sweepSettings(lambdas: readonly number[], extras: readonly strin
   if (extras.includes('ngdiff')) settings.push({ name: 'ngdiff', objective: { kind: 'ngdiff' }, label: 'NGDiff' });
   if (settings.length === 0) throw new Error('sweep: nothing to run; give --lambda and/or --with standard,ngdiff');
   return settings;
+}
+
+/**
+ * One setting's run in SWEEP/<name>, resolved and checked like any run (the sweep's base config is no run):
+ * the sweep owns the directory, so a run without a checkpoint there starts over (`resume` says whether one is).
+ */
+export function settingConfig(base: SftConfig, setting: SweepSetting, sweepOut: string, resume = false): SftConfig {
+  return resolveSftConfig({ ...base, objective: setting.objective, out: path.join(sweepOut, setting.name), stopAfter: 0, record: '', resume, overwrite: true });
 }
 
 export interface TableRow {

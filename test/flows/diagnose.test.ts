@@ -14,7 +14,7 @@ import { runRl } from '../../flows/rl.ts';
 import { diagnose, diagnoseTable } from '../../src/rl/diagnose.ts';
 import { saveEncoder, disposeEncoder } from '../../src/rl/embed/encoder.ts';
 import { trainEmbed } from '../../src/rl/embed/train-embed.ts';
-import type { Unadvantaged } from '../../src/rl/rewards.ts';
+import type { Unadvantaged } from '../../src/rl/rewards/combine.ts';
 import { resolveRlConfig } from '../../src/rl/rl-config.ts';
 import type { RlScored } from '../../src/rl/rl-records.ts';
 import { createScorePool } from '../../src/rl/score-pool.ts';

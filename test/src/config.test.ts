@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checks, resolveConfig, scoped } from '../../src/config.ts';
+import { checks, resolveConfig } from '../../src/config.ts';
 
 const defaults = { lambda: 0.5, steps: 100, objective: 'standard', resume: false };
 const rules = { lambda: checks.inRange(0, 1), steps: checks.positiveInt, objective: checks.oneOf(['standard', 'ngdiff']), resume: checks.boolean };
@@ -20,9 +20,5 @@ describe('resolveConfig', () => {
     [{ lamda: 0.1 }, "unknown option 'sft.lamda'; known: lambda, steps, objective, resume"],
   ])('rejects %j with an exact message', (overrides, message) => {
     expect(() => resolveConfig('sft', defaults, overrides, rules)).toThrow(message);
-  });
-
-  it('picks dotted flags for one component', () => {
-    expect(scoped('sft', { 'sft.lambda': '0.2', 'rl.alpha': '0.5' })).toEqual({ lambda: '0.2' });
   });
 });

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 
-function shown(value: unknown): string | undefined {
+/** A default as help shows it; undefined for none, auto or off. */
+export function shownDefault(value: unknown): string | undefined {
   if (value === undefined || value === '' || value === false || value === null) return undefined; // none, auto or off
   if (value === true) return 'on';
   return String(value);
@@ -16,7 +17,7 @@ export function describeDefaults(command: Command, defaults: object, text: Reado
   for (const option of command.options) {
     if (option.defaultValue !== undefined || option.negate) continue; // commander prints its own defaults
     const key = option.attributeName();
-    const value = text[key] ?? shown((defaults as Record<string, unknown>)[key]);
+    const value = text[key] ?? shownDefault((defaults as Record<string, unknown>)[key]);
     if (value !== undefined && !option.description.includes('(default')) option.description += ` (default: ${value})`;
   }
   return command;

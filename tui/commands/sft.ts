@@ -9,11 +9,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { SftRunResult, SftWatch } from '../../flows/sft.ts';
 import { fitTraceVerbosity } from '../../src/sft/fit-trace.ts';
-import { resolveSftConfig, SFT_DEFAULTS, SIZE_DEFAULTS, type SftConfig } from '../../src/sft/sft-config.ts';
+import { resolveSftConfig, RUN_ONLY_KEYS, SFT_OPTIONS, type SftConfig } from '../../src/sft/sft-config.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
-import { describeDefaults } from './help-defaults.ts';
+import { addOptionFlags } from './option-flags.ts';
 import { parseOptionPairs, parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export { parseOptionPairs };
@@ -90,65 +90,23 @@ export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: S
   }
 }
 
-/** `tiny 0.01, small 0.0025, base 0.00125`: a default that depends on --model. */
-const perSize = (key: keyof (typeof SIZE_DEFAULTS)['tiny']) => Object.entries(SIZE_DEFAULTS).map(([size, d]) => `${size} ${d[key]}`).join(', ');
-
 /**
- * The training flags shared by `sft` and `sweep sft`. No commander defaults (resolveSftConfig owns them and
- * --resume must tell a flag left out); help shows them from SFT_DEFAULTS, after every option is added.
+ * The training flags shared by `sft` and `sweep sft`: every SFT option but the run's own (RUN_ONLY_KEYS), from
+ * the option table with its defaults in the help, plus the task and model knobs.
  */
 export function addTrainingOptions(command: Command): Command {
-  return command
-    .option('--task <name>', 'task: gc or sudoku')
-    .option('--model <size>', 'model size: tiny, small or base (sets the lr/steps/batch/warmup defaults)')
-    .option('--steps <n>', 'main-stage optimizer steps')
-    .option('--batch <b>', 'samples per step')
-    .option('--lr <lr>', 'peak learning rate (warmup, then cosine)')
-    .option('--warmup-steps <n>', 'linear warmup steps')
-    .option('--weight-decay <wd>', 'AdamW decoupled weight decay')
-    .option('--clip-norm <c>', 'global gradient-norm clip (0 = off)')
-    .option('--pre-perception-steps <k>', 'first train on <caption>p*</caption> alone for K steps')
-    .option('--image-dropout <p>', 'share of training samples trained with the image withheld and the caption given (the self-reward\'s input)')
-    .option('--train-n <n>', 'training samples (train_sft split), cycled in seeded epochs')
-    .option('--eval-every <e>', 'evaluate every E steps (0 = only at the end)')
-    .option('--eval-n <m>', 'held-out samples per evaluation')
-    .option('--eval-split <split>', 'held-out split evaluated: val (for choosing settings) or test (for reported tables)')
-    .option('--eval-mode <mode>', 'e2e, counterfactual or both')
-    .option('--eval-temperature <t>', 'evaluation sampling temperature (0 = greedy)')
-    .option('--eval-top-p <p>', 'evaluation nucleus mass')
-    .option('--eval-max-tokens <m>', 'longest evaluation response (0 = the longest training target + 8)')
-    .option('--eval-batch <b>', 'samples per evaluation sampling call')
-    .option('--checkpoint-every <c>', 'checkpoint every C steps (0 = only at the end)')
-    .option('--seed <s>', 'data, initial weights and evaluation sampling seed')
-    .option('--bucket <n>', 'pad prompt and response columns to multiples of N')
-    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
-    .option('--precision <p>', 'fp32, or mixed: f16 tensor-core matmuls with f32 accumulation, fp32 master weights and dynamic loss scaling (webgpu with subgroup matrices; else fp32 with one line saying why)')
-    .option('--data <dir>', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)')
-    .option('--no-plots', 'do not write DIR/plots/*.png at the end')
+  return addOptionFlags(command, SFT_OPTIONS, { omit: RUN_ONLY_KEYS })
     .option('--task-option <key=value...>', 'task generation/trace knob, e.g. verbosity=1 (repeatable)')
     .option('--model-option <key=value...>', 'model override on the named size, e.g. d=32 (repeatable)')
     .addHelpText('after', TASK_OPTION_HELP);
 }
 
-/** Shows SFT_DEFAULTS in the help of a command built with addTrainingOptions (call after its last option). */
-export function describeTrainingDefaults(command: Command): Command {
-  return describeDefaults(command, SFT_DEFAULTS, {
-    lr: perSize('lr'), steps: perSize('steps'), batch: perSize('batch'), warmupSteps: perSize('warmupSteps'),
-    backend: '', data: '', // described in their own text
-  });
-}
-
 export function registerSft(program: Command): void {
   const command = program
     .command('sft')
-    .description('SFT with the paper\'s interventions (standard, fixed-λ reweighting, NGDiff, perception pre-stage) and periodic disentangled evaluation')
-    .option('--objective <o>', 'standard, lambda:X (X in [0, 1]) or ngdiff')
-    .requiredOption('--out <dir>', 'the run directory')
-    .option('--stop-after <k>', 'stop after step K as if killed (for resume tests)')
-    .option('--resume', 'continue the run in --out exactly from its last checkpoint')
-    .option('--record <file>', 'also record the per-step records to FILE')
-    .option('--overwrite', 'replace an existing sft run in --out (and --record FILE) instead of refusing');
-  describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
+    .description('SFT with the paper\'s interventions (standard, fixed-λ reweighting, NGDiff, perception pre-stage) and periodic disentangled evaluation');
+  addOptionFlags(command, SFT_OPTIONS, { keys: RUN_ONLY_KEYS, required: ['out'] });
+  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
     await sftCommand(opts);
   });
 }

@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../src/config.ts';
-import { resolveRlConfig, RL_DEFAULTS } from '../../src/rl/rl-config.ts';
+import { alphaRunConfig, RL_OPTIONS, RL_RUN_ONLY_KEYS } from '../../src/rl/rl-config.ts';
 import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
-import { describeDefaults } from './help-defaults.ts';
+import { addOptionFlags } from './option-flags.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
@@ -28,8 +28,7 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   if (!alpha) throw new ConfigError('sweep rl needs --alpha LIST, e.g. --alpha 0,0.2,0.5,0.8,1');
   if (!out) throw new ConfigError('sweep rl needs --out DIR');
   const alphas = parseAlphas(alpha);
-  const base = resolveRlConfig({ ...rest, out: `${out}/alpha-x`, alpha: 0 });
-  if (base.reward === 'outcome' && alphas.some((a) => a !== 0)) throw new ConfigError('sweep rl: --reward outcome has no perception term to weigh; use --reward perception (or a surrogate)');
+  const base = alphas.map((a) => alphaRunConfig(rest, a, out))[0]; // every run's own config checked before any work
   const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/model/backend.ts')]);
@@ -57,18 +56,9 @@ export function registerSweepRl(sweep: Command): void {
     .requiredOption('--init <dir>', 'checkpoint or run directory every run starts from')
     .requiredOption('--out <dir>', 'sweep directory (one run per α inside)')
     .option('--seeds <list>', 'run the sweep once per seed (e.g. 0,1,2) in DIR/seed-S/ (overrides --seed); DIR/seeds.md has the mean and per-seed spread');
-  for (const [flag, help] of [
-    ['--task <name>', 'task'], ['--reward <spec>', 'perception term: perception, self:N, teacher:POLICY, embed'], ['--embed <dir>', 'encoder for embed'],
-    ['--token-lambda <l>', 'RL token reweighting λ'], ['--steps <n>', 'GRPO steps per run'], ['--prompts <p>', 'prompts per step'], ['--group <g>', 'rollouts per prompt'],
-    ['--lr <lr>', 'learning rate'], ['--warmup <n>', 'lr warmup steps'], ['--kl <beta>', 'KL coefficient'], ['--clip <eps>', 'clip ε low'], ['--clip-high <eps>', 'clip ε high'],
-    ['--aggregation <how>', 'token-mean or seq-mean-token-mean'], ['--gspo <bool>', 'GSPO'], ['--epochs <n>', 'PPO epochs'], ['--mini-batches <n>', 'mini-batches per epoch'], ['--micro-batch <n>', 'rows per forward/backward pass'],
-    ['--temperature <t>', 'rollout temperature'], ['--max-tokens <m>', 'longest rollout'], ['--rollout-batch <b>', 'rows per sampling call'], ['--bucket <b>', 'length bucket'],
-    ['--eval-n <n>', 'held-out samples before/after'], ['--eval-split <split>', 'val (default: choosing settings) or test'], ['--eval-temperature <t>', 'evaluation temperature'], ['--eval-max-tokens <m>', 'evaluation max tokens'],
-    ['--score-threads <k>', 'verification workers'], ['--checkpoint-every <n>', 'steps between checkpoints'], ['--seed <s>', 'seed'], ['--backend <name>', 'backend'],
-    ['--task-option <key=value...>', 'task knob (repeatable)'],
-  ] as const) command.option(flag, help);
-  command.addHelpText('after', TASK_OPTION_HELP);
-  describeDefaults(command, RL_DEFAULTS);
+  addOptionFlags(command, RL_OPTIONS, { omit: [...RL_RUN_ONLY_KEYS, 'init'] })
+    .option('--task-option <key=value...>', 'task knob (repeatable)')
+    .addHelpText('after', TASK_OPTION_HELP);
   addExecutorOptions(command);
   command.action(async (opts: Record<string, unknown>) => {
     await sweepRlCommand(opts);

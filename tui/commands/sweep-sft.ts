@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import type { SweepSftResult } from '../../flows/sweep-sft.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
-import { parseLambdaList, parseWithList, sweepSettings } from '../../src/sft/sweep-table.ts';
-import { addTrainingOptions, describeTrainingDefaults, fittedTaskOptions } from './sft.ts';
+import { parseLambdaList, parseWithList, settingConfig, sweepSettings } from '../../src/sft/sweep-table.ts';
+import { addTrainingOptions, fittedTaskOptions } from './sft.ts';
 import { parseOptionPairs, parseTaskOptions } from './task-flags.ts';
 import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
@@ -25,6 +25,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base = resolveSftConfig(given);
+  for (const setting of settings) settingConfig(base, setting, base.out); // every run's own config checked before any work
   const taskOptionsGiven = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
   const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
   // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
@@ -64,7 +65,7 @@ export function registerSweepSft(sweep: Command): void {
     .option('--seeds <list>', 'run the sweep once per seed (e.g. 0,1,2) in DIR/seed-S/ (overrides --seed); DIR/seeds.md has the mean and per-seed spread')
     .requiredOption('--out <dir>', 'the sweep directory (one run directory per setting inside)');
   addExecutorOptions(command);
-  describeTrainingDefaults(addTrainingOptions(command)).action(async (opts: Record<string, unknown>) => {
+  addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
     await sweepSftCommand(opts);
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { augmentedReward, fracZeroStd, groupAdvantages, tokenAdvantageScale } from '../../../src/rl/advantage.ts';
+import { fracZeroStd, groupAdvantages, tokenAdvantageScale } from '../../../src/rl/advantage.ts';
+import { augmentedReward } from '../../../src/rl/rewards/combine.ts';
 
 describe('GRPO advantages', () => {
   it('normalises by the group mean and unbiased std', () => {

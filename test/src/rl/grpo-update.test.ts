@@ -9,7 +9,7 @@ import { AdamW } from '../../../src/model/adamw.ts';
 import { prepareBatch, responseLogprobs } from '../../../src/model/logprobs.ts';
 import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';
-import { grpoUpdate, miniBatchIndices, updateArrays, type UpdateRow } from '../../../src/rl/grpo-update.ts';
+import { applyGrpoUpdate, miniBatchIndices, updateArrays, type UpdateRow } from '../../../src/rl/grpo-update.ts';
 import { GRPO_LOSS_DEFAULTS } from '../../../src/rl/grpo-loss.ts';
 import { BUCKET, rows as fixtureRows, tiny, useCpu } from '../model/fixtures.ts';
 
@@ -48,7 +48,7 @@ describe('updateArrays', () => {
     const base = fixtureRows(tiny, 1);
     const batch = prepareBatch(tiny, base, BUCKET);
     const row = { pixels: base[0].pixels, prompt: base[0].prompt, tokens: base[0].response, oldLogprobs: new Float32Array(2), refLogprobs: new Float32Array(2), advantage: 1 };
-    expect(() => updateArrays(batch, [row])).toThrow(`grpoUpdate: row 0 has ${base[0].response.length} tokens but 2 old / 2 reference log-probs`);
+    expect(() => updateArrays(batch, [row])).toThrow(`applyGrpoUpdate: row 0 has ${base[0].response.length} tokens but 2 old / 2 reference log-probs`);
   });
 });
 
@@ -61,7 +61,7 @@ describe('miniBatchIndices', () => {
   });
 });
 
-describe('grpoUpdate', () => {
+describe('applyGrpoUpdate', () => {
   it('raises positive-advantage responses, lowers negative ones; KL and clipping are 0 on-policy; no leaks', async () => {
     const model = createVlm(tiny, 11);
     const base = fixtureRows(tiny, 2);
@@ -69,7 +69,7 @@ describe('grpoUpdate', () => {
     const optimizer = new AdamW(model.params, { lr: 1e-3, weightDecay: 0 });
     const rows = updateRows([1, -1], before);
     const tensors = tf.memory().numTensors;
-    const stats = await grpoUpdate(model, optimizer, rows, { loss: { ...GRPO_LOSS_DEFAULTS, klCoef: 0.1 }, epochs: 1, miniBatches: 1, bucket: BUCKET }, new Rng(2));
+    const stats = await applyGrpoUpdate(model, optimizer, rows, { loss: { ...GRPO_LOSS_DEFAULTS, klCoef: 0.1 }, epochs: 1, miniBatches: 1, bucket: BUCKET }, new Rng(2));
     expect(tf.memory().numTensors).toBe(tensors);
     expect(stats.kl).toBeCloseTo(0, 6);
     expect(stats.clipFracLow + stats.clipFracHigh + stats.dualClipFrac).toBe(0);
@@ -79,12 +79,12 @@ describe('grpoUpdate', () => {
     expect(sum(after[0])).toBeGreaterThan(sum(before[0]));
     expect(sum(after[1])).toBeLessThan(sum(before[1]));
     // A second update against the same old log-probs is off-policy now: the KL to the reference grows.
-    const again = await grpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 2, miniBatches: 2, bucket: BUCKET }, new Rng(3));
+    const again = await applyGrpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 2, miniBatches: 2, bucket: BUCKET }, new Rng(3));
     expect(again.optimizerSteps).toBe(4);
     expect(again.kl).toBeGreaterThan(0);
     // Micro-batches of one row: one optimizer step, each row's token-mean loss weighted equally, no leaks.
     const count = tf.memory().numTensors;
-    const split = await grpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 1, miniBatches: 1, microBatch: 1, bucket: BUCKET }, new Rng(4));
+    const split = await applyGrpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 1, miniBatches: 1, microBatch: 1, bucket: BUCKET }, new Rng(4));
     expect(split.optimizerSteps).toBe(1);
     expect(tf.memory().numTensors).toBe(count);
     expect(split.kl).toBeGreaterThan(0);

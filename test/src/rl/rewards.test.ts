@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { withAdvantages } from '../../../src/rl/groups.ts';
 import { parseRewardSpec, rewardName } from '../../../src/rl/reward-spec.ts';
-import { combineRewards, type Unadvantaged } from '../../../src/rl/rewards.ts';
+import { combineRewards, type Unadvantaged } from '../../../src/rl/rewards/combine.ts';
 import { resolveRlConfig } from '../../../src/rl/rl-config.ts';
 
 const score = (a: number, ap: number, arCond = a) => ({ a, ap, arCond });
@@ -18,6 +18,8 @@ describe('combineRewards', () => {
       expect(combineRewards({ alpha: 0, spec: parseRewardSpec('perception') }, score(a, ap), {}).reward).toBe(outcome);
       expect(combineRewards({ alpha: 0, spec: parseRewardSpec('self:4') }, score(a, ap), { self4: 0.75 }).reward).toBe(outcome);
     }
+    // the one α rule (reward-spec.ts alphaProblem) holds here as in the config
+    expect(() => combineRewards({ alpha: 0.5, spec: parseRewardSpec('outcome') }, score(1, 1), {})).toThrow('combineRewards: α must be 0 with rl.reward outcome (there is no perception term), got 0.5');
   });
 
   it('mixes α·perception + (1−α)·a and records every component', () => {
@@ -50,7 +52,7 @@ describe('reward specs and rl config', () => {
 
   it('validates with exact messages', () => {
     const ok = { init: 'ckpt', out: 'run' };
-    expect(resolveRlConfig({ ...ok, alpha: '0.5', group: '4' })).toMatchObject({ alpha: 0.5, group: 4, reward: 'perception' });
+    expect(resolveRlConfig({ ...ok, alpha: '0.5', group: '4' })).toMatchObject({ alpha: 0.5, group: 4, reward: { kind: 'perception' } });
     expect(() => resolveRlConfig({ init: 'x' })).toThrow('rl.out is required: the run directory (--out DIR)');
     expect(() => resolveRlConfig({ out: 'x' })).toThrow('rl.init is required: the checkpoint to start from (--init DIR)');
     expect(() => resolveRlConfig({ ...ok, alpha: 1.5 })).toThrow('rl.alpha must be a number in [0, 1], got 1.5');

@@ -1,17 +1,16 @@
 /**
- * Rewards of a step's rollouts (DESIGN §5 "rewards" → "augmented reward"): the oracle verdicts a, a_p, ã_r
+ * Reward combination, its one home (DESIGN §5 "rewards" → "augmented reward"): rewards of a step's rollouts: the oracle verdicts a, a_p, ã_r
  * (from the score pool), the surrogate perception reward when one is configured, and the final
  * R = α·perception + (1−α)·a, where `perception` is a_p for `--reward perception`, the surrogate's value
  * for self/teacher/embed, and absent for `outcome` (α = 0).
  * Every component is kept in `rewards` so a recording can be re-analysed with any of them.
  */
-import type { ResponseScore } from '../eval/score.ts';
-import type { Sample } from '../records.ts';
-import { augmentedReward } from './advantage.ts';
-import type { RlRollout, RlScored } from './rl-records.ts';
-import { rewardName, type RewardSpec } from './reward-spec.ts';
-import { rewardInputs, type SurrogateReward } from './rewards/surrogate.ts';
-import type { ScorePool } from './score-pool.ts';
+import type { ResponseScore } from '../../eval/score.ts';
+import type { Sample } from '../../records.ts';
+import type { RlRollout, RlScored } from '../rl-records.ts';
+import { alphaProblem, rewardName, type RewardSpec } from '../reward-spec.ts';
+import { rewardInputs, type SurrogateReward } from './surrogate.ts';
+import type { ScorePool } from '../score-pool.ts';
 
 export interface RewardSetup {
   readonly task: string;
@@ -23,6 +22,11 @@ export interface RewardSetup {
 
 export type Unadvantaged = Omit<RlScored, 'advantage'>;
 
+/** Reward augmentation: R = α·perception + (1−α)·a, perception being a_p or a surrogate perception reward. */
+export function augmentedReward(alpha: number, perception: number, outcome: number): number {
+  return alpha * perception + (1 - alpha) * outcome;
+}
+
 /** Combines verdicts and surrogate values into the recorded rewards and the final reward. */
 export function combineRewards(
   setup: Pick<RewardSetup, 'alpha' | 'spec' | 'surrogate'>,
@@ -32,19 +36,24 @@ export function combineRewards(
   const rewards: Record<string, number> = { outcome: score.a, perception: score.ap, arCond: score.arCond, ...surrogates };
   // A given surrogate (built from the spec, or a custom one passed in code) is the perception term.
   const name = setup.surrogate?.name ?? rewardName(setup.spec);
-  const perception = setup.spec.kind === 'outcome' ? 0 : rewards[name];
+  const problem = alphaProblem(setup.spec, setup.alpha);
+  if (problem) throw new Error(`combineRewards: α ${problem}, got ${setup.alpha}`);
+  const perception = setup.spec.kind === 'outcome' ? 0 : rewards[name]; // outcome: α = 0, so R = a
   if (perception === undefined) throw new Error(`reward '${name}' has no value: its surrogate reward was not given`);
-  const reward = setup.spec.kind === 'outcome' ? score.a : augmentedReward(setup.alpha, perception, score.a);
+  const reward = augmentedReward(setup.alpha, perception, score.a);
   rewards.final = reward;
   return { rewards, reward };
 }
 
-/** Scores `rollouts` (samples by id supply pixels for surrogates) into scored records without advantages. */
-export async function scoreRollouts(rollouts: readonly RlRollout[], samples: ReadonlyMap<string, Sample>, pool: ScorePool, setup: RewardSetup, step: number): Promise<Unadvantaged[]> {
+/**
+ * Scores and rewards `rollouts` (samples by id supply pixels for surrogates) into records without advantages:
+ * what the scoreRollouts and rescoreRollouts operators do to each batch.
+ */
+export async function rewardRollouts(rollouts: readonly RlRollout[], samples: ReadonlyMap<string, Sample>, pool: ScorePool, setup: RewardSetup, step: number): Promise<Unadvantaged[]> {
   const verdicts = await pool.score(setup.task, rollouts.map((r) => ({ puzzle: r.puzzle, text: r.text })));
   const sampleOf = (r: RlRollout) => {
     const s = samples.get(r.sampleId);
-    if (!s) throw new Error(`scoreRollouts: no sample '${r.sampleId}' for rollout ${r.group}`);
+    if (!s) throw new Error(`rewardRollouts: no sample '${r.sampleId}' for rollout ${r.group}`);
     return s;
   };
   const surrogateValues: Record<string, number>[] = rollouts.map(() => ({}));
