@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { groupAdvantages } from '../../operators/group-advantages.ts';
 import type { Puzzle } from '../../src/records.ts';
-import type { Unadvantaged } from '../../src/rl/rewards.ts';
+import type { Unadvantaged } from '../../src/rl/rewards/combine.ts';
 import type { StepScored } from '../../src/rl/rl-step.ts';
 
 const marbles = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
