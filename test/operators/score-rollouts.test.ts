@@ -29,11 +29,13 @@ describe('scoreRollouts (operator)', () => {
     expect(scored.scoringMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('uses the outcome alone when the reward is the outcome (α has no perception term to weigh)', async () => {
+  it('uses the outcome alone when the reward is the outcome, and refuses an α it has no perception term to weigh', async () => {
     const [scored] = await firstValueFrom(
-      from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0.5, spec: { kind: 'outcome' } }), toArray()),
+      from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0, spec: { kind: 'outcome' } }), toArray()),
     );
     expect(scored.unadvantaged[0].reward).toBe(1);
+    const weighed = firstValueFrom(from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0.5, spec: { kind: 'outcome' } })));
+    await expect(weighed).rejects.toThrow('combineRewards: α must be 0 with rl.reward outcome (there is no perception term), got 0.5'); // the config's rule (reward-spec.ts alphaProblem)
   });
 
   it('scores one step at a time, in order', async () => {
@@ -65,6 +67,6 @@ describe('scoreRollouts (operator)', () => {
     const surrogate = { name: 'fake', score: async (inputs: readonly unknown[]) => inputs.map(() => 1) };
     const orphan: StepRollouts = { ...step(1, ['right']), samples: [] };
     const run = firstValueFrom(from([orphan]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0.5, spec: { kind: 'embed' }, surrogate })));
-    await expect(run).rejects.toThrow(`scoreRollouts: no sample '${puzzles[0].id}' for rollout 0`);
+    await expect(run).rejects.toThrow(`rewardRollouts: no sample '${puzzles[0].id}' for rollout 0`);
   });
 });
