@@ -19,4 +19,4 @@ export { GEN_DEFAULTS, resolveGenConfig, type GenConfig } from '../src/data/gen-
 export { EVAL_DEFAULTS, resolveEvalConfig, type EvalConfig } from '../src/eval/eval-config.ts';
 export { resolveSftConfig, SFT_DEFAULTS, type SftConfig } from '../src/sft/sft-config.ts';
 export { resolveRlConfig, RL_DEFAULTS, type RlConfig } from '../src/rl/rl-config.ts';
-export { resolveBackend, type ResolvedBackend } from '../src/model/backend.ts';
+export { resolveBackend, type ResolvedBackend } from '../src/backend/index.ts';

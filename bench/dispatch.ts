@@ -6,10 +6,10 @@
  *   node .device/dispatch.mjs --backend webgpu [--n 2000]
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { flags, round } from './bench-util.ts';
-import { keptSizes } from '../src/model/webgpu-bindings.ts';
-import { asTensor, bufferOf, dispatch, internals, newOutput, pipeline } from '../src/model/webgpu-raw.ts';
+import { keptSizes } from '../src/webgpu/bindings.ts';
+import { asTensor, bufferOf, dispatch, internals, newOutput, pipeline } from '../src/webgpu/raw.ts';
 
 const arg = flags();
 const n = Number(arg('n', '2000'));
@@ -66,7 +66,7 @@ if (backend.name === 'webgpu') await ourDispatchParts();
 report('memory', { ...tf.memory(), gpu_errors: backend.gpuErrors().length });
 
 /**
- * Where the CPU time of one of our dispatches goes (webgpu-raw.ts dispatch()): µs per call of each part, on a
+ * Where the CPU time of one of our dispatches goes (src/webgpu/raw.ts dispatch()): µs per call of each part, on a
  * one-workgroup kernel, so the GPU never holds the CPU back. Submits happen every 15 dispatches, as tfjs's.
  */
 async function ourDispatchParts(): Promise<void> {

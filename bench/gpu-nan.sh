@@ -20,7 +20,7 @@ grep -E 'RESULT|step (0|1|5|10|19) ' "$OUT/nan-big-unpatched.log"; grep -m3 -E '
 echo "== 4. kernel-level replay vs cpu at step 1, as shipped, each kernel in its own command buffer"
 ASYMFLOW_KERNEL_PATCHES=0 timeout 150 node .device/nan-repro.mjs --check 1 --steps 2 --variants fused5t,separate --ref cpu $SMALL 2>&1 | quiet > "$OUT/opcheck-unpatched.log"
 grep -E 'op-check|MISMATCH|worst|RESULT' "$OUT/opcheck-unpatched.log" | head -30
-echo "== 5. with src/model/kernel-patches.ts, bench shape, 20 steps"
+echo "== 5. with src/backend/kernel-patches.ts, bench shape, 20 steps"
 timeout 170 node .device/nan-repro.mjs --check none --steps 20 --variants fused5t $BIG 2>&1 | quiet > "$OUT/nan-big-patched.log"
 grep -E 'RESULT|step (0|1|5|10|19) ' "$OUT/nan-big-patched.log"
 echo "== 6. model parity vs cpu (tiny)"

@@ -23,8 +23,8 @@ for size in small base; do
   ASYMFLOW_SPEED_PATCHES=0 timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 3 --warmup 2 --torch "$T" 2>&1 | q
   echo "== $size train after"
   timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps 10 --warmup 3 --profile 1 --torch "$T" 2>&1 | q
-  # A/B of the issue-9 training kernels and ops (webgpu-matmul.ts, webgpu-attention.ts, webgpu-linear.ts,
-  # webgpu-embed.ts, webgpu-segment-sum.ts, webgpu-logprobs.ts), one switch each.
+  # A/B of the issue-9 training kernels and ops (src/webgpu/matmul.ts, src/webgpu/attention.ts, src/webgpu/linear.ts,
+  # src/webgpu/embed.ts, src/webgpu/segment-sum.ts, src/webgpu/logprobs.ts), one switch each.
   for variant in ASYMFLOW_MATMUL_TILE=4x4 ASYMFLOW_MATMUL_TILE=8x8 ASYMFLOW_OWN_MATMUL=0 ASYMFLOW_FUSED_ATTENTION=0 \
       ASYMFLOW_DQ_PAIRED=0 ASYMFLOW_BIAS_GRAD_IN_MATMUL=0 ASYMFLOW_FUSED_LINEAR=0 ASYMFLOW_FUSED_EMBED=0 \
       ASYMFLOW_SEGMENT_COMPACT=0 ASYMFLOW_FUSED_LOGPROBS=0; do

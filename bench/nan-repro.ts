@@ -13,7 +13,7 @@
  * projections and 4-D reshapes. --mask additive|where (where = tf.where on a boolean mask, no −1e9).
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { Rng } from '../src/rng.ts';
 import { KernelRecorder, formatDiff, type KernelDiff } from './op-check.ts';
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { modelConfig } from '../src/model/config.ts';
 import { prepareBatch, type TokenLogprobs } from '../src/model/logprobs.ts';
 import { promptTokens } from '../src/prompt.ts';

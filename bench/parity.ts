@@ -6,13 +6,13 @@
  *   npx tsx bench/parity.ts --size tiny --rows 4 --backends wasm,webgpu
  *   npx tsx bench/parity.ts --backends webgpu --check    # CI: exit 1 past the tolerances or on any error
  */
-import { guardedUpdateParity } from '../src/model/guarded-parity.ts';
-import { queuedStepsCheck, queuedStepsOk } from '../src/model/queued-steps-check.ts';
+import { guardedUpdateParity } from './checks/guarded-parity.ts';
+import { queuedStepsCheck, queuedStepsOk } from './checks/queued-steps.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
-import { resolveBackend } from '../src/model/backend.ts';
-import { tensorCoreGapHere } from '../src/model/tensor-cores.ts';
-import { fusedKernelParity } from '../src/model/fused-parity.ts';
-import { compareSnapshots, gradientSnapshot, parityBatch } from '../src/model/parity.ts';
+import { resolveBackend } from '../src/backend/index.ts';
+import { tensorCoreGapHere } from '../src/backend/tensor-cores.ts';
+import { fusedKernelParity } from './checks/fused-parity.ts';
+import { compareSnapshots, gradientSnapshot, parityBatch } from './checks/parity.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

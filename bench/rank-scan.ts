@@ -1,12 +1,12 @@
 /**
  * Which tfjs-webgpu kernels break at rank 5 (issue 8): runs a list of ops and their gradients on rank-4 and
  * rank-5 inputs on the active backend and on cpu, and prints per op whether the results match and whether
- * WebGPU reported an error (an invalid shader drops its whole command buffer, see src/model/backend.ts).
+ * WebGPU reported an error (an invalid shader drops its whole command buffer, see src/backend/index.ts).
  *
  *   npx tsx bench/rank-scan.ts --backend webgpu
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 
 type Op = (x: tf.Tensor) => tf.Tensor;
 const ops: Record<string, Op> = {

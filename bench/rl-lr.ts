@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRl } from '../flows/rl.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { saveCheckpoint } from '../src/model/checkpoint.ts';
 import { modelConfig } from '../src/model/config.ts';
 import { createVlm, disposeVlm } from '../src/model/vlm.ts';

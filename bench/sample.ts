@@ -8,13 +8,13 @@
  *
  *   node .device/sample.mjs --size small --backend webgpu --torch $OUT/torch-small.jsonl
  *
- * On webgpu the decode steps run in our own WGSL (src/model/webgpu-decode.ts, `gpu_decode: true`);
+ * On webgpu the decode steps run in our own WGSL (src/webgpu/decode.ts, `gpu_decode: true`);
  * ASYMFLOW_GPU_DECODE=0 measures the tfjs-op step instead (ASYMFLOW_SPEED_PATCHES=0 turns off both).
  */
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { promptTokens } from '../src/prompt.ts';
 import { sample } from '../src/model/sample.ts';
-import { gpuDecodeCount } from '../src/model/webgpu-decode.ts';
+import { gpuDecodeCount } from '../src/webgpu/index.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { benchConfig, flags, round, torchLine } from './bench-util.ts';

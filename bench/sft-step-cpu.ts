@@ -5,7 +5,7 @@
  *   npx tsx bench/sft-step-cpu.ts [task=gc] [nodes=3-4 (gc) | blanks (sudoku)] [verbosity=1] [batch=8] [bucket=16] [size=tiny]
  */
 import { AdamW } from '../src/model/adamw.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { modelConfig } from '../src/model/config.ts';
 import { prepareBatch } from '../src/model/logprobs.ts';
 import { createVlm } from '../src/model/vlm.ts';

@@ -1,5 +1,5 @@
 /**
- * Issue 17: the tensor-core matmul (webgpu-matmul-tc.ts) against our fp32 kernel and PyTorch, on raw Dawn
+ * Issue 17: the tensor-core matmul (src/webgpu/matmul-tc.ts) against our fp32 kernel and PyTorch, on raw Dawn
  * (no tfjs), at 1024³…4096³ and at the model's shapes — correctness first (spot checks against a float64
  * reference of the f16-rounded operands), then GPU time per product from back-to-back dispatches.
  * Usage on the device: node .device/tc-matmul.mjs [--cases a,b] [--kernels tc,fp32] [--reps 30]
@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
-import { DEFAULT_TC_TILE, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/model/webgpu-matmul-tc.ts';
-import { matmulWgsl } from '../src/model/webgpu-matmul.ts';
-import { REDUCE_WGSL, splitK } from '../src/model/webgpu-matmul-split.ts';
-import { f16Round } from '../src/model/f16.ts';
+import { DEFAULT_TC_TILE, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
+import { matmulWgsl } from '../src/webgpu/matmul.ts';
+import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
+import { f16Round } from '../src/webgpu/f16.ts';
 
 interface Case { name: string; m: number; n: number; k: number; tA: boolean; tB: boolean; bias?: boolean; addend?: boolean; colSum?: boolean }
 

@@ -12,14 +12,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { patchCount } from '../src/model/config.ts';
 import { prepareBatch, type ScoreRow } from '../src/model/logprobs.ts';
 import { promptTokens } from '../src/prompt.ts';
 import { trainStep, type StepResult } from '../src/model/train.ts';
 import { lossScaleOf } from '../src/model/loss-scale.ts';
-import { bindCacheStats } from '../src/model/webgpu-bindings.ts';
-import { ourKernelTimes, timeOurKernels } from '../src/model/webgpu-raw.ts';
+import { bindCacheStats, ourKernelTimes, timeOurKernels } from '../src/webgpu/index.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { VOCAB_SIZE } from '../src/tokenizer.ts';

@@ -89,7 +89,7 @@ async function openPolicy(config: EvalConfig, taskOptions: TaskOptions, log?: (l
     const sampleOptions = config.image === 'pixels' ? await servedRenderOptions(openai, taskOptions, config.baseUrl, log) : taskOptions;
     return { policy: openai, sampleOptions };
   }
-  const [{ resolveBackend }, { loadTfjsPolicy }] = await Promise.all([import('../src/model/backend.ts'), import('../src/policy/tfjs-policy.ts')]);
+  const [{ resolveBackend }, { loadTfjsPolicy }] = await Promise.all([import('../src/backend/index.ts'), import('../src/policy/tfjs-policy.ts')]);
   const resolved = await resolveBackend(config.backend || undefined, { log });
   const tfjs = await loadTfjsPolicy(config.checkpoint, { seeding: config.seeding as Seeding, maxBatch: config.batchSize * config.completions });
   return { policy: tfjs, sampleOptions: { ...taskOptions, inputSize: tfjs.inputSize }, backend: `${resolved.name} (${resolved.device})` }; // render the model's input size

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../src/config.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { isJobKind, JOB_KINDS, type JobKind, type JobProgress } from '../src/queue/job-spec.ts';
 import { resolveRlConfig, type RlConfig } from '../src/rl/rl-config.ts';
 import { resolveSftConfig, type SftConfig } from '../src/sft/sft-config.ts';

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
 import { ConfigError } from '../src/config.ts';
 import { buildInfo } from '../src/build-info.ts';
-import { resolveBackend } from '../src/model/backend.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import { PART_KINDS, partDir, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
 import { writeReport } from './reproduce-report.ts';

@@ -24,7 +24,7 @@ export interface ServeConfig {
 export async function runServe(config: ServeConfig, log: (line: string) => void): Promise<RunningServer> {
   // Loaded on use, so `serve --help` loads no tfjs or sharp.
   const [{ resolveBackend }, { loadTfjsPolicy }, { startServer }] = await Promise.all([
-    import('../src/model/backend.ts'),
+    import('../src/backend/index.ts'),
     import('../src/policy/tfjs-policy.ts'),
     import('../src/serve/server.ts'),
   ]);

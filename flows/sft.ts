@@ -32,7 +32,7 @@ import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { AdamW } from '../src/model/adamw.ts';
-import { resolveBackend, type ResolvedBackend } from '../src/model/backend.ts';
+import { resolveBackend, type ResolvedBackend } from '../src/backend/index.ts';
 import { weightsSha256 } from '../src/model/checkpoint.ts';
 import { modelConfig, type ModelConfig, type ModelSize } from '../src/model/config.ts';
 import { createVlm, disposeVlm, type Vlm } from '../src/model/vlm.ts';

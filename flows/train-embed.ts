@@ -34,7 +34,7 @@ export async function runTrainEmbed(config: TrainEmbedConfig, taskOptions: TaskO
 async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: string) => void): Promise<TrainEmbedResult> {
   // Loaded on use, so `train-embed --help` loads no tfjs.
   const [{ resolveBackend }, { disposeEncoder, saveEncoder }, { trainEmbed }] = await Promise.all([
-    import('../src/model/backend.ts'),
+    import('../src/backend/index.ts'),
     import('../src/rl/embed/encoder.ts'),
     import('../src/rl/embed/train-embed.ts'),
   ]);

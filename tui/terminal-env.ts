@@ -3,7 +3,7 @@
  * (tui/cli.ts imports this module first: chalk, which Ink draws with, picks its colour level on import).
  *
  *  - `--verbose`, anywhere before `--`: taken out of argv and turned into ASYMFLOW_VERBOSE=1, which worker
- *    threads inherit; src/model/backend.ts then shows library banners (tfjs's).
+ *    threads inherit; src/backend/index.ts then shows library banners (tfjs's).
  *  - NO_COLOR (https://no-color.org), set and not empty: FORCE_COLOR=0 unless FORCE_COLOR is set, since
  *    chalk 5 reads only FORCE_COLOR; the dashboard and the plain log then print no colour codes.
  */

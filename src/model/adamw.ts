@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checks, resolveConfig, type Checks } from '../config.ts';
-import { fusedOptimizer } from './webgpu-fused.ts';
-import { releaseGuardedUpdates } from './guarded-update.ts';
+import { fusedOptimizer } from '../webgpu/index.ts';
 
 export interface AdamWConfig {
   readonly lr: number; // peak learning rate
@@ -61,6 +60,8 @@ export class AdamW {
   step = 0;
   readonly m = new Map<string, tf.Variable>();
   readonly v = new Map<string, tf.Variable>();
+  /** Run by dispose(): what others keep per optimizer (guarded-update.ts's chain and packed state) goes with it. */
+  private readonly releasers = new Set<() => void>();
 
   constructor(
     readonly params: ReadonlyMap<string, tf.Variable>,
@@ -90,7 +91,7 @@ export class AdamW {
    * One update from gradients by short name (already averaged by the caller), each multiplied by `scale`
    * first when given (the global-norm clip factor, []). Parameters without a gradient are left untouched,
    * moments included (as PyTorch does for grad = None). On webgpu one fused kernel per parameter updates
-   * p, m and v in place (webgpu-fused.ts); elsewhere the reference ops below.
+   * p, m and v in place (src/webgpu/fused.ts); elsewhere the reference ops below.
    * `guarded`: a negative `scale` skips the whole update — p, m and v keep their values — decided on the
    * device, so a caller can queue the update before it has read back whether the step was finite (the step
    * counter still advances; that caller rolls `step` back once it has read the verdict).
@@ -124,8 +125,14 @@ export class AdamW {
     }
   }
 
+  /** Registers `release` to run when this optimizer is disposed (once; registering the same function again is a no-op). */
+  onDispose(release: () => void): void {
+    this.releasers.add(release);
+  }
+
   dispose(): void {
-    releaseGuardedUpdates(this);
+    for (const release of this.releasers) release();
+    this.releasers.clear();
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }
 }

@@ -9,10 +9,7 @@ import { patchCount, patchDim, type ModelConfig } from './config.ts';
 import { gridInput, gridRows } from './caption-grid.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, prefixLmBias, splitHeads } from './layers.ts';
 import { param, type Vlm } from './vlm.ts';
-import { attentionFused, attentionFusedApplies } from './webgpu-attention.ts';
-import { embedFusedApplies, embedTextFused } from './webgpu-embed.ts';
-import { writeKvSlot } from './webgpu-kv.ts';
-import { fusedBackend } from './webgpu-raw.ts';
+import { attentionFused, attentionFusedApplies, embedFusedApplies, embedTextFused, fusedBackend, writeKvSlot } from '../webgpu/index.ts';
 
 /** Per-layer keys and values, each [B, H, L, dh]. */
 export interface KvCache {
@@ -50,7 +47,7 @@ const w = (m: Vlm, name: string) => param(m, name) as tf.Tensor as tf.Tensor2D;
 
 /**
  * tok[ids] + pos[positions]: tables [V, d] and [P, d], ids/positions int32 [...] → [..., d]. One op each way on
- * webgpu (webgpu-embed.ts), else two gathers and an add.
+ * webgpu (src/webgpu/embed.ts), else two gathers and an add.
  */
 export function embedTokens(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor, positions: tf.Tensor): tf.Tensor {
   const fused = fusedBackend();
@@ -115,7 +112,7 @@ export function hiddenStates(m: Vlm, inputs: ForwardInputs, collect?: KvCache): 
   let x = tf.concat([image, embedText(m, inputs.ids, inputs.positions, grid)], 1) as tf.Tensor3D; // [B, L, d]
   const [batch, l] = x.shape;
   const heads = m.config.heads;
-  // webgpu: one fused attention kernel each way (webgpu-attention.ts), no [B, H, L, L] tensors, no head transposes.
+  // webgpu: one fused attention kernel each way (src/webgpu/attention.ts), no [B, H, L, L] tensors, no head transposes.
   const fused = fusedBackend();
   if (fused && attentionFusedApplies(m.config.d / heads)) {
     const keyBias = inputs.keyBias ? (tf.reshape(inputs.keyBias, [batch, l]) as tf.Tensor2D) : undefined; // [B, L]

@@ -1,10 +1,10 @@
 /** Gradients by parameter name and their global L2 norm (train.ts, guarded-update.ts). */
 import * as tf from '@tensorflow/tfjs';
-import { fusedOptimizer } from './webgpu-fused.ts';
+import { fusedOptimizer } from '../webgpu/index.ts';
 
 export type Grads = Record<string, tf.Tensor>; // short parameter name → gradient, same shape
 
-/** Global L2 norm over every gradient: []. On webgpu two fused Σg² dispatches over all gradients (webgpu-fused.ts). */
+/** Global L2 norm over every gradient: []. On webgpu two fused Σg² dispatches over all gradients (src/webgpu/fused.ts). */
 export function globalNorm(grads: Grads): tf.Scalar {
   const fused = fusedOptimizer();
   return tf.tidy(() => {

@@ -6,16 +6,14 @@
  * weights their caller will be told did not move. Reading a refusal back (settle(false)) rolls the step
  * counter back and starts the chain over for the steps queued after that.
  *
- * On webgpu one packed form (webgpu-guarded-step.ts); elsewhere the reference ops below: the clip scale turned
+ * On webgpu one packed form (src/webgpu/guarded-step.ts); elsewhere the reference ops below: the clip scale turned
  * negative through tf.where, and AdamW.apply's guarded form. The chain lives on the device in either form, in
  * different places, so the form may not change while steps are unread.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
-import { fusedBackend } from './webgpu-raw.ts';
-import { packedApplies, queueGuardedAdamw, releaseGuarded, type GuardedEntry } from './webgpu-guarded-step.ts';
-import { fusedOptimizer } from './webgpu-fused.ts';
+import { fusedBackend, fusedOptimizer, type GuardedEntry, packedApplies, queueGuardedAdamw, releaseGuarded } from '../webgpu/index.ts';
 
 /**
  * Per optimizer: the chain's generation (a refusal read back starts the next), whether the next queued step
@@ -32,7 +30,10 @@ interface Chain {
 const chains = new WeakMap<AdamW, Chain>();
 const chainOf = (optimizer: AdamW): Chain => {
   let c = chains.get(optimizer);
-  if (!c) chains.set(optimizer, (c = { generation: 0, restart: false, unread: 0 }));
+  if (!c) {
+    chains.set(optimizer, (c = { generation: 0, restart: false, unread: 0 }));
+    optimizer.onDispose(releaseOf(optimizer));
+  }
   return c;
 };
 
@@ -135,10 +136,18 @@ function dropChainTensor(chain: Chain): void {
   chain.ok = undefined;
 }
 
-/** Everything kept for `optimizer`'s guarded updates (AdamW.dispose). */
-export function releaseGuardedUpdates(optimizer: AdamW): void {
-  const chain = chains.get(optimizer);
-  if (chain) dropChainTensor(chain);
-  chains.delete(optimizer);
-  releaseGuarded(optimizer);
+/** Releases everything kept for `optimizer`'s guarded updates; registered with AdamW.onDispose by chainOf. */
+const releasers = new WeakMap<AdamW, () => void>();
+function releaseOf(optimizer: AdamW): () => void {
+  let release = releasers.get(optimizer);
+  if (!release) {
+    release = () => {
+      const chain = chains.get(optimizer);
+      if (chain) dropChainTensor(chain);
+      chains.delete(optimizer);
+      releaseGuarded(optimizer);
+    };
+    releasers.set(optimizer, release);
+  }
+  return release;
 }

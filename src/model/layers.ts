@@ -5,10 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keptConstant } from './kept-constant.ts';
-import { geluFused } from './webgpu-gelu.ts';
-import { layerNormFused } from './webgpu-layernorm.ts';
-import { linearFused, linearFusedApplies } from './webgpu-linear.ts';
-import { fusedBackend } from './webgpu-raw.ts';
+import { fusedBackend, geluFused, layerNormFused, linearFused, linearFusedApplies } from '../webgpu/index.ts';
 
 /**
  * Masked attention logits get MASKED added, not −1e9: exp(−1e4 − max) already underflows to exactly 0 in
@@ -19,7 +16,7 @@ export const MASKED = -1e4;
 
 /**
  * x·W + b over the last axis, plus `residual` when given (residual + (x·W + b), the pre-norm block's
- * sublayer output): [..., n] → [..., m]. On webgpu one custom-gradient op (webgpu-linear.ts), or the bias add
+ * sublayer output): [..., n] → [..., m]. On webgpu one custom-gradient op (src/webgpu/linear.ts), or the bias add
  * riding in the matmul kernel (tf.fused.matMul) when that is off or the shape is not ours; elsewhere matMul
  * then add, so cpu/wasm numerics are unchanged.
  */

@@ -16,8 +16,7 @@ import { headLogits, headTable, hiddenStates, patchify } from './forward.ts';
 import { MASKED } from './layers.ts';
 import { responseSpans } from '../prompt.ts';
 import type { Vlm } from './vlm.ts';
-import { headLogprobsApplies, headLogprobsFused } from './webgpu-logprobs.ts';
-import { fusedBackend } from './webgpu-raw.ts';
+import { fusedBackend, headLogprobsApplies, headLogprobsFused } from '../webgpu/index.ts';
 
 export interface ScoreRow {
   readonly pixels: Float32Array; // model input, inputSize² greyscale values
@@ -112,7 +111,7 @@ export function tokenLogprobs(m: Vlm, batch: PreparedBatch): TokenLogprobs {
 
 /**
  * log softmax(logits)[target] of hidden states h [B, R, d] under a head table (forward.ts headTable), targets
- * int32 [B, R] → [B, R]. One op each way on webgpu (webgpu-logprobs.ts), else the tfjs ops below.
+ * int32 [B, R] → [B, R]. One op each way on webgpu (src/webgpu/logprobs.ts), else the tfjs ops below.
  */
 export function headLogprobs(h: tf.Tensor3D, table: tf.Tensor2D, tied: boolean, targets: tf.Tensor2D): tf.Tensor2D {
   const fused = fusedBackend();

@@ -1,6 +1,6 @@
 /**
  * The per-row bookkeeping of one sample() call, shared by the tfjs-op decode loop and the webgpu one
- * (webgpu-decode.ts), so both stop rows and feed the cache the same way: a row stops at `</answer>`, at EOS,
+ * (src/webgpu/decode.ts), so both stop rows and feed the cache the same way: a row stops at `</answer>`, at EOS,
  * when its text completes a stop string (checked as each token arrives, so a stopped row costs no further
  * steps and counts only the tokens it produced) or at its token limit; after its prompt it writes token n at
  * text position len + n and cache slot P + position, both clamped (finished rows keep repeating a harmless,

@@ -3,7 +3,7 @@
  * step against a fixed-capacity cache (same shapes every step). Tokens are drawn on the CPU from downloaded
  * logits (`await data()`, never dataSync: it throws on webgpu) with a seeded Rng, so a seed reproduces the
  * samples on one backend. On webgpu the decode steps and the picking run in our own WGSL instead
- * (webgpu-decode.ts, decodeOnGpu below), fed the same Rng draws in the same order; ASYMFLOW_GPU_DECODE=0
+ * (src/webgpu/decode.ts, decodeOnGpu below), fed the same Rng draws in the same order; ASYMFLOW_GPU_DECODE=0
  * turns that off.
  *
  * Rows may have prompts of different lengths: the prefill is right-padded and each row then writes its
@@ -24,9 +24,9 @@ import { MASKED } from './layers.ts';
 import { roundUp } from './logprobs.ts';
 import { assistantPrefix } from '../prompt.ts';
 import { SampleRows, type FinishReason, type TokenLogprob } from './sample-rows.ts';
-import type { Vlm } from './vlm.ts';
-import { GpuDecoder } from './webgpu-decode.ts';
-import { trimWebgpuPool } from './webgpu-pool.ts';
+import { param, type Vlm } from './vlm.ts';
+import { gridRowsPer, gridRowTensor } from './caption-grid.ts';
+import { GpuDecoder, trimWebgpuPool, type DecodeModel } from '../webgpu/index.ts';
 
 export interface SampleRequest {
   readonly pixels: Float32Array; // inputSize² greyscale values
@@ -149,7 +149,7 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
   // Before each call, not per training step: an evaluation's buffers join training's idle ones (out of memory),
   // while emptying the pool every update re-creates every buffer each step (0.64 → 2.9 s per H100 step).
   trimWebgpuPool();
-  const gpu = options.topLogprobs ? undefined : GpuDecoder.create(m, cache, next, options); // its picks carry no alternatives
+  const gpu = options.topLogprobs ? undefined : GpuDecoder.create(decodeModelOf(m), cache, next, options); // its picks carry no alternatives
   try {
     if (gpu) await decodeOnGpu(gpu, rows, options);
     else ({ cache, next } = await decodeWithOps(m, rows, cache, next, options));
@@ -211,11 +211,19 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
   }
 }
 
+/** The model as the webgpu decoder reads it. */
+const decodeModelOf = (m: Vlm): DecodeModel => ({
+  config: m.config,
+  weight: (name) => param(m, name),
+  gridRowsPer: gridRowsPer(m.config),
+  gridRowTensor: () => gridRowTensor(m.config),
+});
+
 /** What decodeOnGpu needs of a GpuDecoder (a CPU stand-in tests the loop: test/src/model/sample-rows.test.ts). */
 export type GpuSteps = Pick<GpuDecoder, 'submitFirst' | 'submitStep' | 'repick' | 'read'>;
 
 /**
- * The webgpu decode loop (webgpu-decode.ts): tokens picked on the GPU, B ids and log-probs read back per
+ * The webgpu decode loop (src/webgpu/decode.ts): tokens picked on the GPU, B ids and log-probs read back per
  * step, with the next step already queued so the GPU never waits for this loop. Uniforms go to the GPU as
  * pickToken draws them (one per unfinished row, in row order, none when greedy): the step queued ahead gets
  * them from a copy of the Rng, guessing that no row stops at the pick being read; when one does, the real

@@ -13,7 +13,7 @@ import { prepareBatch, tokenLogprobs, type PreparedBatch, type ScoreRow, type To
 import type { Vlm } from './vlm.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
 import { queueGuardedUpdate } from './guarded-update.ts';
-import { ageWebgpuPool } from './webgpu-pool.ts';
+import { ageWebgpuPool } from '../webgpu/index.ts';
 import { yieldIfDue } from '../event-loop.ts';
 import { refusalOf, withLossScale } from './loss-scale.ts';
 

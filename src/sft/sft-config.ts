@@ -4,7 +4,7 @@
  * and were chosen by measurement (README "SFT defaults"); the paper's lr 1e-6 is for a pretrained 2B model,
  * our models start from scratch.
  */
-import { PRECISIONS, type Precision } from '../model/tensor-cores.ts';
+import { PRECISIONS, type Precision } from '../backend/precision.ts';
 import { checks, ConfigError } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';

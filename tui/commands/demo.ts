@@ -15,7 +15,7 @@ export interface DemoCommandOptions {
 export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
   const out = options.out ?? 'runs/demo';
   // Loaded on use, so `demo --help` loads no tfjs, vega or ink.
-  const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/demo.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
+  const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/demo.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const backend = await resolveBackend(options.backend || undefined, { log });

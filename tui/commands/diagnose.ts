@@ -40,7 +40,7 @@ export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, 
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveDiagnoseConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? [], 'diagnose', c.task);
-  if (c.checkpoint !== '') await (await import('../../src/model/backend.ts')).resolveBackend(c.backend || undefined, { log });
+  if (c.checkpoint !== '') await (await import('../../src/backend/index.ts')).resolveBackend(c.backend || undefined, { log });
   const { runDiagnose } = await import('../../flows/diagnose.ts'); // loaded on use: `diagnose --help` stays fast
   return runDiagnose({
     rollouts: c.rollouts || undefined,

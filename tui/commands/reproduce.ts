@@ -23,7 +23,7 @@ export interface ReproduceFlags {
 /** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
 export async function reproduceCommand(flags: ReproduceFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<ReproduceResult | string[]> {
   // Loaded on use, so `reproduce --help` loads no tfjs.
-  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([import('../../flows/reproduce.ts'), import('../../src/model/backend.ts')]);
+  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([import('../../flows/reproduce.ts'), import('../../src/backend/index.ts')]);
   const preset = presetOf(flags.preset ?? 'smoke');
   const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
   if (flags.list) {

@@ -19,7 +19,7 @@ export async function rlCommand(flags: Readonly<Record<string, unknown>>, option
   const config = resolveRlConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? [], 'rl', config.task);
   // Loaded on use, so `rl --help` loads no tfjs or ink.
-  const [{ runRl }, { resolveBackend }, { attachMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/model/backend.ts'), import('../monitor.ts')]);
+  const [{ runRl }, { resolveBackend }, { attachMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/backend/index.ts'), import('../monitor.ts')]);
   const backend = await resolveBackend(config.backend || undefined, { log: options.log });
   let monitor: Monitor | undefined;
   try {

@@ -67,7 +67,7 @@ export async function fittedTaskOptions(verb: string, config: SftConfig, taskOpt
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
   const { config, taskOptions: given, modelOptions } = resolveSftFlags(flags);
   // Loaded on use, so `sft --help` loads no tfjs, vega or ink.
-  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
+  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sft.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const taskOptions = await fittedTaskOptions('sft', config, given, modelOptions, log);

@@ -31,7 +31,7 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   const base = alphas.map((a) => alphaRunConfig(rest, a, out))[0]; // every run's own config checked before any work
   const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
-  const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/model/backend.ts')]);
+  const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/backend/index.ts')]);
   const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? ((l) => process.stdout.write(`${l}\n`)));
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log: options.log });

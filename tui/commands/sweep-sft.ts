@@ -29,7 +29,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const taskOptionsGiven = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
   const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
   // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
-  const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sweep-sft.ts'), import('../../src/model/backend.ts'), import('./run-monitor.ts')]);
+  const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sweep-sft.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).

@@ -26,7 +26,7 @@ const positiveInt = (flag: string, v: string | number | undefined, fallback: num
 export async function workerCommand(flags: WorkerFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningWorker> {
   if (!flags.queue) throw new ConfigError('worker: --queue redis://HOST:PORT is required');
   // Loaded on use, so `worker --help` loads no tfjs.
-  const [{ startWorker }, { parseBackendRequest }] = await Promise.all([import('../../flows/queue-worker.ts'), import('../../src/model/backend.ts')]);
+  const [{ startWorker }, { parseBackendRequest }] = await Promise.all([import('../../flows/queue-worker.ts'), import('../../src/backend/index.ts')]);
   if (flags.backend !== undefined) parseBackendRequest(flags.backend, '--backend');
   return startWorker({
     url: flags.queue,

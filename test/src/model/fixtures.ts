@@ -1,6 +1,6 @@
 /** Shared synthetic inputs for the model tests (the tasks' renderers are not needed to test the model). */
 import * as tf from '@tensorflow/tfjs';
-import { installKernelPatches } from '../../../src/model/kernel-patches.ts';
+import { installKernelPatches } from '../../../src/backend/kernel-patches.ts';
 import { Rng } from '../../../src/rng.ts';
 import { encode } from '../../../src/tokenizer.ts';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';

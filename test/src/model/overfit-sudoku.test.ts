@@ -21,7 +21,7 @@ import { Rng } from '../../../src/rng.ts';
 import { perceptionLoss } from '../../../src/sft/objective.ts';
 import { sudokuTask } from '../../../src/tasks/sudoku/index.ts';
 import { encode } from '../../../src/tokenizer.ts';
-import { resolveBackend } from '../../../src/model/backend.ts';
+import { resolveBackend } from '../../../src/backend/index.ts';
 
 beforeAll(async () => {
   await resolveBackend('wasm', { env: {}, log: () => {} });

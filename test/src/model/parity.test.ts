@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { modelConfig } from '../../../src/model/config.ts';
-import { resolveBackend } from '../../../src/model/backend.ts';
-import { compareSnapshots, gradientSnapshot, parityBatch, type GradientSnapshot } from '../../../src/model/parity.ts';
+import { resolveBackend } from '../../../src/backend/index.ts';
+import { compareSnapshots, gradientSnapshot, parityBatch, type GradientSnapshot } from '../../../bench/checks/parity.ts';
 
 // cpu vs wasm on every CI run; webgpu is compared by bench/parity.ts where an adapter exists.
 // Measured: loss 1.4e-6 abs, gradients 3.5e-6 relative; the bounds leave ~30× headroom.

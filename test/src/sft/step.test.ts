@@ -13,7 +13,7 @@ import { applyGradients, combineGradients, disposeGradients, gradients } from '.
 import { createVlm, disposeVlm, param, type Vlm } from '../../../src/model/vlm.ts';
 import { sftStep } from '../../../src/sft/step.ts';
 import { encode } from '../../../src/tokenizer.ts';
-import { resolveBackend } from '../../../src/model/backend.ts';
+import { resolveBackend } from '../../../src/backend/index.ts';
 import { BUCKET, pixels, tiny } from '../model/fixtures.ts';
 
 // wasm: the same kernels' math as cpu at a tenth of the time; nothing here depends on the backend.

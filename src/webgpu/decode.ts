@@ -1,0 +1,310 @@
+/**
+ * A whole decode step on webgpu as our own WGSL dispatches in one command buffer (issue 9): the tfjs-op step
+ * (forward.ts decodeStep + logits + CPU picking) costs ~25 tfjs kernels per layer at 25–40 µs of JS each plus
+ * a read-back of B × V logits, so sampling was CPU bound (13.9 ms per step for `small` on the H100). Here a
+ * step is 5 dispatches per layer with bind groups made once per call, and it reads back only B token ids
+ * and B log-probs, while the next step is already queued (the token ids stay on the GPU):
+ *   embed → per layer: LN1 + QKV (one packed [d, 3d] matmul), attention (writes K/V into the cache in place),
+ *   out-proj + residual, LN2 + FFN1 + GELU, FFN2 + residual → final LN + logits (tied head), pick
+ * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in 4 interleaved
+ * k-slices). The prefill stays on tfjs ops; its cache tensors are written in place here and stay the caller's.
+ *
+ * Commands go to our own encoder on tfjs's GPUDevice after flushing tfjs's, so they order after the prefill;
+ * tfjs is idle until sample() is done, and whatever it submits later (reusing the cache's buffers from its
+ * pool) is queue-ordered after the step still queued at the end.
+ * Off (create() returns undefined) unless fusedBackend() is set and ASYMFLOW_GPU_DECODE is not '0'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS } from './decode-attention.ts';
+import { pickWgsl, pickWorkgroupBytes } from './pick.ts';
+import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
+import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './rows-linear.ts';
+
+// GPUBufferUsage / GPUMapMode values (WebGPU spec), spelled out so this file needs no Dawn globals.
+const MAP_READ = 0x1;
+const COPY_SRC = 0x4;
+const COPY_DST = 0x8;
+const UNIFORM = 0x40;
+const STORAGE = 0x80;
+const READ = 0x1;
+
+/** layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
+const EPS_BITS = new Uint32Array(Float32Array.of(1e-5).buffer)[0];
+
+let enabled = true;
+let created = 0;
+
+/** How many decoders create() has made (parity checks use it to see that sample() took this path). */
+export const gpuDecodeCount = (): number => created;
+
+/** Off: sample() takes the tfjs-op step even on webgpu (parity checks compare both). */
+export function setGpuDecode(on: boolean): void {
+  enabled = on;
+}
+
+/** The step's per-row inputs, as sample.ts computes them for the tfjs-op step (the token stays on the GPU). */
+export interface StepFeed {
+  readonly positions: Int32Array; // [B] its text position
+  readonly slots: Int32Array; // [B] its cache slot
+}
+
+/** One pick per row: the token and its untempered log-prob (rows already finished get ignored values). */
+export interface Picks {
+  readonly tokens: Int32Array; // [B]
+  readonly logprobs: Float32Array; // [B]
+}
+
+export interface GpuDecodeOptions {
+  readonly temperature: number;
+  readonly topP: number;
+}
+
+/**
+ * What the decoder reads of the model (sample.ts makes it from a Vlm), so the kernel library needs nothing
+ * of the model's modules: its shape, its weights by parameter name, and the caption grid's row map.
+ */
+export interface DecodeModel {
+  readonly config: {
+    readonly d: number;
+    readonly ffnMult: number;
+    readonly vocab: number;
+    readonly heads: number;
+    readonly layers: number;
+    readonly gridStart: number;
+    readonly tiedHead: boolean;
+  };
+  weight(name: string): tf.Tensor;
+  /** Grid rows a sample gathers from (caption-grid.ts gridRowsPer). */
+  readonly gridRowsPer: number;
+  /** Which grid row each text position reads, int32 [maxText] (caption-grid.ts gridRowTensor); asked only with grid rows in the cache. */
+  gridRowTensor(): tf.Tensor1D;
+}
+
+/** The prefill's cache (forward.ts KvCache): per layer K and V, each [B, H, C, dh], and the grid rows when the grid is on. */
+export interface DecodeCache {
+  readonly k: readonly tf.Tensor4D[];
+  readonly v: readonly tf.Tensor4D[];
+  readonly grid?: tf.Tensor2D;
+}
+
+type Command = { pipeline: GPUComputePipeline; group: GPUBindGroup; x: number; y: number };
+
+/**
+ * Our buffers of finished calls by device, by `size:usage`, for the next call: creating a buffer costs ~0.25 ms
+ * under Dawn/Vulkan on the H100 (bench/README.md), ~30 per call. Each decoder takes its own (calls may overlap);
+ * what the next decoder leaves untaken (other shapes) is destroyed, so the pool holds at most one call's set.
+ */
+const idle = new WeakMap<GPUDevice, Map<string, GPUBuffer[]>>();
+
+export class GpuDecoder {
+  private readonly device: GPUDevice;
+  private readonly owned: { buffer: GPUBuffer; key: string }[] = [];
+  private readonly rows: GPUBuffer;
+  private readonly picked: GPUBuffer;
+  private readonly staging: GPUBuffer[]; // by pick number mod 2: one is read while the next is queued
+  private picks = 0; // picks submitted
+  private lastFeed: StepFeed | undefined;
+  private readonly setup: Command[] = [];
+  private readonly decode: Command[] = [];
+  private readonly pickPrefill: Command;
+  private readonly batch: number;
+
+  /**
+   * The decoder for model m's cache (each [B, H, C, dh], written in place) and the prefill's next-token
+   * logits [B, V], or undefined when the fused webgpu path is off or a shape does not fit its kernels.
+   */
+  static create(m: DecodeModel, cache: DecodeCache, prefillLogits: tf.Tensor2D, options: GpuDecodeOptions): GpuDecoder | undefined {
+    const b = fusedBackend();
+    if (!b || !enabled || process.env.ASYMFLOW_GPU_DECODE === '0') return undefined;
+    const c = m.config;
+    const [, heads, capacity, dh] = cache.k[0].shape;
+    const limit = b.device.limits.maxComputeWorkgroupStorageSize;
+    if (capacity > MAX_SLOTS || attentionWorkgroupBytes(dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
+    if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
+    if (c.gridStart > 0 && !(cache.grid && owns(b, cache.grid))) return undefined;
+    created++;
+    return new GpuDecoder(b, m, cache, prefillLogits, options);
+  }
+
+  private constructor(b: Backend, m: DecodeModel, cache: DecodeCache, prefillLogits: tf.Tensor2D, options: GpuDecodeOptions) {
+    const c = m.config;
+    const [batch, heads, capacity, dh] = cache.k[0].shape;
+    const d = c.d;
+    const f = c.ffnMult * d;
+    this.batch = batch;
+    this.device = b.device;
+    const w = (name: string) => bufferOf(b, m.weight(name));
+    const scratch = (floats: number, usage = 0) => this.buffer(4 * floats, STORAGE | usage);
+    const x = scratch(batch * d); // [B, d] residual stream
+    const qkv = scratch(batch * 3 * d); // [B, 3d]
+    const y = scratch(batch * d); // [B, d] attention output, heads merged
+    const hidden = scratch(batch * f); // [B, f·d]
+    const logits = scratch(batch * c.vocab); // [B, V]
+    this.rows = scratch(batch * ROW_WORDS, COPY_DST); // [B] DecodeRow
+    this.picked = scratch(2 * batch, COPY_SRC); // [B] tokens, then [B] log-probs
+    this.staging = [0, 1].map(() => this.buffer(8 * batch, MAP_READ | COPY_DST));
+    const caches = [...cache.k, ...cache.v].map((t) => writtenBufferOf(b, t)); // the attention writes K, V in place
+    const prefill = bufferOf(b, prefillLogits);
+
+    const u32 = (...v: number[]) => this.uniform(Uint32Array.from(v).buffer);
+    const linU = new Map<string, GPUBuffer>();
+    /** out (epilogue) input·W + bias, input LayerNormed first by `norm` (a parameter prefix) when given. */
+    const linear = (epilogue: Epilogue, out: GPUBuffer, input: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | undefined, k: number, n: number,
+      norm?: string, transposed = false) => {
+      const key = `${k}:${n}`;
+      if (!linU.has(key)) linU.set(key, u32(batch, k, n, EPS_BITS));
+      const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}:${norm !== undefined}`;
+      const p = pipeline(b, name, () => rowsLinearWgsl(epilogue, transposed, bias !== undefined, norm !== undefined));
+      const extra = [...(bias ? [bias] : []), ...(norm ? [w(`${norm}.g`), w(`${norm}.b`)] : [])];
+      return this.command(p, [out, input, weight, ...extra, linU.get(key)!], Math.ceil(n / COLS), Math.ceil(batch / ROWS));
+    };
+
+    // Setup (once per call): Q, K, V weights and biases packed side by side, so QKV is one matmul.
+    const pack = pipeline(b, 'decodePack3', PACK3_WGSL);
+    const packW = u32(d, d, 0, 0);
+    const packB = u32(1, d, 0, 0);
+    const packed = Array.from({ length: c.layers }, (_, i) => {
+      const a = `blocks.${i}.attn.`;
+      const pw = scratch(3 * d * d); // [d, 3d]
+      const pb = scratch(3 * d); // [3d]
+      this.setup.push(this.command(pack, [pw, w(`${a}q.w`), w(`${a}k.w`), w(`${a}v.w`), packW], Math.ceil((3 * d * d) / 256)));
+      this.setup.push(this.command(pack, [pb, w(`${a}q.b`), w(`${a}k.b`), w(`${a}v.b`), packB], Math.ceil((3 * d) / 256)));
+      return { pw, pb };
+    });
+
+    const attention = pipeline(b, `decodeAttention:${dh}`, () => attentionWgsl(dh));
+    const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
+    const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, m.gridRowsPer, 0)];
+    if (cache.grid) {
+      embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, m.gridRowTensor()));
+    }
+    this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, () => embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
+    for (let i = 0; i < c.layers; i++) {
+      const pre = `blocks.${i}.`;
+      this.decode.push(
+        linear('store', qkv, x, packed[i].pw, packed[i].pb, d, 3 * d, `${pre}ln1`),
+        this.command(attention, [y, qkv, caches[i], caches[c.layers + i], this.rows, attnU], batch * heads),
+        linear('residual', x, y, w(`${pre}attn.o.w`), w(`${pre}attn.o.b`), d, d),
+        linear('gelu', hidden, x, w(`${pre}mlp.fc.w`), w(`${pre}mlp.fc.b`), d, f, `${pre}ln2`),
+        linear('residual', x, hidden, w(`${pre}mlp.proj.w`), w(`${pre}mlp.proj.b`), f, d),
+      );
+    }
+    this.decode.push(c.tiedHead
+      ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
+      : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'));
+    const pick = pipeline(b, `decodePick:${c.vocab}`, () => pickWgsl(c.vocab));
+    const pickU = this.uniform(new Float32Array([0, options.temperature, options.topP, 0]).buffer, batch);
+    this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));
+    this.pickPrefill = this.command(pick, [this.picked, prefill, this.rows, pickU], batch);
+
+    const leftovers = idle.get(this.device);
+    for (const buffer of [...(leftovers?.values() ?? [])].flat()) buffer.destroy();
+    leftovers?.clear();
+    // tfjs's unsubmitted commands (the prefill, uploads of the buffers above) go first.
+    b.ensureCommandEncoderReady();
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+
+  /**
+   * Queues pick 0, from the prefill's logits, with the rows' uniforms `rands` [B] (0 where unused); read it
+   * with read(0).
+   */
+  submitFirst(rands: Float32Array): void {
+    this.submit([...this.setup, this.pickPrefill], undefined, rands);
+  }
+
+  /**
+   * Queues the decode step that feeds each row's newest token (the last pick's, on the GPU) at `feed`'s
+   * positions and slots, then the next pick. Works ahead of read(): the token ids never leave the GPU.
+   */
+  submitStep(feed: StepFeed, rands: Float32Array): void {
+    this.submit(this.decode, feed, rands);
+  }
+
+  /** Picks again from the last step's logits with other uniforms (before the next submitStep only). */
+  repick(rands: Float32Array): void {
+    this.picks--;
+    this.submit([this.decode[this.decode.length - 1]], this.lastFeed, rands);
+  }
+
+  /** The picks of pick number `n` (0 = from the prefill), once the GPU has made them. */
+  async read(n: number): Promise<Picks> {
+    if (n >= this.picks || n < this.picks - 2) throw new Error(`GpuDecoder.read(${n}): picks ${this.picks - 2}…${this.picks - 1} are readable`);
+    const staging = this.staging[n % 2];
+    await staging.mapAsync(READ);
+    let out: ArrayBuffer;
+    try {
+      out = staging.getMappedRange().slice(0);
+    } finally {
+      staging.unmap(); // a pooled buffer must come back unmapped
+    }
+    const b = this.batch;
+    return { tokens: new Int32Array(out, 0, b), logprobs: new Float32Array(out, 4 * b, b) };
+  }
+
+  /**
+   * Returns our buffers to the pool for the next call (not the cache nor the weights). Work still queued
+   * that uses them runs before any later call's, which is queue-ordered after it.
+   */
+  dispose(): void {
+    let pool = idle.get(this.device);
+    if (!pool) idle.set(this.device, (pool = new Map()));
+    for (const { buffer, key } of this.owned) pool.set(key, [...(pool.get(key) ?? []), buffer]);
+    this.owned.length = 0;
+  }
+
+  private submit(commands: Command[], feed: StepFeed | undefined, rands: Float32Array): void {
+    const n = this.batch;
+    const words = new ArrayBuffer(4 * ROW_WORDS * n);
+    const ints = new Int32Array(words);
+    const floats = new Float32Array(words);
+    for (let i = 0; i < n; i++) {
+      if (feed) {
+        ints[i * ROW_WORDS] = feed.positions[i];
+        ints[i * ROW_WORDS + 1] = feed.slots[i];
+      }
+      floats[i * ROW_WORDS + 2] = rands[i];
+    }
+    this.lastFeed = feed;
+    // Queue-ordered: work submitted earlier still reads the previous contents.
+    this.device.queue.writeBuffer(this.rows, 0, words);
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (const c of commands) {
+      pass.setPipeline(c.pipeline);
+      pass.setBindGroup(0, c.group);
+      pass.dispatchWorkgroups(c.x, c.y);
+    }
+    pass.end();
+    encoder.copyBufferToBuffer(this.picked, 0, this.staging[this.picks % 2], 0, 8 * n);
+    this.device.queue.submit([encoder.finish()]);
+    this.picks++;
+  }
+
+  private buffer(bytes: number, usage: number): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const key = `${size}:${usage}`;
+    const buffer = idle.get(this.device)?.get(key)?.pop() ?? this.device.createBuffer({ size, usage });
+    this.owned.push({ buffer, key });
+    return buffer;
+  }
+
+  /** A uniform buffer holding `data`; `rows` (when given) overwrites its first u32 (the pick's row count). */
+  private uniform(data: ArrayBuffer, rows?: number): GPUBuffer {
+    if (rows !== undefined) new Uint32Array(data)[0] = rows;
+    const buffer = this.buffer(data.byteLength, UNIFORM | COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+
+  private command(p: GPUComputePipeline, buffers: GPUBuffer[], x: number, y = 1): Command {
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max) throw new Error(`GpuDecoder: ${x}×${y} workgroups exceed the device's ${max} per dimension`);
+    const group = this.device.createBindGroup({
+      layout: p.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    return { pipeline: p, group, x, y };
+  }
+}

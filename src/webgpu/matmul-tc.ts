@@ -1,0 +1,207 @@
+/**
+ * The tensor-core form of our matmul (issue 17): the same bindings, uniforms, split-K partials and column sums
+ * as matmul.ts's fp32 kernel, so matmulOwn switches between them by precision alone. Operands stay
+ * float32 in storage and are rounded to f16 on their way into workgroup memory; WGSL subgroup matrices
+ * (Dawn's chromium_experimental_subgroup_matrix: on NVIDIA, Vulkan cooperative matrices on the tensor cores)
+ * multiply 16×16 f16 fragments into f32 accumulators. Master weights, the optimizer and every other kernel
+ * stay float32: only the matmul's operands lose precision (f16: 11 significant bits, range 6e-5…65504, so
+ * gradients need the loss scaling of the guarded update).
+ *
+ * A workgroup holds `wm × wn` subgroups of 32 invocations (NVIDIA's subgroup size); each subgroup owns
+ * `fm × fn` result fragments, so a workgroup tile is (16·wm·fm) × (16·wn·fn), K in steps of `bk`. The tiles
+ * are stored in workgroup memory in the layout the operand has in storage (loads stay coalesced along its
+ * contiguous dimension) and read as row- or column-major fragments accordingly, rows padded by 8 halves
+ * (16 bytes, the cooperative-matrix stride alignment) to spread them over banks. Results leave through a
+ * 16×16 f32 staging area per subgroup, where bias, addend and the bounds are applied as in the fp32 kernel.
+ */
+
+import { workgroupTile } from './matmul-split.ts';
+
+/** Subgroups (wm × wn), fragments per subgroup (fm × fn) and the K step of a tensor-core workgroup tile. */
+export interface TcTile {
+  readonly wm: number;
+  readonly wn: number;
+  readonly fm: number;
+  readonly fn: number;
+  readonly bk: number;
+}
+
+/** 128×128 tiles, 256 invocations, K steps of 32. */
+export const DEFAULT_TC_TILE: TcTile = { wm: 2, wn: 4, fm: 4, fn: 2, bk: 32 };
+
+/** The subgroup size the kernel's fragment-to-invocation arithmetic assumes (NVIDIA's, fixed). */
+export const TC_SUBGROUP = 32;
+
+export const tcTileRows = (t: TcTile): number => 16 * t.wm * t.fm;
+export const tcTileCols = (t: TcTile): number => 16 * t.wn * t.fn;
+export const tcThreads = (t: TcTile): number => TC_SUBGROUP * t.wm * t.wn;
+
+/** Parses 'wm,wn,fm,fn,bk' (ASYMFLOW_TC_TILE) into a tile, checking what the kernel relies on. */
+export function parseTcTile(spec: string): TcTile {
+  const parts = spec.split(',').map(Number);
+  if (parts.length !== 5 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new Error(`ASYMFLOW_TC_TILE must be 'wm,wn,fm,fn,bk' (positive integers), got '${spec}'`);
+  }
+  const [wm, wn, fm, fn, bk] = parts as [number, number, number, number, number];
+  const tile = { wm, wn, fm, fn, bk };
+  const threads = tcThreads(tile);
+  if (bk % 16 !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of 16, got ${bk}`);
+  if (threads > 1024) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations per workgroup (at most 1024)`);
+  for (const [what, size] of [['A', tcTileRows(tile) * bk], ['B', tcTileCols(tile) * bk]] as const) {
+    if (size % threads !== 0) throw new Error(`ASYMFLOW_TC_TILE: the ${what} tile (${size} values) does not split over ${threads} invocations`);
+  }
+  if (threads % tcTileCols(tile) !== 0) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${tcTileCols(tile)} columns`);
+  return tile;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Workgroup-memory bytes the kernel declares (tiles in f16, staging and column sums in f32). */
+export function tcWorkgroupBytes(t: TcTile, transposeA: boolean, transposeB: boolean): number {
+  const { sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
+  return 2 * (sizeA + sizeB) + 4 * (t.wm * t.wn * 256 + tcThreads(t));
+}
+
+function sharedLayout(t: TcTile, transposeA: boolean, transposeB: boolean) {
+  const tm = tcTileRows(t);
+  const tn = tcTileCols(t);
+  // A [M, K] → As[m][k] (row-major fragments); A stored [K, M] → As[k][m] (column-major fragments).
+  const strideA = (transposeA ? tm : t.bk) + 8;
+  const strideB = (transposeB ? t.bk : tn) + 8;
+  return { tm, tn, strideA, strideB, sizeA: (transposeA ? t.bk : tm) * strideA, sizeB: (transposeB ? tn : t.bk) * strideB };
+}
+
+/**
+ * One operand's loads from storage: value (or, vectorised, 4 values along the contiguous dimension) number
+ * lid + e·threads of the tile, its tile coordinates (`outer`, `inner`: the stored layout's row and column),
+ * the bounds, and where it goes in workgroup memory. `w` is 4 when the contiguous dimension is a multiple of 4
+ * (then a vec4 lies wholly inside or outside the bounds), else 1.
+ */
+function operandLoads(name: 'a' | 'b', count: number, threads: number, w: number, cols: number, stride: number,
+  coord: { outer: string; inner: string; outerLimit: string; innerLimit: string; index: (outer: string, inner: string) => string }) {
+  const n = count / w;
+  const r = `r${name}`;
+  const zero = w === 4 ? 'vec4<f32>(0.0)' : '0.0';
+  const coords = range(n).map((e) => `  let ${coord.outer}${e} = (lid.x + ${e * threads}u) / ${cols / w}u; let ${coord.inner}${e} = ((lid.x + ${e * threads}u) % ${cols / w}u) * ${w}u;`);
+  const declare = range(n).map((e) => `var ${r}${e} = ${zero};`).join(' ');
+  const load = (k: string) => range(n).map((e) => {
+    const at = coord.index(`${coord.outer}${e}`, `${coord.inner}${e}`).replaceAll('K0', k);
+    const index = w === 4 ? `(${at}) / 4u` : at;
+    return `    ${r}${e} = ${zero}; if (${coord.outerLimit.replaceAll('#', String(e)).replaceAll('K0', k)} && ${coord.innerLimit.replaceAll('#', String(e)).replaceAll('K0', k)}) { ${r}${e} = ${name}${w === 4 ? '4' : ''}[${index}]; }`;
+  }).join('\n');
+  const shared = name === 'a' ? 'As' : 'Bs';
+  const store = range(n).map((e) => range(w).map((j) =>
+    `    ${shared}[${coord.outer}${e} * ${stride}u + ${coord.inner}${e}${j ? ` + ${j}u` : ''}] = f16(${r}${e}${w === 4 ? `[${j}]` : ''});`).join('\n')).join('\n');
+  return { coords, declare, load, store, n };
+}
+
+/**
+ * The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's.
+ * `vecA`/`vecB`: the operand's contiguous dimension is a multiple of 4 (its loads are vec4s).
+ */
+export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile, vecA = false, vecB = false): string {
+  const { tm, tn, strideA, strideB, sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
+  const threads = tcThreads(t);
+  const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
+  // A stored [M, K] (rows m, columns k) or [K, M]; B stored [K, N] or [N, K]. `K0` is the k step's start.
+  const A = operandLoads('a', (tm * t.bk) / threads, threads, vecA ? 4 : 1, transposeA ? tm : t.bk, strideA, transposeA
+    ? { outer: 'kA', inner: 'mA', outerLimit: 'K0 + kA# < kEnd', innerLimit: 'm0 + mA# < u.M', index: (o, i) => `aBase + (K0 + ${o}) * u.M + m0 + ${i}` }
+    : { outer: 'mA', inner: 'kA', outerLimit: 'm0 + mA# < u.M', innerLimit: 'K0 + kA# < kEnd', index: (o, i) => `aBase + (m0 + ${o}) * u.K + K0 + ${i}` });
+  const B = operandLoads('b', (tn * t.bk) / threads, threads, vecB ? 4 : 1, transposeB ? t.bk : tn, strideB, transposeB
+    ? { outer: 'nB', inner: 'kB', outerLimit: 'n0 + nB# < u.N', innerLimit: 'K0 + kB# < kEnd', index: (o, i) => `bBase + (n0 + ${o}) * u.K + K0 + ${i}` }
+    : { outer: 'kB', inner: 'nB', outerLimit: 'K0 + kB# < kEnd', innerLimit: 'n0 + nB# < u.N', index: (o, i) => `bBase + (K0 + ${o}) * u.N + n0 + ${i}` });
+  const load = (k: string) => `${A.load(k)}\n${B.load(k)}`;
+  const store = `${A.store}\n${B.store}`;
+  // colSum (B not transposed): every load of this invocation is in the same column(s), nB0 … nB0 + w − 1
+  // (threads is a multiple of the tile's columns / w), summed here in f32 before the rounding to f16.
+  const wB = vecB ? 4 : 1;
+  const sumLoads = transposeB ? '' : `    if (sumsB) { cs += ${range(B.n).map((e) => `rb${e}`).join(' + ')}; }`;
+  const leftAt = (i: number) => transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`;
+  const rightAt = (j: number) => transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`;
+  const mma = [
+    ...range(t.fm).map((i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`),
+    ...range(t.fn).map((j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`),
+    ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
+  ].join('\n');
+  const epilogue = frags.map(([i, j]) => `  subgroupMatrixStore(&stage, sg * 256u, c${i}${j}, false, 16u);
+  workgroupBarrier();
+  emit(rowF + ${16 * i}u, colF + ${16 * j}u, sg, lane, m0, n0, outBase, live);
+  workgroupBarrier();`).join('\n');
+  return /* wgsl */ `
+enable f16;
+enable subgroups;
+enable chromium_experimental_subgroup_matrix;
+// Fragment offsets depend on the subgroup's index (local_invocation_id / 32), uniform within each subgroup,
+// which the analysis cannot see.
+diagnostic(off, chromium.subgroup_matrix_uniformity);
+struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
+  batch: u32, splits: u32, hasBias: u32, total: u32, hasAddend: u32, colSum: u32, pad1: u32, pad2: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> a${vecA ? '4: array<vec4<f32>>' : ': array<f32>'};
+@group(0) @binding(2) var<storage, read> b${vecB ? '4: array<vec4<f32>>' : ': array<f32>'};
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> addend: array<f32>;
+@group(0) @binding(5) var<uniform> u: U;
+@group(0) @binding(6) var<storage, read_write> csum: array<f32>; // colSum: Σ_k B[k, n] of this split, at [split, N]
+var<workgroup> As: array<f16, ${sizeA}>;
+var<workgroup> Bs: array<f16, ${sizeB}>;
+var<workgroup> stage: array<f32, ${t.wm * t.wn * 256}>; // a 16×16 result fragment per subgroup
+var<workgroup> csums: array<${wB === 4 ? 'vec4<f32>' : 'f32'}, ${threads}>;
+
+// One staged fragment out: 8 values per invocation, bias and addend added as the fp32 kernel adds them.
+fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, live: bool) {
+  for (var e = 0u; e < 8u; e++) {
+    let idx = lane + 32u * e;
+    let m = m0 + row + idx / 16u;
+    let n = n0 + col + idx % 16u;
+    if (live && m < u.M && n < u.N) {
+      var v = stage[sg * 256u + idx];
+      if (u.hasBias == 1u) { v += bias[n]; }
+      if (u.hasAddend == 1u) { v += addend[outBase + m * u.N + n]; }
+      out[outBase + m * u.N + n] = v;
+    }
+  }
+}
+
+// Barriers only in main's uniform control flow; every workgroup runs the same loop (dead ones included).
+@compute @workgroup_size(${threads})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+${workgroupTile(tm, tn)}
+  let kBegin = split * u.kChunk;
+  let kEnd = min(u.K, kBegin + u.kChunk);
+  let sg = lid.x / 32u;
+  let lane = lid.x % 32u;
+  let rowF = (sg / ${t.wn}u) * ${16 * t.fm}u; // this subgroup's first result row in the tile
+  let colF = (sg % ${t.wn}u) * ${16 * t.fn}u;
+  ${frags.map(([i, j]) => `var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`).join('\n  ')}
+  let sumsB = u.colSum == 1u && m0 == 0u;
+  var cs = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
+${[...A.coords, ...B.coords].join('\n')}
+  ${A.declare} ${B.declare}
+${load('kBegin')}
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${t.bk}u) {
+    workgroupBarrier();
+${store}
+${sumLoads}
+    workgroupBarrier();
+${load(`k0 + ${t.bk}u`)}
+    for (var kk = 0u; kk < ${t.bk}u; kk += 16u) {
+${mma}
+    }
+  }
+  if (sumsB) {
+    csums[lid.x] = cs;
+  }
+  workgroupBarrier();
+  if (sumsB && live && lid.x < ${tn / wB}u) {
+    var colTotal = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
+    for (var q = 0u; q < ${(threads * wB) / tn}u; q++) { colTotal += csums[q * ${tn / wB}u + lid.x]; }
+    for (var j = 0u; j < ${wB}u; j++) {
+      let n = n0 + lid.x * ${wB}u + j;
+      if (n < u.N) { csum[split * u.N + n] = colTotal${wB === 4 ? '[j]' : ''}; }
+    }
+  }
+  let outBase = (split * u.batch + bi) * u.M * u.N;
+${epilogue}
+}`;
+}
