@@ -1,4 +1,4 @@
-/** WGSL pieces shared by the fused attention kernels (attention.ts). */
+/** WGSL of the fused attention (attention.ts): the pieces its kernels share, and the forward kernel. */
 
 /** Query rows per workgroup (one thread each) in the forward and dq kernels; keys per dkdv workgroup. */
 export const ROWS = 64;
@@ -41,3 +41,57 @@ export const loadKvTile = (threads: number) => `    workgroupBarrier();
     }
     if (lid.x < T) { kbs[lid.x] = keyBias(b, k0 + lid.x); }
     workgroupBarrier();`;
+
+/** Forward: O [B, L, H, dh] and lse [B·H, L]. */
+export const forwardWgsl = (dh4: number, t: number) => /* wgsl */ `${UNIFORMS}
+@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> lse: array<f32>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> kb: array<f32>;
+@group(0) @binding(6) var<uniform> u: U;
+${PRELUDE(dh4)}
+${kvTiles(t, dh4)}
+
+// Barriers only in main and in uniform control flow (GLSL on Dawn's GLES path in CI forbids the rest).
+@compute @workgroup_size(${ROWS})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+${blockOf('qb')}
+  let i = qb * ${ROWS}u + lid.x;
+  let base = rowOf(b, min(i, u.L - 1u), h);
+  var qr: array<vec4<f32>, DH4>;
+  var acc: array<vec4<f32>, DH4>;
+  for (var c = 0u; c < DH4; c++) { qr[c] = q[base + c] * u.scale; acc[c] = vec4<f32>(0.0); }
+  var m = -1.0e30;
+  var l = 0.0;
+  // Keys past max(prefix, the block's last query) are masked for every row of the block.
+  let kEnd = min(u.L, max(u.prefix, qb * ${ROWS}u + ${ROWS}u));
+  for (var k0 = 0u; k0 < kEnd; k0 += T) {
+${loadKvTile(ROWS)}
+    var s: array<f32, ${t}>;
+    var bm = m;
+    for (var jj = 0u; jj < T; jj++) {
+      var xv = vec4<f32>(0.0);
+      for (var c = 0u; c < DH4; c++) { xv += qr[c] * ks[jj * DH4 + c]; }
+      let x = hsum(xv) + kbs[jj];
+      s[jj] = x;
+      if (visible(i, k0 + jj)) { bm = max(bm, x); }
+    }
+    let corr = exp(m - bm);
+    l *= corr;
+    for (var c = 0u; c < DH4; c++) { acc[c] *= corr; }
+    for (var jj = 0u; jj < T; jj++) {
+      var p = 0.0;
+      if (visible(i, k0 + jj)) { p = exp(s[jj] - bm); }
+      l += p;
+      for (var c = 0u; c < DH4; c++) { acc[c] += p * vs[jj * DH4 + c]; }
+    }
+    m = bm;
+  }
+  if (live && i < u.L) {
+    let inv = 1.0 / l;
+    for (var c = 0u; c < DH4; c++) { out[base + c] = acc[c] * inv; }
+    lse[bh * u.L + i] = m + log(l);
+  }
+}`;

@@ -25,4 +25,5 @@ export { DEFAULT_TC_TILE, TC_SUBGROUP, parseTcTile } from './matmul-tc.ts';
 export { ageWebgpuPool, trimWebgpuPool } from './pool.ts';
 export { fusedBackend, internals, ourKernelTimes, timeOurKernels } from './raw.ts';
 export { setSegmentCompact } from './segment-sum.ts';
-export { GpuDecoder, gpuDecodeCount, setGpuDecode, type DecodeCache, type DecodeModel } from './decode.ts';
+export { GpuDecoder, gpuDecodeCount, setGpuDecode } from './decode.ts';
+export type { DecodeCache, DecodeModel } from './decode-model.ts';
