@@ -6,10 +6,11 @@
  * `navigator.gpu`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, type Env, type ResolvedBackend } from './request.ts';
+import { BackendError, isVerbose, type Env, type ResolvedBackend } from './request.ts';
 import type { Precision } from './precision.ts';
 import { noteTensorCoreGap, tensorCoreGap, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES } from './tensor-cores.ts';
 import { removeBackendFactory, setTfBackend } from './tfjs-backends.ts';
+import { hasVulkanLoader } from './vulkan-loader.ts';
 
 /** Software rasterisers: fine for parity checks, never chosen by auto (wasm is faster and exact). */
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
@@ -128,7 +129,9 @@ interface FoundAdapter {
 /**
  * Dawn's default backends first (Vulkan on the GPU machine), then OpenGL ES in compatibility mode, which
  * on a machine without a GPU runs on Mesa's llvmpipe through surfaceless EGL.
- * ASYMFLOW_WEBGPU_DAWN='backend=opengles' (comma-separated Dawn options) forces one path.
+ * ASYMFLOW_WEBGPU_DAWN='backend=opengles' (comma-separated Dawn options) forces one path. Without a Vulkan
+ * loader the default attempt is skipped (it would fail after Dawn printed a warning; vulkan-loader.ts), unless
+ * --verbose asks to see it.
  */
 async function findAdapter(dawn: DawnModule, env: Env, tensorCores: boolean): Promise<FoundAdapter | undefined> {
   const forced = env.ASYMFLOW_WEBGPU_DAWN;
@@ -136,7 +139,7 @@ async function findAdapter(dawn: DawnModule, env: Env, tensorCores: boolean): Pr
     ? [{ options: forced.split(','), request: compatRequest(forced) }]
     : [
         // Mixed precision: the toggles that show the tensor cores (tensor-cores.ts), on the default backends only.
-        { options: tensorCores ? TENSOR_CORE_DAWN_OPTIONS : [], request: { powerPreference: 'high-performance' } },
+        ...(hasVulkanLoader(env) || isVerbose(env) ? [{ options: tensorCores ? TENSOR_CORE_DAWN_OPTIONS : [], request: { powerPreference: 'high-performance' } as GPURequestAdapterOptions }] : []),
         { options: ['backend=opengles'], request: compatRequest('opengles') },
       ];
   for (const { options, request } of attempts) {

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasVulkanLoader } from '../../src/backend/vulkan-loader.ts';
 import { applyNoColor, takeVerbose } from '../../tui/terminal-env.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -24,6 +25,13 @@ describe('quiet startup', () => {
   it('the cpu backend prints only its backend line; --verbose (ASYMFLOW_VERBOSE=1) brings the tfjs banner back', async () => {
     expect((await tsx('resolve-backend.ts', ['cpu'])).stderr).toBe('backend: cpu (cpu)\n');
     expect((await tsx('resolve-backend.ts', ['cpu'], { ASYMFLOW_VERBOSE: '1' })).stderr).toContain('install our node backend');
+  }, 180_000);
+
+  it('webgpu on a machine without a Vulkan loader: no Dawn warning unless --verbose', async () => {
+    const quiet = await tsx('resolve-backend.ts', ['webgpu'], { EGL_PLATFORM: 'surfaceless' });
+    expect(quiet.stderr).not.toContain("Couldn't load Vulkan");
+    expect(quiet.stderr).toMatch(/^backend: webgpu \(.*Dawn opengles\)/m);
+    if (!hasVulkanLoader(process.env)) expect((await tsx('resolve-backend.ts', ['webgpu'], { EGL_PLATFORM: 'surfaceless', ASYMFLOW_VERBOSE: '1' })).stderr).toContain("Couldn't load Vulkan");
   }, 180_000);
 
   it('--verbose is taken from anywhere before --', () => {
