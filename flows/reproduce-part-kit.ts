@@ -3,7 +3,7 @@
  * context, the result shapes the report reads back, run-directory names and the flags a part's command line shows.
  */
 import path from 'node:path';
-import type { Proportion } from '../src/eval/stats.ts';
+import { accuracyOf, type Accuracy } from '../src/eval/accuracy.ts';
 import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import type { EvalPoint } from '../src/sft/sft-eval.ts';
 import type { DiagnoseSummary } from '../src/rl/diagnose.ts';
@@ -20,12 +20,8 @@ export interface PartContext {
   readonly log: (line: string) => void;
 }
 
-/** The four disentangled figures of one evaluation. */
-export interface Figures {
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-  readonly arCond: Proportion;
+/** The four disentangled figures of one evaluation, with its outcomes puzzle by puzzle. */
+export interface Figures extends Accuracy {
   readonly perPuzzle?: PerPuzzle; // for the paired tests (absent in parts recorded before it existed)
 }
 
@@ -84,7 +80,7 @@ export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>):
 }
 
 export const pairs = (o: Readonly<Record<string, unknown>>) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`);
-export const figures = (f: Figures): Figures => ({ a: f.a, ap: f.ap, ar: f.ar, arCond: f.arCond, ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
+export const figures = (f: Figures): Figures => ({ ...accuracyOf(f), ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
 export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: PartKind, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
 export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
 export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');

@@ -6,6 +6,7 @@
  * check of every finding (src/reproduce/verdicts.ts) judged together at α = 0.05 with Holm's correction.
  * Parts not run yet appear as such, and the checks that need them as "not run".
  */
+import { accuracyValues } from '../src/eval/accuracy.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,7 +84,7 @@ async function taskSection(input: ReportInput, task: ReproduceTask): Promise<Tas
   // Fig. 3: standard SFT over steps, from the initial model's evaluation to the final one.
   md.push(`### Fig. 3 analogue — standard SFT: accuracies over steps${seedNote}`, '');
   if (sft) {
-    const curve = meanCurve(sft.map((s) => [{ step: 0, a: s.init.a.value, ap: s.init.ap.value, ar: s.init.ar.value, arCond: s.init.arCond.value, n: s.init.a.count }, ...s.evaluations]));
+    const curve = meanCurve(sft.map((s) => [{ step: 0, ...accuracyValues(s.init), n: s.init.a.count }, ...s.evaluations]));
     md.push('| step | a | a_p | a_r | ã_r | n |', '|---|---|---|---|---|---|');
     for (const p of curve) md.push(`| ${p.step} | ${(100 * p.a).toFixed(1)} | ${(100 * p.ap).toFixed(1)} | ${(100 * p.ar).toFixed(1)} | ${(100 * p.arCond).toFixed(1)} | ${p.n} |`);
     md.push('', await figure(out, `${task} Fig. 3: SFT accuracies over steps`, () => accuracyCurves([{ run: 'standard SFT', points: curve }], path.join(plots, 'fig3'))), '');

@@ -5,14 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
+import type { Accuracy } from '../src/eval/accuracy.ts';
 
 /** One setting's figures in one seed's sweep. */
-export interface SeedRow {
+export interface SeedRow extends Accuracy<number> {
   readonly setting: string;
-  readonly a: number;
-  readonly ap: number;
-  readonly ar: number;
-  readonly arCond: number;
 }
 
 /** Runs `sweep` for each seed in DIR/seed-S, one after another; returns each seed's rows and writes DIR/seeds.md. */

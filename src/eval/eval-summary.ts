@@ -5,7 +5,8 @@
  * reported beside them; parse failures are the model's and score 0.
  */
 import type { ParseFailure } from '../records.ts';
-import { proportion, type Proportion } from './stats.ts';
+import type { Accuracy } from './accuracy.ts';
+import { proportion } from './stats.ts';
 import type { EvalMode, EvalModes, EvalRecord } from './eval-record.ts';
 
 export interface EvalSampling {
@@ -16,16 +17,12 @@ export interface EvalSampling {
   readonly n: number; // completions per sample and mode
 }
 
-export interface EvalSummary {
+export interface EvalSummary extends Accuracy {
   readonly task: string;
   readonly policy: string;
   readonly mode: EvalModes;
   readonly n: number; // samples
   readonly sampling: EvalSampling;
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly arCond: Proportion;
-  readonly ar: Proportion;
   readonly parseFailures: { readonly total: number } & Readonly<Record<EvalMode, Partial<Record<ParseFailure, number>>>>;
   readonly requestFailures: { readonly total: number; readonly reasons: Readonly<Record<string, number>> } & Readonly<Record<EvalMode, number>>;
   readonly records: number; // completions recorded, failed ones included

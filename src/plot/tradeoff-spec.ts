@@ -3,13 +3,12 @@
  * (a_p, a_r), coloured by end-to-end accuracy a, labelled with the setting.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { Accuracy } from '../eval/accuracy.ts';
 import { VALUE_AXIS, valueScale } from './axis.ts';
 
-export interface SweepRow {
+/** One point of the trade-off: a setting's a, a_p and a_r values (src/eval/accuracy.ts). */
+export interface SweepRow extends Pick<Accuracy<number>, 'a' | 'ap' | 'ar'> {
   readonly setting: string; // e.g. 'λ=0.2' or 'ngdiff'
-  readonly a: number;
-  readonly ap: number;
-  readonly ar: number;
 }
 
 /** Validates `sweep.json` content: an array of rows, or an object with a `rows` array. */

@@ -6,18 +6,14 @@
 import type { EvalSplit } from '../data/held-out.ts';
 import { evaluatePolicy } from '../eval/evaluate.ts';
 import { generatedSamples } from '../data/generated-samples.ts';
-import type { Proportion } from '../eval/stats.ts';
+import { accuracyOf, type Accuracy } from '../eval/accuracy.ts';
 import { perPuzzleOf, type PerPuzzle } from '../eval/per-puzzle.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { TfjsPolicy } from '../policy/tfjs-policy.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
 
-export interface EvalFigures {
+export interface EvalFigures extends Accuracy {
   readonly n: number;
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-  readonly arCond: Proportion;
   readonly parseFailures: number;
   readonly perPuzzle?: PerPuzzle; // absent in runs recorded before it existed
 }
@@ -46,5 +42,5 @@ export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOption
     batchSize: o.batch,
     onRecord: () => o.onProgress?.(++done, 2 * o.n),
   });
-  return { n: summary.n, a: summary.a, ap: summary.ap, ar: summary.ar, arCond: summary.arCond, parseFailures: summary.parseFailures.total, perPuzzle: perPuzzleOf(records) };
+  return { n: summary.n, ...accuracyOf(summary), parseFailures: summary.parseFailures.total, perPuzzle: perPuzzleOf(records) };
 }

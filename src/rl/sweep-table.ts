@@ -2,21 +2,18 @@
  * The α sweep's Table-2 analogue: one row per setting with a, a_p, a_r, ã_r after RL (and the change from
  * the shared starting checkpoint), as sweep.json rows (readable by src/plot/tradeoff-spec.ts) and markdown.
  */
+import { accuracyValues, type Accuracy } from '../eval/accuracy.ts';
 import type { EvalFigures } from './rl-eval.ts';
 
-export interface RlSweepRow {
+export interface RlSweepRow extends Accuracy<number> {
   readonly setting: string; // 'init' or 'α=0.5'
   readonly alpha: number | null;
-  readonly a: number;
-  readonly ap: number;
-  readonly ar: number;
-  readonly arCond: number;
   readonly n: number;
   readonly run: string | null; // the run directory
 }
 
 export function sweepRow(setting: string, alpha: number | null, f: EvalFigures, run: string | null): RlSweepRow {
-  return { setting, alpha, a: f.a.value, ap: f.ap.value, ar: f.ar.value, arCond: f.arCond.value, n: f.n, run };
+  return { setting, alpha, ...accuracyValues(f), n: f.n, run };
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);

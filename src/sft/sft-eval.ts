@@ -8,6 +8,7 @@ import { evaluatePolicy } from '../eval/evaluate.ts';
 import type { EvalRecord } from '../eval/eval-record.ts';
 import type { EvalSummary } from '../eval/eval-summary.ts';
 import type { EvalModes } from '../eval/eval-record.ts';
+import { accuracyValues, type Accuracy } from '../eval/accuracy.ts';
 import { perPuzzleOf, type PerPuzzle } from '../eval/per-puzzle.ts';
 import type { Vlm } from '../model/vlm.ts';
 import { TfjsPolicy } from '../policy/tfjs-policy.ts';
@@ -26,12 +27,8 @@ export interface SftEvalOptions {
 }
 
 /** One evaluation's figures, kept in the run's history (checkpoint metadata and summary.json). */
-export interface EvalPoint {
+export interface EvalPoint extends Accuracy<number> {
   readonly step: number;
-  readonly a: number;
-  readonly ap: number;
-  readonly ar: number;
-  readonly arCond: number;
   readonly n: number;
 }
 
@@ -65,7 +62,7 @@ export async function evaluateAtStep(model: Vlm, task: Task, samples: readonly S
       options.onProgress?.(++scored, total);
     },
   });
-  const point: EvalPoint = { step, a: summary.a.value, ap: summary.ap.value, ar: summary.ar.value, arCond: summary.arCond.value, n: summary.n };
+  const point: EvalPoint = { step, ...accuracyValues(summary), n: summary.n };
   const sample = first && samples.find((s) => s.puzzle.id === first!.sampleId);
   return { summary, records, point, perPuzzle: perPuzzleOf(records), sample: first && sample ? sampleView(task, sample, first, step) : undefined };
 }

@@ -4,13 +4,14 @@
  * and the sha256 of the final weights (the same hash a resumed run must reproduce).
  */
 import type { EvalSummary } from '../eval/eval-summary.ts';
+import type { Accuracy } from '../eval/accuracy.ts';
 import type { Proportion } from '../eval/stats.ts';
 import type { PerPuzzle } from '../eval/per-puzzle.ts';
 import type { SftProgress } from './sft-checkpoint.ts';
 import type { EvalPoint } from './sft-eval.ts';
 import { objectiveName, type SftObjective } from './objective-spec.ts';
 
-export interface SftSummary {
+export interface SftSummary extends Accuracy {
   readonly run: string;
   readonly task: string;
   readonly objective: string; // its name: standard, lambda:0.2, ngdiff
@@ -19,10 +20,6 @@ export interface SftSummary {
   readonly totalSteps: number;
   readonly prePerceptionSteps: number;
   readonly stopped?: 'quit'; // ended early at the user's request (no final evaluation)
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-  readonly arCond: Proportion;
   readonly eval: Pick<EvalSummary, 'n' | 'mode' | 'sampling' | 'parseFailures' | 'requestFailures'> | null;
   readonly evaluations: readonly EvalPoint[];
   readonly perPuzzle?: PerPuzzle; // the last evaluation's outcomes puzzle by puzzle

@@ -4,6 +4,7 @@
  * objectives a `--lambda` list and `--with standard,ngdiff` stand for, each with its run-directory name.
  */
 import path from 'node:path';
+import { accuracyOf, accuracyValues, type Accuracy } from '../eval/accuracy.ts';
 import type { Proportion } from '../eval/stats.ts';
 import type { SweepRow } from '../plot/tradeoff-spec.ts';
 import type { SftObjective } from './objective-spec.ts';
@@ -54,14 +55,10 @@ export function settingConfig(base: SftConfig, setting: SweepSetting, sweepOut: 
   return resolveSftConfig({ ...base, objective: setting.objective, out: path.join(sweepOut, setting.name), stopAfter: 0, record: '', resume, overwrite: true });
 }
 
-export interface TableRow {
+export interface TableRow extends Accuracy {
   readonly setting: string; // the label
   readonly name: string;
   readonly objective: SftObjective;
-  readonly a: Proportion;
-  readonly ap: Proportion;
-  readonly ar: Proportion;
-  readonly arCond: Proportion;
   readonly steps: number;
   readonly weightsSha256: string;
 }
@@ -76,12 +73,12 @@ export interface SweepTable {
 }
 
 export function tableRow(setting: SweepSetting, s: SftSummary): TableRow {
-  return { setting: setting.label, name: setting.name, objective: setting.objective, a: s.a, ap: s.ap, ar: s.ar, arCond: s.arCond, steps: s.steps, weightsSha256: s.weightsSha256 };
+  return { setting: setting.label, name: setting.name, objective: setting.objective, ...accuracyOf(s), steps: s.steps, weightsSha256: s.weightsSha256 };
 }
 
 /** The trade-off plot's rows (value of each proportion). */
 export function sweepRows(table: SweepTable): SweepRow[] {
-  return table.rows.map((r) => ({ setting: r.setting, a: r.a.value, ap: r.ap.value, ar: r.ar.value }));
+  return table.rows.map((r) => ({ setting: r.setting, ...accuracyValues(r) }));
 }
 
 const cell = (p: Proportion) => (p.count === 0 ? '–' : (100 * p.value).toFixed(1));

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { SweepSftResult } from '../../flows/sweep-sft.ts';
+import { accuracyValues } from '../../src/eval/accuracy.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, settingConfig, sweepSettings } from '../../src/sft/sweep-table.ts';
 import { addTrainingOptions, fittedTaskOptions } from './sft.ts';
@@ -46,7 +47,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
     const { table } = await runSeedSweeps(parseSeeds(String(seeds)), base.out, `SFT sweep on ${base.task}, ${base.steps} steps`, async (seed, dir) => {
       const r = await one(seed, dir);
       results.push(r);
-      return r.table.rows.map((x) => ({ setting: x.setting, a: x.a.value, ap: x.ap.value, ar: x.ar.value, arCond: x.arCond.value }));
+      return r.table.rows.map((x) => ({ setting: x.setting, ...accuracyValues(x) }));
     });
     log(table.trimEnd());
     return results[0];
