@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ngdiffLambda, parseObjective, perceptionShares, reweightedLoss, standardLoss, type TokenBatch,
+  ngdiffLambda, objectiveLambda, parseObjective, partLoss, partWeights, perceptionShares, reweightedLoss, standardLoss, type SftObjective, type TokenBatch,
 } from '../../../src/sft/objective.ts';
 
 beforeAll(async () => {
@@ -42,6 +42,18 @@ describe('SFT objectives', () => {
     const lp = ((0.5 + 1.0) / 2 + 0.2) / 2;
     const lr = ((2.0 + 0.1 + 0.3) / 3 + (0.4 + 0.6 + 0.8 + 1.0 + 1.2) / 5) / 2;
     expect(reweightedLoss(b, 0.2).arraySync()).toBeCloseTo(0.2 * lp + 0.8 * lr, 6);
+  });
+
+  it('the parts training differentiates, weighed as training weighs them, are the whole losses', () => {
+    const b = batch();
+    const whole = (objective: SftObjective, norms: [number, number]) => tf.tidy(() => {
+      const lambda = objectiveLambda(objective, tf.scalar(norms[0]), tf.scalar(norms[1]), 3 / 11); // the batch's perception token fraction
+      const [wP, wR] = partWeights(objective, lambda);
+      return tf.add(tf.mul(wP, partLoss(objective, b, 'perception')), tf.mul(wR, partLoss(objective, b, 'reasoning'))).arraySync() as number;
+    });
+    expect(whole({ kind: 'standard' }, [1, 1])).toBeCloseTo(standardLoss(b).arraySync(), 6);
+    expect(whole({ kind: 'lambda', lambda: 0.2 }, [1, 1])).toBeCloseTo(reweightedLoss(b, 0.2).arraySync(), 6);
+    expect(whole({ kind: 'ngdiff' }, [3, 1])).toBeCloseTo(reweightedLoss(b, 0.25).arraySync(), 6); // NGDiff: λ = ‖g_r‖/(‖g_p‖+‖g_r‖) = 1/4
   });
 
   it('NGDiff λ follows the formula and guards zero and non-finite norms', () => {
