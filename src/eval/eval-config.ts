@@ -1,94 +1,50 @@
 /**
- * `asymflow eval` configuration (DESIGN §8): one defaults object, merged once with the command's flags and
- * validated with exact messages. Sampling defaults are the paper's (temperature 0.7, top-p 1.0, 10,000 tokens).
+ * `asymflow eval` configuration (DESIGN §8): one option table (src/options.ts) from which the config type,
+ * defaults, checks and flags derive; resolved once from the command's flags. Sampling defaults are the paper's (temperature 0.7, top-p 1.0, 10,000 tokens).
  */
 import { SCOUTING_SPLIT } from '../data/held-out.ts';
 import { SPLITS } from '../data/split-sample.ts';
-import { checks, ConfigError, resolveConfig, type Checks } from '../config.ts';
+import { checks, ConfigError } from '../config.ts';
+import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { PAPER_SAMPLING } from '../policy/policy.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import { EVAL_MODES, type EvalModes } from './eval-record.ts';
 
-export interface EvalConfig {
-  readonly task: string;
-  readonly policy: string; // 'tfjs' (our checkpoint) or 'openai' (an OpenAI-compatible endpoint)
-  readonly checkpoint: string; // tfjs: checkpoint directory
-  readonly baseUrl: string; // openai: e.g. http://127.0.0.1:8000/v1
-  readonly model: string; // openai: model name ('' = first of GET /v1/models)
-  readonly apiKeyEnv: string; // openai: environment variable holding the API key
-  readonly image: string; // openai: 'png' (dataset image) or 'pixels' (model input, for asymflow serve)
-  readonly split: string;
-  readonly n: number; // samples
-  readonly mode: EvalModes;
-  readonly temperature: number;
-  readonly topP: number;
-  readonly maxTokens: number;
-  readonly completions: number; // completions per sample and mode
-  readonly seed: number;
-  readonly out: string;
-  readonly data: string; // a dataset directory ('' = generate the split on the fly)
-  readonly record: string; // an extra recording of the scored records ('' = none)
-  readonly overwrite: boolean; // replace an existing eval run in DIR (and --record FILE)
-  readonly concurrency: number; // policy calls in flight (openai: also requests in flight)
-  readonly batchSize: number; // samples per policy call
-  readonly timeoutMs: number; // openai: per request
-  readonly retries: number; // openai: per request
-  readonly backend: string; // tfjs: backend request ('' = --backend/ASYMFLOW_BACKEND/auto)
-  readonly seeding: string; // tfjs at temperature > 0: 'per-batch' (fast) or 'per-sample' (batch-invariant)
-  readonly views: boolean; // on test: also evaluate the task's extra test views (Sudoku: test_seen_glyphs) into DIR/<view>
-}
-
-export const EVAL_DEFAULTS: EvalConfig = {
-  task: 'gc',
-  policy: 'tfjs',
-  checkpoint: '',
-  baseUrl: '',
-  model: '',
-  apiKeyEnv: 'OPENAI_API_KEY',
-  image: 'png',
-  split: SCOUTING_SPLIT, // scouting evaluates on val; pass --split test for a reported table
-  n: 500,
-  mode: 'both',
-  temperature: PAPER_SAMPLING.temperature,
-  topP: PAPER_SAMPLING.topP,
-  maxTokens: PAPER_SAMPLING.maxTokens,
-  completions: 1,
-  seed: 0,
-  out: '',
-  data: '',
-  record: '',
-  overwrite: false,
-  concurrency: 8,
-  batchSize: 8,
-  timeoutMs: 600_000,
-  retries: 4,
-  backend: '',
-  seeding: 'per-batch',
-  views: true,
+/** Every `asymflow eval` setting once: default, check, help and flag (src/options.ts). */
+export const EVAL_OPTIONS = {
+  task: option('gc', 'task: gc or sudoku', { value: 'name', check: checks.oneOf(TASK_NAMES) }),
+  checkpoint: option('', 'our model: a checkpoint or a run directory', { value: 'dir' }),
+  policy: option('tfjs', 'tfjs (our checkpoint) or openai (an OpenAI-compatible endpoint)', { value: 'kind', check: checks.oneOf(['tfjs', 'openai']), shownDefault: 'tfjs with --checkpoint, openai with --base-url' }),
+  baseUrl: option('', 'openai: the endpoint, e.g. http://127.0.0.1:8000/v1', { value: 'url' }),
+  model: option('', 'openai: the model name (default: the first of GET /v1/models)', { value: 'name' }),
+  apiKeyEnv: option('OPENAI_API_KEY', 'openai: environment variable holding the API key', { value: 'var' }),
+  image: option('png', 'openai: png (the dataset image) or pixels (the model input, for asymflow serve)', { value: 'source', check: checks.oneOf(['png', 'pixels']) }),
+  split: option<string>(SCOUTING_SPLIT, 'test, val, test_seen_glyphs (sudoku: new puzzles in the training handwriting), train_sft or train_rl; scouting evaluates on val, a reported table on test', { value: 'name', check: checks.oneOf(SPLITS) }),
+  views: option(true, 'evaluate the task\'s extra test views on --split test (sudoku: test_seen_glyphs into DIR/test_seen_glyphs); --no-views: skip them', { check: checks.boolean }),
+  n: option(500, 'samples to evaluate', { value: 'count', check: checks.positiveInt }),
+  mode: option<EvalModes>('both', 'e2e, counterfactual or both', { value: 'mode', check: checks.oneOf(EVAL_MODES) }),
+  temperature: option(PAPER_SAMPLING.temperature, 'sampling temperature (paper: 0.7)', { value: 't', check: checks.inRange(0, 2) }),
+  topP: option(PAPER_SAMPLING.topP, 'nucleus mass (paper: 1.0)', { value: 'p', check: checks.aboveZeroToOne }),
+  maxTokens: option(PAPER_SAMPLING.maxTokens, 'longest response (paper: 10000; our models cap it at their context)', { value: 'm', check: checks.positiveInt }),
+  completions: option(1, 'completions per sample and mode', { value: 'k', check: checks.positiveInt }),
+  seed: option(0, 'data and sampling seed', { value: 's', check: checks.seed }),
+  out: option('', 'the run directory', { value: 'dir' }),
+  data: option('', 'a dataset directory (default: generate the split on the fly)', { value: 'dir' }),
+  record: option('', 'also record the scored records to FILE', { value: 'file' }),
+  overwrite: option(false, 'replace an existing eval run in --out (and --record FILE)', { check: checks.boolean }),
+  concurrency: option(8, 'policy calls in flight (openai: requests in flight)', { value: 'k', check: checks.positiveInt }),
+  batchSize: option(8, 'samples per policy call', { value: 'b', check: checks.positiveInt }),
+  timeoutMs: option(600_000, 'openai: per-request timeout', { value: 'ms', check: checks.positive }),
+  retries: option(4, 'openai: retries per request', { value: 'r', check: checks.nonNegativeInt }),
+  backend: option('', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)', { value: 'name' }),
+  seeding: option('per-batch', 'tfjs at temperature > 0: per-batch (fast) or per-sample (same sample whatever the batch)', { value: 'mode', check: checks.oneOf(['per-sample', 'per-batch']) }),
 };
 
-const rules: Checks<EvalConfig> = {
-  task: checks.oneOf(TASK_NAMES),
-  policy: checks.oneOf(['tfjs', 'openai']),
-  image: checks.oneOf(['png', 'pixels']),
-  split: checks.oneOf(SPLITS),
-  views: checks.boolean,
-  n: checks.positiveInt,
-  mode: checks.oneOf(EVAL_MODES),
-  temperature: checks.inRange(0, 2),
-  topP: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'must be a number in (0, 1]'),
-  maxTokens: checks.positiveInt,
-  completions: checks.positiveInt,
-  seed: checks.seed,
-  concurrency: checks.positiveInt,
-  batchSize: checks.positiveInt,
-  timeoutMs: checks.positive,
-  retries: checks.nonNegativeInt,
-  seeding: checks.oneOf(['per-sample', 'per-batch']),
-};
+export type EvalConfig = ConfigOf<typeof EVAL_OPTIONS>;
+export const EVAL_DEFAULTS: EvalConfig = defaultsOf(EVAL_OPTIONS);
 
 export function resolveEvalConfig(flags: Readonly<Record<string, unknown>>): EvalConfig {
-  const config = resolveConfig('eval', EVAL_DEFAULTS, flags, rules);
+  const config = resolveOptions('eval', EVAL_OPTIONS, flags);
   if (config.out === '') throw new ConfigError('eval.out is required: the run directory (--out DIR)');
   if (config.policy === 'tfjs' && config.checkpoint === '') {
     throw new ConfigError('eval needs --checkpoint DIR (our model) or --policy openai --base-url URL (an endpoint)');
