@@ -6,11 +6,11 @@
  */
 import type { Command } from 'commander';
 import type { GenerateSummary } from '../../flows/generate.ts';
-import { GEN_DEFAULTS, resolveGenConfig } from '../../src/data/gen-config.ts';
+import { GEN_OPTIONS, resolveGenConfig } from '../../src/data/gen-config.ts';
 import { puzzleAt } from '../../src/data/split-sample.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { progressReporter } from '../progress.ts';
-import { describeDefaults } from './help-defaults.ts';
+import { addOptionFlags } from './option-flags.ts';
 import { aliasPairs, TASK_OPTION_HELP, taskOptionsFor } from './task-flags.ts';
 
 export interface GenCommandIo {
@@ -35,22 +35,11 @@ export async function genCommand(flags: Readonly<Record<string, unknown>>, extra
 export function registerGen(program: Command): void {
   const command = program
     .command('gen')
-    .description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet')
-    .option('--task <name>', 'gc or sudoku', 'gc')
-    .option('--split <name>', 'test, train_sft (with SFT responses) or train_rl', 'test')
-    .option('--n <count>', 'samples (default: 500 test, 2,000 train_sft, 16,000 train_rl)')
-    .option('--seed <s>', 'data seed (same seed, same bytes)')
-    .requiredOption('--out <dir>', 'the dataset directory')
-    .option('--images', 'also write DIR/images/<id>.png')
-    .option('--parquet', 'also write DIR/<task>-<split>.parquet (query, image{bytes,path}, ground_truth, response)')
-    .option('--record <file>', 'also record the sample stream (without png/pixels unless --with-pixels)')
-    .option('--with-pixels', 'keep png and pixels in the --record stream')
-    .option('--overwrite', 'replace this split\'s existing files in --out (and --record FILE) instead of refusing')
-    .option('--concurrency <k>', 'worker threads (0: in process; default one per core)')
+    .description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet');
+  addOptionFlags(command, GEN_OPTIONS, { required: ['out'] })
     .option('--input-size <px>', 'model-input side in pixels (the task option inputSize)')
     .option('--task-option <key=value...>', 'task knob, e.g. layout=spring or verbosity=1 (repeatable; see below)')
-    .addHelpText('after', TASK_OPTION_HELP);
-  describeDefaults(command, GEN_DEFAULTS, { n: '', concurrency: 'one per core' })
+    .addHelpText('after', TASK_OPTION_HELP)
     .action(async (opts: Record<string, unknown>) => {
       await genCommand(opts);
     });
