@@ -7,8 +7,9 @@ export { runEval, type EvalRunIo } from '../flows/eval.ts';
 export { runServe, type ServeConfig } from '../flows/serve.ts';
 export { runTrainEmbed, type TrainEmbedConfig, type TrainEmbedResult } from '../flows/train-embed.ts';
 export { replayJsonl, replayWatch, summarize as summarizeRecording } from '../flows/replay.ts';
-export type { RunInfo, RunWatch } from '../flows/watch.ts';
-export { runSft, type SftRunOptions, type SftRunResult, type SftWatch } from '../flows/sft.ts';
+/** `SftWatch` is the name `RunWatch` had when only SFT offered one; kept so code written against it still compiles. */
+export type { RunInfo, RunWatch, RunWatch as SftWatch } from '../flows/watch.ts';
+export { runSft, type SftRunOptions, type SftRunResult } from '../flows/sft.ts';
 export { runSweepSft, type SweepSftOptions, type SweepSftResult } from '../flows/sweep-sft.ts';
 export { runRl, type RlRunOptions, type RlSummary } from '../flows/rl.ts';
 export { runSweepRl, type SweepRlOptions } from '../flows/sweep-rl.ts';

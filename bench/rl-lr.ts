@@ -39,7 +39,7 @@ for (const lr of values.lrs.split(',').map(Number)) {
     config: resolveRlConfig({ init, out, lr, steps: values.steps, prompts: 2, group: 8, maxTokens: 16, evalN: 0, bucket: 32, alpha: 1, scoreThreads: 0, seed: 1 }),
     surrogate: digits,
     log: () => {},
-    onRun: (run) => void run.metrics$.subscribe((m) => metrics.push(m)),
+    watch: (w) => void w.metrics$.subscribe((m) => metrics.push(m)),
   });
   const series = (name: string) => metrics.filter((m) => m.name === name).map((m) => m.value);
   const reward = series('reward/digits/mean');

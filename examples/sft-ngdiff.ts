@@ -10,7 +10,7 @@
  *   npx tsx examples/sft-ngdiff.ts [out=runs/example-ngdiff] [steps=60] [target=0.9]
  */
 import { filter, Observable } from 'rxjs';
-import { MetricNames as N, resolveSftConfig, runSft, type Metric, type SftWatch } from 'asymflow';
+import { MetricNames as N, resolveSftConfig, runSft, type Metric, type RunWatch } from 'asymflow';
 
 const [out = 'runs/example-ngdiff', steps = '60', target = '0.9'] = process.argv.slice(2);
 
@@ -32,7 +32,7 @@ function byStep(metrics$: Observable<Metric>, names: readonly string[]): Observa
   });
 }
 
-function watchNgdiff(w: SftWatch): Promise<void> {
+function watchNgdiff(w: RunWatch): Promise<void> {
   let lastLambda = Number.NaN;
   let n = 0;
   let lambdaSum = 0;

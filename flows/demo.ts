@@ -22,7 +22,7 @@ import { resolveSftConfig, type SftConfig } from '../src/sft/sft-config.ts';
 import { sweepReading, type SweepComparison } from '../src/sft/sweep-reading.ts';
 import { sweepSettings, type SweepSetting } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
-import type { SftWatch } from './sft.ts';
+import type { RunWatch } from './watch.ts';
 import { runSweepSft, settingMetrics, type SweepSftResult } from './sweep-sft.ts';
 
 /** The demo's training settings (measured: README "The demo"). */
@@ -62,7 +62,7 @@ export interface DemoOptions {
   readonly modelOptions?: Readonly<Record<string, unknown>>;
   readonly taskOptions?: TaskOptions; // bench/demo-scout.ts tries others on val (default DEMO_TASK_OPTIONS)
   readonly log?: (line: string) => void;
-  readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
+  readonly watch?: (setting: SweepSetting, watch: RunWatch) => Promise<void> | void;
 }
 
 export interface DemoResult extends SweepSftResult {

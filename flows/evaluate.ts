@@ -15,7 +15,7 @@ import { record } from '../operators/record.ts';
 import { scoreEval } from '../operators/score-eval.ts';
 import type { EvalModes, EvalRecord } from '../src/eval/eval-record.ts';
 import { EvalTally, type EvalSampling, type EvalSummary } from '../src/eval/eval-summary.ts';
-import { MetricNames } from '../src/metric-names.ts';
+import { evalMetrics } from '../src/eval/eval-metrics.ts';
 import type { Policy } from '../src/policy/policy.ts';
 import type { Sample } from '../src/records.ts';
 import type { Task } from '../src/tasks/task.ts';
@@ -68,12 +68,7 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
   fs.writeFileSync(jsonl, '');
   const tally = new EvalTally();
   const meta = () => ({ task: task.name, policy: policy.name, mode: options.mode, sampling, wallTimeMs: Date.now() - started });
-  const emitFigures = (step: number) => {
-    const s = tally.summary(meta());
-    if (s.a.count > 0) run.emitMany(step, { [MetricNames.a]: s.a.value, [MetricNames.ap]: s.ap.value, [MetricNames.arCond]: s.arCond.value });
-    if (s.ar.count > 0) run.emit(step, MetricNames.ar, s.ar.value);
-    run.emit(step, MetricNames.parseFailures, s.parseFailures.total);
-  };
+  const emitFigures = (step: number) => run.emitMany(step, evalMetrics(tally.summary(meta())));
   let samplesRead = 0;
   let records = 0;
   const perBatch = options.batchSize * sampling.n * (options.mode === 'both' ? 2 : 1);

@@ -19,7 +19,7 @@ import type { TaskOptions } from '../src/tasks/task.ts';
 import { parseTasks, partNames, presetOf, versions } from './reproduce.ts';
 import { runReproducePart, type ReproducePartConfig } from './reproduce-jobs.ts';
 import { runAlpha } from './sweep-rl.ts';
-import type { SftWatch } from './sft.ts';
+import type { RunWatch } from './watch.ts';
 import { runSetting } from './sweep-sft.ts';
 
 interface SftSettingConfig {
@@ -101,7 +101,7 @@ export async function runJob(job: ValidJob, io: JobRunIo): Promise<unknown> {
       const backend = await resolveBackend(base.backend || undefined, { log: io.log });
       try {
         const last: Record<string, number> = {};
-        const watch = (_s: SweepSetting, w: SftWatch) => {
+        const watch = (_s: SweepSetting, w: RunWatch) => {
           w.metrics$.subscribe((m) => {
             if (m.name.startsWith('eval/')) last[m.name] = m.value;
             io.progress({ step: m.step, totalSteps: w.info.totalSteps, metrics: { ...last } });

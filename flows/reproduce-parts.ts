@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { disposeEncoder, saveEncoder } from '../src/rl/embed/encoder.ts';
 import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../src/rl/embed/train-embed.ts';
+import { rlCheckpointDir } from '../src/rl/rl-checkpoint.ts';
 import { resolveRlConfig } from '../src/rl/rl-config.ts';
 import type { EvalFigures } from '../src/rl/rl-eval.ts';
 import { rewardName, parseRewardSpec } from '../src/rl/reward-spec.ts';
@@ -133,7 +134,7 @@ async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
     }
     const done = fs.existsSync(path.join(dir, 'summary.json')) && readRlSummary(dir).completed;
     if (done) c.log(`  surrogate rl: ${reward} already done in ${dir}`);
-    else await runRl({ config: resolveRlConfig({ ...flags, resume: true }), taskOptions: c.preset.taskOptions[c.task], backend: c.backend, log: (l) => c.log(`  [${reward}] ${l}`) });
+    else await runRl({ config: resolveRlConfig({ ...flags, resume: hasCheckpoint(rlCheckpointDir(dir)), overwrite: true }), taskOptions: c.preset.taskOptions[c.task], backend: c.backend, log: (l) => c.log(`  [${reward}] ${l}`) });
     runs.push(rlRunResult(reward, alpha, reward, readRlSummary(dir), dir));
   }
   return { commands, result: { runs, table: '' } satisfies RlPartResult };

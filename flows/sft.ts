@@ -1,14 +1,15 @@
 /**
  * Flow: supervised fine-tuning with the paper's interventions (DESIGN §5–§6) — `asymflow sft`.
  *
- *   open run DIR ─ backend ─ model + AdamW: fresh from --seed, or DIR/checkpoints with --resume
- *   train_sft split (--data shards, or generated) ─ trainRows: prompt + target tokens (too long: dropped)
- *   test split, first M samples ─ held out for evaluation
+ *   claim DIR (flows/resume-policy.ts) ─ backend ─ model + AdamW: fresh from --seed, or DIR/checkpoints
+ *     with --resume (src/sft/sft-start.ts) ─ offer the run to its watchers (flows/watch.ts)
+ *   data: train_sft rows of both stages, the first M held-out samples for evaluation (src/sft/sft-data.ts)
  *
- *   per stage — perception pre-stage (K steps, targets <caption>p*</caption>, token-mean CE), then main:
- *     stepTicks ─ batchSamples(B, padded to buckets) ─ sftUpdate(objective) ─ emit step metrics
- *       ─ record DIR/steps.msgpack (+ --record FILE) ─ evaluate every E steps ─ checkpoint every C steps
- *       ─ next tick                                          (one step in flight: see operators/step-ticks.ts)
+ *   per stage — perception pre-stage (K steps, targets <caption>p*</caption>, token-mean CE), then main —
+ *   the training loop (flows/training-loop.ts):
+ *     tick ─ batchSamples(B, padded to buckets) ─ sftUpdate(objective)
+ *       ─ record: progress, step metrics, DIR/steps.msgpack (+ --record FILE)
+ *       ─ evaluate every E steps ─ checkpoint every C steps
  *
  *   end: final evaluation (a, a_p, ã_r, a_r: the shared src/eval code; its records in DIR/records.jsonl)
  *     ─ checkpoint ─ summary.json ─ plots
@@ -19,42 +20,36 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { concatMap, lastValueFrom, Subject, takeWhile, tap, type Observable, type Subscription } from 'rxjs';
+import { pipe, Subject, type Observable, type Subscription } from 'rxjs';
 import { batchSamples } from '../operators/batch-samples.ts';
 import { record } from '../operators/record.ts';
 import { sftUpdate } from '../operators/sft-update.ts';
-import { stepTicks } from '../operators/step-ticks.ts';
-import { overlapLine } from '../src/data/split-audit.ts';
-import { auditedSamples } from '../src/data/training-samples.ts';
-import type { EvalRecord } from '../src/eval/eval-record.ts';
-import { writeFileAtomic } from '../src/io/atomic-write.ts';
+import { evalMetrics } from '../src/eval/eval-metrics.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
-import { MetricNames as N } from '../src/metric-names.ts';
-import { AdamW } from '../src/model/adamw.ts';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { resolveBackend, type ResolvedBackend } from '../src/backend/index.ts';
 import { weightsSha256 } from '../src/model/checkpoint.ts';
-import { modelConfig, type ModelConfig, type ModelSize } from '../src/model/config.ts';
-import { createVlm, disposeVlm, type Vlm } from '../src/model/vlm.ts';
+import { disposeVlm } from '../src/model/vlm.ts';
 import { loadMetrics } from '../src/plot/load-metrics.ts';
 import { writeCurvePlots } from '../src/plot/write-plots.ts';
-import type { Metric, Sample } from '../src/records.ts';
-import { Rng } from '../src/rng.ts';
-import { objectiveName, type SftObjective } from '../src/sft/objective.ts';
-import {
-  hasCheckpoint, loadSftCheckpoint, NO_PROGRESS, saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress,
-} from '../src/sft/sft-checkpoint.ts';
-import { configChanges, SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { progressLines } from '../src/progress-lines.ts';
+import { objectiveName, type SftObjective } from '../src/sft/objective.ts';
+import { saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress } from '../src/sft/sft-checkpoint.ts';
+import { totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import { loadSftData, type SftData } from '../src/sft/sft-data.ts';
 import { evaluateAtStep, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
+import { startSft, type SftStart } from '../src/sft/sft-start.ts';
+import { sftStepMetrics } from '../src/sft/step-metrics.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
-import { trainRows, type SftTarget, type TrainRow } from '../src/sft/train-rows.ts';
+import type { TrainRow } from '../src/sft/train-rows.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
-import { checkRecordPath, claimRunDir } from '../src/io/output-path.ts';
-import { trimRecording } from '../src/recording/index.ts';
-import { dropMetricsAfter, openRun, type RunContext } from './run-context.ts';
+import { claimTrainingRun } from './resume-policy.ts';
+import { openRun, type RunContext } from './run-context.ts';
+import { dueEvery, runTrainingLoop } from './training-loop.ts';
+import type { RunWatch } from './watch.ts';
 
 export interface SftRunOptions {
   readonly config: SftConfig;
@@ -62,16 +57,7 @@ export interface SftRunOptions {
   readonly modelOptions?: Readonly<Record<string, unknown>>; // model overrides on the named size, e.g. { d: 32 }
   readonly log?: (line: string) => void; // default: stdout
   /** Attach a dashboard, log or custom subscriber; the flow awaits the returned promise after the run ends. */
-  readonly watch?: (watch: SftWatch) => Promise<void> | void;
-}
-
-/** What a watcher sees: the run's shared metric stream, evaluated samples, and a way to stop the run. */
-export interface SftWatch {
-  readonly metrics$: Observable<Metric>; // hot, shared; completes when the run ends
-  readonly samples$: Observable<SampleView>;
-  readonly info: { readonly run: string; readonly task: string; readonly backend: string; readonly device: string; readonly totalSteps: number };
-  /** Stop after the current step: checkpoint, summary, done. */
-  requestStop(): void;
+  readonly watch?: (watch: RunWatch) => Promise<void> | void;
 }
 
 export interface SftRunResult {
@@ -81,21 +67,17 @@ export interface SftRunResult {
 }
 
 /** Everything a stage's steps read and update. */
-interface Run {
+interface Run extends Omit<SftStart, 'progress'> {
+  progress: SftProgress; // cursors, evaluations, trained tokens and time: what a checkpoint saves
   readonly config: SftConfig;
   readonly identity: SftIdentity;
   readonly ctx: RunContext;
   readonly task: Task;
   readonly backend: ResolvedBackend;
-  readonly model: Vlm;
-  readonly optimizer: AdamW;
-  readonly dataRng: Rng;
-  evalSamples: readonly Sample[]; // set once the data is loaded
-  evalMaxTokens: number;
+  data: SftData; // loaded once the run is offered to its watchers
   readonly samples$: Subject<SampleView>;
   readonly steps$: Subject<SftStepRecord>; // the main stream, recorded once per run (DIR/steps.msgpack, --record)
   readonly log: (line: string) => void;
-  progress: SftProgress;
   lastEvaluation?: EvalSummary;
   lastPerPuzzle?: PerPuzzle;
   stopRequested: boolean;
@@ -109,6 +91,7 @@ interface StagePlan {
   readonly objective: SftObjective;
 }
 
+const NO_DATA: SftData = { main: [], perception: [], dropped: 0, evalSamples: [], evalMaxTokens: 0 };
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
@@ -117,17 +100,10 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const task = await getTask(config.task);
   const identity = sftIdentity(config, task, options.taskOptions, options.modelOptions);
-  const checkpoints = path.join(path.resolve(config.out), 'checkpoints');
-  const claim = claimRunDir(config.out, { verb: 'sft', resume: config.resume, overwrite: config.overwrite });
-  try {
-    if (config.record && !config.resume) checkRecordPath(config.record, claim.dir, 'sft', config.overwrite);
-    checkResumable(config, checkpoints);
-    if (config.resume) await dropRecordsAfter(config, savedStep(checkpoints));
-  } catch (error) {
-    claim.release();
-    throw error;
-  }
-
+  const dir = path.resolve(config.out);
+  const checkpoints = path.join(dir, 'checkpoints');
+  const { out, resume, overwrite, record } = config;
+  const { claim } = await claimTrainingRun({ verb: 'sft', out, resume, overwrite, record, checkpoints, savedStep, recordings: [path.join(dir, 'steps.msgpack')] });
   const ctx = openRun({ out: config.out, config: identity, append: config.resume, verb: 'sft', claim });
   const samples$ = new Subject<SampleView>();
   const steps$ = new Subject<SftStepRecord>();
@@ -137,18 +113,17 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   try {
     const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
     ctx.setBackend(backend.name, backend.device);
-    run = await startModel({ config, identity, ctx, task, backend, samples$, steps$, log, checkpoints });
-    const r = run;
+    const start = await startSft(config, identity, checkpoints);
+    if (config.resume) log(`sft: resuming ${ctx.dir} at step ${start.optimizer.step} of ${totalSteps(config)}`);
+    const r: Run = (run = { ...start, config, identity, ctx, task, backend, data: NO_DATA, samples$, steps$, log, stopRequested: false });
     watched = options.watch?.({
       metrics$: ctx.metrics$,
       samples$: samples$.asObservable(),
       info: { run: ctx.run, task: task.name, backend: backend.name, device: backend.device, totalSteps: totalSteps(config) },
-      requestStop: () => {
-        r.stopRequested = true;
-      },
+      requestStop: () => void (r.stopRequested = true),
     });
-    const data = await loadData(r, options.taskOptions ?? {});
-    for (const plan of stagePlans(config, data)) {
+    r.data = await loadSftData(config, task, r.model.config, options.taskOptions ?? {}, log);
+    for (const plan of stagePlans(config, r.data)) {
       const end = await trainStage(r, plan);
       if (end === 'stopped') {
         log(`sft: stopped after step ${r.optimizer.step} (--stop-after); continue with --resume`);
@@ -156,7 +131,7 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
       }
       if (end === 'quit') break;
     }
-    const summary = await finish(r, data.dropped, started);
+    const summary = await finish(r, started);
     return { dir: ctx.dir, step: r.optimizer.step, summary };
   } finally {
     samples$.complete();
@@ -171,14 +146,6 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   }
 }
 
-/** Resuming: drops what was recorded after the checkpoint's step (metrics, steps, --record), since it is redone. */
-async function dropRecordsAfter(config: SftConfig, step: number): Promise<void> {
-  await dropMetricsAfter(config.out, step);
-  for (const file of [path.join(path.resolve(config.out), 'steps.msgpack'), config.record]) {
-    if (file) await trimRecording<SftStepRecord>(file, (r) => r.step <= step);
-  }
-}
-
 /** Records the step stream to DIR/steps.msgpack and --record FILE (continued, not truncated, on resume). */
 function recordSteps(steps$: Subject<SftStepRecord>, ctx: RunContext, config: SftConfig, identity: SftIdentity): Subscription {
   const extra = config.record ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: identity }, { append: config.resume }) : (s: Observable<SftStepRecord>) => s;
@@ -188,79 +155,8 @@ function recordSteps(steps$: Subject<SftStepRecord>, ctx: RunContext, config: Sf
   });
 }
 
-/** Refuses to overwrite a checkpointed run without --resume, and --resume without a checkpoint. */
-function checkResumable(config: SftConfig, checkpoints: string): void {
-  const exists = hasCheckpoint(checkpoints);
-  if (config.resume && !exists) throw new Error(`sft --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
-  if (!config.resume && exists) {
-    throw new Error(`sft: ${checkpoints} already holds a checkpoint; pass --resume to continue that run, or choose another --out`);
-  }
-}
-
-/** A fresh model and optimizer from the seed, or the checkpoint's (refusing changed settings). */
-async function startModel(
-  base: Pick<Run, 'config' | 'identity' | 'ctx' | 'task' | 'backend' | 'samples$' | 'steps$' | 'log'> & { checkpoints: string },
-): Promise<Run> {
-  const { config, identity, log } = base;
-  const common = { ...base, evalSamples: [], evalMaxTokens: 0, stopRequested: false };
-  if (config.resume) {
-    const saved = await loadSftCheckpoint(base.checkpoints);
-    const changed = [
-      ...configChanges(saved.identity.config, identity.config, SFT_DEFAULTS),
-      ...configChanges(saved.identity.taskOptions, identity.taskOptions).map((c) => `task option ${c}`),
-      ...configChanges(saved.identity.modelOptions, identity.modelOptions).map((c) => `model option ${c}`),
-    ];
-    if (changed.length > 0) {
-      saved.optimizer.dispose();
-      disposeVlm(saved.model);
-      throw new Error(`sft --resume: settings differ from the checkpoint's: ${changed.join(', ')}`);
-    }
-    log(`sft: resuming ${base.ctx.dir} at step ${saved.optimizer.step} of ${totalSteps(config)}`);
-    return { ...common, model: saved.model, optimizer: saved.optimizer, dataRng: saved.dataRng, progress: saved.progress };
-  }
-  const mc = modelConfig(config.model as ModelSize, identity.modelOptions);
-  const model = createVlm(mc, config.seed);
-  const optimizer = new AdamW(model.params, {
-    lr: config.lr,
-    warmupSteps: config.warmupSteps,
-    totalSteps: totalSteps(config),
-    minLrRatio: config.minLrRatio,
-    weightDecay: config.weightDecay,
-    clipNorm: config.clipNorm,
-  });
-  return { ...common, model, optimizer, dataRng: new Rng(config.seed).split('sft-data'), progress: NO_PROGRESS };
-}
-
-interface RunData {
-  readonly main: readonly TrainRow[];
-  readonly perception: readonly TrainRow[];
-  readonly dropped: number;
-}
-
-/** Training rows for both stages and the held-out evaluation samples (set on `run`). */
-async function loadData(run: Run, taskOptions: TaskOptions): Promise<RunData> {
-  const { config, task, log } = run;
-  const mc: ModelConfig = run.model.config;
-  const options = { ...taskOptions, inputSize: mc.inputSize }; // render at the model's input size
-  const common = { task, seed: config.seed, options, data: config.data, inputSize: mc.inputSize, log: (line: string) => log(`sft: ${line}`) };
-  const audited = await auditedSamples({ ...common, split: 'train_sft', n: config.trainN }, { ...common, split: config.evalSplit, n: config.evalN });
-  const train = audited.train;
-  const main = trainRows(task, train, mc, options, 'full', { share: config.imageDropout, seed: config.seed });
-  if (main.withoutImage > 0) log(`sft: ${main.withoutImage} of ${main.rows.length} training samples without the image, caption given (--image-dropout ${config.imageDropout})`);
-  if (main.dropped > 0) log(`sft: dropped ${main.dropped} of ${train.length} training samples longer than model.maxText ${mc.maxText}`);
-  if (main.rows.length === 0) throw new Error(`sft: no training sample fits model.maxText ${mc.maxText}; use a smaller trace (e.g. --task-option verbosity=1) or a larger model`);
-  const perception = config.prePerceptionSteps > 0 ? trainRows(task, train, mc, options, 'perception').rows : [];
-  const evalSamples = audited.evaluation;
-  run.evalSamples = evalSamples;
-  // Auto: a little past the longest target — a model that has learned the format stops well before.
-  run.evalMaxTokens = config.evalMaxTokens || Math.min(main.longestTarget + 8, mc.maxText);
-  log(`sft: ${main.rows.length} training samples, ${evalSamples.length} held-out ${config.evalSplit} samples, ${task.name}, model ${config.model}`);
-  log(`sft: ${overlapLine(audited.overlap, audited.skipped)}`);
-  return { main: main.rows, perception, dropped: main.dropped };
-}
-
 /** The stages still to run: the perception pre-stage (if any), then the main stage. */
-function stagePlans(config: SftConfig, data: RunData): StagePlan[] {
+function stagePlans(config: SftConfig, data: SftData): StagePlan[] {
   const k = config.prePerceptionSteps;
   const plans: StagePlan[] = [];
   if (k > 0) plans.push({ stage: 'perception', first: 1, last: k, rows: data.perception, objective: { kind: 'standard' } });
@@ -268,37 +164,35 @@ function stagePlans(config: SftConfig, data: RunData): StagePlan[] {
   return plans;
 }
 
-/** Runs one stage's remaining steps; says why it ended. */
+/** Runs one stage's remaining steps through the training loop; says why it ended. */
 async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped' | 'quit'> {
-  const { config, ctx } = run;
+  const { config } = run;
   const first = Math.max(plan.first, run.optimizer.step + 1);
   if (first > plan.last) return 'done';
   if (plan.stage === 'perception') run.log(`sft: perception pre-stage, steps ${first}..${plan.last}`);
-  const ticks = stepTicks(first, plan.last);
-  const steps$ = ticks.ticks$.pipe(
-    takeWhile((step) => !run.stopRequested && (config.stopAfter === 0 || step <= config.stopAfter)),
-    batchSamples({
-      rows: plan.rows,
-      model: run.model.config,
-      rng: run.dataRng.split(plan.stage),
-      cursor: run.progress.cursors[plan.stage],
-      batch: config.batch,
-      bucket: config.bucket,
-    }),
-    sftUpdate({ model: run.model, optimizer: run.optimizer, objective: plan.objective, stage: plan.stage, check: (w) => run.backend.throwIfGpuErrors(w) }),
-    tap((r) => advance(run, r)),
-    tap((r) => run.steps$.next(r)),
-    concatMap((r) => evaluateIfDue(run, r)),
-    concatMap((r) => checkpointIfDue(run, r)),
-    tap(() => ticks.next()),
-  );
-  await lastValueFrom(steps$, { defaultValue: undefined });
+  const total = totalSteps(config);
+  await runTrainingLoop<SftStepRecord>({
+    first,
+    last: plan.last,
+    keepGoing: (step) => !run.stopRequested && (config.stopAfter === 0 || step <= config.stopAfter),
+    step: pipe(
+      batchSamples({ rows: plan.rows, model: run.model.config, rng: run.dataRng.split(plan.stage), cursor: run.progress.cursors[plan.stage], batch: config.batch, bucket: config.bucket }),
+      sftUpdate({ model: run.model, optimizer: run.optimizer, objective: plan.objective, stage: plan.stage, check: (w) => run.backend.throwIfGpuErrors(w) }),
+    ),
+    record: (r) => recordStep(run, r),
+    evaluateIfDue: async (r) => {
+      if (dueEvery(r.step, config.evalEvery, total)) await evaluate(run, r.step);
+    },
+    checkpointIfDue: async (r) => {
+      if (dueEvery(r.step, config.checkpointEvery, total)) await checkpoint(run);
+    },
+  });
   if (run.optimizer.step >= plan.last) return 'done';
   return run.stopRequested ? 'quit' : 'stopped';
 }
 
-/** Folds a step into the run's progress and emits its metrics (DESIGN §5 diagnostics). */
-function advance(run: Run, r: SftStepRecord): void {
+/** Folds a step into the run's progress, emits its metrics (DESIGN §5 diagnostics) and records it. */
+function recordStep(run: Run, r: SftStepRecord): void {
   const p = run.progress;
   run.progress = {
     ...p,
@@ -307,47 +201,21 @@ function advance(run: Run, r: SftStepRecord): void {
     trainSamples: p.trainSamples + r.samples,
     trainMs: p.trainMs + r.wallMs,
   };
-  run.ctx.emitMany(r.step, {
-    [N.loss]: r.loss,
-    [N.lossP]: r.lossP,
-    [N.lossR]: r.lossR,
-    [N.lambda]: r.lambda,
-    [N.gradNormP]: r.gradNormP,
-    [N.gradNormR]: r.gradNormR,
-    [N.gradShareP]: r.gradShareP,
-    [N.gradNorm]: r.gradNorm,
-    [N.perceptionTokenFraction]: r.tokenFraction,
-    [N.perceptionLossShare]: r.lossShareP,
-    [N.lr]: r.lr,
-    [N.tokensPerSec]: r.tokensPerSec,
-    [N.samplesPerSec]: r.samplesPerSec,
-  });
-  if (Number.isFinite(r.rawGradNormP)) run.ctx.emitMany(r.step, { [N.gradNormRawP]: r.rawGradNormP, [N.gradNormRawR]: r.rawGradNormR });
-}
-
-const due = (step: number, every: number, total: number) => every > 0 && step % every === 0 && step < total;
-
-async function evaluateIfDue(run: Run, r: SftStepRecord): Promise<SftStepRecord> {
-  if (due(r.step, run.config.evalEvery, totalSteps(run.config))) await evaluate(run, r.step);
-  return r;
-}
-
-async function checkpointIfDue(run: Run, r: SftStepRecord): Promise<SftStepRecord> {
-  if (due(r.step, run.config.checkpointEvery, totalSteps(run.config))) await checkpoint(run);
-  return r;
+  run.ctx.emitMany(r.step, sftStepMetrics(r));
+  run.steps$.next(r);
 }
 
 /** One evaluation of the live model on the held-out samples: metrics, the dashboard sample, a log line. */
 async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
-  const { config } = run;
+  const { config, data } = run;
   // A CPU evaluation can take many minutes: a line at each tenth with an ETA, so the run never goes silent.
-  const lines = progressLines(`sft: evaluating step ${step}`, run.evalSamples.length * (config.evalMode === 'both' ? 2 : 1), run.log);
-  const e = await evaluateAtStep(run.model, run.task, run.evalSamples, step, {
+  const lines = progressLines(`sft: evaluating step ${step}`, data.evalSamples.length * (config.evalMode === 'both' ? 2 : 1), run.log);
+  const e = await evaluateAtStep(run.model, run.task, data.evalSamples, step, {
     onProgress: (records) => lines(records),
     mode: config.evalMode,
     temperature: config.evalTemperature,
     topP: config.evalTopP,
-    maxTokens: run.evalMaxTokens,
+    maxTokens: data.evalMaxTokens,
     seed: config.seed,
     batchSize: config.evalBatch,
   });
@@ -356,9 +224,7 @@ async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   run.lastPerPuzzle = e.perPuzzle;
   run.progress = { ...run.progress, evaluations: [...run.progress.evaluations, e.point] };
   const s = e.summary;
-  if (s.a.count > 0) run.ctx.emitMany(step, { [N.a]: s.a.value, [N.ap]: s.ap.value, [N.arCond]: s.arCond.value });
-  if (s.ar.count > 0) run.ctx.emit(step, N.ar, s.ar.value);
-  run.ctx.emit(step, N.parseFailures, s.parseFailures.total);
+  run.ctx.emitMany(step, evalMetrics(s));
   if (e.sample) run.samples$.next(e.sample);
   const figures = [
     s.a.count > 0 ? `a ${pct(s.a.value)} a_p ${pct(s.ap.value)} ã_r ${pct(s.arCond.value)}` : '',
@@ -368,26 +234,20 @@ async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
   return e;
 }
 
-/** The final evaluation's scored completions, one JSON object a line (as `asymflow eval` writes them). */
-function writeRecords(run: Run, records: readonly EvalRecord[]): void {
-  writeFileAtomic(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-}
-
 async function checkpoint(run: Run): Promise<void> {
-  await saveSftCheckpoint(run.ctx.file('checkpoints'), {
-    model: run.model,
-    optimizer: run.optimizer,
-    dataRng: run.dataRng,
-    identity: run.identity,
-    progress: run.progress,
-  });
+  const { model, optimizer, dataRng, identity, progress } = run;
+  await saveSftCheckpoint(run.ctx.file('checkpoints'), { model, optimizer, dataRng, identity, progress });
 }
 
 /** Final evaluation (unless the user stopped the run), checkpoint, summary.json and plots. */
-async function finish(run: Run, dropped: number, started: number): Promise<SftSummary> {
+async function finish(run: Run, started: number): Promise<SftSummary> {
   const step = run.optimizer.step;
   const stopped = run.stopRequested && step < totalSteps(run.config) ? ('quit' as const) : undefined;
-  if (!stopped) writeRecords(run, (await evaluate(run, step)).records);
+  if (!stopped) {
+    // the final evaluation's scored completions, one JSON object a line (as `asymflow eval` writes them)
+    const { records } = await evaluate(run, step);
+    writeFileAtomic(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
   if (step > 0) await checkpoint(run);
   const summary = sftSummary({
     run: run.ctx.run,
@@ -399,7 +259,7 @@ async function finish(run: Run, dropped: number, started: number): Promise<SftSu
     perPuzzle: run.lastPerPuzzle,
     progress: run.progress,
     wallTimeMs: Date.now() - started,
-    droppedSamples: dropped,
+    droppedSamples: run.data.dropped,
     weightsSha256: await weightsSha256(run.model),
     backend: { name: run.backend.name, device: run.backend.device },
   });

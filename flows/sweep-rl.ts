@@ -13,6 +13,8 @@ import { acquireRunLock } from '../src/io/run-lock.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeTradeoffPlot } from '../src/plot/write-plots.ts';
+import { hasCheckpoint } from '../src/model/checkpoint-dir.ts';
+import { rlCheckpointDir } from '../src/rl/rl-checkpoint.ts';
 import { alphaRunConfig, type RlConfig } from '../src/rl/rl-config.ts';
 import { rewardSpecText } from '../src/rl/reward-spec.ts';
 import { sweepRow, sweepTable, type RlSweepRow } from '../src/rl/sweep-table.ts';
@@ -56,7 +58,9 @@ export async function runAlpha(o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOpt
     return JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary;
   }
   log(`sweep rl: α=${alpha} → ${out}`);
-  return runRl({ config: alphaRunConfig(o.base, alpha, o.out), taskOptions: o.taskOptions, backend: o.backend, log });
+  const config = alphaRunConfig(o.base, alpha, o.out);
+  // the sweep owns DIR/alpha-α: a run with a checkpoint continues, one killed before its first starts over
+  return runRl({ config: { ...config, resume: hasCheckpoint(rlCheckpointDir(config.out)), overwrite: true }, taskOptions: o.taskOptions, backend: o.backend, log });
 }
 
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {

@@ -20,7 +20,8 @@ import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { settingConfig, sweepRows, tableMarkdown, tableRow, type SweepSetting, type SweepTable, type TableRow } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
-import { runSft, type SftWatch } from './sft.ts';
+import { runSft } from './sft.ts';
+import type { RunWatch } from './watch.ts';
 import { getTask } from '../src/tasks/registry.ts';
 
 export interface SweepSftOptions {
@@ -30,7 +31,7 @@ export interface SweepSftOptions {
   readonly taskOptions?: TaskOptions;
   readonly modelOptions?: Readonly<Record<string, unknown>>;
   readonly log?: (line: string) => void;
-  readonly watch?: (setting: SweepSetting, watch: SftWatch) => Promise<void> | void;
+  readonly watch?: (setting: SweepSetting, watch: RunWatch) => Promise<void> | void;
   /** Run the settings as jobs elsewhere (local child processes, the queue); default: one after another here. */
   readonly executor?: JobExecutor;
 }

@@ -9,6 +9,9 @@ import path from 'node:path';
 const MANIFEST = 'checkpoint.json';
 const LAYOUTS = ['.', 'checkpoints', path.join('checkpoints', 'latest')];
 
+/** Whether `dir` holds a checkpoint (its commit point, checkpoint.json); reads no tensors. */
+export const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, MANIFEST));
+
 /** The directory holding checkpoint.json for `dir` (see the file comment); a clear error when none does. */
 export function resolveCheckpointDir(dir: string): string {
   for (const layout of LAYOUTS) {

@@ -9,7 +9,7 @@ export interface SftIdentity {
   readonly modelOptions: Readonly<Record<string, unknown>>;
 }
 
-export const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, 'checkpoint.json'));
+export { hasCheckpoint } from '../model/checkpoint-dir.ts';
 
 /** The identity saved in `dir`'s checkpoint (no tensors loaded): what `--resume` continues. */
 export function readSftIdentity(dir: string): SftIdentity {

@@ -5,7 +5,7 @@
  */
 import { EMPTY, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { SftWatch } from '../../flows/sft.ts';
+import type { RunWatch } from '../../flows/watch.ts';
 import type { Metric } from '../../src/records.ts';
 import { runMonitor } from '../../tui/commands/run-monitor.ts';
 
@@ -20,7 +20,7 @@ describe('runMonitor', () => {
     const out = fakeStdout();
     const monitor = runMonitor(out.stream);
     const metrics$ = new Subject<Metric>();
-    const watch: SftWatch = { metrics$, samples$: EMPTY, info: { run: 'r', task: 'gc', backend: 'cpu', device: 'cpu', totalSteps: 1 }, requestStop: () => {} };
+    const watch: RunWatch = { metrics$, samples$: EMPTY, info: { run: 'r', task: 'gc', backend: 'cpu', device: 'cpu', totalSteps: 1 }, requestStop: () => {} };
     monitor.log('before');
     const done = monitor.watch(watch);
     monitor.log('during');

@@ -9,7 +9,6 @@
 import type { Command } from 'commander';
 import type { RlSummary } from '../../flows/rl.ts';
 import { resolveRlConfig, RL_OPTIONS } from '../../src/rl/rl-config.ts';
-import type { Monitor } from '../monitor.ts';
 import { addOptionFlags } from './option-flags.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
@@ -19,22 +18,14 @@ export async function rlCommand(flags: Readonly<Record<string, unknown>>, option
   const config = resolveRlConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? [], 'rl', config.task);
   // Loaded on use, so `rl --help` loads no tfjs or ink.
-  const [{ runRl }, { resolveBackend }, { attachMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/backend/index.ts'), import('../monitor.ts')]);
+  const [{ runRl }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
+  const monitor = runMonitor();
+  const log = options.log ?? monitor.log;
   const backend = await resolveBackend(config.backend || undefined, { log: options.log });
-  let monitor: Monitor | undefined;
   try {
-    return await runRl({
-      config,
-      taskOptions,
-      backend,
-      log: options.log,
-      onRun: (run, stop) => {
-        if (options.monitor === false) return;
-        monitor = attachMonitor({ metrics$: run.metrics$, info: { run: run.run, task: config.task, backend: backend.name, device: backend.device, totalSteps: config.steps }, onQuit: stop });
-      },
-    });
+    return await runRl({ config, taskOptions, backend, log, watch: options.monitor === false ? undefined : (w) => monitor.watch(w) });
   } finally {
-    await monitor?.done;
+    monitor.close();
   }
 }
 

@@ -1,17 +1,17 @@
 /**
- * Log lines and monitors for the training verbs (sft, sweep sft, demo), which attach a monitor (dashboard
+ * Log lines and monitors for the training verbs (sft, rl, sweep sft, demo), which attach a monitor (dashboard
  * or plain log) to each run in turn: while a monitor is attached, lines go through it (above the dashboard's
  * live panel, or between the plain log's step lines); between runs they go straight to stdout, so nothing is
  * lost before the first monitor and nothing is printed twice.
  */
 import { Subject } from 'rxjs';
-import type { SftWatch } from '../../flows/sft.ts';
-import { attachMonitor } from '../monitor.ts';
+import type { RunWatch } from '../../flows/watch.ts';
+import { watchRun } from '../monitor.ts';
 
 export interface RunMonitor {
   readonly log: (line: string) => void;
   /** Attaches a monitor to one run; resolves when that run's metric stream has ended. */
-  watch(w: SftWatch): Promise<void>;
+  watch(w: RunWatch): Promise<void>;
   close(): void;
 }
 
@@ -25,7 +25,7 @@ export function runMonitor(stdout: NodeJS.WriteStream = process.stdout): RunMoni
       // Subscribed before the monitor, so lines logged once the run's metrics have ended (e.g. the plots it
       // wrote) already go to stdout: the monitor has stopped listening by then.
       w.metrics$.subscribe({ complete: () => attached--, error: () => attached-- });
-      return attachMonitor({ metrics$: w.metrics$, samples$: w.samples$, log$: lines$, info: w.info, onQuit: w.requestStop, stdout }).done;
+      return watchRun(w, { log$: lines$, stdout }).done;
     },
     close: () => lines$.complete(),
   };

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { SftRunResult, SftWatch } from '../../flows/sft.ts';
+import type { SftRunResult } from '../../flows/sft.ts';
+import type { RunWatch } from '../../flows/watch.ts';
 import { fitTraceVerbosity } from '../../src/sft/fit-trace.ts';
 import { resolveSftConfig, RUN_ONLY_KEYS, SFT_OPTIONS, type SftConfig } from '../../src/sft/sft-config.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
@@ -22,7 +23,7 @@ export interface SftCommandIo {
   /** Where lines go; given (tests, sweeps in code), no dashboard or plain-log monitor is attached. */
   readonly log?: (line: string) => void;
   /** Extra watcher of each run (e.g. the sweep's progress); called after the monitor. */
-  readonly watch?: (watch: SftWatch) => Promise<void> | void;
+  readonly watch?: (watch: RunWatch) => Promise<void> | void;
 }
 
 export interface ResolvedSft {
