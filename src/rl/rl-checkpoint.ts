@@ -64,7 +64,7 @@ export async function loadRlCheckpoint(dir: string): Promise<RlCheckpoint> {
   };
   const meta = loaded.metadata as { before?: EvalFigures | null; totals?: RewardTotalsState; config?: Record<string, unknown> };
   const step = (loaded.cursor as { step?: unknown } | null)?.step;
-  if (!loaded.optimizer) fail('no optimizer state; it cannot be resumed');
+  if (!loaded.optimizer) fail('no optimizer state');
   if (!loaded.rngs.rollout || !loaded.rngs.update) fail('no rollout and update RNG streams');
   if (!Number.isInteger(step)) fail('no GRPO step');
   if (!meta.totals) fail('no reward totals in its metadata');
