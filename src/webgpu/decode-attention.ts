@@ -3,7 +3,7 @@
  *   embed      x[b] = tokEmb[id_b] + textPos[pos_b] (+ the caption grid's patch row), id_b the previous pick's token
  *   attention  per (row, head): write the new K and V at the row's cache slot, then softmax(q·kᵀ/√dh)·v over
  *              slots 0…slot (the image prefix, the prompt and the tokens so far), in one workgroup
- * The reference (forward.ts decodeStep) masks slots past the row's own with MASKED, whose exp underflows to
+ * The reference (model/forward.ts decodeStep) masks slots past the row's own with MASKED, whose exp underflows to
  * exactly 0 in f32, so skipping them here gives the same sums.
  *
  * Both read the step's per-row inputs from one buffer of DecodeRow structs (decode.ts writes it).
@@ -19,7 +19,7 @@ export const DECODE_ROW = /* wgsl */ `struct Row { pos: i32, slot: i32, rand: f3
 export const ROW_WORDS = 4;
 
 /**
- * The embed kernel; with `grid`, the caption grid's input too (caption-grid.ts): x[b] += image[b·per +
+ * The embed kernel; with `grid`, the caption grid's input too (model/caption-grid.ts): x[b] += image[b·per +
  * gridPatch[pos_b]], `per` = 2P+1 grid rows a sample (gridRows), gridPatch P (its zero row) off the grid.
  */
 export const embedWgsl = (grid: boolean) => /* wgsl */ `

@@ -1,11 +1,11 @@
 /**
- * What the webgpu decoder (decode.ts) is given and gives back: the model as it reads it (sample.ts makes a
+ * What the webgpu decoder (decode.ts) is given and gives back: the model as it reads it (model/sample.ts makes a
  * DecodeModel from a Vlm, so the kernel library imports nothing of src/model), the prefill's cache, each
  * step's per-row feed and the picks it reads back.
  */
 import type * as tf from '@tensorflow/tfjs';
 
-/** The step's per-row inputs, as sample.ts computes them for the tfjs-op step (the token stays on the GPU). */
+/** The step's per-row inputs, as model/sample.ts computes them for the tfjs-op step (the token stays on the GPU). */
 export interface StepFeed {
   readonly positions: Int32Array; // [B] its text position
   readonly slots: Int32Array; // [B] its cache slot
@@ -23,7 +23,7 @@ export interface GpuDecodeOptions {
 }
 
 /**
- * What the decoder reads of the model (sample.ts makes it from a Vlm), so the kernel library needs nothing
+ * What the decoder reads of the model (model/sample.ts makes it from a Vlm), so the kernel library needs nothing
  * of the model's modules: its shape, its weights by parameter name, and the caption grid's row map.
  */
 export interface DecodeModel {
@@ -37,13 +37,13 @@ export interface DecodeModel {
     readonly tiedHead: boolean;
   };
   weight(name: string): tf.Tensor;
-  /** Grid rows a sample gathers from (caption-grid.ts gridRowsPer). */
+  /** Grid rows a sample gathers from (model/caption-grid.ts gridRowsPer). */
   readonly gridRowsPer: number;
-  /** Which grid row each text position reads, int32 [maxText] (caption-grid.ts gridRowTensor); asked only with grid rows in the cache. */
+  /** Which grid row each text position reads, int32 [maxText] (model/caption-grid.ts gridRowTensor); asked only with grid rows in the cache. */
   gridRowTensor(): tf.Tensor1D;
 }
 
-/** The prefill's cache (forward.ts KvCache): per layer K and V, each [B, H, C, dh], and the grid rows when the grid is on. */
+/** The prefill's cache (model/forward.ts KvCache): per layer K and V, each [B, H, C, dh], and the grid rows when the grid is on. */
 export interface DecodeCache {
   readonly k: readonly tf.Tensor4D[];
   readonly v: readonly tf.Tensor4D[];

@@ -1,6 +1,6 @@
 /**
  * A whole decode step on webgpu as our own WGSL dispatches in one command buffer (issue 9): the tfjs-op step
- * (forward.ts decodeStep + logits + CPU picking) costs ~25 tfjs kernels per layer at 25–40 µs of JS each plus
+ * (model/forward.ts decodeStep + logits + CPU picking) costs ~25 tfjs kernels per layer at 25–40 µs of JS each plus
  * a read-back of B × V logits, so sampling was CPU bound (13.9 ms per step for `small` on the H100). Here a
  * step is 5 dispatches per layer with bind groups made once per call, and it reads back only B token ids
  * and B log-probs, while the next step is already queued (the token ids stay on the GPU):
@@ -29,7 +29,7 @@ const UNIFORM = 0x40;
 const STORAGE = 0x80;
 const READ = 0x1;
 
-/** layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
+/** model/layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
 const EPS_BITS = new Uint32Array(Float32Array.of(1e-5).buffer)[0];
 
 let enabled = true;

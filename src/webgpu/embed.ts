@@ -40,7 +40,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 let enabled = true;
 
-/** ASYMFLOW_FUSED_EMBED=0 turns the op off (forward.ts then uses tf.gather + tf.add). */
+/** ASYMFLOW_FUSED_EMBED=0 turns the op off (model/forward.ts then uses tf.gather + tf.add). */
 export function setFusedEmbed(on: boolean): void {
   enabled = on;
 }

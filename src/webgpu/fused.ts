@@ -6,7 +6,7 @@
  *   sumSquares   Σ g² of each gradient into one slot of a [n] tensor: every gradient copied into one packed
  *                buffer, one dispatch of fixed-size chunks over all of them, one dispatch summing each
  *                gradient's chunk partials in order (deterministic: no float atomics)
- * The arithmetic is the reference ops' (adamw.ts, train.ts), in the same order and in f32; only the
+ * The arithmetic is the reference ops' (model/adamw.ts, model/train.ts), in the same order and in f32; only the
  * reduction order of sumSquares differs. Other backends never reach this file (fusedOptimizer() is
  * undefined there), so cpu/wasm numerics are unchanged.
  */
@@ -113,7 +113,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   out[slot] = acc;
 }`;
 
-/** The constants of one AdamW update, as adamw.ts computes them in JS. */
+/** The constants of one AdamW update, as model/adamw.ts computes them in JS. */
 export interface AdamWConstants {
   readonly lr: number;
   readonly beta1: number;

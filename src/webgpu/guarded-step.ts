@@ -12,7 +12,7 @@
  * The packed gradient, the chunk partials and the state are tensors this module keeps, so their buffers never
  * change: steps 2 and 4 bind the same buffers every step (cached bind groups, kept uniforms). On the H100 a
  * `small` step spent ~30 ms of CPU queueing ~330 dispatches, each paying for a new bind group and uniform
- * buffer, while its kernels ran ~30 ms; the reference form (train.ts: ~12 tfjs ops, then AdamW with a per-step
+ * buffer, while its kernels ran ~30 ms; the reference form (model/train.ts: ~12 tfjs ops, then AdamW with a per-step
  * uniform and bind group for each of ~70 parameters) was the largest single share of that.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -2,7 +2,7 @@
  * The KV-cache write of a decode step on webgpu, in place (issue 9): cache[b, :, slot_b, :] ← kv[b, :, 0, :],
  * one small dispatch, instead of cache·(1−slot) + kv·slot (three full-cache kernels and a new cache tensor
  * per layer, K and V, every step). The values are exactly the reference's for a one-hot slot and finite
- * entries (x·1 + y·0 = x). Used by forward.ts decodeStep when fusedBackend() is set and the cache tensor
+ * entries (x·1 + y·0 = x). Used by model/forward.ts decodeStep when fusedBackend() is set and the cache tensor
  * owns its buffer; otherwise the reference ops run.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -2,7 +2,7 @@
  * LayerNorm on webgpu as one WGSL kernel forward (one workgroup per row: mean, centred variance, scale and
  * shift) instead of ~10 tfjs kernels, and one backward kernel per row (dx and dy·x̂) plus two column sums
  * for the gain and shift gradients instead of ~15 (issue 9). Same formula as
- * layers.ts layerNorm (biased variance, eps inside the rsqrt); only used when fusedBackend() is set, so
+ * model/layers.ts layerNorm (biased variance, eps inside the rsqrt); only used when fusedBackend() is set, so
  * cpu/wasm keep the reference ops. Parity: bench/checks/fused-parity.ts and bench/parity.ts (whole model, cpu vs webgpu).
  */
 import * as tf from '@tensorflow/tfjs';

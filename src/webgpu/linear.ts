@@ -18,7 +18,7 @@ import { alias, asTensor, newOutput, saveForGradient, view, type Backend, type I
 let enabled = true;
 let biasGradInMatmul = true;
 
-/** ASYMFLOW_FUSED_LINEAR=0 turns the op off (layers.ts then uses tf.fused.matMul). */
+/** ASYMFLOW_FUSED_LINEAR=0 turns the op off (model/layers.ts then uses tf.fused.matMul). */
 export function setFusedLinear(on: boolean): void {
   enabled = on;
 }

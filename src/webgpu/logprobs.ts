@@ -4,7 +4,7 @@
  * log-sum-exp and the target's log-prob. Backward: dz = dlogp·(onehot(target) − exp(z − lse)) in one
  * elementwise dispatch, then dh and the head's gradient through our matmul. Through tfjs ops this was
  * Reshape, BatchMatMul, OneHot, Cast, Multiply, Sum, Max, Sub, Exp, Sum, Log, Add, Sub forward and about
- * 30 kernels backward, with saved copies of each input. Same formula as logprobs.ts's reference (picked
+ * 30 kernels backward, with saved copies of each input. Same formula as model/logprobs.ts's reference (picked
  * logit − (log Σ exp(z − max) + max)); sums in another order, so f32 rounding apart. A target outside the
  * vocabulary picks 0, as tf.oneHot's all-zero row does. ASYMFLOW_FUSED_LOGPROBS=0 keeps the tfjs ops;
  * parity: bench/checks/fused-parity.ts `headLogprobsRel` (tied and untied head).
@@ -63,7 +63,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 let enabled = true;
 
-/** ASYMFLOW_FUSED_LOGPROBS=0 turns the op off (logprobs.ts then uses the tfjs ops). */
+/** ASYMFLOW_FUSED_LOGPROBS=0 turns the op off (model/logprobs.ts then uses the tfjs ops). */
 export function setFusedLogprobs(on: boolean): void {
   enabled = on;
 }

@@ -1,5 +1,5 @@
 /**
- * Token picking on the GPU (issue 9): sample.ts pickToken's rule run on the logits where they are, so a
+ * Token picking on the GPU (issue 9): model/sample.ts pickToken's rule run on the logits where they are, so a
  * decode step reads back B token ids and B log-probs instead of B × V logits. One workgroup per row:
  *   log p = z − logsumexp(z)                        (untempered: the returned log-prob)
  *   greedy (temperature 0): the first index of the largest logit (the argmax of log p, same ties)

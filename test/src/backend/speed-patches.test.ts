@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { applyTfjsFlags, resolveBackend } from '../../../src/backend/index.ts';
 import { installGradientPatches } from '../../../src/backend/grad-patches.ts';
-import { fusedOptimizer } from '../../../src/webgpu/fused.ts';
+import { fusedOptimizer } from '../../../src/webgpu/index.ts';
 
 const log = () => {};
 
