@@ -1,5 +1,5 @@
 /**
- * GC trace length and perception token fraction per verbosity (DESIGN §3: the paper's GC responses spend
+ * GC trace length and perception token fraction per verbosity (docs/architecture.md §3: the paper's GC responses spend
  * 2.2% of their tokens on perception). Run: npx tsx bench/gc-trace-tokens.ts [puzzles=500] [seed=7]
  */
 import { Rng } from '../src/rng.ts';

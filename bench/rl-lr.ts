@@ -1,5 +1,5 @@
 /**
- * How the small-model RL defaults were chosen (README "RL"): GRPO from a fresh `tiny` model (32-px input) on
+ * How the small-model RL defaults were chosen (docs/rl.md): GRPO from a fresh `tiny` model (32-px input) on
  * the CPU with a dense proxy reward — the share of digits in the response, the characters a GC caption and
  * answer are made of — because an untrained model's outcome reward is always 0. For each learning rate:
  * the proxy reward's first and last step means, the largest k3 KL to the reference and clip fraction.

@@ -1,5 +1,5 @@
 /**
- * Sudoku trace length and perception token fraction per verbosity and blank count (DESIGN §3: the paper's
+ * Sudoku trace length and perception token fraction per verbosity and blank count (docs/architecture.md §3: the paper's
  * Sudoku responses spend 2.5% of their tokens on perception), plus how many puzzles the solver finishes
  * with singles alone (no locked candidates, no guesses).
  *   npx tsx bench/sudoku-trace-tokens.ts [puzzles=200] [seed=7] [blanks=20,30,40,50]

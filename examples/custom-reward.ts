@@ -1,5 +1,5 @@
 /**
- * Plugging a new reward into the RL flow in code (DESIGN §5): a SurrogateReward is any object with a name and
+ * Plugging a new reward into the RL flow in code (docs/architecture.md §5): a SurrogateReward is any object with a name and
  * a batch `score`. Here, a format-only perception prior for Graph Colouring that never reads p*: 1 when the
  * caption is a well-formed edge list `(i,j),…` with i < j, sorted and without repeats, else 0. It replaces
  * a_p in R = α·reward + (1−α)·a, is recorded in rollouts.msgpack as `rewards.wellFormed` and plotted as

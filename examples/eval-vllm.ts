@@ -1,5 +1,5 @@
 /**
- * Evaluate a Qwen3-VL served by vLLM on Graph Coloring under the disentangled protocol (DESIGN §6):
+ * Evaluate a Qwen3-VL served by vLLM on Graph Coloring under the disentangled protocol (docs/architecture.md §6):
  * end-to-end a, perception a_p, conditional reasoning ã_r, and counterfactual a_r with the oracle caption
  * forced as the start of the assistant turn. Not run in tests: it needs a GPU and a vLLM server.
  *

@@ -8,7 +8,7 @@
  *   ─ paired comparisons of the two runs' final records on the same puzzles (src/eval/paired-runs.ts)
  *   ─ the reading on stdout, DIR/reading.md, DIR/comparison.json ─ DIR/plots/ap-ar.png (a_p, a_r over steps)
  *
- * The settings are small on purpose (see README "The demo" for what they show and the measured time); the
+ * The settings are small on purpose (see docs/demo.md for what they show and the measured time); the
  * same comparison at full size is `asymflow sweep sft --model small --with standard,ngdiff …`.
  */
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ import type { TaskOptions } from '../src/tasks/task.ts';
 import type { RunWatch } from './watch.ts';
 import { runSweepSft, settingMetrics, type SweepSftResult } from './sweep-sft.ts';
 
-/** The demo's training settings (measured: README "The demo"). */
+/** The demo's training settings (measured: docs/demo.md). */
 export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
   task: 'gc',
   model: 'tiny',
@@ -51,9 +51,9 @@ export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
 // header reports the overlap); src/data/held-out.ts.
 export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 };
 
-/** What chose these settings, printed with every demo and in reading.md (README "The demo" has the details). */
+/** What chose these settings, printed with every demo and in reading.md (docs/demo.md has the details). */
 export const DEMO_CHOICE =
-  'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (README "The demo"); 64 test puzzles for the table';
+  'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (docs/demo.md); 64 test puzzles for the table';
 
 export interface DemoOptions {
   readonly out: string;

@@ -1,5 +1,5 @@
 /**
- * Flow: the correlation diagnostic (DESIGN §5; paper Table 3) — `asymflow diagnose`.
+ * Flow: the correlation diagnostic (docs/architecture.md §5; paper Table 3) — `asymflow diagnose`.
  *
  *   recorded:  replay(FILE) ─┐
  *   fresh:     train_rl samples ─ bufferCount ─ rollout(checkpoint, 1 per prompt) ─ record DIR/rollouts.msgpack ─┤

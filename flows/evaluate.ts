@@ -1,5 +1,5 @@
 /**
- * Flow: disentangled evaluation of one policy on one task (DESIGN §6) — `asymflow eval`.
+ * Flow: disentangled evaluation of one policy on one task (docs/architecture.md §6) — `asymflow eval`.
  *
  *   samples ─ bufferCount(batch) ─ generateWith(policy, e2e|counterfactual) ─ scoreEval(task)
  *           ─ record DIR/scored.msgpack (+ --record FILE) ─ DIR/records.jsonl ─ tally ─ DIR/summary.json

@@ -1,5 +1,5 @@
 /**
- * Flow: one dataset split — `asymflow gen` (DESIGN §3 "Datasets").
+ * Flow: one dataset split — `asymflow gen` (docs/architecture.md §3 "Datasets").
  *
  *   puzzleSource(task, split, n, seed) ─ render(pool) ─ record DIR/<task>-<split>.msgpack
  *     ─ [--record FILE: the same stream, png/pixels dropped unless --with-pixels]

@@ -1,5 +1,5 @@
 /**
- * Flow: GRPO with reward augmentation, RL token reweighting and surrogate perception rewards (DESIGN §5) —
+ * Flow: GRPO with reward augmentation, RL token reweighting and surrogate perception rewards (docs/architecture.md §5) —
  * `asymflow rl`. Read top to bottom, like GRPO-Zero's grpo.py and nanochat's chat_rl.py:
  *
  *   claim DIR (flows/resume-policy.ts) ─ reference from --init; policy, AdamW, RNGs fresh or from

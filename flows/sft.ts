@@ -1,5 +1,5 @@
 /**
- * Flow: supervised fine-tuning with the paper's interventions (DESIGN §5–§6) — `asymflow sft`.
+ * Flow: supervised fine-tuning with the paper's interventions (docs/architecture.md §5–§6) — `asymflow sft`.
  *
  *   claim DIR (flows/resume-policy.ts) ─ backend ─ model + AdamW: fresh from --seed, or DIR/checkpoints
  *     with --resume (src/sft/sft-start.ts) ─ offer the run to its watchers (flows/watch.ts)
@@ -191,7 +191,7 @@ async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped'
   return run.stopRequested ? 'quit' : 'stopped';
 }
 
-/** Folds a step into the run's progress, emits its metrics (DESIGN §5 diagnostics) and records it. */
+/** Folds a step into the run's progress, emits its metrics (docs/architecture.md §5 diagnostics) and records it. */
 function recordStep(run: Run, r: SftStepRecord): void {
   const p = run.progress;
   run.progress = {

@@ -1,5 +1,5 @@
 /**
- * Configuration (DESIGN §8): one typed defaults object per component, merged once with overrides and
+ * Configuration (docs/architecture.md §8): one typed defaults object per component, merged once with overrides and
  * validated with exact messages. CLI flags map onto it by name (`--eval-n 64` → `evalN`); task knobs come as
  * `--task-option KEY=VALUE` (tui/commands/task-flags.ts). The training components declare each setting once in
  * an option table (src/options.ts) from which their type, defaults, checks and flags derive.

@@ -1,5 +1,5 @@
 /**
- * The response grammar shared by all tasks (DESIGN §3):
+ * The response grammar shared by all tasks (docs/architecture.md §3):
  *   <caption>PERCEPTION</caption>REASONING<answer>ANSWER</answer>
  * The parser is total: every string yields parts or a typed failure, never a throw.
  */

@@ -1,5 +1,5 @@
 /**
- * The metric naming convention (DESIGN §2 `Metric.name`). Every flow emits these names; the dashboard, the
+ * The metric naming convention (docs/architecture.md §2 `Metric.name`). Every flow emits these names; the dashboard, the
  * plain log, the plots and the recorder read them. Names are `<group>/<what>` so a consumer can group by
  * the prefix; per-reward-component names are `reward/<component>/mean`.
  *

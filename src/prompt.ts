@@ -1,5 +1,5 @@
 /**
- * The one prompt format of the model (DESIGN §4):
+ * The one prompt format of the model (docs/architecture.md §4):
  *
  *   [image patches] BOS  query…  EOS  assistant-prefix…  response…
  *
@@ -46,7 +46,7 @@ export interface ResponseSpans {
 }
 
 /**
- * Perception/reasoning spans of `response` (indices into response) given the prompt it follows (DESIGN §5).
+ * Perception/reasoning spans of `response` (indices into response) given the prompt it follows (docs/architecture.md §5).
  * The first <caption> of the assistant turn counts. An unclosed caption makes perception run to the end and
  * reasoning empty; no caption at all makes both empty (the tokens still count as response tokens).
  */

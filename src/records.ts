@@ -1,5 +1,5 @@
 /**
- * The readonly records that flow through every stream (DESIGN §2). Typed arrays carry tokens, pixels and
+ * The readonly records that flow through every stream (docs/architecture.md §2). Typed arrays carry tokens, pixels and
  * log-probs so they can be transferred to workers and recorded without conversion.
  */
 
@@ -12,7 +12,7 @@ export interface Puzzle {
   readonly task: TaskName;
   readonly seed: number; // the seed this puzzle was generated from (reproduces it alone)
   readonly difficulty: string; // task-specific knob, e.g. 'n=8' or 'blanks=20'
-  readonly pStar: string; // oracle perception, canonical text (DESIGN §3)
+  readonly pStar: string; // oracle perception, canonical text (docs/architecture.md §3)
   readonly solution: string; // one correct answer in the task's answer format
   readonly meta: Readonly<Record<string, number | string>>; // task data the verifier/renderer need (e.g. nodes, chromatic)
 }

@@ -1,5 +1,5 @@
 /**
- * One seeded, splittable PRNG for the whole engine (DESIGN §8): xoshiro128** over four uint32 words.
+ * One seeded, splittable PRNG for the whole engine (docs/architecture.md §8): xoshiro128** over four uint32 words.
  * `split(label)` derives an independent child stream from the parent's seed and a label, so adding a new
  * consumer never shifts the numbers an existing one sees. `state()`/`fromState()` let checkpoints resume
  * the exact sequence.

@@ -1,5 +1,5 @@
 /**
- * Character-level tokenizer (DESIGN §4): printable ASCII one token per character, the grammar's tags as
+ * Character-level tokenizer (docs/architecture.md §4): printable ASCII one token per character, the grammar's tags as
  * single tokens, plus PAD/BOS/EOS. Text outside the vocabulary maps to UNK rather than throwing, so any
  * model output or dataset string round-trips to a token sequence.
  */

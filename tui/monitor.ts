@@ -1,6 +1,6 @@
 /**
  * What a flow's CLI command attaches to a run: the Ink dashboard when stdout is a terminal, plain log lines
- * otherwise (DESIGN §8). Both read the same shared metric stream. `q` on the dashboard, and the first Ctrl-C
+ * otherwise (docs/architecture.md §8). Both read the same shared metric stream. `q` on the dashboard, and the first Ctrl-C
  * (SIGINT, or the key in the dashboard's raw mode) call `onQuit` and the flow decides how to stop; a second
  * Ctrl-C exits at once (tui/interrupt.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * Progress of a counted job: a bar redrawn in place on a terminal, or a plain line every 10 % (and at the
- * end) otherwise, so CI logs stay short (DESIGN §8).
+ * end) otherwise, so CI logs stay short (docs/architecture.md §8).
  *
  *   TTY:    gen gc test ███████████░░░░░░░░░ 55% 275/500 · 412/s · 0:01 · ETA 0:01
  *   plain:  gen gc test: 250/500 (50%) · 410/s · ETA 0:01

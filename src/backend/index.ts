@@ -1,5 +1,5 @@
 /**
- * Backend resolution (DESIGN §4): `--backend`, else `ASYMFLOW_BACKEND`, else auto in the order
+ * Backend resolution (docs/architecture.md §4): `--backend`, else `ASYMFLOW_BACKEND`, else auto in the order
  * tensorflow (tfjs-node-gpu / tfjs-node, only when installed and loadable) → webgpu (Dawn through the
  * `webgpu` package, only when a hardware adapter exists) → wasm → cpu. Resolved once per process; the
  * choice and the device are reported through `log` (stderr by default). This is the backend folder's door:

@@ -1,5 +1,5 @@
 /**
- * `asymflow gen` configuration (DESIGN §8): one option table (src/options.ts) from which the config type,
+ * `asymflow gen` configuration (docs/architecture.md §8): one option table (src/options.ts) from which the config type,
  * defaults, checks and flags derive. Task knobs travel separately (`--task-option layout=spring`, `--task-option blanks=30`, `--input-size`)
  * and are validated by the task itself when the first puzzle is made.
  */

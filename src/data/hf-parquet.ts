@@ -1,5 +1,5 @@
 /**
- * Hugging Face `datasets` parquet layout shared by writer and reader (DESIGN §3): columns `query` (string),
+ * Hugging Face `datasets` parquet layout shared by writer and reader (docs/architecture.md §3): columns `query` (string),
  * `image` (struct {bytes: binary PNG, path: string} — the datasets Image feature), `ground_truth` (string),
  * `response` (string, null outside train_sft), and the `huggingface` key-value metadata holding the
  * features JSON that `datasets.load_dataset('parquet', …)` reads to decode `image` as an image.

@@ -1,5 +1,5 @@
 /**
- * `asymflow eval` configuration (DESIGN §8): one option table (src/options.ts) from which the config type,
+ * `asymflow eval` configuration (docs/architecture.md §8): one option table (src/options.ts) from which the config type,
  * defaults, checks and flags derive; resolved once from the command's flags. Sampling defaults are the paper's (temperature 0.7, top-p 1.0, 10,000 tokens).
  */
 import { SCOUTING_SPLIT } from '../data/held-out.ts';

@@ -1,5 +1,5 @@
 /**
- * One evaluated completion (DESIGN §6) and how it is scored: end-to-end completions get a, a_p and ã_r;
+ * One evaluated completion (docs/architecture.md §6) and how it is scored: end-to-end completions get a, a_p and ã_r;
  * counterfactual continuations get the oracle caption re-attached and a_r = Acc(r' | p*). A completion whose
  * request failed carries `failed` and no scores: it is counted, not scored as the model's mistake.
  */

@@ -1,5 +1,5 @@
 /**
- * The summary of an evaluation (`summary.json`, DESIGN §6): a, a_p, ã_r (end-to-end) and a_r
+ * The summary of an evaluation (`summary.json`, docs/architecture.md §6): a, a_p, ã_r (end-to-end) and a_r
  * (counterfactual) as proportions with Wilson 95% intervals, parse failures by kind and request failures by
  * reason. Request failures are excluded from the proportions' counts (they say nothing about the model) and
  * reported beside them; parse failures are the model's and score 0.

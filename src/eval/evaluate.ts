@@ -1,5 +1,5 @@
 /**
- * Disentangled evaluation of any Policy, in process (DESIGN §6). `generateAndScore` is the one step every
+ * Disentangled evaluation of any Policy, in process (docs/architecture.md §6). `generateAndScore` is the one step every
  * evaluation runs — the `asymflow eval` flow (through operators/generate-with.ts) and SFT/RL's periodic
  * evaluation (through `evaluatePolicy`) — so generation options and scoring are written once.
  */

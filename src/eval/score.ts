@@ -1,5 +1,5 @@
 /**
- * Disentangled scoring of one response (DESIGN §6), shared by SFT's periodic evaluation, `asymflow eval`,
+ * Disentangled scoring of one response (docs/architecture.md §6), shared by SFT's periodic evaluation, `asymflow eval`,
  * RL rewards and the correlation diagnostic, so the metrics are computed one way everywhere.
  *   a     = Acc(r | p*)   end-to-end: the answer checked against the oracle perception
  *   ap    = 1(p = p*)     perception: the caption equals the oracle perception after normalisation

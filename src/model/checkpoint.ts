@@ -1,5 +1,5 @@
 /**
- * Checkpoints (DESIGN §4): weights, AdamW state (m, v, step), model config, RNG states, data cursor and run
+ * Checkpoints (docs/architecture.md §4): weights, AdamW state (m, v, step), model config, RNG states, data cursor and run
  * metadata, so a run resumes exactly. A checkpoint is a directory:
  *   checkpoint.json        the commit point: config, step, rngs, cursor, metadata, tensor index, file hashes
  *   weights-<tag>.bin      float32 little-endian, variables in name order

@@ -1,5 +1,5 @@
 /**
- * Model sizes by name (DESIGN §4). `tiny` trains in CPU tests in seconds, `small` (≈3.4M parameters) has the
+ * Model sizes by name (docs/architecture.md §4). `tiny` trains in CPU tests in seconds, `small` (≈3.4M parameters) has the
  * shape of ../shared/bench/torch_reference.py's defaults, `base` (≈20M) is for the GPU. Every size is a plain
  * typed object validated once, so a checkpoint's saved config rebuilds the same model.
  */

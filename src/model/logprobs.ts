@@ -1,5 +1,5 @@
 /**
- * Per-token log-probs of given responses (DESIGN §5) with perception/reasoning masks, for SFT, GRPO and
+ * Per-token log-probs of given responses (docs/architecture.md §5) with perception/reasoning masks, for SFT, GRPO and
  * evaluation. Rows are laid out so every response starts in the same column:
  *
  *   columns  [0 … Tp)                       [Tp … Tp+R)

@@ -1,5 +1,5 @@
 /**
- * Batched sampling with a KV cache (DESIGN §4): prefill image + prompt once, then one token per row per
+ * Batched sampling with a KV cache (docs/architecture.md §4): prefill image + prompt once, then one token per row per
  * step against a fixed-capacity cache (same shapes every step). Tokens are drawn on the CPU from downloaded
  * logits (`await data()`, never dataSync: it throws on webgpu) with a seeded Rng, so a seed reproduces the
  * samples on one backend. On webgpu the decode steps and the picking run in our own WGSL instead

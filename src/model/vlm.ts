@@ -1,5 +1,5 @@
 /**
- * The small VLM's parameters (DESIGN §4): named tf.Variables, created deterministically from a seed on the
+ * The small VLM's parameters (docs/architecture.md §4): named tf.Variables, created deterministically from a seed on the
  * CPU side (the same seed gives the same weights on every backend). Layout:
  *   patch.w [patchDim, d], patch.b [d]      linear patch embedding
  *   patchPos [P, d]                         image prefix positions

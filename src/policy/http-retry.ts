@@ -1,5 +1,5 @@
 /**
- * One JSON-over-HTTP call with a per-attempt timeout and retries (DESIGN §6): exponential backoff with jitter
+ * One JSON-over-HTTP call with a per-attempt timeout and retries (docs/architecture.md §6): exponential backoff with jitter
  * on 429 (honouring Retry-After), 408, 5xx, network errors (reset, refused), timeouts and bodies that are not
  * the expected JSON (truncated, invalid, wrong shape). Never throws: the outcome says ok or why not.
  */

@@ -1,5 +1,5 @@
 /**
- * The OpenAI chat-completions wire format for one sample (DESIGN §6): the image as a base64 PNG data URL
+ * The OpenAI chat-completions wire format for one sample (docs/architecture.md §6): the image as a base64 PNG data URL
  * part and the query as a text part of the user message; a counterfactual prefix as a final assistant
  * message with vLLM's `continue_final_message: true` / `add_generation_prompt: false`, so the server
  * continues that message and returns only the continuation.

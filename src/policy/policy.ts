@@ -1,5 +1,5 @@
 /**
- * A policy answers image+query prompts (DESIGN §6): our own checkpoints (TfjsPolicy) and any
+ * A policy answers image+query prompts (docs/architecture.md §6): our own checkpoints (TfjsPolicy) and any
  * OpenAI-compatible chat endpoint (OpenAIPolicy) implement the same interface, so evaluation, RL teacher
  * rewards and the diagnostic never care which one they drive.
  */

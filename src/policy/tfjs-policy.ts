@@ -1,5 +1,5 @@
 /**
- * A Policy over our own model (DESIGN §4, §6): KV-cache sampling from src/model/sample.ts with the forced
+ * A Policy over our own model (docs/architecture.md §4, §6): KV-cache sampling from src/model/sample.ts with the forced
  * prefix as prompt context. Also the ServedModel behind `asymflow serve`, so served and in-process answers
  * come from the same code.
  *

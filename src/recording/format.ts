@@ -1,5 +1,5 @@
 /**
- * The on-disk layout of a recording (DESIGN §7):
+ * The on-disk layout of a recording (docs/architecture.md §7):
  *
  *   MAGIC (8 bytes) | frame(header) | frame(record) | frame(record) | …
  *   frame = u32 LE payload length | u32 LE CRC-32 of payload | payload (one msgpack value)

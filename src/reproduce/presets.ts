@@ -92,12 +92,12 @@ const TEST: ReproducePreset = {
 /**
  * Full: the `small` model on one H100 through webgpu. GC runs 4–6-node graphs with one-step traces (156 tokens,
  * 16.9% perception; `npx tsx bench/gc-trace-tokens.ts`-style count): at the task's 7–9-node default, 100–200
- * `small` steps left a = a_p = 0 on the H100 (README "SFT and RL on the GPU"), and a part that learns nothing
+ * `small` steps left a = a_p = 0 on the H100 (docs/gpu-runs.md), and a part that learns nothing
  * can confirm no finding. Sudoku: 8 blanks and one-line traces (196 tokens, 45% perception) with the model's
 caption grid (src/model/caption-grid.ts). At 20, 14 and 8 blanks, 600 steps gave a = a_r = 0 without the
 answer grid (train L_r 0.29–0.47 a token); with it, 600 steps at 20 / 12 / 8 blanks gave a 0.8 / 0 / 7.0%,
 train L_r 0.133 / 0.097 / 0.039 (H100, one call of three side-by-side `asymflow sft` runs, 2026-11-24).
- * Sized from rates measured on the H100 on 2026-11-24 (README "SFT and RL on the GPU"): ≈0.6 s per SFT step of
+ * Sized from rates measured on the H100 on 2026-11-24 (docs/gpu-runs.md): ≈0.6 s per SFT step of
  * 32 samples at ≈1,100 positions (every objective takes two backward passes, for the gradient-share
  * diagnostics), assumed linear in positions (`trainS` below), and ≈20 ms per decode step of a sampling batch of
  * up to 128 rows. `estimatePartSeconds` is the arithmetic; a test keeps every part under 10 minutes and the

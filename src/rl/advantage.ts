@@ -1,5 +1,5 @@
 /**
- * GRPO's per-prompt advantages and the paper's advantage intervention (DESIGN §5), as plain numbers so they
+ * GRPO's per-prompt advantages and the paper's advantage intervention (docs/architecture.md §5), as plain numbers so they
  * can be tested by hand and re-run on a recording without a GPU. The rewards themselves: rewards/combine.ts.
  */
 import { mean, stdUnbiased } from '../eval/stats.ts';

@@ -1,5 +1,5 @@
 /**
- * The correlation diagnostic (DESIGN §5, the paper's Table 3 and §4.2): over N rollouts, Pearson r of the
+ * The correlation diagnostic (docs/architecture.md §5, the paper's Table 3 and §4.2): over N rollouts, Pearson r of the
  * outcome reward a with perception correctness a_p and with conditional reasoning correctness ã_r, and of
  * each surrogate perception reward with a_p, each with a Fisher-z 95% interval (src/eval/stats.ts).
  */

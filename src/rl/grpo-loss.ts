@@ -1,5 +1,5 @@
 /**
- * The GRPO policy loss (DESIGN §5) over per-token tensors [B, T]:
+ * The GRPO policy loss (docs/architecture.md §5) over per-token tensors [B, T]:
  *   ratio     = exp(clamp(logp − logp_old, ±20))                (token level; GSPO: one per sequence)
  *   surrogate = −min(ratio·A, clip(ratio, 1−εlow, 1+εhigh)·A);  for A < 0 also capped at −c·A (dual clip, c = 3)
  *   kl (k3)   = exp(ref − logp) − (ref − logp) − 1, clamped to ±10

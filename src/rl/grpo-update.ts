@@ -1,5 +1,5 @@
 /**
- * The GPU update of one GRPO step (DESIGN §5): PPO epochs over the step's rollouts, each split into
+ * The GPU update of one GRPO step (docs/architecture.md §5): PPO epochs over the step's rollouts, each split into
  * mini-batches, one AdamW step per mini-batch with the loss of grpo-loss.ts. Per-token advantages are the
  * sequence advantage, optionally rescaled by RL token reweighting (λ on perception, 1−λ on reasoning).
  * The sampling log-probs are the PPO "old" policy: the ratio is 1 on the first mini-batch of epoch 1.

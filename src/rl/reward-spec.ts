@@ -1,5 +1,5 @@
 /**
- * `--reward` names where the perception term of R = α·perception + (1−α)·a comes from (DESIGN §5):
+ * `--reward` names where the perception term of R = α·perception + (1−α)·a comes from (docs/architecture.md §5):
  *   outcome        no perception term: R = a (α must be 0)
  *   perception     the oracle check a_p = 1(p = p*)
  *   self:N         self-reward: the policy re-solves N times from its own caption, image withheld

@@ -1,7 +1,7 @@
 /**
- * `asymflow rl` configuration (DESIGN §5, §8): one option table (src/options.ts) from which the config type,
+ * `asymflow rl` configuration (docs/architecture.md §5, §8): one option table (src/options.ts) from which the config type,
  * defaults, checks and flags derive; resolved once from the command's flags into typed values. Small-model defaults (lr, group, max tokens) were chosen by measurement on
- * the CPU `tiny` model (README "RL"); the paper's are lr 1e-6, KL 0.01, 128 prompts, 100 steps.
+ * the CPU `tiny` model (docs/rl.md); the paper's are lr 1e-6, KL 0.01, 128 prompts, 100 steps.
  */
 import path from 'node:path';
 import { checks, ConfigError } from '../config.ts';

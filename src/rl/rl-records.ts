@@ -1,5 +1,5 @@
 /**
- * The records of an RL run (DESIGN §2), as recorded to DIR/rollouts.msgpack: a Scored rollout plus what a
+ * The records of an RL run (docs/architecture.md §2), as recorded to DIR/rollouts.msgpack: a Scored rollout plus what a
  * later re-scoring needs without the run — the puzzle (p*, verifier data), the query, the step and the
  * advantage it was trained with. Images are not stored: a re-scorer re-renders them from the puzzle.
  */

@@ -1,5 +1,5 @@
 /**
- * Rollouts (DESIGN §5 "rollout"): G samples per prompt from the policy with the KV-cache sampler, which
+ * Rollouts (docs/architecture.md §5 "rollout"): G samples per prompt from the policy with the KV-cache sampler, which
  * returns the sampling policy's per-token log-probs; the frozen reference scores the same tokens. Rows are
  * sampled in chunks of `batch` (prompt × group copies), so a step of P·G rollouts is a few large calls.
  */

@@ -1,5 +1,5 @@
 /**
- * The Piscina worker that verifies rollouts (DESIGN §5 "score"): parsing and the task's verifier are CPU
+ * The Piscina worker that verifies rollouts (docs/architecture.md §5 "score"): parsing and the task's verifier are CPU
  * work that would otherwise stall the event loop between GPU steps. Each call scores one batch of texts.
  * Loaded through score-worker.mjs, which registers tsx's ESM loader so this .ts file runs in a plain
  * worker thread (Node cannot import .ts by itself).

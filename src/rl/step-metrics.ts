@@ -1,5 +1,5 @@
 /**
- * The per-step metrics of an RL run (DESIGN §5, issue 6): each reward component's mean and std, the
+ * The per-step metrics of an RL run (docs/architecture.md §5, issue 6): each reward component's mean and std, the
  * fraction of groups with zero reward spread, the update's loss/KL/clip fractions, entropy, response and
  * perception lengths, throughput and phase timings. Plain numbers by metric name (src/metric-names.ts).
  *

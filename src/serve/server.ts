@@ -1,5 +1,5 @@
 /**
- * `asymflow serve`: our models behind the OpenAI-compatible API (DESIGN §6) with node:http —
+ * `asymflow serve`: our models behind the OpenAI-compatible API (docs/architecture.md §6) with node:http —
  * `GET /v1/models`, `POST /v1/chat/completions` (a JSON body, or server-sent events with `stream: true`).
  * Bad requests get OpenAI-style JSON errors with a 4xx and never take the server down; concurrent requests
  * are batched into one sampling call (batcher.ts). A stream is sent once its completions are sampled (the

@@ -1,5 +1,5 @@
 /**
- * SFT objectives over per-token log-probs (DESIGN §5). Every function takes the model's per-token
+ * SFT objectives over per-token log-probs (docs/architecture.md §5). Every function takes the model's per-token
  * log-probs of the target tokens and the perception/reasoning masks, all [B, T], and returns a scalar.
  *   standard : token-averaged cross entropy over all response tokens of the batch
  *   lambda   : per example λ·Lp/|p| + (1−λ)·Lr/|r|, then the batch mean

@@ -1,7 +1,7 @@
 /**
- * `asymflow sft` configuration (DESIGN §8): one option table (src/options.ts) from which the config type, the
+ * `asymflow sft` configuration (docs/architecture.md §8): one option table (src/options.ts) from which the config type, the
  * defaults, the checks and the flags derive; resolved once from the command's flags into typed values. The training defaults (lr, steps, batch, warmup) depend on the model size
- * and were chosen by measurement (README "SFT defaults"); the paper's lr 1e-6 is for a pretrained 2B model,
+ * and were chosen by measurement (docs/sft.md "SFT defaults"); the paper's lr 1e-6 is for a pretrained 2B model,
  * our models start from scratch.
  */
 import { PRECISIONS, type Precision } from '../backend/precision.ts';
@@ -13,7 +13,7 @@ import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import { OBJECTIVE_RULE, toObjective, type SftObjective } from './objective-spec.ts';
 
-/** Per-size training defaults, measured (README "SFT defaults"). */
+/** Per-size training defaults, measured (docs/sft.md "SFT defaults"). */
 export interface SizeDefaults {
   readonly lr: number;
   readonly steps: number;
@@ -22,7 +22,7 @@ export interface SizeDefaults {
 }
 
 /**
- * tiny: measured on CPU (bench/sft-lr.ts, README "SFT defaults"): after 40 steps of 8 the training loss is
+ * tiny: measured on CPU (bench/sft-lr.ts, docs/sft.md "SFT defaults"): after 40 steps of 8 the training loss is
  * 2.89 / 1.40 / 0.84 at lr 1e-3 / 3e-3 / 1e-2; batch 8 costs ~2.1 CPU-s a step (batch 4: ~1.1 s, the same per
  * sample), so 300 steps are ~10 CPU-minutes. small/base: lr scaled by 1/width from tiny's (d 64 → 256 → 512),
  * steps sized to the GPU (an sftStep of 32 is ~5 s on the H100 with tfjs-webgpu); not yet measured.

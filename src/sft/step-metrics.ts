@@ -1,5 +1,5 @@
 /**
- * The per-step metrics of an SFT run (DESIGN §5 diagnostics), as src/rl/step-metrics.ts is RL's: the losses
+ * The per-step metrics of an SFT run (docs/architecture.md §5 diagnostics), as src/rl/step-metrics.ts is RL's: the losses
  * split into perception and reasoning, λ, both gradient norms and the perception share, the perception
  * token fraction and loss share, the learning rate and throughput. Plain numbers by metric name.
  */

@@ -1,5 +1,5 @@
 /**
- * One SFT update with its asymmetry diagnostics (DESIGN §5). Every objective runs two backward passes —
+ * One SFT update with its asymmetry diagnostics (docs/architecture.md §5). Every objective runs two backward passes —
  * the perception part and the reasoning part of the loss — so the per-step gradient norms and shares are
  * measured the same way for all objectives, and the update is their exact sum:
  *

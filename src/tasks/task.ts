@@ -1,5 +1,5 @@
 /**
- * The one interface every task implements (DESIGN §3). A task owns its generator, renderer, canonical
+ * The one interface every task implements (docs/architecture.md §3). A task owns its generator, renderer, canonical
  * perception, prompt, reasoning trace and verifier; a third task is one new folder plus a registry line.
  */
 import type { CaptionGrid, Puzzle, TaskName } from '../records.ts';

@@ -4,7 +4,7 @@
  * SFT. The untrained model writes no parsable caption (a_p = 0 at the first evaluation); after 30 steps
  * a_p must reach 0.2 on 32 held-out test graphs. Within this budget the model learns the caption format and
  * the graph prior (the commonest 3-node graph is ~30% of them), not yet to read edges off the image
- * (README "SFT defaults" has the longer measurements).
+ * (docs/sft.md "SFT defaults" has the longer measurements).
  */
 import fs from 'node:fs';
 import os from 'node:os';

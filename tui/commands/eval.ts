@@ -2,7 +2,7 @@
  * `asymflow eval --task T (--checkpoint DIR | --policy openai --base-url URL [--model NAME]) [--split test]
  *   [--n N] [--mode e2e|counterfactual|both] [--temperature 0.7] [--top-p 1.0] [--max-tokens 10000]
  *   [--seed S] --out DIR [--data DIR] [--record FILE] [--concurrency K]`
- * Disentangled evaluation (DESIGN §6) of our checkpoint or of any OpenAI-compatible endpoint: per-sample
+ * Disentangled evaluation (docs/architecture.md §6) of our checkpoint or of any OpenAI-compatible endpoint: per-sample
  * records in DIR/scored.msgpack and DIR/records.jsonl, figures in DIR/summary.json (flows/eval.ts, flows/evaluate.ts).
  */
 import type { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * A small image–caption contrastive encoder (CLIP-style; DESIGN §5's embedding-similarity baseline):
+ * A small image–caption contrastive encoder (CLIP-style; docs/architecture.md §5's embedding-similarity baseline):
  *   image:   inputSize² pixels → average-pooled to grid² → dense(hidden, relu) → dense(dim) → L2-normalised
  *   caption: first maxText tokens → embedding(tokDim) flattened (positions kept) → dense(hidden, relu)
  *            → dense(dim) → L2-normalised

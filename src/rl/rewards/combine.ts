@@ -1,5 +1,5 @@
 /**
- * Reward combination, its one home (DESIGN §5 "rewards" → "augmented reward"): rewards of a step's rollouts: the oracle verdicts a, a_p, ã_r
+ * Reward combination, its one home (docs/architecture.md §5 "rewards" → "augmented reward"): rewards of a step's rollouts: the oracle verdicts a, a_p, ã_r
  * (from the score pool), the surrogate perception reward when one is configured, and the final
  * R = α·perception + (1−α)·a, where `perception` is a_p for `--reward perception`, the surrogate's value
  * for self/teacher/embed, and absent for `outcome` (α = 0).

@@ -1,5 +1,5 @@
 /**
- * Embedding-similarity reward (DESIGN §5, the CLIP-style baseline): the cosine similarity in [−1, 1]
+ * Embedding-similarity reward (docs/architecture.md §5, the CLIP-style baseline): the cosine similarity in [−1, 1]
  * between the rollout's image and its caption under an encoder trained by `asymflow train-embed`. A rollout
  * without a parsable caption scores −1 (the worst possible similarity).
  */

@@ -1,5 +1,5 @@
 /**
- * Self-reward (DESIGN §5): the policy re-solves the puzzle from its own caption alone, N times; the reward is
+ * Self-reward (docs/architecture.md §5): the policy re-solves the puzzle from its own caption alone, N times; the reward is
  * the mean correctness of those second-hop answers under the oracle check Acc(r' | p*). A correct caption
  * lets the policy's own reasoning succeed, so the reward tracks perception without reading p*.
  *

@@ -1,5 +1,5 @@
 /**
- * A surrogate perception reward (DESIGN §5): scores the caption of each rollout without the oracle p*,
+ * A surrogate perception reward (docs/architecture.md §5): scores the caption of each rollout without the oracle p*,
  * standing in for a_p in R = α·reward + (1−α)·a. Implementations: self-reward.ts, teacher-reward.ts,
  * embed-reward.ts; a new one is any object with this shape (examples/custom-reward.ts).
  */

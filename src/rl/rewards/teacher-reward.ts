@@ -1,5 +1,5 @@
 /**
- * Teacher reward (DESIGN §5): another policy — a checkpoint of ours or a VLM behind an OpenAI-compatible
+ * Teacher reward (docs/architecture.md §5): another policy — a checkpoint of ours or a VLM behind an OpenAI-compatible
  * endpoint — transcribes each image once (greedy, cached by sample id); a rollout's reward is 1 when its
  * caption agrees with the teacher's under the task's perception comparison (task.samePerception), else 0.
  * A teacher answer without caption tags counts as a bare transcription (its trimmed text).

@@ -1,5 +1,5 @@
 /**
- * Exact chromatic number by backtracking (DESIGN §3). The search starts at the size of a maximum clique
+ * Exact chromatic number by backtracking (docs/architecture.md §3). The search starts at the size of a maximum clique
  * (a lower bound), tries k = ω, ω+1, … colours, and colours nodes in a fixed order (searchOrder), giving
  * each node the smallest free colour first and at most one colour beyond those already used (colour
  * symmetry breaking keeps the search exact and short). The same search, with its events

@@ -1,5 +1,5 @@
 /**
- * GC graph generation (DESIGN §3): G(n, p) random graphs conditioned on having no isolated node, and the
+ * GC graph generation (docs/architecture.md §3): G(n, p) random graphs conditioned on having no isolated node, and the
  * canonical edge-list text that is the oracle perception p*.
  */
 import type { Rng } from '../../rng.ts';

@@ -1,5 +1,5 @@
 /**
- * The Graph Coloring task (DESIGN §3) behind the Task interface, plus the plain functions the CLI's
+ * The Graph Coloring task (docs/architecture.md §3) behind the Task interface, plus the plain functions the CLI's
  * `solve` and `check` verbs call.
  */
 import { checks, resolveConfig, ConfigError } from '../../config.ts';

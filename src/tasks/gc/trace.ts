@@ -1,5 +1,5 @@
 /**
- * The GC reasoning trace (DESIGN §3), written from the exact solver's own search events (chromatic.ts):
+ * The GC reasoning trace (docs/architecture.md §3), written from the exact solver's own search events (chromatic.ts):
  * node order, the clique lower bound, candidate colours per node, conflicts, backtracks, and a final check.
  * `verbosity` sets the length, and with it the perception token fraction:
  *   0  one line with the colour count

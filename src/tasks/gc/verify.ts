@@ -1,5 +1,5 @@
 /**
- * Acc(answer | perception) for GC (DESIGN §3): every node 0..n-1 coloured exactly once, exactly χ distinct
+ * Acc(answer | perception) for GC (docs/architecture.md §3): every node 0..n-1 coloured exactly once, exactly χ distinct
  * colours, no edge joining equal colours, with χ that of the graph the perception describes. Total: any
  * answer or perception text yields a Verdict, never a throw.
  */

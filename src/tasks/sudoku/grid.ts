@@ -1,6 +1,6 @@
 /**
  * Sudoku grid text and geometry: a grid is 81 cells row-major (0 = blank), written as 9 rows of 9 digits
- * joined by `/` (DESIGN §3), e.g. `530070000/600195000/…`. Parsing ignores whitespace anywhere and throws an
+ * joined by `/` (docs/architecture.md §3), e.g. `530070000/600195000/…`. Parsing ignores whitespace anywhere and throws an
  * Error naming the row and column of the first problem; the unit tables let solvers share one geometry.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The Sudoku task (DESIGN §3) behind the Task interface, plus the plain functions the CLI's `solve` and
+ * The Sudoku task (docs/architecture.md §3) behind the Task interface, plus the plain functions the CLI's `solve` and
  * `check` verbs call.
  */
 import { checks, resolveConfig } from '../../config.ts';
@@ -25,7 +25,7 @@ export interface SudokuOptions {
 }
 
 /**
- * Defaults chosen for a small model trained from scratch (DESIGN §3, Learnability), measured with
+ * Defaults chosen for a small model trained from scratch (docs/architecture.md §3, Learnability), measured with
  * bench/sudoku-trace-tokens.ts over 200 puzzles: at 20 blanks every puzzle falls to naked singles alone and
  * 75% of the blanks are fixed by the givens alone (30 blanks: 47%, 40: 20%; hidden singles, locked
  * candidates and guesses only appear from ~45), so the reasoning is short lookups in one row, column and

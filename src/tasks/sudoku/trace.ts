@@ -1,5 +1,5 @@
 /**
- * The Sudoku reasoning trace (DESIGN §3), written from the human-style solver's steps (human.ts):
+ * The Sudoku reasoning trace (docs/architecture.md §3), written from the human-style solver's steps (human.ts):
  * candidates, naked and hidden singles, locked-candidate eliminations, guesses and backtracking.
  * `verbosity` sets the length, and with it the perception token fraction:
  *   0  one line with the blank count

@@ -1,5 +1,5 @@
 /**
- * Acc(answer | perception) for Sudoku (DESIGN §3): the answer must be a complete 9x9 grid (no blanks) in
+ * Acc(answer | perception) for Sudoku (docs/architecture.md §3): the answer must be a complete 9x9 grid (no blanks) in
  * which every row, column and box holds 1-9 once, and which keeps every given of the perception it is
  * checked against. Total: any answer or perception text yields a Verdict, never a throw.
  */

@@ -13,7 +13,7 @@ import { BUCKET, pixels, rows, tiny, useCpu } from './fixtures.ts';
 beforeAll(useCpu);
 
 describe('prompt format', () => {
-  it('is BOS query EOS prefix, and the spans follow DESIGN §5', () => {
+  it('is BOS query EOS prefix, and the spans follow docs/architecture.md §5', () => {
     const prompt = promptTokens('Q?', '<caption>');
     expect(Array.from(prompt.subarray(0, 4))).toEqual([BOS, ...encode('Q?'), EOS]);
     const response = encode('<caption>a-b</caption>so 1<answer>1</answer>');
