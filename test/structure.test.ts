@@ -1,7 +1,7 @@
 /**
  * The house's structure, checked from the code's own imports (docs/architecture.md, "Layers"):
- *   - no import circle between files (but the two in KNOWN_CIRCLES, until the kernel move lands), and none between rooms (a room: a folder one level down, e.g. src/model,
- *     tui/commands, or a file lying directly in a top folder);
+ *   - no import circle between files, and none between rooms (a room: a folder one level down, e.g.
+ *     src/model, tui/commands, or a file lying directly in a top folder);
  *   - no arrow against the layers api → tui → flows → operators → src;
  *   - src/ imports no RxJS, ink or React (streams start at operators/, screens at tui/);
  *   - inside src, the ground floor (the files directly in src/: records, tokenizer, grammar, prompt, rng,
@@ -25,21 +25,8 @@ const MAX_LINES = 300;
  */
 const LONG_FILES: readonly string[] = [
   'flows/sft.ts',
-  'src/model/backend.ts',
-  'src/model/fused-parity.ts',
-  'src/model/webgpu-attention.ts',
   'src/render/raster.ts',
 ];
-/**
- * The two circles the kernel-library move (issue 18 item 1, src/model/webgpu-* → src/webgpu/) breaks, named so
- * this check guards against every other circle until that move lands; the list must end empty. A listed circle
- * that grows (another file joins it) fails like a new one.
- */
-const KNOWN_CIRCLES: readonly string[] = [
-  'src/model/adamw.ts src/model/guarded-update.ts',
-  'src/model/webgpu-bindings.ts src/model/webgpu-raw.ts',
-];
-
 const files = sourceFiles(ROOT, LAYERS);
 const graph = importGraph(ROOT, files);
 
@@ -80,9 +67,7 @@ describe('the import graph', () => {
   });
 
   it('has no circle between files', () => {
-    const loops = circles(graph)
-      .filter((component) => !KNOWN_CIRCLES.includes(component.join(' ')))
-      .map((component) => cyclePath(graph, component).join(' → '));
+    const loops = circles(graph).map((component) => cyclePath(graph, component).join(' → '));
     expect(loops, `import circles:\n${loops.join('\n')}`).toEqual([]);
   });
 
