@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
 import { DEFAULT_TC_TILE, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
-import { matmulWgsl } from '../src/webgpu/matmul.ts';
+import { matmulWgsl } from '../src/webgpu/matmul-wgsl.ts';
 import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
 import { f16Round } from '../src/webgpu/f16.ts';
 

@@ -4,7 +4,8 @@
  * input at `inputSize`, so lines stay crisp at the small size instead of being downsampled.
  */
 import { encodeCanvas } from '../../render/png.ts';
-import { clearCanvas, createCanvas, outlinedDisc, paintStamp, strokeSegment, toFloat, unionStamp, type Canvas, type Stamp } from '../../render/raster.ts';
+import { clearCanvas, createCanvas, outlinedDisc, strokeSegment, toFloat, type Canvas } from '../../render/raster.ts';
+import { paintStamp, unionStamp, type Stamp } from '../../render/stamp.ts';
 import type { Rendered } from '../task.ts';
 import { GLYPH_HEIGHT, labelSegments } from './glyphs.ts';
 import type { Edge } from './graph.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCanvas, outlinedDisc, paintStamp, strokeSegment, strokeUnion, toFloat, unionStamp, type Canvas } from '../../../src/render/raster.ts';
+import { createCanvas, outlinedDisc, strokeSegment, toFloat, type Canvas } from '../../../src/render/raster.ts';
+import { paintStamp, strokeUnion, unionStamp } from '../../../src/render/stamp.ts';
 
 /** Total ink (darkness in pixels, 1 per black pixel) on a white canvas. */
 function ink(canvas: Canvas): number {
