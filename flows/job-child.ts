@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RunLockHeldError } from '../src/io/run-lock.ts';
 import type { JobProgress } from '../src/queue/job-spec.ts';
 import { runJob, validateJob } from './job-run.ts';
 
@@ -36,16 +37,31 @@ function ledger(out: string, request: ChildRequest): void {
   fs.appendFileSync(path.join(out, 'jobs.jsonl'), `${JSON.stringify(line)}\n`);
 }
 
+/**
+ * Runs `run`, waiting out a run lock that another host holds: a job re-queued after its machine died finds
+ * that machine's lock on the shared storage, fresh for up to LEASE_MS (src/io/run-lock.ts); waiting here keeps
+ * the job's few attempts for real failures. A lock whose holder keeps renewing it still fails the job.
+ */
+async function outwaitingLease<T>(log: (line: string) => void, run: () => Promise<T>): Promise<T> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof RunLockHeldError) || !e.elsewhere || waits >= 2) throw e;
+      const ms = Math.max(1_000, e.staleInMs + 1_000);
+      log(`job: ${e.message}; waiting ${Math.round(ms / 1000)} s for its lease to run out`);
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  }
+}
+
 async function serve(request: ChildRequest): Promise<number> {
   let invalid = true;
   try {
     const job = validateJob(request.kind, request.config);
     invalid = false;
-    const result = await runJob(job, {
-      backend: request.backend,
-      log: (line) => void send({ type: 'log', line }),
-      progress: (progress) => void send({ type: 'progress', progress }),
-    });
+    const log = (line: string) => void send({ type: 'log', line });
+    const result = await outwaitingLease(log, () => runJob(job, { backend: request.backend, log, progress: (progress) => void send({ type: 'progress', progress }) }));
     ledger(job.config.out, request);
     await send({ type: 'done', result });
     return 0;

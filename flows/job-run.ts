@@ -5,7 +5,7 @@
  *
  *   sft-setting     one setting of `sweep sft`  → runSetting (flows/sweep-sft.ts)     → its table row
  *   rl-alpha        one α of `sweep rl`         → runAlpha (flows/sweep-rl.ts)        → its RL summary
- *   reproduce-part  one part of `reproduce`     → runReproducePart (reproduce-jobs)  → its part summary
+ *   reproduce-part  one part of `reproduce`     → runOnePart (reproduce-jobs)        → its part summary
  */
 import path from 'node:path';
 import { ConfigError } from '../src/config.ts';
@@ -17,7 +17,7 @@ import { toObjective } from '../src/sft/objective-spec.ts';
 import type { SweepSetting } from '../src/sft/sweep-table.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { parseTasks, partNames, presetOf, versions } from './reproduce.ts';
-import { runReproducePart, type ReproducePartConfig } from './reproduce-jobs.ts';
+import { runOnePart, type ReproducePartConfig } from './reproduce-jobs.ts';
 import { runAlpha } from './sweep-rl.ts';
 import type { RunWatch } from './watch.ts';
 import { runSetting } from './sweep-sft.ts';
@@ -81,7 +81,9 @@ export function validateJob(kind: unknown, config: unknown): ValidJob {
       const names = partNames(parseTasks(part.split('/')[0] ?? ''));
       if (!names.includes(part)) throw new ConfigError(`job reproduce-part: unknown part '${part}'`);
       if (typeof config.backend !== 'string') throw new ConfigError('job reproduce-part: backend must be a string');
-      return { kind: 'reproduce-part', config: { out, part, preset: preset.name, backend: config.backend } };
+      const seed = config.seed ?? preset.seed;
+      if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) throw new ConfigError(`job reproduce-part: seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
+      return { kind: 'reproduce-part', config: { out, part, preset: preset.name, seed, backend: config.backend } };
     }
   }
 }
@@ -125,7 +127,7 @@ export async function runJob(job: ValidJob, io: JobRunIo): Promise<unknown> {
       const c = job.config;
       const backend = await resolveBackend(io.backend ?? c.backend, { log: io.log });
       try {
-        return await runReproducePart({ out: c.out, part: c.part, preset: presetOf(c.preset), backend: { name: backend.name, device: backend.device }, versions: versions(), log: io.log });
+        return await runOnePart({ dir: c.out, seed: c.seed }, c.part, { preset: presetOf(c.preset), backend: { name: backend.name, device: backend.device }, versions: versions(), log: io.log });
       } finally {
         await backend.dispose();
       }

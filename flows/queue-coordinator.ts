@@ -25,8 +25,10 @@ export function queueExecutor(o: QueueCoordinatorOptions): JobExecutor {
   const url = parseQueueUrl(o.url);
   return async (jobs) => {
     const shared = markSharedOut(o.out);
-    const queue = new Queue<QueuedJobData>(QUEUE_NAME, { connection: connect(url.url) });
-    const flows = new FlowProducer({ connection: connect(url.url) });
+    // BullMQ leaves connections it was handed open on close(): ours are closed here, after it.
+    const connections = [connect(url.url), connect(url.url)];
+    const queue = new Queue<QueuedJobData>(QUEUE_NAME, { connection: connections[0] });
+    const flows = new FlowProducer({ connection: connections[1] });
     try {
       o.log(`queue: ${jobs.length} job(s) on ${url.redacted} (queue '${QUEUE_NAME}'); run directory ${shared.dir}`);
       for (const tree of jobTrees(jobs)) await enqueue(queue, flows, tree, shared, o);
@@ -34,6 +36,7 @@ export function queueExecutor(o: QueueCoordinatorOptions): JobExecutor {
     } finally {
       await flows.close();
       await queue.close();
+      for (const c of connections) c.disconnect();
     }
   };
 }
@@ -48,18 +51,28 @@ const flowOf = (node: JobNode, shared: SharedOut, attempts?: number): FlowJob =>
 
 const treeJobs = (node: JobNode): JobSpec[] => [node.job, ...node.children.flatMap(treeJobs)];
 
-/** Adds a tree unless its root is already queued (then attaches); failed jobs of an attached tree are retried. */
+/**
+ * Adds a tree unless its root is already queued (then attaches). Jobs of a new tree that an earlier run
+ * already queued stay what they are (BullMQ links them to their new parent); failed ones are retried.
+ */
 async function enqueue(queue: Queue<QueuedJobData>, flows: FlowProducer, tree: JobNode, shared: SharedOut, o: QueueCoordinatorOptions): Promise<void> {
-  const root = await queue.getJob(tree.job.id);
-  if (!root) {
-    await flows.add(flowOf(tree, shared, o.attempts));
-    o.log(`queue: enqueued ${treeJobs(tree).map((j) => j.label).join(' → ')}`);
-    return;
+  const specs = treeJobs(tree);
+  const before = new Map<string, Job<QueuedJobData> | undefined>();
+  for (const spec of specs) before.set(spec.id, await queue.getJob(spec.id));
+  if (!before.get(tree.job.id)) {
+    try {
+      await flows.add(flowOf(tree, shared, o.attempts));
+    } catch (e) {
+      // BullMQ refuses a job that already waits for another parent (an earlier run that asked for other parts).
+      throw new Error(`queue: could not enqueue ${specs.map((j) => j.label).join(' → ')}: ${(e as Error).message}; a job among them belongs to another queued run (one with other parts): let it finish, or clear the queue`);
+    }
+    o.log(`queue: enqueued ${specs.map((j) => j.label).join(' → ')}`);
   }
-  for (const spec of treeJobs(tree)) {
-    const job = await queue.getJob(spec.id);
-    const state = job ? await job.getState() : 'missing';
-    if (job && state === 'failed') {
+  for (const spec of specs) {
+    const job = before.get(spec.id);
+    if (!job) continue;
+    const state = await job.getState();
+    if (state === 'failed') {
       await job.retry('failed');
       o.log(`queue: ${spec.label}: failed before (${job.failedReason}); retried`);
     } else o.log(`queue: ${spec.label}: attached (${state})`);

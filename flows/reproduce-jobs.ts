@@ -1,6 +1,6 @@
 /**
- * One `reproduce` part run and recorded (DIR/<task>/<part>/summary.json), and the parts as jobs for an
- * executor (`--parallel K`, `--queue URL`) with what each part needs first:
+ * One `reproduce` part of one seed run and recorded (SEEDDIR/<task>/<part>/summary.json), and the parts as
+ * jobs for an executor (`--parallel K`, `--queue URL`) with what each part needs first, within its seed:
  *
  *   rl, diagnose  ← sft (the SFT checkpoint is their --init)
  *   surrogate-rl  ← diagnose (the embed encoder), rl (its α run is reused for the oracle reward)
@@ -9,53 +9,66 @@
  * A dependency outside the parts being run (finished earlier, or not in --only) is not waited for: the
  * part's own check names what is missing.
  */
-import { ensureDir, writeJsonAtomic } from '../src/io/atomic-write.ts';
+import { writeJsonAtomic } from '../src/io/atomic-write.ts';
 import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
 import { jobSpec, type JobSpec } from '../src/queue/job-spec.ts';
-import { partDir, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { withSeed, type SeedRun } from './reproduce-seeds.ts';
 import { summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
 
 const NEEDS: Partial<Record<string, readonly string[]>> = { rl: ['sft'], diagnose: ['sft'], 'surrogate-rl': ['diagnose', 'rl'] };
 
-export interface ReproducePartRun {
-  readonly out: string; // absolute
-  readonly part: string; // task/kind
-  readonly preset: ReproducePreset;
-  readonly backend: { readonly name: string; readonly device: string };
-  readonly versions: Versions;
-  readonly log: (line: string) => void;
-}
-
-export async function runReproducePart(r: ReproducePartRun): Promise<PartSummary> {
-  const [task, kind] = r.part.split('/') as [ReproduceTask, PartKind];
-  const ctx: PartContext = { out: r.out, task, preset: r.preset, backend: r.backend, log: r.log };
-  r.log(`reproduce: ${r.part}: running`);
+/**
+ * One part of one seed, start to summary: runPart (flows/reproduce-parts.ts; its runs continue their own
+ * checkpoints), timed, then DIR/<task>/<part>/summary.json. The unit a scheduler (a queue, K in parallel)
+ * runs on its own: the local run, a `--parallel` child and a queue worker all come through here.
+ */
+export async function runOnePart(
+  run: SeedRun,
+  part: string,
+  o: { preset: ReproducePreset; backend: { name: string; device: string }; versions: Versions; log: (line: string) => void; name?: string },
+): Promise<PartSummary> {
+  const preset = withSeed(o.preset, run.seed);
+  const name = o.name ?? part;
+  const [task, kind] = part.split('/') as [ReproduceTask, PartKind];
+  const ctx: PartContext = { out: run.dir, task, preset, backend: { name: o.backend.name, device: o.backend.device }, log: o.log };
+  o.log(`reproduce: ${name}: running`);
   const started = Date.now();
   const output = await runPart(kind, ctx);
   const summary: PartSummary = {
-    part: r.part, task, kind, preset: r.preset.name, seed: r.preset.seed, backend: r.backend.name, device: r.backend.device,
-    wallMs: Date.now() - started, finished: new Date().toISOString(), versions: r.versions, ...output,
+    part, task, kind, preset: preset.name, seed: preset.seed, backend: o.backend.name, device: o.backend.device,
+    wallMs: Date.now() - started, finished: new Date().toISOString(), versions: o.versions, ...output,
   };
-  ensureDir(partDir(ctx, kind));
-  writeJsonAtomic(summaryFile(r.out, r.part), summary); // the part counts as done only once this is whole
-  r.log(`reproduce: ${r.part}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
+  writeJsonAtomic(summaryFile(run.dir, part), summary); // the part counts as done only once this is whole
+  o.log(`reproduce: ${name}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
   return summary;
 }
 
 /** The config a reproduce-part job carries (validated again where it runs: flows/job-run.ts). */
 export interface ReproducePartConfig {
-  readonly out: string;
-  readonly part: string;
+  readonly out: string; // the seed's directory, absolute (DIR, or DIR/seed-S)
+  readonly part: string; // task/kind
   readonly preset: string;
+  readonly seed: number;
   readonly backend: string; // the coordinator's request; a worker's --backend wins
 }
 
-export function partJobs(parts: readonly string[], o: Omit<ReproducePartConfig, 'part'>): JobSpec[] {
+/** A part to run: which seed (and its directory), which part, and its name in logs (`seed-1/gc/sft`). */
+export interface PartItem {
+  readonly run: SeedRun;
+  readonly part: string;
+  readonly name: string;
+}
+
+/** One job per item, each depending on the jobs of the parts it needs in the same seed. */
+export function partJobs(items: readonly PartItem[], o: { readonly preset: string; readonly backend: string }): JobSpec[] {
   const jobs = new Map<string, JobSpec>();
-  for (const part of parts) {
+  const key = (dir: string, part: string) => `${dir}\n${part}`;
+  for (const { run, part, name } of items) {
     const [task, kind] = part.split('/');
-    const deps = (NEEDS[kind] ?? []).map((k) => jobs.get(`${task}/${k}`)).filter((j): j is JobSpec => j !== undefined);
-    jobs.set(part, jobSpec('reproduce-part', part, { ...o, part } satisfies ReproducePartConfig, deps.map((j) => j.id)));
+    const deps = (NEEDS[kind] ?? []).map((k) => jobs.get(key(run.dir, `${task}/${k}`))).filter((j): j is JobSpec => j !== undefined);
+    const config: ReproducePartConfig = { out: run.dir, part, preset: o.preset, seed: run.seed, backend: o.backend };
+    jobs.set(key(run.dir, part), jobSpec('reproduce-part', name, { ...config }, deps.map((j) => j.id)));
   }
   return [...jobs.values()];
 }

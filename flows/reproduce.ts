@@ -1,13 +1,14 @@
 /**
  * Flow: the paper's whole diagnosis at small scale — `asymflow reproduce --preset smoke|full --tasks gc,sudoku`.
  *
- *   resolve the backend once ─ parts (task × sft, lambda, ngdiff, prestage, rl, diagnose, surrogate-rl;
- *   or --only's) ─ concatMap, one at a time:
- *       DIR/<task>/<part>/summary.json exists ─ skipped (--resume)
- *       else runPart (flows/reproduce-parts.ts; its runs continue their own checkpoints) ─ timed
- *            ─ DIR/<task>/<part>/summary.json {commands, seed, backend, device, wall time, versions, result}
+ *   parts (task × sft, lambda, ngdiff, prestage, rl, diagnose, surrogate-rl; or --only's)
  *   (--seeds 0,1,2: every part of every seed, each seed in DIR/seed-S/)
- *   ─ toArray ─ DIR/report.md with every table, the plots and the six verdicts, seeds pooled (flows/reproduce-report.ts)
+ *   ─ DIR/<task>/<part>/summary.json exists ─ skipped (--resume)
+ *   ─ the others: resolve the backend once ─ concatMap, one at a time ─ runOnePart (flows/reproduce-jobs.ts):
+ *       runPart (flows/reproduce-parts.ts; its runs continue their own checkpoints) ─ timed
+ *       ─ DIR/<task>/<part>/summary.json {commands, seed, backend, device, wall time, versions, result}
+ *     or, with an executor (--parallel K, --queue URL), the same parts as jobs with their dependencies
+ *   ─ DIR/report.md with every table, the plots and the six verdicts, seeds pooled (flows/reproduce-report.ts)
  *
  * A killed run resumes where it stopped: finished parts are skipped, the part it was in continues from its
  * runs' checkpoints. With `--preset full` every part fits one 10-minute device call (`--only gc/sft`).
@@ -21,10 +22,12 @@ import { ConfigError } from '../src/config.ts';
 import { buildInfo } from '../src/build-info.ts';
 import { resolveBackend } from '../src/backend/index.ts';
 import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
-import { PART_KINDS, partDir, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import type { JobExecutor } from '../src/queue/job-spec.ts';
+import { partJobs, runOnePart, type PartItem } from './reproduce-jobs.ts';
+import { PART_KINDS } from './reproduce-parts.ts';
 import { writeReport } from './reproduce-report.ts';
-import { seedRuns, withSeed, type SeedRun } from './reproduce-seeds.ts';
-import { readPartSummary, summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
+import { seedRuns, type SeedRun } from './reproduce-seeds.ts';
+import { readPartSummary, type Versions } from './reproduce-summary.ts';
 
 export interface ReproduceOptions {
   readonly preset: string;
@@ -35,6 +38,8 @@ export interface ReproduceOptions {
   readonly only?: readonly string[]; // part names (task/kind); default all
   readonly seeds?: readonly number[]; // training seeds; default the preset's one seed, in DIR itself
   readonly log?: (line: string) => void;
+  /** Run the parts as jobs elsewhere (`--parallel K` child processes, the queue); default: one after another here. */
+  readonly executor?: JobExecutor;
 }
 
 export interface ReproduceResult {
@@ -86,31 +91,17 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   const out = path.resolve(o.out);
   ensureDir(out);
   const seeds = seedRuns(out, preset, o.seeds);
-  const jobs = seeds.flatMap((run) => only.map((part) => ({ run, part, name: partLabel(out, run, part) })));
+  const jobs: PartItem[] = seeds.flatMap((run) => only.map((part) => ({ run, part, name: partLabel(out, run, part) })));
   const done = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
   if (!o.resume && done.length > 0) throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
   pinPreset(out, preset.name);
 
-  const backend = await resolveBackend(o.backend, { log });
-  log(`reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, seeds ${seeds.map((s) => s.seed).join(',')}, backend ${backend.name} (${backend.device}), ${jobs.length} parts: ${jobs.map((j) => j.name).join(', ')}`);
+  log(`reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, seeds ${seeds.map((s) => s.seed).join(',')}, ${jobs.length} parts: ${jobs.map((j) => j.name).join(', ')}`);
   const v = versions();
-  const ran: string[] = [];
-  const skipped: string[] = [];
-  const run$ = from(jobs).pipe(
-    concatMap((job) =>
-      defer(async () => {
-        if (readPartSummary(job.run.dir, job.part)) {
-          log(`reproduce: ${job.name}: finished earlier, skipped`);
-          skipped.push(job.name);
-          return;
-        }
-        await runOnePart(job.run, job.part, { preset, backend, versions: v, log, name: job.name });
-        ran.push(job.name);
-      }),
-    ),
-    toArray(),
-  );
-  await lastValueFrom(run$);
+  const skipped = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
+  for (const name of skipped) log(`reproduce: ${name}: finished earlier, skipped`);
+  const todo = jobs.filter((j) => !skipped.includes(j.name));
+  const ran = o.executor ? await executeParts(todo, o.executor, preset, o.backend, log) : await runHere(todo, o.backend, preset, v, log);
   const report = await writeReport({ out, preset, tasks, parts: all, seeds, backendRequest: o.backend, versions: v });
   log(`reproduce: wrote ${report}`);
   return { report, ran, skipped };
@@ -119,28 +110,28 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
 /** A part's name in logs and results: `gc/sft`, or `seed-1/gc/sft` when the seed has its own directory. */
 const partLabel = (out: string, run: SeedRun, part: string) => (run.dir === out ? part : `${path.relative(out, run.dir)}/${part}`);
 
+/** The parts one after another in this process, on one backend resolved once. */
+async function runHere(items: readonly PartItem[], backendRequest: string, preset: ReproducePreset, v: Versions, log: (line: string) => void): Promise<string[]> {
+  const backend = await resolveBackend(backendRequest, { log });
+  log(`reproduce: backend ${backend.name} (${backend.device}), ${items.length} part(s) to run: ${items.map((j) => j.name).join(', ')}`);
+  const ran: string[] = [];
+  const run$ = from(items).pipe(
+    concatMap((item) => defer(async () => {
+      await runOnePart(item.run, item.part, { preset, backend, versions: v, log, name: item.name });
+      ran.push(item.name);
+    })),
+    toArray(),
+  );
+  await lastValueFrom(run$);
+  return ran;
+}
+
 /**
- * One part of one seed, start to summary: runPart (flows/reproduce-parts.ts; its runs continue their own
- * checkpoints), timed, then DIR/<task>/<part>/summary.json. The unit a scheduler (a queue, K in parallel)
- * can run on its own: parts of one task and seed still depend on that seed's sft part.
+ * The parts as jobs (flows/reproduce-jobs.ts: dependencies within a seed; flows/job-run.ts runs each through
+ * runOnePart), each resolving the backend where it runs: a coordinator may have no GPU.
  */
-export async function runOnePart(
-  run: SeedRun,
-  part: string,
-  o: { preset: ReproducePreset; backend: { name: string; device: string }; versions: Versions; log: (line: string) => void; name?: string },
-): Promise<PartSummary> {
-  const preset = withSeed(o.preset, run.seed);
-  const name = o.name ?? part;
-  const [task, kind] = part.split('/') as [ReproduceTask, PartKind];
-  const ctx: PartContext = { out: run.dir, task, preset, backend: { name: o.backend.name, device: o.backend.device }, log: o.log };
-  o.log(`reproduce: ${name}: running`);
-  const started = Date.now();
-  const output = await runPart(kind, ctx);
-  const summary: PartSummary = {
-    part, task, kind, preset: preset.name, seed: preset.seed, backend: o.backend.name, device: o.backend.device,
-    wallMs: Date.now() - started, finished: new Date().toISOString(), versions: o.versions, ...output,
-  };
-  writeJsonAtomic(summaryFile(run.dir, part), summary); // the part counts as done only once this is whole
-  o.log(`reproduce: ${name}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
-  return summary;
+async function executeParts(items: readonly PartItem[], executor: JobExecutor, preset: ReproducePreset, backendRequest: string, log: (line: string) => void): Promise<string[]> {
+  log(`reproduce: ${items.length} part(s) as jobs (backend ${backendRequest}, resolved where each runs): ${items.map((j) => j.name).join(', ')}`);
+  if (items.length > 0) await executor(partJobs(items, { preset: preset.name, backend: backendRequest }));
+  return items.map((j) => j.name);
 }

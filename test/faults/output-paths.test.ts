@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { from, lastValueFrom, map, throwError, concat } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openRun } from '../../flows/run-context.ts';
 import { record } from '../../operators/record.ts';
 import { AtomicFile, ensureDir, writeFileAtomic } from '../../src/io/atomic-write.ts';
 import { checkRecordPath, claimRunDir, ownerVerb } from '../../src/io/output-path.ts';
-import { acquireRunLock, LOCK_FILE } from '../../src/io/run-lock.ts';
+import { acquireRunLock, HEARTBEAT_MS, LEASE_MS, LOCK_FILE, RunLockHeldError } from '../../src/io/run-lock.ts';
 import { readRecording } from '../../src/recording/index.ts';
 
 let dir: string;
@@ -76,7 +76,7 @@ describe('run-directory locks', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
       fs.writeFileSync(path.join(run, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, verb: 'rl', started: 'then' }));
-      expect(() => acquireRunLock(run, 'sft')).toThrow(`is in use by process ${sleeper.pid} (asymflow rl`);
+      expect(() => acquireRunLock(run, 'sft')).toThrow(`is in use by process ${sleeper.pid} on this host ${os.hostname()} (asymflow rl`);
     } finally {
       sleeper.kill('SIGKILL');
     }
@@ -85,6 +85,52 @@ describe('run-directory locks', () => {
     const taken = acquireRunLock(run, 'sft');
     expect(JSON.parse(fs.readFileSync(taken.file, 'utf8')).pid).toBe(process.pid);
     taken.release();
+  });
+
+  it('name their host: another host\'s lock is live while its heartbeat is fresh (its PID means nothing here), stale after the lease', () => {
+    const run = path.join(dir, 'locked-elsewhere');
+    fs.mkdirSync(run);
+    const file = path.join(run, LOCK_FILE);
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    // PID 2**22 - 1 runs nowhere here: the PID check alone would take this lock over
+    fs.writeFileSync(file, JSON.stringify({ pid: 4194303, host: 'gpu-box-7', verb: 'sft', started: at(600_000), heartbeat: at(5_000) }));
+    let error: unknown;
+    try {
+      acquireRunLock(run, 'sft');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RunLockHeldError);
+    expect((error as Error).message).toMatch(new RegExp(`^${run} is in use by process 4194303 on host gpu-box-7 \\(asymflow sft, since .+, last heartbeat 5 s ago\\); wait for it to end or choose another --out \\(a lock whose host stops renewing it is taken over 60 s after its last heartbeat\\)$`));
+    expect((error as RunLockHeldError).elsewhere).toBe(true);
+    expect((error as RunLockHeldError).staleInMs).toBeGreaterThan(LEASE_MS - 10_000);
+    // its host stopped renewing it longer ago than the lease: stale, taken over
+    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, host: 'gpu-box-7', verb: 'sft', started: at(600_000), heartbeat: at(LEASE_MS + 1_000) }));
+    const taken = acquireRunLock(run, 'rl');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), verb: 'rl' });
+    taken.release();
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('renew their heartbeat while held, and leave a lock alone once another holder took it over', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const run = path.join(dir, 'heartbeat');
+      fs.mkdirSync(run);
+      const lock = acquireRunLock(run, 'sft');
+      const beat = () => JSON.parse(fs.readFileSync(lock.file, 'utf8')).heartbeat as string;
+      const first = beat();
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(Date.parse(beat()) - Date.parse(first)).toBe(HEARTBEAT_MS);
+      // another holder's lock in its place (ours went stale on another host): neither renewed nor removed
+      const other = { pid: 4194303, host: 'gpu-box-7', verb: 'rl', started: 'then', heartbeat: 'then' };
+      fs.writeFileSync(lock.file, JSON.stringify(other));
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      lock.release();
+      expect(JSON.parse(fs.readFileSync(lock.file, 'utf8'))).toEqual(other);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('two runs opened on one directory: the second is refused, the first run\'s files stay its own', () => {

@@ -23,6 +23,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Every job id below `node` in the tree. */
 const below = (node: JobNode): string[] => node.children.flatMap((c) => [c.job.id, ...below(c)]);
 const nodes = (trees: JobNode[]): JobNode[] => trees.flatMap((t) => [t, ...nodes(t.children)]);
+/** Parts of one seed (0) in DIR, named by themselves. */
+const items = (parts: string[], out: string, seed = 0) => parts.map((part) => ({ run: { seed, dir: out }, part, name: part }));
 
 describe('job ids', () => {
   it('hash the kind and the config, whatever the key order', () => {
@@ -35,7 +37,7 @@ describe('job ids', () => {
 
 describe('job trees', () => {
   it("keep every reproduce dependency: a job's dependencies all run below it", () => {
-    const jobs = partJobs(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl', 'sudoku/sft', 'sudoku/rl'], { out: '/x', preset: 'smoke', backend: 'auto' });
+    const jobs = partJobs(items(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl', 'sudoku/sft', 'sudoku/rl'], '/x'), { preset: 'smoke', backend: 'auto' });
     const trees = jobTrees(jobs);
     const byLabel = new Map(nodes(trees).map((n) => [n.job.label, n]));
     expect(byLabel.size).toBe(jobs.length); // each job once
@@ -43,6 +45,15 @@ describe('job trees', () => {
     expect(byLabel.get('gc/rl')!.job.dependsOn).toEqual([byLabel.get('gc/sft')!.job.id]);
     // Independent parts and the other task stay separate trees.
     expect(trees.map((t) => t.job.label).sort()).toEqual(['gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/surrogate-rl', 'sudoku/rl']);
+  });
+
+  it('keep each seed apart: the same part of two seeds is two jobs, each waiting only for its own seed', () => {
+    const jobs = partJobs([...items(['gc/sft', 'gc/rl'], '/x/seed-0', 0), ...items(['gc/sft', 'gc/rl'], '/x/seed-1', 1)], { preset: 'smoke', backend: 'auto' });
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(4);
+    const [sft0, rl0, sft1, rl1] = jobs;
+    expect(rl0.dependsOn).toEqual([sft0.id]);
+    expect(rl1.dependsOn).toEqual([sft1.id]);
+    expect(rl1.config).toEqual({ out: '/x/seed-1', part: 'gc/rl', preset: 'smoke', seed: 1, backend: 'auto' });
   });
 
   it('refuse a cycle and an unknown dependency by name', () => {
@@ -91,7 +102,8 @@ describe('job validation', () => {
     expect(() => validateJob('reproduce-part', { out: 'relative', part: 'gc/sft', preset: 'smoke', backend: 'auto' })).toThrow('job reproduce-part: out must be an absolute directory');
     expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/nope', preset: 'smoke', backend: 'auto' })).toThrow("job reproduce-part: unknown part 'gc/nope'");
     expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'huge', backend: 'auto' })).toThrow("--preset must be smoke or full, got 'huge'");
-    expect(validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', backend: 'auto' }).kind).toBe('reproduce-part');
+    expect(validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', backend: 'auto' }).config).toMatchObject({ seed: 0 });
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', seed: -1, backend: 'auto' })).toThrow('job reproduce-part: seed must be a non-negative integer, got -1');
     const setting = { name: 'standard', label: 'standard', objective: 'standard' };
     expect(() => validateJob('sft-setting', { out: dir, setting: { ...setting, name: '../x' }, base: {}, taskOptions: {}, modelOptions: {} })).toThrow('plain directory name');
     expect(() => validateJob('sft-setting', { out: dir, setting, base: { task: 'gc', out: dir, steps: -1 }, taskOptions: {}, modelOptions: {} })).toThrow('sft.steps must be a positive integer');
@@ -101,7 +113,7 @@ describe('job validation', () => {
 
 describe('--parallel scheduling', () => {
   it('runs at most K at once, each job after its dependencies, and reports every failure', async () => {
-    const jobs = partJobs(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl'], { out: dir, preset: 'smoke', backend: 'auto' });
+    const jobs = partJobs(items(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl'], dir), { preset: 'smoke', backend: 'auto' });
     const label = new Map(jobs.map((j) => [j.id, j.label]));
     const events: string[] = [];
     let now = 0;

@@ -1,6 +1,8 @@
 /**
- * `asymflow reproduce --preset smoke|full --tasks gc,sudoku --backend auto --out DIR [--seeds 0,1,2] [--resume] [--only PART,…] [--list]`
- * Runs the paper's whole diagnosis at small scale (flows/reproduce.ts), one resumable part at a time, and
+ * `asymflow reproduce --preset smoke|full --tasks gc,sudoku --backend auto --out DIR [--seeds 0,1,2] [--resume] [--only PART,…] [--list]
+ *  [--parallel K | --queue redis://HOST:PORT]`
+ * Runs the paper's whole diagnosis at small scale (flows/reproduce.ts), one resumable part at a time (or K at
+ * once in child processes, or as jobs for `asymflow worker`s, each part after the parts it needs), and
  * writes DIR/report.md with every table, the plots, the commands and the six verdicts. `--list` prints
  * the part names (for `--only`, e.g. one part per GPU call) and exits.
  */
@@ -8,6 +10,7 @@ import type { Command } from 'commander';
 import type { ReproduceResult } from '../../flows/reproduce.ts';
 import { parseSeeds } from '../../flows/reproduce-seeds.ts';
 import { ConfigError } from '../../src/config.ts';
+import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 export interface ReproduceFlags {
   readonly preset?: string;
@@ -18,6 +21,8 @@ export interface ReproduceFlags {
   readonly only?: string;
   readonly seeds?: string;
   readonly list?: boolean;
+  readonly queue?: string;
+  readonly parallel?: string | number;
 }
 
 /** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
@@ -36,11 +41,12 @@ export async function reproduceCommand(flags: ReproduceFlags, log: (line: string
   parseBackendRequest(backend, '--backend');
   const only = flags.only ? flags.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
   const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
-  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log });
+  const executor = executorFrom('reproduce', { queue: flags.queue, parallel: flags.parallel }, flags.out, log);
+  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log, executor });
 }
 
 export function registerReproduce(program: Command): void {
-  program
+  const command = program
     .command('reproduce')
     .description("reproduce the paper's findings at small scale: every table and figure analogue, and a report with verdicts")
     .option('--preset <name>', 'smoke (CPU, minutes, numbers are noise) or full (small model, one H100 hour)', 'smoke')
@@ -50,8 +56,8 @@ export function registerReproduce(program: Command): void {
     .option('--resume', 'skip finished parts and continue the interrupted one from its checkpoints')
     .option('--seeds <list>', "training seeds, e.g. 0,1,2: each seed's parts in DIR/seed-S/, the report pools them (default: the preset's seed, in DIR)")
     .option('--only <parts>', 'run only these parts, e.g. gc/sft,gc/lambda (see --list)')
-    .option('--list', 'print the part names and exit')
-    .action(async (opts: ReproduceFlags) => {
-      await reproduceCommand(opts);
-    });
+    .option('--list', 'print the part names and exit');
+  addExecutorOptions(command).action(async (opts: ReproduceFlags) => {
+    await reproduceCommand(opts);
+  });
 }
