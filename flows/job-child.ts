@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunLockHeldError } from '../src/io/run-lock.ts';
 import type { JobProgress } from '../src/queue/job-spec.ts';
+import { progressFromLine } from '../src/queue/log-progress.ts';
 import { runJob, validateJob } from './job-run.ts';
 
 export interface ChildRequest {
@@ -60,7 +61,10 @@ async function serve(request: ChildRequest): Promise<number> {
   try {
     const job = validateJob(request.kind, request.config);
     invalid = false;
-    const log = (line: string) => void send({ type: 'log', line });
+    const log = (line: string) => {
+      void send({ type: 'log', line });
+      void send({ type: 'progress', progress: progressFromLine(line) });
+    };
     const result = await outwaitingLease(log, () => runJob(job, { backend: request.backend, log, progress: (progress) => void send({ type: 'progress', progress }) }));
     ledger(job.config.out, request);
     await send({ type: 'done', result });

@@ -4,8 +4,10 @@
  * then share one GPU. A failed job lets the running ones finish, starts nothing after it, and the run
  * rejects naming every failure.
  */
-import type { JobExecutor, JobSpec } from '../src/queue/job-spec.ts';
+import type { JobExecutor, JobProgress, JobSpec } from '../src/queue/job-spec.ts';
 import { topologicalOrder } from '../src/queue/job-spec.ts';
+import { JobPace, jobRow, type JobRow } from '../src/queue/job-board.ts';
+import { mergeProgress } from '../src/queue/log-progress.ts';
 import { runJobProcess } from './job-process.ts';
 
 export interface ParallelOptions {
@@ -14,6 +16,8 @@ export interface ParallelOptions {
   readonly log: (line: string) => void;
   /** How one job runs: its own child process (tests pass a stand-in to check the scheduling alone). */
   readonly run?: typeof runJobProcess;
+  /** Every job's row whenever one changes, for a live view (src/queue/job-board.ts). */
+  readonly board?: (rows: readonly JobRow[]) => void;
 }
 
 export function parallelExecutor(o: ParallelOptions): JobExecutor {
@@ -26,6 +30,14 @@ function runParallel(jobs: readonly JobSpec[], o: ParallelOptions): Promise<Read
   const results = new Map<string, unknown>();
   const failures: string[] = [];
   let running = 0;
+  const rows = new Map<string, JobRow>(pending.map((j) => [j.id, jobRow(j.id, j.label, 'waiting', {})]));
+  const pace = new JobPace();
+  const show = (job: JobSpec, state: string, p: JobProgress = {}, error?: string) => {
+    const now = Date.now();
+    pace.see(job.id, p, now);
+    rows.set(job.id, jobRow(job.id, job.label, state, p, state === 'active' ? pace.eta(job.id, p, now) : undefined, error));
+    o.board?.([...rows.values()]);
+  };
   return new Promise((resolve, reject) => {
     const ready = (j: JobSpec) => j.dependsOn.every((d) => results.has(d));
     const pump = () => {
@@ -35,11 +47,15 @@ function runParallel(jobs: readonly JobSpec[], o: ParallelOptions): Promise<Read
         const [job] = pending.splice(i, 1);
         running++;
         o.log(`parallel: ${job.label}: started (${running}/${o.slots} slots)`);
+        let last: JobProgress = {};
+        show(job, 'active');
         let lastStep = -1;
         (o.run ?? runJobProcess)(job, {
           backend: o.backend,
           onLog: (line) => o.log(`[${job.label}] ${line}`),
           onProgress: (p) => {
+            last = mergeProgress(last, p);
+            show(job, 'active', last);
             // Coarse: a line per tenth of the run, not per step.
             const tenth = p.step !== undefined && p.totalSteps ? Math.floor((10 * p.step) / p.totalSteps) : -1;
             if (tenth > lastStep) o.log(`parallel: ${job.label}: step ${p.step}/${p.totalSteps}`);
@@ -48,10 +64,12 @@ function runParallel(jobs: readonly JobSpec[], o: ParallelOptions): Promise<Read
         }).then(
           (result) => {
             results.set(job.id, result);
+            show(job, 'completed', last);
             o.log(`parallel: ${job.label}: done`);
           },
           (e: Error) => {
             failures.push(e.message);
+            show(job, 'failed', last, e.message);
             o.log(`parallel: ${job.label}: FAILED: ${e.message}`);
           },
         ).finally(() => {

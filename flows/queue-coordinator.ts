@@ -9,6 +9,7 @@
 import { FlowProducer, Queue, type FlowJob, type Job } from 'bullmq';
 import { connect, jobOptions, QUEUE_NAME, type QueuedJobData } from '../src/queue/bull.ts';
 import type { JobExecutor, JobProgress, JobSpec } from '../src/queue/job-spec.ts';
+import { JobPace, jobRow, type JobRow } from '../src/queue/job-board.ts';
 import { jobTrees, type JobNode } from '../src/queue/job-tree.ts';
 import { parseQueueUrl } from '../src/queue/redis-url.ts';
 import { markSharedOut, type SharedOut } from '../src/queue/shared-out.ts';
@@ -19,6 +20,8 @@ export interface QueueCoordinatorOptions {
   readonly log: (line: string) => void;
   readonly pollMs?: number; // default 1,000
   readonly attempts?: number;
+  /** Every job's row after each poll, for a live view (src/queue/job-board.ts); the log then skips step lines. */
+  readonly board?: (rows: readonly JobRow[]) => void;
 }
 
 export function queueExecutor(o: QueueCoordinatorOptions): JobExecutor {
@@ -87,10 +90,10 @@ interface Seen {
 
 const progressOf = (job: Job): JobProgress => (typeof job.progress === 'object' && job.progress !== null ? (job.progress as JobProgress) : {});
 
-/** Seconds left at the pace seen since the coordinator first saw this run's step (on this worker). */
-function eta(p: JobProgress, since: { step: number; t: number } | undefined, now: number): string {
-  if (!since || p.step === undefined || !p.totalSteps || p.step <= since.step) return '';
-  const s = ((p.totalSteps - p.step) * (now - since.t)) / (p.step - since.step) / 1000;
+/** `, ETA 12 s` / `, ETA 4 min` for a log line; empty without an ETA. */
+function etaText(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const s = ms / 1000;
   return s >= 90 ? `, ETA ${Math.round(s / 60)} min` : `, ETA ${Math.round(s)} s`;
 }
 
@@ -100,13 +103,18 @@ function describe(label: string, state: string, p: JobProgress, left = ''): stri
   return `queue: ${label}: ${state}${step}${metrics}${p.worker ? ` on ${p.worker}` : ''}`;
 }
 
-/** Polls every job until all completed (their results by id) or one failed for good (rejects naming it). */
+/**
+ * Polls every job until all completed (their results by id) or one failed for good (rejects naming it). Each
+ * poll hands the board every job's row; the log gets a line per state change, and a step line at most every
+ * 10 s a job unless a live board shows the steps.
+ */
 async function follow(queue: Queue<QueuedJobData>, jobs: readonly JobSpec[], o: QueueCoordinatorOptions): Promise<ReadonlyMap<string, unknown>> {
   const seen = new Map<string, Seen>();
   const results = new Map<string, unknown>();
+  const rows = new Map<string, JobRow>(jobs.map((j) => [j.id, jobRow(j.id, j.label, 'unknown', {})]));
   const STEP_EVERY_MS = 10_000;
   const lastStepLog = new Map<string, number>();
-  const pace = new Map<string, { step: number; t: number; worker?: string }>();
+  const pace = new JobPace();
   for (;;) {
     for (const spec of jobs) {
       if (results.has(spec.id)) continue;
@@ -116,24 +124,27 @@ async function follow(queue: Queue<QueuedJobData>, jobs: readonly JobSpec[], o: 
       const p = progressOf(job);
       const before = seen.get(spec.id);
       const now = Date.now();
+      pace.see(spec.id, p, now);
+      const eta = state === 'active' ? pace.eta(spec.id, p, now) : undefined;
+      rows.set(spec.id, jobRow(spec.id, spec.label, state, p, eta, state === 'failed' ? job.failedReason : undefined));
       if (state === 'completed') {
         results.set(spec.id, job.returnvalue);
         o.log(describe(spec.label, 'done', p));
         continue;
       }
       if (state === 'failed') {
+        o.board?.([...rows.values()]);
         throw new Error(`queue: job ${spec.label} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}\n(fix the cause and re-run the same command: it attaches to the queue and retries the failed jobs)`);
       }
-      const since = pace.get(spec.id);
-      if (p.step !== undefined && (!since || since.worker !== p.worker)) pace.set(spec.id, { step: p.step, t: now, worker: p.worker });
       const requeued = before?.state === 'active' && state !== 'active' ? ' (its worker stopped or it failed: re-queued)' : '';
       if (!before || before.state !== state || before.worker !== p.worker) o.log(`${describe(spec.label, state, p)}${requeued}`);
-      else if (p.step !== before.step && now - (lastStepLog.get(spec.id) ?? 0) >= STEP_EVERY_MS) {
-        o.log(describe(spec.label, state, p, eta(p, since, now)));
+      else if (!o.board && p.step !== before.step && now - (lastStepLog.get(spec.id) ?? 0) >= STEP_EVERY_MS) {
+        o.log(describe(spec.label, state, p, etaText(eta)));
         lastStepLog.set(spec.id, now);
       }
       seen.set(spec.id, { state, step: p.step, worker: p.worker });
     }
+    o.board?.([...rows.values()]);
     if (results.size === jobs.length) return results;
     await new Promise((r) => setTimeout(r, o.pollMs ?? 1_000));
   }

@@ -15,6 +15,7 @@ import os from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { connect, QUEUE_NAME, type QueuedJobData } from '../src/queue/bull.ts';
 import type { JobProgress } from '../src/queue/job-spec.ts';
+import { mergeProgress } from '../src/queue/log-progress.ts';
 import { parseQueueUrl } from '../src/queue/redis-url.ts';
 import { isSharedOut, sharedOutProblem } from '../src/queue/shared-out.ts';
 import { InvalidJobError, runJobProcess } from './job-process.ts';
@@ -68,7 +69,7 @@ export function startWorker(o: WorkerOptions): RunningWorker {
     let sent = 0;
     let latest: JobProgress | undefined;
     const report = (p: JobProgress) => {
-      latest = { ...p, worker: name };
+      latest = { ...mergeProgress(latest, p), worker: name }; // a log line's progress adds to what the run reported
       if (Date.now() - sent < PROGRESS_EVERY_MS) return;
       sent = Date.now();
       void job.updateProgress(latest).catch(() => undefined); // a lost progress update is not worth a failed job

@@ -12,6 +12,8 @@ import { parallelExecutor } from '../../flows/parallel-runner.ts';
 import { partJobs } from '../../flows/reproduce-jobs.ts';
 import { jobId, jobSpec, topologicalOrder, type JobSpec } from '../../src/queue/job-spec.ts';
 import { jobTrees, type JobNode } from '../../src/queue/job-tree.ts';
+import { JobPace, type JobRow } from '../../src/queue/job-board.ts';
+import { mergeProgress, progressFromLine } from '../../src/queue/log-progress.ts';
 import { parseQueueUrl, redactUrl } from '../../src/queue/redis-url.ts';
 import { markSharedOut, MARKER, sharedOutProblem } from '../../src/queue/shared-out.ts';
 import { executorFrom } from '../../tui/commands/executor-flags.ts';
@@ -111,6 +113,26 @@ describe('job validation', () => {
   });
 });
 
+describe('progress from log lines', () => {
+  it('reads steps and accuracies from the runs\' lines, and merges them over what the run reported', () => {
+    expect(progressFromLine('rl step 3/12: R 0.250  a 0.125')).toEqual({ line: 'rl step 3/12: R 0.250  a 0.125', step: 3, totalSteps: 12 });
+    const e = progressFromLine('eval @ step 200: a 12.5% a_p 40.0% ã_r 30.0% a_r 3.1% (n=128, parse failures 0)');
+    expect(e).toMatchObject({ step: 200, metrics: { 'eval/a': 0.125, 'eval/ap': 0.4, 'eval/ar': 0.031 } });
+    expect(progressFromLine('sft: evaluating step 4: 8/16 (50%) · 0:03')).toEqual({ line: 'sft: evaluating step 4: 8/16 (50%) · 0:03' });
+    const merged = mergeProgress({ step: 5, totalSteps: 10, metrics: { 'eval/a': 0.5, 'eval/ap': 0.7 } }, { line: 'x', metrics: { 'eval/a': 0.6 } });
+    expect(merged).toEqual({ step: 5, totalSteps: 10, line: 'x', metrics: { 'eval/a': 0.6, 'eval/ap': 0.7 } });
+  });
+
+  it('give an ETA from the pace since the job was first seen on its worker', () => {
+    const pace = new JobPace();
+    pace.see('j', { step: 10, totalSteps: 110, worker: 'a:1' }, 0);
+    expect(pace.eta('j', { step: 10, totalSteps: 110 }, 1_000)).toBeUndefined();
+    expect(pace.eta('j', { step: 20, totalSteps: 110, worker: 'a:1' }, 10_000)).toBe(90_000);
+    pace.see('j', { step: 20, totalSteps: 110, worker: 'b:2' }, 50_000); // resumed elsewhere: a new pace
+    expect(pace.eta('j', { step: 30, totalSteps: 110, worker: 'b:2' }, 55_000)).toBe(40_000);
+  });
+});
+
 describe('--parallel scheduling', () => {
   it('runs at most K at once, each job after its dependencies, and reports every failure', async () => {
     const jobs = partJobs(items(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl'], dir), { preset: 'smoke', backend: 'auto' });
@@ -127,7 +149,12 @@ describe('--parallel scheduling', () => {
       now--;
       return job.label;
     };
-    const results = await parallelExecutor({ slots: 2, log: () => {}, run })(jobs);
+    const boards: (readonly JobRow[])[] = [];
+    const results = await parallelExecutor({ slots: 2, log: () => {}, run, board: (rows) => boards.push(rows) })(jobs);
+    // the live board saw every job, two running at once at some point, all completed at the end
+    expect(boards[0].map((r) => r.state)).toEqual(['active', ...jobs.slice(1).map(() => 'waiting')]);
+    expect(boards.some((b) => b.filter((r) => r.state === 'active').length === 2)).toBe(true);
+    expect(boards.at(-1)!.map((r) => r.state)).toEqual(jobs.map(() => 'completed'));
     expect(peak).toBe(2);
     expect([...results.values()].sort()).toEqual(jobs.map((j) => j.label).sort());
     for (const j of jobs) for (const d of j.dependsOn) expect(events.indexOf(`end ${label.get(d)}`)).toBeLessThan(events.indexOf(`start ${j.label}`));

@@ -19,19 +19,29 @@ export function addExecutorOptions(command: Command): Command {
     .option('--parallel <k>', 'run up to K runs at once as local child processes (several runs on one GPU)');
 }
 
-/** The executor the flags ask for (undefined: the in-process default), validated before anything runs. */
-export function executorFrom(verb: string, flags: ExecutorFlags, out: string, log: (line: string) => void, backend?: string): JobExecutor | undefined {
+/**
+ * The executor the flags ask for (undefined: the in-process default), validated before anything runs. With
+ * `live` a terminal, the jobs show on a live board there while they run (tui/jobs/); else `log` gets lines.
+ */
+export function executorFrom(verb: string, flags: ExecutorFlags, out: string, log: (line: string) => void, backend?: string, live?: NodeJS.WriteStream): JobExecutor | undefined {
   if (flags.queue !== undefined && flags.parallel !== undefined) throw new ConfigError(`${verb}: --queue and --parallel exclude each other (workers choose their own --slots)`);
   if (flags.queue !== undefined) {
     parseQueueUrl(flags.queue);
     const url = flags.queue;
     // Loaded on use, so --help loads no BullMQ (nor what the runner reaches).
-    return async (jobs) => (await import('../../flows/queue-coordinator.ts')).queueExecutor({ url, out, log })(jobs);
+    const title = `${verb} · queue ${parseQueueUrl(url).redacted}`;
+    return async (jobs) => {
+      const [{ queueExecutor }, { withJobBoard }] = await Promise.all([import('../../flows/queue-coordinator.ts'), import('../jobs/attach-job-board.ts')]);
+      return withJobBoard(title, live, log, (io) => queueExecutor({ url, out, ...io })(jobs));
+    };
   }
   if (flags.parallel !== undefined) {
     const k = Number(flags.parallel);
     if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${verb}: --parallel must be a positive integer, got '${flags.parallel}'`);
-    return async (jobs) => (await import('../../flows/parallel-runner.ts')).parallelExecutor({ slots: k, backend, log })(jobs);
+    return async (jobs) => {
+      const [{ parallelExecutor }, { withJobBoard }] = await Promise.all([import('../../flows/parallel-runner.ts'), import('../jobs/attach-job-board.ts')]);
+      return withJobBoard(`${verb} · ${k} at once`, live, log, (io) => parallelExecutor({ slots: k, backend, ...io })(jobs));
+    };
   }
   return undefined;
 }

@@ -26,7 +26,8 @@ export interface ReproduceFlags {
 }
 
 /** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
-export async function reproduceCommand(flags: ReproduceFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<ReproduceResult | string[]> {
+export async function reproduceCommand(flags: ReproduceFlags, given?: (line: string) => void): Promise<ReproduceResult | string[]> {
+  const log = given ?? ((l: string) => process.stdout.write(`${l}\n`));
   // Loaded on use, so `reproduce --help` loads no tfjs.
   const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([import('../../flows/reproduce.ts'), import('../../src/backend/index.ts')]);
   const preset = presetOf(flags.preset ?? 'smoke');
@@ -41,7 +42,8 @@ export async function reproduceCommand(flags: ReproduceFlags, log: (line: string
   parseBackendRequest(backend, '--backend');
   const only = flags.only ? flags.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
   const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
-  const executor = executorFrom('reproduce', { queue: flags.queue, parallel: flags.parallel }, flags.out, log);
+  // No log given: the CLI's own stdout, where a terminal gets the live job board.
+  const executor = executorFrom('reproduce', { queue: flags.queue, parallel: flags.parallel }, flags.out, log, undefined, given ? undefined : process.stdout);
   return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log, executor });
 }
 

@@ -32,7 +32,7 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/backend/index.ts')]);
-  const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? ((l) => process.stdout.write(`${l}\n`)));
+  const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? ((l) => process.stdout.write(`${l}\n`)), undefined, options.log ? undefined : process.stdout);
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log: options.log });
   const one = (seed: number, dir: string) => runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log, executor });

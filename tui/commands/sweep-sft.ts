@@ -35,7 +35,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const log = io.log ?? monitor.log;
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
   const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
-  const executor = executorFrom('sweep sft', { queue, parallel }, base.out, io.log ?? ((l) => process.stdout.write(`${l}\n`)));
+  const executor = executorFrom('sweep sft', { queue, parallel }, base.out, io.log ?? ((l) => process.stdout.write(`${l}\n`)), undefined, io.log ? undefined : process.stdout);
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log });
   const one = (seed: number, out: string) =>
