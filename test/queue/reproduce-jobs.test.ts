@@ -4,7 +4,8 @@
  * queue (redis-server on a free port, one `asymflow worker` with two slots). Each way trains the same
  * weights (the SFT runs' weightsSha256, the RL runs' final weight files), the report's numbers are the same,
  * every rl part starts after its own seed's sft part finished, and a second coordinator started while the
- * jobs run attaches to them instead of running them twice.
+ * jobs run attaches to them instead of running them twice. Then `sweep rl --queue` on that worker gives the
+ * in-process sweep's table and weights.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, QUEUE_NAME } from '../../src/queue/bull.ts';
 import { reproduceCommand } from '../../tui/commands/reproduce.ts';
+import { sweepRlCommand } from '../../tui/commands/sweep-rl.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -24,12 +26,15 @@ const ALPHAS = ['alpha-0', 'alpha-0.5', 'alpha-1'];
 
 let dir: string;
 let redis: TestRedis;
-let worker: ChildProcess | undefined;
+let worker: ChildProcess;
 const workerLines: string[] = [];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-reproduce-jobs-'));
   redis = await startRedis();
+  // One worker with two slots for both tests: it waits on Redis (idle) until the queue has jobs.
+  worker = spawn(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', redis.url, '--slots', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const s of [worker.stdout!, worker.stderr!]) s.on('data', (d: Buffer) => workerLines.push(...d.toString().split('\n').filter(Boolean)));
 });
 afterAll(async () => {
   if (worker && worker.exitCode === null) worker.kill('SIGKILL');
@@ -85,8 +90,6 @@ describe('reproduce parts as jobs', () => {
 
     // Through the queue: one worker with two slots; a second coordinator, started once a job runs, attaches.
     const queued = path.join(dir, 'queued');
-    worker = spawn(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', redis.url, '--slots', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const s of [worker.stdout!, worker.stderr!]) s.on('data', (d: Buffer) => workerLines.push(...d.toString().split('\n').filter(Boolean)));
     const first: string[] = [];
     const coordinator = reproduceCommand({ ...FLAGS, out: queued, queue: redis.url }, (l) => first.push(l));
     const connection = connect(redis.url);
@@ -113,5 +116,27 @@ describe('reproduce parts as jobs', () => {
     }
     expect(trained(queued)).toEqual(expected);
     expect(reportNumbers(queued)).toBe(reportNumbers(serial));
+  });
+
+  it('runs `sweep rl --queue` to the table and weights of the in-process sweep', { timeout: 300_000 }, async () => {
+    const init = path.join(dir, 'serial', 'seed-0', 'gc', 'sft', 'standard', 'checkpoints'); // the first test's SFT run
+    expect(fs.existsSync(init), 'the first test leaves an SFT checkpoint').toBe(true);
+    const flags = {
+      task: 'gc', alpha: '0,1', init, steps: '1', prompts: '2', group: '2', lr: '1e-2', maxTokens: '24', rolloutBatch: '4', bucket: '16', evalN: '4',
+      evalMaxTokens: '24', evalTemperature: '0', scoreThreads: '0', checkpointEvery: '1', backend: 'wasm', taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+    };
+    const here = await sweepRlCommand({ ...flags, out: path.join(dir, 'rl-here') }, { log: () => {}, plot: false });
+    const lines: string[] = [];
+    const queued = await sweepRlCommand({ ...flags, out: path.join(dir, 'rl-queued'), queue: redis.url }, { log: (l) => lines.push(l), plot: false });
+    expect(lines.filter((l) => /^queue: α=[01]: done/.test(l))).toHaveLength(2);
+    const row = (r: (typeof here)[number]) => ({ setting: r.setting, a: r.a, ap: r.ap, ar: r.ar });
+    expect(queued.map(row)).toEqual(here.map(row));
+    expect(fs.readFileSync(path.join(dir, 'rl-queued', 'table.md'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'rl-here', 'table.md'), 'utf8'));
+    const weights = (out: string) => ['alpha-0', 'alpha-1'].map((a) => {
+      const latest = path.join(out, a, 'checkpoints', 'latest');
+      return fs.readdirSync(latest).filter((f) => f.startsWith('weights-')).map((f) => sha(path.join(latest, f)));
+    });
+    expect(weights(path.join(dir, 'rl-queued'))).toEqual(weights(path.join(dir, 'rl-here')));
+    expect(workerLines.some((l) => l.startsWith('worker: α=1: done'))).toBe(true);
   });
 });
