@@ -96,7 +96,9 @@ describe('reproduce parts as jobs', () => {
     const queue = new Queue(QUEUE_NAME, { connection });
     try {
       const deadline = Date.now() + 300_000;
-      while ((await queue.getActiveCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // both seeds' trees enqueued by the first coordinator, and a job running
+      const started = async () => first.filter((l) => l.startsWith('queue: enqueued')).length === 2 && (await queue.getActiveCount()) > 0;
+      while (!(await started()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const second: string[] = [];
       const again = reproduceCommand({ ...FLAGS, out: queued, queue: redis.url, resume: true }, (l) => second.push(l));
       await Promise.all([coordinator, again]);
