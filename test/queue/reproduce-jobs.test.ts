@@ -60,10 +60,11 @@ function trained(out: string): Record<string, unknown> {
   return JSON.parse(JSON.stringify(got).replaceAll(out, 'DIR')) as Record<string, unknown>; // run directories named alike
 }
 
-/** report.md without what differs between any two runs of the same work: when it was written, wall and finishing times. */
+/** report.md without what differs between any two runs of the same work: when it was written, by which commit, wall and finishing times. */
 const reportNumbers = (out: string) =>
   fs.readFileSync(path.join(out, 'report.md'), 'utf8')
     .replace(/^Written \S+ by /m, 'Written (time) by ')
+    .replace(/^- runs by: .*$/m, '- runs by: (version)')
     .replace(/\| \d+(\.\d+)? s \| \d{4}-\d\d-\d\dT[\d:.]+Z \|/g, '| (time) | (time) |')
     .replace(/Total wall time of the finished parts: .*/, '');
 
