@@ -35,9 +35,9 @@ import { generatedSamples } from '../src/data/generated-samples.ts';
 import { MetricNames } from '../src/metric-names.ts';
 import { disposeVlm } from '../src/model/vlm.ts';
 import { progressLines } from '../src/progress-lines.ts';
-import { GRPO_LOSS_DEFAULTS, type LossAggregation } from '../src/rl/grpo-loss.ts';
-import type { UpdateConfig } from '../src/rl/grpo-update.ts';
 import { RewardTotals } from '../src/rl/reward-totals.ts';
+import { figuresLine, type RlSummary } from '../src/rl/rl-summary.ts';
+import { updateConfig } from '../src/rl/update-config.ts';
 import { rewardSpecText, type RewardSpec } from '../src/rl/reward-spec.ts';
 import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
@@ -56,6 +56,8 @@ import { openRun, type RunContext } from './run-context.ts';
 import { runTrainingLoop } from './training-loop.ts';
 import type { RunWatch } from './watch.ts';
 
+export type { RlSummary } from '../src/rl/rl-summary.ts';
+
 export interface RlRunOptions {
   readonly config: RlConfig;
   readonly taskOptions?: TaskOptions;
@@ -68,22 +70,6 @@ export interface RlRunOptions {
   readonly log?: (line: string) => void;
   /** Attach a dashboard, log or custom subscriber once the run directory is open; awaited after the run ends. */
   readonly watch?: (watch: RunWatch) => Promise<void> | void;
-}
-
-export interface RlSummary {
-  readonly task: string;
-  readonly reward: string;
-  readonly alpha: number;
-  readonly tokenLambda: number;
-  readonly steps: number; // steps done (all invocations)
-  readonly completed: boolean; // reached --steps
-  readonly before: EvalFigures | null;
-  readonly after: EvalFigures | null;
-  readonly rewards: ReturnType<RewardTotals['summary']>;
-  readonly rollouts: number;
-  readonly rolloutsPerSec: number;
-  readonly phaseMs: { readonly rollout: number; readonly scoring: number; readonly update: number };
-  readonly splits: string; // prompts and evaluation splits, their handwriting (Sudoku) and measured content overlap
 }
 
 /** Everything the steps read and update. */
@@ -100,9 +86,6 @@ interface Run extends RlStart {
   done: number; // GRPO steps done
   stopRequested: boolean;
 }
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const figuresLine = (label: string, f: EvalFigures) => `rl ${label}: a ${pct(f.a.value)}  a_p ${pct(f.ap.value)}  a_r ${pct(f.ar.value)}  ã_r ${pct(f.arCond.value)}  (n ${f.n})`;
 
 export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const c = o.config;
@@ -197,17 +180,6 @@ async function train(run: Run, pool: ScorePool, surrogate: SurrogateReward | und
 function prompts(run: Run, step: number) {
   const c = run.config;
   return collect(generatedSamples(run.task, { split: 'train_rl', n: c.prompts, seed: c.seed, options: run.taskOptions, start: (step - 1) * c.prompts }));
-}
-
-function updateConfig(c: RlConfig): UpdateConfig {
-  return {
-    loss: { ...GRPO_LOSS_DEFAULTS, clipLow: c.clip, clipHigh: c.clipHigh, dualClip: c.dualClip, klCoef: c.kl, aggregation: c.aggregation as LossAggregation, gspo: c.gspo },
-    epochs: c.epochs,
-    miniBatches: c.miniBatches,
-    tokenLambda: c.tokenLambda >= 0 ? c.tokenLambda : undefined,
-    bucket: c.bucket,
-    microBatch: c.microBatch,
-  };
 }
 
 /** Records the step's rollouts, folds them into the reward totals, emits the step's metrics and a log line. */
