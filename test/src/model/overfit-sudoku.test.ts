@@ -65,5 +65,5 @@ describe('tiny model on Sudoku perception', () => {
     disposeVlm(model);
     expect(exact).toBe(SAMPLES);
     expect(steps).toBeLessThanOrEqual(MAX_STEPS);
-  }, 180_000);
+  }, 400_000); // 181 s under load on 2 cores, past the 180 s it had
 });
