@@ -18,8 +18,10 @@ export function benchConfig(size: string): ModelConfig {
 
 /** The torch_reference.py flags for the same shape. */
 export function torchFlags(c: ModelConfig, batch: number, text: number, newTokens: number): string {
-  return `--d ${c.d} --layers ${c.layers} --heads ${c.heads} --vocab ${c.vocab} --patches ${patchCount(c)} ` +
-    `--patch-dim ${patchDim(c)} --batch ${batch} --text ${text} --new-tokens ${newTokens} --mode fp32`;
+  return (
+    `--d ${c.d} --layers ${c.layers} --heads ${c.heads} --vocab ${c.vocab} --patches ${patchCount(c)} ` +
+    `--patch-dim ${patchDim(c)} --batch ${batch} --text ${text} --new-tokens ${newTokens} --mode fp32`
+  );
 }
 
 /** The reference line for `what` from a file of torch_reference.py output, if given and present. */

@@ -23,8 +23,12 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const cfg = {
-  B: Number(arg('batch', '8')), T: Number(arg('text', '128')), D: Number(arg('d', '128')),
-  L: Number(arg('layers', '2')), H: Number(arg('heads', '4')), V: Number(arg('vocab', '64')),
+  B: Number(arg('batch', '8')),
+  T: Number(arg('text', '128')),
+  D: Number(arg('d', '128')),
+  L: Number(arg('layers', '2')),
+  H: Number(arg('heads', '4')),
+  V: Number(arg('vocab', '64')),
 };
 const steps = Number(arg('steps', '30'));
 const lr = Number(arg('lr', '3e-4'));
@@ -52,15 +56,21 @@ function initParams(variant: Variant, seed: number): Params {
   normal('wte', [V, D], 0.02);
   normal('wpe', [T, D], 0.02);
   for (let l = 0; l < L; l++) {
-    fill(`ln1g${l}`, [D], 1); fill(`ln1b${l}`, [D], 0); fill(`ln2g${l}`, [D], 1); fill(`ln2b${l}`, [D], 0);
+    fill(`ln1g${l}`, [D], 1);
+    fill(`ln1b${l}`, [D], 0);
+    fill(`ln2g${l}`, [D], 1);
+    fill(`ln2b${l}`, [D], 0);
     if (variant === 'separate') for (const m of ['q', 'k', 'v']) normal(`w${m}${l}`, [D, D], 0.02);
     else normal(`wqkv${l}`, [D, 3 * D], 0.02);
     fill(`bqkv${l}`, [3 * D], 0);
     normal(`wo${l}`, [D, D], 0.02 / Math.sqrt(2 * L));
-    normal(`w1${l}`, [D, 4 * D], 0.02); fill(`b1${l}`, [4 * D], 0);
-    normal(`w2${l}`, [4 * D, D], 0.02 / Math.sqrt(2 * L)); fill(`b2${l}`, [D], 0);
+    normal(`w1${l}`, [D, 4 * D], 0.02);
+    fill(`b1${l}`, [4 * D], 0);
+    normal(`w2${l}`, [4 * D, D], 0.02 / Math.sqrt(2 * L));
+    fill(`b2${l}`, [D], 0);
   }
-  fill('lnfg', [D], 1); fill('lnfb', [D], 0);
+  fill('lnfg', [D], 1);
+  fill('lnfb', [D], 0);
   normal('wout', [D, V], 0.02);
   return p;
 }
@@ -77,8 +87,8 @@ function qkvHeads(variant: Variant, p: Params, l: number, h: tf.Tensor): [tf.Ten
   const h2 = h.reshape([B * T, D]); // [BT, D]
   if (variant === 'separate') {
     const bias = tf.split(p[`bqkv${l}`], 3); // 3 × [D]
-    const heads = ['q', 'k', 'v'].map((m, i) =>
-      h2.matMul(p[`w${m}${l}`]).add(bias[i]).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]), // [B, H, T, dh]
+    const heads = ['q', 'k', 'v'].map(
+      (m, i) => h2.matMul(p[`w${m}${l}`]).add(bias[i]).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]), // [B, H, T, dh]
     );
     return heads as [tf.Tensor, tf.Tensor, tf.Tensor];
   }
@@ -88,8 +98,7 @@ function qkvHeads(variant: Variant, p: Params, l: number, h: tf.Tensor): [tf.Ten
     const part = (i: number) => t.slice([i, 0, 0, 0, 0], [1, B, H, T, dh]).squeeze([0]); // [B, H, T, dh]
     return [part(0), part(1), part(2)];
   }
-  const part = (i: number) =>
-    qkv.slice([0, 0, i, 0, 0], [B, T, 1, H, dh]).squeeze([2]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+  const part = (i: number) => qkv.slice([0, 0, i, 0, 0], [B, T, 1, H, dh]).squeeze([2]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
   return [part(0), part(1), part(2)];
 }
 
@@ -97,7 +106,11 @@ function lossOf(variant: Variant, p: Params, ids: tf.Tensor2D, targets: tf.Tenso
   const { B, T, D, L, H, V } = cfg;
   const dh = D / H;
   // oneHot·matMul, not gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
-  let x = tf.oneHot(ids.reshape([-1]) as tf.Tensor1D, V).matMul(p.wte).reshape([B, T, D]).add(p.wpe); // [B, T, D]
+  let x = tf
+    .oneHot(ids.reshape([-1]) as tf.Tensor1D, V)
+    .matMul(p.wte)
+    .reshape([B, T, D])
+    .add(p.wpe); // [B, T, D]
   const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // [T, T] 1 on/below diagonal
   const additive = tf.sub(1, causal).mul(-1e9); // [T, T] 0 / −1e9
   for (let l = 0; l < L; l++) {
@@ -108,10 +121,15 @@ function lossOf(variant: Variant, p: Params, ids: tf.Tensor2D, targets: tf.Tenso
     const merged = y.transpose([0, 2, 1, 3]).reshape([B * T, D]); // [BT, D]
     x = x.add(merged.matMul(p[`wo${l}`]).reshape([B, T, D])); // [B, T, D]
     const h = layerNorm(x, p[`ln2g${l}`], p[`ln2b${l}`]).reshape([B * T, D]); // [BT, D]
-    const mlp = tf.relu(h.matMul(p[`w1${l}`]).add(p[`b1${l}`])).matMul(p[`w2${l}`]).add(p[`b2${l}`]); // [BT, D]
+    const mlp = tf
+      .relu(h.matMul(p[`w1${l}`]).add(p[`b1${l}`]))
+      .matMul(p[`w2${l}`])
+      .add(p[`b2${l}`]); // [BT, D]
     x = x.add(mlp.reshape([B, T, D]));
   }
-  const logits = layerNorm(x, p.lnfg, p.lnfb).reshape([B * T, D]).matMul(p.wout); // [BT, V]
+  const logits = layerNorm(x, p.lnfg, p.lnfb)
+    .reshape([B * T, D])
+    .matMul(p.wout); // [BT, V]
   const onehot = tf.oneHot(targets.reshape([-1]) as tf.Tensor1D, V); // [BT, V]
   return tf.logSoftmax(logits).mul(onehot).sum(-1).mean().neg() as tf.Scalar;
 }
@@ -149,7 +167,12 @@ async function run(variant: Variant, recorder: KernelRecorder | undefined): Prom
     const { value, grads } = tf.variableGrads(() => lossOf(variant, params, ids, targets));
     // Pairwise adds, not tf.addN: webgpu's AddN binds every input at once and fails validation past
     // maxStorageBuffersPerShaderStage − 1 inputs.
-    const gradNorm = tf.tidy(() => Object.values(grads).map((g) => g.square().sum()).reduce((a, b) => a.add(b)).sqrt());
+    const gradNorm = tf.tidy(() =>
+      Object.values(grads)
+        .map((g) => g.square().sum())
+        .reduce((a, b) => a.add(b))
+        .sqrt(),
+    );
     optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
     const [loss, norm] = [(await value.data())[0], (await gradNorm.data())[0]];
     if (wantCheck) {
@@ -162,8 +185,10 @@ async function run(variant: Variant, recorder: KernelRecorder | undefined): Prom
     const maxW = Math.max(...(await Promise.all(Object.values(params).map(async (v) => (await v.abs().max().data())[0]))));
     const errs = backend.gpuErrors().length - errorsBefore;
     errorsBefore = backend.gpuErrors().length;
-    console.log(`${variant} step ${step} loss ${loss.toFixed(5)} gradNorm ${norm.toExponential(3)} max|w| ${maxW.toExponential(3)}` +
-      (errs ? ` webgpu errors ${errs}` : ''));
+    console.log(
+      `${variant} step ${step} loss ${loss.toFixed(5)} gradNorm ${norm.toExponential(3)} max|w| ${maxW.toExponential(3)}` +
+        (errs ? ` webgpu errors ${errs}` : ''),
+    );
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       firstNan = step;
       break;

@@ -82,14 +82,20 @@ export class KernelRecorder {
         ...config,
         kernelFunc: (args) => {
           const inputs = this.armed
-            ? Object.entries(args.inputs as Record<string, Info>).filter(([, t]) => t != null).map(([n, t]) => [n, snap(t)] as [string, Snap])
+            ? Object.entries(args.inputs as Record<string, Info>)
+                .filter(([, t]) => t != null)
+                .map(([n, t]) => [n, snap(t)] as [string, Snap])
             : [];
           const out = original(args) as Info | Info[];
           if (this.armed) {
             const outs = (Array.isArray(out) ? out : [out]).map(snap);
             this.calls.push({
-              index: this.calls.length, kernel: config.kernelName, inputs, inputsArray: Array.isArray(args.inputs),
-              attrs: { ...args.attrs }, outputs: outs,
+              index: this.calls.length,
+              kernel: config.kernelName,
+              inputs,
+              inputsArray: Array.isArray(args.inputs),
+              attrs: { ...args.attrs },
+              outputs: outs,
             });
           }
           return out as tf.TensorInfo;
@@ -126,9 +132,7 @@ export class KernelRecorder {
         refInputs[name] = { dataId, shape: t.shape, dtype: t.dtype };
       }
       const inputs = call.inputsArray ? Object.values(refInputs) : refInputs;
-      const refOut = kernel.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: ref, attrs: call.attrs }) as
-        | tf.TensorInfo
-        | tf.TensorInfo[];
+      const refOut = kernel.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: ref, attrs: call.attrs }) as tf.TensorInfo | tf.TensorInfo[];
       const refOuts = Array.isArray(refOut) ? refOut : [refOut];
       for (let i = 0; i < call.outputs.length; i++) {
         const testOut = call.outputs[i];
@@ -195,16 +199,23 @@ function maxAbsOf(v: Values): number {
 
 /** `inScale` (largest finite input magnitude) keeps cancellation in sums from reading as a wrong kernel. */
 function diffOf(call: Call, out: Snap, got: Values, want: Values, inScale: number): KernelDiff {
-  let maxAbs = 0, refMax = 0, worst = -1, testNF = 0, refNF = 0, firstNFMismatch = -1;
+  let maxAbs = 0,
+    refMax = 0,
+    worst = -1,
+    testNF = 0,
+    refNF = 0,
+    firstNFMismatch = -1;
   for (let i = 0; i < want.length; i++) {
-    const a = got[i], b = want[i];
-    const fa = Number.isFinite(a), fb = Number.isFinite(b);
+    const a = got[i],
+      b = want[i];
+    const fa = Number.isFinite(a),
+      fb = Number.isFinite(b);
     if (!fa) testNF++;
     if (!fb) refNF++;
     if (fa !== fb && firstNFMismatch < 0) firstNFMismatch = i;
     if (fa && fb) {
       const d = Math.abs(a - b);
-      if (d > maxAbs) (maxAbs = d), (worst = i);
+      if (d > maxAbs) ((maxAbs = d), (worst = i));
       refMax = Math.max(refMax, Math.abs(b));
     }
   }
@@ -215,14 +226,22 @@ function diffOf(call: Call, out: Snap, got: Values, want: Values, inScale: numbe
     kernel: call.kernel,
     inShapes: call.inputs.map(([n, t]) => `${n}[${t.shape.join(',')}]`).join(' '),
     outShape: `[${out.shape.join(',')}]`,
-    rel, maxAbs, refMaxAbs: refMax, testNonFinite: testNF, refNonFinite: refNF,
-    worstAt: at, testValue: got[at] ?? NaN, refValue: want[at] ?? NaN,
+    rel,
+    maxAbs,
+    refMaxAbs: refMax,
+    testNonFinite: testNF,
+    refNonFinite: refNF,
+    worstAt: at,
+    testValue: got[at] ?? NaN,
+    refValue: want[at] ?? NaN,
   };
 }
 
 /** One line per diff, for logs. */
 export function formatDiff(d: KernelDiff): string {
-  return `#${d.index} ${d.kernel} ${d.inShapes} -> ${d.outShape} rel=${d.rel.toExponential(2)} maxAbs=${d.maxAbs.toExponential(2)} ` +
+  return (
+    `#${d.index} ${d.kernel} ${d.inShapes} -> ${d.outShape} rel=${d.rel.toExponential(2)} maxAbs=${d.maxAbs.toExponential(2)} ` +
     `|ref|max=${d.refMaxAbs.toExponential(2)} nonFinite test/ref=${d.testNonFinite}/${d.refNonFinite} ` +
-    `at ${d.worstAt}: test=${d.testValue} ref=${d.refValue}`;
+    `at ${d.worstAt}: test=${d.testValue} ref=${d.refValue}`
+  );
 }

@@ -45,18 +45,40 @@ for (const name of backends) {
     if (name === 'webgpu' && process.env.ASYMFLOW_SPEED_PATCHES !== '0') {
       // Our fused kernels against the reference ops on the same device (f32 rounding apart).
       const fused = await fusedKernelParity();
-      const fusedOk = fused.fusedRan && fused.guardHeld && fused.adamwRel <= FUSED_REL && fused.normRel <= FUSED_REL && fused.layerNormRel <= LAYER_REL &&
-        fused.linearRel <= LAYER_REL && fused.geluRel <= LAYER_REL && fused.segmentSumRel <= LAYER_REL && fused.embedRel <= LAYER_REL && fused.headLogprobsRel <= LAYER_REL && fused.attentionRel <= LAYER_REL && fused.matmulRel <= LAYER_REL && fused.columnSumRel <= LAYER_REL &&
+      const fusedOk =
+        fused.fusedRan &&
+        fused.guardHeld &&
+        fused.adamwRel <= FUSED_REL &&
+        fused.normRel <= FUSED_REL &&
+        fused.layerNormRel <= LAYER_REL &&
+        fused.linearRel <= LAYER_REL &&
+        fused.geluRel <= LAYER_REL &&
+        fused.segmentSumRel <= LAYER_REL &&
+        fused.embedRel <= LAYER_REL &&
+        fused.headLogprobsRel <= LAYER_REL &&
+        fused.attentionRel <= LAYER_REL &&
+        fused.matmulRel <= LAYER_REL &&
+        fused.columnSumRel <= LAYER_REL &&
         fused.kvWriteAbs === 0 &&
-        fused.sampleSameTokens && fused.sampleLogprobAbs <= 1e-4 &&
-        fused.gpuDecodeRan && fused.gpuGreedySame && fused.gpuGreedyLogprobAbs <= 1e-4 && fused.gpuSampledSame &&
-        fused.gpuSampledLogprobAbs <= 1e-4 && backend.gpuErrors().length === 0;
+        fused.sampleSameTokens &&
+        fused.sampleLogprobAbs <= 1e-4 &&
+        fused.gpuDecodeRan &&
+        fused.gpuGreedySame &&
+        fused.gpuGreedyLogprobAbs <= 1e-4 &&
+        fused.gpuSampledSame &&
+        fused.gpuSampledLogprobAbs <= 1e-4 &&
+        backend.gpuErrors().length === 0;
       if (!fusedOk) failures++;
       console.log(JSON.stringify({ what: 'fused-kernel-parity', backend: name, ...fused, gpuErrors: backend.gpuErrors().length, ok: fusedOk }));
       // The packed guarded update against the reference ops, then trainStep's queueing through it: queued
       // steps in GPU order, a NaN step refused on the device.
       const guarded = await guardedUpdateParity();
-      const guardedOk = guarded.packedSteps === 5 && guarded.staleRefusals.every((accepted) => !accepted) && guarded.verdictsSame && guarded.normRel <= FUSED_REL && guarded.stateRel <= FUSED_REL;
+      const guardedOk =
+        guarded.packedSteps === 5 &&
+        guarded.staleRefusals.every((accepted) => !accepted) &&
+        guarded.verdictsSame &&
+        guarded.normRel <= FUSED_REL &&
+        guarded.stateRel <= FUSED_REL;
       if (!guardedOk) failures++;
       console.log(JSON.stringify({ what: 'guarded-update-parity', backend: name, ...guarded, ok: guardedOk }));
       const queued = await queuedStepsCheck();

@@ -19,7 +19,8 @@ type Interval = { value: number; ci95: [number, number]; count: number };
 const losses: { step: number; loss: number; precision: string }[] = [];
 const accuracies: { step: number; value: number; metric: string; precision: string }[] = [];
 for (const p of PRECISIONS) {
-  for (const m of await loadMetrics(path.join(dir, `metrics-${p}.msgpack`))) if (m.name === 'train/loss') losses.push({ step: m.step, loss: m.value, precision: p });
+  for (const m of await loadMetrics(path.join(dir, `metrics-${p}.msgpack`)))
+    if (m.name === 'train/loss') losses.push({ step: m.step, loss: m.value, precision: p });
   const s = JSON.parse(readFileSync(path.join(dir, `summary-${p}.json`), 'utf8')) as Summary;
   for (const e of s.evaluations) for (const metric of ['a', 'ap', 'ar'] as const) accuracies.push({ step: e.step, value: e[metric], metric, precision: p });
   const show = (i: Interval) => `${(100 * i.value).toFixed(1)}% [${(100 * i.ci95[0]).toFixed(1)}, ${(100 * i.ci95[1]).toFixed(1)}]`;
@@ -28,12 +29,31 @@ for (const p of PRECISIONS) {
 const spec: TopLevelSpec = {
   config: { font: PLOT_FONT },
   hconcat: [
-    { title: 'training loss (token-mean CE)', width: 420, height: 260, data: { values: losses }, mark: { type: 'line', strokeWidth: 1 },
-      encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, axis: { format: '.2~f' } },
-        color: { field: 'precision', type: 'nominal' } } },
-    { title: 'test accuracy at each evaluation', width: 420, height: 260, data: { values: accuracies }, mark: { type: 'line', point: true },
-      encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', axis: { format: '.0%' } },
-        color: { field: 'precision', type: 'nominal' }, strokeDash: { field: 'metric', type: 'nominal' } } },
+    {
+      title: 'training loss (token-mean CE)',
+      width: 420,
+      height: 260,
+      data: { values: losses },
+      mark: { type: 'line', strokeWidth: 1 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative' },
+        y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, axis: { format: '.2~f' } },
+        color: { field: 'precision', type: 'nominal' },
+      },
+    },
+    {
+      title: 'test accuracy at each evaluation',
+      width: 420,
+      height: 260,
+      data: { values: accuracies },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'step', type: 'quantitative' },
+        y: { field: 'value', type: 'quantitative', axis: { format: '.0%' } },
+        color: { field: 'precision', type: 'nominal' },
+        strokeDash: { field: 'metric', type: 'nominal' },
+      },
+    },
   ],
 };
 const out = path.join(dir, 'precision-parity.png');

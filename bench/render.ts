@@ -70,7 +70,19 @@ if (process.argv.includes('--child')) {
   const env = { ...process.env, UV_THREADPOOL_SIZE: '1' };
   const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   for (const task of tasks) {
-    const args = ['--import', 'tsx', import.meta.filename, '--child', '--task', task, '--n', String(n), '--warmup', String(warmup), ...(response ? ['--response'] : [])];
+    const args = [
+      '--import',
+      'tsx',
+      import.meta.filename,
+      '--child',
+      '--task',
+      task,
+      '--n',
+      String(n),
+      '--warmup',
+      String(warmup),
+      ...(response ? ['--response'] : []),
+    ];
     const child = spawnSync(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, { encoding: 'utf8', env });
     const single = child.stdout.split('\n').find((l) => l.startsWith('{'));
     if (child.status !== 0 || !single) {
@@ -78,9 +90,26 @@ if (process.argv.includes('--child')) {
       continue;
     }
     const s = JSON.parse(single) as Measured;
-    line({ what: 'render', task, mode: 'single', cores: 1, images: s.images, images_per_s: round(s.images / s.seconds, 1), images_per_cpu_s: round(s.images / s.cpuSeconds, 1) });
+    line({
+      what: 'render',
+      task,
+      mode: 'single',
+      cores: 1,
+      images: s.images,
+      images_per_s: round(s.images / s.seconds, 1),
+      images_per_cpu_s: round(s.images / s.cpuSeconds, 1),
+    });
     const p = await measure(task, cores);
-    line({ what: 'render', task, mode: 'pool', cores, images: p.images, images_per_s: round(p.images / p.seconds, 1), images_per_cpu_s: round(p.images / p.cpuSeconds, 1), speedup: round(s.seconds / p.seconds, 2) });
+    line({
+      what: 'render',
+      task,
+      mode: 'pool',
+      cores,
+      images: p.images,
+      images_per_s: round(p.images / p.seconds, 1),
+      images_per_cpu_s: round(p.images / p.cpuSeconds, 1),
+      speedup: round(s.seconds / p.seconds, 2),
+    });
     if (task === 'gc') {
       if (!fs.existsSync(referencePath)) {
         line({ what: 'reference', skipped: `no ${referencePath}` });
@@ -94,7 +123,7 @@ if (process.argv.includes('--child')) {
         `sys.argv = [${JSON.stringify(referencePath)}, '--n', '${n}']`,
         `runpy.run_path(${JSON.stringify(referencePath)}, run_name='__main__')`,
         'r1 = resource.getrusage(resource.RUSAGE_SELF)',
-        "print(json.dumps(dict(cpu_s=r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)))",
+        'print(json.dumps(dict(cpu_s=r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)))',
       ].join('\n');
       const ref = spawnSync(hasTaskset ? 'taskset' : 'python3', [...(hasTaskset ? ['-c', '0', 'python3'] : []), '-c', runner], { encoding: 'utf8' });
       const refLines = ref.stdout.split('\n').filter((l) => l.startsWith('{'));
@@ -105,7 +134,16 @@ if (process.argv.includes('--child')) {
       const r = JSON.parse(refLines[0]) as { images_per_s: number };
       const { cpu_s } = JSON.parse(refLines[1]) as { cpu_s: number };
       const refPerCpu = n / cpu_s;
-      line({ what: 'reference', task, mode: 'single', cores: 1, ref: 'networkx+matplotlib', images: n, images_per_s: r.images_per_s, images_per_cpu_s: round(refPerCpu, 1) });
+      line({
+        what: 'reference',
+        task,
+        mode: 'single',
+        cores: 1,
+        ref: 'networkx+matplotlib',
+        images: n,
+        images_per_s: r.images_per_s,
+        images_per_cpu_s: round(refPerCpu, 1),
+      });
       line({
         what: 'ratio',
         task,

@@ -130,5 +130,7 @@ const oursRate = await best('asymflow recording (readRecording batches)', ours);
 const operatorRate = await best('asymflow replay() operator', viaOperator);
 const jsonRate = await best('JSONL + JSON.parse', () => jsonl(false));
 const jsonTypedRate = await best('JSONL + JSON.parse + typed arrays rebuilt', () => jsonl(true));
-console.log(`ratio: recording / JSON.parse = ${(oursRate / jsonRate).toFixed(1)}x; vs JSON.parse + typed arrays = ${(oursRate / jsonTypedRate).toFixed(1)}x; replay() / JSON.parse = ${(operatorRate / jsonRate).toFixed(1)}x`);
+console.log(
+  `ratio: recording / JSON.parse = ${(oursRate / jsonRate).toFixed(1)}x; vs JSON.parse + typed arrays = ${(oursRate / jsonTypedRate).toFixed(1)}x; replay() / JSON.parse = ${(operatorRate / jsonRate).toFixed(1)}x`,
+);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,20 @@ for (const lr of values.lrs.split(',').map(Number)) {
   const metrics: Metric[] = [];
   const started = Date.now();
   await runRl({
-    config: resolveRlConfig({ init, out, lr, steps: values.steps, prompts: 2, group: 8, maxTokens: 16, evalN: 0, bucket: 32, alpha: 1, scoreThreads: 0, seed: 1 }),
+    config: resolveRlConfig({
+      init,
+      out,
+      lr,
+      steps: values.steps,
+      prompts: 2,
+      group: 8,
+      maxTokens: 16,
+      evalN: 0,
+      bucket: 32,
+      alpha: 1,
+      scoreThreads: 0,
+      seed: 1,
+    }),
     surrogate: digits,
     log: () => {},
     watch: (w) => void w.metrics$.subscribe((m) => metrics.push(m)),
@@ -45,7 +58,9 @@ for (const lr of values.lrs.split(',').map(Number)) {
   const reward = series('reward/digits/mean');
   const last = reward.slice(-3).reduce((a, b) => a + b, 0) / Math.min(3, reward.length);
   const clip = series('train/clipFracLow').map((v, i) => v + series('train/clipFracHigh')[i]);
-  rows.push(`| ${lr} | ${reward[0].toFixed(3)} | ${last.toFixed(3)} | ${Math.max(...series('train/kl')).toExponential(2)} | ${Math.max(...clip).toFixed(3)} | ${((Date.now() - started) / 1000 / reward.length).toFixed(1)} |`);
+  rows.push(
+    `| ${lr} | ${reward[0].toFixed(3)} | ${last.toFixed(3)} | ${Math.max(...series('train/kl')).toExponential(2)} | ${Math.max(...clip).toFixed(3)} | ${((Date.now() - started) / 1000 / reward.length).toFixed(1)} |`,
+  );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
 process.stdout.write(`\n${rows.join('\n')}\n`);

@@ -49,11 +49,26 @@ const ms = (performance.now() - t0) / calls;
 const decodeSteps = steps / calls;
 const fullCallMs = (ms * newTokens) / decodeSteps;
 const torch = torchLine(arg('torch', ''), 'sample_kv_cache');
-console.log(JSON.stringify({
-  ref: 'tfjs', what: 'sample_kv_cache', size, backend: backend.name, device: backend.device,
-  params: parameterCount(config), gpu_decode: gpuDecodeCount() - decodersBefore === calls, batch, new_tokens: newTokens, generated_per_call: generated / calls,
-  decode_steps: decodeSteps, ms: round(ms), ms_per_step: round(ms / decodeSteps), ms_full_call: round(fullCallMs),
-  tokens_per_s: Math.round((generated / calls / ms) * 1000),
-  torch_ms: torch?.ms, ratio: torch ? round(fullCallMs / torch.ms, 2) : undefined, gpu_errors: backend.gpuErrors().length,
-}));
+console.log(
+  JSON.stringify({
+    ref: 'tfjs',
+    what: 'sample_kv_cache',
+    size,
+    backend: backend.name,
+    device: backend.device,
+    params: parameterCount(config),
+    gpu_decode: gpuDecodeCount() - decodersBefore === calls,
+    batch,
+    new_tokens: newTokens,
+    generated_per_call: generated / calls,
+    decode_steps: decodeSteps,
+    ms: round(ms),
+    ms_per_step: round(ms / decodeSteps),
+    ms_full_call: round(fullCallMs),
+    tokens_per_s: Math.round((generated / calls / ms) * 1000),
+    torch_ms: torch?.ms,
+    ratio: torch ? round(fullCallMs / torch.ms, 2) : undefined,
+    gpu_errors: backend.gpuErrors().length,
+  }),
+);
 await backend.dispose();

@@ -19,8 +19,21 @@ for (const lr of lrs.split(',').map(Number)) {
   const losses: Record<string, number[]> = { [N.loss]: [], [N.lossP]: [], [N.lossR]: [] };
   const cpu0 = process.cpuUsage();
   const config = resolveSftConfig({
-    task: 'gc', objective: 'standard', model, steps, batch, lr, warmupSteps: Math.ceil(Number(steps) / 10), trainN: 512,
-    evalN: 16, evalMode: 'both', bucket: 16, backend, plots: false, checkpointEvery: 0, out: path.join(dir, `lr-${lr}`),
+    task: 'gc',
+    objective: 'standard',
+    model,
+    steps,
+    batch,
+    lr,
+    warmupSteps: Math.ceil(Number(steps) / 10),
+    trainN: 512,
+    evalN: 16,
+    evalMode: 'both',
+    bucket: 16,
+    backend,
+    plots: false,
+    checkpointEvery: 0,
+    out: path.join(dir, `lr-${lr}`),
   });
   const { summary } = await runSft({
     config,
@@ -32,11 +45,21 @@ for (const lr of lrs.split(',').map(Number)) {
   });
   const cpu = process.cpuUsage(cpu0);
   const tail = (xs: number[]) => xs.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, xs.length);
-  console.log(JSON.stringify({
-    model, lr, steps: Number(steps), batch: Number(batch),
-    loss: +tail(losses[N.loss]).toFixed(4), lossP: +tail(losses[N.lossP]).toFixed(4), lossR: +tail(losses[N.lossR]).toFixed(4),
-    a: summary!.a.value, ap: summary!.ap.value, ar: summary!.ar.value, arCond: summary!.arCond.value,
-    cpuSecondsPerStep: +((cpu.user + cpu.system) / 1e6 / Number(steps)).toFixed(2),
-  }));
+  console.log(
+    JSON.stringify({
+      model,
+      lr,
+      steps: Number(steps),
+      batch: Number(batch),
+      loss: +tail(losses[N.loss]).toFixed(4),
+      lossP: +tail(losses[N.lossP]).toFixed(4),
+      lossR: +tail(losses[N.lossR]).toFixed(4),
+      a: summary!.a.value,
+      ap: summary!.ap.value,
+      ar: summary!.ar.value,
+      arCond: summary!.arCond.value,
+      cpuSecondsPerStep: +((cpu.user + cpu.system) / 1e6 / Number(steps)).toFixed(2),
+    }),
+  );
 }
 fs.rmSync(dir, { recursive: true, force: true });

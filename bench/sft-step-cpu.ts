@@ -22,13 +22,19 @@ await resolveBackend('wasm', { env: {}, log: () => {} });
 const mc = modelConfig(size as 'tiny');
 const t = await getTask(task);
 const [lo, hi] = nodes.split('-').map(Number);
-const options: TaskOptions = task === 'gc' ? { inputSize: mc.inputSize, minNodes: lo, maxNodes: hi, verbosity: Number(verbosity) } : { inputSize: mc.inputSize, verbosity: Number(verbosity), blanks: lo };
+const options: TaskOptions =
+  task === 'gc'
+    ? { inputSize: mc.inputSize, minNodes: lo, maxNodes: hi, verbosity: Number(verbosity) }
+    : { inputSize: mc.inputSize, verbosity: Number(verbosity), blanks: lo };
 const samples: Sample[] = [];
 for await (const s of generatedSamples(t, { split: 'train_sft', n: 64, seed: 1, options })) samples.push(s);
 const { rows, longestTarget } = trainRows(t, samples, mc, options, 'full');
 const model = createVlm(mc, 0);
 const opt = new AdamW(model.params, { lr: 3e-3 });
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e3; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
 let total = 0;
 for (let i = 0; i < 6; i++) {
   const batch = prepareBatch(mc, rows.slice(i * Number(B), (i + 1) * Number(B)), Number(bucket));

@@ -35,7 +35,7 @@ for (const blanks of blankCounts) {
   console.log(
     `blanks ${blanks}: ${((100 * singles) / count).toFixed(0)}% solved by singles alone; steps per puzzle: ` +
       `naked ${perPuzzle('naked')}, hidden ${perPuzzle('hidden')}, locked ${perPuzzle('locked')}, guess ${perPuzzle('guess')}, ` +
-      `backtrack ${((Number(perPuzzle('empty')) + Number(perPuzzle('nowhere')))).toFixed(1)}; ` +
+      `backtrack ${(Number(perPuzzle('empty')) + Number(perPuzzle('nowhere'))).toFixed(1)}; ` +
       `${((100 * direct) / (count * blanks)).toFixed(0)}% of blanks fixed by the givens alone`,
   );
   for (const verbosity of [0, 1, 2, 3]) console.log(`${blanks} | ${verbosity} | ${traceTokenCells(sudokuTask, puzzles, verbosity, budget)}`);

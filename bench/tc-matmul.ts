@@ -14,7 +14,17 @@ import { matmulWgsl } from '../src/webgpu/matmul-wgsl.ts';
 import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
 import { f16Round } from '../src/webgpu/f16.ts';
 
-interface Case { name: string; m: number; n: number; k: number; tA: boolean; tB: boolean; bias?: boolean; addend?: boolean; colSum?: boolean }
+interface Case {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  tA: boolean;
+  tB: boolean;
+  bias?: boolean;
+  addend?: boolean;
+  colSum?: boolean;
+}
 
 // Model shapes: B·L = 32 × (81 patches + 512 text) = 18,976 rows; small d = 256, base d = 512, MLP 4d.
 const ROWS = 32 * (81 + 512);
@@ -54,25 +64,38 @@ const adapter = (await gpu.requestAdapter((gles ? { featureLevel: 'compatibility
 const features = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
 const missing = features.filter((f) => !adapter.features.has(f));
 const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: unknown[] };
-console.log(JSON.stringify({ adapter: info.device || info.description, missing, configs: info.subgroupMatrixConfigs?.length ?? 0,
-  maxWorkgroupStorage: adapter.limits.maxComputeWorkgroupStorageSize, tile, threads: tcThreads(tile) }));
+console.log(
+  JSON.stringify({
+    adapter: info.device || info.description,
+    missing,
+    configs: info.subgroupMatrixConfigs?.length ?? 0,
+    maxWorkgroupStorage: adapter.limits.maxComputeWorkgroupStorageSize,
+    tile,
+    threads: tcThreads(tile),
+  }),
+);
 const device = await adapter.requestDevice({
   requiredFeatures: kernels.includes('tc') ? features : [],
   requiredLimits: {
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxBufferSize: adapter.limits.maxBufferSize,
     maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
     maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
   },
 });
 let gpuError = '';
-device.addEventListener('uncapturederror', (e) => { gpuError ||= (e as GPUUncapturedErrorEvent).error.message; });
+device.addEventListener('uncapturederror', (e) => {
+  gpuError ||= (e as GPUUncapturedErrorEvent).error.message;
+});
 
 const torch = new Map<string, Record<string, number>>();
-if (torchPath) for (const line of readFileSync(torchPath, 'utf8').split('\n')) if (line.startsWith('{')) {
-  const row = JSON.parse(line) as { case: string } & Record<string, number>;
-  torch.set(row.case, row);
-}
+if (torchPath)
+  for (const line of readFileSync(torchPath, 'utf8').split('\n'))
+    if (line.startsWith('{')) {
+      const row = JSON.parse(line) as { case: string } & Record<string, number>;
+      torch.set(row.case, row);
+    }
 
 const pipelines = new Map<string, GPUComputePipeline>();
 async function pipelineOf(name: string, code: () => string): Promise<GPUComputePipeline> {
@@ -96,7 +119,10 @@ const bufferOf = (data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, ex
 function random(n: number, seed: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(n);
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = (s / 2 ** 32) * 2 - 1; }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
   return out;
 }
 
@@ -119,31 +145,73 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   const tilesN = Math.ceil(c.n / cols);
   const tilesMN = Math.ceil(c.m / rows) * tilesN;
   const { splits, kChunk } = splitK(tilesMN, c.k, kernel === 'tc' ? tile.bk : 16);
-  const a = random(c.m * c.k, 1), b = random(c.k * c.n, 2), bias = random(c.n, 3), addend = c.addend ? random(c.m * c.n, 4) : new Float32Array(4);
+  const a = random(c.m * c.k, 1),
+    b = random(c.k * c.n, 2),
+    bias = random(c.n, 3),
+    addend = c.addend ? random(c.m * c.n, 4) : new Float32Array(4);
   const total = tilesMN * splits;
-  const U = new Uint32Array([c.m, c.n, c.k, kChunk, 0, 0, tilesN, tilesMN, 1, splits, c.bias && splits === 1 ? 1 : 0, total,
-    c.addend && splits === 1 ? 1 : 0, c.colSum ? 1 : 0, 0, 0]);
-  const bufs = { a: bufferOf(a), b: bufferOf(b), bias: bufferOf(bias), addend: bufferOf(addend), u: bufferOf(U, GPUBufferUsage.UNIFORM),
-    out: bufferOf(new Float32Array(c.m * c.n)), part: bufferOf(new Float32Array(splits > 1 ? splits * c.m * c.n : 4)),
-    csum: bufferOf(new Float32Array(c.n)), csumPart: bufferOf(new Float32Array(splits * c.n)),
-    ru: bufferOf(new Uint32Array([c.m * c.n, c.n, splits, c.bias ? 1 : 0, c.addend ? 1 : 0, c.colSum ? 1 : 0, 0, 0]), GPUBufferUsage.UNIFORM) };
+  const U = new Uint32Array([
+    c.m,
+    c.n,
+    c.k,
+    kChunk,
+    0,
+    0,
+    tilesN,
+    tilesMN,
+    1,
+    splits,
+    c.bias && splits === 1 ? 1 : 0,
+    total,
+    c.addend && splits === 1 ? 1 : 0,
+    c.colSum ? 1 : 0,
+    0,
+    0,
+  ]);
+  const bufs = {
+    a: bufferOf(a),
+    b: bufferOf(b),
+    bias: bufferOf(bias),
+    addend: bufferOf(addend),
+    u: bufferOf(U, GPUBufferUsage.UNIFORM),
+    out: bufferOf(new Float32Array(c.m * c.n)),
+    part: bufferOf(new Float32Array(splits > 1 ? splits * c.m * c.n : 4)),
+    csum: bufferOf(new Float32Array(c.n)),
+    csumPart: bufferOf(new Float32Array(splits * c.n)),
+    ru: bufferOf(new Uint32Array([c.m * c.n, c.n, splits, c.bias ? 1 : 0, c.addend ? 1 : 0, c.colSum ? 1 : 0, 0, 0]), GPUBufferUsage.UNIFORM),
+  };
   const [vecA, vecB] = vec ? [(c.tA ? c.m : c.k) % 4 === 0, (c.tB ? c.k : c.n) % 4 === 0] : [false, false];
   const name = `${kernel}${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}${+vecA}${+vecB}`;
-  const main = await pipelineOf(name, () => kernel === 'tc' ? matmulTcWgsl(c.tA, c.tB, tile, vecA, vecB) : matmulWgsl(c.tA, c.tB, 8, 4));
+  const main = await pipelineOf(name, () => (kernel === 'tc' ? matmulTcWgsl(c.tA, c.tB, tile, vecA, vecB) : matmulWgsl(c.tA, c.tB, 8, 4)));
   const reduce = await pipelineOf('reduce', () => REDUCE_WGSL);
   const target = splits > 1 ? bufs.part : bufs.out;
-  const mainGroup = device.createBindGroup({ layout: main.getBindGroupLayout(0), entries: [target, bufs.a, bufs.b, bufs.bias, bufs.addend, bufs.u,
-    splits > 1 ? bufs.csumPart : bufs.csum].map((buffer, binding) => ({ binding, resource: { buffer } })) });
-  const reduceGroup = splits > 1 ? device.createBindGroup({ layout: reduce.getBindGroupLayout(0), entries: [bufs.out, bufs.part, bufs.bias, bufs.addend,
-    bufs.ru, bufs.csum, bufs.csumPart].map((buffer, binding) => ({ binding, resource: { buffer } })) }) : undefined;
+  const mainGroup = device.createBindGroup({
+    layout: main.getBindGroupLayout(0),
+    entries: [target, bufs.a, bufs.b, bufs.bias, bufs.addend, bufs.u, splits > 1 ? bufs.csumPart : bufs.csum].map((buffer, binding) => ({
+      binding,
+      resource: { buffer },
+    })),
+  });
+  const reduceGroup =
+    splits > 1
+      ? device.createBindGroup({
+          layout: reduce.getBindGroupLayout(0),
+          entries: [bufs.out, bufs.part, bufs.bias, bufs.addend, bufs.ru, bufs.csum, bufs.csumPart].map((buffer, binding) => ({
+            binding,
+            resource: { buffer },
+          })),
+        })
+      : undefined;
   const maxX = device.limits.maxComputeWorkgroupsPerDimension;
   const record = (enc: GPUCommandEncoder) => {
     const pass = enc.beginComputePass();
-    pass.setPipeline(main); pass.setBindGroup(0, mainGroup);
+    pass.setPipeline(main);
+    pass.setBindGroup(0, mainGroup);
     pass.dispatchWorkgroups(Math.min(total, maxX), Math.ceil(total / maxX));
     if (reduceGroup) {
       const groups = Math.ceil((c.m * c.n + (c.colSum ? c.n : 0)) / 256);
-      pass.setPipeline(reduce); pass.setBindGroup(0, reduceGroup);
+      pass.setPipeline(reduce);
+      pass.setBindGroup(0, reduceGroup);
       pass.dispatchWorkgroups(Math.min(groups, maxX), Math.ceil(groups / maxX));
     }
     pass.end();
@@ -157,14 +225,20 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   await submit(1);
   const out = await read(bufs.out, c.m * c.n);
   const round = kernel === 'tc' ? f16Round : (x: number) => x;
-  let worst = 0, worstFp32 = 0;
+  let worst = 0,
+    worstFp32 = 0;
   for (let t = 0; t < 256; t++) {
-    const i = (t * 7919 + 13) % c.m, j = (t * 104729 + 7) % c.n;
-    let s = 0, s32 = 0, mag = 0;
+    const i = (t * 7919 + 13) % c.m,
+      j = (t * 104729 + 7) % c.n;
+    let s = 0,
+      s32 = 0,
+      mag = 0;
     for (let kk = 0; kk < c.k; kk++) {
       const av = c.tA ? a[kk * c.m + i] : a[i * c.k + kk];
       const bv = c.tB ? b[j * c.k + kk] : b[kk * c.n + j];
-      s += round(av) * round(bv); s32 += av * bv; mag += Math.abs(av * bv);
+      s += round(av) * round(bv);
+      s32 += av * bv;
+      mag += Math.abs(av * bv);
     }
     const extra = (c.bias ? bias[j] : 0) + (c.addend ? addend[i * c.n + j] : 0);
     worst = Math.max(worst, Math.abs(out[i * c.n + j] - (s + extra)) / (mag + 1e-3));
@@ -174,7 +248,12 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   if (c.colSum) {
     const cs = await read(bufs.csum, c.n);
     for (let j = 0; j < c.n; j += Math.max(1, Math.floor(c.n / 64))) {
-      let s = 0, mag = 0; for (let kk = 0; kk < c.k; kk++) { s += b[kk * c.n + j]; mag += Math.abs(b[kk * c.n + j]); }
+      let s = 0,
+        mag = 0;
+      for (let kk = 0; kk < c.k; kk++) {
+        s += b[kk * c.n + j];
+        mag += Math.abs(b[kk * c.n + j]);
+      }
       colSumErr = Math.max(colSumErr, Math.abs(cs[j] - s) / mag); // f32 sums in another order: ~1e-7 of Σ|b|
     }
   }
@@ -185,14 +264,25 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   for (const buffer of Object.values(bufs)) buffer.destroy();
   const tflops = (2 * c.m * c.n * c.k) / (ms * 1e9);
   const ref = torch.get(c.name);
-  return { vec: `${+vecA}${+vecB}`, splits, ms: +ms.toFixed(4), tflops: +tflops.toFixed(1), relErr: +worst.toExponential(2), relErrVsFp32: +worstFp32.toExponential(2),
-    colSumErr: c.colSum ? +colSumErr.toExponential(2) : undefined, ok: worst < 1e-5 && colSumErr < 1e-5 && !gpuError,
-    ...(ref ? { vsTorchFp32: +(ms / ref.fp32_ms).toFixed(3), vsTorchBf16: +(ms / ref.bf16_ms).toFixed(3), vsTorchFp16: +(ms / ref.fp16_ms).toFixed(3) } : {}) };
+  return {
+    vec: `${+vecA}${+vecB}`,
+    splits,
+    ms: +ms.toFixed(4),
+    tflops: +tflops.toFixed(1),
+    relErr: +worst.toExponential(2),
+    relErrVsFp32: +worstFp32.toExponential(2),
+    colSumErr: c.colSum ? +colSumErr.toExponential(2) : undefined,
+    ok: worst < 1e-5 && colSumErr < 1e-5 && !gpuError,
+    ...(ref ? { vsTorchFp32: +(ms / ref.fp32_ms).toFixed(3), vsTorchBf16: +(ms / ref.bf16_ms).toFixed(3), vsTorchFp16: +(ms / ref.fp16_ms).toFixed(3) } : {}),
+  };
 }
 
 for (const c of CASES.filter((x) => wanted.includes(x.name))) {
   for (const kernel of kernels) {
-    if (kernel === 'tc' && missing.length) { console.log(JSON.stringify({ case: c.name, kernel, skipped: `adapter lacks ${missing.join(', ')}` })); continue; }
+    if (kernel === 'tc' && missing.length) {
+      console.log(JSON.stringify({ case: c.name, kernel, skipped: `adapter lacks ${missing.join(', ')}` }));
+      continue;
+    }
     gpuError = '';
     try {
       console.log(JSON.stringify({ case: c.name, kernel, m: c.m, n: c.n, k: c.k, ...(await runCase(c, kernel)), gpuError: gpuError || undefined }));

@@ -30,7 +30,8 @@ const config = benchConfig(size);
 const batch = Number(arg('batch', '32'));
 const text = Number(arg('text', '512'));
 // The prompt takes one 64-column bucket; an empty response has no tokens to average over (loss NaN).
-if (!Number.isInteger(text) || text <= 64) throw new Error(`train-step: --text must be an integer above 64 (a 64-column prompt bucket + the response), got ${arg('text', '512')}`);
+if (!Number.isInteger(text) || text <= 64)
+  throw new Error(`train-step: --text must be an integer above 64 (a 64-column prompt bucket + the response), got ${arg('text', '512')}`);
 const steps = Number(arg('steps', '10'));
 const warmup = Number(arg('warmup', '3'));
 const backend = await resolveBackend(arg('backend', ''), { precision: arg('precision', 'fp32') });
@@ -96,30 +97,66 @@ if (arg('profile', '') === '1') {
     const e = byKernel.get(k.name) ?? { n: 0, ms: 0 };
     byKernel.set(k.name, { n: e.n + 1, ms: e.ms + t });
   }
-  const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  const top = [...byKernel]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 8)
+    .map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
   // Every tfjs kernel call by name, most frequent first: the CPU side of the step (Mesa's GLES path has no timestamps).
   const counts = Object.fromEntries([...byKernel].sort((a, b) => b[1].n - a[1].n).map(([name, e]) => [name, e.n]));
   // Our WGSL dispatches (webgpu): those inside a tfjs kernel (matmul, Sum, segment sum) are in kernel_ms
   // already; ours_outside_ms (attention, LayerNorm, GELU, AdamW, Σg², …) adds to it for the step's GPU time.
   const ours = await ourKernelTimes();
   timeOurKernels(false);
-  const oursTop = [...ours.byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
+  const oursTop = [...ours.byName]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 16)
+    .map(([name, e]) => `${name}×${e.n} ${round(e.ms, 1)}ms`);
   // Every one of our dispatches by name (ours_top keeps only the 16 slowest): dispatch counts on GLES, where all times are 0.
   const oursCounts = Object.fromEntries([...ours.byName].sort((a, b) => b[1].n - a[1].n).map(([name, e]) => [name, e.n]));
   const oursDispatches = [...ours.byName.values()].reduce((n, e) => n + e.n, 0);
   profile = {
-    kernels: info.kernels.length, kernel_ms: round(kernelMs, 1), profiled_wall_ms: round(wall, 1), top, counts,
-    ours_ms: round(ours.totalMs, 1), ours_outside_ms: round(ours.outsideMs, 1), gpu_ms: round(kernelMs + ours.outsideMs, 1), ours_top: oursTop,
-    ours_dispatches: oursDispatches, ours_counts: oursCounts,
+    kernels: info.kernels.length,
+    kernel_ms: round(kernelMs, 1),
+    profiled_wall_ms: round(wall, 1),
+    top,
+    counts,
+    ours_ms: round(ours.totalMs, 1),
+    ours_outside_ms: round(ours.outsideMs, 1),
+    gpu_ms: round(kernelMs + ours.outsideMs, 1),
+    ours_top: oursTop,
+    ours_dispatches: oursDispatches,
+    ours_counts: oursCounts,
   };
 }
-console.log(JSON.stringify({
-  ref: 'tfjs', what: 'train_step', size, backend: backend.name, device: backend.device, precision: backend.precision, loss_scale: lossScaleOf(optimizer)?.scale,
-  params: parameterCount(config), batch, text: prepared.promptColumns + prepared.responseColumns, patches: patchCount(config),
-  ms: round(ms), queue, encode_ms: round(encodeMs / steps), cpu_ms: round((cpu.user + cpu.system) / 1000 / steps), tokens_per_s: Math.round((tokens / ms) * 1000), loss: round(loss, 4),
-  torch_ms: torch?.ms, ratio: torch ? round(ms / torch.ms, 2) : undefined,
-  torch_bf16_ms: torchBf16?.ms, ratio_bf16: torchBf16 ? round(ms / torchBf16.ms, 2) : undefined,
-  bind_groups: backend.name === 'webgpu' ? { ...bindCacheStats } : undefined, tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps, gpu_errors: backend.gpuErrors().length,
-  torch_flags: torchFlags(config, batch, text, 256), profile, memory: memoryEvery > 0 ? memory : undefined,
-}));
+console.log(
+  JSON.stringify({
+    ref: 'tfjs',
+    what: 'train_step',
+    size,
+    backend: backend.name,
+    device: backend.device,
+    precision: backend.precision,
+    loss_scale: lossScaleOf(optimizer)?.scale,
+    params: parameterCount(config),
+    batch,
+    text: prepared.promptColumns + prepared.responseColumns,
+    patches: patchCount(config),
+    ms: round(ms),
+    queue,
+    encode_ms: round(encodeMs / steps),
+    cpu_ms: round((cpu.user + cpu.system) / 1000 / steps),
+    tokens_per_s: Math.round((tokens / ms) * 1000),
+    loss: round(loss, 4),
+    torch_ms: torch?.ms,
+    ratio: torch ? round(ms / torch.ms, 2) : undefined,
+    torch_bf16_ms: torchBf16?.ms,
+    ratio_bf16: torchBf16 ? round(ms / torchBf16.ms, 2) : undefined,
+    bind_groups: backend.name === 'webgpu' ? { ...bindCacheStats } : undefined,
+    tensors_leaked_per_step: (tf.memory().numTensors - tensorsBefore) / steps,
+    gpu_errors: backend.gpuErrors().length,
+    torch_flags: torchFlags(config, batch, text, 256),
+    profile,
+    memory: memoryEvery > 0 ? memory : undefined,
+  }),
+);
 await backend.dispose();

@@ -46,4 +46,13 @@ for await (const r of recording) {
   recorded++;
   total += r.reward;
 }
-console.log(JSON.stringify({ puzzles: rewarded.length, recorded, meanReward: total / recorded, header: { version: recording.header.version, commit: recording.header.commit }, build: buildInfo(), file: out }));
+console.log(
+  JSON.stringify({
+    puzzles: rewarded.length,
+    recorded,
+    meanReward: total / recorded,
+    header: { version: recording.header.version, commit: recording.header.commit },
+    build: buildInfo(),
+    file: out,
+  }),
+);

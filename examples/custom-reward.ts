@@ -31,7 +31,13 @@ const captionLength: SurrogateReward = {
 };
 
 const { values } = parseArgs({
-  options: { init: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string', default: '5' }, alpha: { type: 'string', default: '0.5' }, backend: { type: 'string' } },
+  options: {
+    init: { type: 'string' },
+    out: { type: 'string' },
+    steps: { type: 'string', default: '5' },
+    alpha: { type: 'string', default: '0.5' },
+    backend: { type: 'string' },
+  },
 });
 if (!values.init || !values.out) {
   process.stderr.write('usage: npx tsx examples/custom-reward.ts --init CHECKPOINT_DIR --out RUN_DIR [--steps N] [--alpha A] [--backend cpu]\n');
@@ -40,7 +46,18 @@ if (!values.init || !values.out) {
 const backend = await resolveBackend(values.backend);
 const summary = await runRl({
   // `reward: 'perception'` names the slot; the surrogate given below takes it.
-  config: resolveRlConfig({ task: 'gc', init: values.init, out: values.out, steps: values.steps, alpha: values.alpha, reward: 'perception', prompts: 4, group: 4, maxTokens: 128, evalN: 8 }),
+  config: resolveRlConfig({
+    task: 'gc',
+    init: values.init,
+    out: values.out,
+    steps: values.steps,
+    alpha: values.alpha,
+    reward: 'perception',
+    prompts: 4,
+    group: 4,
+    maxTokens: 128,
+    evalN: 8,
+  }),
   surrogate: wellFormedEdges,
   extraRewards: [captionLength],
   backend,

@@ -11,7 +11,10 @@ const steps = Number(process.argv[2] ?? 300);
 const stepMs = Number(process.argv[3] ?? 100);
 const quit$ = new Subject<void>();
 const metrics$ = syntheticMetrics$({ run: 'demo-sft', steps, stepMs }).pipe(takeUntil(quit$), share());
-const log$ = interval(2000).pipe(map((i) => `[${new Date().toISOString().slice(11, 19)}] checkpoint ${i} written`), takeUntil(quit$));
+const log$ = interval(2000).pipe(
+  map((i) => `[${new Date().toISOString().slice(11, 19)}] checkpoint ${i} written`),
+  takeUntil(quit$),
+);
 
 const monitor = attachMonitor({
   metrics$,

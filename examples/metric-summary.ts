@@ -33,7 +33,14 @@ export function summarize(metrics$: Observable<Metric>): Observable<Summary> {
       acc.set(
         m.name,
         s
-          ? { ...s, last: m.value, min: Math.min(s.min, m.value), max: Math.max(s.max, m.value), argmax: m.value > s.max ? m.step : s.argmax, count: s.count + 1 }
+          ? {
+              ...s,
+              last: m.value,
+              min: Math.min(s.min, m.value),
+              max: Math.max(s.max, m.value),
+              argmax: m.value > s.max ? m.step : s.argmax,
+              count: s.count + 1,
+            }
           : { first: m.value, last: m.value, min: m.value, max: m.value, argmax: m.step, count: 1 },
       );
       return acc;
@@ -54,8 +61,10 @@ function printSummary(summary: Summary): void {
   const ar = summary.get(N.ar);
   if (a) console.log(`\nend-to-end a peaked at ${a.max.toFixed(3)} at step ${a.argmax}`);
   if (ap && ar) {
-    console.log(`final perception a_p = ${ap.last.toFixed(3)}, reasoning a_r = ${ar.last.toFixed(3)}: ` +
-      `${ap.last < ar.last ? 'perception' : 'reasoning'} is the bottleneck (gap ${Math.abs(ar.last - ap.last).toFixed(3)})`);
+    console.log(
+      `final perception a_p = ${ap.last.toFixed(3)}, reasoning a_r = ${ar.last.toFixed(3)}: ` +
+        `${ap.last < ar.last ? 'perception' : 'reasoning'} is the bottleneck (gap ${Math.abs(ar.last - ap.last).toFixed(3)})`,
+    );
   }
 }
 

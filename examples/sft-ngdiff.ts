@@ -54,7 +54,9 @@ function watchNgdiff(w: RunWatch): Promise<void> {
       complete: () => {
         if (n > 0) {
           const [lambda, fraction] = [lambdaSum / n, fractionSum / n];
-          console.log(`mean λ ${lambda.toFixed(3)} vs perception token fraction ${fraction.toFixed(3)}: perception weighted ${(lambda / fraction).toFixed(1)}× its token share`);
+          console.log(
+            `mean λ ${lambda.toFixed(3)} vs perception token fraction ${fraction.toFixed(3)}: perception weighted ${(lambda / fraction).toFixed(1)}× its token share`,
+          );
         }
         done();
       },
@@ -80,4 +82,6 @@ const { summary } = await runSft({
   log: (line) => console.log(line),
   watch: watchNgdiff,
 });
-console.log(JSON.stringify({ a: summary?.a.value, ap: summary?.ap.value, ar: summary?.ar.value, arCond: summary?.arCond.value, weightsSha256: summary?.weightsSha256 }));
+console.log(
+  JSON.stringify({ a: summary?.a.value, ap: summary?.ap.value, ar: summary?.ar.value, arCond: summary?.arCond.value, weightsSha256: summary?.weightsSha256 }),
+);

@@ -51,7 +51,13 @@ export function syntheticMetrics$(options: SyntheticOptions = {}): Observable<Me
     ...syntheticStepMetrics(step, steps, run),
     ...(step % evalEvery === 0 || step === steps ? syntheticEvalMetrics(step, steps, run) : []),
   ];
-  const steps$ = stepMs === 0 ? from(Array.from({ length: steps }, (_, i) => i + 1)) : interval(stepMs).pipe(take(steps), map((i) => i + 1));
+  const steps$ =
+    stepMs === 0
+      ? from(Array.from({ length: steps }, (_, i) => i + 1))
+      : interval(stepMs).pipe(
+          take(steps),
+          map((i) => i + 1),
+        );
   return steps$.pipe(concatMap((step) => from(stepBatch(step))));
 }
 
@@ -61,7 +67,13 @@ export function syntheticSamples$(everyMs = 1500): Observable<LatestSample> {
   return timer(0, everyMs).pipe(
     map((i) =>
       i % 2 === 0
-        ? { sampleId: `gc-test-${i}`, caption: '(0,1),(1,2),(2,5),(3,4),(3,5),(4,6),(5,6)', pStar, answer: '0:1,1:2,2:1,3:2,4:1,5:2,6:3', verdict: { correct: false, reason: 'edge (0,3) joins colour 1' } }
+        ? {
+            sampleId: `gc-test-${i}`,
+            caption: '(0,1),(1,2),(2,5),(3,4),(3,5),(4,6),(5,6)',
+            pStar,
+            answer: '0:1,1:2,2:1,3:2,4:1,5:2,6:3',
+            verdict: { correct: false, reason: 'edge (0,3) joins colour 1' },
+          }
         : { sampleId: `gc-test-${i}`, caption: pStar, pStar, answer: '0:1,1:2,2:1,3:2,4:1,5:2,6:3', verdict: { correct: true, reason: 'ok' } },
     ),
   );

@@ -53,7 +53,7 @@ export const DEMO_TASK_OPTIONS: TaskOptions = { layout: 'circle', minNodes: 3, m
 
 /** What chose these settings, printed with every demo and in reading.md (docs/demo.md has the details). */
 export const DEMO_CHOICE =
-  'the first demo\'s training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (docs/demo.md); 64 test puzzles for the table';
+  "the first demo's training settings (3-node graphs, one-line traces, 120 steps of 4 at lr 1e-2), chosen before a val split existed and not re-chosen on val (docs/demo.md); 64 test puzzles for the table";
 
 export interface DemoOptions {
   readonly out: string;
@@ -98,14 +98,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   if (base.plots) files.push(await writeSelectedCurves(await settingMetrics(out, DEMO_SETTINGS), [N.ap, N.ar], path.join(out, 'plots', 'ap-ar.png')));
   log('');
   for (const line of reading) log(line);
-  log(`demo: reading in ${path.join(out, 'reading.md')}, paired statistics in ${path.join(out, 'comparison.json')}, a_p and a_r over steps in ${path.join(out, 'plots', 'ap-ar.png')}`);
+  log(
+    `demo: reading in ${path.join(out, 'reading.md')}, paired statistics in ${path.join(out, 'comparison.json')}, a_p and a_r over steps in ${path.join(out, 'plots', 'ap-ar.png')}`,
+  );
   return { ...result, files, comparison, reading };
 }
 
 /** The final evaluation's records of a finished setting (flows/sft.ts writes DIR/<name>/records.jsonl). */
 function readRecords(out: string, setting: SweepSetting): EvalRecord[] {
   const file = path.join(out, setting.name, 'records.jsonl');
-  if (!fs.existsSync(file)) throw new Error(`demo: ${file} is missing; the ${setting.label} run must end with its final evaluation (remove ${path.dirname(file)} to run it again)`);
+  if (!fs.existsSync(file))
+    throw new Error(`demo: ${file} is missing; the ${setting.label} run must end with its final evaluation (remove ${path.dirname(file)} to run it again)`);
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')

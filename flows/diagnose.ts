@@ -67,7 +67,8 @@ async function* collectSamples(samples: AsyncIterable<Sample>, into: Map<string,
 
 export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  if (!o.rollouts && !o.checkpoint) throw new Error('diagnose needs --rollouts FILE (re-score a recording) or --checkpoint DIR --task T (sample fresh rollouts)');
+  if (!o.rollouts && !o.checkpoint)
+    throw new Error('diagnose needs --rollouts FILE (re-score a recording) or --checkpoint DIR --task T (sample fresh rollouts)');
   const named = o.rewards.filter((r) => r !== 'outcome' && r !== 'perception'); // both are always diagnosed
   for (const r of named) parseRewardSpec(r); // fail before any work on a malformed name
   let taskName = o.task;
@@ -102,7 +103,15 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     for (const label of named) {
       const spec = parseRewardSpec(label);
       if (spec.kind === 'self' && !model) throw new Error(`diagnose: reward ${label} re-solves with a policy: give --checkpoint DIR`);
-      const reward = await makeSurrogateReward(spec, { task, policy: model, embedDir: o.embed, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, batch: o.batch });
+      const reward = await makeSurrogateReward(spec, {
+        task,
+        policy: model,
+        embedDir: o.embed,
+        maxTokens: o.maxTokens,
+        temperature: o.temperature,
+        seed: o.seed,
+        batch: o.batch,
+      });
       if (reward) surrogates.push(reward);
       labels[label] = rewardName(spec);
     }
@@ -123,10 +132,11 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
         bufferCount(o.batch),
       );
     }
-    const rows = await lastValueFrom(
-      rollouts$.pipe(rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }), run.record('scored'), toArray()),
-    );
-    const summary: DiagnoseResult = { source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts of train_rl puzzles${handwritingOf(task, 'train_rl')})`, ...diagnose(rows, labels) };
+    const rows = await lastValueFrom(rollouts$.pipe(rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }), run.record('scored'), toArray()));
+    const summary: DiagnoseResult = {
+      source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts of train_rl puzzles${handwritingOf(task, 'train_rl')})`,
+      ...diagnose(rows, labels),
+    };
     run.writeSummary(summary as unknown as Record<string, unknown>);
     const table = diagnoseTable(summary);
     writeFileAtomic(run.file('table.md'), table);

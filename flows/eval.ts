@@ -40,7 +40,9 @@ export async function runEval(config: EvalConfig, taskOptions: TaskOptions, io: 
   const say = io.log ?? console.log;
   const { policy, sampleOptions, backend } = await openPolicy(config, taskOptions, io.log);
   const evaluate = async (split: string, out: string, record: string | undefined) => {
-    say(`eval: ${split}${handwritingOf(task, split)}; ${config.data !== '' ? 'content overlap measured by gen when it wrote the shard' : auditLine(task, split, config.n, config.seed, sampleOptions)}`);
+    say(
+      `eval: ${split}${handwritingOf(task, split)}; ${config.data !== '' ? 'content overlap measured by gen when it wrote the shard' : auditLine(task, split, config.n, config.seed, sampleOptions)}`,
+    );
     const summary = await runEvaluate({
       policy,
       task,
@@ -108,7 +110,9 @@ async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOption
     return taskOptions;
   }
   if (asked !== undefined && asked !== served) {
-    throw new Error(`eval: --task-option inputSize=${asked} differs from the served model's input size ${served} (${baseUrl}); --image pixels sends the model input`);
+    throw new Error(
+      `eval: --task-option inputSize=${asked} differs from the served model's input size ${served} (${baseUrl}); --image pixels sends the model input`,
+    );
   }
   return { ...taskOptions, inputSize: served };
 }
@@ -126,5 +130,8 @@ function samplesOf(config: EvalConfig, task: Task, split: string, options: TaskO
 function auditLine(task: Task, split: string, n: number, seed: number, options: TaskOptions): string {
   const { keys, skipped } = splitKeys(task, split, seed, options, n);
   const label = `${split}[0,${n})`;
-  return overlapLine(isTrainSplit(split) ? trainingAudit(task, label, [...keys], seed, options) : heldOutAudit(task, split, label, [...keys], seed, options), isTrainSplit(split) ? skipped : undefined);
+  return overlapLine(
+    isTrainSplit(split) ? trainingAudit(task, label, [...keys], seed, options) : heldOutAudit(task, split, label, [...keys], seed, options),
+    isTrainSplit(split) ? skipped : undefined,
+  );
 }

@@ -109,6 +109,9 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
 export function throwIfAllFailed(s: EvalSummary, out: string): void {
   const failed = s.requestFailures.total;
   if (failed === 0 || failed < s.records) return;
-  const reasons = Object.entries(s.requestFailures.reasons).sort((x, y) => y[1] - x[1]).slice(0, 3).map(([r, n]) => `${n}× ${r.slice(0, 200)}`);
+  const reasons = Object.entries(s.requestFailures.reasons)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([r, n]) => `${n}× ${r.slice(0, 200)}`);
   throw new Error(`eval: all ${failed} requests failed (${reasons.join('; ')}); nothing was measured (records in ${out})`);
 }

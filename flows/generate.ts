@@ -73,7 +73,8 @@ function recordBeside<T>(file: string, header: HeaderInit, project: (value: T) =
 /** Refuses a run directory of another verb and, unless --overwrite, files of this split that exist. */
 function checkOutputs(config: GenConfig, files: readonly string[]): void {
   const owner = ownerVerb(config.out);
-  if (owner !== undefined && owner !== 'unknown') throw new Error(`gen: --out ${path.resolve(config.out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
+  if (owner !== undefined && owner !== 'unknown')
+    throw new Error(`gen: --out ${path.resolve(config.out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
   for (const file of files) refuseExisting(file, 'gen:', config.overwrite);
 }
 
@@ -91,7 +92,13 @@ export async function runGenerate({ config, taskOptions, log = () => {}, onProgr
   }
 }
 
-async function generateLocked(config: GenConfig, taskOptions: TaskOptions, log: (line: string) => void, onProgress: GenerateRunOptions['onProgress'], started: number): Promise<GenerateSummary> {
+async function generateLocked(
+  config: GenConfig,
+  taskOptions: TaskOptions,
+  log: (line: string) => void,
+  onProgress: GenerateRunOptions['onProgress'],
+  started: number,
+): Promise<GenerateSummary> {
   const { task, split, n, seed, out } = config;
   if (config.images) {
     ensureDir(path.join(out, 'images'));
@@ -107,7 +114,9 @@ async function generateLocked(config: GenConfig, taskOptions: TaskOptions, log: 
   const files = [shardFile(out, task, split)];
   if (config.record) files.push(config.record);
   if (config.images) files.push(path.join(out, 'images') + path.sep);
-  const parquet = config.parquet ? new HfParquetWriter(parquetFile(out, task, split), { asymflow: JSON.stringify({ ...(header.config as object), ...buildInfo() }) }) : undefined;
+  const parquet = config.parquet
+    ? new HfParquetWriter(parquetFile(out, task, split), { asymflow: JSON.stringify({ ...(header.config as object), ...buildInfo() }) })
+    : undefined;
   if (parquet) files.push(parquet.file);
 
   const pool = openSamplePool(config.concurrency);

@@ -44,9 +44,18 @@ export interface ImportSummary {
   readonly pixels: Readonly<Record<'rendered' | 'resized', number>>; // rows per way the model input came back
 }
 
-export async function runImport({ parquet, out, split, task: given, inputSize: givenSize, overwrite = false, log = () => {} }: ImportOptions): Promise<ImportSummary> {
+export async function runImport({
+  parquet,
+  out,
+  split,
+  task: given,
+  inputSize: givenSize,
+  overwrite = false,
+  log = () => {},
+}: ImportOptions): Promise<ImportSummary> {
   const owner = ownerVerb(out);
-  if (owner !== undefined && owner !== 'unknown') throw new Error(`import: --out ${path.resolve(out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
+  if (owner !== undefined && owner !== 'unknown')
+    throw new Error(`import: --out ${path.resolve(out)} is an asymflow ${owner} run directory, not a dataset directory; choose another --out`);
   if (given) refuseExisting(shardFile(out, given, split), 'import:', overwrite);
   let lock: RunLock | undefined;
   let writer: RecordingWriter | undefined;
@@ -70,11 +79,15 @@ export async function runImport({ parquet, out, split, task: given, inputSize: g
         refuseExisting(shardFile(out, task, split), 'import:', overwrite);
         ensureDir(out);
         lock = acquireRunLock(out, 'import', `.${task}-${split}.lock`);
-        writer = RecordingWriter.open(shardFile(out, task, split), {
-          kind: 'samples',
-          config: { task, split, importedFrom: path.basename(parquet), inputSize: size },
-          meta: { generator: 'asymflow import' },
-        }, { atomic: true });
+        writer = RecordingWriter.open(
+          shardFile(out, task, split),
+          {
+            kind: 'samples',
+            config: { task, split, importedFrom: path.basename(parquet), inputSize: size },
+            meta: { generator: 'asymflow import' },
+          },
+          { atomic: true },
+        );
       }
       let imported: ImportedPuzzle;
       try {
@@ -83,26 +96,42 @@ export async function runImport({ parquet, out, split, task: given, inputSize: g
         throw new Error(`${where}: ${(error as Error).message}`);
       }
       taskModule ??= await getTask(task);
-      let pixels = imported.source === 'asymflow' && genOptions ? await renderedPixels(taskModule, imported, row.image.bytes, { ...genOptions, inputSize: size }) : undefined;
+      let pixels =
+        imported.source === 'asymflow' && genOptions
+          ? await renderedPixels(taskModule, imported, row.image.bytes, { ...genOptions, inputSize: size })
+          : undefined;
       pixelsFrom[pixels ? 'rendered' : 'resized']++;
       try {
         pixels ??= await pixelsFromImage(row.image.bytes, size);
       } catch (error) {
-        throw new Error(`${where}: the image (${row.image.bytes.length} bytes${row.image.path ? `, ${row.image.path}` : ''}) cannot be decoded: ${(error as Error).message}`);
+        throw new Error(
+          `${where}: the image (${row.image.bytes.length} bytes${row.image.path ? `, ${row.image.path}` : ''}) cannot be decoded: ${(error as Error).message}`,
+        );
       }
-      const sample: Sample = { puzzle: imported.puzzle, png: row.image.bytes, pixels, width: size, height: size, query: row.query, ...(row.response !== null ? { response: row.response } : {}) };
+      const sample: Sample = {
+        puzzle: imported.puzzle,
+        png: row.image.bytes,
+        pixels,
+        width: size,
+        height: size,
+        query: row.query,
+        ...(row.response !== null ? { response: row.response } : {}),
+      };
       writer.write(sample);
       recovered[imported.source]++;
       rows++;
     }
     failed = false;
   } finally {
-    if (failed) writer?.abort(); // a partial shard would pass for a whole one: the previous one stays
+    if (failed)
+      writer?.abort(); // a partial shard would pass for a whole one: the previous one stays
     else writer?.close();
     lock?.release();
   }
   if (task === undefined || writer === undefined) throw new Error(`${parquet}: no rows to import`);
-  log(`import ${parquet}: ${rows} ${task} ${split} rows (${recovered.asymflow} asymflow puzzles, ${recovered.rebuilt} rebuilt from captions/ground_truth) → ${writer.file}`);
+  log(
+    `import ${parquet}: ${rows} ${task} ${split} rows (${recovered.asymflow} asymflow puzzles, ${recovered.rebuilt} rebuilt from captions/ground_truth) → ${writer.file}`,
+  );
   log(`  model input: ${pixelsFrom.rendered} re-rendered (equal to gen's), ${pixelsFrom.resized} resized from the PNG`);
   return { task, split, rows, file: writer.file, recovered, pixels: pixelsFrom };
 }

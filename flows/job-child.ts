@@ -65,7 +65,9 @@ async function serve(request: ChildRequest): Promise<number> {
       void send({ type: 'log', line });
       void send({ type: 'progress', progress: progressFromLine(line) });
     };
-    const result = await outwaitingLease(log, () => runJob(job, { backend: request.backend, log, progress: (progress) => void send({ type: 'progress', progress }) }));
+    const result = await outwaitingLease(log, () =>
+      runJob(job, { backend: request.backend, log, progress: (progress) => void send({ type: 'progress', progress }) }),
+    );
     ledger(job.config.out, request);
     await send({ type: 'done', result });
     return 0;

@@ -33,7 +33,9 @@ function childCommand(): { entry: string; execArgv: string[] } {
   const ext = path.extname(fileURLToPath(import.meta.url));
   const entry = fileURLToPath(new URL(`./job-child${ext}`, import.meta.url));
   if (!fs.existsSync(entry)) {
-    throw new Error(`jobs run in child processes, whose entry ${entry} is missing${ext === '.mjs' ? ': bundle it too (bash bench/device-pack.sh flows/job-child.ts)' : ''}`);
+    throw new Error(
+      `jobs run in child processes, whose entry ${entry} is missing${ext === '.mjs' ? ': bundle it too (bash bench/device-pack.sh flows/job-child.ts)' : ''}`,
+    );
   }
   const execArgv = ext === '.ts' ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
   return { entry, execArgv };

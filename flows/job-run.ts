@@ -44,7 +44,8 @@ export type ValidJob =
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function absoluteOut(kind: string, config: Record<string, unknown>): string {
-  if (typeof config.out !== 'string' || !path.isAbsolute(config.out)) throw new ConfigError(`job ${kind}: out must be an absolute directory, got ${JSON.stringify(config.out)}`);
+  if (typeof config.out !== 'string' || !path.isAbsolute(config.out))
+    throw new ConfigError(`job ${kind}: out must be an absolute directory, got ${JSON.stringify(config.out)}`);
   return config.out;
 }
 
@@ -67,11 +68,21 @@ export function validateJob(kind: unknown, config: unknown): ValidJob {
       const base = resolveSftConfig(options(kind, 'base', config.base));
       const setting: SweepSetting = { name: s.name, label: s.label, objective: toObjective(s.objective) }; // a job queued before typed objectives names it
       resolveSftConfig({ ...base, objective: setting.objective }); // the setting's own config, checked before any work
-      return { kind: 'sft-setting', config: { base, setting, out, taskOptions: options(kind, 'taskOptions', config.taskOptions) as TaskOptions, modelOptions: options(kind, 'modelOptions', config.modelOptions) } };
+      return {
+        kind: 'sft-setting',
+        config: {
+          base,
+          setting,
+          out,
+          taskOptions: options(kind, 'taskOptions', config.taskOptions) as TaskOptions,
+          modelOptions: options(kind, 'modelOptions', config.modelOptions),
+        },
+      };
     }
     case 'rl-alpha': {
       const alpha = config.alpha;
-      if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new ConfigError(`job rl-alpha: alpha must be a number in [0, 1], got ${JSON.stringify(alpha)}`);
+      if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+        throw new ConfigError(`job rl-alpha: alpha must be a number in [0, 1], got ${JSON.stringify(alpha)}`);
       const base = resolveRlConfig({ ...options(kind, 'base', config.base), alpha });
       return { kind: 'rl-alpha', config: { base, alpha, out, taskOptions: options(kind, 'taskOptions', config.taskOptions) as TaskOptions } };
     }
@@ -82,7 +93,8 @@ export function validateJob(kind: unknown, config: unknown): ValidJob {
       if (!names.includes(part)) throw new ConfigError(`job reproduce-part: unknown part '${part}'`);
       if (typeof config.backend !== 'string') throw new ConfigError('job reproduce-part: backend must be a string');
       const seed = config.seed ?? preset.seed;
-      if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) throw new ConfigError(`job reproduce-part: seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
+      if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0)
+        throw new ConfigError(`job reproduce-part: seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
       return { kind: 'reproduce-part', config: { out, part, preset: preset.name, seed, backend: config.backend } };
     }
   }
@@ -109,7 +121,12 @@ export async function runJob(job: ValidJob, io: JobRunIo): Promise<unknown> {
             io.progress({ step: m.step, totalSteps: w.info.totalSteps, metrics: { ...last } });
           });
         };
-        return await runSetting({ base, settings: [c.setting], out: c.out, taskOptions: c.taskOptions, modelOptions: c.modelOptions, watch }, c.out, c.setting, io.log);
+        return await runSetting(
+          { base, settings: [c.setting], out: c.out, taskOptions: c.taskOptions, modelOptions: c.modelOptions, watch },
+          c.out,
+          c.setting,
+          io.log,
+        );
       } finally {
         await backend.dispose();
       }
@@ -127,7 +144,12 @@ export async function runJob(job: ValidJob, io: JobRunIo): Promise<unknown> {
       const c = job.config;
       const backend = await resolveBackend(io.backend ?? c.backend, { log: io.log });
       try {
-        return await runOnePart({ dir: c.out, seed: c.seed }, c.part, { preset: presetOf(c.preset), backend: { name: backend.name, device: backend.device }, versions: versions(), log: io.log });
+        return await runOnePart({ dir: c.out, seed: c.seed }, c.part, {
+          preset: presetOf(c.preset),
+          backend: { name: backend.name, device: backend.device },
+          versions: versions(),
+          log: io.log,
+        });
       } finally {
         await backend.dispose();
       }

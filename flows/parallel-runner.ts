@@ -61,21 +61,23 @@ function runParallel(jobs: readonly JobSpec[], o: ParallelOptions): Promise<Read
             if (tenth > lastStep) o.log(`parallel: ${job.label}: step ${p.step}/${p.totalSteps}`);
             lastStep = Math.max(lastStep, tenth);
           },
-        }).then(
-          (result) => {
-            results.set(job.id, result);
-            show(job, 'completed', last);
-            o.log(`parallel: ${job.label}: done`);
-          },
-          (e: Error) => {
-            failures.push(e.message);
-            show(job, 'failed', last, e.message);
-            o.log(`parallel: ${job.label}: FAILED: ${e.message}`);
-          },
-        ).finally(() => {
-          running--;
-          pump();
-        });
+        })
+          .then(
+            (result) => {
+              results.set(job.id, result);
+              show(job, 'completed', last);
+              o.log(`parallel: ${job.label}: done`);
+            },
+            (e: Error) => {
+              failures.push(e.message);
+              show(job, 'failed', last, e.message);
+              o.log(`parallel: ${job.label}: FAILED: ${e.message}`);
+            },
+          )
+          .finally(() => {
+            running--;
+            pump();
+          });
       }
       if (running > 0) return;
       if (failures.length > 0) reject(new Error(`${failures.length} job(s) failed:\n${failures.join('\n')}`));

@@ -67,7 +67,9 @@ async function enqueue(queue: Queue<QueuedJobData>, flows: FlowProducer, tree: J
       await flows.add(flowOf(tree, shared, o.attempts));
     } catch (e) {
       // BullMQ refuses a job that already waits for another parent (an earlier run that asked for other parts).
-      throw new Error(`queue: could not enqueue ${specs.map((j) => j.label).join(' → ')}: ${(e as Error).message}; a job among them belongs to another queued run (one with other parts): let it finish, or clear the queue`);
+      throw new Error(
+        `queue: could not enqueue ${specs.map((j) => j.label).join(' → ')}: ${(e as Error).message}; a job among them belongs to another queued run (one with other parts): let it finish, or clear the queue`,
+      );
     }
     o.log(`queue: enqueued ${specs.map((j) => j.label).join(' → ')}`);
   }
@@ -99,7 +101,11 @@ function etaText(ms: number | undefined): string {
 
 function describe(label: string, state: string, p: JobProgress, left = ''): string {
   const step = p.step !== undefined ? ` step ${p.step}${p.totalSteps ? `/${p.totalSteps}` : ''}${left}` : '';
-  const metrics = p.metrics ? Object.entries(p.metrics).map(([k, v]) => ` ${k.replace(/^eval\//, '')} ${(100 * v).toFixed(1)}%`).join('') : '';
+  const metrics = p.metrics
+    ? Object.entries(p.metrics)
+        .map(([k, v]) => ` ${k.replace(/^eval\//, '')} ${(100 * v).toFixed(1)}%`)
+        .join('')
+    : '';
   return `queue: ${label}: ${state}${step}${metrics}${p.worker ? ` on ${p.worker}` : ''}`;
 }
 
@@ -134,7 +140,9 @@ async function follow(queue: Queue<QueuedJobData>, jobs: readonly JobSpec[], o: 
       }
       if (state === 'failed') {
         o.board?.([...rows.values()]);
-        throw new Error(`queue: job ${spec.label} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}\n(fix the cause and re-run the same command: it attaches to the queue and retries the failed jobs)`);
+        throw new Error(
+          `queue: job ${spec.label} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}\n(fix the cause and re-run the same command: it attaches to the queue and retries the failed jobs)`,
+        );
       }
       const requeued = before?.state === 'active' && state !== 'active' ? ' (its worker stopped or it failed: re-queued)' : '';
       if (!before || before.state !== state || before.worker !== p.worker) o.log(`${describe(spec.label, state, p)}${requeued}`);

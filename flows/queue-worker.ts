@@ -75,17 +75,20 @@ export function startWorker(o: WorkerOptions): RunningWorker {
       void job.updateProgress(latest).catch(() => undefined); // a lost progress update is not worth a failed job
     };
     try {
-      const result = await runJobProcess({ id: job.id!, label, kind, config }, {
-        backend: o.backend,
-        onLog: (line) => o.log(`[${label}] ${line}`),
-        onProgress: report,
-        onStart: (child) => {
-          running.get(job.id!)!.child = child;
-          children.add(child);
-          child.once('exit', () => children.delete(child));
-          report({ worker: name, pid: child.pid });
+      const result = await runJobProcess(
+        { id: job.id!, label, kind, config },
+        {
+          backend: o.backend,
+          onLog: (line) => o.log(`[${label}] ${line}`),
+          onProgress: report,
+          onStart: (child) => {
+            running.get(job.id!)!.child = child;
+            children.add(child);
+            child.once('exit', () => children.delete(child));
+            report({ worker: name, pid: child.pid });
+          },
         },
-      });
+      );
       if (latest) await job.updateProgress(latest).catch(() => undefined);
       o.log(`worker: ${label}: done`);
       return result;
@@ -114,9 +117,13 @@ export function startWorker(o: WorkerOptions): RunningWorker {
     }
   });
   worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => fence(id, 'lost its lock')));
-  const watchdog = setInterval(() => {
-    for (const [id, r] of running) if (Date.now() - r.renewed > lockDuration) fence(id, `lock not renewed for ${Math.round((Date.now() - r.renewed) / 1000)} s`);
-  }, Math.max(250, lockDuration / 4));
+  const watchdog = setInterval(
+    () => {
+      for (const [id, r] of running)
+        if (Date.now() - r.renewed > lockDuration) fence(id, `lock not renewed for ${Math.round((Date.now() - r.renewed) / 1000)} s`);
+    },
+    Math.max(250, lockDuration / 4),
+  );
   watchdog.unref();
   o.log(`worker ${name}: ${o.slots} slot(s) on ${url.redacted} (queue '${QUEUE_NAME}')${o.backend ? `, backend ${o.backend}` : ''}`);
   return {

@@ -36,8 +36,17 @@ export async function runOnePart(
   const started = Date.now();
   const output = await runPart(kind, ctx);
   const summary: PartSummary = {
-    part, task, kind, preset: preset.name, seed: preset.seed, backend: o.backend.name, device: o.backend.device,
-    wallMs: Date.now() - started, finished: new Date().toISOString(), versions: o.versions, ...output,
+    part,
+    task,
+    kind,
+    preset: preset.name,
+    seed: preset.seed,
+    backend: o.backend.name,
+    device: o.backend.device,
+    wallMs: Date.now() - started,
+    finished: new Date().toISOString(),
+    versions: o.versions,
+    ...output,
   };
   writeJsonAtomic(summaryFile(run.dir, part), summary); // the part counts as done only once this is whole
   o.log(`reproduce: ${name}: done in ${(summary.wallMs / 1000).toFixed(1)} s`);
@@ -68,7 +77,15 @@ export function partJobs(items: readonly PartItem[], o: { readonly preset: strin
     const [task, kind] = part.split('/');
     const deps = (NEEDS[kind] ?? []).map((k) => jobs.get(key(run.dir, `${task}/${k}`))).filter((j): j is JobSpec => j !== undefined);
     const config: ReproducePartConfig = { out: run.dir, part, preset: o.preset, seed: run.seed, backend: o.backend };
-    jobs.set(key(run.dir, part), jobSpec('reproduce-part', name, { ...config }, deps.map((j) => j.id)));
+    jobs.set(
+      key(run.dir, part),
+      jobSpec(
+        'reproduce-part',
+        name,
+        { ...config },
+        deps.map((j) => j.id),
+      ),
+    );
   }
   return [...jobs.values()];
 }

@@ -89,9 +89,20 @@ export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'di
 export function sftFlags(c: PartContext): Record<string, unknown> {
   const s = sftOf(c.preset, c.task);
   return {
-    task: c.task, model: c.preset.model, steps: s.steps, batch: s.batch, lr: s.lr, warmupSteps: s.warmupSteps, trainN: s.trainN,
-    evalN: s.evalN, evalSplit: 'test', evalBatch: s.evalBatch, // the report's tables: test (settings were chosen before, see provenance)
-    evalMaxTokens: c.preset.maxTokens[c.task], bucket: s.bucket, seed: c.preset.seed, backend: c.backend.name,
+    task: c.task,
+    model: c.preset.model,
+    steps: s.steps,
+    batch: s.batch,
+    lr: s.lr,
+    warmupSteps: s.warmupSteps,
+    trainN: s.trainN,
+    evalN: s.evalN,
+    evalSplit: 'test',
+    evalBatch: s.evalBatch, // the report's tables: test (settings were chosen before, see provenance)
+    evalMaxTokens: c.preset.maxTokens[c.task],
+    bucket: s.bucket,
+    seed: c.preset.seed,
+    backend: c.backend.name,
     plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
   };
 }
@@ -100,4 +111,3 @@ export function sftFlags(c: PartContext): Record<string, unknown> {
 export function withKnobs(c: PartContext, flags: Record<string, unknown>, model = true): Record<string, unknown> {
   return { ...flags, taskOption: pairs(c.preset.taskOptions[c.task]), ...(model ? { modelOption: pairs(c.preset.modelOptions[c.task]) } : {}) };
 }
-

@@ -27,8 +27,18 @@ import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import { runDiagnose } from './diagnose.ts';
 import {
-  cliLine, embedDir, figures, partDir, sftCheckpoint, withKnobs,
-  type DiagnosePartResult, type PartContext, type PartKind, type PartOutput, type RlPartResult, type RlRunResult,
+  cliLine,
+  embedDir,
+  figures,
+  partDir,
+  sftCheckpoint,
+  withKnobs,
+  type DiagnosePartResult,
+  type PartContext,
+  type PartKind,
+  type PartOutput,
+  type RlPartResult,
+  type RlRunResult,
 } from './reproduce-part-kit.ts';
 import { prestagePart, sftPart, sweepPart } from './reproduce-sft-parts.ts';
 import { runRl, type RlSummary } from './rl.ts';
@@ -39,7 +49,8 @@ export * from './reproduce-part-kit.ts';
 
 function needSft(c: PartContext): string {
   const init = sftCheckpoint(c);
-  if (!hasCheckpoint(init)) throw new Error(`reproduce: parts rl, diagnose and surrogate-rl of ${c.task} need the SFT checkpoint ${init}; run part ${c.task}/sft first`);
+  if (!hasCheckpoint(init))
+    throw new Error(`reproduce: parts rl, diagnose and surrogate-rl of ${c.task} need the SFT checkpoint ${init}; run part ${c.task}/sft first`);
   return init;
 }
 
@@ -48,8 +59,24 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const r = c.preset.rl;
   const m = c.preset.maxTokens[c.task];
   return {
-    task: c.task, init, reward: 'perception', steps: r.steps, prompts: r.prompts, group: r.group, lr: r.lr, maxTokens: m,
-    rolloutBatch: r.rolloutBatch, temperature: r.temperature, evalTemperature: 0, bucket: sftOf(c.preset, c.task).bucket, evalN: r.evalN, evalSplit: 'test', evalMaxTokens: m, scoreThreads: c.preset.scoreThreads, checkpointEvery: 1, seed: c.preset.seed,
+    task: c.task,
+    init,
+    reward: 'perception',
+    steps: r.steps,
+    prompts: r.prompts,
+    group: r.group,
+    lr: r.lr,
+    maxTokens: m,
+    rolloutBatch: r.rolloutBatch,
+    temperature: r.temperature,
+    evalTemperature: 0,
+    bucket: sftOf(c.preset, c.task).bucket,
+    evalN: r.evalN,
+    evalSplit: 'test',
+    evalMaxTokens: m,
+    scoreThreads: c.preset.scoreThreads,
+    checkpointEvery: 1,
+    seed: c.preset.seed,
     backend: c.backend.name,
   };
 }
@@ -74,7 +101,9 @@ async function rlPart(c: PartContext): Promise<PartOutput> {
     plot: false, // drawn by the report (Fig. 10)
     log: (l) => c.log(`  ${l}`),
   });
-  const runs = alphas.map((alpha) => rlRunResult(`α=${alpha}`, alpha, 'perception', readRlSummary(path.join(out, `alpha-${alpha}`)), path.join(out, `alpha-${alpha}`)));
+  const runs = alphas.map((alpha) =>
+    rlRunResult(`α=${alpha}`, alpha, 'perception', readRlSummary(path.join(out, `alpha-${alpha}`)), path.join(out, `alpha-${alpha}`)),
+  );
   return {
     commands: [cliLine('sweep rl', withKnobs(c, { alpha: alphas.join(','), ...flags, out }, false))],
     result: { runs, table: fs.readFileSync(path.join(out, 'table.md'), 'utf8') } satisfies RlPartResult,
@@ -86,7 +115,16 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   const mc = modelConfig(c.preset.model as ModelSize, c.preset.modelOptions[c.task]);
   const e = c.preset.embed;
   const embed = embedDir(c);
-  const embedFlags = { task: c.task, inputSize: mc.inputSize, samples: e.samples, steps: e.steps, batch: e.batch, seed: c.preset.seed, backend: c.backend.name, out: embed };
+  const embedFlags = {
+    task: c.task,
+    inputSize: mc.inputSize,
+    samples: e.samples,
+    steps: e.steps,
+    batch: e.batch,
+    seed: c.preset.seed,
+    backend: c.backend.name,
+    out: embed,
+  };
   const task = await getTask(c.task);
   const trained = await trainEmbed(task, { ...TRAIN_EMBED_DEFAULTS, ...embedFlags, taskOptions: c.preset.taskOptions[c.task] });
   await saveEncoder(embed, trained.encoder, { task: c.task, loss: trained.loss, accuracy: trained.accuracy, config: embedFlags });
@@ -97,16 +135,41 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   const m = c.preset.maxTokens[c.task];
   const out = partDir(c, 'diagnose', 'run');
   const flags = {
-    checkpoint: init, task: c.task, n: d.n, rewards: d.rewards.join(','), embed, temperature: c.preset.rl.temperature, maxTokens: m, batch: d.batch, bucket: sftOf(c.preset, c.task).bucket, seed: c.preset.seed,
-    scoreThreads: c.preset.scoreThreads, backend: c.backend.name, out,
+    checkpoint: init,
+    task: c.task,
+    n: d.n,
+    rewards: d.rewards.join(','),
+    embed,
+    temperature: c.preset.rl.temperature,
+    maxTokens: m,
+    batch: d.batch,
+    bucket: sftOf(c.preset, c.task).bucket,
+    seed: c.preset.seed,
+    scoreThreads: c.preset.scoreThreads,
+    backend: c.backend.name,
+    out,
   };
   const summary = await runDiagnose({
-    ...flags, rewards: d.rewards, taskOptions: c.preset.taskOptions[c.task], config: flags, log: (l) => c.log(`  ${l}`),
+    ...flags,
+    rewards: d.rewards,
+    taskOptions: c.preset.taskOptions[c.task],
+    config: flags,
+    log: (l) => c.log(`  ${l}`),
     overwrite: true, // an interrupted part's diagnose has no checkpoint: it is redone
   });
   return {
     commands: [cliLine('train-embed', withKnobs(c, embedFlags, false)), cliLine('diagnose', withKnobs(c, flags, false))],
-    result: { summary: { rollouts: summary.rollouts, rRewardPerception: summary.rRewardPerception, rRewardReasoning: summary.rRewardReasoning, means: summary.means, surrogates: summary.surrogates, values: summary.values }, embed: { loss: trained.loss, accuracy: trained.accuracy } } satisfies DiagnosePartResult,
+    result: {
+      summary: {
+        rollouts: summary.rollouts,
+        rRewardPerception: summary.rRewardPerception,
+        rRewardReasoning: summary.rRewardReasoning,
+        means: summary.means,
+        surrogates: summary.surrogates,
+        values: summary.values,
+      },
+      embed: { loss: trained.loss, accuracy: trained.accuracy },
+    } satisfies DiagnosePartResult,
   };
 }
 
@@ -134,7 +197,13 @@ async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
     }
     const done = fs.existsSync(path.join(dir, 'summary.json')) && readRlSummary(dir).completed;
     if (done) c.log(`  surrogate rl: ${reward} already done in ${dir}`);
-    else await runRl({ config: resolveRlConfig({ ...flags, resume: hasCheckpoint(rlCheckpointDir(dir)), overwrite: true }), taskOptions: c.preset.taskOptions[c.task], backend: c.backend, log: (l) => c.log(`  [${reward}] ${l}`) });
+    else
+      await runRl({
+        config: resolveRlConfig({ ...flags, resume: hasCheckpoint(rlCheckpointDir(dir)), overwrite: true }),
+        taskOptions: c.preset.taskOptions[c.task],
+        backend: c.backend,
+        log: (l) => c.log(`  [${reward}] ${l}`),
+      });
     runs.push(rlRunResult(reward, alpha, reward, readRlSummary(dir), dir));
   }
   return { commands, result: { runs, table: '' } satisfies RlPartResult };

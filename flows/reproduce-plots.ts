@@ -40,7 +40,13 @@ export async function tradeoff(rows: readonly SweepRow[], dir: string): Promise<
 
 /** Fig. 8 analogue: r of the outcome reward with a_p and ã_r, and of each surrogate with a_p. */
 export async function correlationBars(s: DiagnoseSummary, file: string): Promise<string> {
-  const bar = (label: string, r: number, ci: readonly [number, number], group: string) => ({ label, r: Number.isNaN(r) ? 0 : r, lo: Number.isNaN(ci[0]) ? 0 : ci[0], hi: Number.isNaN(ci[1]) ? 0 : ci[1], group });
+  const bar = (label: string, r: number, ci: readonly [number, number], group: string) => ({
+    label,
+    r: Number.isNaN(r) ? 0 : r,
+    lo: Number.isNaN(ci[0]) ? 0 : ci[0],
+    hi: Number.isNaN(ci[1]) ? 0 : ci[1],
+    group,
+  });
   const values = [
     bar('a vs a_p', s.rRewardPerception.r, s.rRewardPerception.ci95, 'outcome reward'),
     bar('a vs ã_r', s.rRewardReasoning.r, s.rRewardReasoning.ci95, 'outcome reward'),
@@ -51,8 +57,18 @@ export async function correlationBars(s: DiagnoseSummary, file: string): Promise
     title: `Correlations over ${s.rollouts} rollouts (95% intervals; undefined r drawn as 0)`,
     data: { values },
     layer: [
-      { mark: 'bar', encoding: { x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } }, y: { field: 'r', type: 'quantitative', title: 'Pearson r', scale: { domain: [-1, 1] } }, color: { field: 'group', type: 'nominal', title: null } } },
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'label', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      {
+        mark: 'bar',
+        encoding: {
+          x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } },
+          y: { field: 'r', type: 'quantitative', title: 'Pearson r', scale: { domain: [-1, 1] } },
+          color: { field: 'group', type: 'nominal', title: null },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: { x: { field: 'label', type: 'nominal', sort: null }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
     ],
   } as unknown as TopLevelSpec;
   await writeFileAtomicAsync(file, await renderPng(spec, { width: 640, height: 380, scale: 2 }));

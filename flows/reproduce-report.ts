@@ -27,7 +27,11 @@ function partsTable(input: ReportInput): string[] {
     for (const p of input.parts) {
       const s = readPartSummary(run.dir, p);
       if (s) total += s.wallMs;
-      lines.push(s ? `| ${p} | ${s.seed} | done | ${s.backend} | ${s.device} | ${(s.wallMs / 1000).toFixed(1)} s | ${s.finished} |` : `| ${p} | ${run.seed} | not run | | | | |`);
+      lines.push(
+        s
+          ? `| ${p} | ${s.seed} | done | ${s.backend} | ${s.device} | ${(s.wallMs / 1000).toFixed(1)} s | ${s.finished} |`
+          : `| ${p} | ${run.seed} | not run | | | | |`,
+      );
     }
   }
   lines.push('', `Total wall time of the finished parts: ${(total / 1000).toFixed(1)} s.`);
@@ -39,7 +43,15 @@ function commands(input: ReportInput): string[] {
   for (const run of input.seeds) {
     for (const p of input.parts) {
       const s: PartSummary | undefined = readPartSummary(run.dir, p);
-      if (s) lines.push(`**${p}**${input.seeds.length > 1 ? ` (seed ${run.seed})` : ''}`, '', '```sh', ...s.commands.map((c) => c.split(input.out).join('DIR')), '```', '');
+      if (s)
+        lines.push(
+          `**${p}**${input.seeds.length > 1 ? ` (seed ${run.seed})` : ''}`,
+          '',
+          '```sh',
+          ...s.commands.map((c) => c.split(input.out).join('DIR')),
+          '```',
+          '',
+        );
     }
   }
   return lines;
@@ -67,7 +79,9 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const sections: (TaskSection & { task: ReproduceTask })[] = [];
   for (const task of input.tasks) sections.push({ task, ...(await taskSection(input, task)) });
   const provenance = settingLines(preset.provenance);
-  const modelOptions = await Promise.all(input.tasks.map(async (t) => withCaptionGrid((await getTask(t)).captionGrid?.(preset.taskOptions[t]), preset.model as ModelSize, preset.modelOptions[t])));
+  const modelOptions = await Promise.all(
+    input.tasks.map(async (t) => withCaptionGrid((await getTask(t)).captionGrid?.(preset.taskOptions[t]), preset.model as ModelSize, preset.modelOptions[t])),
+  );
   const seedList = input.seeds.map((s) => s.seed).join(',');
   const lines = [
     `# Reproducing the perception–reasoning asymmetry (Wu et al., 2026) — preset \`${preset.name}\``,
@@ -75,11 +89,19 @@ export async function writeReport(input: ReportInput): Promise<string> {
     '',
     `Written ${new Date().toISOString()} by \`asymflow reproduce --preset ${preset.name} --tasks ${input.tasks.join(',')}${input.seeds.length > 1 || input.seeds[0].seed !== preset.seed ? ` --seeds ${seedList}` : ''} --backend ${input.backendRequest} --out DIR\`, DIR being this report's directory.`,
     `Evaluation uses the \`test\` split only (the first N samples, the same N everywhere in a table); training uses \`train_sft\` (SFT, the embed encoder) and \`train_rl\` (RL, the diagnostic's rollouts).`,
-    ...(preset.name === 'full' ? [] : ['', `**Note:** the \`${preset.name}\` preset trains a ${preset.model} model for ${preset.sft.steps} SFT steps and evaluates ${preset.sft.evalN} samples: it checks that every part runs end to end, and its numbers are noise. Read the verdicts of a \`--preset full\` run.`]),
+    ...(preset.name === 'full'
+      ? []
+      : [
+          '',
+          `**Note:** the \`${preset.name}\` preset trains a ${preset.model} model for ${preset.sft.steps} SFT steps and evaluates ${preset.sft.evalN} samples: it checks that every part runs end to end, and its numbers are noise. Read the verdicts of a \`--preset full\` run.`,
+        ]),
     '',
     '## Setup',
     '',
-    ...provenanceLines(input.seeds.flatMap((run) => input.parts.map((p) => readPartSummary(run.dir, p)).filter((s) => s !== undefined)), v),
+    ...provenanceLines(
+      input.seeds.flatMap((run) => input.parts.map((p) => readPartSummary(run.dir, p)).filter((s) => s !== undefined)),
+      v,
+    ),
     `- model \`${preset.model}\`, seed${input.seeds.length > 1 ? 's' : ''} ${seedList}; task options ${input.tasks.map((t) => `${t} ${JSON.stringify(preset.taskOptions[t])}`).join(', ')}; model options (the caption grid filled in where a task has one) ${input.tasks.map((t, i) => `${t} ${JSON.stringify(modelOptions[i])}`).join(', ')}`,
     '',
     '```json',

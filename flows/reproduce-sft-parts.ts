@@ -17,7 +17,19 @@ import { evaluateAtStep } from '../src/sft/sft-eval.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepSettings } from '../src/sft/sweep-table.ts';
 import { getTask } from '../src/tasks/registry.ts';
-import { cliLine, figures, partDir, sftFlags, withKnobs, type Figures, type PartContext, type PartOutput, type PrestagePartResult, type SftPartResult, type SweepPartResult } from './reproduce-part-kit.ts';
+import {
+  cliLine,
+  figures,
+  partDir,
+  sftFlags,
+  withKnobs,
+  type Figures,
+  type PartContext,
+  type PartOutput,
+  type PrestagePartResult,
+  type SftPartResult,
+  type SweepPartResult,
+} from './reproduce-part-kit.ts';
 import { runSft } from './sft.ts';
 import { runSweepSft } from './sweep-sft.ts';
 
@@ -36,12 +48,28 @@ async function runSftPart(c: PartContext, objective: string, dir: string, extra:
 async function initialEvaluation(c: PartContext): Promise<Figures> {
   const s = sftOf(c.preset, c.task);
   const task = await getTask(c.task);
-  const mc = modelConfig(c.preset.model as ModelSize, withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]));
+  const mc = modelConfig(
+    c.preset.model as ModelSize,
+    withCaptionGrid(task.captionGrid?.(c.preset.taskOptions[c.task]), c.preset.model as ModelSize, c.preset.modelOptions[c.task]),
+  );
   const samples: Sample[] = [];
-  for await (const x of generatedSamples(task, { split: 'test', n: s.evalN, seed: c.preset.seed, options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize } })) samples.push(x);
+  for await (const x of generatedSamples(task, {
+    split: 'test',
+    n: s.evalN,
+    seed: c.preset.seed,
+    options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize },
+  }))
+    samples.push(x);
   const model = createVlm(mc, c.preset.seed);
   try {
-    const e = await evaluateAtStep(model, task, samples, 0, { mode: 'both', temperature: 0, topP: 1, maxTokens: c.preset.maxTokens[c.task], seed: c.preset.seed, batchSize: s.evalBatch });
+    const e = await evaluateAtStep(model, task, samples, 0, {
+      mode: 'both',
+      temperature: 0,
+      topP: 1,
+      maxTokens: c.preset.maxTokens[c.task],
+      seed: c.preset.seed,
+      batchSize: s.evalBatch,
+    });
     return figures({ ...e.summary, perPuzzle: e.perPuzzle });
   } finally {
     disposeVlm(model);
@@ -75,7 +103,9 @@ export async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Prom
     commands: [cliLine('sweep sft', withKnobs(c, { ...list, ...flags }))],
     result: {
       rows: table.rows.map((r) => ({
-        label: r.setting, objective: objectiveName(r.objective), x: r.objective.kind === 'lambda' ? r.objective.lambda : null,
+        label: r.setting,
+        objective: objectiveName(r.objective),
+        x: r.objective.kind === 'lambda' ? r.objective.lambda : null,
         ...figures({ ...r, perPuzzle: readSftSummary(path.join(out, r.name)).perPuzzle }),
       })),
     } satisfies SweepPartResult,
@@ -86,6 +116,8 @@ export async function prestagePart(c: PartContext): Promise<PartOutput> {
   const dir = partDir(c, 'prestage', 'prestage-ngdiff');
   const k = c.preset.prestageSteps;
   const { summary, command } = await runSftPart(c, 'ngdiff', dir, { prePerceptionSteps: k, evalEvery: sftOf(c.preset, c.task).evalEvery });
-  return { commands: [command], result: { final: figures(summary), evaluations: summary.evaluations, prePerceptionSteps: k, runDir: dir } satisfies PrestagePartResult };
+  return {
+    commands: [command],
+    result: { final: figures(summary), evaluations: summary.evaluations, prePerceptionSteps: k, runDir: dir } satisfies PrestagePartResult,
+  };
 }
-

@@ -33,7 +33,6 @@ export function readPartSummary(out: string, part: string): PartSummary | undefi
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as PartSummary) : undefined;
 }
 
-
 /** `key: parts` for the finished parts grouped by what `of` says about each, in order of first appearance. */
 function groupParts(summaries: readonly PartSummary[], of: (s: PartSummary) => string): string[] {
   const groups = new Map<string, string[]>();

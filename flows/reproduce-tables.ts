@@ -38,7 +38,14 @@ export function meanCurve(curves: readonly (readonly EvalPoint[])[]): EvalPoint[
     .filter((p) => curves.every((c) => c.some((q) => q.step === p.step)))
     .map((p) => {
       const at = curves.map((c) => c.find((q) => q.step === p.step)!);
-      return { step: p.step, a: avg(at.map((q) => q.a)), ap: avg(at.map((q) => q.ap)), ar: avg(at.map((q) => q.ar)), arCond: avg(at.map((q) => q.arCond)), n: at.reduce((s, q) => s + q.n, 0) };
+      return {
+        step: p.step,
+        a: avg(at.map((q) => q.a)),
+        ap: avg(at.map((q) => q.ap)),
+        ar: avg(at.map((q) => q.ar)),
+        arCond: avg(at.map((q) => q.arCond)),
+        n: at.reduce((s, q) => s + q.n, 0),
+      };
     });
 }
 

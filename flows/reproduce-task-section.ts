@@ -14,7 +14,6 @@ import { partResults, type SeedRun } from './reproduce-seeds.ts';
 import { type Versions } from './reproduce-summary.ts';
 import { delta, FIG_HEAD, figuresRow, meanCurve, meanValue, pooledDiagnose } from './reproduce-tables.ts';
 
-
 export interface ReportInput {
   readonly out: string;
   readonly preset: ReproducePreset;
@@ -77,42 +76,92 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
   if (sft) {
     const curve = meanCurve(sft.map((s) => [{ step: 0, ...accuracyValues(s.init), n: s.init.a.count }, ...s.evaluations]));
     md.push('| step | a | a_p | a_r | ã_r | n |', '|---|---|---|---|---|---|');
-    for (const p of curve) md.push(`| ${p.step} | ${(100 * p.a).toFixed(1)} | ${(100 * p.ap).toFixed(1)} | ${(100 * p.ar).toFixed(1)} | ${(100 * p.arCond).toFixed(1)} | ${p.n} |`);
-    md.push('', await figure(out, `${task} Fig. 3: SFT accuracies over steps`, () => accuracyCurves([{ run: 'standard SFT', points: curve }], path.join(plots, 'fig3'))), '');
+    for (const p of curve)
+      md.push(`| ${p.step} | ${(100 * p.a).toFixed(1)} | ${(100 * p.ap).toFixed(1)} | ${(100 * p.ar).toFixed(1)} | ${(100 * p.arCond).toFixed(1)} | ${p.n} |`);
+    md.push(
+      '',
+      await figure(out, `${task} Fig. 3: SFT accuracies over steps`, () => accuracyCurves([{ run: 'standard SFT', points: curve }], path.join(plots, 'fig3'))),
+      '',
+    );
   } else md.push(missing(`${task}/sft`), '');
 
   // Table 1 and Fig. 4: standard, fixed λ, NGDiff.
   md.push(`### Table 1 analogue — SFT objectives (accuracy %, 95% interval)${seedNote}, and the Fig. 4 trade-off`, '');
-  const rowsOf = (sweep: SweepPartResult[] | undefined) => (sweep ? sweep[0].rows.map((r, i) => ({ label: r.label, fs: sweep.map((s) => s.rows[i] as Figures) })) : []);
+  const rowsOf = (sweep: SweepPartResult[] | undefined) =>
+    sweep ? sweep[0].rows.map((r, i) => ({ label: r.label, fs: sweep.map((s) => s.rows[i] as Figures) })) : [];
   const t1 = [...(sft ? [{ label: 'standard', fs: sft.map((s) => s.final) }] : []), ...rowsOf(lambda), ...rowsOf(ngdiff)];
   if (t1.length > 0) {
     md.push(...FIG_HEAD, ...t1.map((r) => figuresRow(r.label, r.fs)), '');
-    md.push(await figure(out, `${task} Fig. 4: trade-off`, () => tradeoff(t1.map((r) => ({ setting: r.label, a: meanValue(r.fs.map((f) => f.a)), ap: meanValue(r.fs.map((f) => f.ap)), ar: meanValue(r.fs.map((f) => f.ar)) })), path.join(plots, 'fig4'))), '');
+    md.push(
+      await figure(out, `${task} Fig. 4: trade-off`, () =>
+        tradeoff(
+          t1.map((r) => ({ setting: r.label, a: meanValue(r.fs.map((f) => f.a)), ap: meanValue(r.fs.map((f) => f.ap)), ar: meanValue(r.fs.map((f) => f.ar)) })),
+          path.join(plots, 'fig4'),
+        ),
+      ),
+      '',
+    );
   }
-  for (const [kind, got] of [['lambda', lambda], ['ngdiff', ngdiff]] as const) if (!got) md.push(missing(`${task}/${kind}`), '');
+  for (const [kind, got] of [
+    ['lambda', lambda],
+    ['ngdiff', ngdiff],
+  ] as const)
+    if (!got) md.push(missing(`${task}/${kind}`), '');
 
   // Fig. 6: the perception-only pre-stage before NGDiff.
   md.push(`### Fig. 6 analogue — perception-only pre-stage before reweighting${seedNote}`, '');
   if (prestage) {
     md.push(...FIG_HEAD);
-    if (ngdiff?.[0].rows[0]) md.push(figuresRow('NGDiff', ngdiff.map((n) => n.rows[0])));
-    md.push(figuresRow(`${prestage[0].prePerceptionSteps} perception steps, then NGDiff`, prestage.map((p) => p.final)), '');
-    const curves = [{ run: `pre-stage (${prestage[0].prePerceptionSteps}) + NGDiff`, points: meanCurve(prestage.map((p) => p.evaluations)) }, ...(sft ? [{ run: 'standard SFT', points: meanCurve(sft.map((s) => s.evaluations)) }] : [])];
+    if (ngdiff?.[0].rows[0])
+      md.push(
+        figuresRow(
+          'NGDiff',
+          ngdiff.map((n) => n.rows[0]),
+        ),
+      );
+    md.push(
+      figuresRow(
+        `${prestage[0].prePerceptionSteps} perception steps, then NGDiff`,
+        prestage.map((p) => p.final),
+      ),
+      '',
+    );
+    const curves = [
+      { run: `pre-stage (${prestage[0].prePerceptionSteps}) + NGDiff`, points: meanCurve(prestage.map((p) => p.evaluations)) },
+      ...(sft ? [{ run: 'standard SFT', points: meanCurve(sft.map((s) => s.evaluations)) }] : []),
+    ];
     md.push(await figure(out, `${task} Fig. 6: pre-stage curves`, () => accuracyCurves(curves, path.join(plots, 'fig6'))), '');
   } else md.push(missing(`${task}/prestage`), '');
 
   // Table 2 and Fig. 10: RL from the SFT checkpoint, α sweep.
-  md.push(`### Table 2 analogue — RL from the SFT checkpoint, R = α·a_p + (1−α)·a (accuracy %, mean change from the start)${seedNote}, and the Fig. 10 trade-off`, '');
+  md.push(
+    `### Table 2 analogue — RL from the SFT checkpoint, R = α·a_p + (1−α)·a (accuracy %, mean change from the start)${seedNote}, and the Fig. 10 trade-off`,
+    '',
+  );
   if (rl && rl[0].runs.length > 0) {
-    md.push('| setting | a | a_p | a_r | ã_r |', '|---|---|---|---|---|', figuresRow('SFT checkpoint', rl.map((r) => r.runs[0].before)));
+    md.push(
+      '| setting | a | a_p | a_r | ã_r |',
+      '|---|---|---|---|---|',
+      figuresRow(
+        'SFT checkpoint',
+        rl.map((r) => r.runs[0].before),
+      ),
+    );
     const runsAt = (i: number) => rl.map((r) => r.runs[i]);
     for (let i = 0; i < rl[0].runs.length; i++) {
       const runs = runsAt(i);
-      const d = (m: keyof Figures & ('a' | 'ap' | 'ar' | 'arCond')) => delta(runs.map((r) => r.after[m]), runs.map((r) => r.before[m]));
+      const d = (m: keyof Figures & ('a' | 'ap' | 'ar' | 'arCond')) =>
+        delta(
+          runs.map((r) => r.after[m]),
+          runs.map((r) => r.before[m]),
+        );
       md.push(`| ${runs[0].label} | ${d('a')} | ${d('ap')} | ${d('ar')} | ${d('arCond')} |`);
     }
     const mean = (fs: Figures[]) => ({ a: meanValue(fs.map((f) => f.a)), ap: meanValue(fs.map((f) => f.ap)), ar: meanValue(fs.map((f) => f.ar)) });
-    const rows = [{ setting: 'init', ...mean(rl.map((r) => r.runs[0].before)) }, ...rl[0].runs.map((r, i) => ({ setting: r.label, ...mean(runsAt(i).map((x) => x.after)) }))];
+    const rows = [
+      { setting: 'init', ...mean(rl.map((r) => r.runs[0].before)) },
+      ...rl[0].runs.map((r, i) => ({ setting: r.label, ...mean(runsAt(i).map((x) => x.after)) })),
+    ];
     md.push('', await figure(out, `${task} Fig. 10: RL trade-off`, () => tradeoff(rows, path.join(plots, 'fig10'))), '');
   } else md.push(missing(`${task}/rl`), '');
 
@@ -120,21 +169,38 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
   md.push('### Fig. 8 and Table 3 analogues — what the outcome reward tracks, and surrogate reliability', '');
   if (diag) {
     const s = pooledDiagnose(diag.map((d) => d.summary));
-    const r = (c: { r: number; ci95: readonly [number, number] }) => (Number.isNaN(c.r) ? 'undefined (constant)' : `${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}]`);
-    md.push(`Over ${s.rollouts} fresh rollouts of the SFT checkpoint${diag.length > 1 ? ` (${diag.length} seeds pooled)` : ''} (train_rl prompts, temperature ${input.preset.rl.temperature}): mean a ${s.means.a.toFixed(3)}, a_p ${s.means.ap.toFixed(3)}, ã_r ${s.means.arCond.toFixed(3)}; embed encoder in-batch accuracy ${diag.map((d) => `${(100 * d.embed.accuracy).toFixed(1)}%`).join(' / ')}.`, '');
-    md.push('| pair | Pearson r [95% CI] |', '|---|---|', `| outcome a vs perception a_p | ${r(s.rRewardPerception)} |`, `| outcome a vs reasoning ã_r | ${r(s.rRewardReasoning)} |`, '');
+    const r = (c: { r: number; ci95: readonly [number, number] }) =>
+      Number.isNaN(c.r) ? 'undefined (constant)' : `${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}]`;
+    md.push(
+      `Over ${s.rollouts} fresh rollouts of the SFT checkpoint${diag.length > 1 ? ` (${diag.length} seeds pooled)` : ''} (train_rl prompts, temperature ${input.preset.rl.temperature}): mean a ${s.means.a.toFixed(3)}, a_p ${s.means.ap.toFixed(3)}, ã_r ${s.means.arCond.toFixed(3)}; embed encoder in-batch accuracy ${diag.map((d) => `${(100 * d.embed.accuracy).toFixed(1)}%`).join(' / ')}.`,
+      '',
+    );
+    md.push(
+      '| pair | Pearson r [95% CI] |',
+      '|---|---|',
+      `| outcome a vs perception a_p | ${r(s.rRewardPerception)} |`,
+      `| outcome a vs reasoning ã_r | ${r(s.rRewardReasoning)} |`,
+      '',
+    );
     md.push('| surrogate reward (Table 3) | mean | r with a_p [95% CI] |', '|---|---|---|');
     for (const [label, c] of Object.entries(s.surrogates)) md.push(`| ${label} | ${c.mean.toFixed(3)} | ${r(c)} |`);
     md.push('', await figure(out, `${task} Fig. 8: correlations`, () => correlationBars(s, path.join(plots, 'fig8.png'))), '');
   } else md.push(missing(`${task}/diagnose`), '');
 
   // Table 4: RL with each surrogate perception reward.
-  md.push(`### Table 4 analogue — RL with surrogate perception rewards (α = ${input.preset.surrogateRl.alpha}; accuracy %, mean change from the SFT checkpoint)${seedNote}`, '');
+  md.push(
+    `### Table 4 analogue — RL with surrogate perception rewards (α = ${input.preset.surrogateRl.alpha}; accuracy %, mean change from the SFT checkpoint)${seedNote}`,
+    '',
+  );
   if (surrogate) {
     md.push('| reward | a | a_p | a_r | ã_r |', '|---|---|---|---|---|');
     surrogate[0].runs.forEach((x, i) => {
       const runs = surrogate.map((s) => s.runs[i]);
-      const d = (m: 'a' | 'ap' | 'ar' | 'arCond') => delta(runs.map((r) => r.after[m]), runs.map((r) => r.before[m]));
+      const d = (m: 'a' | 'ap' | 'ar' | 'arCond') =>
+        delta(
+          runs.map((r) => r.after[m]),
+          runs.map((r) => r.before[m]),
+        );
       md.push(`| ${x.reward} | ${d('a')} | ${d('ap')} | ${d('ar')} | ${d('arCond')} |`);
     });
     md.push('');

@@ -93,10 +93,13 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   const seeds = seedRuns(out, preset, o.seeds);
   const jobs: PartItem[] = seeds.flatMap((run) => only.map((part) => ({ run, part, name: partLabel(out, run, part) })));
   const done = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
-  if (!o.resume && done.length > 0) throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
+  if (!o.resume && done.length > 0)
+    throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
   pinPreset(out, preset.name);
 
-  log(`reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, seeds ${seeds.map((s) => s.seed).join(',')}, ${jobs.length} parts: ${jobs.map((j) => j.name).join(', ')}`);
+  log(
+    `reproduce: preset ${preset.name}, tasks ${tasks.join(',')}, seeds ${seeds.map((s) => s.seed).join(',')}, ${jobs.length} parts: ${jobs.map((j) => j.name).join(', ')}`,
+  );
   const v = versions();
   const skipped = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
   for (const name of skipped) log(`reproduce: ${name}: finished earlier, skipped`);
@@ -111,15 +114,23 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
 const partLabel = (out: string, run: SeedRun, part: string) => (run.dir === out ? part : `${path.relative(out, run.dir)}/${part}`);
 
 /** The parts one after another in this process, on one backend resolved once. */
-async function runHere(items: readonly PartItem[], backendRequest: string, preset: ReproducePreset, v: Versions, log: (line: string) => void): Promise<string[]> {
+async function runHere(
+  items: readonly PartItem[],
+  backendRequest: string,
+  preset: ReproducePreset,
+  v: Versions,
+  log: (line: string) => void,
+): Promise<string[]> {
   const backend = await resolveBackend(backendRequest, { log });
   log(`reproduce: backend ${backend.name} (${backend.device}), ${items.length} part(s) to run: ${items.map((j) => j.name).join(', ')}`);
   const ran: string[] = [];
   const run$ = from(items).pipe(
-    concatMap((item) => defer(async () => {
-      await runOnePart(item.run, item.part, { preset, backend, versions: v, log, name: item.name });
-      ran.push(item.name);
-    })),
+    concatMap((item) =>
+      defer(async () => {
+        await runOnePart(item.run, item.part, { preset, backend, versions: v, log, name: item.name });
+        ran.push(item.name);
+      }),
+    ),
     toArray(),
   );
   await lastValueFrom(run$);
@@ -130,7 +141,13 @@ async function runHere(items: readonly PartItem[], backendRequest: string, prese
  * The parts as jobs (flows/reproduce-jobs.ts: dependencies within a seed; flows/job-run.ts runs each through
  * runOnePart), each resolving the backend where it runs: a coordinator may have no GPU.
  */
-async function executeParts(items: readonly PartItem[], executor: JobExecutor, preset: ReproducePreset, backendRequest: string, log: (line: string) => void): Promise<string[]> {
+async function executeParts(
+  items: readonly PartItem[],
+  executor: JobExecutor,
+  preset: ReproducePreset,
+  backendRequest: string,
+  log: (line: string) => void,
+): Promise<string[]> {
   log(`reproduce: ${items.length} part(s) as jobs (backend ${backendRequest}, resolved where each runs): ${items.map((j) => j.name).join(', ')}`);
   if (items.length > 0) await executor(partJobs(items, { preset: preset.name, backend: backendRequest }));
   return items.map((j) => j.name);

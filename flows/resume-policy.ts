@@ -42,7 +42,8 @@ export async function claimTrainingRun(r: ResumeRequest): Promise<ClaimedRun> {
     if (r.record && !r.resume) checkRecordPath(r.record, claim.dir, r.verb, r.overwrite);
     const exists = hasCheckpoint(r.checkpoints);
     if (r.resume && !exists) throw new Error(`${r.verb} --resume: no checkpoint in ${r.checkpoints} (checkpoint.json missing); run without --resume to start`);
-    if (!r.resume && exists) throw new Error(`${r.verb}: ${r.checkpoints} already holds a checkpoint; pass --resume to continue that run, or choose another --out`);
+    if (!r.resume && exists)
+      throw new Error(`${r.verb}: ${r.checkpoints} already holds a checkpoint; pass --resume to continue that run, or choose another --out`);
     if (!r.resume) return { claim, resumed: false, step: 0, dropped: 0 };
     const step = r.savedStep(r.checkpoints);
     await dropMetricsAfter(r.out, step);

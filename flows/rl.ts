@@ -94,7 +94,16 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const latest = rlCheckpointDir(c.out);
   const rolloutsFile = path.resolve(c.out, 'rollouts.msgpack');
-  const claimed = await claimTrainingRun({ verb: 'rl', out: c.out, resume: c.resume, overwrite: c.overwrite, record: c.record, checkpoints: latest, savedStep: rlSavedStep, recordings: [rolloutsFile] });
+  const claimed = await claimTrainingRun({
+    verb: 'rl',
+    out: c.out,
+    resume: c.resume,
+    overwrite: c.overwrite,
+    record: c.record,
+    checkpoints: latest,
+    savedStep: rlSavedStep,
+    recordings: [rolloutsFile],
+  });
   let task: Task;
   let start: RlStart;
   try {
@@ -107,20 +116,39 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const taskOptions: TaskOptions = { ...o.taskOptions, inputSize: start.policy.config.inputSize };
   const ctx = openRun({ out: c.out, config: { rl: c, taskOptions }, append: claimed.resumed, verb: 'rl', claim: claimed.claim });
   if (o.backend) ctx.setBackend(o.backend.name, o.backend.device);
-  if (claimed.resumed) log(`rl: resuming after step ${start.step} from ${latest}${claimed.dropped ? ` (dropped ${claimed.dropped} rollouts of the interrupted step)` : ''}`);
+  if (claimed.resumed)
+    log(`rl: resuming after step ${start.step} from ${latest}${claimed.dropped ? ` (dropped ${claimed.dropped} rollouts of the interrupted step)` : ''}`);
   const rollouts$ = new Subject<RlScored>();
   const recorder = recordRollouts(rollouts$, ctx, c, log);
   const pool = createScorePool(c.scoreThreads);
   const run: Run = {
-    ...start, config: c, options: o, ctx, task, taskOptions, rollouts$, log,
-    totals: new RewardTotals(start.progress?.totals), before: start.progress?.before ?? null, done: start.step, stopRequested: false,
+    ...start,
+    config: c,
+    options: o,
+    ctx,
+    task,
+    taskOptions,
+    rollouts$,
+    log,
+    totals: new RewardTotals(start.progress?.totals),
+    before: start.progress?.before ?? null,
+    done: start.step,
+    stopRequested: false,
   };
   let surrogate: SurrogateReward | undefined;
   let watched: Promise<void> | void = undefined;
   try {
-    surrogate = o.surrogate ?? (await makeSurrogateReward(spec, {
-      task, policy: run.policy, embedDir: c.embed || undefined, maxTokens: c.selfMaxTokens, temperature: c.temperature, seed: c.seed, batch: c.rolloutBatch,
-    }));
+    surrogate =
+      o.surrogate ??
+      (await makeSurrogateReward(spec, {
+        task,
+        policy: run.policy,
+        embedDir: c.embed || undefined,
+        maxTokens: c.selfMaxTokens,
+        temperature: c.temperature,
+        seed: c.seed,
+        batch: c.rolloutBatch,
+      }));
     watched = o.watch?.({
       metrics$: ctx.metrics$,
       info: { run: ctx.run, task: c.task, backend: o.backend?.name ?? 'default', device: o.backend?.device, totalSteps: c.steps },
@@ -164,7 +192,15 @@ async function train(run: Run, pool: ScorePool, surrogate: SurrogateReward | und
     keepGoing: () => !run.stopRequested,
     step: pipe(
       concatMap((step: number) => defer(async () => ({ step, samples: await prompts(run, step) }))),
-      rollout(run.policy, run.reference, { group: c.group, temperature: c.temperature, topP: c.topP, maxTokens: c.maxTokens, batch: c.rolloutBatch, rng: run.rngs.rollout, bucket: c.bucket }),
+      rollout(run.policy, run.reference, {
+        group: c.group,
+        temperature: c.temperature,
+        topP: c.topP,
+        maxTokens: c.maxTokens,
+        batch: c.rolloutBatch,
+        rng: run.rngs.rollout,
+        bucket: c.bucket,
+      }),
       scoreRollouts(pool, { task: c.task, alpha: c.alpha, spec, surrogate, extra: run.options.extraRewards }),
       groupAdvantages(c.epsilon),
       grpoUpdate(run.policy, run.optimizer, updateConfig(c), run.rngs.update),
@@ -190,7 +226,9 @@ function recordStep(run: Run, s: StepUpdated): void {
   const m = stepMetrics(s.advantaged, s.update, { rolloutMs: s.rolloutMs, scoringMs: s.scoringMs, updateMs: s.updateMs });
   run.ctx.emitMany(s.step, m);
   run.done = s.step;
-  run.log(`rl step ${s.step}/${run.config.steps}: R ${m[MetricNames.reward].toFixed(3)}  a ${m['reward/outcome/mean'].toFixed(3)}  a_p ${m['reward/perception/mean'].toFixed(3)}  kl ${s.update.kl.toExponential(2)}  ${m[MetricNames.rolloutsPerSec].toFixed(1)} rollouts/s`);
+  run.log(
+    `rl step ${s.step}/${run.config.steps}: R ${m[MetricNames.reward].toFixed(3)}  a ${m['reward/outcome/mean'].toFixed(3)}  a_p ${m['reward/perception/mean'].toFixed(3)}  kl ${s.update.kl.toExponential(2)}  ${m[MetricNames.rolloutsPerSec].toFixed(1)} rollouts/s`,
+  );
 }
 
 async function checkpoint(run: Run): Promise<void> {
@@ -202,7 +240,16 @@ async function checkpoint(run: Run): Promise<void> {
 async function evaluate(run: Run, when: 'before' | 'after', step: number): Promise<EvalFigures> {
   const c = run.config;
   const onProgress = progressLines(`rl: evaluating ${when}`, 2 * c.evalN, run.log);
-  const f = await evaluateHeldOut(run.policy, run.task, { n: c.evalN, split: c.evalSplit, seed: c.seed, temperature: c.evalTemperature, maxTokens: c.evalMaxTokens, taskOptions: run.taskOptions, batch: c.rolloutBatch, onProgress });
+  const f = await evaluateHeldOut(run.policy, run.task, {
+    n: c.evalN,
+    split: c.evalSplit,
+    seed: c.seed,
+    temperature: c.evalTemperature,
+    maxTokens: c.evalMaxTokens,
+    taskOptions: run.taskOptions,
+    batch: c.rolloutBatch,
+    onProgress,
+  });
   run.options.backend?.throwIfGpuErrors?.(`rl evaluation ${when} training`);
   run.ctx.emitMany(step, { [MetricNames.a]: f.a.value, [MetricNames.ap]: f.ap.value, [MetricNames.ar]: f.ar.value, [MetricNames.arCond]: f.arCond.value });
   run.log(figuresLine(when, f));
@@ -213,9 +260,19 @@ function summarize(run: Run, after: EvalFigures | null, surrogate: SurrogateRewa
   const c = run.config;
   const t = run.totals;
   const summary: RlSummary = {
-    task: c.task, reward: surrogate?.name ?? rewardSpecText(c.reward), alpha: c.alpha, tokenLambda: c.tokenLambda,
-    steps: run.done, completed: run.done >= c.steps, before: run.before, after,
-    rewards: t.summary(), rollouts: t.rollouts, rolloutsPerSec: t.rolloutsPerSec(), phaseMs: t.phaseMs(), splits,
+    task: c.task,
+    reward: surrogate?.name ?? rewardSpecText(c.reward),
+    alpha: c.alpha,
+    tokenLambda: c.tokenLambda,
+    steps: run.done,
+    completed: run.done >= c.steps,
+    before: run.before,
+    after,
+    rewards: t.summary(),
+    rollouts: t.rollouts,
+    rolloutsPerSec: t.rolloutsPerSec(),
+    phaseMs: t.phaseMs(),
+    splits,
   };
   run.ctx.writeSummary(summary as unknown as Record<string, unknown>);
   return summary;

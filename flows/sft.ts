@@ -103,7 +103,16 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const dir = path.resolve(config.out);
   const checkpoints = path.join(dir, 'checkpoints');
   const { out, resume, overwrite, record } = config;
-  const { claim } = await claimTrainingRun({ verb: 'sft', out, resume, overwrite, record, checkpoints, savedStep, recordings: [path.join(dir, 'steps.msgpack')] });
+  const { claim } = await claimTrainingRun({
+    verb: 'sft',
+    out,
+    resume,
+    overwrite,
+    record,
+    checkpoints,
+    savedStep,
+    recordings: [path.join(dir, 'steps.msgpack')],
+  });
   const ctx = openRun({ out: config.out, config: identity, append: config.resume, verb: 'sft', claim });
   const samples$ = new Subject<SampleView>();
   const steps$ = new Subject<SftStepRecord>();
@@ -148,7 +157,9 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
 
 /** Records the step stream to DIR/steps.msgpack and --record FILE (continued, not truncated, on resume). */
 function recordSteps(steps$: Subject<SftStepRecord>, ctx: RunContext, config: SftConfig, identity: SftIdentity): Subscription {
-  const extra = config.record ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: identity }, { append: config.resume }) : (s: Observable<SftStepRecord>) => s;
+  const extra = config.record
+    ? record<SftStepRecord>(config.record, { kind: 'sft-steps', config: identity }, { append: config.resume })
+    : (s: Observable<SftStepRecord>) => s;
   // --record FILE is continued by --resume like the run's own streams, so it is written in place
   return steps$.pipe(ctx.record<SftStepRecord>('steps', { append: config.resume }), extra).subscribe({
     error: (error: unknown) => process.stderr.write(`asymflow: error: recording the steps of ${ctx.run}: ${(error as Error).message}\n`),
@@ -176,7 +187,14 @@ async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped'
     last: plan.last,
     keepGoing: (step) => !run.stopRequested && (config.stopAfter === 0 || step <= config.stopAfter),
     step: pipe(
-      batchSamples({ rows: plan.rows, model: run.model.config, rng: run.dataRng.split(plan.stage), cursor: run.progress.cursors[plan.stage], batch: config.batch, bucket: config.bucket }),
+      batchSamples({
+        rows: plan.rows,
+        model: run.model.config,
+        rng: run.dataRng.split(plan.stage),
+        cursor: run.progress.cursors[plan.stage],
+        batch: config.batch,
+        bucket: config.bucket,
+      }),
       sftUpdate({ model: run.model, optimizer: run.optimizer, objective: plan.objective, stage: plan.stage, check: (w) => run.backend.throwIfGpuErrors(w) }),
     ),
     record: (r) => recordStep(run, r),

@@ -50,7 +50,11 @@ async function executeAlphas(o: SweepRlOptions, executor: JobExecutor): Promise<
 }
 
 /** One α's run into DIR/alpha-α: reused when it already completed, else resumed or started. */
-export async function runAlpha(o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOptions' | 'backend'>, alpha: number, log: (line: string) => void): Promise<RlSummary> {
+export async function runAlpha(
+  o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOptions' | 'backend'>,
+  alpha: number,
+  log: (line: string) => void,
+): Promise<RlSummary> {
   const out = path.join(o.out, `alpha-${alpha}`);
   const done = path.join(out, 'summary.json');
   if (fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as RlSummary).completed) {
@@ -60,7 +64,12 @@ export async function runAlpha(o: Pick<SweepRlOptions, 'base' | 'out' | 'taskOpt
   log(`sweep rl: α=${alpha} → ${out}`);
   const config = alphaRunConfig(o.base, alpha, o.out);
   // the sweep owns DIR/alpha-α: a run with a checkpoint continues, one killed before its first starts over
-  return runRl({ config: { ...config, resume: hasCheckpoint(rlCheckpointDir(config.out)), overwrite: true }, taskOptions: o.taskOptions, backend: o.backend, log });
+  return runRl({
+    config: { ...config, resume: hasCheckpoint(rlCheckpointDir(config.out)), overwrite: true },
+    taskOptions: o.taskOptions,
+    backend: o.backend,
+    log,
+  });
 }
 
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {

@@ -13,7 +13,12 @@ export interface SeedRow extends Accuracy<number> {
 }
 
 /** Runs `sweep` for each seed in DIR/seed-S, one after another; returns each seed's rows and writes DIR/seeds.md. */
-export async function runSeedSweeps(seeds: readonly number[], out: string, title: string, sweep: (seed: number, dir: string) => Promise<readonly SeedRow[]>): Promise<{ perSeed: SeedRow[][]; table: string }> {
+export async function runSeedSweeps(
+  seeds: readonly number[],
+  out: string,
+  title: string,
+  sweep: (seed: number, dir: string) => Promise<readonly SeedRow[]>,
+): Promise<{ perSeed: SeedRow[][]; table: string }> {
   fs.mkdirSync(out, { recursive: true });
   const perSeed = await lastValueFrom(
     from(seeds).pipe(
@@ -30,7 +35,14 @@ const pct = (x: number) => (100 * x).toFixed(1);
 
 /** Markdown: a row per setting (in the first seed's order), each cell the mean over seeds and the seeds' values. */
 export function seedTable(title: string, seeds: readonly number[], perSeed: readonly (readonly SeedRow[])[]): string {
-  const lines = [title, '', `Mean over seeds ${seeds.join(', ')} (each seed's value in brackets, in that order); accuracy %.`, '', '| setting | a | a_p | a_r | ã_r |', '|---|---|---|---|---|'];
+  const lines = [
+    title,
+    '',
+    `Mean over seeds ${seeds.join(', ')} (each seed's value in brackets, in that order); accuracy %.`,
+    '',
+    '| setting | a | a_p | a_r | ã_r |',
+    '|---|---|---|---|---|',
+  ];
   for (const row of perSeed[0] ?? []) {
     const at = perSeed.map((rows) => rows.find((r) => r.setting === row.setting));
     if (at.some((r) => !r)) throw new Error(`sweep --seeds: setting ${row.setting} is missing from a seed's sweep`);

@@ -52,7 +52,14 @@ export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftRes
       toArray(),
     );
     const rows = options.executor ? await executeSettings(options, out, options.executor) : await lastValueFrom(rows$);
-    const table: SweepTable = { task: options.base.task, model: options.base.model, steps: totalSteps(options.base), evalN: options.base.evalN, evalSplit: options.base.evalSplit, rows };
+    const table: SweepTable = {
+      task: options.base.task,
+      model: options.base.model,
+      steps: totalSteps(options.base),
+      evalN: options.base.evalN,
+      evalSplit: options.base.evalSplit,
+      rows,
+    };
     const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
     log(tableMarkdown(table).trimEnd());
     log(`sweep: wrote ${files.map((f) => path.relative(out, f)).join(', ')} in ${out}`);

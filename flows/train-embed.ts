@@ -44,7 +44,8 @@ async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: 
   const { encoder, loss, accuracy } = await trainEmbed(task, {
     ...c,
     taskOptions,
-    onStep: (step, l, acc) => step % every === 0 && log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%`),
+    onStep: (step, l, acc) =>
+      step % every === 0 && log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%`),
   });
   await saveEncoder(c.out, encoder, { task: c.task, loss, accuracy, config: c });
   disposeEncoder(encoder);

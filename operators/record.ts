@@ -11,11 +11,7 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { RecordingWriter, type HeaderInit, type WriterOptions } from '../src/recording/index.ts';
 
-export function record<T>(
-  file: string,
-  header: HeaderInit = { kind: 'records' },
-  options: WriterOptions = {},
-): MonoTypeOperatorFunction<T> {
+export function record<T>(file: string, header: HeaderInit = { kind: 'records' }, options: WriterOptions = {}): MonoTypeOperatorFunction<T> {
   return (source) =>
     defer(() => {
       const writer = RecordingWriter.open(file, header, options);

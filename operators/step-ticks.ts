@@ -20,6 +20,10 @@ export function stepTicks(first: number, last: number): StepTicks {
   const count = Math.max(0, last - first + 1);
   // the k-th "previous step done" (the first is free) releases step first + k; nothing is buffered ahead,
   // so a run of 10⁹ steps costs no more memory than one of 10 (a range zipped in was all buffered at once)
-  const ticks$ = done.pipe(startWith(undefined), take(count), map((_, k) => first + k));
+  const ticks$ = done.pipe(
+    startWith(undefined),
+    take(count),
+    map((_, k) => first + k),
+  );
   return { ticks$, next: () => done.next() };
 }

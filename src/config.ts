@@ -61,12 +61,7 @@ function coerce(component: string, key: string, value: unknown, like: unknown): 
  * Merges `overrides` onto `defaults` and validates every key. Unknown keys, values of the wrong type and
  * failed checks throw a ConfigError naming `component.key` and the offending value.
  */
-export function resolveConfig<T extends object>(
-  component: string,
-  defaults: T,
-  overrides: Readonly<Record<string, unknown>> = {},
-  rules: Checks<T> = {},
-): T {
+export function resolveConfig<T extends object>(component: string, defaults: T, overrides: Readonly<Record<string, unknown>> = {}, rules: Checks<T> = {}): T {
   const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [key, raw] of Object.entries(overrides)) {
     if (raw === undefined) continue;

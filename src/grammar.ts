@@ -16,9 +16,7 @@ export interface ResponseParts {
   readonly answer: string;
 }
 
-export type ParsedResponse =
-  | ({ readonly ok: true } & ResponseParts)
-  | { readonly ok: false; readonly failure: ParseFailure; readonly perception?: string };
+export type ParsedResponse = ({ readonly ok: true } & ResponseParts) | { readonly ok: false; readonly failure: ParseFailure; readonly perception?: string };
 
 /** Splits a response into perception, reasoning and answer; the first caption and the last answer count. */
 export function parseResponse(text: unknown): ParsedResponse {

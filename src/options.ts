@@ -63,6 +63,10 @@ export function resolveOptions<T extends OptionTable>(
     const spec = table[key];
     read[key] = spec?.read && raw !== undefined ? readOption(component, key, spec, raw) : raw;
   }
-  const checks = Object.fromEntries(Object.entries(table).filter(([, spec]) => spec.check).map(([key, spec]) => [key, spec.check]));
+  const checks = Object.fromEntries(
+    Object.entries(table)
+      .filter(([, spec]) => spec.check)
+      .map(([key, spec]) => [key, spec.check]),
+  );
   return resolveConfig(component, defaults as Record<string, unknown>, read, checks) as ConfigOf<T>;
 }

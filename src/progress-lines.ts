@@ -30,7 +30,12 @@ export function etaText(done: number, total: number, elapsedMs: number): string 
  * A reporter that writes "LABEL: done/total (p%) · elapsed · ETA …" at each tenth and at the end; call it
  * with the units done so far.
  */
-export function progressLines(label: string, total: number, write: (line: string) => void, now: () => number = () => performance.now()): (done: number) => void {
+export function progressLines(
+  label: string,
+  total: number,
+  write: (line: string) => void,
+  now: () => number = () => performance.now(),
+): (done: number) => void {
   const started = now();
   let lastTenth = 0;
   return (done) => {

@@ -54,7 +54,14 @@ describe('the import graph', () => {
     expect(circles(made).map((c) => c.join(' '))).toEqual(expect.arrayContaining(['a b c', 'e']));
     expect(circles(made)).toHaveLength(2);
     expect(cyclePath(made, ['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'a']);
-    expect(circles(new Map([['x', ['y']], ['y', []]]))).toEqual([]);
+    expect(
+      circles(
+        new Map([
+          ['x', ['y']],
+          ['y', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('has no circle between files', () => {
@@ -97,9 +104,12 @@ describe('the import graph', () => {
 
 describe('packages', () => {
   it('keeps RxJS, ink and React out of src/', () => {
-    const used = [...packageImports(ROOT, files.filter((file) => layerOf(file) === 0))].flatMap(([file, names]) =>
-      names.filter((name) => /^(rxjs|ink|react)(\/|$)/.test(name)).map((name) => `${file} → ${name}`),
-    );
+    const used = [
+      ...packageImports(
+        ROOT,
+        files.filter((file) => layerOf(file) === 0),
+      ),
+    ].flatMap(([file, names]) => names.filter((name) => /^(rxjs|ink|react)(\/|$)/.test(name)).map((name) => `${file} → ${name}`));
     expect(used, `src/ files importing a stream or screen package:\n${used.join('\n')}`).toEqual([]);
   });
 });

@@ -50,14 +50,16 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   let instance: ReturnType<typeof render> | undefined;
-  const interrupts = options.onQuit ? handleInterrupts({
-    onStop: options.onQuit,
-    notify: () => {}, // the panel's last line says "stopping…"
-    exit: (code) => {
-      instance?.unmount(); // leaves raw mode: the shell gets its terminal back
-      process.exit(code);
-    },
-  }) : undefined;
+  const interrupts = options.onQuit
+    ? handleInterrupts({
+        onStop: options.onQuit,
+        notify: () => {}, // the panel's last line says "stopping…"
+        exit: (code) => {
+          instance?.unmount(); // leaves raw mode: the shell gets its terminal back
+          process.exit(code);
+        },
+      })
+    : undefined;
   const detach = () => {
     interrupts?.dispose();
     instance?.unmount();

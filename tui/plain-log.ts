@@ -25,9 +25,7 @@ export interface PlainLogOptions {
 }
 
 /** Fixed order for the known names; anything else follows in order of first appearance. */
-const ORDER: readonly string[] = [
-  N.loss, N.lossP, N.lossR, N.a, N.ap, N.ar, N.arCond, N.lambda, N.gradShareP, N.gradNormP, N.gradNormR, N.kl,
-];
+const ORDER: readonly string[] = [N.loss, N.lossP, N.lossR, N.a, N.ap, N.ar, N.arCond, N.lambda, N.gradShareP, N.gradNormP, N.gradNormR, N.kl];
 const THROUGHPUT_LABELS: Readonly<Record<string, string>> = {
   [N.tokensPerSec]: 'tok/s',
   [N.samplesPerSec]: 'samples/s',
@@ -66,7 +64,7 @@ export function plainLogLines$(options: PlainLogOptions): Observable<string> {
       const eta = total && s > 0 ? (elapsed / s) * (total - s) : undefined;
       const head = total === undefined ? `step ${s}` : `step ${s}/${total}`;
       subscriber.next(`${head} ${values.join(' ')} elapsed=${formatDuration(elapsed)}${eta === undefined ? '' : ` eta=${formatDuration(eta)}`}`);
-      if (sample && !sampleShown) subscriber.next(`  ${describeSample(sample)}`), (sampleShown = true);
+      if (sample && !sampleShown) (subscriber.next(`  ${describeSample(sample)}`), (sampleShown = true));
       lastLoggedStep = s;
       lastLineAt = now();
     };

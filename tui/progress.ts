@@ -34,7 +34,9 @@ export function progressReporter({ label, total, isTTY = process.stderr.isTTY ==
       lastDraw = now;
       const filled = Math.round(fraction * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      out(`\r${label} ${bar} ${String(Math.floor(fraction * 100)).padStart(3)}% ${done}/${total} · ${rate.toFixed(0)}/s · ${formatDuration(now - started)}${etaPart}${done >= total ? '\n' : ''}`);
+      out(
+        `\r${label} ${bar} ${String(Math.floor(fraction * 100)).padStart(3)}% ${done}/${total} · ${rate.toFixed(0)}/s · ${formatDuration(now - started)}${etaPart}${done >= total ? '\n' : ''}`,
+      );
       return;
     }
     const tenth = Math.floor(fraction * 10);

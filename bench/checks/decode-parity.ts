@@ -94,7 +94,12 @@ function compare(a: Generation[], b: Generation[]): { same: boolean; worst: numb
  * from the same seed (the Rng's uniforms reach the GPU in the same order, so the tokens match unless a draw
  * lands within f32 rounding of a cumulative-weight boundary). Rows of different prompt lengths.
  */
-async function gpuDecodeParity(): Promise<Pick<DecodeParityReport, 'gpuDecodeRan' | 'gpuGreedySame' | 'gpuGreedyLogprobAbs' | 'gpuGreedyTokens' | 'gpuSampledSame' | 'gpuSampledLogprobAbs' | 'gpuSampledTokens'>> {
+async function gpuDecodeParity(): Promise<
+  Pick<
+    DecodeParityReport,
+    'gpuDecodeRan' | 'gpuGreedySame' | 'gpuGreedyLogprobAbs' | 'gpuGreedyTokens' | 'gpuSampledSame' | 'gpuSampledLogprobAbs' | 'gpuSampledTokens'
+  >
+> {
   const rng = new Rng('fused-parity').split('gpu-decode');
   setFusedOptimizer(true);
   const both = async (model: Vlm, requests: SampleRequest[], options: SampleOptions, seed: number) => {
@@ -116,7 +121,10 @@ async function gpuDecodeParity(): Promise<Pick<DecodeParityReport, 'gpuDecodeRan
     // The untied model is also wider, d 96 in 3 heads with a 3·d FFN: a partial K tile (288) and partial column blocks.
     // The tied one has the caption grid on, on a 4×4 patch grid: caption at text positions 3…18, answer at
     // 20…35, both inside the prompts and the decode steps.
-    const config = modelConfig('tiny', tiedHead ? { inputSize: 32, gridStart: 3, gridStride: 4, gridAnswerStart: 20 } : { tiedHead, d: 96, heads: 3, ffnMult: 3 });
+    const config = modelConfig(
+      'tiny',
+      tiedHead ? { inputSize: 32, gridStart: 3, gridStride: 4, gridAnswerStart: 20 } : { tiedHead, d: 96, heads: 3, ffnMult: 3 },
+    );
     const model = createVlm(config, `gpu-decode-${tiedHead}`);
     // A fresh model has unit gains and zero biases: perturb them, or a swapped bias or gain would pass.
     for (const [name, v] of model.params) {
@@ -138,8 +146,13 @@ async function gpuDecodeParity(): Promise<Pick<DecodeParityReport, 'gpuDecodeRan
       const sampled = await both(model, requests, { temperature: 0.8, topP: 0.9, maxTokens: 40, rng: new Rng(0) }, 7);
       ran &&= sampled.ran;
       return {
-        gpuDecodeRan: ran, gpuGreedySame: greedySame, gpuGreedyLogprobAbs: greedyWorst, gpuGreedyTokens: greedyTokens,
-        gpuSampledSame: sampled.same, gpuSampledLogprobAbs: sampled.worst, gpuSampledTokens: sampled.tokens,
+        gpuDecodeRan: ran,
+        gpuGreedySame: greedySame,
+        gpuGreedyLogprobAbs: greedyWorst,
+        gpuGreedyTokens: greedyTokens,
+        gpuSampledSame: sampled.same,
+        gpuSampledLogprobAbs: sampled.worst,
+        gpuSampledTokens: sampled.tokens,
       };
     } finally {
       disposeVlm(model);

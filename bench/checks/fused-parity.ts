@@ -35,13 +35,18 @@ export interface FusedParityReport extends DecodeParityReport {
 const SHAPES: readonly number[][] = [[1], [37], [256], [33, 64], [300, 17], [SUM_SQUARES_CHUNK], [4, 10000]];
 
 function variables(rng: Rng, prefix: string): Map<string, tf.Variable> {
-  return new Map(SHAPES.map((shape, i) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
-    const v = tf.variable(t, true, `${prefix}/w${i}`);
-    t.dispose();
-    return [`w${i}`, v] as const;
-  }));
+  return new Map(
+    SHAPES.map((shape, i) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const t = tf.tensor(
+        Float32Array.from({ length: size }, () => rng.normal()),
+        shape,
+      );
+      const v = tf.variable(t, true, `${prefix}/w${i}`);
+      t.dispose();
+      return [`w${i}`, v] as const;
+    }),
+  );
 }
 
 /** Fused Σg² of each gradient against tf.sum(tf.square(g)), each relative to its own value; Infinity unless bit-reproducible. */
@@ -92,7 +97,11 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
   try {
     for (let step = 0; step < steps; step++) {
       const grads: Record<string, tf.Tensor> = {};
-      for (const [name, v] of fusedParams) grads[name] = tf.tensor(Float32Array.from({ length: v.size }, () => 3 * gradRng.normal()), v.shape);
+      for (const [name, v] of fusedParams)
+        grads[name] = tf.tensor(
+          Float32Array.from({ length: v.size }, () => 3 * gradRng.normal()),
+          v.shape,
+        );
       const scale = tf.scalar(0.5 + 0.1 * step);
       setFusedOptimizer(true);
       const probe = fusedOptimizer();
@@ -125,12 +134,24 @@ export async function fusedKernelParity(steps = 3): Promise<FusedParityReport> {
     }
     let adamwRel = 0;
     for (const name of fusedParams.keys()) {
-      adamwRel = Math.max(adamwRel,
+      adamwRel = Math.max(
+        adamwRel,
         await maxRel(fusedParams.get(name)!, refParams.get(name)!),
         await maxRel(fused.m.get(name)!, reference.m.get(name)!),
-        await maxRel(fused.v.get(name)!, reference.v.get(name)!));
+        await maxRel(fused.v.get(name)!, reference.v.get(name)!),
+      );
     }
-    return { fusedRan, guardHeld, adamwRel, normRel, ...(await layerParity()), matmulRel: await matmulParity(), columnSumRel: await columnSumParity(), attentionRel: await attentionParity(), ...(await decodeParity()) };
+    return {
+      fusedRan,
+      guardHeld,
+      adamwRel,
+      normRel,
+      ...(await layerParity()),
+      matmulRel: await matmulParity(),
+      columnSumRel: await columnSumParity(),
+      attentionRel: await attentionParity(),
+      ...(await decodeParity()),
+    };
   } finally {
     setFusedOptimizer(wasOn);
     fused.dispose();

@@ -22,19 +22,32 @@ const SHAPES: readonly number[][] = [[3], [40, 7], [9000], [64, 130]]; // a part
 
 async function run(fused: boolean, steps: number): Promise<{ verdicts: Float32Array[]; state: Float32Array[]; packed: number }> {
   const rng = new Rng('guarded-parity');
-  const params = new Map(SHAPES.map((shape, i) => {
-    const t = tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
-    const v = tf.variable(t, true, `guarded-parity-${fused}-${i}`);
-    t.dispose();
-    return [`w${i}`, v] as const;
-  }));
+  const params = new Map(
+    SHAPES.map((shape, i) => {
+      const t = tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+        shape,
+      );
+      const v = tf.variable(t, true, `guarded-parity-${fused}-${i}`);
+      t.dispose();
+      return [`w${i}`, v] as const;
+    }),
+  );
   const optimizer = new AdamW(params, { lr: 1e-2, weightDecay: 0.1, clipNorm: 1, warmupSteps: 2 }, (name) => name !== 'w1');
   const was = setFusedOptimizer(fused);
   const before = guardedForms.packed;
   const verdicts: Float32Array[] = [];
   try {
     for (let step = 0; step < steps; step++) {
-      const grads = Object.fromEntries([...params].map(([name, v]) => [name, tf.tensor(Float32Array.from({ length: v.size }, () => 2 * rng.normal()), v.shape)]));
+      const grads = Object.fromEntries(
+        [...params].map(([name, v]) => [
+          name,
+          tf.tensor(
+            Float32Array.from({ length: v.size }, () => 2 * rng.normal()),
+            v.shape,
+          ),
+        ]),
+      );
       const loss = tf.scalar(step === 2 ? NaN : 1 + rng.next());
       const update = queueGuardedUpdate(optimizer, grads, loss);
       const values = (await update.verdict.data()) as Float32Array;

@@ -8,7 +8,17 @@ import { Rng } from '../../src/rng.ts';
 import { embedTokens } from '../../src/model/forward.ts';
 import { headLogprobs } from '../../src/model/logprobs.ts';
 import { attend, gelu, layerNorm, linear, mergeHeads, MASKED, prefixLmBias, splitHeads } from '../../src/model/layers.ts';
-import { attentionFused, DEFAULT_MATMUL_TILE, fusedBackend, MATMUL_TILES, setBiasGradInMatmul, setFusedOptimizer, setMatmulTile, setPairedDq, setSegmentCompact } from '../../src/webgpu/index.ts';
+import {
+  attentionFused,
+  DEFAULT_MATMUL_TILE,
+  fusedBackend,
+  MATMUL_TILES,
+  setBiasGradInMatmul,
+  setFusedOptimizer,
+  setMatmulTile,
+  setPairedDq,
+  setSegmentCompact,
+} from '../../src/webgpu/index.ts';
 
 /** max|a − b| and max|b|. */
 async function diffAndScale(a: tf.Tensor, b: tf.Tensor): Promise<[number, number]> {
@@ -48,14 +58,29 @@ async function bothWays(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[
   return Math.max(...pairs.map(([diff, scale]) => diff / Math.max(scale, 1e-4 * largest, 1e-30)));
 }
 
-export async function layerParity(): Promise<{ layerNormRel: number; linearRel: number; geluRel: number; segmentSumRel: number; embedRel: number; headLogprobsRel: number }> {
+export async function layerParity(): Promise<{
+  layerNormRel: number;
+  linearRel: number;
+  geluRel: number;
+  segmentSumRel: number;
+  embedRel: number;
+  headLogprobsRel: number;
+}> {
   const rng = new Rng('fused-parity').split('layers');
-  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const t = (...shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+      shape,
+    );
   let layerNormRel = 0;
   let linearRel = 0;
   // d = 40 < 64 lanes covers partial rows. d = 1 is left out: its dx is exactly 0 in the reference and
   // FMA contraction on the H100 leaves ~1e-5 there, a degenerate case the model never has.
-  for (const [rows, d] of [[15, 40], [7, 256], [5, 512]]) {
+  for (const [rows, d] of [
+    [15, 40],
+    [7, 256],
+    [5, 512],
+  ]) {
     const inputs = [t(rows, d), t(d), t(d)]; // x [rows, d], gain [d], shift [d]
     layerNormRel = Math.max(layerNormRel, await bothWays((x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), inputs));
     tf.dispose(inputs);
@@ -68,9 +93,20 @@ export async function layerParity(): Promise<{ layerNormRel: number; linearRel: 
   const biasWas = setBiasGradInMatmul(true);
   const tileWas = setMatmulTile(DEFAULT_MATMUL_TILE);
   const settings: [boolean, string][] = [[false, DEFAULT_MATMUL_TILE], ...MATMUL_TILES.map((name): [boolean, string] => [true, name])];
-  for (const [xShape, m, residual, [biasInMatmul, tile]] of settings.flatMap((setting) => ([[[6, 33], 17, false], [[64, 256], 96, false],
-    [[3, 40, 48], 20, false], [[6, 33], 17, true], [[3, 40, 48], 20, true], [[64, 600], 32, true], [[1200, 40], 70, false],
-    [[2, 300, 200], 24, true]] as const).map(([xs, m, r]) => [xs, m, r, setting] as const))) {
+  for (const [xShape, m, residual, [biasInMatmul, tile]] of settings.flatMap((setting) =>
+    (
+      [
+        [[6, 33], 17, false],
+        [[64, 256], 96, false],
+        [[3, 40, 48], 20, false],
+        [[6, 33], 17, true],
+        [[3, 40, 48], 20, true],
+        [[64, 600], 32, true],
+        [[1200, 40], 70, false],
+        [[2, 300, 200], 24, true],
+      ] as const
+    ).map(([xs, m, r]) => [xs, m, r, setting] as const),
+  )) {
     setBiasGradInMatmul(biasInMatmul);
     setMatmulTile(tile);
     const n = xShape[xShape.length - 1];
@@ -83,18 +119,33 @@ export async function layerParity(): Promise<{ layerNormRel: number; linearRel: 
   const segmentSumRel = await segmentSumParity(t);
   // The text embedding op (src/webgpu/embed.ts) against gather + add: value and both tables' gradients. 2,100 rows
   // (two full id tiles and a partial one), repeated ids, width 264 (two column blocks, the second partial).
-  const ids = tf.tensor2d(Int32Array.from({ length: 2100 }, (_, i) => (i * 13) % 37), [3, 700], 'int32');
-  const positions = tf.tensor2d(Int32Array.from({ length: 2100 }, (_, i) => (i % 700) % 300), [3, 700], 'int32');
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: 2100 }, (_, i) => (i * 13) % 37),
+    [3, 700],
+    'int32',
+  );
+  const positions = tf.tensor2d(
+    Int32Array.from({ length: 2100 }, (_, i) => (i % 700) % 300),
+    [3, 700],
+    'int32',
+  );
   const tables = [t(37, 264), t(300, 264), t(1)]; // tok, pos, and a scale so every input has a gradient
   const embedRel = await bothWays((tok, pos, s) => tf.mul(embedTokens(tok as tf.Tensor2D, pos as tf.Tensor2D, ids, positions), s), tables);
   tf.dispose([ids, positions, ...tables]);
   // The loss head (src/webgpu/logprobs.ts) against logits + oneHot + logSumExp: tied ([V, d] table) and untied ([d, V])
   // head, 120 rows of width 48, vocabulary 37, with one target past the vocabulary and one negative (both pick 0).
-  const targets = tf.tensor2d(Int32Array.from({ length: 120 }, (_, i) => (i === 7 ? 37 : i === 8 ? -1 : (i * 11) % 37)), [3, 40], 'int32');
+  const targets = tf.tensor2d(
+    Int32Array.from({ length: 120 }, (_, i) => (i === 7 ? 37 : i === 8 ? -1 : (i * 11) % 37)),
+    [3, 40],
+    'int32',
+  );
   let headLogprobsRel = 0;
   for (const tied of [true, false]) {
     const inputs = [tf.tidy(() => tf.mul(t(3, 40, 48), 2)), tied ? t(37, 48) : t(48, 37), t(1)]; // h, head table, a scale
-    headLogprobsRel = Math.max(headLogprobsRel, await bothWays((h, table, s) => tf.mul(headLogprobs(h as tf.Tensor3D, table as tf.Tensor2D, tied, targets), s), inputs));
+    headLogprobsRel = Math.max(
+      headLogprobsRel,
+      await bothWays((h, table, s) => tf.mul(headLogprobs(h as tf.Tensor3D, table as tf.Tensor2D, tied, targets), s), inputs),
+    );
     tf.dispose(inputs);
   }
   targets.dispose();
@@ -111,9 +162,15 @@ export async function layerParity(): Promise<{ layerNormRel: number; linearRel: 
  */
 async function segmentSumParity(t: (...shape: number[]) => tf.Tensor): Promise<number> {
   let worst = 0;
-  for (const [n, segments, cols, id] of [[3000, 37, 300, (i: number) => (i * 13) % 37], [2500, 5, 64, (i: number) => Math.floor(i / 600) % 5]] as const) {
+  for (const [n, segments, cols, id] of [
+    [3000, 37, 300, (i: number) => (i * 13) % 37],
+    [2500, 5, 64, (i: number) => Math.floor(i / 600) % 5],
+  ] as const) {
     const rows = t(n, cols);
-    const ids = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => id(i)), 'int32');
+    const ids = tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => id(i)),
+      'int32',
+    );
     setFusedOptimizer(false);
     const reference = tf.unsortedSegmentSum(rows, ids, segments);
     setFusedOptimizer(true);
@@ -136,11 +193,21 @@ async function segmentSumParity(t: (...shape: number[]) => tf.Tensor): Promise<n
  */
 export async function matmulParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('matmul');
-  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const t = (...shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+      shape,
+    );
   const cases: [number[], number[], boolean, boolean, number?][] = [
-    [[70, 33], [33, 50], false, false], [[3000, 40], [3000, 24], true, false], [[100, 70], [90, 70], false, true],
-    [[20, 50], [40, 20], true, true], [[3, 40, 20], [3, 20, 30], false, false], [[2, 40, 20], [20, 30], false, false],
-    [[130, 64], [64, 70], false, false, 70], [[20, 2000], [2000, 24], false, false, 24], [[17, 300], [300, 65], false, false],
+    [[70, 33], [33, 50], false, false],
+    [[3000, 40], [3000, 24], true, false],
+    [[100, 70], [90, 70], false, true],
+    [[20, 50], [40, 20], true, true],
+    [[3, 40, 20], [3, 20, 30], false, false],
+    [[2, 40, 20], [20, 30], false, false],
+    [[130, 64], [64, 70], false, false, 70],
+    [[20, 2000], [2000, 24], false, false, 24],
+    [[17, 300], [300, 65], false, false],
     [[4000, 256], [4000, 256], true, false], // a weight gradient: 16 tiles × 15 splits at 4×4
   ];
   let worst = 0;
@@ -164,11 +231,24 @@ export async function matmulParity(): Promise<number> {
 /** Column sums (src/webgpu/colsum.ts) against tfjs's Sum on the same device: one or two leading axes, keepDims, one or two passes, vec4 or f32 columns. */
 export async function columnSumParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('colsum');
-  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
-  const cases: [number[], number[], boolean][] = [[[300, 17], [0], false], [[4, 50, 33], [0, 1], false], [[4, 50, 33], [1, 0], true],
-    [[3000, 6], [0], false], [[70, 2, 3], [0], true], [[64, 1], [-2], false], [[2000, 300], [0], false],
+  const t = (...shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+      shape,
+    );
+  const cases: [number[], number[], boolean][] = [
+    [[300, 17], [0], false],
+    [[4, 50, 33], [0, 1], false],
+    [[4, 50, 33], [1, 0], true],
+    [[3000, 6], [0], false],
+    [[70, 2, 3], [0], true],
+    [[64, 1], [-2], false],
+    [[2000, 300], [0], false],
     // vec4 columns in one pass (≤ 512 rows), two passes with a partial column block, the train-step bias shape (2 × 593 rows).
-    [[400, 64], [0], false], [[5000, 260], [0], false], [[2, 593, 256], [0, 1], false]];
+    [[400, 64], [0], false],
+    [[5000, 260], [0], false],
+    [[2, 593, 256], [0, 1], false],
+  ];
   let worst = 0;
   for (const [shape, axes, keepDims] of cases) {
     const x = t(...shape);
@@ -190,9 +270,18 @@ export async function columnSumParity(): Promise<number> {
  */
 export async function attentionParity(): Promise<number> {
   const rng = new Rng('fused-parity').split('attention');
-  const t = (...shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const t = (...shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+      shape,
+    );
   let worst = 0;
-  for (const [batch, heads, dh, prefix, text, padded] of [[2, 2, 8, 5, 70, true], [1, 3, 32, 9, 121, false], [3, 1, 64, 64, 64, true], [2, 1, 64, 81, 512, true]] as const) {
+  for (const [batch, heads, dh, prefix, text, padded] of [
+    [2, 2, 8, 5, 70, true],
+    [1, 3, 32, 9, 121, false],
+    [3, 1, 64, 64, 64, true],
+    [2, 1, 64, 81, 512, true],
+  ] as const) {
     const l = prefix + text;
     const bias = new Float32Array(batch * l);
     // Row r has r·3 left-padding text keys (the layout prepareBatch makes for shorter prompts).
@@ -208,7 +297,8 @@ export async function attentionParity(): Promise<number> {
     };
     // Scores of order 1–3 (q, k ~ N(0, 1.5²) at dh 8) so the softmax is neither flat nor one-hot.
     const inputs = [0, 1, 2].map(() => tf.tidy(() => tf.mul(t(batch, l, heads * dh), 1.5))); // q, k, v [B, L, d]
-    for (const paired of [true, false]) { // both dq kernels (the one-thread-a-row one serves dh not a multiple of 8)
+    for (const paired of [true, false]) {
+      // both dq kernels (the one-thread-a-row one serves dh not a multiple of 8)
       const was = setPairedDq(paired);
       worst = Math.max(worst, await bothWays(f, inputs));
       setPairedDq(was);

@@ -42,8 +42,7 @@ export function parityBatch(c: ModelConfig, n: number, seed = 1): ScoreRow[] {
 }
 
 /** Mean token NLL over the response mask: the SFT loss shape. */
-const meanNll = (out: { logp: tf.Tensor2D; mask: tf.Tensor2D }): tf.Scalar =>
-  tf.div(tf.neg(tf.sum(tf.mul(out.logp, out.mask))), tf.sum(out.mask)) as tf.Scalar;
+const meanNll = (out: { logp: tf.Tensor2D; mask: tf.Tensor2D }): tf.Scalar => tf.div(tf.neg(tf.sum(tf.mul(out.logp, out.mask))), tf.sum(out.mask)) as tf.Scalar;
 
 /** Loss and gradients of a fresh model from `seed` on the active backend, downloaded. */
 export async function gradientSnapshot(c: ModelConfig, rows: readonly ScoreRow[], seed = 0): Promise<GradientSnapshot> {

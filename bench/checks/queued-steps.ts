@@ -24,18 +24,21 @@ export interface QueuedStepsReport {
   readonly resumedSame: boolean; // the next step after the refusals equals step 2 of an unrefused run
 }
 
-const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar =>
-  tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar => tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 const nanLoss = (t: TokenLogprobs) => tf.mul(crossEntropy(t), NaN) as tf.Scalar;
 
 export async function queuedStepsCheck(): Promise<QueuedStepsReport> {
   const config = modelConfig('tiny', { inputSize: 32 });
   const rng = new Rng('queued-steps');
-  const batch = prepareBatch(config, ['<caption>1-2</caption>ok<answer>1</answer>', '<caption>3.4</caption>no<answer>2</answer>'].map((t) => ({
-    pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
-    prompt: promptTokens('Q'),
-    response: encode(t),
-  })), 16);
+  const batch = prepareBatch(
+    config,
+    ['<caption>1-2</caption>ok<answer>1</answer>', '<caption>3.4</caption>no<answer>2</answer>'].map((t) => ({
+      pixels: Float32Array.from({ length: config.inputSize ** 2 }, () => rng.next()),
+      prompt: promptTokens('Q'),
+      response: encode(t),
+    })),
+    16,
+  );
   const runs: { model: Vlm; optimizer: AdamW }[] = [];
   const fresh = () => {
     const model = createVlm(config, 4);
@@ -49,8 +52,8 @@ export async function queuedStepsCheck(): Promise<QueuedStepsReport> {
     const a = [await step(awaited), await step(awaited)];
     const queued = fresh();
     const q = await Promise.all([step(queued), step(queued)]);
-    const queuedSame = q.every((r, i) => r.loss === a[i].loss && r.gradNorm === a[i].gradNorm) &&
-      (await weightsSha256(queued.model)) === (await weightsSha256(awaited.model));
+    const queuedSame =
+      q.every((r, i) => r.loss === a[i].loss && r.gradNorm === a[i].gradNorm) && (await weightsSha256(queued.model)) === (await weightsSha256(awaited.model));
 
     const one = fresh();
     await step(one);

@@ -40,7 +40,9 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const request = requestedBackend(requested, env);
   if (!isVerbose(env)) tf.env().set('PROD', true); // quiet startup: PROD only silences tfjs's warn/log calls (tfjs 4.22)
-  const precision = options.precision ? parsePrecision(options.precision, '--precision') : parsePrecision(env.ASYMFLOW_PRECISION || 'fp32', 'ASYMFLOW_PRECISION');
+  const precision = options.precision
+    ? parsePrecision(options.precision, '--precision')
+    : parsePrecision(env.ASYMFLOW_PRECISION || 'fp32', 'ASYMFLOW_PRECISION');
   if (active && (request === 'auto' || request === active.name) && (precision === 'fp32' || active.precision === 'mixed')) return active;
   if (active) await active.dispose();
 
@@ -51,7 +53,12 @@ export async function resolveBackend(requested?: string, options: ResolveOptions
       const backend = await activate(name, env, request === 'auto', precision);
       active = backend;
       log(`backend: ${backend.name} (${backend.device})`);
-      if (precision === 'mixed') log(backend.precision === 'mixed' ? 'precision: mixed (f16 tensor-core matmuls, f32 accumulation and master weights, dynamic loss scaling)' : `precision: fp32 (mixed asked for, but ${backend.name === 'webgpu' ? tensorCoreGapOf(backend) : `${backend.name} has no tensor-core path`})`);
+      if (precision === 'mixed')
+        log(
+          backend.precision === 'mixed'
+            ? 'precision: mixed (f16 tensor-core matmuls, f32 accumulation and master weights, dynamic loss scaling)'
+            : `precision: fp32 (mixed asked for, but ${backend.name === 'webgpu' ? tensorCoreGapOf(backend) : `${backend.name} has no tensor-core path`})`,
+        );
       return backend;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

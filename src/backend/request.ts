@@ -51,10 +51,7 @@ export function parseBackendRequest(value: string, source: string): BackendReque
 }
 
 /** The request in force: the explicit one (a `--backend` flag), else ASYMFLOW_BACKEND, else auto. */
-export function requestedBackend(
-  requested: string | undefined,
-  env: Env = process.env,
-): BackendRequest {
+export function requestedBackend(requested: string | undefined, env: Env = process.env): BackendRequest {
   if (requested !== undefined && requested !== '') return parseBackendRequest(requested, '--backend');
   const fromEnv = env.ASYMFLOW_BACKEND;
   if (fromEnv !== undefined && fromEnv !== '') return parseBackendRequest(fromEnv, 'ASYMFLOW_BACKEND');

@@ -10,7 +10,13 @@ import { TC_SUBGROUP } from '../webgpu/index.ts';
 export const TENSOR_CORE_DAWN_OPTIONS = ['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
 export const TENSOR_CORE_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
 
-interface MatrixConfig { componentType: string; resultComponentType: string; M: number; N: number; K: number }
+interface MatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
+}
 type InfoWithMatrices = GPUAdapterInfo & { subgroupMatrixConfigs?: readonly MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
 
 /** Undefined when the adapter can run the tensor-core matmul, else why not (one line for the run's log). */
@@ -18,7 +24,9 @@ export function tensorCoreGap(adapter: GPUAdapter): string | undefined {
   const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
   if (missing.length > 0) return `the adapter lacks ${missing.join(', ')}`;
   const info = adapter.info as InfoWithMatrices;
-  const f16 = (info.subgroupMatrixConfigs ?? []).some((c) => c.componentType === 'f16' && c.resultComponentType === 'f32' && c.M === 16 && c.N === 16 && c.K === 16);
+  const f16 = (info.subgroupMatrixConfigs ?? []).some(
+    (c) => c.componentType === 'f16' && c.resultComponentType === 'f32' && c.M === 16 && c.N === 16 && c.K === 16,
+  );
   if (!f16) return 'the adapter has no f16×f16→f32 16×16×16 subgroup matrix';
   // The kernel maps invocations to subgroups by index / 32: a device whose subgroups are another size would mix fragments.
   if (info.subgroupMinSize !== TC_SUBGROUP || info.subgroupMaxSize !== TC_SUBGROUP) {
@@ -35,8 +43,11 @@ export async function tensorCoreGapHere(): Promise<string | undefined> {
   type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
   const dawn = (await import('webgpu')) as unknown as Dawn;
   Object.assign(globalThis, dawn.globals);
-  const adapter = await dawn.create(TENSOR_CORE_DAWN_OPTIONS).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-  if (!adapter) return 'no adapter on Dawn\'s default backends (Vulkan)';
+  const adapter = await dawn
+    .create(TENSOR_CORE_DAWN_OPTIONS)
+    .requestAdapter({ powerPreference: 'high-performance' })
+    .catch(() => null);
+  if (!adapter) return "no adapter on Dawn's default backends (Vulkan)";
   return tensorCoreGap(adapter);
 }
 

@@ -10,7 +10,17 @@ import type { Env } from './request.ts';
 
 const LOADER = 'libvulkan.so.1';
 // The multiarch and classic library directories the dynamic linker searches without ld.so.cache.
-const SYSTEM_DIRS = ['/lib', '/usr/lib', '/lib64', '/usr/lib64', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu'];
+const SYSTEM_DIRS = [
+  '/lib',
+  '/usr/lib',
+  '/lib64',
+  '/usr/lib64',
+  '/usr/local/lib',
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+];
 
 export interface LoaderSearch {
   readonly platform?: NodeJS.Platform;

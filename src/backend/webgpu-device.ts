@@ -106,7 +106,10 @@ export async function activateWebgpu(env: Env, auto: boolean, precision: Precisi
  */
 export function applyTfjsFlags(spec: string | undefined): void {
   if (!spec) return;
-  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new BackendError(`ASYMFLOW_TFJS_FLAGS: '${item}' is not NAME=value`);
     const name = item.slice(0, eq);
@@ -139,7 +142,9 @@ async function findAdapter(dawn: DawnModule, env: Env, tensorCores: boolean): Pr
     ? [{ options: forced.split(','), request: compatRequest(forced) }]
     : [
         // Mixed precision: the toggles that show the tensor cores (tensor-cores.ts), on the default backends only.
-        ...(hasVulkanLoader(env) || isVerbose(env) ? [{ options: tensorCores ? TENSOR_CORE_DAWN_OPTIONS : [], request: { powerPreference: 'high-performance' } as GPURequestAdapterOptions }] : []),
+        ...(hasVulkanLoader(env) || isVerbose(env)
+          ? [{ options: tensorCores ? TENSOR_CORE_DAWN_OPTIONS : [], request: { powerPreference: 'high-performance' } as GPURequestAdapterOptions }]
+          : []),
         { options: ['backend=opengles'], request: compatRequest('opengles') },
       ];
   for (const { options, request } of attempts) {

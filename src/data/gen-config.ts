@@ -34,7 +34,8 @@ export const GEN_DEFAULTS: GenConfig = defaultsOf(GEN_OPTIONS);
 export function resolveGenConfig(flags: Readonly<Record<string, unknown>>): GenConfig {
   const config = resolveOptions('gen', GEN_OPTIONS, flags);
   if (config.out === '') throw new ConfigError('gen.out is required: the dataset directory (--out DIR)');
-  if (flags.n !== undefined && config.n === 0) throw new ConfigError(`gen.n must be a positive integer, got 0 (leave --n out for the split's default size, ${SPLIT_SIZES[config.split as Split]})`);
+  if (flags.n !== undefined && config.n === 0)
+    throw new ConfigError(`gen.n must be a positive integer, got 0 (leave --n out for the split's default size, ${SPLIT_SIZES[config.split as Split]})`);
   if (config.withPixels && config.record === '') throw new ConfigError('gen: --with-pixels applies to --record FILE, which is missing');
   return config.n === 0 ? { ...config, n: SPLIT_SIZES[config.split as Split] } : config;
 }

@@ -39,7 +39,8 @@ export function isTrainSplit(split: string): boolean {
 /** Held-out size from the task options (`heldOut`, a split-layer knob; 0 = splits not kept disjoint). */
 export function heldOutSize(options: TaskOptions = {}): number {
   const value = options.heldOut ?? DEFAULT_HELD_OUT;
-  if (!Number.isInteger(value) || (value as number) < 0) throw new RangeError(`task option heldOut must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 0)
+    throw new RangeError(`task option heldOut must be a non-negative integer, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
@@ -110,7 +111,11 @@ const cache = new Map<string, HeldOutKeys>();
 
 /** Options as a stable cache key (sorted keys). */
 export function optionsKey(options: TaskOptions): string {
-  return JSON.stringify(Object.keys(options).sort().map((k) => [k, options[k]]));
+  return JSON.stringify(
+    Object.keys(options)
+      .sort()
+      .map((k) => [k, options[k]]),
+  );
 }
 
 /** The keys of every held-out split's first `heldOut` puzzles for (task, seed, options), computed once. */

@@ -33,7 +33,10 @@ export function gcPerception(value: unknown): string | undefined {
     value = value.map(([i, j]) => `(${i},${j})`).join(',');
   }
   if (typeof value !== 'string') return undefined;
-  const text = value.trim().replace(/^\[(.*)\]$/s, '$1').replace(/\[(\s*\d+\s*,\s*\d+\s*)\]/g, '($1)');
+  const text = value
+    .trim()
+    .replace(/^\[(.*)\]$/s, '$1')
+    .replace(/\[(\s*\d+\s*,\s*\d+\s*)\]/g, '($1)');
   if (!/^\s*\(/.test(text)) return undefined;
   try {
     return formatEdges(parseEdges(text));
@@ -134,7 +137,8 @@ function checkPuzzle(puzzle: Puzzle): void {
     if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`GC node count must be a positive integer, got ${clip(String(given))}`);
     for (const [i, j] of edges) {
       if (i === j) throw new Error(`GC edge (${i},${j}) in p* ${snippet(puzzle.pStar)} is a self-loop`);
-      if (Math.max(i, j) >= nodes) throw new Error(`GC edge (${i},${j}) in p* ${snippet(puzzle.pStar)} names a node beyond the ${nodes} nodes (ids 0..${nodes - 1})`);
+      if (Math.max(i, j) >= nodes)
+        throw new Error(`GC edge (${i},${j}) in p* ${snippet(puzzle.pStar)} names a node beyond the ${nodes} nodes (ids 0..${nodes - 1})`);
     }
     const verdict = checkGc(puzzle.pStar, puzzle.solution, nodes);
     if (!verdict.correct) throw new Error(`the answer ${snippet(puzzle.solution)} does not colour p* ${snippet(puzzle.pStar)}: ${clip(verdict.reason)}`);
@@ -142,7 +146,8 @@ function checkPuzzle(puzzle: Puzzle): void {
   }
   parseGrid(puzzle.pStar, 'perception'); // 81 digits 0-9 in 9 rows, or it throws naming the problem
   const verdict = checkSudoku(puzzle.pStar, puzzle.solution);
-  if (!verdict.correct) throw new Error(`the answer ${snippet(puzzle.solution)} does not solve the Sudoku p* ${snippet(puzzle.pStar)}: ${clip(verdict.reason)}`);
+  if (!verdict.correct)
+    throw new Error(`the answer ${snippet(puzzle.solution)} does not solve the Sudoku p* ${snippet(puzzle.pStar)}: ${clip(verdict.reason)}`);
 }
 
 function rebuildPuzzle(row: HfRow, { task, split, index }: ImportedPuzzleAt): Puzzle {
@@ -150,11 +155,19 @@ function rebuildPuzzle(row: HfRow, { task, split, index }: ImportedPuzzleAt): Pu
   const id = `${task}-${split}-${index}`;
   if (task === 'gc') {
     const pStar = perceptions.map(gcPerception).find((p) => p !== undefined);
-    if (pStar === undefined) throw new Error(`cannot recover the GC edge list p*: no <caption> in response, and ground_truth ${snippet(row.ground_truth)} holds no edge list`);
+    if (pStar === undefined)
+      throw new Error(`cannot recover the GC edge list p*: no <caption> in response, and ground_truth ${snippet(row.ground_truth)} holds no edge list`);
     const edges = parseEdges(pStar);
     let nodes = impliedNodes(edges);
     const answer = answers.find((a): a is string => typeof a === 'string' && /^\s*\d+\s*:\s*\d+/.test(a));
-    if (answer) nodes = Math.max(nodes, ...answer.split(',').map((pair) => Number(pair.split(':')[0]) + 1).filter(Number.isInteger));
+    if (answer)
+      nodes = Math.max(
+        nodes,
+        ...answer
+          .split(',')
+          .map((pair) => Number(pair.split(':')[0]) + 1)
+          .filter(Number.isInteger),
+      );
     if (nodes === 0) throw new Error('the GC edge list p* is empty and no answer names the nodes');
     const solved = solveGc(pStar, nodes);
     const solution = answer && checkGc(pStar, answer, nodes).correct ? answer.replace(/\s+/g, '') : solved.answer;

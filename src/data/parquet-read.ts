@@ -39,7 +39,8 @@ export async function* readHfParquet(file: string): AsyncGenerator<ParquetRowAt>
   }
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
   for (const name of REQUIRED) {
-    if (!columns.includes(name)) throw new Error(`${file}: no '${name}' column (found: ${columns.join(', ')}); expected query, image, ground_truth[, response]`);
+    if (!columns.includes(name))
+      throw new Error(`${file}: no '${name}' column (found: ${columns.join(', ')}); expected query, image, ground_truth[, response]`);
   }
   const read = columns.filter((c) => (REQUIRED as readonly string[]).includes(c) || c === 'response');
   let start = 0;

@@ -65,7 +65,15 @@ function drawnSplitKeys(task: Task, split: string, seed: number, options: TaskOp
  * avoid and with the first AUDIT_TRAIN_N (or `trainN`) puzzles of each training split for the same seed and
  * options. `label` names the left side, e.g. 'test[0,128)'.
  */
-export function heldOutAudit(task: Task, split: string, label: string, keys: readonly string[], seed: number, options: TaskOptions, trainN = AUDIT_TRAIN_N): Overlap[] {
+export function heldOutAudit(
+  task: Task,
+  split: string,
+  label: string,
+  keys: readonly string[],
+  seed: number,
+  options: TaskOptions,
+  trainN = AUDIT_TRAIN_N,
+): Overlap[] {
   const out: Overlap[] = [];
   const size = heldOutSize(options);
   if (size > 0) {
@@ -112,13 +120,24 @@ export function handwritingOf(task: Task, split: string): string {
  * A run's audit of generated splits: the first `train.n` puzzles of a training split against the first `evaluation.n`
  * of a held-out one (and the training keys against every held-out split's first `heldOut`).
  */
-export function runAudit(task: Task, seed: number, options: TaskOptions, train: { split: string; n: number }, evaluation: { split: string; n: number }): RunAudit {
+export function runAudit(
+  task: Task,
+  seed: number,
+  options: TaskOptions,
+  train: { split: string; n: number },
+  evaluation: { split: string; n: number },
+): RunAudit {
   const trained = splitKeys(task, train.split, seed, options, train.n);
   const evaluated = [...splitKeys(task, evaluation.split, seed, options, evaluation.n).keys];
   const trainKeys = [...trained.keys];
   const label = `${train.split}[0,${train.n})${handwritingOf(task, train.split)}`;
   const overlap = [
-    { left: label, right: `${evaluation.split}[0,${evaluation.n})${handwritingOf(task, evaluation.split)}`, checked: trainKeys.length, overlap: overlapOf(trainKeys, new Set(evaluated)) },
+    {
+      left: label,
+      right: `${evaluation.split}[0,${evaluation.n})${handwritingOf(task, evaluation.split)}`,
+      checked: trainKeys.length,
+      overlap: overlapOf(trainKeys, new Set(evaluated)),
+    },
     ...trainingAudit(task, `${train.split}[0,${train.n})`, trainKeys, seed, options),
   ];
   return { overlap, skipped: trained.skipped, line: overlapLine(overlap, trained.skipped) };

@@ -79,7 +79,13 @@ export async function auditedSamples(train: SplitRequest, evaluation: SplitReque
   let skipped = 0;
   let trainSamples = await collect(splitSamples(train, (count) => (skipped += count)));
   const evalSamples = await collect(splitSamples(evaluation));
-  const evalKeys = new Set(keysOf(task, evalSamples.map((s) => s.puzzle), options));
+  const evalKeys = new Set(
+    keysOf(
+      task,
+      evalSamples.map((s) => s.puzzle),
+      options,
+    ),
+  );
   if (train.data && heldOutSize(options) > 0) {
     const held = await heldOutShardKeys(task, train.data, options);
     for (const key of evalKeys) held.add(key);
@@ -87,9 +93,15 @@ export async function auditedSamples(train: SplitRequest, evaluation: SplitReque
     trainSamples = dropped.kept;
     skipped += dropped.skipped;
   }
-  const trainKeys = keysOf(task, trainSamples.map((s) => s.puzzle), options);
+  const trainKeys = keysOf(
+    task,
+    trainSamples.map((s) => s.puzzle),
+    options,
+  );
   const label = `${train.split} (${trainSamples.length})`;
-  const overlap: Overlap[] = [{ left: label, right: `${evaluation.split}[0,${evalSamples.length})`, checked: trainKeys.length, overlap: overlapOf(trainKeys, evalKeys) }];
+  const overlap: Overlap[] = [
+    { left: label, right: `${evaluation.split}[0,${evalSamples.length})`, checked: trainKeys.length, overlap: overlapOf(trainKeys, evalKeys) },
+  ];
   if (!train.data) overlap.push(...trainingAudit(task, label, trainKeys, train.seed, options));
   return { train: trainSamples, evaluation: evalSamples, skipped, overlap };
 }

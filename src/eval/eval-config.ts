@@ -14,13 +14,26 @@ import { EVAL_MODES, type EvalModes } from './eval-record.ts';
 export const EVAL_OPTIONS = {
   task: option('gc', 'task: gc or sudoku', { value: 'name', check: checks.oneOf(TASK_NAMES) }),
   checkpoint: option('', 'our model: a checkpoint or a run directory', { value: 'dir' }),
-  policy: option('tfjs', 'tfjs (our checkpoint) or openai (an OpenAI-compatible endpoint)', { value: 'kind', check: checks.oneOf(['tfjs', 'openai']), shownDefault: 'tfjs with --checkpoint, openai with --base-url' }),
+  policy: option('tfjs', 'tfjs (our checkpoint) or openai (an OpenAI-compatible endpoint)', {
+    value: 'kind',
+    check: checks.oneOf(['tfjs', 'openai']),
+    shownDefault: 'tfjs with --checkpoint, openai with --base-url',
+  }),
   baseUrl: option('', 'openai: the endpoint, e.g. http://127.0.0.1:8000/v1', { value: 'url' }),
   model: option('', 'openai: the model name (default: the first of GET /v1/models)', { value: 'name' }),
   apiKeyEnv: option('OPENAI_API_KEY', 'openai: environment variable holding the API key', { value: 'var' }),
-  image: option('png', 'openai: png (the dataset image) or pixels (the model input, for asymflow serve)', { value: 'source', check: checks.oneOf(['png', 'pixels']) }),
-  split: option<string>(SCOUTING_SPLIT, 'test, val, test_seen_glyphs (sudoku: new puzzles in the training handwriting), train_sft or train_rl; scouting evaluates on val, a reported table on test', { value: 'name', check: checks.oneOf(SPLITS) }),
-  views: option(true, 'evaluate the task\'s extra test views on --split test (sudoku: test_seen_glyphs into DIR/test_seen_glyphs); --no-views: skip them', { check: checks.boolean }),
+  image: option('png', 'openai: png (the dataset image) or pixels (the model input, for asymflow serve)', {
+    value: 'source',
+    check: checks.oneOf(['png', 'pixels']),
+  }),
+  split: option<string>(
+    SCOUTING_SPLIT,
+    'test, val, test_seen_glyphs (sudoku: new puzzles in the training handwriting), train_sft or train_rl; scouting evaluates on val, a reported table on test',
+    { value: 'name', check: checks.oneOf(SPLITS) },
+  ),
+  views: option(true, "evaluate the task's extra test views on --split test (sudoku: test_seen_glyphs into DIR/test_seen_glyphs); --no-views: skip them", {
+    check: checks.boolean,
+  }),
   n: option(500, 'samples to evaluate', { value: 'count', check: checks.positiveInt }),
   mode: option<EvalModes>('both', 'e2e, counterfactual or both', { value: 'mode', check: checks.oneOf(EVAL_MODES) }),
   temperature: option(PAPER_SAMPLING.temperature, 'sampling temperature (paper: 0.7)', { value: 't', check: checks.inRange(0, 2) }),
@@ -37,7 +50,10 @@ export const EVAL_OPTIONS = {
   timeoutMs: option(600_000, 'openai: per-request timeout', { value: 'ms', check: checks.positive }),
   retries: option(4, 'openai: retries per request', { value: 'r', check: checks.nonNegativeInt }),
   backend: option('', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)', { value: 'name' }),
-  seeding: option('per-batch', 'tfjs at temperature > 0: per-batch (fast) or per-sample (same sample whatever the batch)', { value: 'mode', check: checks.oneOf(['per-sample', 'per-batch']) }),
+  seeding: option('per-batch', 'tfjs at temperature > 0: per-batch (fast) or per-sample (same sample whatever the batch)', {
+    value: 'mode',
+    check: checks.oneOf(['per-sample', 'per-batch']),
+  }),
 };
 
 export type EvalConfig = ConfigOf<typeof EVAL_OPTIONS>;

@@ -72,7 +72,11 @@ export class EvalTally {
       ap: proportion(this.hits.ap, this.scored.e2e),
       arCond: proportion(this.hits.arCond, this.scored.e2e),
       ar: proportion(this.hits.ar, this.scored.counterfactual),
-      parseFailures: { total: sum(this.parse.e2e) + sum(this.parse.counterfactual), e2e: { ...this.parse.e2e }, counterfactual: { ...this.parse.counterfactual } },
+      parseFailures: {
+        total: sum(this.parse.e2e) + sum(this.parse.counterfactual),
+        e2e: { ...this.parse.e2e },
+        counterfactual: { ...this.parse.counterfactual },
+      },
       requestFailures: { total: this.failedBy.e2e + this.failedBy.counterfactual, ...this.failedBy, reasons: { ...this.reasons } },
       records: this.count,
       wallTimeMs: meta.wallTimeMs,

@@ -59,10 +59,7 @@ export async function generateBatch(policy: Policy, batch: readonly Sample[], mo
   return batch.map((sample, i) => ({
     sample,
     mode,
-    completions: Array.from(
-      { length: sampling.n },
-      (_, k) => completions[i]?.[k] ?? { text: '', failed: `policy ${policy.name} returned no completion ${k}` },
-    ),
+    completions: Array.from({ length: sampling.n }, (_, k) => completions[i]?.[k] ?? { text: '', failed: `policy ${policy.name} returned no completion ${k}` }),
   }));
 }
 
@@ -72,13 +69,7 @@ export function scoreGenerated(task: Task, generated: Generated): EvalRecord[] {
 }
 
 /** `generateBatch` then `scoreGenerated`: the records of one batch in one mode. */
-export async function generateAndScore(
-  policy: Policy,
-  task: Task,
-  batch: readonly Sample[],
-  mode: EvalMode,
-  sampling: EvalSampling,
-): Promise<EvalRecord[]> {
+export async function generateAndScore(policy: Policy, task: Task, batch: readonly Sample[], mode: EvalMode, sampling: EvalSampling): Promise<EvalRecord[]> {
   return (await generateBatch(policy, batch, mode, sampling)).flatMap((g) => scoreGenerated(task, g));
 }
 

@@ -21,7 +21,10 @@ export interface PairedComparison {
 
 /** Two-sided exact McNemar p-value: 2·P(X ≤ min(b, c)) for X ~ Binomial(b + c, ½), capped at 1. */
 export function mcnemarExact(onlyA: number, onlyB: number): number {
-  for (const [name, v] of [['onlyA', onlyA], ['onlyB', onlyB]] as const) {
+  for (const [name, v] of [
+    ['onlyA', onlyA],
+    ['onlyB', onlyB],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`mcnemarExact: ${name} must be a non-negative integer, got ${v}`);
   }
   return binomialTwoSidedHalf(onlyA, onlyA + onlyB);
@@ -44,7 +47,8 @@ export function pairedComparison(a: ArrayLike<number>, b: ArrayLike<number>, opt
   let onlyA = 0;
   let onlyB = 0;
   for (let i = 0; i < n; i++) {
-    if ((a[i] !== 0 && a[i] !== 1) || (b[i] !== 0 && b[i] !== 1)) throw new RangeError(`pairedComparison: scores must be 0 or 1, got ${a[i]} and ${b[i]} at sample ${i}`);
+    if ((a[i] !== 0 && a[i] !== 1) || (b[i] !== 0 && b[i] !== 1))
+      throw new RangeError(`pairedComparison: scores must be 0 or 1, got ${a[i]} and ${b[i]} at sample ${i}`);
     sumA += a[i];
     sumB += b[i];
     d[i] = b[i] - a[i];

@@ -31,7 +31,7 @@ export function perPuzzleOf(records: readonly EvalRecord[]): PerPuzzle {
       i = ids.length;
       index.set(r.sampleId, i);
       ids.push(r.sampleId);
-      a.push(null), ap.push(null), arCond.push(null), ar.push(null);
+      (a.push(null), ap.push(null), arCond.push(null), ar.push(null));
     }
     if (r.completion !== 0 || r.failed !== undefined) continue;
     if (r.mode === 'e2e') {

@@ -19,8 +19,20 @@ const MARKS: readonly [string, string][] = [
 
 /** Files and folders a run writes; only these are removed by --overwrite (a user's own notes stay). */
 const RUN_ENTRIES = [
-  'config.json', 'metrics.msgpack', 'summary.json', 'records.jsonl', 'table.md', 'table.json', 'sweep.json',
-  'steps.msgpack', 'rollouts.msgpack', 'scored.msgpack', 'embed.json', 'embed.bin', 'checkpoints', 'plots',
+  'config.json',
+  'metrics.msgpack',
+  'summary.json',
+  'records.jsonl',
+  'table.md',
+  'table.json',
+  'sweep.json',
+  'steps.msgpack',
+  'rollouts.msgpack',
+  'scored.msgpack',
+  'embed.json',
+  'embed.bin',
+  'checkpoints',
+  'plots',
 ];
 
 /** Entries that do not make a directory "hold something": our lock, empty folders a run pre-creates. */
@@ -86,7 +98,9 @@ export function claimRunDir(out: string, { verb, resume = false, overwrite = fal
     }
     if (owner === verb && !resume) {
       if (!overwrite) {
-        throw new Error(`${verb}: --out ${dir} already holds an asymflow ${verb} run (${listed(meaningful(dir))}); pass --resume to continue it, --overwrite to replace it, or choose another --out`);
+        throw new Error(
+          `${verb}: --out ${dir} already holds an asymflow ${verb} run (${listed(meaningful(dir))}); pass --resume to continue it, --overwrite to replace it, or choose another --out`,
+        );
       }
       for (const name of RUN_ENTRIES) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
@@ -99,7 +113,8 @@ export function claimRunDir(out: string, { verb, resume = false, overwrite = fal
 
 /** Refuses to replace an existing file unless `overwrite` (for single-file outputs: shards, --record FILE). */
 export function refuseExisting(file: string, what: string, overwrite: boolean): void {
-  if (!overwrite && fs.existsSync(file)) throw new Error(`${what} ${path.resolve(file)} already exists; pass --overwrite to replace it, or choose another path`);
+  if (!overwrite && fs.existsSync(file))
+    throw new Error(`${what} ${path.resolve(file)} already exists; pass --overwrite to replace it, or choose another path`);
 }
 
 /**

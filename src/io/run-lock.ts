@@ -38,7 +38,12 @@ export interface LockInfo {
 /** A lock held by a live owner: who (for a message, or for a caller that waits out another host's lease). */
 export class RunLockHeldError extends Error {
   override readonly name = 'RunLockHeldError';
-  constructor(message: string, readonly owner: LockInfo, readonly elsewhere: boolean, readonly staleInMs: number) {
+  constructor(
+    message: string,
+    readonly owner: LockInfo,
+    readonly elsewhere: boolean,
+    readonly staleInMs: number,
+  ) {
     super(message);
   }
 }
@@ -93,7 +98,8 @@ function renew(file: string): void {
  */
 export function acquireRunLock(dir: string, verb: string, name = LOCK_FILE): RunLock {
   const file = path.join(path.resolve(dir), name);
-  if (held.has(file)) throw new Error(`${path.dirname(file)} is already in use by this process (asymflow ${held.get(file)!.verb}, ${path.basename(file)}); choose another --out`);
+  if (held.has(file))
+    throw new Error(`${path.dirname(file)} is already in use by this process (asymflow ${held.get(file)!.verb}, ${path.basename(file)}); choose another --out`);
   const now = new Date().toISOString();
   const info: LockInfo = { pid: process.pid, host: os.hostname(), verb, started: now, heartbeat: now };
   const temp = tempNameFor(file);

@@ -22,13 +22,27 @@ export interface AdamWConfig {
 }
 
 export const ADAMW_DEFAULTS: AdamWConfig = {
-  lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, clipNorm: 1, warmupSteps: 0, totalSteps: 0, minLrRatio: 0.1,
+  lr: 3e-4,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  weightDecay: 0.1,
+  clipNorm: 1,
+  warmupSteps: 0,
+  totalSteps: 0,
+  minLrRatio: 0.1,
 };
 
 const rules: Checks<AdamWConfig> = {
-  lr: checks.positive, beta1: checks.inRange(0, 0.999999), beta2: checks.inRange(0, 0.999999), eps: checks.positive,
-  weightDecay: checks.inRange(0, 1e9), clipNorm: checks.inRange(0, 1e12), warmupSteps: checks.nonNegativeInt,
-  totalSteps: checks.nonNegativeInt, minLrRatio: checks.inRange(0, 1),
+  lr: checks.positive,
+  beta1: checks.inRange(0, 0.999999),
+  beta2: checks.inRange(0, 0.999999),
+  eps: checks.positive,
+  weightDecay: checks.inRange(0, 1e9),
+  clipNorm: checks.inRange(0, 1e12),
+  warmupSteps: checks.nonNegativeInt,
+  totalSteps: checks.nonNegativeInt,
+  minLrRatio: checks.inRange(0, 1),
 };
 
 export function adamwConfig(overrides: Readonly<Record<string, unknown>> = {}): AdamWConfig {

@@ -57,8 +57,14 @@ function cellEmbeddings(m: Vlm): tf.Tensor2D {
   const box = gridBoxSide(m.config);
   const cells = Array.from({ length: side * side }, (_, k) => k);
   const pick = (name: string, index: (k: number) => number) =>
-    tf.gather(param(m, name) as tf.Tensor2D, keptConstant(`gridCells:${side}:${name}`, () => tf.tensor1d(cells.map(index), 'int32')));
-  const rc = tf.add(pick('gridRow', (k) => Math.floor(k / side)), pick('gridCol', (k) => k % side)); // [P, d]
+    tf.gather(
+      param(m, name) as tf.Tensor2D,
+      keptConstant(`gridCells:${side}:${name}`, () => tf.tensor1d(cells.map(index), 'int32')),
+    );
+  const rc = tf.add(
+    pick('gridRow', (k) => Math.floor(k / side)),
+    pick('gridCol', (k) => k % side),
+  ); // [P, d]
   if (!box) return rc as tf.Tensor2D;
   const boxOf = (k: number) => Math.floor(Math.floor(k / side) / box) * box + Math.floor((k % side) / box);
   return tf.add(rc, pick('gridBox', boxOf)) as tf.Tensor2D; // [P, d]

@@ -32,7 +32,12 @@ export interface CheckpointContents {
   readonly metadata?: Readonly<Record<string, unknown>>; // JSON: run config, metrics, anything
 }
 
-interface TensorEntry { name: string; shape: number[]; offset: number; length: number } // offset/length in float32s
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+} // offset/length in float32s
 interface Manifest {
   format: string;
   model: ModelConfig;

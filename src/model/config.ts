@@ -71,10 +71,13 @@ export function modelConfig(size: ModelSize | ModelConfig = 'tiny', overrides: R
     if (config.gridStride < side) throw new ConfigError(`model.gridStride (${config.gridStride}) must be at least the patch grid's side (${side})`);
     for (const key of ['gridStart', 'gridAnswerStart'] as const) {
       const last = config[key] + span - 1;
-      if (last >= config.maxText) throw new ConfigError(`model.${key}/gridStride put patch row ${side - 1} at text position ${last}, past model.maxText (${config.maxText})`);
+      if (last >= config.maxText)
+        throw new ConfigError(`model.${key}/gridStride put patch row ${side - 1} at text position ${last}, past model.maxText (${config.maxText})`);
     }
     if (config.gridAnswerStart > 0 && config.gridAnswerStart < config.gridStart + span) {
-      throw new ConfigError(`model.gridAnswerStart (${config.gridAnswerStart}) must come after the caption grid (text positions ${config.gridStart}…${config.gridStart + span - 1})`);
+      throw new ConfigError(
+        `model.gridAnswerStart (${config.gridAnswerStart}) must come after the caption grid (text positions ${config.gridStart}…${config.gridStart + span - 1})`,
+      );
     }
   } else if (config.gridAnswerStart > 0) {
     throw new ConfigError(`model.gridAnswerStart (${config.gridAnswerStart}) needs model.gridStart > 0`);

@@ -169,7 +169,8 @@ export interface DecodeInputs {
  * must then dispose only the old tensors that are not in the new cache.
  */
 export function decodeStep(m: Vlm, inputs: DecodeInputs, cache: KvCache): { h: tf.Tensor3D; cache: KvCache } {
-  if (m.config.gridStart > 0 && !cache.grid) throw new Error('decodeStep: the model has a caption grid but the cache has no image rows (prefill with hiddenStates(…, collect))');
+  if (m.config.gridStart > 0 && !cache.grid)
+    throw new Error('decodeStep: the model has a caption grid but the cache has no image rows (prefill with hiddenStates(…, collect))');
   let x = embedText(m, inputs.ids, inputs.positions, cache.grid); // [B, 1, d]
   const fused = inputs.slotIndex ? fusedBackend() : undefined;
   let keep: tf.Tensor | undefined; // [B, 1, C, 1], made only if some layer takes the reference write

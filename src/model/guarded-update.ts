@@ -77,7 +77,9 @@ export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scal
   const entries = entriesOf(optimizer, grads);
   const form = packedForm && fusedOptimizer() !== undefined && packedApplies(entries, loss) ? 'packed' : 'reference';
   if (chain.unread > 0 && chain.form !== form) {
-    throw new Error(`queueGuardedUpdate: the ${form} form with ${chain.unread} ${chain.form} step(s) not read back (the fused kernels or ASYMFLOW_PACKED_UPDATE changed mid-run)`);
+    throw new Error(
+      `queueGuardedUpdate: the ${form} form with ${chain.unread} ${chain.form} step(s) not read back (the fused kernels or ASYMFLOW_PACKED_UPDATE changed mid-run)`,
+    );
   }
   chain.form = form;
   const verdict = form === 'packed' ? packedUpdate(optimizer, entries, loss, restart) : referenceUpdate(optimizer, grads, loss, chain, restart);
@@ -100,16 +102,26 @@ export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scal
 }
 
 const entriesOf = (optimizer: AdamW, grads: Grads): GuardedEntry[] =>
-  [...optimizer.params.keys()].filter((name) => grads[name] !== undefined).map((name) => {
-    const p = optimizer.params.get(name)!;
-    return { p, m: optimizer.m.get(name)!, v: optimizer.v.get(name)!, g: grads[name], decay: optimizer.decays(name, p) };
-  });
+  [...optimizer.params.keys()]
+    .filter((name) => grads[name] !== undefined)
+    .map((name) => {
+      const p = optimizer.params.get(name)!;
+      return { p, m: optimizer.m.get(name)!, v: optimizer.v.get(name)!, g: grads[name], decay: optimizer.decays(name, p) };
+    });
 
 function packedUpdate(optimizer: AdamW, entries: readonly GuardedEntry[], loss: tf.Scalar, restart: boolean): tf.Tensor1D {
   const c = optimizer.config;
   const { lr, bc1, bc2 } = optimizer.advance();
   const verdict = queueGuardedAdamw(fusedBackend()!, optimizer, entries, loss, {
-    lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, bc1, bc2, keep: 1 - lr * c.weightDecay, clip: c.clipNorm, reset: restart,
+    lr,
+    beta1: c.beta1,
+    beta2: c.beta2,
+    eps: c.eps,
+    bc1,
+    bc2,
+    keep: 1 - lr * c.weightDecay,
+    clip: c.clipNorm,
+    reset: restart,
   });
   guardedForms.packed++;
   return verdict;

@@ -65,12 +65,18 @@ export function prepareBatch(c: ModelConfig, rows: readonly ScoreRow[], bucket =
   const t = tp + r;
   const prefix = patchCount(c);
   const out = {
-    rows: b, promptColumns: tp, responseColumns: r,
+    rows: b,
+    promptColumns: tp,
+    responseColumns: r,
     responseLengths: Int32Array.from(rows, (row) => row.response.length),
     patches: new Float32Array(b * prefix * patchDim(c)),
-    ids: new Int32Array(b * t).fill(PAD), positions: new Int32Array(b * t), keyBias: new Float32Array(b * (prefix + t)),
+    ids: new Int32Array(b * t).fill(PAD),
+    positions: new Int32Array(b * t),
+    keyBias: new Float32Array(b * (prefix + t)),
     targets: new Int32Array(b * r).fill(PAD),
-    mask: new Float32Array(b * r), maskP: new Float32Array(b * r), maskR: new Float32Array(b * r),
+    mask: new Float32Array(b * r),
+    maskP: new Float32Array(b * r),
+    maskR: new Float32Array(b * r),
   };
   rows.forEach((row, i) => {
     out.patches.set(patchify(row.pixels, c, `prepareBatch: row ${i} pixels`), i * prefix * patchDim(c));

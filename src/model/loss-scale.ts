@@ -23,7 +23,10 @@ export class LossScale {
   scale: number;
   goodSteps: number;
 
-  constructor(state: LossScaleState = { scale: LOSS_SCALE_INIT, goodSteps: 0 }, readonly growthInterval = LOSS_SCALE_GROWTH_INTERVAL) {
+  constructor(
+    state: LossScaleState = { scale: LOSS_SCALE_INIT, goodSteps: 0 },
+    readonly growthInterval = LOSS_SCALE_GROWTH_INTERVAL,
+  ) {
     if (!(state.scale >= MIN_SCALE && state.scale <= MAX_SCALE) || !Number.isInteger(state.goodSteps) || state.goodSteps < 0) {
       throw new Error(`loss scale state ${JSON.stringify(state)}: scale must be in [${MIN_SCALE}, ${MAX_SCALE}], goodSteps a count`);
     }
@@ -93,9 +96,7 @@ const MAX_ATTEMPTS = 64;
  * queued before it at the same scale (its gradients were taken on weights that did not move). In fp32, and
  * for a loss that is not finite, the first answer stands.
  */
-export async function withLossScale<T extends { accepted: boolean; refusal?: Refusal }>(
-  optimizer: AdamW, attempt: (scale: number) => Promise<T>,
-): Promise<T> {
+export async function withLossScale<T extends { accepted: boolean; refusal?: Refusal }>(optimizer: AdamW, attempt: (scale: number) => Promise<T>): Promise<T> {
   const ls = lossScaleOf(optimizer);
   for (let tries = 1; ; tries++) {
     const result = await attempt(ls?.scale ?? 1);

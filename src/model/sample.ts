@@ -101,7 +101,8 @@ function validate(o: SampleOptions): void {
   if (!(o.temperature >= 0 && Number.isFinite(o.temperature))) throw new Error(`sample: temperature must be a finite number >= 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error(`sample: topP must be in (0, 1], got ${o.topP}`);
   if (!(Number.isInteger(o.maxTokens) && o.maxTokens > 0)) throw new Error(`sample: maxTokens must be a positive integer, got ${o.maxTokens}`);
-  if (o.topLogprobs !== undefined && !(Number.isInteger(o.topLogprobs) && o.topLogprobs >= 0)) throw new Error(`sample: topLogprobs must be a non-negative integer, got ${o.topLogprobs}`);
+  if (o.topLogprobs !== undefined && !(Number.isInteger(o.topLogprobs) && o.topLogprobs >= 0))
+    throw new Error(`sample: topLogprobs must be a non-negative integer, got ${o.topLogprobs}`);
 }
 
 /** Samples one response per request. */
@@ -114,7 +115,8 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
   const bucket = options.bucket ?? 64;
   const prefix = patchCount(c);
   const lengths = requests.map((r, i) => {
-    if (r.prompt.length === 0 || r.prompt.length >= c.maxText) throw new Error(`sample: request ${i} prompt has ${r.prompt.length} tokens; needs 1…${c.maxText - 1} (model.maxText)`);
+    if (r.prompt.length === 0 || r.prompt.length >= c.maxText)
+      throw new Error(`sample: request ${i} prompt has ${r.prompt.length} tokens; needs 1…${c.maxText - 1} (model.maxText)`);
     return r.prompt.length;
   });
   const limits = lengths.map((n) => Math.min(options.maxTokens, c.maxText - n));
@@ -134,14 +136,24 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
   });
   let { cache, next }: { cache: KvCache; next: tf.Tensor2D } = tf.tidy(() => {
     const collect: KvCache = { k: [], v: [] };
-    const h = hiddenStates(m, {
-      patches: tf.tensor3d(patches, [b, prefix, patchDim(c)]), // [B, P, patch²]
-      ids: tf.tensor2d(ids, [b, tp], 'int32'), // [B, Tp]
-      positions: tf.tensor2d(positions, [b, tp], 'int32'), // [B, Tp]
-    }, collect); // [B, P+Tp, d]
+    const h = hiddenStates(
+      m,
+      {
+        patches: tf.tensor3d(patches, [b, prefix, patchDim(c)]), // [B, P, patch²]
+        ids: tf.tensor2d(ids, [b, tp], 'int32'), // [B, Tp]
+        positions: tf.tensor2d(positions, [b, tp], 'int32'), // [B, Tp]
+      },
+      collect,
+    ); // [B, P+Tp, d]
     const text = tf.slice(h, [0, prefix, 0], [b, tp, c.d]); // [B, Tp, d]
     const hLast = tf.sum(tf.mul(text, tf.tensor3d(last, [b, tp, 1])), 1, true) as tf.Tensor3D; // [B, 1, d]
-    const pad = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [0, 0], [0, capacity - prefix - tp], [0, 0]]) as tf.Tensor4D; // [B, H, C, dh]
+    const pad = (t: tf.Tensor4D) =>
+      tf.pad(t, [
+        [0, 0],
+        [0, 0],
+        [0, capacity - prefix - tp],
+        [0, 0],
+      ]) as tf.Tensor4D; // [B, H, C, dh]
     return { cache: { k: collect.k.map(pad), v: collect.v.map(pad), grid: collect.grid }, next: tf.reshape(logits(m, hLast), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
   });
 
@@ -171,7 +183,13 @@ export async function sample(m: Vlm, requests: readonly SampleRequest[], options
  * The tfjs-op decode loop (cpu, wasm, webgpu with the GPU decoder off): logits read back every step and
  * tokens picked on the CPU. Returns the cache and logits left to dispose.
  */
-async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.Tensor2D, options: SampleOptions): Promise<{ cache: KvCache; next: tf.Tensor2D }> {
+async function decodeWithOps(
+  m: Vlm,
+  rows: SampleRows,
+  cache: KvCache,
+  next: tf.Tensor2D,
+  options: SampleOptions,
+): Promise<{ cache: KvCache; next: tf.Tensor2D }> {
   const c = m.config;
   const b = rows.size;
   const capacity = cache.k[0].shape[2];
@@ -195,13 +213,17 @@ async function decodeWithOps(m: Vlm, rows: SampleRows, cache: KvCache, next: tf.
       keyBias.fill(MASKED, i * capacity + feed.slots[i] + 1, (i + 1) * capacity);
     }
     const out = tf.tidy(() => {
-      const r = decodeStep(m, {
-        ids: tf.tensor2d(feed.ids, [b, 1], 'int32'), // [B, 1]
-        positions: tf.tensor2d(feed.positions, [b, 1], 'int32'), // [B, 1]
-        slot: tf.tensor4d(slot, [b, 1, capacity, 1]), // [B, 1, C, 1]
-        slotIndex: tf.tensor1d(feed.slots, 'int32'), // [B]
-        keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
-      }, cache);
+      const r = decodeStep(
+        m,
+        {
+          ids: tf.tensor2d(feed.ids, [b, 1], 'int32'), // [B, 1]
+          positions: tf.tensor2d(feed.positions, [b, 1], 'int32'), // [B, 1]
+          slot: tf.tensor4d(slot, [b, 1, capacity, 1]), // [B, 1, C, 1]
+          slotIndex: tf.tensor1d(feed.slots, 'int32'), // [B]
+          keyBias: tf.tensor4d(keyBias, [b, 1, 1, capacity]), // [B, 1, 1, C]
+        },
+        cache,
+      );
       return { k: r.cache.k, v: r.cache.v, next: tf.reshape(logits(m, r.h), [b, c.vocab]) as tf.Tensor2D }; // [B, V]
     });
     const kept = new Set<tf.Tensor>([...out.k, ...out.v]); // written in place on webgpu

@@ -29,8 +29,7 @@ export interface Gradients {
   readonly norm: tf.Scalar; // global L2 norm over all gradients
 }
 
-const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch =>
-  Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch);
+const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch => (Array.isArray(batch) ? prepareBatch(m.config, batch as ScoreRow[]) : (batch as PreparedBatch));
 
 /**
  * One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). `lossScale`
@@ -122,7 +121,8 @@ export async function trainStep(m: Vlm, optimizer: AdamW, batch: TrainBatch | re
   const lr = optimizer.lr;
   const { step, loss, gradNorm, accepted } = await withLossScale(optimizer, (scale) => queueStep(m, optimizer, micro, lossFn, scale));
   if (!accepted) {
-    const cause = Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
+    const cause =
+      Number.isFinite(loss) && Number.isFinite(gradNorm) ? 'an earlier queued step was not finite' : `loss ${loss} / gradient norm ${gradNorm} is not finite`;
     throw new Error(`trainStep: ${cause} at step ${step}; weights unchanged`);
   }
   return { step, loss: loss / micro.length, gradNorm, lr };
@@ -140,7 +140,12 @@ async function queueStep(m: Vlm, optimizer: AdamW, micro: readonly TrainBatch[],
     lossSum = tf.scalar(0);
     for (const mb of micro) {
       const g = lossAndGradients(m, mb, lossFn, lossScale);
-      const next = sum ? combineGradients([[1, sum], [1, g.grads]]) : combineGradients([[1, g.grads]]);
+      const next = sum
+        ? combineGradients([
+            [1, sum],
+            [1, g.grads],
+          ])
+        : combineGradients([[1, g.grads]]);
       if (sum) tf.dispose(Object.values(sum));
       sum = next;
       const nextLoss = tf.add(lossSum, g.loss) as tf.Scalar;

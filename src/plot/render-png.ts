@@ -47,7 +47,9 @@ export async function renderPng(spec: TopLevelSpec, size: PngSize): Promise<Buff
   const scale = size.scale ?? 2;
   if (!(scale > 0)) throw new Error(`renderPng: scale must be > 0, got ${scale}`);
   const svg = await specToSvg(sized(spec, size));
-  const png = await sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer();
+  const png = await sharp(Buffer.from(svg), { density: 72 * scale })
+    .png()
+    .toBuffer();
   // vega rounds the fitted size; pin the exact stated size so callers can rely on it
   const meta = await sharp(png).metadata();
   const want = { width: Math.round(size.width * scale), height: Math.round(size.height * scale) };

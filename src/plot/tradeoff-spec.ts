@@ -30,7 +30,14 @@ export function parseSweepRows(json: unknown, where: string): SweepRow[] {
 export function tradeoffSpec(rows: readonly SweepRow[], title = 'Perception–reasoning trade-off'): TopLevelSpec {
   const values = rows.map((r) => ({ ...r }));
   const axisOf = (field: 'ap' | 'ar', title: string) => ({
-    field, type: 'quantitative', title, scale: valueScale(rows.map((r) => r[field]), { padding: 24 }), axis: VALUE_AXIS,
+    field,
+    type: 'quantitative',
+    title,
+    scale: valueScale(
+      rows.map((r) => r[field]),
+      { padding: 24 },
+    ),
+    axis: VALUE_AXIS,
   });
   const x = axisOf('ap', 'perception accuracy a_p');
   const y = axisOf('ar', 'reasoning accuracy a_r (oracle caption)');

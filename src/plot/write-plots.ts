@@ -10,12 +10,7 @@ export const CURVE_SIZE: PngSize = { width: 720, height: 380, scale: 2 };
 export const TRADEOFF_SIZE: PngSize = { width: 640, height: 480, scale: 2 };
 
 /** One `<group>.png` per curve group in `outDir` (created); returns the paths written. */
-export async function writeCurvePlots(
-  metrics: readonly Metric[],
-  outDir: string,
-  size: PngSize = CURVE_SIZE,
-  options: CurveOptions = {},
-): Promise<string[]> {
+export async function writeCurvePlots(metrics: readonly Metric[], outDir: string, size: PngSize = CURVE_SIZE, options: CurveOptions = {}): Promise<string[]> {
   ensureDir(outDir);
   const written: string[] = [];
   for (const chart of curveCharts(metrics, options)) {

@@ -22,8 +22,7 @@ export interface RetryOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, maxRetryAfterMs: 120_000 };
 
 export type HttpOutcome<T> =
-  | { readonly ok: true; readonly value: T; readonly attempts: number }
-  | { readonly ok: false; readonly reason: string; readonly attempts: number };
+  { readonly ok: true; readonly value: T; readonly attempts: number } | { readonly ok: false; readonly reason: string; readonly attempts: number };
 
 /** Thrown by a `parse` callback when a 2xx body is not what the caller expects; the call is retried. */
 export class BadResponseError extends Error {
@@ -130,9 +129,7 @@ export async function requestJson<T>(
       return { ok: false, reason: `${result.reason}${suffix}`, attempts: retry + 1 };
     }
     const delay =
-      result.retryAfterMs !== undefined
-        ? Math.min(result.retryAfterMs, options.backoff.maxRetryAfterMs)
-        : backoffDelay(retry, options.backoff, random);
+      result.retryAfterMs !== undefined ? Math.min(result.retryAfterMs, options.backoff.maxRetryAfterMs) : backoffDelay(retry, options.backoff, random);
     onRetry?.(result.reason, delay);
     await sleep(delay);
   }

@@ -8,9 +8,7 @@ import type { Sample } from '../records.ts';
 import { BadResponseError } from './http-retry.ts';
 import type { GenerateOptions } from './policy.ts';
 
-export type ContentPart =
-  | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
+export type ContentPart = { readonly type: 'text'; readonly text: string } | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
 
 export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';

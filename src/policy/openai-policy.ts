@@ -135,7 +135,9 @@ export class OpenAIPolicy implements Policy {
     let body: string;
     try {
       if (inputSize !== undefined && (sample.width !== inputSize || sample.height !== inputSize)) {
-        throw new Error(`sample ${sample.puzzle.id} has ${sample.width}×${sample.height} model-input pixels; the served model takes ${inputSize}×${inputSize} (render at inputSize ${inputSize})`);
+        throw new Error(
+          `sample ${sample.puzzle.id} has ${sample.width}×${sample.height} model-input pixels; the served model takes ${inputSize}×${inputSize} (render at inputSize ${inputSize})`,
+        );
       }
       const prefix = prefixFor(options, index);
       const png = options.withImage === false ? undefined : await sampleImage(sample, this.options.image ?? 'png');

@@ -12,7 +12,9 @@ export async function pixelsPng(pixels: Float32Array, width: number, height: num
   if (pixels.length !== width * height) throw new Error(`pixels has ${pixels.length} values; expected ${width}×${height}`);
   const bytes = Buffer.alloc(pixels.length);
   for (let i = 0; i < pixels.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
-  const png = await sharp(bytes, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  const png = await sharp(bytes, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 

@@ -107,7 +107,14 @@ export class TfjsPolicy implements Policy, ServedModel {
         const mine = generations.slice(r * copies, (r + 1) * copies);
         out[p.index] = Array.from({ length: sampling.n }, (_, k) => {
           const g = mine[copies === 1 ? 0 : k];
-          return { text: decode(g.tokens), tokens: g.tokens, logprobs: g.logprobs, finish: g.finish, ...(g.stopString !== undefined ? { stopString: g.stopString } : {}), ...(g.top ? { top: g.top } : {}) };
+          return {
+            text: decode(g.tokens),
+            tokens: g.tokens,
+            logprobs: g.logprobs,
+            finish: g.finish,
+            ...(g.stopString !== undefined ? { stopString: g.stopString } : {}),
+            ...(g.top ? { top: g.top } : {}),
+          };
         });
       });
     }

@@ -91,7 +91,7 @@ export class FrameCursor {
 
   private zeroFrom(from: number): boolean {
     const chunk = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(0, this.size - from)));
-    for (let at = from; at < this.size; ) {
+    for (let at = from; at < this.size;) {
       const n = fs.readSync(this.fd, chunk, 0, Math.min(chunk.length, this.size - at), at);
       if (n === 0) break;
       for (let i = 0; i < n; i++) if (chunk[i] !== 0) return false;

@@ -28,7 +28,8 @@ export function flattenPath(d: string, curveSteps = 8): Segment[] {
   };
   while (i < tokens.length) {
     if (/[A-Za-z]/.test(tokens[i])) command = tokens[i++];
-    else if (command === 'M') command = 'L'; // extra pairs after M are line-tos
+    else if (command === 'M')
+      command = 'L'; // extra pairs after M are line-tos
     else if (command === 'Z' || command === '') throw new Error(`path '${d}': number ${tokens[i]} without a command`);
     if (!(command in COMMAND_ARGS)) throw new Error(`path '${d}': unsupported command '${command || tokens[i]}' (only absolute M L H V C Z)`);
     switch (command) {

@@ -108,7 +108,10 @@ function bootstrapOnly(name: string, what: string, perSeed: number[][], claim: 1
   const down = shifted.flat().filter((x) => x < 0).length;
   const p = Math.max(b.p, binomialTwoSidedHalf(0, up + down));
   const est = b.estimate - shift;
-  const mde = b.se > 0 ? `minimal detectable effect ≈ ${pp(minimalDetectableEffect(b.se, ALPHA)).slice(1)} (80% power, bootstrap SE ${pp(b.se).slice(1)})` : `every puzzle's value is equal (n = ${b.n}): the spread gives no detectable effect`;
+  const mde =
+    b.se > 0
+      ? `minimal detectable effect ≈ ${pp(minimalDetectableEffect(b.se, ALPHA)).slice(1)} (80% power, bootstrap SE ${pp(b.se).slice(1)})`
+      : `every puzzle's value is equal (n = ${b.n}): the spread gives no detectable effect`;
   const detail = `${what} ${pp(est)}, 95% CI [${pp(b.ci95[0] - shift)}, ${pp(b.ci95[1] - shift)}]; paired bootstrap over ${b.n} puzzles${b.seeds > 1 ? ` and ${b.seeds} seeds` : ''} (${b.reps} draws, ${up} above / ${down} below): p = ${fmtP(p)}`;
   return { name, detail, p, agrees: Math.sign(b.estimate) === claim, mde };
 }
@@ -124,7 +127,7 @@ export function gainDifference(pairs: { x: PerPuzzle; y: PerPuzzle }[], m1: Metr
     const out: number[] = [];
     for (let i = 0; i < q.x.ids.length; i++) {
       const v = [q.y[m1][i], q.x[m1][i], q.y[m2][i], q.x[m2][i]];
-      if (v.every((b) => b !== null)) out.push((v[0]! - v[1]!) - (v[2]! - v[3]!));
+      if (v.every((b) => b !== null)) out.push(v[0]! - v[1]! - (v[2]! - v[3]!));
     }
     return out;
   });
@@ -139,7 +142,13 @@ export function dependentCorrelationCheck(name: string, labels: [string, string,
   const f = (r: number) => (Number.isNaN(r) ? 'undefined' : r.toFixed(3));
   const detail = `r(${labels[0]}, ${labels[1]}) = ${f(rxy)} vs r(${labels[0]}, ${labels[2]}) = ${f(rxz)} (r(${labels[1]}, ${labels[2]}) = ${f(ryz)}); Williams' t over ${x.length} rollouts = ${Number.isNaN(w.t) ? 'undefined' : w.t.toFixed(2)}, df ${w.df}, p = ${fmtP(w.p)}`;
   if (Number.isNaN(rxy) || Number.isNaN(rxz)) return notRun(name, 'a correlation is undefined (one side is constant over the rollouts)', detail);
-  return { name, detail, p: w.p, agrees: Math.sign(rxy - rxz) === claim, mde: `minimal detectable r difference ≈ ${Number.isFinite(w.mde) ? w.mde.toFixed(3) : '∞'} (80% power, n = ${x.length})` };
+  return {
+    name,
+    detail,
+    p: w.p,
+    agrees: Math.sign(rxy - rxz) === claim,
+    mde: `minimal detectable r difference ≈ ${Number.isFinite(w.mde) ? w.mde.toFixed(3) : '∞'} (80% power, n = ${x.length})`,
+  };
 }
 
 /** Holm over every check of the report, then each check's outcome. */

@@ -160,9 +160,14 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
     sft: trainS(s.steps, s.batch, positions) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     lambda: p.lambdas.length * (trainS(s.steps, s.batch, positions) + evalS(s.evalN, m)),
     ngdiff: trainS(s.steps, s.batch, positions) + evalS(s.evalN, m), // every objective's step already takes two backward passes
-    prestage: trainS(p.prestageSteps, s.batch, positions) + trainS(s.steps, s.batch, positions) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    prestage:
+      trainS(p.prestageSteps, s.batch, positions) +
+      trainS(s.steps, s.batch, positions) +
+      (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
-    diagnose: p.embed.steps * H100_RATES.embedStepS + p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
+    diagnose:
+      p.embed.steps * H100_RATES.embedStepS +
+      p.diagnose.rewards.reduce((t, r) => t + resolvesOf(r), 1) * decodePasses(p.diagnose.n) * m * H100_RATES.decodeStepS,
     // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
     'surrogate-rl': p.surrogateRl.rewards.filter((r) => r !== 'perception' || !p.rl.alphas.includes(p.surrogateRl.alpha)).reduce((t, r) => t + rlRun(r), 0),
   };

@@ -31,7 +31,7 @@ export const SMOKE_PROVENANCE: readonly SettingChoice[] = [
   { setting: 'model', by: 'default', why: 'the smallest model size (tiny)' },
   { setting: 'modelOptions', by: 'default', why: 'one layer, 32 wide, small images: ~5 s a step on a loaded 2-core wasm CPU' },
   { setting: 'taskOptions', by: 'default', why: '3-node graphs and one-line traces: the shortest responses' },
-  { setting: 'maxTokens', by: 'default', why: "the longest target of the task options plus a margin" },
+  { setting: 'maxTokens', by: 'default', why: 'the longest target of the task options plus a margin' },
   { setting: 'seed', by: 'default', why: 'seed 0 (reproduce --seeds runs others)' },
   { setting: 'sft', by: 'default', why: CPU_SIZED },
   { setting: 'lambdas', by: 'default', why: 'three λ, the fewest that can show an interior optimum (the paper grid is 0.1, 0.2, 0.5, 0.8, 0.9)' },
@@ -47,13 +47,17 @@ export const SMOKE_PROVENANCE: readonly SettingChoice[] = [
 
 export const TEST_PROVENANCE: readonly SettingChoice[] = [
   ...SMOKE_PROVENANCE.filter((c) => !['taskOptions', 'maxTokens', 'sft', 'prestageSteps', 'rl', 'diagnose', 'embed'].includes(c.setting)),
-  ...['taskOptions', 'maxTokens', 'sft', 'prestageSteps', 'rl', 'diagnose', 'embed'].map((setting) => ({ setting, by: 'default' as const, why: 'the smallest sizes that exercise every part in the CI test' })),
+  ...['taskOptions', 'maxTokens', 'sft', 'prestageSteps', 'rl', 'diagnose', 'embed'].map((setting) => ({
+    setting,
+    by: 'default' as const,
+    why: 'the smallest sizes that exercise every part in the CI test',
+  })),
 ];
 
 export const FULL_PROVENANCE: readonly SettingChoice[] = [
   { setting: 'model', by: 'default', why: 'the `small` model: the size one H100 hour allows' },
-  { setting: 'modelOptions', by: 'default', why: 'the model size\'s own options' },
-  { setting: 'taskOptions', by: 'default', why: 'the task\'s defaults where not listed below' },
+  { setting: 'modelOptions', by: 'default', why: "the model size's own options" },
+  { setting: 'taskOptions', by: 'default', why: "the task's defaults where not listed below" },
   { setting: 'taskOptions.gc.minNodes', by: 'test', why: `4–6 nodes: the task default 7–9 left a = a_p = 0 (${FIRST_128_TEST})` },
   { setting: 'taskOptions.gc.maxNodes', by: 'test', why: `4–6 nodes: the task default 7–9 left a = a_p = 0 (${FIRST_128_TEST})` },
   { setting: 'taskOptions.gc.verbosity', by: 'default', why: 'one-step traces: 156 tokens, sized for the time budget' },
@@ -91,15 +95,20 @@ export function choiceOf(choices: readonly SettingChoice[], setting: string): Se
 export function settingPaths(value: unknown, skip: readonly string[] = [], prefix = ''): string[] {
   // An array, a scalar or an empty object ({} model options: the size's defaults) is one setting.
   if (value === null || typeof value !== 'object' || Array.isArray(value) || (prefix !== '' && Object.keys(value).length === 0)) return [prefix];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (prefix === '' && skip.includes(k) ? [] : settingPaths(v, [], prefix ? `${prefix}.${k}` : k)));
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    prefix === '' && skip.includes(k) ? [] : settingPaths(v, [], prefix ? `${prefix}.${k}` : k),
+  );
 }
 
 /** The report's lines: a warning first when any setting was chosen on `test`, then every choice. */
 export function settingLines(choices: readonly SettingChoice[]): { warning: string[]; list: string[] } {
   const onTest = choices.filter((c) => c.by === 'test');
-  const warning = onTest.length === 0 ? [] : [
-    `**Warning: ${onTest.length} setting${onTest.length === 1 ? ' was' : 's were'} chosen on \`test\`** (${onTest.map((c) => `\`${c.setting}\``).join(', ')}): the verdicts are computed on the puzzles that chose them, so they are optimistic for this preset. See "What chose each setting".`,
-  ];
+  const warning =
+    onTest.length === 0
+      ? []
+      : [
+          `**Warning: ${onTest.length} setting${onTest.length === 1 ? ' was' : 's were'} chosen on \`test\`** (${onTest.map((c) => `\`${c.setting}\``).join(', ')}): the verdicts are computed on the puzzles that chose them, so they are optimistic for this preset. See "What chose each setting".`,
+        ];
   const list = choices.map((c) => `- \`${c.setting}\` — **${c.by}**: ${c.why}`);
   return { warning, list };
 }

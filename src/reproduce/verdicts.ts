@@ -6,9 +6,7 @@
  */
 import { pearson } from '../eval/stats.ts';
 import type { DiagnoseValues } from '../rl/diagnose.ts';
-import {
-  bootstrapCheck, dependentCorrelationCheck, gainDifference, mcnemarCheck, notRun, paired, pct, pp, type Check, type Measured,
-} from './checks.ts';
+import { bootstrapCheck, dependentCorrelationCheck, gainDifference, mcnemarCheck, notRun, paired, pct, pp, type Check, type Measured } from './checks.ts';
 
 /** One task's parts for one seed, as far as they ran. */
 export interface SeedParts {
@@ -40,18 +38,34 @@ export function sftGainChecks(seeds: readonly SeedParts[], part: string): Check[
   const name = 'SFT: a_r gain > a_p gain';
   const gain = sft
     ? (() => {
-        const pairs = paired(sft.map((s) => s.init), sft.map((s) => s.final), name);
+        const pairs = paired(
+          sft.map((s) => s.init),
+          sft.map((s) => s.final),
+          name,
+        );
         return bootstrapCheck(name, 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1);
       })()
     : notRun(name, `part ${part}/sft has not run`);
-  return [gain, notRun('a_p gain shrinks as the perception token share falls', 'needs SFT runs over a sweep of perception token shares (issue 16); this preset trains one share')];
+  return [
+    gain,
+    notRun(
+      'a_p gain shrinks as the perception token share falls',
+      'needs SFT runs over a sweep of perception token shares (issue 16); this preset trains one share',
+    ),
+  ];
 }
 
 /** (2) The best fixed λ beats standard SFT on a, with an interior optimum; the a_p-up / a_r-down trade-off. */
 export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[] {
   const lambdas = every(seeds, (s) => s.lambdas);
   const sft = every(seeds, (s) => s.sft);
-  const names = ['best fixed λ beats standard SFT on a', 'the best a is at an interior λ, above the lowest λ', 'the best a is at an interior λ, above the highest λ', 'trade-off: a_p rises from the lowest to the highest λ', 'trade-off: a_r falls from the lowest to the highest λ'];
+  const names = [
+    'best fixed λ beats standard SFT on a',
+    'the best a is at an interior λ, above the lowest λ',
+    'the best a is at an interior λ, above the highest λ',
+    'trade-off: a_p rises from the lowest to the highest λ',
+    'trade-off: a_r falls from the lowest to the highest λ',
+  ];
   if (!lambdas || lambdas[0].length === 0) return names.map((n) => notRun(n, `part ${part}/lambda has not run`));
   const axis = [...lambdas[0]].sort((p, q) => p.x - q.x).map((p) => p.x);
   const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
@@ -60,9 +74,27 @@ export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[]
   const gridNote = onPaper ? '' : ` [on this preset's λ grid ${grid}, not the paper's ${PAPER_LAMBDAS.join(', ')}]`;
   const best = axis.reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), axis[0]);
   const checks: Check[] = [];
-  checks.push(sft ? mcnemarCheck(`${names[0]}${gridNote}`, paired(sft.map((s) => s.final), at(best), names[0]), 'a', ['standard', `λ=${best}`], 1, axis.length) : notRun(names[0], `part ${part}/sft has not run`));
+  checks.push(
+    sft
+      ? mcnemarCheck(
+          `${names[0]}${gridNote}`,
+          paired(
+            sft.map((s) => s.final),
+            at(best),
+            names[0],
+          ),
+          'a',
+          ['standard', `λ=${best}`],
+          1,
+          axis.length,
+        )
+      : notRun(names[0], `part ${part}/sft has not run`),
+  );
   if (axis.length < 3) {
-    checks.push(notRun(names[1], `only ${axis.length} λ settings ran; an interior optimum needs at least 3`), notRun(names[2], `only ${axis.length} λ settings ran`));
+    checks.push(
+      notRun(names[1], `only ${axis.length} λ settings ran; an interior optimum needs at least 3`),
+      notRun(names[2], `only ${axis.length} λ settings ran`),
+    );
   } else {
     const interior = axis.slice(1, -1).reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), axis[1]);
     const lo = axis[0];
@@ -84,7 +116,21 @@ export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[]
   const beat = 'NGDiff beats standard SFT on a';
   const notWorse = `NGDiff is not worse than the best fixed λ on a by more than ${pp(NONINFERIORITY_MARGIN).slice(1)}`;
   if (!ngdiff) return [notRun(beat, `part ${part}/ngdiff has not run`), notRun(notWorse, `part ${part}/ngdiff has not run`)];
-  const checks = [sft ? mcnemarCheck(beat, paired(sft.map((s) => s.final), ngdiff, beat), 'a', ['standard', 'NGDiff'], 1) : notRun(beat, `part ${part}/sft has not run`)];
+  const checks = [
+    sft
+      ? mcnemarCheck(
+          beat,
+          paired(
+            sft.map((s) => s.final),
+            ngdiff,
+            beat,
+          ),
+          'a',
+          ['standard', 'NGDiff'],
+          1,
+        )
+      : notRun(beat, `part ${part}/sft has not run`),
+  ];
   if (!lambdas || lambdas[0].length === 0) return [...checks, notRun(notWorse, `part ${part}/lambda has not run`)];
   const xs = lambdas[0].map((p) => p.x);
   const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
@@ -93,7 +139,16 @@ export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[]
   // One-sided non-inferiority as a two-sided bootstrap of (NGDiff − λ + margin): significant and positive
   // means NGDiff is above λ − margin; significant and negative means it is worse by more than the margin.
   const diffs = typeof pairs === 'string' ? pairs : pairs.map((q) => q.y.a.flatMap((v, i) => (v !== null && q.x.a[i] !== null ? [v - q.x.a[i]!] : [])));
-  return [...checks, bootstrapCheck(notWorse, `a NGDiff − best fixed λ=${best} (tested against −${(100 * NONINFERIORITY_MARGIN).toFixed(1)} pp):`, diffs, 1, NONINFERIORITY_MARGIN)];
+  return [
+    ...checks,
+    bootstrapCheck(
+      notWorse,
+      `a NGDiff − best fixed λ=${best} (tested against −${(100 * NONINFERIORITY_MARGIN).toFixed(1)} pp):`,
+      diffs,
+      1,
+      NONINFERIORITY_MARGIN,
+    ),
+  ];
 }
 
 /** (4) Outcome-only RL raises a_r significantly and more than a_p, from a matched start; α > 0 raises a_p. */
@@ -104,22 +159,51 @@ export function rlChecks(seeds: readonly SeedParts[], part: string): Check[] {
   const found = rl.map((r) => r.find((x) => x.alpha === 0));
   const base = found.every((b) => b) ? (found as { before: Measured; after: Measured }[]) : undefined;
   if (!base) return names.map((n) => notRun(n, 'the α sweep has no α = 0 (outcome-only) run'));
-  const pairs = paired(base.map((b) => b.before), base.map((b) => b.after), names[0]);
+  const pairs = paired(
+    base.map((b) => b.before),
+    base.map((b) => b.after),
+    names[0],
+  );
   const checks: Check[] = [
     mcnemarCheck(names[0], pairs, 'ar', ['before', 'after'], 1),
     bootstrapCheck(names[1], 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1),
   ];
-  const startAp = meanOf(base.map((b) => b.before), 'ap');
-  const startAr = meanOf(base.map((b) => b.before), 'ar');
+  const startAp = meanOf(
+    base.map((b) => b.before),
+    'ap',
+  );
+  const startAr = meanOf(
+    base.map((b) => b.before),
+    'ar',
+  );
   // (NaN when the records are missing: the checks above already say so.)
   if (Math.abs(startAp - startAr) > MATCHED_START) {
-    checks.push(notRun(names[2], `the start is not matched (a_p ${pct(startAp)} vs a_r ${pct(startAr)} at the SFT checkpoint, more than ${pp(MATCHED_START).slice(1)} apart); needs a checkpoint with a_p ≈ a_r (issue 16)`));
+    checks.push(
+      notRun(
+        names[2],
+        `the start is not matched (a_p ${pct(startAp)} vs a_r ${pct(startAr)} at the SFT checkpoint, more than ${pp(MATCHED_START).slice(1)} apart); needs a checkpoint with a_p ≈ a_r (issue 16)`,
+      ),
+    );
   }
   const alphas = [...new Set(rl[0].map((r) => r.alpha))].filter((a) => a > 0).sort((x, y) => x - y);
   for (const alpha of alphas) {
     const name = `α=${alpha} raises a_p against α=0`;
     const runs = rl.map((r) => r.find((x) => x.alpha === alpha)?.after);
-    checks.push(runs.every((r) => r) ? mcnemarCheck(name, paired(base.map((b) => b.after), runs as Measured[], name), 'ap', ['α=0', `α=${alpha}`], 1) : notRun(name, `a seed has no α=${alpha} run`));
+    checks.push(
+      runs.every((r) => r)
+        ? mcnemarCheck(
+            name,
+            paired(
+              base.map((b) => b.after),
+              runs as Measured[],
+              name,
+            ),
+            'ap',
+            ['α=0', `α=${alpha}`],
+            1,
+          )
+        : notRun(name, `a seed has no α=${alpha} run`),
+    );
   }
   return checks;
 }
@@ -132,7 +216,8 @@ export function correlationChecks(seeds: readonly SeedParts[], part: string): Ch
   const cat = (k: 'a' | 'ap' | 'arCond') => d.flatMap((v) => [...v[k]]);
   const check = dependentCorrelationCheck(name, ['a', 'ã_r', 'a_p'], cat('a'), cat('arCond'), cat('ap'), 1);
   const n = cat('a').length;
-  if (n < MIN_ROLLOUTS && !check.missing) return [notRun(name, `needs at least ${MIN_ROLLOUTS.toLocaleString('en')} rollouts; this run has ${n}`, check.detail)];
+  if (n < MIN_ROLLOUTS && !check.missing)
+    return [notRun(name, `needs at least ${MIN_ROLLOUTS.toLocaleString('en')} rollouts; this run has ${n}`, check.detail)];
   return [check];
 }
 

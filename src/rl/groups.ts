@@ -18,7 +18,10 @@ export function withAdvantages(rows: readonly Unadvantaged[], epsilon: number): 
   const groups: Group[] = [];
   const scored: RlScored[] = rows.map((r) => ({ ...r, advantage: 0 }));
   for (const [sampleId, idx] of byPrompt) {
-    const adv = groupAdvantages(idx.map((i) => rows[i].reward), epsilon);
+    const adv = groupAdvantages(
+      idx.map((i) => rows[i].reward),
+      epsilon,
+    );
     idx.forEach((i, k) => {
       scored[i] = { ...rows[i], advantage: adv[k] };
     });

@@ -46,7 +46,11 @@ export interface UpdateStats {
 }
 
 /** The [B, R] CPU arrays of one mini-batch, response-aligned with `batch`. */
-export function updateArrays(batch: PreparedBatch, rows: readonly UpdateRow[], tokenLambda?: number): { old: Float32Array; ref: Float32Array; adv: Float32Array } {
+export function updateArrays(
+  batch: PreparedBatch,
+  rows: readonly UpdateRow[],
+  tokenLambda?: number,
+): { old: Float32Array; ref: Float32Array; adv: Float32Array } {
   const r = batch.responseColumns;
   const old = new Float32Array(rows.length * r);
   const ref = new Float32Array(rows.length * r);
@@ -58,7 +62,8 @@ export function updateArrays(batch: PreparedBatch, rows: readonly UpdateRow[], t
     }
     old.set(row.oldLogprobs, i * r);
     ref.set(row.refLogprobs, i * r);
-    const scale = tokenLambda === undefined ? undefined : tokenAdvantageScale(tokenLambda, batch.maskP.subarray(i * r, i * r + n), batch.maskR.subarray(i * r, i * r + n));
+    const scale =
+      tokenLambda === undefined ? undefined : tokenAdvantageScale(tokenLambda, batch.maskP.subarray(i * r, i * r + n), batch.maskR.subarray(i * r, i * r + n));
     for (let k = 0; k < n; k++) adv[i * r + k] = row.advantage * (scale ? scale[k] : 1);
   });
   return { old, ref, adv };
@@ -88,19 +93,28 @@ export async function applyGrpoUpdate(model: Vlm, optimizer: AdamW, rows: readon
       try {
         for (let m = 0; m < mine.length; m += size) {
           const part = mine.slice(m, m + size);
-          const batch = prepareBatch(model.config, part.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })), config.bucket);
+          const batch = prepareBatch(
+            model.config,
+            part.map((row) => ({ pixels: row.pixels, prompt: row.prompt, response: row.tokens })),
+            config.bucket,
+          );
           const { old, ref, adv } = updateArrays(batch, part, config.tokenLambda);
           const shape: [number, number] = [batch.rows, batch.responseColumns];
           micro.push({ batch, inputs: { old: tf.tensor2d(old, shape), ref: tf.tensor2d(ref, shape), adv: tf.tensor2d(adv, shape) } }); // [B, R] each
         }
         let call = 0; // trainStep runs the loss once per micro-batch, in order
-        const result = await trainStep(model, optimizer, micro.map((x) => x.batch), (out) => {
-          const { inputs } = micro[call++];
-          const l = grpoLoss({ logp: out.logp, oldLogp: inputs.old, refLogp: inputs.ref, advantages: inputs.adv, mask: out.mask }, config.loss);
-          // The statistics leave the gradient scope with tf.keep; they are read and disposed below.
-          kept.push(...[l.kl, l.clipFracLow, l.clipFracHigh, l.dualClipFrac].map((t) => tf.keep(t)));
-          return l.loss;
-        });
+        const result = await trainStep(
+          model,
+          optimizer,
+          micro.map((x) => x.batch),
+          (out) => {
+            const { inputs } = micro[call++];
+            const l = grpoLoss({ logp: out.logp, oldLogp: inputs.old, refLogp: inputs.ref, advantages: inputs.adv, mask: out.mask }, config.loss);
+            // The statistics leave the gradient scope with tf.keep; they are read and disposed below.
+            kept.push(...[l.kl, l.clipFracLow, l.clipFracHigh, l.dualClipFrac].map((t) => tf.keep(t)));
+            return l.loss;
+          },
+        );
         const values = await Promise.all(kept.map(async (t) => (await t.data())[0]));
         const statMean = (k: number) => values.filter((_, i) => i % 4 === k).reduce((a, b) => a + b, 0) / micro.length;
         sums.loss += result.loss;

@@ -19,4 +19,5 @@ export interface RlSummary {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-export const figuresLine = (label: string, f: EvalFigures) => `rl ${label}: a ${pct(f.a.value)}  a_p ${pct(f.ap.value)}  a_r ${pct(f.ar.value)}  ã_r ${pct(f.arCond.value)}  (n ${f.n})`;
+export const figuresLine = (label: string, f: EvalFigures) =>
+  `rl ${label}: a ${pct(f.a.value)}  a_p ${pct(f.ap.value)}  a_r ${pct(f.ar.value)}  ã_r ${pct(f.arCond.value)}  (n ${f.n})`;

@@ -35,14 +35,24 @@ export async function sampleRollouts(policy: Vlm, reference: Vlm | undefined, sa
     const chunk = rows.slice(i, i + o.batch);
     const longest = Math.max(...chunk.map((r) => r.request.prompt.length));
     if (longest >= maxText) throw new Error(`rollout: a prompt has ${longest} tokens; the model holds ${maxText} (model.maxText)`);
-    const generations = await sampleModel(policy, chunk.map((r) => r.request), {
-      temperature: o.temperature,
-      topP: o.topP,
-      maxTokens: Math.min(o.maxTokens, maxText - longest),
-      rng: o.rng,
-      bucket: o.bucket,
-    });
-    const ref = reference && await responseLogprobs(reference, chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })), o.bucket);
+    const generations = await sampleModel(
+      policy,
+      chunk.map((r) => r.request),
+      {
+        temperature: o.temperature,
+        topP: o.topP,
+        maxTokens: Math.min(o.maxTokens, maxText - longest),
+        rng: o.rng,
+        bucket: o.bucket,
+      },
+    );
+    const ref =
+      reference &&
+      (await responseLogprobs(
+        reference,
+        chunk.map((r, k) => ({ ...r.request, response: generations[k].tokens })),
+        o.bucket,
+      ));
     chunk.forEach((r, k) => {
       const g = generations[k];
       const spans = responseSpans(r.request.prompt, g.tokens);

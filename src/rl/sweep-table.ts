@@ -24,7 +24,9 @@ export function sweepTable(rows: readonly RlSweepRow[], title: string): string {
   const lines = [`${title}`, '', '| setting | a | a_p | a_r | ã_r | n |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const b = r === base ? undefined : base;
-    lines.push(`| ${r.setting} | ${pct(r.a)}${delta(r.a, b?.a)} | ${pct(r.ap)}${delta(r.ap, b?.ap)} | ${pct(r.ar)}${delta(r.ar, b?.ar)} | ${pct(r.arCond)}${delta(r.arCond, b?.arCond)} | ${r.n} |`);
+    lines.push(
+      `| ${r.setting} | ${pct(r.a)}${delta(r.a, b?.a)} | ${pct(r.ap)}${delta(r.ap, b?.ap)} | ${pct(r.ar)}${delta(r.ar, b?.ar)} | ${pct(r.arCond)}${delta(r.arCond, b?.arCond)} | ${r.n} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

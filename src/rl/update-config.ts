@@ -5,7 +5,15 @@ import type { RlConfig } from './rl-config.ts';
 
 export function updateConfig(c: RlConfig): UpdateConfig {
   return {
-    loss: { ...GRPO_LOSS_DEFAULTS, clipLow: c.clip, clipHigh: c.clipHigh, dualClip: c.dualClip, klCoef: c.kl, aggregation: c.aggregation as LossAggregation, gspo: c.gspo },
+    loss: {
+      ...GRPO_LOSS_DEFAULTS,
+      clipLow: c.clip,
+      clipHigh: c.clipHigh,
+      dualClip: c.dualClip,
+      klCoef: c.kl,
+      aggregation: c.aggregation as LossAggregation,
+      gspo: c.gspo,
+    },
     epochs: c.epochs,
     miniBatches: c.miniBatches,
     tokenLambda: c.tokenLambda >= 0 ? c.tokenLambda : undefined,

@@ -72,7 +72,10 @@ export class Batcher {
     this.counts.rows += batch.length;
     this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
     try {
-      const out = await this.model.generateRows(batch.map((e) => e.row), batch[0].sampling);
+      const out = await this.model.generateRows(
+        batch.map((e) => e.row),
+        batch[0].sampling,
+      );
       batch.forEach((entry, i) => entry.resolve(out[i] ?? []));
     } catch (error) {
       for (const entry of batch) entry.reject(error);

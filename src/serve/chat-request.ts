@@ -60,8 +60,7 @@ function schemaError(issues: readonly z.core.$ZodIssue[]): ApiError {
   return badRequest(message, param, code);
 }
 
-const textOf = (content: ChatMessage['content']): string =>
-  typeof content === 'string' ? content : content.map((p) => ('text' in p ? p.text : '')).join('');
+const textOf = (content: ChatMessage['content']): string => (typeof content === 'string' ? content : content.map((p) => ('text' in p ? p.text : '')).join(''));
 
 /** Query text and the one image of the user message. */
 function userTurn(content: ChatMessage['content'], param: string): { query: string; image: Uint8Array } {
@@ -88,7 +87,11 @@ function turns(messages: readonly ChatMessage[], continueFinal: boolean): { syst
     throw badRequest('continue_final_message needs messages [system…, user, assistant]: the final assistant message is continued', 'messages', 'invalid_value');
   }
   if (!continueFinal && !single) {
-    throw badRequest(`this model takes system messages, then one user message (got roles ${roles.join(', ')}); to continue an assistant message set continue_final_message`, 'messages', 'invalid_value');
+    throw badRequest(
+      `this model takes system messages, then one user message (got roles ${roles.join(', ')}); to continue an assistant message set continue_final_message`,
+      'messages',
+      'invalid_value',
+    );
   }
   const system = messages.slice(0, firstOther).map((m) => textOf(m.content));
   return { system, user: firstOther, ...(continued ? { assistant: firstOther + 1 } : {}) };
@@ -97,7 +100,11 @@ function turns(messages: readonly ChatMessage[], continueFinal: boolean): { syst
 function contextError(limits: ServedLimits, promptTokens: number, maxTokens?: number): ApiError {
   const window = limits.imageTokens + limits.maxTokens;
   if (maxTokens === undefined) {
-    return badRequest(`This model's maximum context length is ${window} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`, 'messages', 'context_length_exceeded');
+    return badRequest(
+      `This model's maximum context length is ${window} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`,
+      'messages',
+      'context_length_exceeded',
+    );
   }
   return badRequest(
     `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
@@ -118,7 +125,8 @@ export function parseChatRequest(raw: unknown, limits: ServedLimits, randomSeed:
   if (continueFinal && (body.add_generation_prompt ?? true)) {
     throw badRequest('continue_final_message and add_generation_prompt cannot both be true', 'continue_final_message', 'invalid_value');
   }
-  if (body.top_logprobs != null && body.top_logprobs > 0 && !body.logprobs) throw badRequest('top_logprobs needs logprobs: true', 'top_logprobs', 'invalid_value');
+  if (body.top_logprobs != null && body.top_logprobs > 0 && !body.logprobs)
+    throw badRequest('top_logprobs needs logprobs: true', 'top_logprobs', 'invalid_value');
   if (body.stream_options != null && !body.stream) throw badRequest('stream_options is only allowed with stream: true', 'stream_options', 'invalid_value');
 
   const { system, user, assistant } = turns(body.messages, continueFinal);

@@ -63,7 +63,10 @@ export function choiceResult(job: ChatJob, completion: Completion, index: number
   }
   const logprobs =
     job.logprobs && tokens && completion.logprobs
-      ? pieces.map((_, k) => ({ ...tokenJson(tokens[k]!, completion.logprobs![k]!), top_logprobs: (completion.top?.[k] ?? []).slice(0, job.topLogprobs).map((t) => tokenJson(t.token, t.logprob)) }))
+      ? pieces.map((_, k) => ({
+          ...tokenJson(tokens[k]!, completion.logprobs![k]!),
+          top_logprobs: (completion.top?.[k] ?? []).slice(0, job.topLogprobs).map((t) => tokenJson(t.token, t.logprob)),
+        }))
       : null;
   return {
     index,

@@ -11,17 +11,24 @@ const bounded = (key: string, lo: number, hi: number, { integer = false, open = 
   const range = `${open ? '(' : '['}${lo}, ${hi}]`;
   let n = z.number({ error: `${key} must be a number` });
   if (integer) n = n.int({ error: `${key} must be an integer` });
-  return (open ? n.gt(lo, { error: `${key} must be in ${range}` }) : n.min(lo, { error: `${key} must be in ${range}` })).max(hi, { error: `${key} must be in ${range}` }).nullish();
+  return (open ? n.gt(lo, { error: `${key} must be in ${range}` }) : n.min(lo, { error: `${key} must be in ${range}` }))
+    .max(hi, { error: `${key} must be in ${range}` })
+    .nullish();
 };
 const flag = (key: string) => z.boolean({ error: `${key} must be a boolean` }).nullish();
 /** A vLLM sampling knob we do not implement, accepted only at its no-op value. */
 const offOnly = (key: string, ...off: number[]) =>
-  z.number({ error: `${key} must be a number` }).refine((v) => off.includes(v), { error: `${key} is not supported by asymflow serve (only ${off.join(' or ')}, which turns it off)` }).nullish();
+  z
+    .number({ error: `${key} must be a number` })
+    .refine((v) => off.includes(v), { error: `${key} is not supported by asymflow serve (only ${off.join(' or ')}, which turns it off)` })
+    .nullish();
 
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string({ error: 'text must be a string' }) });
 const imagePart = z.strictObject({
   type: z.literal('image_url'),
-  image_url: z.union([z.string(), z.strictObject({ url: z.unknown(), detail: z.enum(['auto', 'low', 'high']).optional() })], { error: 'image_url must be {url} or a string' }),
+  image_url: z.union([z.string(), z.strictObject({ url: z.unknown(), detail: z.enum(['auto', 'low', 'high']).optional() })], {
+    error: 'image_url must be {url} or a string',
+  }),
 });
 const partsOf = <T extends z.ZodType>(part: T) => z.array(part, { error: 'content must be a string or an array of parts' });
 const textContent = z.union([z.string(), partsOf(textPart)], { error: 'content must be a string or an array of text parts' });
@@ -30,7 +37,13 @@ export const messageSchema = z.discriminatedUnion(
   'role',
   [
     z.strictObject({ role: z.literal('system'), content: textContent, name: z.string().optional() }),
-    z.strictObject({ role: z.literal('user'), content: z.union([z.string(), partsOf(z.discriminatedUnion('type', [textPart, imagePart], { error: "a part's type must be 'text' or 'image_url'" }))], { error: 'content must be a string or an array of parts' }), name: z.string().optional() }),
+    z.strictObject({
+      role: z.literal('user'),
+      content: z.union([z.string(), partsOf(z.discriminatedUnion('type', [textPart, imagePart], { error: "a part's type must be 'text' or 'image_url'" }))], {
+        error: 'content must be a string or an array of parts',
+      }),
+      name: z.string().optional(),
+    }),
     z.strictObject({ role: z.literal('assistant'), content: textContent, name: z.string().optional() }),
   ],
   { error: "role must be 'system', 'user' or 'assistant'" },

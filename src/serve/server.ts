@@ -93,7 +93,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (path === '/health') return send(res, 200, { status: 'ok' });
         // input_size (not an OpenAI field): clients sending model-input pixels render them at this size, since
         // resizing another size here is close to, not equal to, drawing at it (decode-image.ts).
-        return send(res, 200, { object: 'list', data: [{ id: model.name, object: 'model', created: 0, owned_by: 'asymflow', max_model_len: model.imageTokens + model.maxTokens, input_size: model.inputSize }] });
+        return send(res, 200, {
+          object: 'list',
+          data: [
+            {
+              id: model.name,
+              object: 'model',
+              created: 0,
+              owned_by: 'asymflow',
+              max_model_len: model.imageTokens + model.maxTokens,
+              input_size: model.inputSize,
+            },
+          ],
+        });
       }
       if (path === '/v1/chat/completions') {
         if (req.method !== 'POST') throw new ApiError(405, `${req.method} is not allowed on ${path}; use POST`, null, 'method_not_allowed');

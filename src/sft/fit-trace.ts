@@ -35,7 +35,12 @@ export function fittingCount(task: Task, options: TaskOptions, maxText: number, 
  * The task options with a verbosity whose traces fit the model, when the task has a verbosity knob the user
  * left unset; otherwise the options unchanged.
  */
-export function fitTraceVerbosity(task: Task, taskOptions: TaskOptions, model: { size: string; options?: Readonly<Record<string, unknown>> }, seed: number): TraceFit {
+export function fitTraceVerbosity(
+  task: Task,
+  taskOptions: TaskOptions,
+  model: { size: string; options?: Readonly<Record<string, unknown>> },
+  seed: number,
+): TraceFit {
   const defaults = task.defaults as Record<string, unknown>;
   if (typeof defaults.verbosity !== 'number' || taskOptions.verbosity !== undefined) return { taskOptions };
   const { maxText } = modelConfig(model.size as ModelSize, model.options ?? {});

@@ -26,7 +26,12 @@ import type { SftStage } from './step-record.ts';
  * What a run is, for resuming and for keeping a finished sweep setting: the config, the task options, and the
  * model options with the task's caption grid filled in (caption-grid.ts).
  */
-export function sftIdentity(config: SftConfig, task: Task, taskOptions?: Readonly<Record<string, unknown>>, modelOptions?: Readonly<Record<string, unknown>>): SftIdentity {
+export function sftIdentity(
+  config: SftConfig,
+  task: Task,
+  taskOptions?: Readonly<Record<string, unknown>>,
+  modelOptions?: Readonly<Record<string, unknown>>,
+): SftIdentity {
   return {
     config: { ...config },
     taskOptions: { ...(taskOptions ?? {}) },

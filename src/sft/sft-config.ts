@@ -34,7 +34,10 @@ export const SIZE_DEFAULTS: Readonly<Record<ModelSize, SizeDefaults>> = {
 };
 
 /** `tiny 0.01, small 0.0025, base 0.00125`: a default that depends on --model. */
-const perSize = (key: keyof SizeDefaults) => Object.entries(SIZE_DEFAULTS).map(([size, d]) => `${size} ${d[key]}`).join(', ');
+const perSize = (key: keyof SizeDefaults) =>
+  Object.entries(SIZE_DEFAULTS)
+    .map(([size, d]) => `${size} ${d[key]}`)
+    .join(', ');
 
 const readObjective = (v: unknown): SftObjective => {
   try {
@@ -47,21 +50,38 @@ const readObjective = (v: unknown): SftObjective => {
 /** Every `asymflow sft` setting once: default, check, help and flag (src/options.ts). */
 export const SFT_OPTIONS = {
   task: option('gc', 'task: gc or sudoku', { value: 'name', check: checks.oneOf(TASK_NAMES) }),
-  objective: option<SftObjective>({ kind: 'standard' }, 'standard, lambda:X (X in [0, 1]) or ngdiff', { value: 'o', read: readObjective, shownDefault: 'standard' }),
+  objective: option<SftObjective>({ kind: 'standard' }, 'standard, lambda:X (X in [0, 1]) or ngdiff', {
+    value: 'o',
+    read: readObjective,
+    shownDefault: 'standard',
+  }),
   model: option('tiny', 'model size: tiny, small or base (sets the lr/steps/batch/warmup defaults)', { value: 'size', check: checks.oneOf(MODEL_SIZES) }),
   steps: option(SIZE_DEFAULTS.tiny.steps, 'main-stage optimizer steps', { value: 'n', check: checks.positiveInt, shownDefault: perSize('steps') }),
   batch: option(SIZE_DEFAULTS.tiny.batch, 'samples per step', { value: 'b', check: checks.countUpTo(100_000), shownDefault: perSize('batch') }),
   lr: option(SIZE_DEFAULTS.tiny.lr, 'peak learning rate (AdamW; warmup, then cosine)', { value: 'lr', check: checks.positive, shownDefault: perSize('lr') }),
-  warmupSteps: option(SIZE_DEFAULTS.tiny.warmupSteps, 'linear warmup steps', { value: 'n', check: checks.nonNegativeInt, shownDefault: perSize('warmupSteps') }),
+  warmupSteps: option(SIZE_DEFAULTS.tiny.warmupSteps, 'linear warmup steps', {
+    value: 'n',
+    check: checks.nonNegativeInt,
+    shownDefault: perSize('warmupSteps'),
+  }),
   minLrRatio: option(0.1, 'the cosine ends at this share of the peak lr', { value: 'r', check: checks.inRange(0, 1) }),
   weightDecay: option(0.01, 'AdamW decoupled weight decay', { value: 'wd', check: checks.inRange(0, 1e9) }),
-  clipNorm: option(1, 'global gradient-norm clip of the update (0 = off; the NGDiff norms are taken before it)', { value: 'c', check: checks.inRange(0, 1e12) }),
+  clipNorm: option(1, 'global gradient-norm clip of the update (0 = off; the NGDiff norms are taken before it)', {
+    value: 'c',
+    check: checks.inRange(0, 1e12),
+  }),
   prePerceptionSteps: option(0, 'first train on <caption>p*</caption> alone for K steps', { value: 'k', check: checks.nonNegativeInt }),
-  imageDropout: option(0, "share of training samples trained with the image withheld and the caption given (the self-reward's input)", { value: 'p', check: checks.inRange(0, 1) }),
+  imageDropout: option(0, "share of training samples trained with the image withheld and the caption given (the self-reward's input)", {
+    value: 'p',
+    check: checks.inRange(0, 1),
+  }),
   trainN: option(2000, "training samples (train_sft split, the paper's size), cycled in seeded epochs", { value: 'n', check: checks.countUpTo(10_000_000) }), // held in memory
   evalEvery: option(0, 'evaluate every E steps (0 = only at the end)', { value: 'e', check: checks.nonNegativeInt }),
   evalN: option(100, 'held-out samples per evaluation', { value: 'm', check: checks.countUpTo(1_000_000) }),
-  evalSplit: option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', { value: 'split', check: checks.oneOf(EVAL_SPLITS) }),
+  evalSplit: option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', {
+    value: 'split',
+    check: checks.oneOf(EVAL_SPLITS),
+  }),
   evalMode: option<EvalModes>('both', 'e2e, counterfactual or both', { value: 'mode', check: checks.oneOf(EVAL_MODES) }),
   evalTemperature: option(0, 'evaluation sampling temperature (0 = greedy)', { value: 't', check: checks.inRange(0, 2) }),
   evalTopP: option(1, 'evaluation nucleus mass', { value: 'p', check: checks.aboveZeroToOne }),
@@ -71,7 +91,11 @@ export const SFT_OPTIONS = {
   seed: option(0, 'data, initial weights and evaluation sampling seed', { value: 's', check: checks.seed }),
   bucket: option(64, 'pad prompt and response columns to multiples of N (few distinct shapes)', { value: 'n', check: checks.positiveInt }),
   backend: option('', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)', { value: 'name' }),
-  precision: option<Precision>('fp32', 'fp32, or mixed: f16 tensor-core matmuls with f32 accumulation, fp32 master weights and dynamic loss scaling (webgpu with subgroup matrices; else fp32 with one line saying why)', { value: 'p', check: checks.oneOf(PRECISIONS) }),
+  precision: option<Precision>(
+    'fp32',
+    'fp32, or mixed: f16 tensor-core matmuls with f32 accumulation, fp32 master weights and dynamic loss scaling (webgpu with subgroup matrices; else fp32 with one line saying why)',
+    { value: 'p', check: checks.oneOf(PRECISIONS) },
+  ),
   out: option('', 'the run directory', { value: 'dir' }),
   data: option('', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)', { value: 'dir' }),
   record: option('', 'also record the per-step records to FILE', { value: 'file' }),
@@ -120,8 +144,7 @@ export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 're
  * `defaults`: a key the saved config lacks (a setting added after its checkpoint was written) counts as its
  * default there, so a checkpoint from before the setting existed still resumes when the setting is left alone.
  */
-export function configChanges(saved: Readonly<Record<string, unknown>>, given: Readonly<Record<string, unknown>>,
-  defaults: object = {}): string[] {
+export function configChanges(saved: Readonly<Record<string, unknown>>, given: Readonly<Record<string, unknown>>, defaults: object = {}): string[] {
   const changed: string[] = [];
   for (const key of new Set([...Object.keys(saved), ...Object.keys(given)])) {
     if ((RESUMABLE_CHANGES as readonly string[]).includes(key)) continue;

@@ -25,9 +25,11 @@ export async function loadSftData(config: SftConfig, task: Task, mc: ModelConfig
   const audited = await auditedSamples({ ...common, split: 'train_sft', n: config.trainN }, { ...common, split: config.evalSplit, n: config.evalN });
   const train = audited.train;
   const main = trainRows(task, train, mc, options, 'full', { share: config.imageDropout, seed: config.seed });
-  if (main.withoutImage > 0) log(`sft: ${main.withoutImage} of ${main.rows.length} training samples without the image, caption given (--image-dropout ${config.imageDropout})`);
+  if (main.withoutImage > 0)
+    log(`sft: ${main.withoutImage} of ${main.rows.length} training samples without the image, caption given (--image-dropout ${config.imageDropout})`);
   if (main.dropped > 0) log(`sft: dropped ${main.dropped} of ${train.length} training samples longer than model.maxText ${mc.maxText}`);
-  if (main.rows.length === 0) throw new Error(`sft: no training sample fits model.maxText ${mc.maxText}; use a smaller trace (e.g. --task-option verbosity=1) or a larger model`);
+  if (main.rows.length === 0)
+    throw new Error(`sft: no training sample fits model.maxText ${mc.maxText}; use a smaller trace (e.g. --task-option verbosity=1) or a larger model`);
   const perception = config.prePerceptionSteps > 0 ? trainRows(task, train, mc, options, 'perception').rows : [];
   const evalSamples = audited.evaluation;
   log(`sft: ${main.rows.length} training samples, ${evalSamples.length} held-out ${config.evalSplit} samples, ${task.name}, model ${config.model}`);

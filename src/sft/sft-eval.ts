@@ -71,6 +71,8 @@ export function sampleView(task: Task, sample: Sample, record: EvalRecord, step:
   const parsed = parseResponse(record.text);
   const caption = parsed.ok ? parsed.perception : (parsed.perception ?? '');
   const answer = parsed.ok ? parsed.answer : '';
-  const verdict: Verdict = parsed.ok ? task.verify(answer, sample.puzzle.pStar, sample.puzzle) : { correct: false, reason: `unparsable response (${parsed.failure})` };
+  const verdict: Verdict = parsed.ok
+    ? task.verify(answer, sample.puzzle.pStar, sample.puzzle)
+    : { correct: false, reason: `unparsable response (${parsed.failure})` };
   return { sampleId: sample.puzzle.id, step, caption, pStar: sample.puzzle.pStar, answer, verdict };
 }

@@ -66,8 +66,9 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const tokenFraction = counts.all > 0 ? counts.p / counts.all : 0;
   const lr = optimizer.lr;
   const standard = objective.kind === 'standard';
-  const { step, partP, partR, normP, normR, deviceLambda, gradNorm, accepted } =
-    await withLossScale(optimizer, (scale) => queueSftUpdate(model, optimizer, batch, objective, tokenFraction, scale));
+  const { step, partP, partR, normP, normR, deviceLambda, gradNorm, accepted } = await withLossScale(optimizer, (scale) =>
+    queueSftUpdate(model, optimizer, batch, objective, tokenFraction, scale),
+  );
   if (!accepted) {
     throw new Error(
       `sftStep: losses ${partP}/${partR} or gradient norms ${normP}/${normR} (perception/reasoning) are not finite at step ${step}; weights unchanged`,
@@ -110,7 +111,10 @@ async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch
   const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale);
   const lambda = tf.tidy(() => objectiveLambda(objective, gP.norm, gR.norm, tokenFraction)); // []
   const [weightP, weightR] = partWeights(objective, lambda);
-  const update: Grads = combineGradients([[weightP, gP.grads], [weightR, gR.grads]]);
+  const update: Grads = combineGradients([
+    [weightP, gP.grads],
+    [weightR, gR.grads],
+  ]);
   const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
   const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);
   const figures = tf.tidy(() => tf.concat([tf.stack([gP.loss, gR.loss, gP.norm, gR.norm, lambda]), queued.verdict])); // [8]

@@ -51,7 +51,8 @@ function verdict(s: SweepComparison): string {
     return `The paper's point in miniature: under ${s.baseline} SFT perception lags reasoning, and ${s.other}, which gives the perception tokens a larger share of the gradient, lifts a_p.`;
   }
   if (lifts) return `${s.other} lifts a_p, but ${s.baseline}'s own a_p does not lag its a_r outside the interval here: half of the paper's point.`;
-  if (lags) return `${s.baseline}'s perception lags its reasoning, but ${s.other} does not lift a_p outside the interval at this budget: the asymmetry shows, the remedy does not.`;
+  if (lags)
+    return `${s.baseline}'s perception lags its reasoning, but ${s.other} does not lift a_p outside the interval at this budget: the asymmetry shows, the remedy does not.`;
   return `At this budget the paper's effect does not show: neither a perception lag under ${s.baseline} nor a lift of a_p by ${s.other} lies outside its 95% interval.`;
 }
 

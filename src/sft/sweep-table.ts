@@ -41,7 +41,8 @@ export function parseWithList(text: string): (typeof SWEEP_EXTRAS)[number][] {
 export function sweepSettings(lambdas: readonly number[], extras: readonly string[]): SweepSetting[] {
   const settings: SweepSetting[] = [];
   if (extras.includes('standard')) settings.push({ name: 'standard', objective: { kind: 'standard' }, label: 'standard' });
-  for (const l of [...new Set(lambdas)].sort((x, y) => x - y)) settings.push({ name: `lambda-${l}`, objective: { kind: 'lambda', lambda: l }, label: `λ=${l}` });
+  for (const l of [...new Set(lambdas)].sort((x, y) => x - y))
+    settings.push({ name: `lambda-${l}`, objective: { kind: 'lambda', lambda: l }, label: `λ=${l}` });
   if (extras.includes('ngdiff')) settings.push({ name: 'ngdiff', objective: { kind: 'ngdiff' }, label: 'NGDiff' });
   if (settings.length === 0) throw new Error('sweep: nothing to run; give --lambda and/or --with standard,ngdiff');
   return settings;

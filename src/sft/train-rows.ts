@@ -50,7 +50,14 @@ export function targetText(task: Task, sample: Sample, options: TaskOptions, tar
 }
 
 /** Rows for `samples`; throws naming the sample when its pixels do not match the model input. */
-export function trainRows(task: Task, samples: readonly Sample[], model: ModelConfig, options: TaskOptions, target: SftTarget, dropout?: ImageDropout): TrainRows {
+export function trainRows(
+  task: Task,
+  samples: readonly Sample[],
+  model: ModelConfig,
+  options: TaskOptions,
+  target: SftTarget,
+  dropout?: ImageDropout,
+): TrainRows {
   const rows: TrainRow[] = [];
   let dropped = 0;
   let longestTarget = 0;
@@ -58,9 +65,7 @@ export function trainRows(task: Task, samples: readonly Sample[], model: ModelCo
   const size = model.inputSize;
   for (const sample of samples) {
     if (!(sample.pixels instanceof Float32Array) || sample.pixels.length !== size * size) {
-      throw new Error(
-        `sft: sample ${sample.puzzle.id} has ${sample.width}×${sample.height} model-input pixels; the model takes ${size}×${size}`,
-      );
+      throw new Error(`sft: sample ${sample.puzzle.id} has ${sample.width}×${sample.height} model-input pixels; the model takes ${size}×${size}`);
     }
     const text = targetText(task, sample, options, target);
     const blank = target === 'full' && dropsImage(dropout, sample.puzzle.id);

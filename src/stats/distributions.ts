@@ -12,7 +12,13 @@ function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -47,7 +53,10 @@ export function normalQuantile(p: number): number {
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9). */
 function logGamma(x: number): number {
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const y = x - 1;
   let s = g[0];
@@ -107,7 +116,8 @@ export function studentTCdf(t: number, df: number): number {
  * scipy.stats.binomtest(k, n, 0.5).pvalue gives, the tails being symmetric). n = 0 gives 1.
  */
 export function binomialTwoSidedHalf(k: number, n: number): number {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || n < 0 || k > n) throw new RangeError(`binomialTwoSidedHalf: need integers 0 ≤ k ≤ n, got k=${k}, n=${n}`);
+  if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || n < 0 || k > n)
+    throw new RangeError(`binomialTwoSidedHalf: need integers 0 ≤ k ≤ n, got k=${k}, n=${n}`);
   const m = Math.min(k, n - k);
   // P(X ≤ m) summed in log space: n may reach thousands of pairs.
   let logTerm = -n * Math.LN2; // log C(n,0) / 2^n
@@ -121,7 +131,8 @@ export function binomialTwoSidedHalf(k: number, n: number): number {
 
 /** P(X ≤ k) for X ~ Binomial(n, p) (summed in log space); 1 for k ≥ n. */
 export function binomialCdf(k: number, n: number, p: number): number {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || !(p >= 0 && p <= 1)) throw new RangeError(`binomialCdf: need integers k, n ≥ 0 and p in [0, 1], got k=${k}, n=${n}, p=${p}`);
+  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || !(p >= 0 && p <= 1))
+    throw new RangeError(`binomialCdf: need integers k, n ≥ 0 and p in [0, 1], got k=${k}, n=${n}, p=${p}`);
   if (k < 0) return 0;
   if (k >= n) return 1;
   if (p === 0) return 1;

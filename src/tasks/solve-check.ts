@@ -27,7 +27,8 @@ function request(verb: SolveCheckVerb, task: TaskName, line: string): { percepti
   } catch (error) {
     throw new Error(`not JSON (${(error as Error).message})`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   const fields = value as Record<string, unknown>;
   const known = KEYS[verb][task];
   for (const key of Object.keys(fields)) {
@@ -55,6 +56,8 @@ export function answerLine(verb: SolveCheckVerb, task: TaskName, line: string, l
     return JSON.stringify(reply(verb, task, line, Date.now() + budgetMs));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return JSON.stringify({ error: `line ${lineNumber}: ${clip(message, 1000)}${error instanceof SearchBudgetError ? ` (budget ${budgetMs} ms; raise it with --budget-ms)` : ''}` });
+    return JSON.stringify({
+      error: `line ${lineNumber}: ${clip(message, 1000)}${error instanceof SearchBudgetError ? ` (budget ${budgetMs} ms; raise it with --budget-ms)` : ''}`,
+    });
   }
 }

@@ -75,10 +75,12 @@ function geometry(b: Backend, x: tf.Tensor, heads: number, prefix: number, hasBi
   const dh = d / heads;
   const qBlocks = Math.ceil(l / ROWS);
   const total = batch * heads * qBlocks;
-  const uniforms = () => keptUniforms(b, [
-    ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v): UniformField => ({ type: 'uint32', data: [v] })),
-    { type: 'float32', data: [1 / Math.sqrt(dh)] }, { type: 'uint32', data: [0] },
-  ]);
+  const uniforms = () =>
+    keptUniforms(b, [
+      ...[l, heads, prefix, qBlocks, total, hasBias ? 1 : 0].map((v): UniformField => ({ type: 'uint32', data: [v] })),
+      { type: 'float32', data: [1 / Math.sqrt(dh)] },
+      { type: 'uint32', data: [0] },
+    ]);
   return { dh, tile: tileRows(b, dh), uniforms, groups: total, shape: [batch, l, d], lseShape: [batch * heads, l] };
 }
 
@@ -89,8 +91,7 @@ const bind = (b: Backend, ts: Info[]): GPUBufferBinding[] => ts.map((t) => ({ bu
  * give them) with `prefix` fully visible image keys and optional keyBias [B, L] added to every query's
  * scores: → [B, L, H·dh], the heads merged. Gradients for q, k, v (keyBias is a constant).
  */
-export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, prefix: number,
-  keyBias?: tf.Tensor2D): tf.Tensor3D {
+export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, prefix: number, keyBias?: tf.Tensor2D): tf.Tensor3D {
   const [batch, l, d] = q.shape;
   if (d % heads !== 0 || !headSizeOk(d / heads) || l === 0 || batch === 0) {
     throw new Error(`attentionFused: unsupported shape [${q.shape}] with ${heads} heads`);
@@ -104,8 +105,12 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
     const out = newOutput(b, geo.shape);
     const lse = newOutput(b, geo.lseShape);
-    dispatch(b, pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
-      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()], geo.groups);
+    dispatch(
+      b,
+      pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
+      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()],
+      geo.groups,
+    );
     const o = asTensor<tf.Tensor3D>(out);
     save([qs, ks, vs, o, asTensor(lse)]);
     return {
@@ -116,9 +121,10 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         const dq = newOutput(b, g.shape);
         const dsum = newOutput(b, g.lseShape);
         const pairedTile = tileRows(b, g.dh, 2 * ROWS);
-        const dqKernel = pairedDq && g.dh % 8 === 0
-          ? pipeline(b, `attentionDqPaired${g.dh}x${pairedTile}`, () => dqPairedWgsl(g.dh / 4, pairedTile))
-          : pipeline(b, `attentionDq${g.dh}x${g.tile}`, () => dqWgsl(g.dh / 4, g.tile));
+        const dqKernel =
+          pairedDq && g.dh % 8 === 0
+            ? pipeline(b, `attentionDqPaired${g.dh}x${pairedTile}`, () => dqPairedWgsl(g.dh / 4, pairedTile))
+            : pipeline(b, `attentionDq${g.dh}x${g.tile}`, () => dqWgsl(g.dh / 4, g.tile));
         dispatch(b, dqKernel, [...bind(b, [dq, dsum, q0, k0, v0, o0, dy, lse0, kb]), g.uniforms()], g.groups);
         const dk = newOutput(b, g.shape);
         const dv = newOutput(b, g.shape);

@@ -46,7 +46,8 @@ export function keptUniforms(b: Backend, fields: readonly UniformField[]): GPUBu
   const buffer = b.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
   const words = buffer.getMappedRange();
   fields.forEach((f, i) => {
-    const view = f.type === 'float32' ? new Float32Array(words, 4 * i, 1) : f.type === 'int32' ? new Int32Array(words, 4 * i, 1) : new Uint32Array(words, 4 * i, 1);
+    const view =
+      f.type === 'float32' ? new Float32Array(words, 4 * i, 1) : f.type === 'int32' ? new Int32Array(words, 4 * i, 1) : new Uint32Array(words, 4 * i, 1);
     view[0] = f.data[0];
   });
   buffer.unmap();
@@ -58,7 +59,10 @@ export function keptUniforms(b: Backend, fields: readonly UniformField[]): GPUBu
 
 /** keptUniforms of unsigned integers, the common case (sizes and counts). */
 export const keptSizes = (b: Backend, values: readonly number[]): GPUBufferBinding =>
-  keptUniforms(b, values.map((v) => ({ type: 'uint32', data: [v] })));
+  keptUniforms(
+    b,
+    values.map((v) => ({ type: 'uint32', data: [v] })),
+  );
 
 const MAX_BIND_GROUPS = 8192;
 const groupsByDevice = new WeakMap<GPUDevice, Map<string, GPUBindGroup>>();

@@ -77,8 +77,12 @@ function pass(b: Backend, out: Info, x: Info, rows: number, cols: number, chunk:
   const colVecs = cols / width;
   const colBlocks = Math.ceil(colVecs / LANES);
   const total = colBlocks * Math.ceil(rows / chunk);
-  dispatch(b, pipeline(b, `columnSum${width === 4 ? 'Vec4' : ''}`, () => columnSumWgsl(width)), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) },
-    keptSizes(b, [rows, colVecs, chunk, colBlocks, total, 0, 0, 0])], total);
+  dispatch(
+    b,
+    pipeline(b, `columnSum${width === 4 ? 'Vec4' : ''}`, () => columnSumWgsl(width)),
+    [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, keptSizes(b, [rows, colVecs, chunk, colBlocks, total, 0, 0, 0])],
+    total,
+  );
 }
 
 /** Σ over the rows of x viewed as [rows, cols] → a new [cols]-sized output of `shape`. */
@@ -141,7 +145,8 @@ export function installColumnSum(): void {
   const original = config.kernelFunc;
   tf.unregisterKernel('Sum', 'webgpu');
   tf.registerKernel({
-    ...config, ours: true,
+    ...config,
+    ours: true,
     kernelFunc: (args: KernelArgs) => {
       const b = fusedBackend();
       return (b && sumLeading(args, b)) || original(args);

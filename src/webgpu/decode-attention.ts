@@ -31,8 +31,12 @@ struct U { rows: u32, d: u32, per: u32, pad1: u32 }
 @group(0) @binding(3) var<storage, read> rows: array<Row>;
 @group(0) @binding(4) var<storage, read> picked: array<u32>;
 @group(0) @binding(5) var<uniform> u: U;
-${grid ? `@group(0) @binding(6) var<storage, read> image: array<f32>;
-@group(0) @binding(7) var<storage, read> gridPatch: array<i32>;` : ''}
+${
+  grid
+    ? `@group(0) @binding(6) var<storage, read> image: array<f32>;
+@group(0) @binding(7) var<storage, read> gridPatch: array<i32>;`
+    : ''
+}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;

@@ -105,8 +105,17 @@ export class GpuDecoder {
     const u32 = (...v: number[]) => this.uniform(Uint32Array.from(v).buffer);
     const linU = new Map<string, GPUBuffer>();
     /** out (epilogue) input·W + bias, input LayerNormed first by `norm` (a parameter prefix) when given. */
-    const linear = (epilogue: Epilogue, out: GPUBuffer, input: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | undefined, k: number, n: number,
-      norm?: string, transposed = false) => {
+    const linear = (
+      epilogue: Epilogue,
+      out: GPUBuffer,
+      input: GPUBuffer,
+      weight: GPUBuffer,
+      bias: GPUBuffer | undefined,
+      k: number,
+      n: number,
+      norm?: string,
+      transposed = false,
+    ) => {
       const key = `${k}:${n}`;
       if (!linU.has(key)) linU.set(key, u32(batch, k, n, EPS_BITS));
       const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}:${norm !== undefined}`;
@@ -134,7 +143,13 @@ export class GpuDecoder {
     if (cache.grid) {
       embedInputs.push(bufferOf(b, cache.grid), bufferOf(b, m.gridRowTensor()));
     }
-    this.decode.push(this.command(pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, () => embedWgsl(cache.grid !== undefined)), embedInputs, Math.ceil((batch * d) / 256)));
+    this.decode.push(
+      this.command(
+        pipeline(b, `decodeEmbed:${cache.grid !== undefined}`, () => embedWgsl(cache.grid !== undefined)),
+        embedInputs,
+        Math.ceil((batch * d) / 256),
+      ),
+    );
     for (let i = 0; i < c.layers; i++) {
       const pre = `blocks.${i}.`;
       this.decode.push(
@@ -145,9 +160,11 @@ export class GpuDecoder {
         linear('residual', x, hidden, w(`${pre}mlp.proj.w`), w(`${pre}mlp.proj.b`), f, d),
       );
     }
-    this.decode.push(c.tiedHead
-      ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
-      : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'));
+    this.decode.push(
+      c.tiedHead
+        ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
+        : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'),
+    );
     const pick = pipeline(b, `decodePick:${c.vocab}`, () => pickWgsl(c.vocab));
     const pickU = this.uniform(new Float32Array([0, options.temperature, options.topP, 0]).buffer, batch);
     this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));

@@ -47,8 +47,16 @@ export function setFusedEmbed(on: boolean): void {
 
 /** The op applies: on, float32 tables of the same width, int32 ids and positions of the same shape. */
 export function embedFusedApplies(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor, positions: tf.Tensor): boolean {
-  return enabled && tok.dtype === 'float32' && pos.dtype === 'float32' && tok.shape[1] === pos.shape[1] && ids.dtype === 'int32' &&
-    positions.dtype === 'int32' && ids.shape.join() === positions.shape.join() && ids.size > 0;
+  return (
+    enabled &&
+    tok.dtype === 'float32' &&
+    pos.dtype === 'float32' &&
+    tok.shape[1] === pos.shape[1] &&
+    ids.dtype === 'int32' &&
+    positions.dtype === 'int32' &&
+    ids.shape.join() === positions.shape.join() &&
+    ids.size > 0
+  );
 }
 
 /** tok [V, d], pos [P, d], ids/positions int32 [...] → tok[ids] + pos[positions], [..., d], on the webgpu backend `b`. */
@@ -60,8 +68,12 @@ export function embedTextFused(b: Backend, tok: tf.Tensor2D, pos: tf.Tensor2D, i
     (args[4] as tf.GradSaveFunc)([is, qs]);
     const out = newOutput(b, [...is.shape, d]);
     const uniforms = keptSizes(b, [rows, d, tokens, ps.shape[0]]);
-    dispatch(b, pipeline(b, 'embedGatherAdd', GATHER_ADD_WGSL), [out, ts, ps, is, qs].map((t) => ({ buffer: bufferOf(b, t) }))
-      .concat([uniforms]), Math.ceil((rows * d) / WORKGROUP));
+    dispatch(
+      b,
+      pipeline(b, 'embedGatherAdd', GATHER_ADD_WGSL),
+      [out, ts, ps, is, qs].map((t) => ({ buffer: bufferOf(b, t) })).concat([uniforms]),
+      Math.ceil((rows * d) / WORKGROUP),
+    );
     return {
       value: asTensor(out), // [..., d]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

@@ -24,8 +24,12 @@ export const WORKGROUP = 256;
  * bindings are the same every step. Otherwise the scalars come in the uniform and the scale as a tensor.
  */
 const adamwWgsl = (packed: boolean) => /* wgsl */ `
-struct U { ${packed ? 'beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32, decay: u32, n: u32, offset: u32' : `lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
-           keep: f32, decay: u32, scaled: u32, n: u32, guarded: u32, pad0: u32, pad1: u32, pad2: u32`} }
+struct U { ${
+  packed
+    ? 'beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32, decay: u32, n: u32, offset: u32'
+    : `lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
+           keep: f32, decay: u32, scaled: u32, n: u32, guarded: u32, pad0: u32, pad1: u32, pad2: u32`
+} }
 @group(0) @binding(0) var<storage, read_write> p: array<f32>;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
@@ -36,13 +40,16 @@ struct U { ${packed ? 'beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= u.n) { return; }
-${packed ? `  // A negative scale: the device refused this step (not finite): write nothing.
+${
+  packed
+    ? `  // A negative scale: the device refused this step (not finite): write nothing.
   if (state[0] < 0.0) { return; }
   let gi = g[u.offset + i] * state[0];
   let lr = state[2];
   let bc1 = state[3];
   let bc2 = state[4];
-  let keep = state[5];` : `  var gi = g[i];
+  let keep = state[5];`
+    : `  var gi = g[i];
   if (u.scaled == 1u) {
     // A guarded update whose scale is negative was refused on the device (a non-finite step): write nothing.
     if (u.guarded == 1u && scale[0] < 0.0) { return; }
@@ -51,7 +58,8 @@ ${packed ? `  // A negative scale: the device refused this step (not finite): wr
   let lr = u.lr;
   let bc1 = u.bc1;
   let bc2 = u.bc2;
-  let keep = u.keep;`}
+  let keep = u.keep;`
+}
   let m1 = m[i] * u.beta1 + gi * u.oneMinusBeta1;
   let v1 = v[i] * u.beta2 + (gi * gi) * u.oneMinusBeta2;
   let denom = sqrt(v1 / bc2) + u.eps;
@@ -148,19 +156,37 @@ export function fusedOptimizer(): FusedOptimizer | undefined {
   };
 }
 
-
 function adamw(b: Backend, p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, c: AdamWConstants, scale?: tf.Scalar, guarded = false): boolean {
   if (![p, m, v].every((t) => t.dtype === 'float32' && owns(b, t)) || g.dtype !== 'float32' || g.size !== p.size) return false;
   if (p.size === 0) return true;
   const f = (x: number) => ({ type: 'float32', data: [x] });
   const u = (x: number) => ({ type: 'uint32', data: [x] });
   const uniforms = b.makeUniforms([
-    f(c.lr), f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2), f(c.bc1), f(c.bc2), f(c.eps),
-    f(1 - c.decay), u(c.decay > 0 ? 1 : 0), u(scale ? 1 : 0), u(p.size), u(guarded && scale ? 1 : 0), u(0), u(0), u(0),
+    f(c.lr),
+    f(c.beta1),
+    f(1 - c.beta1),
+    f(c.beta2),
+    f(1 - c.beta2),
+    f(c.bc1),
+    f(c.bc2),
+    f(c.eps),
+    f(1 - c.decay),
+    u(c.decay > 0 ? 1 : 0),
+    u(scale ? 1 : 0),
+    u(p.size),
+    u(guarded && scale ? 1 : 0),
+    u(0),
+    u(0),
+    u(0),
   ]);
   const gBuffer = bufferOf(b, g);
   const buffers = [p, m, v].map((t) => ({ buffer: writtenBufferOf(b, t) }));
-  dispatch(b, pipeline(b, 'adamw', ADAMW_WGSL), [...buffers, { buffer: gBuffer }, { buffer: scale ? bufferOf(b, scale) : gBuffer }, uniforms], Math.ceil(p.size / WORKGROUP));
+  dispatch(
+    b,
+    pipeline(b, 'adamw', ADAMW_WGSL),
+    [...buffers, { buffer: gBuffer }, { buffer: scale ? bufferOf(b, scale) : gBuffer }, uniforms],
+    Math.ceil(p.size / WORKGROUP),
+  );
   return true;
 }
 
@@ -232,7 +258,10 @@ function sumSquares(b: Backend, grads: readonly tf.Tensor[]): tf.Tensor1D {
   grads.forEach((g, slot) => {
     if (g.dtype !== 'float32') throw new Error(`sumSquares: gradient ${slot} is ${g.dtype}, expected float32`);
   });
-  const plan = chunkPlan(b, grads.map((g) => g.size));
+  const plan = chunkPlan(
+    b,
+    grads.map((g) => g.size),
+  );
   if (plan.total === 0) return tf.zeros([grads.length]);
   const packedInfo = newOutput(b, [plan.total]);
   const packed = bufferOf(b, packedInfo);
@@ -242,9 +271,12 @@ function sumSquares(b: Backend, grads: readonly tf.Tensor[]): tf.Tensor1D {
   const table = { buffer: bufferOf(b, plan.table) };
   chunkSquares(b, partials, packed, table, plan.chunks);
   const outInfo = newOutput(b, [grads.length]);
-  dispatch(b, pipeline(b, 'sumSquaresSlots', SUM_SQUARES_SLOTS_WGSL),
+  dispatch(
+    b,
+    pipeline(b, 'sumSquaresSlots', SUM_SQUARES_SLOTS_WGSL),
     [{ buffer: bufferOf(b, outInfo) }, { buffer: partials }, table, keptSizes(b, [grads.length, 2 * plan.chunks, 0, 0])],
-    Math.ceil(grads.length / 64));
+    Math.ceil(grads.length / 64),
+  );
   // Released once the recorded commands are submitted (bufferOf marked them used by the queue).
   asTensor(packedInfo).dispose();
   asTensor(partialsInfo).dispose();

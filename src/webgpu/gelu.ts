@@ -52,8 +52,7 @@ function run(b: Backend, name: string, code: string, inputs: tf.Tensor[]): tf.Te
   const n = inputs[0].size;
   const out = newOutput(b, [...inputs[0].shape]);
   const uniforms = keptSizes(b, [n, 0, 0, 0]);
-  dispatch(b, pipeline(b, name, code), [{ buffer: bufferOf(b, out) }, ...inputs.map((t) => ({ buffer: bufferOf(b, t) })), uniforms],
-    Math.ceil(n / WORKGROUP));
+  dispatch(b, pipeline(b, name, code), [{ buffer: bufferOf(b, out) }, ...inputs.map((t) => ({ buffer: bufferOf(b, t) })), uniforms], Math.ceil(n / WORKGROUP));
   return asTensor(out);
 }
 

@@ -106,7 +106,13 @@ function planFor(k: Kept, sizes: readonly number[]): Plan {
   const cached = k.plans.get(key);
   if (cached) return cached;
   const { words, offsets, total, chunks } = chunkLayout(sizes);
-  const plan = { packed: tf.keep(tf.zeros([total])), partials: tf.keep(tf.zeros([chunks])), table: tf.keep(tf.tensor1d(words, 'int32')), offsets, chunks } as Plan;
+  const plan = {
+    packed: tf.keep(tf.zeros([total])),
+    partials: tf.keep(tf.zeros([chunks])),
+    table: tf.keep(tf.tensor1d(words, 'int32')),
+    offsets,
+    chunks,
+  } as Plan;
   if (k.plans.size >= MAX_PLANS) {
     const [oldest, old] = k.plans.entries().next().value!;
     k.plans.delete(oldest);
@@ -136,9 +142,17 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
   if (!packedApplies(entries, loss)) throw new Error('queueGuardedAdamw: entries must be float32 with gradients the size of their parameters');
   for (const { p, m, v } of entries) for (const t of [p, m, v]) ownBuffer(b, t);
   const k = keptFor(owner);
-  const plan = planFor(k, entries.map((e) => e.g.size));
+  const plan = planFor(
+    k,
+    entries.map((e) => e.g.size),
+  );
   const packed = writtenBufferOf(b, plan.packed);
-  copyPacked(b, entries.map((e) => e.g), packed, plan.offsets);
+  copyPacked(
+    b,
+    entries.map((e) => e.g),
+    packed,
+    plan.offsets,
+  );
   const u = (x: number) => ({ type: 'uint32' as const, data: [x] as [number] });
   const f = (x: number) => ({ type: 'float32' as const, data: [x] as [number] });
   const table = { buffer: bufferOf(b, plan.table) };
@@ -148,8 +162,12 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
   const state = writtenBufferOf(b, k.state);
   // The only per-step uniform: one dispatch reads it, so tfjs's pooled uniform buffer is safe here.
   const stepUniforms = b.makeUniforms([u(plan.chunks), u(c.reset ? 1 : 0), f(c.clip), f(c.lr), f(c.bc1), f(c.bc2), f(c.keep), u(0)]);
-  dispatch(b, pipeline(b, 'guardedVerdict', VERDICT_WGSL),
-    [{ buffer: state }, { buffer: bufferOf(b, verdict) }, { buffer: partials }, { buffer: bufferOf(b, loss) }, stepUniforms], 1);
+  dispatch(
+    b,
+    pipeline(b, 'guardedVerdict', VERDICT_WGSL),
+    [{ buffer: state }, { buffer: bufferOf(b, verdict) }, { buffer: partials }, { buffer: bufferOf(b, loss) }, stepUniforms],
+    1,
+  );
   const adamw = pipeline(b, 'adamwPacked', ADAMW_PACKED_WGSL);
   entries.forEach(({ p, m, v, decay }, slot) => {
     if (p.size === 0) return;

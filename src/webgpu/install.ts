@@ -24,7 +24,10 @@ export function installWebgpuKernels(env: Readonly<Record<string, string | undef
   setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
   const ownMatmul = env.ASYMFLOW_OWN_MATMUL !== '0';
   if (ownMatmul) {
-    installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE, tensorCores ? (env.ASYMFLOW_TC_TILE ? parseTcTile(env.ASYMFLOW_TC_TILE) : DEFAULT_TC_TILE) : undefined);
+    installMatmul(
+      env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE,
+      tensorCores ? (env.ASYMFLOW_TC_TILE ? parseTcTile(env.ASYMFLOW_TC_TILE) : DEFAULT_TC_TILE) : undefined,
+    );
   }
   setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
   setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');

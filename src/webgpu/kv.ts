@@ -40,8 +40,11 @@ export function writeKvSlot(b: Backend, cache: tf.Tensor4D, kv: tf.Tensor4D, slo
     throw new Error(`writeKvSlot: cache [${cache.shape}], kv [${kv.shape}], slots [${slotIndex.shape}] do not match`);
   }
   const uniforms = keptSizes(b, [rows, heads, capacity, dh]);
-  dispatch(b, pipeline(b, 'kvWrite', KV_WRITE_WGSL),
+  dispatch(
+    b,
+    pipeline(b, 'kvWrite', KV_WRITE_WGSL),
     [{ buffer: writtenBufferOf(b, cache) }, { buffer: bufferOf(b, kv) }, { buffer: bufferOf(b, slotIndex) }, uniforms],
-    Math.ceil((rows * heads * dh) / WORKGROUP));
+    Math.ceil((rows * heads * dh) / WORKGROUP),
+  );
   return true;
 }

@@ -117,12 +117,24 @@ function backward(b: Backend, x: tf.Tensor, g: tf.Tensor, dy: tf.Tensor, eps: nu
   const dx = newOutput(b, [...x.shape]);
   const dyxhat = newOutput(b, [...x.shape]);
   const uniforms = keptUniforms(b, [
-    { type: 'uint32', data: [rows] }, { type: 'uint32', data: [d] }, { type: 'float32', data: [eps] }, { type: 'uint32', data: [0] },
+    { type: 'uint32', data: [rows] },
+    { type: 'uint32', data: [d] },
+    { type: 'float32', data: [eps] },
+    { type: 'uint32', data: [0] },
   ]);
-  dispatch(b, pipeline(b, 'layerNormBackward', LAYER_NORM_BACKWARD_WGSL), [
-    { buffer: bufferOf(b, dx) }, { buffer: bufferOf(b, dyxhat) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, g) },
-    { buffer: bufferOf(b, dy) }, uniforms,
-  ], rows);
+  dispatch(
+    b,
+    pipeline(b, 'layerNormBackward', LAYER_NORM_BACKWARD_WGSL),
+    [
+      { buffer: bufferOf(b, dx) },
+      { buffer: bufferOf(b, dyxhat) },
+      { buffer: bufferOf(b, x) },
+      { buffer: bufferOf(b, g) },
+      { buffer: bufferOf(b, dy) },
+      uniforms,
+    ],
+    rows,
+  );
   return [asTensor(dx), asTensor(dyxhat)];
 }
 
@@ -131,10 +143,17 @@ function forward(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: tf.Tensor1D, e
   const rows = x.size / d;
   const out = newOutput(b, [...x.shape]);
   const uniforms = keptUniforms(b, [
-    { type: 'uint32', data: [rows] }, { type: 'uint32', data: [d] }, { type: 'float32', data: [eps] }, { type: 'uint32', data: [0] },
+    { type: 'uint32', data: [rows] },
+    { type: 'uint32', data: [d] },
+    { type: 'float32', data: [eps] },
+    { type: 'uint32', data: [0] },
   ]);
-  dispatch(b, pipeline(b, 'layerNorm', LAYER_NORM_WGSL),
-    [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, g) }, { buffer: bufferOf(b, shift) }, uniforms], rows);
+  dispatch(
+    b,
+    pipeline(b, 'layerNorm', LAYER_NORM_WGSL),
+    [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, g) }, { buffer: bufferOf(b, shift) }, uniforms],
+    rows,
+  );
   return asTensor(out);
 }
 

@@ -41,8 +41,18 @@ export function linearFusedApplies(x: tf.Tensor, w: tf.Tensor2D, bias: tf.Tensor
   const [n, m] = w.shape;
   const rows = x.size / n;
   if (residual && (residual.dtype !== 'float32' || residual.shape.join() !== [...x.shape.slice(0, -1), m].join())) return false;
-  return enabled && ownMatmulInstalled() && x.dtype === 'float32' && w.dtype === 'float32' && bias.dtype === 'float32' &&
-    bias.size === m && x.shape[x.rank - 1] === n && ownMatmulFits(rows, m, n) && ownMatmulFits(rows, n, m) && ownMatmulFits(n, m, rows);
+  return (
+    enabled &&
+    ownMatmulInstalled() &&
+    x.dtype === 'float32' &&
+    w.dtype === 'float32' &&
+    bias.dtype === 'float32' &&
+    bias.size === m &&
+    x.shape[x.rank - 1] === n &&
+    ownMatmulFits(rows, m, n) &&
+    ownMatmulFits(rows, n, m) &&
+    ownMatmulFits(n, m, rows)
+  );
 }
 
 /** matmulOwn for shapes linearFusedApplies has accepted. */

@@ -75,9 +75,18 @@ const headSize = (table: tf.Tensor2D, tied: boolean): [number, number] => (tied 
 export function headLogprobsApplies(h: tf.Tensor, table: tf.Tensor2D, tied: boolean, targets: tf.Tensor): boolean {
   const [vocab, d] = headSize(table, tied);
   const rows = h.size / d;
-  return enabled && ownMatmulInstalled() && h.dtype === 'float32' && table.dtype === 'float32' && targets.dtype === 'int32' &&
-    h.shape[h.rank - 1] === d && targets.size === rows && ownMatmulFits(rows, vocab, d) && ownMatmulFits(rows, d, vocab) &&
-    ownMatmulFits(tied ? vocab : d, tied ? d : vocab, rows);
+  return (
+    enabled &&
+    ownMatmulInstalled() &&
+    h.dtype === 'float32' &&
+    table.dtype === 'float32' &&
+    targets.dtype === 'int32' &&
+    h.shape[h.rank - 1] === d &&
+    targets.size === rows &&
+    ownMatmulFits(rows, vocab, d) &&
+    ownMatmulFits(rows, d, vocab) &&
+    ownMatmulFits(tied ? vocab : d, tied ? d : vocab, rows)
+  );
 }
 
 function product(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean): Info {

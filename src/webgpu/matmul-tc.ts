@@ -47,10 +47,14 @@ export function parseTcTile(spec: string): TcTile {
   const threads = tcThreads(tile);
   if (bk % 16 !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of 16, got ${bk}`);
   if (threads > 1024) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations per workgroup (at most 1024)`);
-  for (const [what, size] of [['A', tcTileRows(tile) * bk], ['B', tcTileCols(tile) * bk]] as const) {
+  for (const [what, size] of [
+    ['A', tcTileRows(tile) * bk],
+    ['B', tcTileCols(tile) * bk],
+  ] as const) {
     if (size % threads !== 0) throw new Error(`ASYMFLOW_TC_TILE: the ${what} tile (${size} values) does not split over ${threads} invocations`);
   }
-  if (threads % tcTileCols(tile) !== 0) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${tcTileCols(tile)} columns`);
+  if (threads % tcTileCols(tile) !== 0)
+    throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${tcTileCols(tile)} columns`);
   return tile;
 }
 
@@ -77,21 +81,40 @@ function sharedLayout(t: TcTile, transposeA: boolean, transposeB: boolean) {
  * the bounds, and where it goes in workgroup memory. `w` is 4 when the contiguous dimension is a multiple of 4
  * (then a vec4 lies wholly inside or outside the bounds), else 1.
  */
-function operandLoads(name: 'a' | 'b', count: number, threads: number, w: number, cols: number, stride: number,
-  coord: { outer: string; inner: string; outerLimit: string; innerLimit: string; index: (outer: string, inner: string) => string }) {
+function operandLoads(
+  name: 'a' | 'b',
+  count: number,
+  threads: number,
+  w: number,
+  cols: number,
+  stride: number,
+  coord: { outer: string; inner: string; outerLimit: string; innerLimit: string; index: (outer: string, inner: string) => string },
+) {
   const n = count / w;
   const r = `r${name}`;
   const zero = w === 4 ? 'vec4<f32>(0.0)' : '0.0';
-  const coords = range(n).map((e) => `  let ${coord.outer}${e} = (lid.x + ${e * threads}u) / ${cols / w}u; let ${coord.inner}${e} = ((lid.x + ${e * threads}u) % ${cols / w}u) * ${w}u;`);
-  const declare = range(n).map((e) => `var ${r}${e} = ${zero};`).join(' ');
-  const load = (k: string) => range(n).map((e) => {
-    const at = coord.index(`${coord.outer}${e}`, `${coord.inner}${e}`).replaceAll('K0', k);
-    const index = w === 4 ? `(${at}) / 4u` : at;
-    return `    ${r}${e} = ${zero}; if (${coord.outerLimit.replaceAll('#', String(e)).replaceAll('K0', k)} && ${coord.innerLimit.replaceAll('#', String(e)).replaceAll('K0', k)}) { ${r}${e} = ${name}${w === 4 ? '4' : ''}[${index}]; }`;
-  }).join('\n');
+  const coords = range(n).map(
+    (e) => `  let ${coord.outer}${e} = (lid.x + ${e * threads}u) / ${cols / w}u; let ${coord.inner}${e} = ((lid.x + ${e * threads}u) % ${cols / w}u) * ${w}u;`,
+  );
+  const declare = range(n)
+    .map((e) => `var ${r}${e} = ${zero};`)
+    .join(' ');
+  const load = (k: string) =>
+    range(n)
+      .map((e) => {
+        const at = coord.index(`${coord.outer}${e}`, `${coord.inner}${e}`).replaceAll('K0', k);
+        const index = w === 4 ? `(${at}) / 4u` : at;
+        return `    ${r}${e} = ${zero}; if (${coord.outerLimit.replaceAll('#', String(e)).replaceAll('K0', k)} && ${coord.innerLimit.replaceAll('#', String(e)).replaceAll('K0', k)}) { ${r}${e} = ${name}${w === 4 ? '4' : ''}[${index}]; }`;
+      })
+      .join('\n');
   const shared = name === 'a' ? 'As' : 'Bs';
-  const store = range(n).map((e) => range(w).map((j) =>
-    `    ${shared}[${coord.outer}${e} * ${stride}u + ${coord.inner}${e}${j ? ` + ${j}u` : ''}] = f16(${r}${e}${w === 4 ? `[${j}]` : ''});`).join('\n')).join('\n');
+  const store = range(n)
+    .map((e) =>
+      range(w)
+        .map((j) => `    ${shared}[${coord.outer}${e} * ${stride}u + ${coord.inner}${e}${j ? ` + ${j}u` : ''}] = f16(${r}${e}${w === 4 ? `[${j}]` : ''});`)
+        .join('\n'),
+    )
+    .join('\n');
   return { coords, declare, load, store, n };
 }
 
@@ -104,29 +127,53 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
   const threads = tcThreads(t);
   const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
   // A stored [M, K] (rows m, columns k) or [K, M]; B stored [K, N] or [N, K]. `K0` is the k step's start.
-  const A = operandLoads('a', (tm * t.bk) / threads, threads, vecA ? 4 : 1, transposeA ? tm : t.bk, strideA, transposeA
-    ? { outer: 'kA', inner: 'mA', outerLimit: 'K0 + kA# < kEnd', innerLimit: 'm0 + mA# < u.M', index: (o, i) => `aBase + (K0 + ${o}) * u.M + m0 + ${i}` }
-    : { outer: 'mA', inner: 'kA', outerLimit: 'm0 + mA# < u.M', innerLimit: 'K0 + kA# < kEnd', index: (o, i) => `aBase + (m0 + ${o}) * u.K + K0 + ${i}` });
-  const B = operandLoads('b', (tn * t.bk) / threads, threads, vecB ? 4 : 1, transposeB ? t.bk : tn, strideB, transposeB
-    ? { outer: 'nB', inner: 'kB', outerLimit: 'n0 + nB# < u.N', innerLimit: 'K0 + kB# < kEnd', index: (o, i) => `bBase + (n0 + ${o}) * u.K + K0 + ${i}` }
-    : { outer: 'kB', inner: 'nB', outerLimit: 'K0 + kB# < kEnd', innerLimit: 'n0 + nB# < u.N', index: (o, i) => `bBase + (K0 + ${o}) * u.N + n0 + ${i}` });
+  const A = operandLoads(
+    'a',
+    (tm * t.bk) / threads,
+    threads,
+    vecA ? 4 : 1,
+    transposeA ? tm : t.bk,
+    strideA,
+    transposeA
+      ? { outer: 'kA', inner: 'mA', outerLimit: 'K0 + kA# < kEnd', innerLimit: 'm0 + mA# < u.M', index: (o, i) => `aBase + (K0 + ${o}) * u.M + m0 + ${i}` }
+      : { outer: 'mA', inner: 'kA', outerLimit: 'm0 + mA# < u.M', innerLimit: 'K0 + kA# < kEnd', index: (o, i) => `aBase + (m0 + ${o}) * u.K + K0 + ${i}` },
+  );
+  const B = operandLoads(
+    'b',
+    (tn * t.bk) / threads,
+    threads,
+    vecB ? 4 : 1,
+    transposeB ? t.bk : tn,
+    strideB,
+    transposeB
+      ? { outer: 'nB', inner: 'kB', outerLimit: 'n0 + nB# < u.N', innerLimit: 'K0 + kB# < kEnd', index: (o, i) => `bBase + (n0 + ${o}) * u.K + K0 + ${i}` }
+      : { outer: 'kB', inner: 'nB', outerLimit: 'K0 + kB# < kEnd', innerLimit: 'n0 + nB# < u.N', index: (o, i) => `bBase + (K0 + ${o}) * u.N + n0 + ${i}` },
+  );
   const load = (k: string) => `${A.load(k)}\n${B.load(k)}`;
   const store = `${A.store}\n${B.store}`;
   // colSum (B not transposed): every load of this invocation is in the same column(s), nB0 … nB0 + w − 1
   // (threads is a multiple of the tile's columns / w), summed here in f32 before the rounding to f16.
   const wB = vecB ? 4 : 1;
-  const sumLoads = transposeB ? '' : `    if (sumsB) { cs += ${range(B.n).map((e) => `rb${e}`).join(' + ')}; }`;
-  const leftAt = (i: number) => transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`;
-  const rightAt = (j: number) => transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`;
+  const sumLoads = transposeB
+    ? ''
+    : `    if (sumsB) { cs += ${range(B.n)
+        .map((e) => `rb${e}`)
+        .join(' + ')}; }`;
+  const leftAt = (i: number) => (transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`);
+  const rightAt = (j: number) => (transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`);
   const mma = [
     ...range(t.fm).map((i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`),
     ...range(t.fn).map((j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`),
     ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
   ].join('\n');
-  const epilogue = frags.map(([i, j]) => `  subgroupMatrixStore(&stage, sg * 256u, c${i}${j}, false, 16u);
+  const epilogue = frags
+    .map(
+      ([i, j]) => `  subgroupMatrixStore(&stage, sg * 256u, c${i}${j}, false, 16u);
   workgroupBarrier();
   emit(rowF + ${16 * i}u, colF + ${16 * j}u, sg, lane, m0, n0, outBase, live);
-  workgroupBarrier();`).join('\n');
+  workgroupBarrier();`,
+    )
+    .join('\n');
   return /* wgsl */ `
 enable f16;
 enable subgroups;

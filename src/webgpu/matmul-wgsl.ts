@@ -22,25 +22,44 @@ export const matmulWgsl = (transposeA: boolean, transposeB: boolean, rows: numbe
   const loadsB = (TN * BK) / THREADS;
   const groupsB = cols / 4;
   const reads = Array.from({ length: groupsB }, (_, q) => `      let bv${q} = Bs[kk * ${rowB}u + ${16 * q}u + tx];`).join('\n');
-  const fma = Array.from({ length: rows / 4 }, (_, p) => `      let av${p} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${p}u];\n` +
-    ['x', 'y', 'z', 'w'].map((c, r) => Array.from({ length: groupsB }, (_, q) =>
-      `acc[${(4 * p + r) * groupsB + q}] += av${p}.${c} * bv${q};`).join(' ')).map((line) => `      ${line}`).join('\n')).join('\n');
+  const fma = Array.from(
+    { length: rows / 4 },
+    (_, p) =>
+      `      let av${p} = As[kk * ${rowA}u + ty * ${rows / 4}u + ${p}u];\n` +
+      ['x', 'y', 'z', 'w']
+        .map((c, r) => Array.from({ length: groupsB }, (_, q) => `acc[${(4 * p + r) * groupsB + q}] += av${p}.${c} * bv${q};`).join(' '))
+        .map((line) => `      ${line}`)
+        .join('\n'),
+  ).join('\n');
   const range = (n: number) => Array.from({ length: n }, (_, e) => e);
   const coords = [
-    ...range(loadsA).map((e) => transposeA
-      ? `  let mA${e} = (lid.x + ${e * THREADS}u) % ${tm}u; let kA${e} = (lid.x + ${e * THREADS}u) / ${tm}u; // A stored [K, M]`
-      : `  let kA${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let mA${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // A stored [M, K]`),
-    ...range(loadsB).map((e) => transposeB
-      ? `  let kB${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let nB${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // B stored [N, K]`
-      : `  let nB${e} = (lid.x + ${e * THREADS}u) % ${TN}u; let kB${e} = (lid.x + ${e * THREADS}u) / ${TN}u; // B stored [K, N]`),
+    ...range(loadsA).map((e) =>
+      transposeA
+        ? `  let mA${e} = (lid.x + ${e * THREADS}u) % ${tm}u; let kA${e} = (lid.x + ${e * THREADS}u) / ${tm}u; // A stored [K, M]`
+        : `  let kA${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let mA${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // A stored [M, K]`,
+    ),
+    ...range(loadsB).map((e) =>
+      transposeB
+        ? `  let kB${e} = (lid.x + ${e * THREADS}u) % ${BK}u; let nB${e} = (lid.x + ${e * THREADS}u) / ${BK}u; // B stored [N, K]`
+        : `  let nB${e} = (lid.x + ${e * THREADS}u) % ${TN}u; let kB${e} = (lid.x + ${e * THREADS}u) / ${TN}u; // B stored [K, N]`,
+    ),
   ].join('\n');
   const declare = `  ${[...range(loadsA).map((e) => `var ra${e} = 0.0;`), ...range(loadsB).map((e) => `var rb${e} = 0.0;`)].join(' ')}`;
-  const load = (k: string) => [
-    ...range(loadsA).map((e) => `    ra${e} = 0.0; if (m0 + mA${e} < u.M && ${k} + kA${e} < kEnd) { ra${e} = a[aBase + ${transposeA
-      ? `(${k} + kA${e}) * u.M + m0 + mA${e}` : `(m0 + mA${e}) * u.K + ${k} + kA${e}`}]; }`),
-    ...range(loadsB).map((e) => `    rb${e} = 0.0; if (n0 + nB${e} < u.N && ${k} + kB${e} < kEnd) { rb${e} = b[bBase + ${transposeB
-      ? `(n0 + nB${e}) * u.K + ${k} + kB${e}` : `(${k} + kB${e}) * u.N + n0 + nB${e}`}]; }`),
-  ].join('\n');
+  const load = (k: string) =>
+    [
+      ...range(loadsA).map(
+        (e) =>
+          `    ra${e} = 0.0; if (m0 + mA${e} < u.M && ${k} + kA${e} < kEnd) { ra${e} = a[aBase + ${
+            transposeA ? `(${k} + kA${e}) * u.M + m0 + mA${e}` : `(m0 + mA${e}) * u.K + ${k} + kA${e}`
+          }]; }`,
+      ),
+      ...range(loadsB).map(
+        (e) =>
+          `    rb${e} = 0.0; if (n0 + nB${e} < u.N && ${k} + kB${e} < kEnd) { rb${e} = b[bBase + ${
+            transposeB ? `(n0 + nB${e}) * u.K + ${k} + kB${e}` : `(${k} + kB${e}) * u.N + n0 + nB${e}`
+          }]; }`,
+      ),
+    ].join('\n');
   const store = [
     ...range(loadsA).map((e) => `    As[kA${e} * ${rowA}u + mA${e} / 4u][mA${e} % 4u] = ra${e};`),
     ...range(loadsB).map((e) => `    Bs[kB${e} * ${rowB}u + nB${e} / 4u][nB${e} % 4u] = rb${e};`),

@@ -22,7 +22,6 @@ import { matmulTcWgsl, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } f
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
 
-
 /** The outputs per thread, rows × columns: 4×4 (64×64 tiles), 8×4 (128×64) or 8×8 (128×128). */
 export const MATMUL_TILES = ['4x4', '8x4', '8x8'] as const;
 /** The tile used unless ASYMFLOW_MATMUL_TILE names another (faster than 4×4 at small and base on the H100). */
@@ -66,8 +65,16 @@ function unusedOutput(b: Backend): GPUBuffer {
  * tf.add(addend, A·B + bias) does. `colSum` ([N], float32; batch 1, B not transposed): also Σ_k B[k, n] into
  * it, from the B tiles the first tile row loads anyway (linear.ts: the bias gradient beside xᵀ·dy).
  */
-export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, transposeB: boolean, bias?: Info, addend?: Info,
-  colSum?: Info): Info | undefined {
+export function matmulOwn(
+  b: Backend,
+  a: Info,
+  bm: Info,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias?: Info,
+  addend?: Info,
+  colSum?: Info,
+): Info | undefined {
   if (a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
   const ra = a.shape.length;
   const rb = bm.shape.length;
@@ -105,24 +112,61 @@ export function matmulOwn(b: Backend, a: Info, bm: Info, transposeA: boolean, tr
   const total = tiles * splits;
   // The column sums: straight into colSum with one split, else per split into [splits, N] for the reduce kernel.
   const colSumTarget = !colSum || splits === 1 ? colSum : newOutput(b, [splits * n]);
-  const uniforms = keptSizes(b, [m, n, k, kChunk, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tilesN, tilesMN, batch, splits,
-    bias && splits === 1 ? 1 : 0, total, addend && splits === 1 ? 1 : 0, colSum ? 1 : 0, 0, 0]);
+  const uniforms = keptSizes(b, [
+    m,
+    n,
+    k,
+    kChunk,
+    batchA === 1 ? 0 : m * k,
+    batchB === 1 ? 0 : n * k,
+    tilesN,
+    tilesMN,
+    batch,
+    splits,
+    bias && splits === 1 ? 1 : 0,
+    total,
+    addend && splits === 1 ? 1 : 0,
+    colSum ? 1 : 0,
+    0,
+    0,
+  ]);
   const kind = `${transposeA ? 'T' : 'N'}${transposeB ? 'T' : 'N'}`;
   // vec4 loads where the operand's contiguous dimension is a multiple of 4 (it is then for every batch too).
   const [vecA, vecB] = [(transposeA ? m : k) % 4 === 0, (transposeB ? k : n) % 4 === 0];
   const kernel = tc
     ? pipeline(b, `matmulTc${kind}${tileRows}x${tileCols}k${tc.bk}v${+vecA}${+vecB}`, () => matmulTcWgsl(transposeA, transposeB, tc, vecA, vecB))
     : pipeline(b, `matmul${kind}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols));
-  dispatch(b, kernel,
-    [{ buffer: bufferOf(b, target) }, { buffer: bufferOf(b, a) }, { buffer: bufferOf(b, bm) }, { buffer: bufferOf(b, biasInfo) },
-      { buffer: bufferOf(b, addendInfo) }, uniforms, { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) }], total);
+  dispatch(
+    b,
+    kernel,
+    [
+      { buffer: bufferOf(b, target) },
+      { buffer: bufferOf(b, a) },
+      { buffer: bufferOf(b, bm) },
+      { buffer: bufferOf(b, biasInfo) },
+      { buffer: bufferOf(b, addendInfo) },
+      uniforms,
+      { buffer: colSumTarget ? bufferOf(b, colSumTarget) : unusedOutput(b) },
+    ],
+    total,
+  );
   if (splits > 1) {
     const size = batch * m * n;
     const reduceUniforms = keptSizes(b, [size, n, splits, bias ? 1 : 0, addend ? 1 : 0, colSum ? 1 : 0, 0, 0]);
-    dispatch(b, pipeline(b, 'matmulReduce', REDUCE_WGSL),
-      [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, target) }, { buffer: bufferOf(b, biasInfo) }, { buffer: bufferOf(b, addendInfo) },
-        reduceUniforms, { buffer: colSum ? bufferOf(b, colSum) : unusedOutput(b) }, { buffer: bufferOf(b, colSumTarget ?? target) }],
-      Math.ceil((size + (colSum ? n : 0)) / 256));
+    dispatch(
+      b,
+      pipeline(b, 'matmulReduce', REDUCE_WGSL),
+      [
+        { buffer: bufferOf(b, out) },
+        { buffer: bufferOf(b, target) },
+        { buffer: bufferOf(b, biasInfo) },
+        { buffer: bufferOf(b, addendInfo) },
+        reduceUniforms,
+        { buffer: colSum ? bufferOf(b, colSum) : unusedOutput(b) },
+        { buffer: bufferOf(b, colSumTarget ?? target) },
+      ],
+      Math.ceil((size + (colSum ? n : 0)) / 256),
+    );
     (b as unknown as { disposeData(id: object): void }).disposeData(target.dataId); // released once the queued work is done
     if (colSumTarget) (b as unknown as { disposeData(id: object): void }).disposeData(colSumTarget.dataId);
   }
@@ -135,7 +179,8 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
   const original = config.kernelFunc;
   tf.unregisterKernel(kernelName, 'webgpu');
   tf.registerKernel({
-    ...config, ours: true,
+    ...config,
+    ours: true,
     kernelFunc: (args: KernelArgs) => {
       const b = fusedBackend();
       return (b && pick(args, b)) || original(args);

@@ -78,7 +78,10 @@ export class PoolAging {
   private update = 0;
   private readonly lastUse = new Map<string, number>();
 
-  constructor(private readonly pool: AgingPool, private readonly keepUpdates: number) {
+  constructor(
+    private readonly pool: AgingPool,
+    private readonly keepUpdates: number,
+  ) {
     const acquire = pool.acquireBuffer.bind(pool);
     const lastUse = this.lastUse;
     pool.acquireBuffer = (size: number, usage: number, ...rest: unknown[]) => {

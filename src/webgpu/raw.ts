@@ -141,7 +141,9 @@ export async function ourKernelTimes(): Promise<{ byName: Map<string, { n: numbe
 export function dispatch(b: Backend, p: GPUComputePipeline, buffers: GPUBufferBinding[], groups: number): void {
   for (const { buffer } of buffers) {
     if ((buffer.usage & GPUBufferUsage.UNIFORM) !== 0 && !isKeptUniform(buffer) && !b.uniformPendingDisposal.includes(buffer)) {
-      throw new Error(`dispatch ${names.get(p) ?? ''}: a uniform buffer already handed back to tfjs's pool (made before a submit; make one per dispatch, or use keptUniforms)`);
+      throw new Error(
+        `dispatch ${names.get(p) ?? ''}: a uniform buffer already handed back to tfjs's pool (made before a submit; make one per dispatch, or use keptUniforms)`,
+      );
     }
   }
   const bindGroup = bindGroupOf(b, p, buffers);

@@ -33,7 +33,8 @@ export function rowsLinearWgsl(epilogue: Epilogue, transposed: boolean, bias: bo
   // write red[LANES…] (never read) and only join the barriers.
   if (COLS !== LANES) throw new Error('rowsLinearWgsl: the LayerNorm statistics need COLS = LayerNorm LANES');
   const extra = [...(bias ? ['b'] : []), ...(norm ? ['gain', 'shift'] : [])];
-  const stats = norm ? `
+  const stats = norm
+    ? `
   var means: array<f32, ${ROWS}>;
   var rstds: array<f32, ${ROWS}>;
   for (var r = 0u; r < ${ROWS}u; r++) {
@@ -43,7 +44,8 @@ ${ROW_MEAN_RSTD.replaceAll('u.d', 'u.k')}
     means[r] = mean;
     rstds[r] = rstd;
     workgroupBarrier();
-  }` : '';
+  }`
+    : '';
   const weight = transposed ? 'w[j * u.k + k0 + kk]' : 'w[(k0 + kk) * u.m + j]';
   const y = bias ? 'sum + b[j]' : 'sum';
   const store = {
@@ -77,9 +79,13 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let k = k0 + t % ${KTILE}u;
       var v = 0.0;
       if (row < u.rows && k < u.k) {
-        v = x[row * u.k + k];${norm ? `
+        v = x[row * u.k + k];${
+          norm
+            ? `
         let r = t / ${KTILE}u;
-        v = ((v - means[r]) * rstds[r]) * gain[k] + shift[k];` : ''}
+        v = ((v - means[r]) * rstds[r]) * gain[k] + shift[k];`
+            : ''
+        }
       }
       tile[t] = v;
     }

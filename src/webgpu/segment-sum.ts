@@ -110,8 +110,12 @@ export function segmentSum(b: Backend, x: Info, ids: Info, segments: number, inn
   const out = newOutput(b, shape);
   const uniforms = keptSizes(b, [n, inner, segments, columnBlocks]);
   const [name, code] = compact ? ['segmentSumCompact', COMPACT_WGSL] : ['segmentSum', WALK_WGSL];
-  dispatch(b, pipeline(b, name, code), [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, ids) }, uniforms],
-    segments * columnBlocks);
+  dispatch(
+    b,
+    pipeline(b, name, code),
+    [{ buffer: bufferOf(b, out) }, { buffer: bufferOf(b, x) }, { buffer: bufferOf(b, ids) }, uniforms],
+    segments * columnBlocks,
+  );
   return out;
 }
 

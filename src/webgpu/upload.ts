@@ -31,8 +31,12 @@ export function installWriteBufferUploads(backend: object): void {
     const count = data.shape.reduce((n, s) => n * s, 1);
     const isInt = data.dtype === 'int32' || data.dtype === 'bool';
     const typed = isInt
-      ? data.values instanceof Int32Array ? data.values : Int32Array.from(data.values)
-      : data.values instanceof Float32Array ? data.values : Float32Array.from(data.values);
+      ? data.values instanceof Int32Array
+        ? data.values
+        : Int32Array.from(data.values)
+      : data.values instanceof Float32Array
+        ? data.values
+        : Float32Array.from(data.values);
     if (typed.length !== count) {
       original(dataId);
       return;

@@ -26,13 +26,36 @@ afterAll(() => {
 
 /** The micro run of test/flows/sft-resume.test.ts: 32-px input, d 32, one block, 3-node one-line traces. */
 const FLAGS = {
-  task: 'gc', objective: 'standard', steps: 8, batch: 2, lr: 1e-2, warmupSteps: 1, trainN: 4, evalN: 1, evalMode: 'e2e',
-  evalMaxTokens: 4, checkpointEvery: 100, bucket: 16, backend: 'cpu', plots: false,
+  task: 'gc',
+  objective: 'standard',
+  steps: 8,
+  batch: 2,
+  lr: 1e-2,
+  warmupSteps: 1,
+  trainN: 4,
+  evalN: 1,
+  evalMode: 'e2e',
+  evalMaxTokens: 4,
+  checkpointEvery: 100,
+  bucket: 16,
+  backend: 'cpu',
+  plots: false,
 };
 const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const argv = (out: string) => [
-  'sft', ...Object.entries(FLAGS).flatMap(([k, v]) => (k === 'plots' ? ['--no-plots'] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])),
-  '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0', '--out', out,
+  'sft',
+  ...Object.entries(FLAGS).flatMap(([k, v]) => (k === 'plots' ? ['--no-plots'] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])),
+  '--model-option',
+  'inputSize=32',
+  'd=32',
+  'layers=1',
+  '--task-option',
+  'minNodes=3',
+  'maxNodes=3',
+  'verbosity=0',
+  'heldOut=0',
+  '--out',
+  out,
 ];
 
 interface Launched {
@@ -50,7 +73,7 @@ function launch(args: string[]): Launched {
   const waiters: { pattern: RegExp; resolve: (t: string) => void }[] = [];
   const onData = (chunk: Buffer) => {
     text += chunk.toString();
-    for (const w of waiters.filter((x) => x.pattern.test(text))) w.resolve(text), waiters.splice(waiters.indexOf(w), 1);
+    for (const w of waiters.filter((x) => x.pattern.test(text))) (w.resolve(text), waiters.splice(waiters.indexOf(w), 1));
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);

@@ -54,7 +54,7 @@ describe('eval exit codes and URLs', () => {
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
   });
 
-  it('refuses --record pointed at the run\'s own scored.msgpack', async () => {
+  it("refuses --record pointed at the run's own scored.msgpack", async () => {
     server = await startFakeChatServer(() => ({ kind: 'ok', texts: ['x'] }));
     const out = path.join(dir, 'eval-self-record');
     const flags = { policy: 'openai', baseUrl: server.url, model: 'm', n: 1, mode: 'e2e', out, record: path.join(out, 'scored.msgpack') };
@@ -62,10 +62,17 @@ describe('eval exit codes and URLs', () => {
   });
 
   it('does not retry a context-length error, whatever status the server gives it', async () => {
-    for (const [status, message] of [[400, "This model's maximum context length is 1024 tokens"], [500, 'prompt is too long for the context window']] as const) {
+    for (const [status, message] of [
+      [400, "This model's maximum context length is 1024 tokens"],
+      [500, 'prompt is too long for the context window'],
+    ] as const) {
       server = await startFakeChatServer(() => ({ kind: 'status', status, body: JSON.stringify({ error: { message } }) }));
-      const outcome = await requestJson(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), headers: { 'content-type': 'application/json' } },
-        { timeoutMs: 2000, retries: 3, backoff: { initialMs: 1, maxMs: 1, factor: 1, maxRetryAfterMs: 1 } }, (j) => j);
+      const outcome = await requestJson(
+        `${server.url}/v1/chat/completions`,
+        { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }), headers: { 'content-type': 'application/json' } },
+        { timeoutMs: 2000, retries: 3, backoff: { initialMs: 1, maxMs: 1, factor: 1, maxRetryAfterMs: 1 } },
+        (j) => j,
+      );
       expect(outcome).toMatchObject({ ok: false, attempts: 1 });
       await server.close();
       server = undefined;
@@ -100,10 +107,12 @@ describe('gen and import keep what exists', () => {
 
   it('import refuses a self-loop or an edge past the node count, and a failed import keeps the previous shard', async () => {
     const task = await getTask('gc');
-    const rows = await Promise.all([0, 1, 2].map(async (i) => {
-      const puzzle = task.generate(new Rng(`import/${i}`), `gc-test-${i}`, i, {});
-      return { puzzle, png: (await task.render(puzzle, {})).png };
-    }));
+    const rows = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const puzzle = task.generate(new Rng(`import/${i}`), `gc-test-${i}`, i, {});
+        return { puzzle, png: (await task.render(puzzle, {})).png };
+      }),
+    );
     const write = (file: string, edit?: (i: number, truth: Record<string, unknown>, png: Uint8Array) => [Record<string, unknown>, Uint8Array]) => {
       const writer = new HfParquetWriter(file);
       rows.forEach(({ puzzle, png }, i) => {
@@ -123,9 +132,13 @@ describe('gen and import keep what exists', () => {
     await expect(importCommand({ parquet: good, out }, quiet)).rejects.toThrow(`import: ${shard} already exists; pass --overwrite`);
 
     const selfLoop = write(path.join(dir, 'loop-test.parquet'), (i, t, png) => [i === 1 ? { ...t, perception: '(0,0),(1,2)' } : t, png]);
-    await expect(importCommand({ parquet: selfLoop, out, overwrite: true }, quiet)).rejects.toThrow('loop-test.parquet: row 1: perception: self-loop (0,0) at character 0');
+    await expect(importCommand({ parquet: selfLoop, out, overwrite: true }, quiet)).rejects.toThrow(
+      'loop-test.parquet: row 1: perception: self-loop (0,0) at character 0',
+    );
     const beyond = write(path.join(dir, 'beyond-test.parquet'), (i, t, png) => [i === 2 ? { ...t, perception: '(0,1),(1,29)' } : t, png]);
-    await expect(importCommand({ parquet: beyond, out, overwrite: true }, quiet)).rejects.toThrow(/row 2: GC edge \(1,29\) in p\* "\(0,1\),\(1,29\)" names a node beyond the \d nodes/);
+    await expect(importCommand({ parquet: beyond, out, overwrite: true }, quiet)).rejects.toThrow(
+      /row 2: GC edge \(1,29\) in p\* "\(0,1\),\(1,29\)" names a node beyond the \d nodes/,
+    );
     const badImage = write(path.join(dir, 'badimg-test.parquet'), (i, t, png) => [t, i === 2 ? Buffer.from('not a png') : png]);
     await expect(importCommand({ parquet: badImage, out, overwrite: true }, quiet)).rejects.toThrow('row 2: the image (9 bytes, 2.png) cannot be decoded');
     expect(fs.readFileSync(shard).equals(before)).toBe(true);
@@ -139,12 +152,18 @@ describe('solve and check lines', () => {
     let text = '';
     const sink = new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) });
     await solveCheckStream(verb, 'gc', source, sink, budgetMs);
-    return text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    return text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   };
 
   it('splits at \\n only: a bare \\r inside JSON is whitespace, a \\r\\n ending is trimmed', async () => {
     const replies = await run('solve', '{"perception":\r"(0,1)"}\n{"perception": "(0,1),(1,2),(0,2)"}\r\n');
-    expect(replies).toEqual([{ chromatic: 2, answer: '0:1,1:2' }, { chromatic: 3, answer: '0:1,1:2,2:3' }]);
+    expect(replies).toEqual([
+      { chromatic: 2, answer: '0:1,1:2' },
+      { chromatic: 3, answer: '0:1,1:2,2:3' },
+    ]);
   });
 
   it('answers a line that outruns its time budget with an error and goes on', async () => {
@@ -155,7 +174,7 @@ describe('solve and check lines', () => {
     expect(replies[1]).toEqual({ chromatic: 2, answer: '0:1,1:2' });
   });
 
-  it('clips a long answer in check\'s reason and in errors (a 10 MB answer came back whole)', () => {
+  it("clips a long answer in check's reason and in errors (a 10 MB answer came back whole)", () => {
     const long = '0:1,'.repeat(50_000);
     const reason = JSON.parse(answerLine('check', 'gc', JSON.stringify({ perception: '(0,1)', answer: long }), 1)) as { reason: string };
     expect(reason.reason.length).toBeLessThan(1100);

@@ -58,7 +58,8 @@ async function readAll<T>(file: string): Promise<T[]> {
 }
 
 const temporaries = (d: string) => fs.readdirSync(d).filter((f) => /\.tmp-\d+-/.test(f));
-const jsonStep = (file: string, pick: (j: Record<string, any>) => unknown) => (fs.existsSync(file) ? Number(pick(JSON.parse(fs.readFileSync(file, 'utf8')))) : 0);
+const jsonStep = (file: string, pick: (j: Record<string, any>) => unknown) =>
+  fs.existsSync(file) ? Number(pick(JSON.parse(fs.readFileSync(file, 'utf8')))) : 0;
 
 /** Every (name, step) once, and the steps each metric name has. */
 function expectEachMetricOnce(metrics: readonly Metric[]): void {
@@ -72,7 +73,10 @@ describe('kill -9', () => {
     await runGenerate({ config: resolveGenConfig({ task: 'gc', split: 'test', n: 3, out, concurrency: 0 }), taskOptions: {} });
     const shard = path.join(out, 'gc-test.msgpack');
     const before = fs.readFileSync(shard);
-    const killed = await killWhen(['gen', '--task', 'gc', '--n', '2000', '--out', out, '--overwrite', '--concurrency', '0'], () => temporaries(out).length > 0 && fs.statSync(path.join(out, temporaries(out)[0])).size > 200_000);
+    const killed = await killWhen(
+      ['gen', '--task', 'gc', '--n', '2000', '--out', out, '--overwrite', '--concurrency', '0'],
+      () => temporaries(out).length > 0 && fs.statSync(path.join(out, temporaries(out)[0])).size > 200_000,
+    );
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect(fs.readFileSync(shard).equals(before)).toBe(true);
     expect(await readAll(shard)).toHaveLength(3);
@@ -89,24 +93,62 @@ describe('kill -9', () => {
     const png = (await task.render(puzzle, {})).png;
     const parquet = path.join(dir, 'big-test.parquet');
     const writer = new HfParquetWriter(parquet);
-    for (let i = 0; i < 3000; i++) writer.write({ query: task.query(puzzle), image: { bytes: png, path: `${i}.png` }, ground_truth: groundTruthOf(puzzle), response: null });
+    for (let i = 0; i < 3000; i++)
+      writer.write({ query: task.query(puzzle), image: { bytes: png, path: `${i}.png` }, ground_truth: groundTruthOf(puzzle), response: null });
     writer.close();
     const out = path.join(dir, 'import');
     await runGenerate({ config: resolveGenConfig({ task: 'gc', split: 'test', n: 2, out, concurrency: 0 }), taskOptions: {} });
     const shard = path.join(out, 'gc-test.msgpack');
     const before = fs.readFileSync(shard);
-    const killed = await killWhen(['import', '--parquet', parquet, '--out', out, '--overwrite'], () => temporaries(out).length > 0 && fs.statSync(path.join(out, temporaries(out)[0])).size > 200_000);
+    const killed = await killWhen(
+      ['import', '--parquet', parquet, '--out', out, '--overwrite'],
+      () => temporaries(out).length > 0 && fs.statSync(path.join(out, temporaries(out)[0])).size > 200_000,
+    );
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect(fs.readFileSync(shard).equals(before)).toBe(true);
     expect(await readAll(shard)).toHaveLength(2);
   }, 120_000);
 
-  it('during sft, then --resume: every step\'s records exist exactly once', async () => {
+  it("during sft, then --resume: every step's records exist exactly once", async () => {
     const out = path.join(dir, 'sft');
     const args = [
-      'sft', '--task', 'gc', '--steps', '6', '--batch', '2', '--train-n', '4', '--eval-n', '1', '--eval-mode', 'e2e', '--eval-max-tokens', '4',
-      '--eval-every', '0', '--checkpoint-every', '1', '--bucket', '16', '--lr', '0.01', '--backend', 'cpu', '--no-plots', '--out', out,
-      '--model-option', 'inputSize=32', 'd=32', 'layers=1', '--task-option', 'minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0',
+      'sft',
+      '--task',
+      'gc',
+      '--steps',
+      '6',
+      '--batch',
+      '2',
+      '--train-n',
+      '4',
+      '--eval-n',
+      '1',
+      '--eval-mode',
+      'e2e',
+      '--eval-max-tokens',
+      '4',
+      '--eval-every',
+      '0',
+      '--checkpoint-every',
+      '1',
+      '--bucket',
+      '16',
+      '--lr',
+      '0.01',
+      '--backend',
+      'cpu',
+      '--no-plots',
+      '--out',
+      out,
+      '--model-option',
+      'inputSize=32',
+      'd=32',
+      'layers=1',
+      '--task-option',
+      'minNodes=3',
+      'maxNodes=3',
+      'verbosity=0',
+      'heldOut=0',
     ];
     const checkpoint = path.join(out, 'checkpoints', 'checkpoint.json');
     const killed = await killWhen(args, () => jsonStep(checkpoint, (j) => j.optimizer.step) >= 2);
@@ -122,14 +164,32 @@ describe('kill -9', () => {
     const metrics = await readAll<Metric>(path.join(out, 'metrics.msgpack'));
     expectEachMetricOnce(metrics);
     const perStep = (name: string) => metrics.filter((m) => m.name === name).map((m) => m.step);
-    for (const name of ['train/loss', 'train/lossP', 'train/gradNorm', 'train/lr', 'throughput/tokensPerSec']) expect(perStep(name), name).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const name of ['train/loss', 'train/lossP', 'train/gradNorm', 'train/lr', 'throughput/tokensPerSec'])
+      expect(perStep(name), name).toEqual([1, 2, 3, 4, 5, 6]);
     expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
   }, 180_000);
 
-  it('during rl, then --resume: every step\'s rollouts and metrics exist exactly once', async () => {
+  it("during rl, then --resume: every step's rollouts and metrics exist exactly once", async () => {
     const init = await initCheckpoint(dir);
     const out = path.join(dir, 'rl');
-    const common = { init, task: 'gc', steps: 4, prompts: 2, group: 2, maxTokens: 8, evalN: 0, rolloutBatch: 4, bucket: 16, alpha: 0.5, lr: 1e-3, scoreThreads: 0, checkpointEvery: 1, seed: 5, backend: 'cpu', out };
+    const common = {
+      init,
+      task: 'gc',
+      steps: 4,
+      prompts: 2,
+      group: 2,
+      maxTokens: 8,
+      evalN: 0,
+      rolloutBatch: 4,
+      bucket: 16,
+      alpha: 0.5,
+      lr: 1e-3,
+      scoreThreads: 0,
+      checkpointEvery: 1,
+      seed: 5,
+      backend: 'cpu',
+      out,
+    };
     const args = ['rl', ...Object.entries(common).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])];
     const checkpoint = path.join(out, 'checkpoints', 'latest', 'checkpoint.json');
     const killed = await killWhen(args, () => jsonStep(checkpoint, (j) => j.cursor.step) >= 1);

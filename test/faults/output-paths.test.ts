@@ -30,7 +30,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe('atomic writes', () => {
-  it('replace a file whole, and an aborted write leaves the previous one; a dead writer\'s temporary is swept', async () => {
+  it("replace a file whole, and an aborted write leaves the previous one; a dead writer's temporary is swept", async () => {
     const file = path.join(dir, 'atomic', 'summary.json');
     writeFileAtomic(file, 'first\n');
     const half = new AtomicFile(file);
@@ -47,9 +47,17 @@ describe('atomic writes', () => {
 
   it('an atomic recording whose stream fails keeps the previous file byte for byte', async () => {
     const file = path.join(dir, 'shard.msgpack');
-    await lastValueFrom(from([1, 2, 3]).pipe(map((i) => ({ i })), record(file, { kind: 'samples' }, { atomic: true })));
+    await lastValueFrom(
+      from([1, 2, 3]).pipe(
+        map((i) => ({ i })),
+        record(file, { kind: 'samples' }, { atomic: true }),
+      ),
+    );
     const before = fs.readFileSync(file);
-    const failing = concat(from([{ i: 9 }, { i: 10 }]), throwError(() => new Error('bad image at row 2')));
+    const failing = concat(
+      from([{ i: 9 }, { i: 10 }]),
+      throwError(() => new Error('bad image at row 2')),
+    );
     await expect(lastValueFrom(failing.pipe(record(file, { kind: 'samples' }, { atomic: true })))).rejects.toThrow('bad image at row 2');
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     const kept: unknown[] = [];
@@ -64,7 +72,7 @@ describe('atomic writes', () => {
 });
 
 describe('run-directory locks', () => {
-  it('refuse a second claim while the first holds it, and take over a dead process\'s lock', async () => {
+  it("refuse a second claim while the first holds it, and take over a dead process's lock", async () => {
     const run = path.join(dir, 'locked');
     fs.mkdirSync(run);
     const lock = acquireRunLock(run, 'sft');
@@ -87,7 +95,7 @@ describe('run-directory locks', () => {
     taken.release();
   });
 
-  it('name their host: another host\'s lock is live while its heartbeat is fresh (its PID means nothing here), stale after the lease', () => {
+  it("name their host: another host's lock is live while its heartbeat is fresh (its PID means nothing here), stale after the lease", () => {
     const run = path.join(dir, 'locked-elsewhere');
     fs.mkdirSync(run);
     const file = path.join(run, LOCK_FILE);
@@ -101,7 +109,11 @@ describe('run-directory locks', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(RunLockHeldError);
-    expect((error as Error).message).toMatch(new RegExp(`^${run} is in use by process 4194303 on host gpu-box-7 \\(asymflow sft, since .+, last heartbeat 5 s ago\\); wait for it to end or choose another --out \\(a lock whose host stops renewing it is taken over 60 s after its last heartbeat\\)$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${run} is in use by process 4194303 on host gpu-box-7 \\(asymflow sft, since .+, last heartbeat 5 s ago\\); wait for it to end or choose another --out \\(a lock whose host stops renewing it is taken over 60 s after its last heartbeat\\)$`,
+      ),
+    );
     expect((error as RunLockHeldError).elsewhere).toBe(true);
     expect((error as RunLockHeldError).staleInMs).toBeGreaterThan(LEASE_MS - 10_000);
     // its host stopped renewing it longer ago than the lease: stale, taken over
@@ -133,7 +145,7 @@ describe('run-directory locks', () => {
     }
   });
 
-  it('two runs opened on one directory: the second is refused, the first run\'s files stay its own', () => {
+  it("two runs opened on one directory: the second is refused, the first run's files stay its own", () => {
     const out = path.join(dir, 'shared');
     const first = openRun({ out, config: { seed: 1 }, verb: 'sft' });
     expect(() => openRun({ out, config: { seed: 2 }, verb: 'sft', overwrite: true })).toThrow('is already in use by this process');
@@ -144,14 +156,16 @@ describe('run-directory locks', () => {
 });
 
 describe('the output-path rule', () => {
-  it('refuses another verb\'s run directory even with --overwrite, naming the verb', () => {
+  it("refuses another verb's run directory even with --overwrite, naming the verb", () => {
     const sftDir = path.join(dir, 'sft-run');
     const run = openRun({ out: sftDir, config: {}, verb: 'sft' });
     run.writeSummary({ weightsSha256: 'abc' });
     run.close();
     expect(ownerVerb(sftDir)).toBe('sft');
     for (const overwrite of [false, true]) {
-      expect(() => claimRunDir(sftDir, { verb: 'eval', overwrite })).toThrow(`eval: --out ${sftDir} is an asymflow sft run directory; eval will not write into it`);
+      expect(() => claimRunDir(sftDir, { verb: 'eval', overwrite })).toThrow(
+        `eval: --out ${sftDir} is an asymflow sft run directory; eval will not write into it`,
+      );
       expect(() => claimRunDir(sftDir, { verb: 'rl', resume: true, overwrite })).toThrow('is an asymflow sft run directory');
     }
     expect(JSON.parse(fs.readFileSync(path.join(sftDir, 'summary.json'), 'utf8'))).toEqual({ weightsSha256: 'abc' });
@@ -163,7 +177,9 @@ describe('the output-path rule', () => {
     run.writeSummary({ a: 0.5 });
     run.close();
     fs.writeFileSync(path.join(out, 'notes.txt'), 'my notes');
-    expect(() => claimRunDir(out, { verb: 'eval' })).toThrow(`eval: --out ${out} already holds an asymflow eval run (config.json, metrics.msgpack, notes.txt, summary.json); pass --resume to continue it, --overwrite to replace it`);
+    expect(() => claimRunDir(out, { verb: 'eval' })).toThrow(
+      `eval: --out ${out} already holds an asymflow eval run (config.json, metrics.msgpack, notes.txt, summary.json); pass --resume to continue it, --overwrite to replace it`,
+    );
     claimRunDir(out, { verb: 'eval', resume: true }).release(); // resume: kept as it is
     expect(fs.existsSync(path.join(out, 'summary.json'))).toBe(true);
     claimRunDir(out, { verb: 'eval', overwrite: true }).release();
@@ -178,12 +194,12 @@ describe('the output-path rule', () => {
     expect(() => claimRunDir(path.join(foreign, 'thesis.tex'), { verb: 'rl' })).toThrow('is a file, not a directory');
   });
 
-  it('--record FILE: refuses the run\'s own files and an existing file without --overwrite', () => {
+  it("--record FILE: refuses the run's own files and an existing file without --overwrite", () => {
     const out = path.join(dir, 'rec-run');
     fs.mkdirSync(out);
     expect(() => checkRecordPath(path.join(out, 'scored.msgpack'), out, 'eval', true)).toThrow("is the run's own scored.msgpack");
     const notes = path.join(dir, 'notes.msgpack');
-    fs.writeFileSync(notes, 'a user\'s file');
+    fs.writeFileSync(notes, "a user's file");
     expect(() => checkRecordPath(notes, out, 'eval', false)).toThrow(`eval: --record ${notes} already exists; pass --overwrite to replace it`);
     expect(() => checkRecordPath(notes, out, 'eval', true)).not.toThrow();
   });

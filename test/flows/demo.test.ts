@@ -20,12 +20,22 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const SHRUNK = { steps: 2, batch: 2, warmupSteps: 1, trainN: 4, evalN: 3, evalEvery: 1, evalMaxTokens: 6, checkpointEvery: 0 };
 const records = (name: string) =>
-  fs.readFileSync(path.join(dir, name, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord);
+  fs
+    .readFileSync(path.join(dir, name, 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EvalRecord);
 
 describe('demo', () => {
   it('compares the two runs on the same held-out puzzles and reads the comparison', { timeout: 180_000 }, async () => {
     const lines: string[] = [];
-    const result = await runDemo({ out: dir, backend: 'wasm', overrides: SHRUNK, modelOptions: { inputSize: 32, d: 32, layers: 1 }, log: (l) => lines.push(l) });
+    const result = await runDemo({
+      out: dir,
+      backend: 'wasm',
+      overrides: SHRUNK,
+      modelOptions: { inputSize: 32, d: 32, layers: 1 },
+      log: (l) => lines.push(l),
+    });
     expect(lines[0]).toBe(`demo: ${DEMO_CHOICE}`);
 
     const [standard, ngdiff] = DEMO_SETTINGS.map((s) => records(s.name));

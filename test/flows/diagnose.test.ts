@@ -32,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
 describe('diagnose', () => {
   it('computes Pearson r of the outcome reward and of surrogates against known values', () => {
     const rows = [
@@ -47,7 +46,12 @@ describe('diagnose', () => {
     expect(s.rRewardReasoning.r).toBe(1);
     expect(s.surrogates['self:1'].r).toBeCloseTo(0.7 / Math.sqrt(0.5), 10); // Σdxdy = 0.7, Σdx² = 0.5, Σdy² = 1
     expect(s.surrogates['self:1'].mean).toBeCloseTo(0.5, 12);
-    expect(s.values).toEqual({ a: rows.map((r) => r.a), ap: rows.map((r) => r.ap), arCond: rows.map((r) => r.arCond), surrogates: { 'self:1': rows.map((r) => r.rewards.s) } });
+    expect(s.values).toEqual({
+      a: rows.map((r) => r.a),
+      ap: rows.map((r) => r.ap),
+      arCond: rows.map((r) => r.arCond),
+      surrogates: { 'self:1': rows.map((r) => r.rewards.s) },
+    });
     const c = s.surrogates['self:1'];
     expect(diagnoseTable(s)).toContain(`| self:1 | 0.500 | ${c.r.toFixed(3)} [${c.ci95[0].toFixed(3)}, ${c.ci95[1].toFixed(3)}] |`);
     expect(() => diagnose(rows, { embed: 'embed' })).toThrow("diagnose: rollout 0 has no 'embed' reward");
@@ -62,15 +66,44 @@ describe('diagnose', () => {
 
     const out = path.join(dir, 'rl');
     await runRl({
-      config: resolveRlConfig({ init, out, steps: 1, prompts: 3, group: 2, maxTokens: 10, evalN: 0, rolloutBatch: 6, bucket: 16, reward: 'embed', embed, alpha: 0.5, scoreThreads: 0 }),
+      config: resolveRlConfig({
+        init,
+        out,
+        steps: 1,
+        prompts: 3,
+        group: 2,
+        maxTokens: 10,
+        evalN: 0,
+        rolloutBatch: 6,
+        bucket: 16,
+        reward: 'embed',
+        embed,
+        alpha: 0.5,
+        scoreThreads: 0,
+      }),
       log: () => {},
     });
     const tensors = tf.memory().numTensors; // after a first run has warmed the backend's caches
     const live = await readAll<RlScored>(path.join(out, 'rollouts.msgpack'));
     const d = path.join(dir, 'diag');
-    const summary = await runDiagnose({ rollouts: path.join(out, 'rollouts.msgpack'), rewards: ['outcome', 'embed'], embed, n: 1, temperature: 1, maxTokens: 10, batch: 4, seed: 0, scoreThreads: 1, out: d, config: {}, log: () => {} });
+    const summary = await runDiagnose({
+      rollouts: path.join(out, 'rollouts.msgpack'),
+      rewards: ['outcome', 'embed'],
+      embed,
+      n: 1,
+      temperature: 1,
+      maxTokens: 10,
+      batch: 4,
+      seed: 0,
+      scoreThreads: 1,
+      out: d,
+      config: {},
+      log: () => {},
+    });
     const rescored = await readAll<Unadvantaged>(path.join(d, 'scored.msgpack'));
-    expect(rescored.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed])).toEqual(live.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed]));
+    expect(rescored.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed])).toEqual(
+      live.map((r) => [r.sampleId, r.group, r.a, r.ap, r.arCond, r.rewards.embed]),
+    );
     const written = JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8'));
     expect(written.rollouts).toBe(6);
     for (const key of ['rRewardPerception', 'rRewardReasoning']) expect(written).toHaveProperty(key);
@@ -78,12 +111,38 @@ describe('diagnose', () => {
     expect(fs.readFileSync(path.join(d, 'table.md'), 'utf8')).toContain('outcome reward a vs perception a_p');
 
     const fresh = path.join(dir, 'fresh');
-    const f = await runDiagnose({ checkpoint: init, task: 'gc', rewards: ['outcome', 'self:2'], n: 3, temperature: 1, maxTokens: 8, batch: 2, bucket: 16, seed: 0, scoreThreads: 0, out: fresh, config: {}, log: () => {} });
+    const f = await runDiagnose({
+      checkpoint: init,
+      task: 'gc',
+      rewards: ['outcome', 'self:2'],
+      n: 3,
+      temperature: 1,
+      maxTokens: 8,
+      batch: 2,
+      bucket: 16,
+      seed: 0,
+      scoreThreads: 0,
+      out: fresh,
+      config: {},
+      log: () => {},
+    });
     expect(f.rollouts).toBe(3);
     expect(f.surrogates['self:2'].n).toBe(3);
     const recorded = await readAll<RlScored>(path.join(fresh, 'rollouts.msgpack'));
     expect(recorded).toHaveLength(3);
-    const again = await runDiagnose({ rollouts: path.join(fresh, 'rollouts.msgpack'), rewards: ['outcome'], n: 1, temperature: 1, maxTokens: 8, batch: 8, seed: 0, scoreThreads: 0, out: path.join(dir, 'again'), config: {}, log: () => {} });
+    const again = await runDiagnose({
+      rollouts: path.join(fresh, 'rollouts.msgpack'),
+      rewards: ['outcome'],
+      n: 1,
+      temperature: 1,
+      maxTokens: 8,
+      batch: 8,
+      seed: 0,
+      scoreThreads: 0,
+      out: path.join(dir, 'again'),
+      config: {},
+      log: () => {},
+    });
     expect(again.means).toEqual(f.means);
     expect(tf.memory().numTensors).toBe(tensors); // checkpoint models and the loaded encoder are freed
   }, 60_000);

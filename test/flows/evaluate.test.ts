@@ -24,7 +24,6 @@ afterEach(async () => {
   server = dir = undefined;
 });
 
-
 describe('evaluate flow', () => {
   it('retries, records failures, scores counterfactual continuations against p*, and loses nothing', async () => {
     const task = await getTask('gc');
@@ -69,8 +68,17 @@ describe('evaluate flow', () => {
     const policy = new OpenAIPolicy({ baseUrl: server.url, timeoutMs: 400, retries: 2, concurrency: 4, backoff: { initialMs: 5, maxMs: 20 } });
     const lines: string[] = [];
     const summary = await runEvaluate({
-      policy, task, samples, mode: 'both', sampling: { temperature: 0.7, topP: 1, maxTokens: 100, seed: 1, n: 1 },
-      batchSize: 6, concurrency: 2, out: path.join(dir, 'run'), record: extra, config: { test: true }, log: (l) => lines.push(l),
+      policy,
+      task,
+      samples,
+      mode: 'both',
+      sampling: { temperature: 0.7, topP: 1, maxTokens: 100, seed: 1, n: 1 },
+      batchSize: 6,
+      concurrency: 2,
+      out: path.join(dir, 'run'),
+      record: extra,
+      config: { test: true },
+      log: (l) => lines.push(l),
     });
 
     // s2 fails in both modes (3 attempts each); s3, s4, s5 retry their first request once.
@@ -92,9 +100,15 @@ describe('evaluate flow', () => {
 
     const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'summary.json'), 'utf8'));
     expect(onDisk.a).toEqual({ ...summary.a, ci95: [...summary.a.ci95] });
-    expect(Object.keys(onDisk)).toEqual(expect.arrayContaining(['a', 'ap', 'ar', 'arCond', 'parseFailures', 'requestFailures', 'n', 'mode', 'sampling', 'wallTimeMs']));
+    expect(Object.keys(onDisk)).toEqual(
+      expect.arrayContaining(['a', 'ap', 'ar', 'arCond', 'parseFailures', 'requestFailures', 'n', 'mode', 'sampling', 'wallTimeMs']),
+    );
 
-    const jsonl = fs.readFileSync(path.join(dir, 'run', 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord);
+    const jsonl = fs
+      .readFileSync(path.join(dir, 'run', 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EvalRecord);
     const scored = await readAll<EvalRecord>(path.join(dir, 'run', 'scored.msgpack'));
     const recorded = await readAll<EvalRecord>(extra);
     for (const records of [jsonl, scored, recorded]) {

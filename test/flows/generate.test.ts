@@ -19,7 +19,17 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const config = (out: string, over: Partial<GenConfig> = {}): GenConfig => ({ ...GEN_DEFAULTS, task: 'gc', split: 'train_sft', n: 10, seed: 4, out, images: true, parquet: true, ...over });
+const config = (out: string, over: Partial<GenConfig> = {}): GenConfig => ({
+  ...GEN_DEFAULTS,
+  task: 'gc',
+  split: 'train_sft',
+  n: 10,
+  seed: 4,
+  out,
+  images: true,
+  parquet: true,
+  ...over,
+});
 const bytes = (file: string) => fs.readFileSync(file);
 const read = async <T>(file: string) => {
   const rows: T[] = [];
@@ -31,7 +41,11 @@ describe('generate flow', () => {
   it('writes shard, images and parquet, byte-identical for one seed at any concurrency, different for another', async () => {
     const [a, b, c] = ['a', 'b', 'c'].map((name) => path.join(dir, name));
     const progress: number[] = [];
-    const summary = await runGenerate({ config: config(a, { record: path.join(a, 'stream.msgpack') }), taskOptions: {}, onProgress: (done) => progress.push(done) });
+    const summary = await runGenerate({
+      config: config(a, { record: path.join(a, 'stream.msgpack') }),
+      taskOptions: {},
+      onProgress: (done) => progress.push(done),
+    });
     expect(summary.n).toBe(10);
     expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     await runGenerate({ config: config(b, { concurrency: 0 }), taskOptions: {} });
@@ -73,7 +87,12 @@ describe('generate flow', () => {
     const { version, commit } = buildInfo();
     expect(metadata.created_by).toBe(createdBy());
     expect(metadata.created_by).toContain(`asymflow version ${version}`);
-    expect(JSON.parse(metadata.key_value_metadata?.find((kv) => kv.key === 'asymflow')?.value ?? '{}')).toMatchObject({ version, commit, task: 'gc', split: 'train_sft' });
+    expect(JSON.parse(metadata.key_value_metadata?.find((kv) => kv.key === 'asymflow')?.value ?? '{}')).toMatchObject({
+      version,
+      commit,
+      task: 'gc',
+      split: 'train_sft',
+    });
     expect((await readRecording(shardFile(a, 'gc', 'train_sft'))).header).toMatchObject({ version, commit });
   });
 

@@ -32,7 +32,16 @@ describe('reproduce', () => {
     expect(result).toMatchObject({ ran: PARTS, skipped: [] });
 
     const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
-    for (const heading of ['Fig. 3 analogue', 'Table 1 analogue', 'Fig. 6 analogue', 'Table 2 analogue', 'Fig. 8 and Table 3 analogues', 'Table 4 analogue', '## Verdicts', '## Commands']) {
+    for (const heading of [
+      'Fig. 3 analogue',
+      'Table 1 analogue',
+      'Fig. 6 analogue',
+      'Table 2 analogue',
+      'Fig. 8 and Table 3 analogues',
+      'Table 4 analogue',
+      '## Verdicts',
+      '## Commands',
+    ]) {
       expect(report).toContain(heading);
     }
     expect(report).not.toContain('Not run yet');
@@ -47,7 +56,13 @@ describe('reproduce', () => {
     expect(report).not.toContain('nothing was tuned');
     // Every linked plot exists as a real PNG.
     const links = [...report.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
-    expect(links).toEqual(['plots/gc/fig3/accuracies.png', 'plots/gc/fig4/tradeoff.png', 'plots/gc/fig6/accuracies.png', 'plots/gc/fig10/tradeoff.png', 'plots/gc/fig8.png']);
+    expect(links).toEqual([
+      'plots/gc/fig3/accuracies.png',
+      'plots/gc/fig4/tradeoff.png',
+      'plots/gc/fig6/accuracies.png',
+      'plots/gc/fig10/tradeoff.png',
+      'plots/gc/fig8.png',
+    ]);
     for (const l of links) expect(fs.statSync(path.join(dir, l)).size).toBeGreaterThan(1000);
     // Six findings, each with an outcome for gc and its checks beneath, every tested check with its p-values.
     const verdicts = report.split('\n').filter((l) => /^- \*\*\(\d\) /.test(l));
@@ -56,9 +71,11 @@ describe('reproduce', () => {
     const checks = report.split('\n').filter((l) => l.startsWith('  - gc: '));
     expect(checks.length).toBeGreaterThanOrEqual(12);
     for (const c of checks) expect(c).toMatch(/\*\*not run\*\* — |[:,] p = [0-9.e-]+.*Holm-adjusted p = [0-9.e-]+/);
-    expect(report).toContain('with Holm\'s correction over every check below');
+    expect(report).toContain("with Holm's correction over every check below");
     // Finding (1)'s first check is computed from the SFT part's per-puzzle records; its dose–response check is not run.
-    expect(checks[0]).toMatch(/^  - gc: SFT: a_r gain > a_p gain: \*\*(reproduces|does not reproduce|inconclusive)\*\* — mean per-puzzle \(Δa_r − Δa_p\) [+−]\d+\.\d pp, 95% CI .*paired bootstrap over 4 puzzles/);
+    expect(checks[0]).toMatch(
+      /^  - gc: SFT: a_r gain > a_p gain: \*\*(reproduces|does not reproduce|inconclusive)\*\* — mean per-puzzle \(Δa_r − Δa_p\) [+−]\d+\.\d pp, 95% CI .*paired bootstrap over 4 puzzles/,
+    );
     expect(checks[1]).toContain('a_p gain shrinks as the perception token share falls: **not run** — needs SFT runs over a sweep of perception token shares');
     const sft = summary('gc/sft').result as SftPartResult;
     expect(sft.final.perPuzzle?.ids).toHaveLength(4);
@@ -82,13 +99,18 @@ describe('reproduce', () => {
         command = command.commands.find((c) => c.name() === verb)!;
       }
       const known = new Set(command.options.map((o) => o.long));
-      expect(words.filter((w) => w.startsWith('--') && !known.has(w)), line).toEqual([]);
+      expect(
+        words.filter((w) => w.startsWith('--') && !known.has(w)),
+        line,
+      ).toEqual([]);
     }
     expect(summary('gc/lambda').commands[0]).toMatch(/^asymflow sweep sft --lambda 0\.2,0\.5,0\.8 --task gc --model tiny --steps 4 /);
     expect(summary('gc/rl').commands[0]).toMatch(/^asymflow sweep rl --alpha 0,0\.5,1 --task gc --init \S+\/gc\/sft\/standard\/checkpoints /);
 
     // A finished directory is refused without --resume; with it, only the part whose summary is gone runs again.
-    await expect(reproduceCommand({ ...FLAGS, out: dir }, () => {})).rejects.toThrow(`reproduce: ${dir} already holds finished parts (${PARTS.join(', ')}); pass --resume to skip them, or choose another --out`);
+    await expect(reproduceCommand({ ...FLAGS, out: dir }, () => {})).rejects.toThrow(
+      `reproduce: ${dir} already holds finished parts (${PARTS.join(', ')}); pass --resume to skip them, or choose another --out`,
+    );
     const before = summary('gc/lambda').finished;
     fs.rmSync(path.join(dir, 'gc', 'diagnose', 'summary.json'));
     const again = await reproduceCommand({ ...FLAGS, out: dir, resume: true }, () => {});
@@ -102,7 +124,10 @@ describe('reproduce', () => {
     fs.rmSync(path.join(dir, 'gc', 'sft', 'summary.json'));
     fs.rmSync(runSummary);
     const resumed: string[] = [];
-    expect(await reproduceCommand({ ...FLAGS, out: dir, resume: true, only: 'gc/sft' }, (l) => resumed.push(l))).toMatchObject({ ran: ['gc/sft'], skipped: [] });
+    expect(await reproduceCommand({ ...FLAGS, out: dir, resume: true, only: 'gc/sft' }, (l) => resumed.push(l))).toMatchObject({
+      ran: ['gc/sft'],
+      skipped: [],
+    });
     expect(resumed.some((l) => l.includes('sft: resuming') && l.includes('at step 4 of 4'))).toBe(true);
     expect((JSON.parse(fs.readFileSync(runSummary, 'utf8')) as { weightsSha256: string }).weightsSha256).toBe(sha);
   });
@@ -132,7 +157,11 @@ describe('reproduce', () => {
     await expect(reproduceCommand({ tasks: 'gc,chess', out: dir })).rejects.toThrow("reproduce: --tasks must list gc and/or sudoku, got 'gc,chess'");
     await expect(reproduceCommand({ tasks: 'gc' })).rejects.toThrow('reproduce: --out DIR is required (the report and every run go there)');
     await expect(reproduceCommand({ tasks: 'gc', backend: 'tpu', out: dir })).rejects.toThrow("--backend: unknown backend 'tpu'");
-    await expect(reproduceCommand({ ...FLAGS, out: dir, only: 'gc/sft,gc/dance' })).rejects.toThrow("reproduce: unknown part 'gc/dance'; the parts are gc/sft, gc/lambda");
-    await expect(reproduceCommand({ preset: 'smoke', tasks: 'gc', out: dir, resume: true })).rejects.toThrow(`reproduce: ${dir} holds a --preset test run; use --preset test or another --out`);
+    await expect(reproduceCommand({ ...FLAGS, out: dir, only: 'gc/sft,gc/dance' })).rejects.toThrow(
+      "reproduce: unknown part 'gc/dance'; the parts are gc/sft, gc/lambda",
+    );
+    await expect(reproduceCommand({ preset: 'smoke', tasks: 'gc', out: dir, resume: true })).rejects.toThrow(
+      `reproduce: ${dir} holds a --preset test run; use --preset test or another --out`,
+    );
   });
 });

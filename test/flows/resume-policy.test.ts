@@ -43,7 +43,7 @@ function runDir(saved: number | undefined): ResumeRequest {
 }
 
 describe('the resume policy', () => {
-  it('--resume drops what was recorded after the checkpoint step: metrics and the run\'s recordings', async () => {
+  it("--resume drops what was recorded after the checkpoint step: metrics and the run's recordings", async () => {
     const r = runDir(2);
     const claimed = await claimTrainingRun({ ...r, resume: true });
     claimed.claim.release();

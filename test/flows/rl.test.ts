@@ -28,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
 // An untrained model's rewards are all 0; this code-defined reward (share of digits in the response) varies
 // within a group, so advantages are non-zero and the update moves the weights.
 const digits: SurrogateReward = {
@@ -37,7 +36,24 @@ const digits: SurrogateReward = {
 };
 
 const flags = (out: string, extra: Record<string, unknown> = {}) =>
-  resolveRlConfig({ init, out, steps: 2, prompts: 2, group: 4, maxTokens: 12, evalN: 2, evalMaxTokens: 12, rolloutBatch: 8, bucket: 16, alpha: 0.5, lr: 1e-3, scoreThreads: 0, checkpointEvery: 1, seed: 5, ...extra });
+  resolveRlConfig({
+    init,
+    out,
+    steps: 2,
+    prompts: 2,
+    group: 4,
+    maxTokens: 12,
+    evalN: 2,
+    evalMaxTokens: 12,
+    rolloutBatch: 8,
+    bucket: 16,
+    alpha: 0.5,
+    lr: 1e-3,
+    scoreThreads: 0,
+    checkpointEvery: 1,
+    seed: 5,
+    ...extra,
+  });
 
 describe('rl flow', () => {
   it('runs GRPO steps and records rollouts, metrics and the summary; resume continues exactly', async () => {
@@ -65,8 +81,22 @@ describe('rl flow', () => {
 
     const metrics = await readAll<Metric>(path.join(straight, 'metrics.msgpack'));
     const names = new Set(metrics.map((m) => m.name));
-    for (const name of ['reward/digits/mean', 'reward/final/std', 'train/fracRewardZeroStd', 'train/kl', 'train/clipFracHigh', 'train/entropy',
-      'diag/responseTokens', 'diag/perceptionTokens', 'throughput/rolloutsPerSec', 'throughput/tokensPerSec', 'time/rolloutMs', 'time/scoringMs', 'time/updateMs', 'eval/a']) {
+    for (const name of [
+      'reward/digits/mean',
+      'reward/final/std',
+      'train/fracRewardZeroStd',
+      'train/kl',
+      'train/clipFracHigh',
+      'train/entropy',
+      'diag/responseTokens',
+      'diag/perceptionTokens',
+      'throughput/rolloutsPerSec',
+      'throughput/tokensPerSec',
+      'time/rolloutMs',
+      'time/scoringMs',
+      'time/updateMs',
+      'eval/a',
+    ]) {
       expect(names, name).toContain(name);
     }
     const written = JSON.parse(fs.readFileSync(path.join(straight, 'summary.json'), 'utf8'));

@@ -22,8 +22,21 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('sft learns', () => {
   it('raises a_p on held-out 3-node graphs from 0 to at least 0.2 in 30 steps', async () => {
     const config = resolveSftConfig({
-      task: 'gc', objective: 'standard', steps: 30, batch: 8, lr: 1e-2, warmupSteps: 5, trainN: 128,
-      evalEvery: 10, evalN: 32, evalSplit: 'test', evalMode: 'e2e', bucket: 16, backend: 'wasm', plots: false, checkpointEvery: 0,
+      task: 'gc',
+      objective: 'standard',
+      steps: 30,
+      batch: 8,
+      lr: 1e-2,
+      warmupSteps: 5,
+      trainN: 128,
+      evalEvery: 10,
+      evalN: 32,
+      evalSplit: 'test',
+      evalMode: 'e2e',
+      bucket: 16,
+      backend: 'wasm',
+      plots: false,
+      checkpointEvery: 0,
       out: path.join(dir, 'run'),
     });
     const { summary } = await runSft({

@@ -26,8 +26,21 @@ const quiet = () => {};
 /** A micro model (32-px input, d 32, one block) on 3-node graphs with one-line traces: ~50-token targets. */
 const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const FLAGS = {
-  task: 'gc', objective: 'ngdiff', prePerceptionSteps: 1, steps: 3, batch: 2, lr: 1e-2, warmupSteps: 1, trainN: 4,
-  evalN: 1, evalMode: 'e2e', evalMaxTokens: 4, checkpointEvery: 2, bucket: 16, backend: 'cpu', plots: false,
+  task: 'gc',
+  objective: 'ngdiff',
+  prePerceptionSteps: 1,
+  steps: 3,
+  batch: 2,
+  lr: 1e-2,
+  warmupSteps: 1,
+  trainN: 4,
+  evalN: 1,
+  evalMode: 'e2e',
+  evalMaxTokens: 4,
+  checkpointEvery: 2,
+  bucket: 16,
+  backend: 'cpu',
+  plots: false,
   imageDropout: 0.5, // half the rows on the self-reward's no-image input: resume stays exact
 };
 
@@ -44,7 +57,13 @@ describe('sft resume', () => {
 
     const out = path.join(dir, 'interrupted');
     const record = path.join(dir, 'steps-record.msgpack');
-    const flags = { ...FLAGS, out, record, modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'] };
+    const flags = {
+      ...FLAGS,
+      out,
+      record,
+      modelOption: ['inputSize=32', 'd=32', 'layers=1'],
+      taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+    };
     const stopped = await sftCommand({ ...flags, stopAfter: '3' }, { log: quiet });
     expect(stopped.summary).toBeNull();
     expect(stopped.step).toBe(3);

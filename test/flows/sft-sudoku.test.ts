@@ -25,8 +25,19 @@ describe('sft on sudoku', () => {
   it('trains the perception pre-stage and the main stage and evaluates on held-out puzzles', async () => {
     const out = path.join(dir, 'run');
     const config = resolveSftConfig({
-      task: 'sudoku', objective: 'ngdiff', prePerceptionSteps: 1, steps: 1, batch: 2, trainN: 2, evalN: 1, evalMode: 'both',
-      evalMaxTokens: 8, bucket: 16, backend: 'wasm', plots: false, out,
+      task: 'sudoku',
+      objective: 'ngdiff',
+      prePerceptionSteps: 1,
+      steps: 1,
+      batch: 2,
+      trainN: 2,
+      evalN: 1,
+      evalMode: 'both',
+      evalMaxTokens: 8,
+      bucket: 16,
+      backend: 'wasm',
+      plots: false,
+      out,
     });
     const { summary } = await runSft({ config, modelOptions: { d: 32, layers: 1 }, taskOptions: { verbosity: 0, blanks: 10 }, log: () => {} });
     expect(summary).toMatchObject({ task: 'sudoku', objective: 'ngdiff', steps: 2, totalSteps: 2, droppedSamples: 0 });

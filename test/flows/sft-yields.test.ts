@@ -20,8 +20,20 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const quiet = () => {};
 const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const FLAGS = {
-  task: 'gc', objective: 'standard', steps: 6, batch: 2, lr: 1e-2, warmupSteps: 1, trainN: 4,
-  evalN: 1, evalMode: 'e2e', evalMaxTokens: 4, checkpointEvery: 100, bucket: 16, backend: 'cpu', plots: false,
+  task: 'gc',
+  objective: 'standard',
+  steps: 6,
+  batch: 2,
+  lr: 1e-2,
+  warmupSteps: 1,
+  trainN: 4,
+  evalN: 1,
+  evalMode: 'e2e',
+  evalMaxTokens: 4,
+  checkpointEvery: 100,
+  bucket: 16,
+  backend: 'cpu',
+  plots: false,
 };
 
 describe('sft on cpu yields to the event loop', () => {

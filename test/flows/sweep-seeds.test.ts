@@ -14,7 +14,10 @@ describe('sweep --seeds', () => {
         calls.push([seed, dir]);
         return [{ setting: 'λ=0.2', a: 0.25 + 0.5 * seed, ap: 0.5, ar: seed, arCond: 0 }];
       });
-      expect(calls).toEqual([[0, path.join(out, 'seed-0')], [1, path.join(out, 'seed-1')]]);
+      expect(calls).toEqual([
+        [0, path.join(out, 'seed-0')],
+        [1, path.join(out, 'seed-1')],
+      ]);
       expect(perSeed).toHaveLength(2);
       expect(table).toContain('| λ=0.2 | 50.0 (25.0 / 75.0) | 50.0 (50.0 / 50.0) | 50.0 (0.0 / 100.0) | 0.0 (0.0 / 0.0) |');
       expect(fs.readFileSync(path.join(out, 'seeds.md'), 'utf8')).toBe(table);
@@ -23,6 +26,8 @@ describe('sweep --seeds', () => {
     }
   });
   it('refuses a setting missing from a seed', () => {
-    expect(() => seedTable('t', [0, 1], [[{ setting: 'x', a: 0, ap: 0, ar: 0, arCond: 0 }], []])).toThrow("sweep --seeds: setting x is missing from a seed's sweep");
+    expect(() => seedTable('t', [0, 1], [[{ setting: 'x', a: 0, ap: 0, ar: 0, arCond: 0 }], []])).toThrow(
+      "sweep --seeds: setting x is missing from a seed's sweep",
+    );
   });
 });

@@ -20,9 +20,19 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const FLAGS = {
-  task: 'gc', lambda: '0.5', with: 'standard', steps: '2', batch: '2', trainN: '4', evalN: '2', evalMaxTokens: '6',
-  bucket: '16', backend: 'wasm', checkpointEvery: '0',
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+  task: 'gc',
+  lambda: '0.5',
+  with: 'standard',
+  steps: '2',
+  batch: '2',
+  trainN: '4',
+  evalN: '2',
+  evalMaxTokens: '6',
+  bucket: '16',
+  backend: 'wasm',
+  checkpointEvery: '0',
+  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
+  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
 };
 const read = <T>(...parts: string[]) => JSON.parse(fs.readFileSync(path.join(dir, ...parts), 'utf8')) as T;
 
@@ -30,7 +40,10 @@ describe('sweep sft', () => {
   it('writes table.md, table.json, sweep.json and the trade-off plot from the runs, and keeps finished runs', async () => {
     const lines: string[] = [];
     const { table } = await sweepSftCommand({ ...FLAGS, out: dir }, { log: (l) => lines.push(l) });
-    expect(table.rows.map((r) => [r.setting, r.name, r.objective])).toEqual([['standard', 'standard', { kind: 'standard' }], ['λ=0.5', 'lambda-0.5', { kind: 'lambda', lambda: 0.5 }]]);
+    expect(table.rows.map((r) => [r.setting, r.name, r.objective])).toEqual([
+      ['standard', 'standard', { kind: 'standard' }],
+      ['λ=0.5', 'lambda-0.5', { kind: 'lambda', lambda: 0.5 }],
+    ]);
 
     const json = read<SweepTable>('table.json');
     for (const row of json.rows) {
@@ -60,9 +73,15 @@ describe('sweep sft', () => {
 
   it('validates its lists with exact messages', async () => {
     const out = path.join(dir, 'bad');
-    await expect(sweepSftCommand({ ...FLAGS, lambda: '0.1,2', out })).rejects.toThrow("sweep: --lambda must be a comma-separated list of numbers in [0, 1], got '0.1,2'");
-    await expect(sweepSftCommand({ ...FLAGS, with: 'standard,grpo', out })).rejects.toThrow("sweep: --with must list standard and/or ngdiff, got 'standard,grpo'");
-    await expect(sweepSftCommand({ ...FLAGS, lambda: undefined, with: undefined, out })).rejects.toThrow('sweep: nothing to run; give --lambda and/or --with standard,ngdiff');
+    await expect(sweepSftCommand({ ...FLAGS, lambda: '0.1,2', out })).rejects.toThrow(
+      "sweep: --lambda must be a comma-separated list of numbers in [0, 1], got '0.1,2'",
+    );
+    await expect(sweepSftCommand({ ...FLAGS, with: 'standard,grpo', out })).rejects.toThrow(
+      "sweep: --with must list standard and/or ngdiff, got 'standard,grpo'",
+    );
+    await expect(sweepSftCommand({ ...FLAGS, lambda: undefined, with: undefined, out })).rejects.toThrow(
+      'sweep: nothing to run; give --lambda and/or --with standard,ngdiff',
+    );
     await expect(sweepSftCommand({ ...FLAGS, objective: 'ngdiff', out })).rejects.toThrow('sweep sft: --objective is set per setting; use --lambda and --with');
     await expect(sweepSftCommand({ ...FLAGS, steps: 'many', out })).rejects.toThrow("sft.steps must be a number, got 'many'");
   });

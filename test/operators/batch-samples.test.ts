@@ -24,8 +24,7 @@ const rows: TrainRow[] = Array.from({ length: 5 }, (_, i) => ({
 const options = (cursor: DataCursor = START) => ({ rows, model, rng: new Rng(7), cursor, batch: 2, bucket: 16 });
 
 /** The row indices a prepared batch holds, read back from its patches. */
-const rowsOf = (b: SftBatch): number[] =>
-  Array.from({ length: b.prepared.rows }, (_, k) => Math.round(b.prepared.patches[k * PATCH_VALUES] * 10) - 1);
+const rowsOf = (b: SftBatch): number[] => Array.from({ length: b.prepared.rows }, (_, k) => Math.round(b.prepared.patches[k * PATCH_VALUES] * 10) - 1);
 
 const take = (steps: number[], cursor?: DataCursor) => firstValueFrom(from(steps).pipe(batchSamples(options(cursor)), toArray()));
 

@@ -34,9 +34,7 @@ describe('generateWith', () => {
   it('keeps at most `concurrency` policy calls in flight and emits every sample once per mode', async () => {
     for (const concurrency of [1, 3]) {
       const policy = new SlowPolicy();
-      const generated = await lastValueFrom(
-        from(samples).pipe(bufferCount(2), generateWith(policy, { modes: 'both', sampling, concurrency }), toArray()),
-      );
+      const generated = await lastValueFrom(from(samples).pipe(bufferCount(2), generateWith(policy, { modes: 'both', sampling, concurrency }), toArray()));
       expect(policy.calls).toBe(10); // 5 batches × 2 modes
       expect(policy.maxInFlight).toBe(concurrency);
       expect(generated.map((g) => `${g.mode}:${g.sample.puzzle.id}`).sort()).toEqual(
@@ -56,6 +54,8 @@ describe('generateWith', () => {
   });
 
   it('rejects a bad concurrency with an exact message', () => {
-    expect(() => generateWith(new SlowPolicy(), { modes: 'e2e', sampling, concurrency: 0 })).toThrow('generateWith concurrency must be a positive integer, got 0');
+    expect(() => generateWith(new SlowPolicy(), { modes: 'e2e', sampling, concurrency: 0 })).toThrow(
+      'generateWith concurrency must be a positive integer, got 0',
+    );
   });
 });

@@ -44,8 +44,16 @@ describe('groupAdvantages', () => {
       // two rewards 1, 0: mean ½, unbiased std √½ → ±1/√2; an all-equal group carries no preference
       const r = 1 / Math.sqrt(2);
       expectObservable(out).toBe('-a---b|', {
-        a: expect.objectContaining({ step: 1, advantaged: expect.objectContaining({ scored: [expect.objectContaining({ advantage: expect.closeTo(r, 6) }), expect.objectContaining({ advantage: expect.closeTo(-r, 6) })] }) }),
-        b: expect.objectContaining({ step: 2, advantaged: expect.objectContaining({ scored: [expect.objectContaining({ advantage: 0 }), expect.objectContaining({ advantage: 0 })] }) }),
+        a: expect.objectContaining({
+          step: 1,
+          advantaged: expect.objectContaining({
+            scored: [expect.objectContaining({ advantage: expect.closeTo(r, 6) }), expect.objectContaining({ advantage: expect.closeTo(-r, 6) })],
+          }),
+        }),
+        b: expect.objectContaining({
+          step: 2,
+          advantaged: expect.objectContaining({ scored: [expect.objectContaining({ advantage: 0 }), expect.objectContaining({ advantage: 0 })] }),
+        }),
       });
     });
   });

@@ -18,7 +18,12 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('orderedMap', () => {
   it('emits results in source order whatever order they finish in', async () => {
     const pending = [deferred<string>(), deferred<string>(), deferred<string>()];
-    const done = firstValueFrom(from([0, 1, 2]).pipe(orderedMap((i) => pending[i].promise, { concurrency: 3 }), toArray()));
+    const done = firstValueFrom(
+      from([0, 1, 2]).pipe(
+        orderedMap((i) => pending[i].promise, { concurrency: 3 }),
+        toArray(),
+      ),
+    );
     pending[2].resolve('C'); // last first
     pending[1].resolve('B');
     await settle();
@@ -81,17 +86,25 @@ describe('orderedMap', () => {
   });
 
   it('passes each value its source index', async () => {
-    const out = await firstValueFrom(from(['a', 'b', 'c']).pipe(orderedMap(async (v, i) => `${v}${i}`, { concurrency: 2 }), toArray()));
+    const out = await firstValueFrom(
+      from(['a', 'b', 'c']).pipe(
+        orderedMap(async (v, i) => `${v}${i}`, { concurrency: 2 }),
+        toArray(),
+      ),
+    );
     expect(out).toEqual(['a0', 'b1', 'c2']);
   });
 
   it('errors the stream when a projection rejects', async () => {
     const run = firstValueFrom(
       from([0, 1]).pipe(
-        orderedMap(async (i) => {
-          if (i === 1) throw new Error('render failed for 1');
-          return i;
-        }, { concurrency: 2 }),
+        orderedMap(
+          async (i) => {
+            if (i === 1) throw new Error('render failed for 1');
+            return i;
+          },
+          { concurrency: 2 },
+        ),
         toArray(),
       ),
     );
@@ -101,7 +114,9 @@ describe('orderedMap', () => {
   it('drops a result that finishes after unsubscribing', async () => {
     const pending = deferred<string>();
     const out: string[] = [];
-    const sub = from([0]).pipe(orderedMap(() => pending.promise, { concurrency: 1 })).subscribe((v) => out.push(v));
+    const sub = from([0])
+      .pipe(orderedMap(() => pending.promise, { concurrency: 1 }))
+      .subscribe((v) => out.push(v));
     sub.unsubscribe();
     pending.resolve('late');
     await settle();

@@ -49,7 +49,9 @@ describe('puzzleSource', () => {
   it('rejects bad sizes with exact messages', () => {
     expect(() => puzzleSource({ task: 'gc', split: 'test', n: -1, seed: 0 })).toThrow('puzzleSource n must be a non-negative integer, got -1');
     expect(() => puzzleSource({ task: 'gc', split: 'test', n: 3, seed: 0, batch: 0 })).toThrow('puzzleSource batch must be a positive integer, got 0');
-    expect(() => puzzleSource({ task: 'gc', split: 'test', n: 3, seed: 0, concurrency: 1.5 })).toThrow('puzzleSource concurrency must be a non-negative integer, got 1.5');
+    expect(() => puzzleSource({ task: 'gc', split: 'test', n: 3, seed: 0, concurrency: 1.5 })).toThrow(
+      'puzzleSource concurrency must be a non-negative integer, got 1.5',
+    );
     expect(() => puzzleRng(0, 'gc', 'test', -2)).toThrow('puzzle index must be a non-negative integer, got -2');
   });
 });

@@ -37,7 +37,10 @@ describe('record', () => {
   });
 
   it('closes the file on error, keeping what went through', async () => {
-    const failing = concat(from([1, 2]), throwError(() => new Error('boom')));
+    const failing = concat(
+      from([1, 2]),
+      throwError(() => new Error('boom')),
+    );
     await expect(lastValueFrom(failing.pipe(record(file)))).rejects.toThrow('boom');
     expect(await collect(await readRecording(file))).toEqual([1, 2]);
   });

@@ -15,7 +15,9 @@ function recordingSurrogate(): SurrogateReward & { seen: { step: number; inputs:
 describe('rescoreRollouts', () => {
   it('re-scores each batch into one scored row per rollout, in order, with the oracle verdicts', async () => {
     const batches = [[rolloutOf(puzzles[0], 0, 'right'), rolloutOf(puzzles[0], 1, 'broken')], [rolloutOf(puzzles[1], 0, 'wrong-caption')]];
-    const rows = await firstValueFrom(from(batches).pipe(rescoreRollouts({ task: gcTask, taskOptions: options, pool: createScorePool(0), surrogates: [] }), toArray()));
+    const rows = await firstValueFrom(
+      from(batches).pipe(rescoreRollouts({ task: gcTask, taskOptions: options, pool: createScorePool(0), surrogates: [] }), toArray()),
+    );
     expect(rows.map((r) => [r.sampleId, r.group, r.a, r.ap, r.reward])).toEqual([
       [puzzles[0].id, 0, 1, 1, 1],
       [puzzles[0].id, 1, 0, 0, 0],
@@ -26,7 +28,9 @@ describe('rescoreRollouts', () => {
   it('re-renders the images a surrogate needs (recordings keep none), once per puzzle, and numbers the batches', async () => {
     const probe = recordingSurrogate();
     const batches = [[rolloutOf(puzzles[0], 0, 'right'), rolloutOf(puzzles[0], 1, 'broken')], [rolloutOf(puzzles[1], 0, 'right')]];
-    const rows = await firstValueFrom(from(batches).pipe(rescoreRollouts({ task: gcTask, taskOptions: options, pool: createScorePool(0), surrogates: [probe] }), toArray()));
+    const rows = await firstValueFrom(
+      from(batches).pipe(rescoreRollouts({ task: gcTask, taskOptions: options, pool: createScorePool(0), surrogates: [probe] }), toArray()),
+    );
     expect(rows.map((r) => r.rewards.probe)).toEqual([1, 0, 1]);
     expect(probe.seen.map((s) => s.step)).toEqual([0, 1]);
     const rendered = await gcTask.render(puzzles[0], options);

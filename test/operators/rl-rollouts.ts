@@ -15,7 +15,11 @@ export type Kind = 'right' | 'wrong-caption' | 'broken';
 
 /** A rollout of `puzzle`: the oracle caption and answer, a caption that misses an edge, or no grammar at all. */
 export function rolloutOf(puzzle: Puzzle, group: number, kind: Kind, step = 1): RlRollout {
-  const missing = puzzle.pStar.split(',(').slice(1).map((e) => `(${e}`).join(',');
+  const missing = puzzle.pStar
+    .split(',(')
+    .slice(1)
+    .map((e) => `(${e}`)
+    .join(',');
   const text =
     kind === 'right'
       ? `<caption>${puzzle.pStar}</caption>ok<answer>${puzzle.solution}</answer>`

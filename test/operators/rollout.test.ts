@@ -33,7 +33,12 @@ const prompts = (steps: number[]): StepPrompts[] => steps.map((step) => ({ step,
 describe('rollout', () => {
   it('samples G rollouts per prompt, group-major, stamped with the step, with reference log-probs', async () => {
     const [out] = await firstValueFrom(from(prompts([3])).pipe(rollout(policy, reference, { ...sampling, rng: new Rng(9) }), toArray()));
-    expect(out.rollouts.map((r) => `${r.sampleId}/${r.group}`)).toEqual([`${puzzles[0].id}/0`, `${puzzles[0].id}/1`, `${puzzles[1].id}/0`, `${puzzles[1].id}/1`]);
+    expect(out.rollouts.map((r) => `${r.sampleId}/${r.group}`)).toEqual([
+      `${puzzles[0].id}/0`,
+      `${puzzles[0].id}/1`,
+      `${puzzles[1].id}/0`,
+      `${puzzles[1].id}/1`,
+    ]);
     expect(out.rollouts.every((r) => r.step === 3 && r.tokens.length <= 6 && r.logprobs.length === r.tokens.length)).toBe(true);
     expect(out.rollouts.every((r) => r.refLogprobs?.length === r.tokens.length)).toBe(true);
     // the reference has the policy's weights, so it gives the sampled tokens the policy's log-probs

@@ -34,7 +34,9 @@ describe('scoreRollouts (operator)', () => {
       from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0, spec: { kind: 'outcome' } }), toArray()),
     );
     expect(scored.unadvantaged[0].reward).toBe(1);
-    const weighed = firstValueFrom(from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0.5, spec: { kind: 'outcome' } })));
+    const weighed = firstValueFrom(
+      from([step(1, ['wrong-caption'])]).pipe(scoreRollouts(createScorePool(0), { task: 'gc', alpha: 0.5, spec: { kind: 'outcome' } })),
+    );
     await expect(weighed).rejects.toThrow('combineRewards: α must be 0 with rl.reward outcome (there is no perception term), got 0.5'); // the config's rule (reward-spec.ts alphaProblem)
   });
 

@@ -24,7 +24,9 @@ const run = (cwd: string, command: string, args: string[], env: Record<string, s
 beforeAll(() => {
   // A copy of the working tree (tracked and new files, not ignored ones) with this checkout's node_modules.
   const copy = path.join(tmp, 'asymflow');
-  const files = run(root, 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).split('\0').filter((f) => f && fs.lstatSync(path.join(root, f), { throwIfNoEntry: false })?.isFile()); // not a node_modules link
+  const files = run(root, 'git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])
+    .split('\0')
+    .filter((f) => f && fs.lstatSync(path.join(root, f), { throwIfNoEntry: false })?.isFile()); // not a node_modules link
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(copy, file));
@@ -37,14 +39,33 @@ beforeAll(() => {
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   const dev = pkg.devDependencies;
-  run(project, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, `typescript@${dev.typescript}`, `@types/node@${dev['@types/node']}`]);
+  run(project, 'npm', [
+    'install',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--ignore-scripts',
+    tarball,
+    `typescript@${dev.typescript}`,
+    `@types/node@${dev['@types/node']}`,
+  ]);
 }, 900_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }), 300_000); // the install is large
 
 describe('the packed package', () => {
   it('holds the built JavaScript, declarations, LICENSE and README, not the TypeScript sources', () => {
     const listing = run(tmp, 'tar', ['-tzf', tarball]).split('\n').filter(Boolean);
-    expect(listing).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/bin/asymflow.js', 'package/dist/api/index.js', 'package/dist/api/index.d.ts', 'package/dist/build-info.json', 'package/dist/src/rl/score-worker.mjs']));
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'package/LICENSE',
+        'package/README.md',
+        'package/bin/asymflow.js',
+        'package/dist/api/index.js',
+        'package/dist/api/index.d.ts',
+        'package/dist/build-info.json',
+        'package/dist/src/rl/score-worker.mjs',
+      ]),
+    );
     expect(listing.filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(listing.filter((f) => f.startsWith('package/test/') || f.startsWith('package/bench/'))).toEqual([]);
   });
@@ -53,24 +74,56 @@ describe('the packed package', () => {
     fs.copyFileSync(path.join(root, 'examples', 'custom-flow.ts'), path.join(project, 'custom-flow.ts'));
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, skipLibCheck: true, types: ['node'], outDir: 'out' }, files: ['custom-flow.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          types: ['node'],
+          outDir: 'out',
+        },
+        files: ['custom-flow.ts'],
+      }),
     );
     run(project, process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
     const out = path.join(project, 'rewarded.msgpack');
     const result = JSON.parse(run(project, process.execPath, [path.join(project, 'out', 'custom-flow.js'), out])) as Record<string, any>;
-    expect(result).toMatchObject({ puzzles: 20, recorded: 20, build: { version: pkg.version, commit: COMMIT }, header: { version: pkg.version, commit: COMMIT } });
+    expect(result).toMatchObject({
+      puzzles: 20,
+      recorded: 20,
+      build: { version: pkg.version, commit: COMMIT },
+      header: { version: pkg.version, commit: COMMIT },
+    });
     expect(result.meanReward).toBeGreaterThanOrEqual(0.5); // the even half answers with its own solution
     expect(result.meanReward).toBeLessThan(1); // a neighbour's colouring rarely fits
 
     // a type error in user code is reported against our declarations
     fs.writeFileSync(path.join(project, 'wrong.ts'), "import { getTask } from 'asymflow';\nconst n: number = await getTask('gc');\nexport { n };\n");
-    const wrong = spawnSync(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--module', 'NodeNext', '--target', 'ES2022', '--strict', '--skipLibCheck', 'wrong.ts'], { cwd: project });
+    const wrong = spawnSync(
+      process.execPath,
+      [
+        path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--module',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--strict',
+        '--skipLibCheck',
+        'wrong.ts',
+      ],
+      { cwd: project },
+    );
     expect(wrong.status).not.toBe(0);
     expect(wrong.stdout.toString()).toMatch(/Type 'Task' is not assignable to type 'number'/);
   });
 
   it('imports every documented subpath in plain node', () => {
-    const script = "for (const p of ['asymflow','asymflow/tasks','asymflow/flows','asymflow/operators','asymflow/policies','asymflow/recording','asymflow/metrics']) { const m = await import(p); console.log(p, Object.keys(m).length); }";
+    const script =
+      "for (const p of ['asymflow','asymflow/tasks','asymflow/flows','asymflow/operators','asymflow/policies','asymflow/recording','asymflow/metrics']) { const m = await import(p); console.log(p, Object.keys(m).length); }";
     const lines = run(project, process.execPath, ['--input-type=module', '-e', script]).trim().split('\n');
     expect(lines).toHaveLength(7);
     for (const line of lines) expect(Number(line.split(' ')[1])).toBeGreaterThan(2);
@@ -82,7 +135,9 @@ describe('the packed package', () => {
     expect(solved.stderr.toString()).toBe('');
     expect(JSON.parse(solved.stdout.toString())).toMatchObject({ chromatic: 3 });
     // gen on a one-thread pool: the worker shim loads the compiled worker, without tsx
-    const gen = spawnSync(process.execPath, [bin, 'gen', '--task', 'gc', '--split', 'test', '--n', '2', '--concurrency', '1', '--out', 'data'], { cwd: project });
+    const gen = spawnSync(process.execPath, [bin, 'gen', '--task', 'gc', '--split', 'test', '--n', '2', '--concurrency', '1', '--out', 'data'], {
+      cwd: project,
+    });
     expect(gen.status, gen.stderr.toString()).toBe(0);
     expect(fs.statSync(path.join(project, 'data', 'gc-test.msgpack')).size).toBeGreaterThan(1000);
   });

@@ -12,9 +12,21 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const FLAGS = {
-  task: 'gc', lambda: '0.5', with: 'standard', steps: '2', batch: '2', trainN: '4', evalN: '1', evalMode: 'e2e', evalMaxTokens: '4',
-  bucket: '16', backend: 'cpu', checkpointEvery: '0', plots: false,
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
+  task: 'gc',
+  lambda: '0.5',
+  with: 'standard',
+  steps: '2',
+  batch: '2',
+  trainN: '4',
+  evalN: '1',
+  evalMode: 'e2e',
+  evalMaxTokens: '4',
+  bucket: '16',
+  backend: 'cpu',
+  checkpointEvery: '0',
+  plots: false,
+  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
+  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
 };
 
 describe('--parallel', () => {

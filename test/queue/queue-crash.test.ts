@@ -22,9 +22,21 @@ import { startRedis, type TestRedis } from './redis-server.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const STEPS = 12;
 const FLAGS = {
-  task: 'gc', lambda: '0.5', with: 'standard', steps: String(STEPS), batch: '2', trainN: '4', evalN: '1', evalMode: 'e2e', evalMaxTokens: '4',
-  bucket: '16', backend: 'cpu', checkpointEvery: '2', plots: false,
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
+  task: 'gc',
+  lambda: '0.5',
+  with: 'standard',
+  steps: String(STEPS),
+  batch: '2',
+  trainN: '4',
+  evalN: '1',
+  evalMode: 'e2e',
+  evalMaxTokens: '4',
+  bucket: '16',
+  backend: 'cpu',
+  checkpointEvery: '2',
+  plots: false,
+  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
+  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
 };
 
 let dir: string;
@@ -32,9 +44,14 @@ let redis: TestRedis;
 const workers: { proc: ChildProcess; out: string[] }[] = [];
 
 function startWorker(url: string): { proc: ChildProcess; out: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', url, '--slots', '1', '--lock-ms', '3000', '--stalled-check-ms', '1000'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', url, '--slots', '1', '--lock-ms', '3000', '--stalled-check-ms', '1000'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const w = { proc, out: [] as string[] };
   proc.stdout!.on('data', (d: Buffer) => w.out.push(...d.toString().split('\n').filter(Boolean)));
   proc.stderr!.on('data', (d: Buffer) => w.out.push(...d.toString().split('\n').filter(Boolean)));
@@ -128,7 +145,11 @@ describe('queue', () => {
     expect(lines.some((l) => l.startsWith(`queue: ${victim!.label}:`) && l.includes('re-queued'))).toBe(true);
     expect(survivor.out.some((l) => l.includes(`sweep: ${victim!.label}: resuming`))).toBe(true);
     // Every job finished exactly once.
-    const ledger = fs.readFileSync(path.join(out, 'jobs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string });
+    const ledger = fs
+      .readFileSync(path.join(out, 'jobs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { job: string });
     expect(ledger.map((l) => l.job).sort()).toEqual(jobs.map((j) => j.id).sort());
     expect(jobs).toHaveLength(2);
 

@@ -39,7 +39,10 @@ describe('job ids', () => {
 
 describe('job trees', () => {
   it("keep every reproduce dependency: a job's dependencies all run below it", () => {
-    const jobs = partJobs(items(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl', 'sudoku/sft', 'sudoku/rl'], '/x'), { preset: 'smoke', backend: 'auto' });
+    const jobs = partJobs(
+      items(['gc/sft', 'gc/lambda', 'gc/ngdiff', 'gc/prestage', 'gc/rl', 'gc/diagnose', 'gc/surrogate-rl', 'sudoku/sft', 'sudoku/rl'], '/x'),
+      { preset: 'smoke', backend: 'auto' },
+    );
     const trees = jobTrees(jobs);
     const byLabel = new Map(nodes(trees).map((n) => [n.job.label, n]));
     expect(byLabel.size).toBe(jobs.length); // each job once
@@ -78,7 +81,9 @@ describe('queue URL', () => {
   });
 
   it('is exclusive with --parallel, and the worker needs one', async () => {
-    expect(() => executorFrom('sweep sft', { queue: 'redis://h:1', parallel: '2' }, dir, () => {})).toThrow('sweep sft: --queue and --parallel exclude each other');
+    expect(() => executorFrom('sweep sft', { queue: 'redis://h:1', parallel: '2' }, dir, () => {})).toThrow(
+      'sweep sft: --queue and --parallel exclude each other',
+    );
     expect(() => executorFrom('reproduce', { parallel: '0' }, dir, () => {})).toThrow("reproduce: --parallel must be a positive integer, got '0'");
     expect(executorFrom('reproduce', {}, dir, () => {})).toBeUndefined();
     await expect(workerCommand({})).rejects.toThrow('worker: --queue redis://HOST:PORT is required');
@@ -101,20 +106,32 @@ describe('shared run directory', () => {
 describe('job validation', () => {
   it('runs only known kinds with configs its verb accepts', () => {
     expect(() => validateJob('shell', { out: dir })).toThrow('unknown job kind "shell"');
-    expect(() => validateJob('reproduce-part', { out: 'relative', part: 'gc/sft', preset: 'smoke', backend: 'auto' })).toThrow('job reproduce-part: out must be an absolute directory');
-    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/nope', preset: 'smoke', backend: 'auto' })).toThrow("job reproduce-part: unknown part 'gc/nope'");
-    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'huge', backend: 'auto' })).toThrow("--preset must be smoke or full, got 'huge'");
+    expect(() => validateJob('reproduce-part', { out: 'relative', part: 'gc/sft', preset: 'smoke', backend: 'auto' })).toThrow(
+      'job reproduce-part: out must be an absolute directory',
+    );
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/nope', preset: 'smoke', backend: 'auto' })).toThrow(
+      "job reproduce-part: unknown part 'gc/nope'",
+    );
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'huge', backend: 'auto' })).toThrow(
+      "--preset must be smoke or full, got 'huge'",
+    );
     expect(validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', backend: 'auto' }).config).toMatchObject({ seed: 0 });
-    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', seed: -1, backend: 'auto' })).toThrow('job reproduce-part: seed must be a non-negative integer, got -1');
+    expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', seed: -1, backend: 'auto' })).toThrow(
+      'job reproduce-part: seed must be a non-negative integer, got -1',
+    );
     const setting = { name: 'standard', label: 'standard', objective: 'standard' };
-    expect(() => validateJob('sft-setting', { out: dir, setting: { ...setting, name: '../x' }, base: {}, taskOptions: {}, modelOptions: {} })).toThrow('plain directory name');
-    expect(() => validateJob('sft-setting', { out: dir, setting, base: { task: 'gc', out: dir, steps: -1 }, taskOptions: {}, modelOptions: {} })).toThrow('sft.steps must be a positive integer');
+    expect(() => validateJob('sft-setting', { out: dir, setting: { ...setting, name: '../x' }, base: {}, taskOptions: {}, modelOptions: {} })).toThrow(
+      'plain directory name',
+    );
+    expect(() => validateJob('sft-setting', { out: dir, setting, base: { task: 'gc', out: dir, steps: -1 }, taskOptions: {}, modelOptions: {} })).toThrow(
+      'sft.steps must be a positive integer',
+    );
     expect(() => validateJob('rl-alpha', { out: dir, alpha: 2, base: {}, taskOptions: {} })).toThrow('job rl-alpha: alpha must be a number in [0, 1], got 2');
   });
 });
 
 describe('progress from log lines', () => {
-  it('reads steps and accuracies from the runs\' lines, and merges them over what the run reported', () => {
+  it("reads steps and accuracies from the runs' lines, and merges them over what the run reported", () => {
     expect(progressFromLine('rl step 3/12: R 0.250  a 0.125')).toEqual({ line: 'rl step 3/12: R 0.250  a 0.125', step: 3, totalSteps: 12 });
     const e = progressFromLine('eval @ step 200: a 12.5% a_p 40.0% ã_r 30.0% a_r 3.1% (n=128, parse failures 0)');
     expect(e).toMatchObject({ step: 200, metrics: { 'eval/a': 0.125, 'eval/ap': 0.4, 'eval/ar': 0.031 } });

@@ -33,7 +33,10 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-reproduce-jobs-'));
   redis = await startRedis();
   // One worker with two slots for both tests: it waits on Redis (idle) until the queue has jobs.
-  worker = spawn(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', redis.url, '--slots', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  worker = spawn(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'worker', '--queue', redis.url, '--slots', '2'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const s of [worker.stdout!, worker.stderr!]) s.on('data', (d: Buffer) => workerLines.push(...d.toString().split('\n').filter(Boolean)));
 });
 afterAll(async () => {
@@ -54,7 +57,10 @@ function trained(out: string): Record<string, unknown> {
     got[`${seed}/rl result`] = json(path.join(out, seed, 'gc', 'rl', 'summary.json')).result;
     for (const alpha of ALPHAS) {
       const latest = path.join(out, seed, 'gc', 'rl', alpha, 'checkpoints', 'latest');
-      got[`${seed}/rl/${alpha} weights`] = fs.readdirSync(latest).filter((f) => f.startsWith('weights-')).map((f) => sha(path.join(latest, f)));
+      got[`${seed}/rl/${alpha} weights`] = fs
+        .readdirSync(latest)
+        .filter((f) => f.startsWith('weights-'))
+        .map((f) => sha(path.join(latest, f)));
     }
   }
   return JSON.parse(JSON.stringify(got).replaceAll(out, 'DIR')) as Record<string, unknown>; // run directories named alike
@@ -62,7 +68,8 @@ function trained(out: string): Record<string, unknown> {
 
 /** report.md without what differs between any two runs of the same work: when it was written, by which commit, wall and finishing times. */
 const reportNumbers = (out: string) =>
-  fs.readFileSync(path.join(out, 'report.md'), 'utf8')
+  fs
+    .readFileSync(path.join(out, 'report.md'), 'utf8')
     .replace(/^Written \S+ by /m, 'Written (time) by ')
     .replace(/^- runs by: .*$/m, '- runs by: (version)')
     .replace(/\| \d+(\.\d+)? s \| \d{4}-\d\d-\d\dT[\d:.]+Z \|/g, '| (time) | (time) |')
@@ -111,7 +118,13 @@ describe('reproduce parts as jobs', () => {
       const byLabel = new Map(jobs.map((j) => [j.data.label as string, j]));
       for (const seed of SEEDS) expect(byLabel.get(`${seed}/gc/rl`)!.processedOn!).toBeGreaterThanOrEqual(byLabel.get(`${seed}/gc/sft`)!.finishedOn!);
       // every job finished once (each seed directory's ledger), whichever coordinator asked for it
-      const ledger = SEEDS.flatMap((s) => fs.readFileSync(path.join(queued, s, 'jobs.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: string }).label));
+      const ledger = SEEDS.flatMap((s) =>
+        fs
+          .readFileSync(path.join(queued, s, 'jobs.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { label: string }).label),
+      );
       expect(ledger.sort()).toEqual(['seed-0/gc/rl', 'seed-0/gc/sft', 'seed-1/gc/rl', 'seed-1/gc/sft']);
     } finally {
       await queue.close();
@@ -125,8 +138,23 @@ describe('reproduce parts as jobs', () => {
     const init = path.join(dir, 'serial', 'seed-0', 'gc', 'sft', 'standard', 'checkpoints'); // the first test's SFT run
     expect(fs.existsSync(init), 'the first test leaves an SFT checkpoint').toBe(true);
     const flags = {
-      task: 'gc', alpha: '0,1', init, steps: '1', prompts: '2', group: '2', lr: '1e-2', maxTokens: '24', rolloutBatch: '4', bucket: '16', evalN: '4',
-      evalMaxTokens: '24', evalTemperature: '0', scoreThreads: '0', checkpointEvery: '1', backend: 'wasm', taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+      task: 'gc',
+      alpha: '0,1',
+      init,
+      steps: '1',
+      prompts: '2',
+      group: '2',
+      lr: '1e-2',
+      maxTokens: '24',
+      rolloutBatch: '4',
+      bucket: '16',
+      evalN: '4',
+      evalMaxTokens: '24',
+      evalTemperature: '0',
+      scoreThreads: '0',
+      checkpointEvery: '1',
+      backend: 'wasm',
+      taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
     };
     const here = await sweepRlCommand({ ...flags, out: path.join(dir, 'rl-here') }, { log: () => {}, plot: false });
     const lines: string[] = [];
@@ -135,10 +163,14 @@ describe('reproduce parts as jobs', () => {
     const row = (r: (typeof here)[number]) => ({ setting: r.setting, a: r.a, ap: r.ap, ar: r.ar });
     expect(queued.map(row)).toEqual(here.map(row));
     expect(fs.readFileSync(path.join(dir, 'rl-queued', 'table.md'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'rl-here', 'table.md'), 'utf8'));
-    const weights = (out: string) => ['alpha-0', 'alpha-1'].map((a) => {
-      const latest = path.join(out, a, 'checkpoints', 'latest');
-      return fs.readdirSync(latest).filter((f) => f.startsWith('weights-')).map((f) => sha(path.join(latest, f)));
-    });
+    const weights = (out: string) =>
+      ['alpha-0', 'alpha-1'].map((a) => {
+        const latest = path.join(out, a, 'checkpoints', 'latest');
+        return fs
+          .readdirSync(latest)
+          .filter((f) => f.startsWith('weights-'))
+          .map((f) => sha(path.join(latest, f)));
+      });
     expect(weights(path.join(dir, 'rl-queued'))).toEqual(weights(path.join(dir, 'rl-here')));
     expect(workerLines.some((l) => l.startsWith('worker: α=1: done'))).toBe(true);
   });

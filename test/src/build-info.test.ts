@@ -11,7 +11,10 @@ import { buildInfo, checkoutCommit, createdBy, packageRoot } from '../../src/bui
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-build-info-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
 const root = path.resolve(import.meta.dirname, '..', '..');
 const inGit = (() => {
   try {

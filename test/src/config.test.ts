@@ -5,9 +5,12 @@ const defaults = { lambda: 0.5, steps: 100, objective: 'standard', resume: false
 const rules = { lambda: checks.inRange(0, 1), steps: checks.positiveInt, objective: checks.oneOf(['standard', 'ngdiff']), resume: checks.boolean };
 
 describe('resolveConfig', () => {
-  it('merges and coerces CLI strings to the defaults\' types', () => {
+  it("merges and coerces CLI strings to the defaults' types", () => {
     expect(resolveConfig('sft', defaults, { lambda: '0.2', steps: '10', resume: 'true' }, rules)).toEqual({
-      lambda: 0.2, steps: 10, objective: 'standard', resume: true,
+      lambda: 0.2,
+      steps: 10,
+      objective: 'standard',
+      resume: true,
     });
   });
 

@@ -14,9 +14,12 @@ function randomString(rng: Rng): string {
 function mutate(rng: Rng, s: string): string {
   const i = rng.int(s.length + 1);
   switch (rng.int(3)) {
-    case 0: return s.slice(0, i) + s.slice(i + 1 + rng.int(4));
-    case 1: return s.slice(0, i) + rng.pick(PIECES) + s.slice(i);
-    default: return s.slice(0, i);
+    case 0:
+      return s.slice(0, i) + s.slice(i + 1 + rng.int(4));
+    case 1:
+      return s.slice(0, i) + rng.pick(PIECES) + s.slice(i);
+    default:
+      return s.slice(0, i);
   }
 }
 

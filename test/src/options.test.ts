@@ -47,14 +47,17 @@ describe('option tables', () => {
 
   it('read an objective and a reward from their text and their typed form alike', () => {
     for (const text of ['standard', 'lambda:0.25', 'ngdiff']) expect(objectiveName(toObjective(toObjective(text)))).toBe(text);
-    for (const text of ['outcome', 'perception', 'self:4', 'teacher:http://h:8000/v1', 'embed']) expect(rewardSpecText(toRewardSpec(toRewardSpec(text)))).toBe(text);
+    for (const text of ['outcome', 'perception', 'self:4', 'teacher:http://h:8000/v1', 'embed'])
+      expect(rewardSpecText(toRewardSpec(toRewardSpec(text)))).toBe(text);
     expect(() => toObjective({ kind: 'lambda', lambda: 2 })).toThrow("objective must be standard, lambda:X with X in [0, 1], or ngdiff, got 'lambda:2'");
     expect(() => toRewardSpec({ kind: 'self', n: 0 })).toThrow("reward 'self:0': self:N needs a positive integer N");
     expect(resolveOptions('sft', SFT_OPTIONS, { objective: 'lambda:0.2' }).objective).toEqual({ kind: 'lambda', lambda: 0.2 });
-    expect(() => resolveOptions('rl', RL_OPTIONS, { reward: 'clip' })).toThrow('rl.reward is invalid: reward \'clip\' is not one of outcome, perception, self:N, teacher:POLICY or embed, got "clip"');
+    expect(() => resolveOptions('rl', RL_OPTIONS, { reward: 'clip' })).toThrow(
+      'rl.reward is invalid: reward \'clip\' is not one of outcome, perception, self:N, teacher:POLICY or embed, got "clip"',
+    );
   });
 
-  it('sweeps check every run\'s own config: α against the reward, each objective', () => {
+  it("sweeps check every run's own config: α against the reward, each objective", () => {
     const flags = { init: 'i', reward: 'outcome' };
     expect(alphaRunConfig(flags, 0, 'runs/s')).toMatchObject({ alpha: 0, out: 'runs/s/alpha-0', resume: true, reward: { kind: 'outcome' } });
     expect(() => alphaRunConfig(flags, 0.5, 'runs/s')).toThrow('rl.alpha must be 0 with rl.reward outcome (there is no perception term), got 0.5');
@@ -62,6 +65,8 @@ describe('option tables', () => {
     const [standard, lambda] = sweepSettings([0.3], ['standard']);
     expect(settingConfig(base, lambda, 'runs/s')).toMatchObject({ objective: { kind: 'lambda', lambda: 0.3 }, out: 'runs/s/lambda-0.3', overwrite: true });
     expect(settingConfig(base, standard, 'runs/s').objective).toEqual({ kind: 'standard' });
-    expect(() => settingConfig(base, { ...lambda, objective: { kind: 'lambda', lambda: 1.5 } }, 'runs/s')).toThrow('sft.objective must be standard, lambda:X with X in [0, 1], or ngdiff, got {"kind":"lambda","lambda":1.5}');
+    expect(() => settingConfig(base, { ...lambda, objective: { kind: 'lambda', lambda: 1.5 } }, 'runs/s')).toThrow(
+      'sft.objective must be standard, lambda:X with X in [0, 1], or ngdiff, got {"kind":"lambda","lambda":1.5}',
+    );
   });
 });

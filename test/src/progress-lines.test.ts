@@ -13,7 +13,12 @@ describe('progress lines with an ETA', () => {
   it('writes a line at each tenth and at the end, with elapsed time and ETA', () => {
     let clock = 0;
     const lines: string[] = [];
-    const report = progressLines('sft: evaluating step 5', 20, (l) => lines.push(l), () => clock);
+    const report = progressLines(
+      'sft: evaluating step 5',
+      20,
+      (l) => lines.push(l),
+      () => clock,
+    );
     for (let i = 1; i <= 20; i++) {
       clock += 3000;
       report(i);

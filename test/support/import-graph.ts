@@ -34,7 +34,9 @@ export function importGraph(root: string, files: readonly string[]): Map<string,
     const targets = new Set<string>();
     for (const { fileName } of importedFiles) {
       if (!fileName.startsWith('.')) continue;
-      const target = relative(root, resolve(root, dirname(file), fileName)).split(sep).join('/');
+      const target = relative(root, resolve(root, dirname(file), fileName))
+        .split(sep)
+        .join('/');
       if (!known.has(target)) {
         throw new Error(`${file}: import '${fileName}' resolves to ${target}, which is not a source file here`);
       }

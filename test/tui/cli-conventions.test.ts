@@ -17,7 +17,14 @@ const HEAVY = /^(@tensorflow\/|webgpu$|vega|sharp$|ink$|react$)/;
 /** Static-import paths from `entry` to each heavy package it reaches, one chain per package. */
 async function heavyChains(entry: string): Promise<string[]> {
   const result = await build({
-    entryPoints: [entry], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', metafile: true, logLevel: 'silent',
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    metafile: true,
+    logLevel: 'silent',
     outdir: 'unused',
   });
   const inputs = result.metafile.inputs;
@@ -30,7 +37,7 @@ async function heavyChains(entry: string): Promise<string[]> {
     for (const imp of inputs[file]?.imports ?? []) {
       if (imp.kind !== 'import-statement') continue; // dynamic imports and type-only imports load nothing at start
       if (inputs[imp.path]) {
-        if (!parent.has(imp.path)) parent.set(imp.path, file), queue.push(imp.path);
+        if (!parent.has(imp.path)) (parent.set(imp.path, file), queue.push(imp.path));
       } else if (HEAVY.test(imp.path)) {
         chains.push([...chainTo(file), imp.path].join(' → '));
       }
@@ -62,7 +69,9 @@ describe('conventional CLI', () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
       let printed = '';
-      const program = buildProgram().exitOverride().configureOutput({ writeOut: (text) => (printed += text) });
+      const program = buildProgram()
+        .exitOverride()
+        .configureOutput({ writeOut: (text) => (printed += text) });
       await expect(program.parseAsync(['node', 'asymflow', flag])).rejects.toThrow(version);
       expect(printed.trim()).toBe(version);
     }
@@ -90,7 +99,10 @@ describe('conventional CLI', () => {
     for (const verb of [['gen'], ['eval'], ['sft'], ['rl'], ['diagnose'], ['train-embed'], ['sweep', 'sft'], ['sweep', 'rl']]) {
       let command: Command = buildProgram();
       for (const name of verb) command = command.commands.find((c) => c.name() === name)!;
-      expect(command.options.map((o) => o.long), verb.join(' ')).toContain('--task-option');
+      expect(
+        command.options.map((o) => o.long),
+        verb.join(' '),
+      ).toContain('--task-option');
     }
   });
 });

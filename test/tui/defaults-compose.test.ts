@@ -30,9 +30,16 @@ describe.each(['gc', 'sudoku'])('every verb with only --task %s', { timeout: 300
 
   it('sft picks traces that fit its default model and says so in one line', async () => {
     const lines: string[] = [];
-    const result = await sftCommand({ task, out: run(), steps: '1', batch: '1', trainN: '2', evalN: '1', evalMaxTokens: '8', backend: 'cpu', plots: false }, { log: (l) => lines.push(l) });
+    const result = await sftCommand(
+      { task, out: run(), steps: '1', batch: '1', trainN: '2', evalN: '1', evalMaxTokens: '8', backend: 'cpu', plots: false },
+      { log: (l) => lines.push(l) },
+    );
     expect(result.summary).not.toBeNull();
-    expect(lines.filter((l) => l.includes('using verbosity'))).toEqual([expect.stringMatching(new RegExp(`^sft: ${task} traces at the default verbosity 2 fit the tiny model's 512 text positions in \\d+ of 32 samples; using verbosity [01]`))]);
+    expect(lines.filter((l) => l.includes('using verbosity'))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^sft: ${task} traces at the default verbosity 2 fit the tiny model's 512 text positions in \\d+ of 32 samples; using verbosity [01]`),
+      ),
+    ]);
     expect(lines.some((l) => l.startsWith('sft: dropped'))).toBe(false);
     expect(lines.some((l) => /^sft: evaluating step 1: 2\/2 \(100%\)/.test(l))).toBe(true); // progress of the evaluation
     expect(lines.some((l) => l.includes('held-out val samples'))).toBe(true); // scouting evaluates on val, never test unless asked
@@ -47,9 +54,26 @@ describe.each(['gc', 'sudoku'])('every verb with only --task %s', { timeout: 300
     const server = await serveCommand({ checkpoint: run(), port: 0, backend: 'cpu' }, (l) => served.push(l));
     await server.close();
     expect(served.at(-1)).toContain(`model '${task}-sft'`); // the run's name, not "checkpoints"
-    const rl = await rlCommand({ task, init: run(), out: path.join(dir, `${task}-rl`), steps: '1', prompts: '1', group: '2', maxTokens: '8', evalN: '0', scoreThreads: '0', backend: 'cpu' }, { log: quiet, monitor: false });
+    const rl = await rlCommand(
+      {
+        task,
+        init: run(),
+        out: path.join(dir, `${task}-rl`),
+        steps: '1',
+        prompts: '1',
+        group: '2',
+        maxTokens: '8',
+        evalN: '0',
+        scoreThreads: '0',
+        backend: 'cpu',
+      },
+      { log: quiet, monitor: false },
+    );
     expect(rl.steps).toBe(1);
-    const diagnosed = await diagnoseCommand({ task, checkpoint: run(), n: '2', maxTokens: '8', scoreThreads: '0', out: path.join(dir, `${task}-diag`), backend: 'cpu' }, quiet);
+    const diagnosed = await diagnoseCommand(
+      { task, checkpoint: run(), n: '2', maxTokens: '8', scoreThreads: '0', out: path.join(dir, `${task}-diag`), backend: 'cpu' },
+      quiet,
+    );
     expect(diagnosed.rollouts).toBe(2);
   });
 

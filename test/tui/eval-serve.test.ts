@@ -34,7 +34,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A run's records without token counts (the HTTP API does not carry them per choice), in a fixed order. */
 const records = (run: string) =>
-  fs.readFileSync(path.join(run, 'records.jsonl'), 'utf8').trim().split('\n')
+  fs
+    .readFileSync(path.join(run, 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => {
       const { tokens: _tokens, ...rest } = JSON.parse(l) as { sampleId: string; mode: string; text: string; tokens?: number };
       return rest;
@@ -57,8 +60,13 @@ describe('asymflow eval / serve', () => {
       expect(summary).toMatchObject({ n: 2, mode: 'both', sampling: { temperature: 0, topP: 1, maxTokens: 8, seed: 4, n: 1 } });
       expect(summary.ar.count).toBe(2);
       await expect(
-        evalCommand({ ...common, policy: 'openai', baseUrl: server.url, image: 'pixels', taskOption: ['inputSize=144'], out: path.join(dir, 'mismatch') }, quiet),
-      ).rejects.toThrow(`eval: --task-option inputSize=144 differs from the served model's input size 72 (${server.url}); --image pixels sends the model input`);
+        evalCommand(
+          { ...common, policy: 'openai', baseUrl: server.url, image: 'pixels', taskOption: ['inputSize=144'], out: path.join(dir, 'mismatch') },
+          quiet,
+        ),
+      ).rejects.toThrow(
+        `eval: --task-option inputSize=144 differs from the served model's input size 72 (${server.url}); --image pixels sends the model input`,
+      );
     } finally {
       await server.close();
     }
@@ -67,11 +75,18 @@ describe('asymflow eval / serve', () => {
   it('evaluates Sudoku on both test views, held-out and training handwriting, and says the measured overlap', async () => {
     const lines: string[] = [];
     const out = path.join(dir, 'sudoku-views');
-    await evalCommand({ task: 'sudoku', policy: 'tfjs', checkpoint, backend: 'cpu', split: 'test', n: '1', temperature: '0', maxTokens: '4', mode: 'e2e', out }, (l) => lines.push(l));
+    await evalCommand(
+      { task: 'sudoku', policy: 'tfjs', checkpoint, backend: 'cpu', split: 'test', n: '1', temperature: '0', maxTokens: '4', mode: 'e2e', out },
+      (l) => lines.push(l),
+    );
     const headers = lines.filter((l) => /^eval: test/.test(l));
     expect(headers).toHaveLength(2);
-    expect(headers[0]).toMatch(/^eval: test \(held-out test handwriting\); content overlap test\[0,1\) × train_sft\[0,500\): 0, test\[0,1\) × train_rl\[0,500\): 0$/);
-    expect(headers[1]).toMatch(/^eval: test_seen_glyphs \(training handwriting\); content overlap test_seen_glyphs\[0,1\) × test\[0,500\): 0, .*val\[0,500\): 0, .*train_rl\[0,500\): 0$/);
+    expect(headers[0]).toMatch(
+      /^eval: test \(held-out test handwriting\); content overlap test\[0,1\) × train_sft\[0,500\): 0, test\[0,1\) × train_rl\[0,500\): 0$/,
+    );
+    expect(headers[1]).toMatch(
+      /^eval: test_seen_glyphs \(training handwriting\); content overlap test_seen_glyphs\[0,1\) × test\[0,500\): 0, .*val\[0,500\): 0, .*train_rl\[0,500\): 0$/,
+    );
     const view = JSON.parse(fs.readFileSync(path.join(out, 'test_seen_glyphs', 'summary.json'), 'utf8'));
     expect(view.n).toBe(1);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'test_seen_glyphs', 'config.json'), 'utf8')).config.eval.split).toBe('test_seen_glyphs');
@@ -93,7 +108,18 @@ describe('asymflow eval / serve', () => {
     await write('gc-test.msgpack', 72, 3);
     const lines: string[] = [];
     const summary = await evalCommand(
-      { policy: 'tfjs', checkpoint, backend: 'cpu', data, split: 'test', n: '5', temperature: '0', maxTokens: '4', mode: 'e2e', out: path.join(dir, 'from-data') },
+      {
+        policy: 'tfjs',
+        checkpoint,
+        backend: 'cpu',
+        data,
+        split: 'test',
+        n: '5',
+        temperature: '0',
+        maxTokens: '4',
+        mode: 'e2e',
+        out: path.join(dir, 'from-data'),
+      },
       (l) => lines.push(l),
     );
     expect(summary.n).toBe(3);
@@ -111,9 +137,13 @@ describe('asymflow eval / serve', () => {
   });
 
   it('rejects bad flags with exact messages', async () => {
-    await expect(evalCommand({ out: path.join(dir, 'x') })).rejects.toThrow('eval needs --checkpoint DIR (our model) or --policy openai --base-url URL (an endpoint)');
+    await expect(evalCommand({ out: path.join(dir, 'x') })).rejects.toThrow(
+      'eval needs --checkpoint DIR (our model) or --policy openai --base-url URL (an endpoint)',
+    );
     await expect(evalCommand({ policy: 'openai', out: path.join(dir, 'x') })).rejects.toThrow('eval.baseUrl is required with --policy openai (--base-url URL)');
-    await expect(evalCommand({ checkpoint, mode: 'all', out: path.join(dir, 'x') })).rejects.toThrow('eval.mode must be one of e2e, counterfactual, both, got "all"');
+    await expect(evalCommand({ checkpoint, mode: 'all', out: path.join(dir, 'x') })).rejects.toThrow(
+      'eval.mode must be one of e2e, counterfactual, both, got "all"',
+    );
     await expect(evalCommand({ checkpoint, temperature: 'warm', out: path.join(dir, 'x') })).rejects.toThrow("eval.temperature must be a number, got 'warm'");
     await expect(serveCommand({ checkpoint, port: 'x' })).rejects.toThrow("serve: --port must be an integer >= 0, got 'x'");
     expect(() => parseTaskOptions(['layout'])).toThrow("eval: --task-option must be KEY=VALUE, got 'layout'");

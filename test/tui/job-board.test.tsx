@@ -12,12 +12,24 @@ import type { JobRow } from '../../src/queue/job-board.ts';
 import { boardLines } from '../../tui/jobs/job-board-lines.ts';
 import { JobBoardView } from '../../tui/jobs/job-board-view.tsx';
 
-const row = (i: number, state: string, extra: Partial<JobRow> = {}): JobRow => ({ id: `job-${i}`, label: `seed-${i}/sudoku/surrogate-rl-long-name`, state, ...extra });
+const row = (i: number, state: string, extra: Partial<JobRow> = {}): JobRow => ({
+  id: `job-${i}`,
+  label: `seed-${i}/sudoku/surrogate-rl-long-name`,
+  state,
+  ...extra,
+});
 
 describe('job board lines', () => {
   it('fit 80×24 with 40 jobs: running and failed ones first, the rest counted', () => {
     const rows = [
-      ...Array.from({ length: 30 }, (_, i) => row(i, 'completed', { step: 600, totalSteps: 600, metrics: { 'eval/a': 0.4321, 'eval/ap': 0.9, 'eval/ar': 0.05 }, worker: 'a-very-long-host-name.example.org:123456' })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        row(i, 'completed', {
+          step: 600,
+          totalSteps: 600,
+          metrics: { 'eval/a': 0.4321, 'eval/ap': 0.9, 'eval/ar': 0.05 },
+          worker: 'a-very-long-host-name.example.org:123456',
+        }),
+      ),
       ...Array.from({ length: 6 }, (_, i) => row(30 + i, 'waiting')),
       ...Array.from({ length: 3 }, (_, i) => row(36 + i, 'active', { step: 120, totalSteps: 600, etaMs: 754_000, worker: 'gpu3:4127' })),
       row(39, 'failed', { error: 'job seed-39: its process was killed by SIGKILL (out of memory?) before finishing' }),
@@ -56,7 +68,10 @@ describe('job board view', () => {
       expect(frame).toMatch(/seed-0\/gc\/sft\s+active\s+3\/4\s+0:05\s+25\.0\s+—\s+—\s+local:99/);
       expect(frame).toMatch(/seed-0\/gc\/rl\s+waiting/);
       expect(app.frames.join('\n')).toContain('parallel: seed-0/gc/sft: started (1/2 slots)');
-      board$.next([{ id: '1', label: 'seed-0/gc/sft', state: 'completed', step: 4, totalSteps: 4 }, { id: '2', label: 'seed-0/gc/rl', state: 'failed', error: 'boom' }]);
+      board$.next([
+        { id: '1', label: 'seed-0/gc/sft', state: 'completed', step: 4, totalSteps: 4 },
+        { id: '2', label: 'seed-0/gc/rl', state: 'failed', error: 'boom' },
+      ]);
       expect(await until('boom')).toMatch(/seed-0\/gc\/rl\s+failed\s+boom/);
     } finally {
       app.unmount();
@@ -71,10 +86,13 @@ describe('the CLI attaches it', () => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...env };
     for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
     return new Promise<string>((resolve, reject) =>
-      execFile(file, args, { cwd: root, env: childEnv, timeout: 120_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))),
+      execFile(file, args, { cwd: root, env: childEnv, timeout: 120_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
     );
   };
-  const onPty = (env: Record<string, string>) => run('script', ['-qec', `node --import tsx ${fixture}`, '/dev/null'], { TERM: 'xterm-256color', CI: undefined, COLUMNS: '80', LINES: '24', ...env });
+  const onPty = (env: Record<string, string>) =>
+    run('script', ['-qec', `node --import tsx ${fixture}`, '/dev/null'], { TERM: 'xterm-256color', CI: undefined, COLUMNS: '80', LINES: '24', ...env });
 
   it('on a terminal: the live board, in colour, and none under NO_COLOR; through a pipe: plain lines, no board', async () => {
     const sgr = /\x1b\[[0-9;]*m/;

@@ -11,9 +11,7 @@ describe('plainLogLines$', () => {
   it('prints a line every K completed steps and a final line and summary at the end', async () => {
     const metrics = [1, 2, 3, 4, 5].flatMap((s) => [m(s, N.loss, 1 / s), m(s, N.a, s / 10), m(s, N.tokensPerSec, 1000 * s)]);
     const clock = { t: 0 };
-    const lines = await lastValueFrom(
-      plainLogLines$({ metrics$: from(metrics), info, everySteps: 2, everyMs: 1e9, now: () => clock.t }).pipe(toArray()),
-    );
+    const lines = await lastValueFrom(plainLogLines$({ metrics$: from(metrics), info, everySteps: 2, everyMs: 1e9, now: () => clock.t }).pipe(toArray()));
     expect(lines).toEqual([
       'step 2/6 loss=0.500 a=0.200 tok/s=2.00k elapsed=0:00 eta=0:00',
       'step 4/6 loss=0.250 a=0.400 tok/s=4.00k elapsed=0:00 eta=0:00',
@@ -42,7 +40,10 @@ describe('plainLogLines$', () => {
     const samples$ = new Subject<{ caption: string; pStar: string; answer: string; verdict: { correct: boolean; reason: string } }>();
     const lines: string[] = [];
     let completed = false;
-    plainLogLines$({ metrics$, log$, samples$, info, everySteps: 1, now: () => 0 }).subscribe({ next: (l) => lines.push(l), complete: () => (completed = true) });
+    plainLogLines$({ metrics$, log$, samples$, info, everySteps: 1, now: () => 0 }).subscribe({
+      next: (l) => lines.push(l),
+      complete: () => (completed = true),
+    });
     log$.next('loaded 2000 samples');
     samples$.next({ caption: '(0,1)', pStar: '(0,1),(1,2)', answer: '0:1', verdict: { correct: false, reason: 'node 2 uncoloured' } });
     metrics$.next(m(1, rewardMetricName('self'), 0.25));

@@ -13,13 +13,23 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function run(file: string, args: string[], env: Record<string, string | undefined>): Promise<{ stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ASYMFLOW_VERBOSE: undefined, ASYMFLOW_BACKEND: undefined, ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    FORCE_COLOR: undefined,
+    NO_COLOR: undefined,
+    ASYMFLOW_VERBOSE: undefined,
+    ASYMFLOW_BACKEND: undefined,
+    ...env,
+  };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   return new Promise((resolve, reject) =>
-    execFile(file, args, { cwd: root, env: childEnv, timeout: 120_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }))),
+    execFile(file, args, { cwd: root, env: childEnv, timeout: 120_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    ),
   );
 }
-const tsx = (script: string, args: string[], env: Record<string, string | undefined> = {}) => run(process.execPath, ['--import', 'tsx', fixture(script), ...args], env);
+const tsx = (script: string, args: string[], env: Record<string, string | undefined> = {}) =>
+  run(process.execPath, ['--import', 'tsx', fixture(script), ...args], env);
 
 describe('quiet startup', () => {
   it('the cpu backend prints only its backend line; --verbose (ASYMFLOW_VERBOSE=1) brings the tfjs banner back', async () => {
@@ -31,12 +41,21 @@ describe('quiet startup', () => {
     const quiet = await tsx('resolve-backend.ts', ['webgpu'], { EGL_PLATFORM: 'surfaceless' });
     expect(quiet.stderr).not.toContain("Couldn't load Vulkan");
     expect(quiet.stderr).toMatch(/^backend: webgpu \(.*Dawn opengles\)/m);
-    if (!hasVulkanLoader(process.env)) expect((await tsx('resolve-backend.ts', ['webgpu'], { EGL_PLATFORM: 'surfaceless', ASYMFLOW_VERBOSE: '1' })).stderr).toContain("Couldn't load Vulkan");
+    if (!hasVulkanLoader(process.env))
+      expect((await tsx('resolve-backend.ts', ['webgpu'], { EGL_PLATFORM: 'surfaceless', ASYMFLOW_VERBOSE: '1' })).stderr).toContain("Couldn't load Vulkan");
   }, 180_000);
 
   it('--verbose is taken from anywhere before --', () => {
     const env: NodeJS.ProcessEnv = {};
-    expect(takeVerbose(['node', 'asymflow', 'sft', '--verbose', '--out', 'x', '--', '--verbose'], env)).toEqual(['node', 'asymflow', 'sft', '--out', 'x', '--', '--verbose']);
+    expect(takeVerbose(['node', 'asymflow', 'sft', '--verbose', '--out', 'x', '--', '--verbose'], env)).toEqual([
+      'node',
+      'asymflow',
+      'sft',
+      '--out',
+      'x',
+      '--',
+      '--verbose',
+    ]);
     expect(env.ASYMFLOW_VERBOSE).toBe('1');
     const none: NodeJS.ProcessEnv = {};
     expect(takeVerbose(['node', 'asymflow', 'gen'], none)).toEqual(['node', 'asymflow', 'gen']);

@@ -33,7 +33,9 @@ beforeAll(async () => {
   disposeVlm(model);
   server = await serveCommand({ checkpoint: path.join(dir, 'tiny-random'), port: 0, backend: 'cpu', batchWindowMs: 50 }, () => {});
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-  const png = await sharp({ create: { width: 72, height: 72, channels: 3, background: { r: 200, g: 90, b: 30 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 72, height: 72, channels: 3, background: { r: 200, g: 90, b: 30 } } })
+    .png()
+    .toBuffer();
   image = `data:image/png;base64,${png.toString('base64')}`;
 });
 afterAll(async () => {
@@ -43,7 +45,15 @@ afterAll(async () => {
 
 const request = (over: Partial<ChatCompletionCreateParamsNonStreaming> = {}, text = 'Colour the graph.'): ChatCompletionCreateParamsNonStreaming => ({
   model: 'tiny-random',
-  messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text }] }],
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'image_url', image_url: { url: image } },
+        { type: 'text', text },
+      ],
+    },
+  ],
   temperature: 0,
   max_tokens: 12,
   ...over,
@@ -72,7 +82,11 @@ describe('asymflow serve with the openai SDK', () => {
       expect(t.logprob).toBeLessThan(0);
     }
 
-    const stream = await client.chat.completions.create({ ...request({ logprobs: true, top_logprobs: 3 }), stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      ...request({ logprobs: true, top_logprobs: 3 }),
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | null | undefined;
@@ -142,7 +156,21 @@ describe('asymflow serve with the openai SDK', () => {
     expect(await refused({ response_format: { type: 'json_object' } })).toMatch(/unsupported parameter for asymflow serve: response_format/);
     expect(await refused({ tools: [{ type: 'function', function: { name: 'f' } }], logit_bias: { 7: 1 } })).toMatch(/logit_bias, tools|tools, logit_bias/);
     expect(await refused({ presence_penalty: 1 })).toMatch(/presence_penalty is not supported/);
-    expect(await refused({ max_tokens: 10_000 })).toMatch(/maximum context length is 145 tokens\. However, you requested 10100 tokens \(100 in the messages, 10000 in the completion\)/);
-    expect(await refused({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'y'.repeat(80) }] }] })).toMatch(/context length is 145 tokens\. However, your request has 163 input tokens/);
+    expect(await refused({ max_tokens: 10_000 })).toMatch(
+      /maximum context length is 145 tokens\. However, you requested 10100 tokens \(100 in the messages, 10000 in the completion\)/,
+    );
+    expect(
+      await refused({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image_url', image_url: { url: image } },
+              { type: 'text', text: 'y'.repeat(80) },
+            ],
+          },
+        ],
+      }),
+    ).toMatch(/context length is 145 tokens\. However, your request has 163 input tokens/);
   });
 });

@@ -41,24 +41,75 @@ describe('asymflow sft / sweep sft / demo', () => {
   });
 
   it('maps every flag onto the config, --backend included', async () => {
-    const opts = await parsed(['sft'], [
-      '--task', 'gc', '--objective', 'lambda:0.2', '--model', 'small', '--steps', '40', '--batch', '4', '--lr', '0.002',
-      '--pre-perception-steps', '3', '--eval-every', '5', '--eval-n', '7', '--seed', '9', '--backend', 'webgpu', '--out', 'runs/x',
-      '--stop-after', '10', '--record', 'r.msgpack', '--data', 'runs/data', '--task-option', 'verbosity=1', '--model-option', 'd=128',
-    ]);
+    const opts = await parsed(
+      ['sft'],
+      [
+        '--task',
+        'gc',
+        '--objective',
+        'lambda:0.2',
+        '--model',
+        'small',
+        '--steps',
+        '40',
+        '--batch',
+        '4',
+        '--lr',
+        '0.002',
+        '--pre-perception-steps',
+        '3',
+        '--eval-every',
+        '5',
+        '--eval-n',
+        '7',
+        '--seed',
+        '9',
+        '--backend',
+        'webgpu',
+        '--out',
+        'runs/x',
+        '--stop-after',
+        '10',
+        '--record',
+        'r.msgpack',
+        '--data',
+        'runs/data',
+        '--task-option',
+        'verbosity=1',
+        '--model-option',
+        'd=128',
+      ],
+    );
     const { config, taskOptions, modelOptions } = resolveSftFlags(opts);
     expect(config).toMatchObject({
-      task: 'gc', objective: { kind: 'lambda', lambda: 0.2 }, model: 'small', steps: 40, batch: 4, lr: 0.002, prePerceptionSteps: 3, evalEvery: 5,
-      evalN: 7, seed: 9, backend: 'webgpu', out: 'runs/x', stopAfter: 10, record: 'r.msgpack', data: 'runs/data', resume: false,
+      task: 'gc',
+      objective: { kind: 'lambda', lambda: 0.2 },
+      model: 'small',
+      steps: 40,
+      batch: 4,
+      lr: 0.002,
+      prePerceptionSteps: 3,
+      evalEvery: 5,
+      evalN: 7,
+      seed: 9,
+      backend: 'webgpu',
+      out: 'runs/x',
+      stopAfter: 10,
+      record: 'r.msgpack',
+      data: 'runs/data',
+      resume: false,
       warmupSteps: SIZE_DEFAULTS.small.warmupSteps,
     });
     expect(taskOptions).toEqual({ verbosity: 1 });
     expect(modelOptions).toEqual({ d: 128 });
-    const sweep = await parsed(['sweep', 'sft'], ['--lambda', '0.1,0.9', '--with', 'standard,ngdiff', '--out', 'runs/s', '--backend', 'webgpu', '--model', 'small']);
+    const sweep = await parsed(
+      ['sweep', 'sft'],
+      ['--lambda', '0.1,0.9', '--with', 'standard,ngdiff', '--out', 'runs/s', '--backend', 'webgpu', '--model', 'small'],
+    );
     expect(sweep).toMatchObject({ lambda: '0.1,0.9', with: 'standard,ngdiff', out: 'runs/s', backend: 'webgpu', model: 'small' });
   });
 
-  it('takes the size\'s measured defaults, and the demo\'s settings are valid', () => {
+  it("takes the size's measured defaults, and the demo's settings are valid", () => {
     expect(resolveSftConfig({ out: 'x' })).toMatchObject({ model: 'tiny', ...SIZE_DEFAULTS.tiny });
     expect(resolveSftConfig({ out: 'x', model: 'small', lr: '0.01' })).toMatchObject({ ...SIZE_DEFAULTS.small, lr: 0.01 });
     expect(demoConfig({ out: 'x' }).model).toBe('tiny');
@@ -75,19 +126,32 @@ describe('asymflow sft / sweep sft / demo', () => {
     await expect(bad({ batch: '2.5' })).rejects.toThrow('sft.batch must be a positive integer, got 2.5');
     await expect(bad({ lr: '-1' })).rejects.toThrow('sft.lr must be a positive number, got -1');
     await expect(bad({ evalMode: 'all' })).rejects.toThrow('sft.evalMode must be one of e2e, counterfactual, both, got "all"');
-    await expect(bad({ steps: '5', prePerceptionSteps: '2', stopAfter: '7' })).rejects.toThrow("sft.stopAfter must be below the run's 7 steps (0 = off), got 7");
+    await expect(bad({ steps: '5', prePerceptionSteps: '2', stopAfter: '7' })).rejects.toThrow(
+      "sft.stopAfter must be below the run's 7 steps (0 = off), got 7",
+    );
     await expect(bad({ temperature: '0.7' })).rejects.toThrow("unknown option 'sft.temperature'");
     await expect(bad({ taskOption: ['layout'] })).rejects.toThrow("sft: --task-option must be KEY=VALUE, got 'layout'");
     await expect(bad({ backend: 'gpu' })).rejects.toThrow("--backend: unknown backend 'gpu'; known: auto, tensorflow, webgpu, wasm, cpu");
     await expect(sftCommand({}, { log: () => {} })).rejects.toThrow('sft.out is required: the run directory (--out DIR)');
-    await expect(bad({ resume: true })).rejects.toThrow(`sft --resume: no checkpoint in ${path.join(out, 'checkpoints')} (checkpoint.json missing); run without --resume to start`);
+    await expect(bad({ resume: true })).rejects.toThrow(
+      `sft --resume: no checkpoint in ${path.join(out, 'checkpoints')} (checkpoint.json missing); run without --resume to start`,
+    );
   });
 
   it('refuses to overwrite a checkpointed run, and to resume it under other settings', async () => {
     const out = path.join(dir, 'run');
     const flags = {
-      out, steps: '2', batch: '1', trainN: '2', checkpointEvery: '1', stopAfter: '1', backend: 'wasm', bucket: '16', plots: false,
-      modelOption: ['inputSize=32', 'd=32', 'layers=1'], taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+      out,
+      steps: '2',
+      batch: '1',
+      trainN: '2',
+      checkpointEvery: '1',
+      stopAfter: '1',
+      backend: 'wasm',
+      bucket: '16',
+      plots: false,
+      modelOption: ['inputSize=32', 'd=32', 'layers=1'],
+      taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
     };
     expect((await sftCommand(flags, { log: () => {} })).step).toBe(1);
     await expect(sftCommand(flags, { log: () => {} })).rejects.toThrow(

@@ -15,7 +15,11 @@ export interface DemoCommandOptions {
 export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
   const out = options.out ?? 'runs/demo';
   // Loaded on use, so `demo --help` loads no tfjs, vega or ink.
-  const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/demo.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
+  const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([
+    import('../../flows/demo.ts'),
+    import('../../src/backend/index.ts'),
+    import('./run-monitor.ts'),
+  ]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const backend = await resolveBackend(options.backend || undefined, { log });
@@ -27,7 +31,9 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
       log,
       watch: io.log ? undefined : (_s, w) => monitor.watch(w),
     });
-    log(`demo: table ${out}/table.md, reading ${out}/reading.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    log(
+      `demo: table ${out}/table.md, reading ${out}/reading.md, plots ${out}/plots, runs ${out}/standard and ${out}/ngdiff (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
     return result;
   } finally {
     monitor.close();

@@ -12,16 +12,34 @@ import { describeDefaults } from './help-defaults.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export const DIAGNOSE_DEFAULTS = {
-  rollouts: '', checkpoint: '', task: '', n: 2500, rewards: 'outcome', embed: '', temperature: 1, maxTokens: 512, batch: 64, bucket: 64,
-  seed: 0, scoreThreads: 1, backend: '', out: '', overwrite: false,
+  rollouts: '',
+  checkpoint: '',
+  task: '',
+  n: 2500,
+  rewards: 'outcome',
+  embed: '',
+  temperature: 1,
+  maxTokens: 512,
+  batch: 64,
+  bucket: 64,
+  seed: 0,
+  scoreThreads: 1,
+  backend: '',
+  out: '',
+  overwrite: false,
 };
 
 export type DiagnoseConfig = typeof DIAGNOSE_DEFAULTS;
 
 export function resolveDiagnoseConfig(flags: Readonly<Record<string, unknown>>): DiagnoseConfig {
   const c = resolveConfig('diagnose', DIAGNOSE_DEFAULTS, flags, {
-    n: checks.positiveInt, temperature: checks.inRange(0, 2), maxTokens: checks.positiveInt, batch: checks.positiveInt, bucket: checks.positiveInt,
-    seed: checks.seed, scoreThreads: checks.nonNegativeInt,
+    n: checks.positiveInt,
+    temperature: checks.inRange(0, 2),
+    maxTokens: checks.positiveInt,
+    batch: checks.positiveInt,
+    bucket: checks.positiveInt,
+    seed: checks.seed,
+    scoreThreads: checks.nonNegativeInt,
   });
   if (c.out === '') throw new ConfigError('diagnose.out is required: the output directory (--out DIR)');
   if (c.rollouts === '' && c.checkpoint === '') throw new ConfigError('diagnose needs --rollouts FILE or --checkpoint DIR --task T');
@@ -84,8 +102,7 @@ export function registerDiagnose(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .option('--task-option <key=value...>', 'task rendering knob (repeatable)')
     .addHelpText('after', TASK_OPTION_HELP);
-  describeDefaults(command, DIAGNOSE_DEFAULTS)
-    .action(async (opts: Record<string, unknown>) => {
-      await diagnoseCommand(opts);
-    });
+  describeDefaults(command, DIAGNOSE_DEFAULTS).action(async (opts: Record<string, unknown>) => {
+    await diagnoseCommand(opts);
+  });
 }

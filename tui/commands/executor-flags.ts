@@ -23,8 +23,16 @@ export function addExecutorOptions(command: Command): Command {
  * The executor the flags ask for (undefined: the in-process default), validated before anything runs. With
  * `live` a terminal, the jobs show on a live board there while they run (tui/jobs/); else `log` gets lines.
  */
-export function executorFrom(verb: string, flags: ExecutorFlags, out: string, log: (line: string) => void, backend?: string, live?: NodeJS.WriteStream): JobExecutor | undefined {
-  if (flags.queue !== undefined && flags.parallel !== undefined) throw new ConfigError(`${verb}: --queue and --parallel exclude each other (workers choose their own --slots)`);
+export function executorFrom(
+  verb: string,
+  flags: ExecutorFlags,
+  out: string,
+  log: (line: string) => void,
+  backend?: string,
+  live?: NodeJS.WriteStream,
+): JobExecutor | undefined {
+  if (flags.queue !== undefined && flags.parallel !== undefined)
+    throw new ConfigError(`${verb}: --queue and --parallel exclude each other (workers choose their own --slots)`);
   if (flags.queue !== undefined) {
     parseQueueUrl(flags.queue);
     const url = flags.queue;

@@ -33,9 +33,7 @@ export async function genCommand(flags: Readonly<Record<string, unknown>>, extra
 }
 
 export function registerGen(program: Command): void {
-  const command = program
-    .command('gen')
-    .description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet');
+  const command = program.command('gen').description('generate a dataset split: DIR/<task>-<split>.msgpack, optional PNGs and Hugging Face parquet');
   addOptionFlags(command, GEN_OPTIONS, { required: ['out'] })
     .option('--input-size <px>', 'model-input side in pixels (the task option inputSize)')
     .option('--task-option <key=value...>', 'task knob, e.g. layout=spring or verbosity=1 (repeatable; see below)')

@@ -63,12 +63,12 @@ export async function importCommand(flags: Readonly<Record<string, unknown>>, lo
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('a Hugging Face parquet file (ours or the paper\'s xqwu/asymmetric-VLM__gc|__sudoku) into DIR/<task>-<split>.msgpack')
+    .description("a Hugging Face parquet file (ours or the paper's xqwu/asymmetric-VLM__gc|__sudoku) into DIR/<task>-<split>.msgpack")
     .requiredOption('--parquet <file>', 'the parquet file (columns query, image{bytes,path}, ground_truth[, response])')
     .requiredOption('--out <dir>', 'the dataset directory')
     .option('--task <name>', 'gc or sudoku (default: inferred from ground_truth / query)')
     .option('--split <name>', 'test, train_sft or train_rl (default: from the file name)')
-    .option('--input-size <px>', 'model-input side (default: the task\'s)')
+    .option('--input-size <px>', "model-input side (default: the task's)")
     .option('--overwrite', 'replace an existing shard of this task and split instead of refusing')
     .action(async (opts: Record<string, unknown>) => {
       await importCommand(opts);

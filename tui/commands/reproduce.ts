@@ -29,7 +29,10 @@ export interface ReproduceFlags {
 export async function reproduceCommand(flags: ReproduceFlags, given?: (line: string) => void): Promise<ReproduceResult | string[]> {
   const log = given ?? ((l: string) => process.stdout.write(`${l}\n`));
   // Loaded on use, so `reproduce --help` loads no tfjs.
-  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([import('../../flows/reproduce.ts'), import('../../src/backend/index.ts')]);
+  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([
+    import('../../flows/reproduce.ts'),
+    import('../../src/backend/index.ts'),
+  ]);
   const preset = presetOf(flags.preset ?? 'smoke');
   const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
   if (flags.list) {
@@ -40,7 +43,12 @@ export async function reproduceCommand(flags: ReproduceFlags, given?: (line: str
   if (!flags.out) throw new ConfigError('reproduce: --out DIR is required (the report and every run go there)');
   const backend = flags.backend ?? 'auto';
   parseBackendRequest(backend, '--backend');
-  const only = flags.only ? flags.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+  const only = flags.only
+    ? flags.only
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : undefined;
   const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
   // No log given: the CLI's own stdout, where a terminal gets the live job board.
   const executor = executorFrom('reproduce', { queue: flags.queue, parallel: flags.parallel }, flags.out, log, undefined, given ? undefined : process.stdout);

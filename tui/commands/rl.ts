@@ -13,12 +13,19 @@ import { addOptionFlags } from './option-flags.ts';
 import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Runs `asymflow rl` with command-line style flags; `monitor: false` skips the dashboard/log (tests). */
-export async function rlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; monitor?: boolean } = {}): Promise<RlSummary> {
+export async function rlCommand(
+  flags: Readonly<Record<string, unknown>>,
+  options: { log?: (line: string) => void; monitor?: boolean } = {},
+): Promise<RlSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config = resolveRlConfig(rest);
   const taskOptions = parseTaskOptions(taskOption ?? [], 'rl', config.task);
   // Loaded on use, so `rl --help` loads no tfjs or ink.
-  const [{ runRl }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/rl.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
+  const [{ runRl }, { resolveBackend }, { runMonitor }] = await Promise.all([
+    import('../../flows/rl.ts'),
+    import('../../src/backend/index.ts'),
+    import('./run-monitor.ts'),
+  ]);
   const monitor = runMonitor();
   const log = options.log ?? monitor.log;
   const backend = await resolveBackend(config.backend || undefined, { log: options.log });
@@ -30,9 +37,7 @@ export async function rlCommand(flags: Readonly<Record<string, unknown>>, option
 }
 
 export function registerRl(program: Command): void {
-  const command = program
-    .command('rl')
-    .description('GRPO with reward augmentation (α), RL token reweighting and surrogate perception rewards');
+  const command = program.command('rl').description('GRPO with reward augmentation (α), RL token reweighting and surrogate perception rewards');
   addOptionFlags(command, RL_OPTIONS, { required: ['init', 'out'] })
     .option('--task-option <key=value...>', 'task generation/rendering knob (repeatable)')
     .addHelpText('after', TASK_OPTION_HELP)

@@ -63,7 +63,10 @@ export function registerServe(program: Command): void {
     .option('--max-batch <b>', 'rows per sampling call', '16')
     .option('--batch-window-ms <ms>', 'how long to collect concurrent requests into one call', '5')
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
-    .option('--seeding <mode>', 'temperature > 0: per-sample (default: a request samples the same from its seed whatever shares its batch, as vLLM) or per-batch (the batch draws from one stream)')
+    .option(
+      '--seeding <mode>',
+      'temperature > 0: per-sample (default: a request samples the same from its seed whatever shares its batch, as vLLM) or per-batch (the batch draws from one stream)',
+    )
     .action(async (flags: ServeFlags) => {
       const server = await serveCommand(flags);
       await new Promise<void>((resolve) => {

@@ -57,7 +57,13 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
  * The task options a new run trains with: with generated data and no verbosity given, one whose traces fit
  * the model (src/sft/fit-trace.ts), said in one line. A resumed run keeps its checkpoint's options.
  */
-export async function fittedTaskOptions(verb: string, config: SftConfig, taskOptions: TaskOptions, modelOptions: Record<string, unknown>, log: (line: string) => void): Promise<TaskOptions> {
+export async function fittedTaskOptions(
+  verb: string,
+  config: SftConfig,
+  taskOptions: TaskOptions,
+  modelOptions: Record<string, unknown>,
+  log: (line: string) => void,
+): Promise<TaskOptions> {
   if (config.resume || config.data !== '') return taskOptions;
   const fit = fitTraceVerbosity(await getTask(config.task), taskOptions, { size: config.model, options: modelOptions }, config.seed);
   if (fit.note) log(`${verb}: ${fit.note}`);
@@ -68,7 +74,11 @@ export async function fittedTaskOptions(verb: string, config: SftConfig, taskOpt
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
   const { config, taskOptions: given, modelOptions } = resolveSftFlags(flags);
   // Loaded on use, so `sft --help` loads no tfjs, vega or ink.
-  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sft.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
+  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([
+    import('../../flows/sft.ts'),
+    import('../../src/backend/index.ts'),
+    import('./run-monitor.ts'),
+  ]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   const taskOptions = await fittedTaskOptions('sft', config, given, modelOptions, log);
@@ -105,7 +115,7 @@ export function addTrainingOptions(command: Command): Command {
 export function registerSft(program: Command): void {
   const command = program
     .command('sft')
-    .description('SFT with the paper\'s interventions (standard, fixed-λ reweighting, NGDiff, perception pre-stage) and periodic disentangled evaluation');
+    .description("SFT with the paper's interventions (standard, fixed-λ reweighting, NGDiff, perception pre-stage) and periodic disentangled evaluation");
   addOptionFlags(command, SFT_OPTIONS, { keys: RUN_ONLY_KEYS, required: ['out'] });
   addTrainingOptions(command).action(async (opts: Record<string, unknown>) => {
     await sftCommand(opts);

@@ -32,7 +32,8 @@ export async function* jsonLines(input: AsyncIterable<Buffer | string>): AsyncGe
 /** Answers every line of `input` on `output`; resolves with the number of lines answered. */
 export async function solveCheckStream(verb: SolveCheckVerb, task: string, input: Readable, output: Writable, budgetMs = SOLVE_BUDGET_MS): Promise<number> {
   if (!isTaskName(task)) throw new ConfigError(`${verb}.task must be one of ${TASK_NAMES.join(', ')}, got ${JSON.stringify(task)}`);
-  if (!(Number.isFinite(budgetMs) && budgetMs > 0)) throw new ConfigError(`${verb}.budgetMs must be a positive number of milliseconds, got ${String(budgetMs)}`);
+  if (!(Number.isFinite(budgetMs) && budgetMs > 0))
+    throw new ConfigError(`${verb}.budgetMs must be a positive number of milliseconds, got ${String(budgetMs)}`);
   let closed = false; // the reader went away (EPIPE): stop answering, end normally
   let wake: (() => void) | undefined;
   const onError = (error: NodeJS.ErrnoException) => {

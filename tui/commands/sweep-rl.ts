@@ -23,8 +23,18 @@ export function parseAlphas(text: string): number[] {
   return alphas;
 }
 
-export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, options: { log?: (line: string) => void; plot?: boolean } = {}): Promise<RlSweepRow[]> {
-  const { taskOption, alpha, out, seeds, queue, parallel, ...rest } = flags as { taskOption?: string[]; alpha?: string; out?: string; seeds?: string; queue?: string; parallel?: string };
+export async function sweepRlCommand(
+  flags: Readonly<Record<string, unknown>>,
+  options: { log?: (line: string) => void; plot?: boolean } = {},
+): Promise<RlSweepRow[]> {
+  const { taskOption, alpha, out, seeds, queue, parallel, ...rest } = flags as {
+    taskOption?: string[];
+    alpha?: string;
+    out?: string;
+    seeds?: string;
+    queue?: string;
+    parallel?: string;
+  };
   if (!alpha) throw new ConfigError('sweep rl needs --alpha LIST, e.g. --alpha 0,0.2,0.5,0.8,1');
   if (!out) throw new ConfigError('sweep rl needs --out DIR');
   const alphas = parseAlphas(alpha);
@@ -32,10 +42,18 @@ export async function sweepRlCommand(flags: Readonly<Record<string, unknown>>, o
   const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/backend/index.ts')]);
-  const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? ((l) => process.stdout.write(`${l}\n`)), undefined, options.log ? undefined : process.stdout);
+  const executor = executorFrom(
+    'sweep rl',
+    { queue, parallel },
+    out,
+    options.log ?? ((l) => process.stdout.write(`${l}\n`)),
+    undefined,
+    options.log ? undefined : process.stdout,
+  );
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log: options.log });
-  const one = (seed: number, dir: string) => runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log, executor });
+  const one = (seed: number, dir: string) =>
+    runSweepRl({ base: { ...base, seed }, alphas, out: dir, taskOptions, backend, plot: options.plot, log: options.log, executor });
   if (seeds === undefined) return one(base.seed, out);
   const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);
   const rows: RlSweepRow[][] = [];

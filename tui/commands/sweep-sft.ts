@@ -19,8 +19,24 @@ export interface SweepSftIo {
 
 /** Runs `asymflow sweep sft` with command-line style flags. */
 export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, io: SweepSftIo = {}): Promise<SweepSftResult> {
-  const { lambda, with: extras, taskOption, modelOption, objective, seeds, queue, parallel, ...rest } = flags as Record<string, unknown> & {
-    lambda?: string; with?: string; taskOption?: string[]; modelOption?: string[]; seeds?: string; queue?: string; parallel?: string;
+  const {
+    lambda,
+    with: extras,
+    taskOption,
+    modelOption,
+    objective,
+    seeds,
+    queue,
+    parallel,
+    ...rest
+  } = flags as Record<string, unknown> & {
+    lambda?: string;
+    with?: string;
+    taskOption?: string[];
+    modelOption?: string[];
+    seeds?: string;
+    queue?: string;
+    parallel?: string;
   };
   if (objective !== undefined) throw new Error('sweep sft: --objective is set per setting; use --lambda and --with');
   const settings = sweepSettings(lambda === undefined ? [] : parseLambdaList(String(lambda)), extras === undefined ? [] : parseWithList(String(extras)));
@@ -30,16 +46,36 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const taskOptionsGiven = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
   const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
   // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
-  const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([import('../../flows/sweep-sft.ts'), import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
+  const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([
+    import('../../flows/sweep-sft.ts'),
+    import('../../src/backend/index.ts'),
+    import('./run-monitor.ts'),
+  ]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
   const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
-  const executor = executorFrom('sweep sft', { queue, parallel }, base.out, io.log ?? ((l) => process.stdout.write(`${l}\n`)), undefined, io.log ? undefined : process.stdout);
+  const executor = executorFrom(
+    'sweep sft',
+    { queue, parallel },
+    base.out,
+    io.log ?? ((l) => process.stdout.write(`${l}\n`)),
+    undefined,
+    io.log ? undefined : process.stdout,
+  );
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log });
   const one = (seed: number, out: string) =>
-    runSweepSft({ base: { ...base, seed, out }, settings, out, taskOptions, modelOptions, log, watch: io.log ? undefined : (_setting, w) => monitor.watch(w), executor });
+    runSweepSft({
+      base: { ...base, seed, out },
+      settings,
+      out,
+      taskOptions,
+      modelOptions,
+      log,
+      watch: io.log ? undefined : (_setting, w) => monitor.watch(w),
+      executor,
+    });
   try {
     if (seeds === undefined) return await one(base.seed, base.out);
     const [{ parseSeeds }, { runSeedSweeps }] = await Promise.all([import('../../flows/reproduce-seeds.ts'), import('../../flows/sweep-seeds.ts')]);

@@ -64,7 +64,7 @@ function aliasAt(words: readonly string[], i: number): { pair: string; next: num
  */
 export function expandTaskOptionAliases(argv: readonly string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < argv.length; ) {
+  for (let i = 0; i < argv.length;) {
     if (argv[i] === '--') return [...out, ...argv.slice(i)]; // operands after `--` are never options
     const alias = aliasAt(argv, i);
     if (alias) out.push('--task-option', alias.pair);
@@ -77,7 +77,7 @@ export function expandTaskOptionAliases(argv: readonly string[]): string[] {
 /** Alias words (`--gc.layout=spring`, …) as `--task-option` pairs; any other word is an error. */
 export function aliasPairs(verb: string, words: readonly string[]): string[] {
   const pairs: string[] = [];
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     const alias = aliasAt(words, i);
     if (!alias) throw new ConfigError(`${verb}: unexpected argument '${words[i]}' (task options look like --task-option layout=spring or --gc.layout=spring)`);
     pairs.push(alias.pair);

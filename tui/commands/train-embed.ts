@@ -14,11 +14,20 @@ import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 const DEFAULTS = { task: 'gc', out: '', backend: '', overwrite: false, ...TRAIN_EMBED_DEFAULTS };
 
 /** Flags → validated config → the flow (flows/train-embed.ts). */
-export async function trainEmbedCommand(flags: Readonly<Record<string, unknown>>, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<TrainEmbedResult> {
+export async function trainEmbedCommand(
+  flags: Readonly<Record<string, unknown>>,
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<TrainEmbedResult> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveConfig('trainEmbed', DEFAULTS, rest, {
-    task: checks.oneOf(TASK_NAMES), inputSize: checks.positiveInt, samples: checks.positiveInt, steps: checks.positiveInt, batch: checks.positiveInt,
-    lr: checks.positive, tau: checks.positive, seed: checks.seed,
+    task: checks.oneOf(TASK_NAMES),
+    inputSize: checks.positiveInt,
+    samples: checks.positiveInt,
+    steps: checks.positiveInt,
+    batch: checks.positiveInt,
+    lr: checks.positive,
+    tau: checks.positive,
+    seed: checks.seed,
   });
   if (c.out === '') throw new ConfigError('trainEmbed.out is required: the encoder directory (--out DIR)');
   if (c.batch < 2) throw new ConfigError(`trainEmbed.batch must be at least 2 (contrastive pairs need negatives), got ${c.batch}`);
@@ -33,7 +42,7 @@ export function registerTrainEmbed(program: Command): void {
     .description('train the small image–caption contrastive encoder for --reward embed')
     .option('--task <name>', 'task: gc or sudoku')
     .requiredOption('--out <dir>', 'encoder directory')
-    .option('--input-size <px>', 'model-input side the encoder takes (the policy model\'s inputSize: tiny 72, small/base 144)')
+    .option('--input-size <px>', "model-input side the encoder takes (the policy model's inputSize: tiny 72, small/base 144)")
     .option('--samples <n>', 'training pairs from train_sft')
     .option('--steps <n>', 'optimizer steps')
     .option('--batch <b>', 'pairs per contrastive batch')
@@ -44,8 +53,7 @@ export function registerTrainEmbed(program: Command): void {
     .option('--task-option <key=value...>', 'task rendering knob (repeatable)')
     .option('--overwrite', 'replace an encoder already in --out instead of refusing')
     .addHelpText('after', TASK_OPTION_HELP);
-  describeDefaults(command, DEFAULTS)
-    .action(async (opts: Record<string, unknown>) => {
-      await trainEmbedCommand(opts);
-    });
+  describeDefaults(command, DEFAULTS).action(async (opts: Record<string, unknown>) => {
+    await trainEmbedCommand(opts);
+  });
 }

@@ -52,7 +52,9 @@ export function registerWorker(program: Command): void {
       let stops = 0;
       const stop = (signal: string) => {
         stops++;
-        process.stderr.write(stops === 1 ? `worker: ${signal}: finishing the running jobs (again to abandon them)\n` : `worker: ${signal}: abandoning the running jobs\n`);
+        process.stderr.write(
+          stops === 1 ? `worker: ${signal}: finishing the running jobs (again to abandon them)\n` : `worker: ${signal}: abandoning the running jobs\n`,
+        );
         void worker.close(stops > 1).then(() => process.exit(stops > 1 ? 130 : 0));
       };
       process.on('SIGINT', () => stop('SIGINT'));

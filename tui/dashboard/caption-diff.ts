@@ -79,8 +79,7 @@ function charDiff(caption: string, pStar: string): CaptionDiff {
   const lcs = new Uint16Array((n + 1) * (m + 1)); // lcs[i*(m+1)+j] = LCS of caption[i:], pStar[j:]
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i * (m + 1) + j] =
-        caption[i] === pStar[j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+      lcs[i * (m + 1) + j] = caption[i] === pStar[j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
     }
   }
   const parts: DiffPart[] = [];
@@ -92,7 +91,7 @@ function charDiff(caption: string, pStar: string): CaptionDiff {
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && caption[i] === pStar[j]) push(caption[i++], 'same'), j++;
+    if (i < n && j < m && caption[i] === pStar[j]) (push(caption[i++], 'same'), j++);
     else if (j < m && (i >= n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) push(pStar[j++], 'missing');
     else push(caption[i++], 'extra');
   }

@@ -64,7 +64,7 @@ export class DashboardStore {
 
   addMetric(m: Metric): void {
     const now = this.clock();
-    if (this.firstStepAt === undefined) (this.firstStepAt = now), (this.firstStep = m.step);
+    if (this.firstStepAt === undefined) ((this.firstStepAt = now), (this.firstStep = m.step));
     if (m.step > this.step) this.step = m.step;
     let s = this.series.get(m.name);
     if (!s) this.series.set(m.name, (s = { values: [], step: m.step }));

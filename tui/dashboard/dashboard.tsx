@@ -34,10 +34,7 @@ export interface DashboardProps {
 const FRACTIONS = new Set([...ACCURACY_SERIES, ...TRAINING_SERIES].filter((s) => s.unit === 'fraction').map((s) => s.name));
 
 export function Dashboard({ metrics$, samples$, log$, info, onQuit, onInterrupt, onFinish, frameMs = 100, now }: DashboardProps) {
-  const view$ = useMemo(
-    () => dashboardView$({ metrics$, samples$, log$ }, { frameMs, now }),
-    [metrics$, samples$, log$, frameMs, now],
-  );
+  const view$ = useMemo(() => dashboardView$({ metrics$, samples$, log$ }, { frameMs, now }), [metrics$, samples$, log$, frameMs, now]);
   const initial = useMemo(() => emptyView(now ?? Date.now), [now]);
   const view = useObservable(view$, initial);
   const [stopping, setStopping] = useState(false);

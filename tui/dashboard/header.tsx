@@ -32,7 +32,10 @@ export function Header({ info, view, stopping, width }: HeaderProps) {
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between">
         <Text wrap="truncate-end">
-          <Text bold color="magenta">asymflow</Text> <Text bold>{info.run}</Text>
+          <Text bold color="magenta">
+            asymflow
+          </Text>{' '}
+          <Text bold>{info.run}</Text>
           <Text dimColor> · task </Text>
           {info.task}
           <Text dimColor> · </Text>
@@ -42,7 +45,7 @@ export function Header({ info, view, stopping, width }: HeaderProps) {
       </Box>
       <Box>
         <ProgressBar fraction={fraction} width={Math.max(10, width - timing.length - 8)} />
-        <Text>  {timing}</Text>
+        <Text> {timing}</Text>
       </Box>
     </Box>
   );

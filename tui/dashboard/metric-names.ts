@@ -35,11 +35,7 @@ export const TRAINING_SERIES: readonly PanelSeries[] = [
   { name: N.gradNormR },
 ];
 
-export const THROUGHPUT_SERIES: readonly PanelSeries[] = [
-  { name: N.tokensPerSec },
-  { name: N.samplesPerSec },
-  { name: N.rolloutsPerSec },
-];
+export const THROUGHPUT_SERIES: readonly PanelSeries[] = [{ name: N.tokensPerSec }, { name: N.samplesPerSec }, { name: N.rolloutsPerSec }];
 
 const PANELLED = new Set([...ACCURACY_SERIES, ...TRAINING_SERIES, ...THROUGHPUT_SERIES].map((s) => s.name));
 

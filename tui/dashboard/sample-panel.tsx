@@ -17,7 +17,13 @@ export interface SamplePanelProps {
 const LABEL = 10;
 
 export function SamplePanel({ sample, width, bordered = true }: SamplePanelProps) {
-  const frame = { borderStyle: bordered ? ('round' as const) : undefined, borderColor: 'gray', width, paddingX: bordered ? 1 : 0, flexDirection: 'column' as const };
+  const frame = {
+    borderStyle: bordered ? ('round' as const) : undefined,
+    borderColor: 'gray',
+    width,
+    paddingX: bordered ? 1 : 0,
+    flexDirection: 'column' as const,
+  };
   if (!sample) {
     return (
       <Box {...frame}>
@@ -50,8 +56,7 @@ export function SamplePanel({ sample, width, bordered = true }: SamplePanelProps
       </Row>
       <Row label="answer">
         <Text wrap="truncate-end">
-          {sample.answer}{' '}
-          {sample.verdict.correct ? <Text color="green">✓ correct</Text> : <Text color="red">✗ wrong</Text>}
+          {sample.answer} {sample.verdict.correct ? <Text color="green">✓ correct</Text> : <Text color="red">✗ wrong</Text>}
           {!sample.verdict.correct && sample.verdict.reason ? <Text dimColor> ({sample.verdict.reason})</Text> : null}
         </Text>
       </Row>

@@ -16,7 +16,13 @@ export interface JobBoardIo {
 }
 
 /** Runs `run` with the board attached to `stdout` when it is a terminal (else with `log` alone), detaching after. */
-export async function withJobBoard<T>(title: string, stdout: NodeJS.WriteStream | undefined, log: (line: string) => void, run: (io: JobBoardIo) => Promise<T>, frameMs = 200): Promise<T> {
+export async function withJobBoard<T>(
+  title: string,
+  stdout: NodeJS.WriteStream | undefined,
+  log: (line: string) => void,
+  run: (io: JobBoardIo) => Promise<T>,
+  frameMs = 200,
+): Promise<T> {
   if (!stdout?.isTTY) return run({ log });
   const board$ = new BehaviorSubject<readonly JobRow[]>([]);
   const log$ = new Subject<string>();

@@ -24,7 +24,11 @@ const PRIORITY: Readonly<Record<string, number>> = { active: 0, failed: 1, delay
 const STATE_WIDTH = 10;
 const STEP_WIDTH = 11;
 const ETA_WIDTH = 7;
-const ACCURACIES = [['eval/a', 'a'], ['eval/ap', 'a_p'], ['eval/ar', 'a_r']] as const;
+const ACCURACIES = [
+  ['eval/a', 'a'],
+  ['eval/ap', 'a_p'],
+  ['eval/ar', 'a_r'],
+] as const;
 
 const fit = (text: string, width: number) => (text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(0, width - 1))}…`);
 const shortState = (state: string) => (state === 'waiting-children' ? 'needs deps' : state === 'completed' ? 'done' : state);
@@ -45,8 +49,17 @@ export function boardLines(rows: readonly JobRow[], width: number, height: numbe
   const labelWidth = Math.max(8, Math.min(24, Math.max(0, ...rows.map((r) => r.label.length))));
   const fixed = labelWidth + 1 + STATE_WIDTH + 1 + STEP_WIDTH + 1 + ETA_WIDTH + 1 + 17;
   const workerWidth = Math.max(0, width - fixed - 1);
-  const columns = [fit('job', labelWidth), fit('state', STATE_WIDTH), 'step'.padStart(STEP_WIDTH), 'ETA'.padStart(ETA_WIDTH), ACCURACIES.map(([, l]) => l.padStart(5)).join(' '), workerWidth > 0 ? fit('worker', workerWidth) : '']
-    .join(' ').trimEnd().slice(0, width);
+  const columns = [
+    fit('job', labelWidth),
+    fit('state', STATE_WIDTH),
+    'step'.padStart(STEP_WIDTH),
+    'ETA'.padStart(ETA_WIDTH),
+    ACCURACIES.map(([, l]) => l.padStart(5)).join(' '),
+    workerWidth > 0 ? fit('worker', workerWidth) : '',
+  ]
+    .join(' ')
+    .trimEnd()
+    .slice(0, width);
   const line = (r: JobRow): BoardLine => {
     const head = `${fit(r.label, labelWidth)} ${fit(shortState(r.state), STATE_WIDTH)} `;
     if (r.state === 'failed') return { id: r.id, state: r.state, text: `${head}${(r.error ?? '').replace(/\s+/g, ' ')}`.slice(0, width) };
@@ -58,7 +71,12 @@ export function boardLines(rows: readonly JobRow[], width: number, height: numbe
   const room = Math.max(1, height - 4);
   if (rows.length <= room) return { counts: stateCounts(rows), columns, lines: rows.map(line) };
   const rank = (r: JobRow) => PRIORITY[r.state] ?? 9;
-  const shown = new Set([...rows].sort((a, b) => rank(a) - rank(b)).slice(0, room).map((r) => r.id));
+  const shown = new Set(
+    [...rows]
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, room)
+      .map((r) => r.id),
+  );
   const hidden = rows.filter((r) => !shown.has(r.id));
   return {
     counts: stateCounts(rows),

@@ -35,10 +35,15 @@ export function JobBoardView({ title, board$, log$, frameMs = 200 }: JobBoardPro
       <Static items={logged}>{(line) => <Text key={line.id}>{line.text}</Text>}</Static>
       <Box flexDirection="column">
         <Text wrap="truncate-end">
-          <Text bold color="magenta">asymflow</Text> <Text bold>{title}</Text>
+          <Text bold color="magenta">
+            asymflow
+          </Text>{' '}
+          <Text bold>{title}</Text>
           <Text dimColor> · {board.counts}</Text>
         </Text>
-        <Text dimColor wrap="truncate-end">{board.columns}</Text>
+        <Text dimColor wrap="truncate-end">
+          {board.columns}
+        </Text>
         {board.lines.map((l) => (
           <Text key={l.id} color={COLOURS[l.state]} dimColor={l.state.startsWith('waiting')} wrap="truncate-end">
             {l.text}

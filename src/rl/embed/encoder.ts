@@ -138,7 +138,8 @@ export async function loadEncoder(dir: string): Promise<Encoder> {
   const manifest = JSON.parse(text) as { format: string; config: EncoderConfig; floats: number };
   if (manifest.format !== FORMAT) throw new Error(`embed encoder ${where}: format ${JSON.stringify(manifest.format)}, expected ${FORMAT}`);
   const bytes = await fs.readFile(path.join(dir, 'embed.bin'));
-  if (bytes.length !== manifest.floats * 4) throw new Error(`embed encoder ${path.join(dir, 'embed.bin')}: expected ${manifest.floats * 4} bytes, found ${bytes.length}`);
+  if (bytes.length !== manifest.floats * 4)
+    throw new Error(`embed encoder ${path.join(dir, 'embed.bin')}: expected ${manifest.floats * 4} bytes, found ${bytes.length}`);
   const all = new Float32Array(manifest.floats);
   new Uint8Array(all.buffer).set(bytes);
   const e = createEncoder(manifest.config);

@@ -14,5 +14,11 @@ export interface TrainEmbedOptions {
 }
 
 export const TRAIN_EMBED_DEFAULTS: Omit<TrainEmbedOptions, 'onStep' | 'taskOptions'> = {
-  inputSize: 72, samples: 512, steps: 300, batch: 32, lr: 3e-3, tau: 0.1, seed: 0,
+  inputSize: 72,
+  samples: 512,
+  steps: 300,
+  batch: 32,
+  lr: 3e-3,
+  tau: 0.1,
+  seed: 0,
 };

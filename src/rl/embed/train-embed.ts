@@ -50,12 +50,16 @@ export async function trainEmbed(task: Task, o: TrainEmbedOptions): Promise<{ en
     const tk = new Int32Array(unique.length * t);
     unique.forEach((k, i) => (px.set(pooled.subarray(k * g2, (k + 1) * g2), i * g2), tk.set(ids.subarray(k * t, (k + 1) * t), i * t)));
     let accuracy = tf.scalar(0);
-    const loss = optimizer.minimize(() => {
-      const r = infoNce(encoder, tf.tensor2d(px, [unique.length, g2]), tf.tensor2d(tk, [unique.length, t], 'int32'), o.tau);
-      accuracy.dispose();
-      accuracy = tf.keep(r.accuracy);
-      return r.loss;
-    }, true, [...encoder.params.values()])!;
+    const loss = optimizer.minimize(
+      () => {
+        const r = infoNce(encoder, tf.tensor2d(px, [unique.length, g2]), tf.tensor2d(tk, [unique.length, t], 'int32'), o.tau);
+        accuracy.dispose();
+        accuracy = tf.keep(r.accuracy);
+        return r.loss;
+      },
+      true,
+      [...encoder.params.values()],
+    )!;
     last = { loss: (await loss.data())[0], accuracy: (await accuracy.data())[0] };
     tf.dispose([loss, accuracy]);
     o.onStep?.(step, last.loss, last.accuracy);

@@ -49,8 +49,17 @@ export function combineRewards(
  * Scores and rewards `rollouts` (samples by id supply pixels for surrogates) into records without advantages:
  * what the scoreRollouts and rescoreRollouts operators do to each batch.
  */
-export async function rewardRollouts(rollouts: readonly RlRollout[], samples: ReadonlyMap<string, Sample>, pool: ScorePool, setup: RewardSetup, step: number): Promise<Unadvantaged[]> {
-  const verdicts = await pool.score(setup.task, rollouts.map((r) => ({ puzzle: r.puzzle, text: r.text })));
+export async function rewardRollouts(
+  rollouts: readonly RlRollout[],
+  samples: ReadonlyMap<string, Sample>,
+  pool: ScorePool,
+  setup: RewardSetup,
+  step: number,
+): Promise<Unadvantaged[]> {
+  const verdicts = await pool.score(
+    setup.task,
+    rollouts.map((r) => ({ puzzle: r.puzzle, text: r.text })),
+  );
   const sampleOf = (r: RlRollout) => {
     const s = samples.get(r.sampleId);
     if (!s) throw new Error(`rewardRollouts: no sample '${r.sampleId}' for rollout ${r.group}`);
@@ -59,7 +68,10 @@ export async function rewardRollouts(rollouts: readonly RlRollout[], samples: Re
   const surrogateValues: Record<string, number>[] = rollouts.map(() => ({}));
   const all = [...(setup.surrogate ? [setup.surrogate] : []), ...(setup.extra ?? [])];
   if (all.length > 0) {
-    const inputs = rewardInputs(rollouts.map(sampleOf), rollouts.map((r) => r.text));
+    const inputs = rewardInputs(
+      rollouts.map(sampleOf),
+      rollouts.map((r) => r.text),
+    );
     for (const surrogate of all) {
       const values = await surrogate.score(inputs, step);
       values.forEach((v, i) => (surrogateValues[i][surrogate.name] = v));

@@ -37,7 +37,9 @@ export async function makeSurrogateReward(spec: RewardSpec, o: MakeRewardOptions
     }
     case 'teacher': {
       const remote = /^https?:\/\//.test(spec.policy);
-      const teacher = remote ? new OpenAIPolicy({ baseUrl: spec.policy, image: 'png' }) : await loadTfjsPolicy(spec.policy, { name: 'teacher', maxBatch: o.batch ?? 64 });
+      const teacher = remote
+        ? new OpenAIPolicy({ baseUrl: spec.policy, image: 'png' })
+        : await loadTfjsPolicy(spec.policy, { name: 'teacher', maxBatch: o.batch ?? 64 });
       return teacherReward(teacher, o.task, { maxTokens: o.maxTokens, seed: o.seed, ownsPolicy: true });
     }
     case 'embed': {

@@ -31,15 +31,18 @@ export function selfReward(policy: Policy, task: Task, o: SelfRewardOptions): Su
       const todo = inputs.map((input, i) => ({ input, i })).filter((x) => x.input.caption !== undefined);
       if (todo.length === 0) return out;
       const prefixes = todo.map((x) => captionPrefix(x.input.caption!));
-      const completions = await policy.generate(todo.map((x) => x.input.sample), {
-        prefix: prefixes,
-        withImage: false,
-        temperature: o.temperature,
-        topP: 1,
-        maxTokens: o.maxTokens,
-        n: o.n,
-        seed: o.seed * 1_000_003 + step,
-      });
+      const completions = await policy.generate(
+        todo.map((x) => x.input.sample),
+        {
+          prefix: prefixes,
+          withImage: false,
+          temperature: o.temperature,
+          topP: 1,
+          maxTokens: o.maxTokens,
+          n: o.n,
+          seed: o.seed * 1_000_003 + step,
+        },
+      );
       todo.forEach((x, k) => {
         const correct = completions[k].map((c) => (c.failed ? 0 : scoreResponse(task, x.input.sample.puzzle, prefixes[k] + c.text).a));
         out[x.i] = correct.reduce((a, b) => a + b, 0) / o.n;

@@ -10,7 +10,13 @@ import { neighbours, type Edge } from './graph.ts';
 export type SearchEvent =
   | { readonly kind: 'try'; readonly k: number }
   /** `node` takes `colour`, the first of `candidates` (colours ≤ k free of its coloured neighbours). */
-  | { readonly kind: 'assign'; readonly node: number; readonly candidates: readonly number[]; readonly colour: number; readonly blocked: readonly (readonly [number, number])[] }
+  | {
+      readonly kind: 'assign';
+      readonly node: number;
+      readonly candidates: readonly number[];
+      readonly colour: number;
+      readonly blocked: readonly (readonly [number, number])[];
+    }
   /** No colour fits `node`: `blocked` lists its coloured neighbours as [neighbour, colour]. */
   | { readonly kind: 'deadend'; readonly node: number; readonly blocked: readonly (readonly [number, number])[] }
   /** The search returns to `node` to try its next candidate (or gives it up when none is left). */

@@ -146,9 +146,12 @@ export function solveGc(perception: string, nodes?: number, deadline?: number): 
   const { n, edges } = nodeCount(perception, nodes);
   let events = 0;
   // the search's own event hook checks the deadline: a dense 31-node graph can search for minutes
-  const watch = deadline === undefined ? undefined : () => {
-    if ((++events & 0xfff) === 0 && Date.now() > deadline) throw new SearchBudgetError(`no answer within the time budget (${events} search steps)`);
-  };
+  const watch =
+    deadline === undefined
+      ? undefined
+      : () => {
+          if ((++events & 0xfff) === 0 && Date.now() > deadline) throw new SearchBudgetError(`no answer within the time budget (${events} search steps)`);
+        };
   const { chromatic, colours } = colourGraph(n, edges, watch);
   return { chromatic, answer: formatColouring(colours) };
 }

@@ -77,11 +77,6 @@ export function renderPixels(positions: readonly Point[], edges: readonly Edge[]
   return toFloat(drawGraph(positions, edges, size));
 }
 
-export async function renderGraph(
-  positions: readonly Point[],
-  edges: readonly Edge[],
-  pngSize: number,
-  inputSize: number,
-): Promise<Rendered> {
+export async function renderGraph(positions: readonly Point[], edges: readonly Edge[], pngSize: number, inputSize: number): Promise<Rendered> {
   return { png: renderPng(positions, edges, pngSize), pixels: renderPixels(positions, edges, inputSize), width: inputSize, height: inputSize };
 }

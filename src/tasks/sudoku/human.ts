@@ -189,4 +189,3 @@ export function solveHuman(givens: Grid): HumanSolution {
     steps.push(nextGuess(frame, 'guess'));
   }
 }
-

@@ -46,7 +46,8 @@ export function sudokuOptions(options: TaskOptions = {}): SudokuOptions {
   return resolveConfig('sudoku', SUDOKU_DEFAULTS, taskKnobs(options), {
     blanks: (v) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_BLANKS ? undefined : `must be an integer in [1, ${MAX_BLANKS}]`),
     verbosity: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_VERBOSITY ? undefined : `must be an integer in [0, ${MAX_VERBOSITY}]`),
-    inputSize: (v) => (Number.isInteger(v) && (v as number) >= 36 && (v as number) % 9 === 0 ? undefined : 'must be a multiple of 9, at least 36 (one patch per cell)'),
+    inputSize: (v) =>
+      Number.isInteger(v) && (v as number) >= 36 && (v as number) % 9 === 0 ? undefined : 'must be a multiple of 9, at least 36 (one patch per cell)',
     pngSize: (v) => (Number.isInteger(v) && (v as number) >= 36 ? undefined : 'must be an integer >= 36'),
   });
 }

@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path';
 const SIDE = 28;
 const INK_THRESHOLD = 0.1; // faint antialiasing at the fringe does not count towards the bounding box
 
-
 /** A square ink image (1 = ink), row-major size × size. */
 export interface Glyph {
   readonly size: number;

@@ -39,8 +39,7 @@ function compactStep(step: Step): string {
 }
 
 function detailedStep(step: Step, verbosity: number): string {
-  const removal = (digit: number, removed: readonly number[]) =>
-    verbosity >= 3 && removed.length ? ` Remove ${digit} from ${cells(removed)}.` : '';
+  const removal = (digit: number, removed: readonly number[]) => (verbosity >= 3 && removed.length ? ` Remove ${digit} from ${cells(removed)}.` : '');
   switch (step.kind) {
     case 'naked':
       return `${cellName(step.cell)}: only ${step.digit}.${removal(step.digit, step.removed)}`;

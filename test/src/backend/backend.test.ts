@@ -11,9 +11,7 @@ describe('requestedBackend', () => {
   });
 
   it('names the source and the known backends for an unknown name', () => {
-    expect(() => requestedBackend('cuda', {})).toThrow(
-      "--backend: unknown backend 'cuda'; known: auto, tensorflow, webgpu, wasm, cpu",
-    );
+    expect(() => requestedBackend('cuda', {})).toThrow("--backend: unknown backend 'cuda'; known: auto, tensorflow, webgpu, wasm, cpu");
     expect(() => requestedBackend(undefined, { ASYMFLOW_BACKEND: 'gpu' })).toThrow(BackendError);
     expect(() => parseBackendRequest('gpu', 'ASYMFLOW_BACKEND')).toThrow(/^ASYMFLOW_BACKEND: unknown backend 'gpu'/);
   });

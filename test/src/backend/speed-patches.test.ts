@@ -10,7 +10,12 @@ const log = () => {};
 function originalGradient(kind: 'sum' | 'mean', x: tf.Tensor, dy: tf.Tensor, axes: number[]): tf.Tensor {
   const kept = x.shape.map((s, i) => (axes.includes(i) ? 1 : s));
   const spread = tf.mul(tf.reshape(dy, kept), tf.ones(x.shape, 'float32'));
-  return kind === 'sum' ? spread : tf.div(spread, axes.reduce((n, a) => n * x.shape[a], 1));
+  return kind === 'sum'
+    ? spread
+    : tf.div(
+        spread,
+        axes.reduce((n, a) => n * x.shape[a], 1),
+      );
 }
 
 describe('Sum / Mean gradients without host ones (grad-patches.ts)', () => {
@@ -22,9 +27,15 @@ describe('Sum / Mean gradients without host ones (grad-patches.ts)', () => {
   for (const kind of ['sum', 'mean'] as const) {
     for (const axes of [[2], [0, 2], [1], [0, 1, 2]]) {
       it(`${kind} over axes ${axes.join(',')} gives exactly the original gradient`, async () => {
-        const x = tf.tensor3d(Float32Array.from({ length: 2 * 3 * 5 }, (_, i) => Math.sin(i) * 3), [2, 3, 5]); // [2, 3, 5]
+        const x = tf.tensor3d(
+          Float32Array.from({ length: 2 * 3 * 5 }, (_, i) => Math.sin(i) * 3),
+          [2, 3, 5],
+        ); // [2, 3, 5]
         const reduced = kind === 'sum' ? tf.sum(x, axes) : tf.mean(x, axes);
-        const w = tf.tensor(Float32Array.from({ length: reduced.size }, (_, i) => 0.37 * i - 1.1), reduced.shape); // reduced shape
+        const w = tf.tensor(
+          Float32Array.from({ length: reduced.size }, (_, i) => 0.37 * i - 1.1),
+          reduced.shape,
+        ); // reduced shape
         const got = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(kind === 'sum' ? tf.sum(t, axes) : tf.mean(t, axes), w)))(x); // [2, 3, 5]
         const want = originalGradient(kind, x, w, axes); // [2, 3, 5]
         expect(got.shape).toEqual([2, 3, 5]);
@@ -35,7 +46,10 @@ describe('Sum / Mean gradients without host ones (grad-patches.ts)', () => {
   }
 
   it('keeps LayerNorm-style moments gradients exact (keepDims, last axis)', async () => {
-    const x = tf.tensor2d(Float32Array.from({ length: 4 * 7 }, (_, i) => Math.cos(i * 1.3) * 2), [4, 7]); // [4, 7]
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 4 * 7 }, (_, i) => Math.cos(i * 1.3) * 2),
+      [4, 7],
+    ); // [4, 7]
     const f = (t: tf.Tensor) => {
       const { mean, variance } = tf.moments(t, -1, true); // [4, 1] each
       return tf.sum(tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-5)))); // []

@@ -65,7 +65,9 @@ describe('datasetSamples', () => {
   it('refuses a row that is not a sample', async () => {
     const file = path.join(dir, 'gc-bad.msgpack');
     await write(file, [samples[0], { hello: 1 }]);
-    await expect(collect(datasetSamples({ data: file, task: 'gc', split: 'test', n: 2 }))).rejects.toThrow(`${file}: row 1 is not a sample (no puzzle with pStar)`);
+    await expect(collect(datasetSamples({ data: file, task: 'gc', split: 'test', n: 2 }))).rejects.toThrow(
+      `${file}: row 1 is not a sample (no puzzle with pStar)`,
+    );
   });
 });
 

@@ -12,7 +12,15 @@ describe('ground_truth', () => {
   });
 
   it('writes the fields in one fixed order, so one puzzle gives one byte string', () => {
-    const reordered: Puzzle = { meta: puzzle.meta, solution: puzzle.solution, pStar: puzzle.pStar, difficulty: puzzle.difficulty, seed: puzzle.seed, task: puzzle.task, id: puzzle.id };
+    const reordered: Puzzle = {
+      meta: puzzle.meta,
+      solution: puzzle.solution,
+      pStar: puzzle.pStar,
+      difficulty: puzzle.difficulty,
+      seed: puzzle.seed,
+      task: puzzle.task,
+      id: puzzle.id,
+    };
     expect(groundTruthOf(reordered)).toBe(groundTruthOf(puzzle));
     expect(Object.keys(JSON.parse(groundTruthOf(puzzle)))).toEqual(['task', 'id', 'seed', 'difficulty', 'perception', 'answer', 'meta']);
   });

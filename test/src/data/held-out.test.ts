@@ -55,7 +55,8 @@ describe('content-disjoint splits', () => {
     const test = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => sampleAt('test', i)));
     const train = await Promise.all([0, 1, 2, 3].map((i) => sampleAt('train_sft', i)));
     const planted = { ...test[4], puzzle: { ...test[4].puzzle, id: 'gc-train_sft-99' } }; // beyond the evaluated 2, inside heldOut
-    const write = (split: string, samples: unknown[]) => lastValueFrom(from(samples).pipe(record(path.join(dir, `gc-${split}.msgpack`), { kind: 'samples' })), { defaultValue: undefined });
+    const write = (split: string, samples: unknown[]) =>
+      lastValueFrom(from(samples).pipe(record(path.join(dir, `gc-${split}.msgpack`), { kind: 'samples' })), { defaultValue: undefined });
     await write('test', test);
     await write('train_sft', [train[0], planted, train[1], test[1], train[2]]);
     const common = { task: gcTask, seed: 3, options, data: dir, inputSize: 32 };
@@ -69,7 +70,9 @@ describe('content-disjoint splits', () => {
   it('says so when the held-out puzzles cover the whole space', () => {
     const tiny = { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 40 }; // 4 labelled 3-node graphs: val finds none left
     expect(() => drawAt(gcTask, { split: 'train_rl', seed: 0, options: tiny }, 0)).toThrow(
-      new RegExp(`gc: puzzle space too small for content-disjoint splits: val puzzle 0 drew ${MAX_REDRAWS} puzzles in a row that are held out \\(the first 40 of test hold 4 distinct puzzles`),
+      new RegExp(
+        `gc: puzzle space too small for content-disjoint splits: val puzzle 0 drew ${MAX_REDRAWS} puzzles in a row that are held out \\(the first 40 of test hold 4 distinct puzzles`,
+      ),
     );
     expect(drawAt(gcTask, { split: 'train_rl', seed: 0, options: { ...tiny, heldOut: 0 } }, 0).skipped).toBe(0); // not kept apart
     expect(() => drawAt(gcTask, { split: 'test_seen_glyphs', seed: 0, options: tiny }, 0)).toThrow("gc has no split 'test_seen_glyphs'");

@@ -11,7 +11,11 @@ async function halfBlackPng(width: number, height: number, alpha = 255): Promise
       raw.set([v, v, v, alpha], (y * width + x) * 4);
     }
   }
-  return new Uint8Array(await sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe('pixelsFromImage', () => {

@@ -21,7 +21,12 @@ describe('gcPerception', () => {
     expect(canonical).toBe('(0,1),(1,2)');
     expect(gcPerception('[(0, 1), (1, 2)]')).toBe(canonical);
     expect(gcPerception('[[0,1],[1,2]]')).toBe(canonical);
-    expect(gcPerception([[0, 1], [1, 2]])).toBe(canonical);
+    expect(
+      gcPerception([
+        [0, 1],
+        [1, 2],
+      ]),
+    ).toBe(canonical);
   });
 
   it('says undefined for what is not an edge list', () => {
@@ -48,7 +53,15 @@ describe('sudokuGrid', () => {
 
 describe('inferTask', () => {
   it('knows our rows by their ground_truth, foreign ones by the perception’s shape, then by the query', () => {
-    const ours: Puzzle = { id: 'sudoku-test-0', task: 'sudoku', seed: 1, difficulty: 'blanks=1', pStar: GIVENS.join('/'), solution: SOLVED.join('/'), meta: {} };
+    const ours: Puzzle = {
+      id: 'sudoku-test-0',
+      task: 'sudoku',
+      seed: 1,
+      difficulty: 'blanks=1',
+      pStar: GIVENS.join('/'),
+      solution: SOLVED.join('/'),
+      meta: {},
+    };
     expect(inferTask(row(groundTruthOf(ours)))).toBe('sudoku');
     expect(inferTask(row('(0,1),(1,2)', null, 'Solve this.'))).toBe('gc');
     expect(inferTask(row(GIVENS.join(''), null, 'Colour the graph.'))).toBe('sudoku'); // the shape wins over the words
@@ -60,7 +73,15 @@ describe('inferTask', () => {
 
 describe('importPuzzle', () => {
   it('brings our own rows back exactly', () => {
-    const ours: Puzzle = { id: 'gc-test-4', task: 'gc', seed: 17, difficulty: 'n=3', pStar: '(0,1),(1,2)', solution: '0:0,1:1,2:0', meta: { nodes: 3, chromatic: 2, edges: 2 } };
+    const ours: Puzzle = {
+      id: 'gc-test-4',
+      task: 'gc',
+      seed: 17,
+      difficulty: 'n=3',
+      pStar: '(0,1),(1,2)',
+      solution: '0:0,1:1,2:0',
+      meta: { nodes: 3, chromatic: 2, edges: 2 },
+    };
     expect(importPuzzle(row(groundTruthOf(ours)), { task: 'gc', split: 'test', index: 0 })).toEqual({ puzzle: ours, source: 'asymflow' });
   });
 

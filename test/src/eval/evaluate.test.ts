@@ -42,7 +42,13 @@ describe('evaluatePolicy', () => {
     const policy = new ScriptedPolicy(script);
     const seen: string[] = [];
     const { summary, records } = await evaluatePolicy(policy, reverseTask, samples, {
-      mode: 'both', temperature: 0, topP: 1, maxTokens: 20, seed: 1, batchSize: 3, onRecord: (r) => seen.push(`${r.mode}:${r.sampleId}`),
+      mode: 'both',
+      temperature: 0,
+      topP: 1,
+      maxTokens: 20,
+      seed: 1,
+      batchSize: 3,
+      onRecord: (r) => seen.push(`${r.mode}:${r.sampleId}`),
     });
     expect(policy.calls.map((c) => c.ids)).toEqual([['s0', 's1', 's2'], ['s0', 's1', 's2'], ['s3'], ['s3']]);
     expect(policy.calls[1].prefixes).toEqual(['<caption>abc</caption>', '<caption>xyz</caption>', '<caption>pq</caption>']);
@@ -67,10 +73,19 @@ describe('evaluatePolicy', () => {
   it('turns a policy that throws into failed records for its batch, and keeps going', async () => {
     const policy = new ScriptedPolicy(script);
     const { summary, records } = await evaluatePolicy(policy, reverseTask, [reverseSample('boom', 'ab'), samples[0]], {
-      mode: 'e2e', temperature: 0.7, topP: 1, maxTokens: 20, seed: 1, n: 2, batchSize: 1,
+      mode: 'e2e',
+      temperature: 0.7,
+      topP: 1,
+      maxTokens: 20,
+      seed: 1,
+      n: 2,
+      batchSize: 1,
     });
     expect(records.map((r) => [r.sampleId, r.completion, r.failed])).toEqual([
-      ['boom', 0, 'policy error: device lost'], ['boom', 1, 'policy error: device lost'], ['s0', 0, undefined], ['s0', 1, undefined],
+      ['boom', 0, 'policy error: device lost'],
+      ['boom', 1, 'policy error: device lost'],
+      ['s0', 0, undefined],
+      ['s0', 1, undefined],
     ]);
     expect(summary.requestFailures.total).toBe(2);
     expect(summary.a).toMatchObject({ successes: 2, count: 2 });

@@ -60,7 +60,10 @@ describe('paired runs', () => {
   it('pairs records by sample id, whatever their order, and leaves out failed requests', () => {
     const base = [e2e('s1', 0, 0), e2e('s2', 0, 1), e2e('s3', 1, 1), cf('s1', 1), cf('s2', 1), cf('s3', 1)];
     const other = [e2e('s3', 1, 1), e2e('s1', 1, 1), { ...e2e('s2', 0, 0), failed: 'timeout' }, cf('s2', 0), cf('s1', 1), cf('s3', 0)];
-    expect([...scoresBySample(other, 'ap')]).toEqual([['s3', 1], ['s1', 1]]);
+    expect([...scoresBySample(other, 'ap')]).toEqual([
+      ['s3', 1],
+      ['s1', 1],
+    ]);
     const ap = compareRuns(base, other, 'ap');
     expect(ap).toMatchObject({ n: 2, a: 0.5, b: 1, onlyA: 0, onlyB: 1 }); // s1 and s3 only: s2 failed in `other`
     const ar = compareRuns(base, other, 'ar');

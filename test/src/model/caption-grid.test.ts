@@ -35,7 +35,10 @@ describe('caption grid', () => {
     const m = createVlm(grid, 5);
     try {
       const p = patchCount(grid);
-      const image = tf.tensor3d(Float32Array.from({ length: 2 * p * grid.d }, (_, i) => (i + 1) / 1000), [2, p, grid.d]); // [B, P, d]
+      const image = tf.tensor3d(
+        Float32Array.from({ length: 2 * p * grid.d }, (_, i) => (i + 1) / 1000),
+        [2, p, grid.d],
+      ); // [B, P, d]
       const positions = tf.tensor2d(Int32Array.from([4, 5, 27, 93, 95, 6, 14, 183]), [2, 4], 'int32'); // [B, T]
       const added = (await gridInput(grid, gridRows(m, image), positions).array()) as number[][][];
       const [rows, cols, boxes] = await Promise.all(['gridRow', 'gridCol', 'gridBox'].map(async (n) => (await param(m, n).array()) as number[][]));
@@ -43,11 +46,23 @@ describe('caption grid', () => {
       const patch = (b: number, k: number) => Array.from({ length: grid.d }, (_, j) => ((b * p + k) * grid.d + j + 1) / 1000);
       const near = (got: number[], want: number[]) => got.forEach((v, j) => expect(v).toBeCloseTo(want[j], 4));
       near(added[0][0], new Array(grid.d).fill(0));
-      near(added[0][1], patch(0, 0).map((v, j) => v + cell(0, 0)[j]));
-      near(added[0][2], patch(0, 20).map((v, j) => v + cell(2, 2)[j]));
-      near(added[0][3], patch(0, 80).map((v, j) => v + cell(8, 8)[j]));
+      near(
+        added[0][1],
+        patch(0, 0).map((v, j) => v + cell(0, 0)[j]),
+      );
+      near(
+        added[0][2],
+        patch(0, 20).map((v, j) => v + cell(2, 2)[j]),
+      );
+      near(
+        added[0][3],
+        patch(0, 80).map((v, j) => v + cell(8, 8)[j]),
+      );
       near(added[1][0], cell(0, 0)); // answer (0, 0): no patch
-      near(added[1][1], patch(1, 1).map((v, j) => v + cell(0, 1)[j]));
+      near(
+        added[1][1],
+        patch(1, 1).map((v, j) => v + cell(0, 1)[j]),
+      );
       near(added[1][2], new Array(grid.d).fill(0)); // the '/' at 14 predicts (1, 0) only from position 15
       near(added[1][3], cell(8, 8));
     } finally {
@@ -61,7 +76,11 @@ describe('caption grid', () => {
       // Prompts of 63 and 93 tokens: the sampled tokens run through the caption grid's end and the answer grid.
       const requests = [60, 90].map((n, i) => ({ pixels: pixels(grid, i + 1), prompt: promptTokens('G'.repeat(n), '<caption>') }));
       const gens = await sample(m, requests, { temperature: 1, topP: 1, maxTokens: 40, rng: new Rng(2), bucket: BUCKET });
-      const scored = await responseLogprobs(m, requests.map((r, i) => ({ ...r, response: gens[i].tokens })), BUCKET);
+      const scored = await responseLogprobs(
+        m,
+        requests.map((r, i) => ({ ...r, response: gens[i].tokens })),
+        BUCKET,
+      );
       gens.forEach((g, i) => {
         expect(g.tokens.length).toBeGreaterThan(0);
         for (let k = 0; k < g.tokens.length; k++) expect(Math.abs(g.logprobs[k] - scored[i][k])).toBeLessThan(1e-4);
@@ -89,9 +108,13 @@ describe('caption grid', () => {
   });
 
   it('rejects a grid that does not fit, and loads a config saved before the grid existed', () => {
-    expect(() => modelConfig('tiny', { gridStart: 5, gridStride: 8 })).toThrow('model.gridStride (8) must be at least the patch grid\'s side (9)');
-    expect(() => modelConfig('tiny', { gridStart: 500, gridStride: 10 })).toThrow('model.gridStart/gridStride put patch row 8 at text position 588, past model.maxText (512)');
-    expect(() => modelConfig('tiny', { gridStart: 5, gridStride: 10, gridAnswerStart: 50 })).toThrow('model.gridAnswerStart (50) must come after the caption grid (text positions 5…93)');
+    expect(() => modelConfig('tiny', { gridStart: 5, gridStride: 8 })).toThrow("model.gridStride (8) must be at least the patch grid's side (9)");
+    expect(() => modelConfig('tiny', { gridStart: 500, gridStride: 10 })).toThrow(
+      'model.gridStart/gridStride put patch row 8 at text position 588, past model.maxText (512)',
+    );
+    expect(() => modelConfig('tiny', { gridStart: 5, gridStride: 10, gridAnswerStart: 50 })).toThrow(
+      'model.gridAnswerStart (50) must come after the caption grid (text positions 5…93)',
+    );
     expect(() => modelConfig('tiny', { gridAnswerStart: 50 })).toThrow('model.gridAnswerStart (50) needs model.gridStart > 0');
     const { gridStart: _s, gridStride: _t, gridAnswerStart: _a, ...old } = modelConfig('tiny');
     expect(modelConfig(old as never).gridStart).toBe(0);

@@ -22,7 +22,9 @@ describe('checkpoint directories', () => {
 
   it('says where it looked when there is none', () => {
     fs.mkdirSync(path.join(dir, 'empty'));
-    expect(() => resolveCheckpointDir(path.join(dir, 'empty'))).toThrow(`checkpoint ${path.join(dir, 'empty')}: no checkpoint.json there, nor in its checkpoints/ or checkpoints/latest/`);
+    expect(() => resolveCheckpointDir(path.join(dir, 'empty'))).toThrow(
+      `checkpoint ${path.join(dir, 'empty')}: no checkpoint.json there, nor in its checkpoints/ or checkpoints/latest/`,
+    );
     expect(() => resolveCheckpointDir(path.join(dir, 'nope'))).toThrow('no such directory');
   });
 

@@ -24,7 +24,8 @@ const loss = ({ logp, mask }: TokenLogprobs): tf.Scalar => tf.div(tf.neg(tf.sum(
 
 /** Two small batches; which one a step uses is drawn from `rng`, so the RNG state matters for resuming. */
 const batches = ['<caption>1-2</caption>a<answer>1</answer>', '<caption>3.4</caption>b<answer>2</answer>'].map((t, i) =>
-  prepareBatch(tiny, [{ pixels: pixels(tiny, i), prompt: promptTokens('Q'), response: encode(t) }], BUCKET));
+  prepareBatch(tiny, [{ pixels: pixels(tiny, i), prompt: promptTokens('Q'), response: encode(t) }], BUCKET),
+);
 
 async function train(m: Vlm, opt: AdamW, rng: Rng, steps: number): Promise<void> {
   for (let i = 0; i < steps; i++) await trainStep(m, opt, batches[rng.int(2)], loss);

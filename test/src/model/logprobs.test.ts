@@ -90,7 +90,11 @@ describe('logprobs', () => {
     const [p, r] = [await out.maskP.data(), await out.maskR.data()];
     expect(decode(ids.filter((_, k) => p[k] === 1))).toBe(puzzle.pStar);
     expect(decode(ids.filter((_, k) => r[k] === 1))).toBe(response.slice(response.indexOf('</caption>') + '</caption>'.length));
-    expect(Array.from(await out.logp.data()).slice(0, ids.length).every(Number.isFinite)).toBe(true);
+    expect(
+      Array.from(await out.logp.data())
+        .slice(0, ids.length)
+        .every(Number.isFinite),
+    ).toBe(true);
     disposeTokenLogprobs(out);
   });
 
@@ -108,7 +112,11 @@ describe('logprobs', () => {
 
   it('name the row that does not fit', () => {
     const [a] = rows(tiny, 1);
-    expect(() => prepareBatch(tiny, [a, { ...a, response: new Int32Array(600) }])).toThrow('prepareBatch: row 1 has 33 prompt + 600 response tokens, over model.maxText 512');
-    expect(() => prepareBatch(tiny, [{ ...a, pixels: new Float32Array(3) }])).toThrow('prepareBatch: row 0 pixels: expected 32×32 = 1024 model-input pixels, got 3');
+    expect(() => prepareBatch(tiny, [a, { ...a, response: new Int32Array(600) }])).toThrow(
+      'prepareBatch: row 1 has 33 prompt + 600 response tokens, over model.maxText 512',
+    );
+    expect(() => prepareBatch(tiny, [{ ...a, pixels: new Float32Array(3) }])).toThrow(
+      'prepareBatch: row 0 pixels: expected 32×32 = 1024 model-input pixels, got 3',
+    );
   });
 });

@@ -14,18 +14,20 @@ import { BUCKET, rows, tiny, useCpu } from './fixtures.ts';
 beforeAll(useCpu);
 afterEach(() => setMixedPrecision(false));
 
-const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar =>
-  tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar => tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 
 describe('LossScale', () => {
   it('halves on overflow down to 1, doubles after growthInterval accepted steps in a row', () => {
     const s = new LossScale({ scale: 8, goodSteps: 0 }, 3);
     expect(s.overflowed()).toBe(true);
     expect(s.scale).toBe(4);
-    s.accepted(); s.accepted();
+    s.accepted();
+    s.accepted();
     expect(s.overflowed()).toBe(true); // the run of good steps starts over
     expect(s.state()).toEqual({ scale: 2, goodSteps: 0 });
-    s.accepted(); s.accepted(); s.accepted();
+    s.accepted();
+    s.accepted();
+    s.accepted();
     expect(s.state()).toEqual({ scale: 4, goodSteps: 0 });
     const floor = new LossScale({ scale: 1, goodSteps: 5 });
     expect(floor.overflowed()).toBe(false);
@@ -48,11 +50,13 @@ describe('LossScale', () => {
 describe('withLossScale', () => {
   const optimizerOf = () => new AdamW(new Map([['w', tf.variable(tf.scalar(1), true, `ls-${Math.random()}`)]]), { lr: 1e-3 });
   /** An attempt that overflows above `limit` and fails for good at scale `fail`. */
-  const attemptUpTo = (limit: number, seen: number[], fail = -1) => async (scale: number) => {
-    seen.push(scale);
-    const refusal: Refusal | undefined = scale === fail ? 'not-finite' : scale > limit ? 'overflow' : undefined;
-    return { accepted: refusal === undefined, refusal };
-  };
+  const attemptUpTo =
+    (limit: number, seen: number[], fail = -1) =>
+    async (scale: number) => {
+      seen.push(scale);
+      const refusal: Refusal | undefined = scale === fail ? 'not-finite' : scale > limit ? 'overflow' : undefined;
+      return { accepted: refusal === undefined, refusal };
+    };
 
   it('in fp32 runs once at scale 1 and keeps the answer', async () => {
     const seen: number[] = [];
@@ -115,6 +119,9 @@ describe('loss scaling in the backward pass', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    for (const r of [fp32, mixed]) { r.opt.dispose(); disposeVlm(r.m); }
+    for (const r of [fp32, mixed]) {
+      r.opt.dispose();
+      disposeVlm(r.m);
+    }
   });
 });

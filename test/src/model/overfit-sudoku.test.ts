@@ -57,7 +57,8 @@ describe('tiny model on Sudoku perception', () => {
       if (tensors < 0) tensors = tf.memory().numTensors;
       // the perception loss covers the caption's content, not its closing tag, so compare the content
       exact = gens.filter((g, i) => g.text.startsWith(`<caption>${puzzles[i].pStar}`)).length;
-      if (process.env.OVERFIT_LOG) console.log(`step ${steps} loss ${loss.toFixed(4)} exact ${exact}/${SAMPLES} ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      if (process.env.OVERFIT_LOG)
+        console.log(`step ${steps} loss ${loss.toFixed(4)} exact ${exact}/${SAMPLES} ${((performance.now() - start) / 1000).toFixed(1)} s`);
       if (exact === SAMPLES) break;
     }
     expect(tf.memory().numTensors).toBe(tensors); // sampling leaks nothing either

@@ -20,7 +20,10 @@ describe('SampleRows', () => {
     r.record(0, TAG_IDS.answerClose, -0.5);
     expect(r.finish).toEqual(['answer', 'length']);
     expect(r.done()).toBe(true);
-    expect(r.logprobs).toEqual([[-1, -0.5], [-2, -3]]);
+    expect(r.logprobs).toEqual([
+      [-1, -0.5],
+      [-2, -3],
+    ]);
     const e = rows();
     e.record(0, EOS, -1);
     expect(e.finish[0]).toBe('eos');
@@ -66,7 +69,10 @@ describe('decodeOnGpu (the webgpu loop, against a CPU stand-in for the decoder)'
     readonly rands: Float32Array[] = [];
     maxAhead = 0;
     reads = 0;
-    constructor(private readonly temperature: number, private readonly topP: number) {}
+    constructor(
+      private readonly temperature: number,
+      private readonly topP: number,
+    ) {}
     submitFirst(rands: Float32Array): void {
       this.rands.push(rands);
     }
@@ -93,11 +99,23 @@ describe('decodeOnGpu (the webgpu loop, against a CPU stand-in for the decoder)'
   for (const temperature of [0, 0.8]) {
     it(`gives pickToken's tokens from the same seed, queued a step ahead (T = ${temperature})`, async () => {
       const limits = [30, 30, 5, 30, 30, 1];
-      const rows = new SampleRows(limits.map(() => 3), limits, 4, 64, 80);
+      const rows = new SampleRows(
+        limits.map(() => 3),
+        limits,
+        4,
+        64,
+        80,
+      );
       const stand = new Stand(temperature, 0.9);
       await decodeOnGpu(stand as unknown as GpuSteps, rows, { temperature, rng: new Rng(9) });
       // Reference: pickToken per unfinished row, in row order, from one Rng (the tfjs-op loop's order).
-      const want = new SampleRows(limits.map(() => 3), limits, 4, 64, 80);
+      const want = new SampleRows(
+        limits.map(() => 3),
+        limits,
+        4,
+        64,
+        80,
+      );
       const rng = new Rng(9);
       for (let n = 0; !want.done(); n++) {
         for (let i = 0; i < b; i++) {

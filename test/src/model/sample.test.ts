@@ -42,7 +42,11 @@ describe('sample', () => {
 
   it('returns the log-probs that full-sequence scoring gives the sampled tokens', async () => {
     const gens = await sample(m, requests, { temperature: 1, topP: 1, maxTokens: 20, rng: new Rng(4), bucket: BUCKET });
-    const scored = await responseLogprobs(m, requests.map((r, i) => ({ ...r, response: gens[i].tokens })), BUCKET);
+    const scored = await responseLogprobs(
+      m,
+      requests.map((r, i) => ({ ...r, response: gens[i].tokens })),
+      BUCKET,
+    );
     gens.forEach((g, i) => {
       expect(g.tokens.length).toBeGreaterThan(0);
       expect(g.logprobs.length).toBe(g.tokens.length);
@@ -61,7 +65,7 @@ describe('sample', () => {
     const b = await sample(m, requests, { ...options, rng: new Rng(99) });
     for (let i = 0; i < requests.length; i++) {
       expect(Array.from(a[i].tokens)).toEqual(Array.from(b[i].tokens));
-      expect(Array.from(a[i].tokens)).toEqual((await greedyNoCache(m, requests[i], a[i].tokens.length)));
+      expect(Array.from(a[i].tokens)).toEqual(await greedyNoCache(m, requests[i], a[i].tokens.length));
     }
   });
 
@@ -72,7 +76,10 @@ describe('sample', () => {
     const alone = [await sample(m, [requests[0]], options), await sample(m, [requests[1]], options)].map(([g]) => g);
     const batched = await sample(m, [long, requests[1], requests[0]], options);
     expect(long.prompt.length).toBeGreaterThan(requests[1].prompt.length + 2 * BUCKET);
-    for (const [i, g] of [[0, batched[2]], [1, batched[1]]] as const) {
+    for (const [i, g] of [
+      [0, batched[2]],
+      [1, batched[1]],
+    ] as const) {
       expect(Array.from(g.tokens)).toEqual(Array.from(alone[i].tokens));
       expect(Array.from(g.logprobs)).toEqual(Array.from(alone[i].logprobs)); // exact, not close
     }
@@ -83,7 +90,7 @@ describe('sample', () => {
     const [a, b, c] = [await run(5), await run(5), await run(6)];
     expect(a.map((g) => g.text)).toEqual(b.map((g) => g.text));
     expect(a.map((g) => g.text)).not.toEqual(c.map((g) => g.text));
-    expect(a.every((g) => g.finish === 'length' ? g.tokens.length === 12 : g.tokens.length <= 12)).toBe(true);
+    expect(a.every((g) => (g.finish === 'length' ? g.tokens.length === 12 : g.tokens.length <= 12))).toBe(true);
   });
 
   it('with one Rng per row samples a row the same alone and batched, whatever the row order', async () => {
@@ -121,7 +128,9 @@ describe('sample', () => {
 
   it('rejects bad options with exact messages', async () => {
     const rng = new Rng(1);
-    await expect(sample(m, requests, { temperature: -1, topP: 1, maxTokens: 1, rng })).rejects.toThrow('sample: temperature must be a finite number >= 0, got -1');
+    await expect(sample(m, requests, { temperature: -1, topP: 1, maxTokens: 1, rng })).rejects.toThrow(
+      'sample: temperature must be a finite number >= 0, got -1',
+    );
     await expect(sample(m, requests, { temperature: 1, topP: 0, maxTokens: 1, rng })).rejects.toThrow('sample: topP must be in (0, 1], got 0');
   });
 });

@@ -14,8 +14,7 @@ import { BUCKET, pixels, tiny, useCpu } from './fixtures.ts';
 beforeAll(useCpu);
 
 /** Token-averaged cross entropy over every response token. */
-const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar =>
-  tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+const crossEntropy = ({ logp, mask }: TokenLogprobs): tf.Scalar => tf.div(tf.neg(tf.sum(tf.mul(logp, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 
 const TEXTS = ['<caption>1-2 2-3</caption>ok<answer>1</answer>', '<caption>4.5.6</caption>no<answer>2</answer>', '<caption>789</caption>yes<answer>3</answer>'];
 /** Rows of 3 prompt and ≤ 32 response tokens: one 64-column layout, cheap enough for many CPU steps. */
@@ -25,8 +24,14 @@ describe('AdamW', () => {
   it('matches a hand computation on one scalar, decoupled decay and warmup included', async () => {
     const w = tf.variable(tf.scalar(2), true, 'adamw-test/w');
     const opt = new AdamW(new Map([['w', w]]), { lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.5, warmupSteps: 2, clipNorm: 0 }, () => true);
-    let p = 2, m = 0, v = 0;
-    for (const [t, g] of [[1, 0.5], [2, -1.5], [3, 3]] as const) {
+    let p = 2,
+      m = 0,
+      v = 0;
+    for (const [t, g] of [
+      [1, 0.5],
+      [2, -1.5],
+      [3, 3],
+    ] as const) {
       const lr = t <= 2 ? (0.1 * t) / 2 : 0.1;
       p -= lr * 0.5 * p;
       m = 0.9 * m + 0.1 * g;
@@ -95,7 +100,10 @@ describe('trainStep', () => {
     const [a, b] = shortRows(2).map((r) => prepareBatch(tiny, [r], BUCKET));
     const ga = gradients(m, a, crossEntropy);
     const gb = gradients(m, b, crossEntropy);
-    const mixed = combineGradients([[0.25, ga.grads], [0.75, gb.grads]]);
+    const mixed = combineGradients([
+      [0.25, ga.grads],
+      [0.75, gb.grads],
+    ]);
     const name = 'blocks.0.attn.q.w';
     const [x, y, z] = await Promise.all([ga.grads[name].data(), gb.grads[name].data(), mixed[name].data()]);
     for (let i = 0; i < 50; i++) expect(z[i]).toBeCloseTo(0.25 * x[i] + 0.75 * y[i], 7);

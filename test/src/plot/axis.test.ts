@@ -26,7 +26,12 @@ describe('plot axes', () => {
   });
 
   it('labels a trade-off whose points share a_p without six decimals', async () => {
-    const ticks = await numbers(tradeoffSpec([{ setting: 'standard', a: 0.25, ap: 0.875, ar: 0.5 }, { setting: 'ngdiff', a: 0.25, ap: 0.875, ar: 0.5 }]));
+    const ticks = await numbers(
+      tradeoffSpec([
+        { setting: 'standard', a: 0.25, ap: 0.875, ar: 0.5 },
+        { setting: 'ngdiff', a: 0.25, ap: 0.875, ar: 0.5 },
+      ]),
+    );
     expect(ticks.some((t) => /\.\d{4,}/.test(t))).toBe(false);
     expect(ticks.length).toBeGreaterThan(4); // real axes, not one degenerate tick each
   });

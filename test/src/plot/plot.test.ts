@@ -38,7 +38,10 @@ describe('curve charts', () => {
   });
 
   it('downsamples long series but keeps the last point', () => {
-    const kept = downsample(Array.from({ length: 10_001 }, (_, i) => i), 1000);
+    const kept = downsample(
+      Array.from({ length: 10_001 }, (_, i) => i),
+      1000,
+    );
     expect(kept.length).toBeLessThanOrEqual(1001);
     expect(kept[kept.length - 1]).toBe(10_000);
   });
@@ -57,14 +60,17 @@ describe('curve charts', () => {
 describe('trade-off plot', () => {
   it('validates sweep rows with messages naming file and row', () => {
     expect(parseSweepRows({ rows: [{ setting: 'λ=0.2', a: 0.3, ap: 0.5, ar: 0.7 }] }, 'x.json')).toHaveLength(1);
-    expect(() => parseSweepRows({ rows: [{ setting: 's', a: 0.3, ap: 0.5 }] }, 'sweep.json')).toThrow(
-      'sweep.json: row 0 ("s") has no finite number "ar"',
-    );
+    expect(() => parseSweepRows({ rows: [{ setting: 's', a: 0.3, ap: 0.5 }] }, 'sweep.json')).toThrow('sweep.json: row 0 ("s") has no finite number "ar"');
     expect(() => parseSweepRows({}, 'sweep.json')).toThrow('sweep.json: expected an array of rows');
   });
 
   it('labels every point with its setting', async () => {
-    const svg = await specToSvg(tradeoffSpec([{ setting: 'ngdiff', a: 0.4, ap: 0.7, ar: 0.7 }, { setting: 'standard', a: 0.3, ap: 0.4, ar: 0.8 }]));
+    const svg = await specToSvg(
+      tradeoffSpec([
+        { setting: 'ngdiff', a: 0.4, ap: 0.7, ar: 0.7 },
+        { setting: 'standard', a: 0.3, ap: 0.4, ar: 0.8 },
+      ]),
+    );
     expect(svg).toContain('>ngdiff<');
     expect(svg).toContain('>standard<');
   });
@@ -76,7 +82,13 @@ describe('asymflow plot DIR', () => {
     const writer = RecordingWriter.open(join(dir, 'metrics.msgpack'), { kind: 'metrics', commit: null });
     for (const m of metrics) writer.write(m);
     writer.close();
-    writeFileSync(join(dir, 'sweep.json'), JSON.stringify([{ setting: 'a', a: 0.1, ap: 0.2, ar: 0.3 }, { setting: 'b', a: 0.2, ap: 0.3, ar: 0.2 }]));
+    writeFileSync(
+      join(dir, 'sweep.json'),
+      JSON.stringify([
+        { setting: 'a', a: 0.1, ap: 0.2, ar: 0.3 },
+        { setting: 'b', a: 0.2, ap: 0.3, ar: 0.2 },
+      ]),
+    );
     const written = await plotRunDir(dir, { scale: 0.5 });
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['accuracies.png', 'lambda.png', 'losses.png', 'other-diag.png', 'tradeoff.png']);
     expect(written).toHaveLength(5);

@@ -25,8 +25,7 @@ describe('OpenAIPolicy against a fault-injecting server', () => {
     busy503: (r) => (r.attempt === 1 ? { kind: 'status', status: 503 } : { kind: 'ok', texts: ['a', 'b'] }),
     hangs: () => ({ kind: 'hang' }),
     truncatedOnce: (r) => (r.attempt === 1 ? { kind: 'truncate' } : { kind: 'ok', texts: ['t1', 't2'] }),
-    rateLimited: (r) =>
-      r.attempt === 1 ? { kind: 'status', status: 429, headers: { 'retry-after': '7' } } : { kind: 'ok', texts: ['r1', 'r2'] },
+    rateLimited: (r) => (r.attempt === 1 ? { kind: 'status', status: 429, headers: { 'retry-after': '7' } } : { kind: 'ok', texts: ['r1', 'r2'] }),
     rateLimitedDate: (r) =>
       r.attempt === 1
         ? { kind: 'status', status: 429, headers: { 'retry-after': new Date(Date.now() + 60_000).toUTCString() } }
@@ -72,7 +71,16 @@ describe('OpenAIPolicy against a fault-injecting server', () => {
 
     // Server-side attempt counts: retries happened exactly where they should.
     expect(Object.fromEntries(server.attempts)).toEqual({
-      fine: 1, flaky500: 3, busy503: 2, hangs: 3, truncatedOnce: 2, rateLimited: 2, rateLimitedDate: 2, resets: 3, badRequest: 1, alwaysTruncated: 3,
+      fine: 1,
+      flaky500: 3,
+      busy503: 2,
+      hangs: 3,
+      truncatedOnce: 2,
+      rateLimited: 2,
+      rateLimitedDate: 2,
+      resets: 3,
+      badRequest: 1,
+      alwaysTruncated: 3,
     });
     expect(policy.stats()).toEqual({ requests: ids.length, attempts: 22, retries: 12, failures: 4 });
     // Retry-After: 7 seconds is honoured exactly; the HTTP-date one (a minute away) is capped at 30 s.
@@ -97,7 +105,13 @@ describe('OpenAIPolicy wire format', () => {
     const [plain, forced] = server.requests.map((r) => r.body);
     expect(plain).toMatchObject({ model: 'served-a', temperature: 0, top_p: 0.9, max_tokens: 12, n: 1, seed: sampleSeed(5, 's0') });
     expect(plain.messages).toEqual([
-      { role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(PNG).toString('base64')}` } }, { type: 'text', text: 's0' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${Buffer.from(PNG).toString('base64')}` } },
+          { type: 'text', text: 's0' },
+        ],
+      },
     ]);
     expect(plain).not.toHaveProperty('continue_final_message');
     expect(forced.messages.at(-1)).toEqual({ role: 'assistant', content: '<caption>(0,1)</caption>' });

@@ -30,9 +30,7 @@ function recordUntilKilled(file: string, atLeast: number): Promise<number> {
       for (const line of lines) reported = Math.max(reported, Number(line.replace('flushed ', '')));
       if (reported >= atLeast && proc.exitCode === null) proc.kill('SIGKILL');
     });
-    proc.on('exit', (code, signal) =>
-      signal === 'SIGKILL' ? resolve(reported) : reject(new Error(`child exited with ${code}: ${stderr}`)),
-    );
+    proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(reported) : reject(new Error(`child exited with ${code}: ${stderr}`))));
   });
 }
 

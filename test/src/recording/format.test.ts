@@ -28,7 +28,7 @@ describe('recording format', () => {
     const writer = RecordingWriter.open(file, { kind: 'rollouts' });
     writer.write(record);
     writer.close();
-    const [back] = await collect((await readRecording<typeof record>(file)));
+    const [back] = await collect(await readRecording<typeof record>(file));
     expect(back).toStrictEqual(record);
     expect(back.f32).toBeInstanceOf(Float32Array);
     expect(new Uint8Array(back.f32.buffer, back.f32.byteOffset, back.f32.byteLength)).toEqual(new Uint8Array(f32.buffer));
@@ -109,9 +109,7 @@ describe('recording format', () => {
     const recording = await readRecording(file);
     expect(recording.header.created).toBe('2026-01-01T00:00:00.000Z');
     expect(await collect(recording)).toEqual([{ step: 0 }, { step: 1 }]);
-    expect(() => RecordingWriter.open(file, { kind: 'scored' }, { append: true })).toThrow(
-      `${file}: cannot append 'scored' records to a 'metrics' recording`,
-    );
+    expect(() => RecordingWriter.open(file, { kind: 'scored' }, { append: true })).toThrow(`${file}: cannot append 'scored' records to a 'metrics' recording`);
   });
 
   it('rejects a file that is not a recording, naming it and byte 0', async () => {

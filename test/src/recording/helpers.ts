@@ -9,7 +9,7 @@ export function tempDir(): string {
 
 /** A rollout-shaped record with exactly representable typed arrays. */
 export function rolloutLike(i: number, n = 12) {
-  const tokens = new Int32Array(n).map((_, k) => (i * 31 + k * 7) % 1000 - 3);
+  const tokens = new Int32Array(n).map((_, k) => ((i * 31 + k * 7) % 1000) - 3);
   const logprobs = new Float32Array(n).map((_, k) => -Math.fround((k + 1) / (i + 3)));
   return { sampleId: `gc-train-${i}`, group: i % 4, tokens, logprobs, text: `<caption>r${i}</caption>`, reward: i / 7 };
 }

@@ -24,7 +24,7 @@ describe('strokeSegment', () => {
 
   it('draws segments of every width and angle off the pixel grid (each row once, no stuck row)', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let k = 0; k < 300; k++) {
       const canvas = createCanvas(40, 40);
       const [x0, y0, x1, y1] = [random() * 40, random() * 40, random() * 40, random() * 40];
@@ -99,7 +99,11 @@ describe('strokeUnion and stamps', () => {
   it('a stamp painted with a whole-pixel shift equals the shapes drawn there', () => {
     const segments = [[5.25, 7.5, 20.75, 30.25] as const];
     const direct = createCanvas(64, 64);
-    strokeUnion(direct, segments.map(([a, b, c, d]) => [a + 17, b + 9, c + 17, d + 9] as const), 2);
+    strokeUnion(
+      direct,
+      segments.map(([a, b, c, d]) => [a + 17, b + 9, c + 17, d + 9] as const),
+      2,
+    );
     const stamped = createCanvas(64, 64);
     paintStamp(stamped, unionStamp(segments, 2), 17, 9);
     expect(stamped.data).toEqual(direct.data);
@@ -112,7 +116,14 @@ describe('canvas layout and determinism', () => {
       const c = createCanvas(50, 40, 255, prefix);
       strokeSegment(c, [3.3, 4.4, 45.5, 33.3], 2.2);
       outlinedDisc(c, 25, 20, 8, 10);
-      strokeUnion(c, [[10, 10, 15, 30], [15, 30, 30, 12]], 1.1);
+      strokeUnion(
+        c,
+        [
+          [10, 10, 15, 30],
+          [15, 30, 30, 12],
+        ],
+        1.1,
+      );
       return c;
     };
     const [a, b, scan] = [draw(0), draw(0), draw(1)];

@@ -19,7 +19,16 @@ describe('preset provenance', () => {
   });
   it('records what the full preset chose on test (issue 15)', () => {
     const full = PRESETS.full.provenance;
-    for (const s of ['taskOptions.gc.minNodes', 'taskOptions.gc.maxNodes', 'taskOptions.sudoku.blanks', 'sft.steps', 'sftByTask.sudoku.steps', 'rl.lr', 'model.captionGrid', 'model.answerGrid']) {
+    for (const s of [
+      'taskOptions.gc.minNodes',
+      'taskOptions.gc.maxNodes',
+      'taskOptions.sudoku.blanks',
+      'sft.steps',
+      'sftByTask.sudoku.steps',
+      'rl.lr',
+      'model.captionGrid',
+      'model.answerGrid',
+    ]) {
       expect(choiceOf(full, s)?.by, s).toBe('test');
     }
     expect(choiceOf(full, 'sft.batch')?.by).toBe('default'); // the prefix entry covers the rest of sft
@@ -29,7 +38,9 @@ describe('preset provenance', () => {
       { setting: 'rl.lr', by: 'test', why: 'picked from test runs' },
       { setting: 'seed', by: 'default', why: 'seed zero by default' },
     ]);
-    expect(warning).toEqual(['**Warning: 1 setting was chosen on `test`** (`rl.lr`): the verdicts are computed on the puzzles that chose them, so they are optimistic for this preset. See "What chose each setting".']);
+    expect(warning).toEqual([
+      '**Warning: 1 setting was chosen on `test`** (`rl.lr`): the verdicts are computed on the puzzles that chose them, so they are optimistic for this preset. See "What chose each setting".',
+    ]);
     expect(list).toEqual(['- `rl.lr` — **test**: picked from test runs', '- `seed` — **default**: seed zero by default']);
     expect(settingLines([{ setting: 'seed', by: 'val', why: 'chosen on the val split' }]).warning).toEqual([]);
   });

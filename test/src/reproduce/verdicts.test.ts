@@ -56,11 +56,18 @@ describe('finding checks', () => {
     expect(behind.judged[1].outcome).toBe('does not reproduce');
   });
 
-  it("(4) GC's a_r +0.0 with a_p −19.5 is not \"reproduces\", and the unmatched start is not run", () => {
+  it('(4) GC\'s a_r +0.0 with a_p −19.5 is not "reproduces", and the unmatched start is not run', () => {
     // a_r 53/128 = 41.4% before and after; a_p 113/128 = 88.3% → 88/128 = 68.8%.
     const before = m({ ar: bits(53), ap: bits(113) });
     const after = m({ ar: bits(53), ap: bits(88) });
-    const seeds: SeedParts[] = [{ rl: [{ alpha: 0, before, after }, { alpha: 0.5, before, after: m({ ar: bits(53), ap: bits(90) }) }] }];
+    const seeds: SeedParts[] = [
+      {
+        rl: [
+          { alpha: 0, before, after },
+          { alpha: 0.5, before, after: m({ ar: bits(53), ap: bits(90) }) },
+        ],
+      },
+    ];
     const v = verdict(rlChecks(seeds, 'gc'));
     const by = Object.fromEntries(v.judged.map((c) => [c.name, c]));
     expect(by['outcome-only RL (α=0) raises a_r'].outcome).toBe('inconclusive');
@@ -69,20 +76,34 @@ describe('finding checks', () => {
     expect(v.outcome).not.toBe('reproduces');
     // A real a_r gain, larger than a_p's, from a matched start, with α raising a_p: reproduces.
     const start = m({ ar: bits(40), ap: bits(45) });
-    const good = verdict(rlChecks([{ rl: [{ alpha: 0, before: start, after: m({ ar: bits(80), ap: bits(50) }) }, { alpha: 1, before: start, after: m({ ar: bits(80), ap: bits(100) }) }] }], 'gc'));
+    const good = verdict(
+      rlChecks(
+        [
+          {
+            rl: [
+              { alpha: 0, before: start, after: m({ ar: bits(80), ap: bits(50) }) },
+              { alpha: 1, before: start, after: m({ ar: bits(80), ap: bits(100) }) },
+            ],
+          },
+        ],
+        'gc',
+      ),
+    );
     expect(good.judged.map((c) => c.outcome)).toEqual(['reproduces', 'reproduces', 'reproduces']);
     expect(good.outcome).toBe('reproduces');
   });
 
   it('(2) interior optimum and the trade-off are separate checks', () => {
-    const seeds: SeedParts[] = [{
-      sft: { init: m({}), final: m({ a: bits(20) }) },
-      lambdas: [
-        { x: 0.2, label: 'λ=0.2', f: m({ a: bits(20), ap: bits(10), ar: bits(100) }) },
-        { x: 0.5, label: 'λ=0.5', f: m({ a: bits(90), ap: bits(50), ar: bits(60) }) },
-        { x: 0.8, label: 'λ=0.8', f: m({ a: bits(30), ap: bits(100), ar: bits(20) }) },
-      ],
-    }];
+    const seeds: SeedParts[] = [
+      {
+        sft: { init: m({}), final: m({ a: bits(20) }) },
+        lambdas: [
+          { x: 0.2, label: 'λ=0.2', f: m({ a: bits(20), ap: bits(10), ar: bits(100) }) },
+          { x: 0.5, label: 'λ=0.5', f: m({ a: bits(90), ap: bits(50), ar: bits(60) }) },
+          { x: 0.8, label: 'λ=0.8', f: m({ a: bits(30), ap: bits(100), ar: bits(20) }) },
+        ],
+      },
+    ];
     const v = verdict(lambdaChecks(seeds, 'gc'));
     expect(v.judged.map((c) => c.outcome)).toEqual(['reproduces', 'reproduces', 'reproduces', 'reproduces', 'reproduces']);
     expect(v.judged[0].name).toContain("[on this preset's λ grid 0.2, 0.5, 0.8, not the paper's 0.1, 0.2, 0.5, 0.8, 0.9]");
@@ -117,11 +138,16 @@ describe('finding checks', () => {
     const embed = weak(0.15);
     const self1 = weak(0.04);
     const base = m({ ap: bits(100) });
-    const seeds: SeedParts[] = [{
-      diagnose: { a: ap, ap, arCond: ap, surrogates: { embed, 'self:1': self1 } },
-      rl: [{ alpha: 0, before: base, after: base }],
-      surrogates: [{ reward: 'embed', after: m({ ap: bits(80) }) }, { reward: 'self:1', after: m({ ap: bits(50) }) }],
-    }];
+    const seeds: SeedParts[] = [
+      {
+        diagnose: { a: ap, ap, arCond: ap, surrogates: { embed, 'self:1': self1 } },
+        rl: [{ alpha: 0, before: base, after: base }],
+        surrogates: [
+          { reward: 'embed', after: m({ ap: bits(80) }) },
+          { reward: 'self:1', after: m({ ap: bits(50) }) },
+        ],
+      },
+    ];
     const v = verdict(surrogateChecks(seeds, 'gc'));
     const rCheck = v.judged[0];
     expect(rCheck.name).toMatch(/^r\(a_p, embed\) > r\(a_p, self:1\)/);
@@ -156,8 +182,18 @@ describe('finding checks', () => {
       { name: 'y', detail: '', p: 0.03, agrees: true, mde: '' },
       { name: 'z', detail: '', p: null, agrees: false, mde: '', missing: 'no data' },
     ]);
-    expect(judged.map((c) => [c.outcome, c.holmP])).toEqual([['reproduces', 0.04], ['reproduces', 0.04], ['not run', null]]);
-    expect(judge([{ name: 'x', detail: '', p: 0.02, agrees: true, mde: '' }, { name: 'y', detail: '', p: 0.03, agrees: false, mde: '' }, { name: 'w', detail: '', p: 0.04, agrees: true, mde: '' }]).map((c) => c.outcome)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
+    expect(judged.map((c) => [c.outcome, c.holmP])).toEqual([
+      ['reproduces', 0.04],
+      ['reproduces', 0.04],
+      ['not run', null],
+    ]);
+    expect(
+      judge([
+        { name: 'x', detail: '', p: 0.02, agrees: true, mde: '' },
+        { name: 'y', detail: '', p: 0.03, agrees: false, mde: '' },
+        { name: 'w', detail: '', p: 0.04, agrees: true, mde: '' },
+      ]).map((c) => c.outcome),
+    ).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
   });
 });
 

@@ -33,8 +33,8 @@ describe('GRPO advantages', () => {
     const scale = tokenAdvantageScale(2 / 7, maskP, maskR);
     for (const s of scale) expect(s).toBeCloseTo(1, 6);
     const tilted = tokenAdvantageScale(0.5, maskP, maskR);
-    expect(tilted[1]).toBeCloseTo(0.5 * 7 / 2, 6);
-    expect(tilted[4]).toBeCloseTo(0.5 * 7 / 5, 6);
+    expect(tilted[1]).toBeCloseTo((0.5 * 7) / 2, 6);
+    expect(tilted[4]).toBeCloseTo((0.5 * 7) / 5, 6);
     expect(tilted[0]).toBe(1);
   });
 

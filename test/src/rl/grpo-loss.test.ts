@@ -20,8 +20,10 @@ describe('grpoLoss', () => {
   it('has gradients that raise the log-prob of positive-advantage tokens and lower negative ones', () => {
     const logp = tf.variable(t2([[-1, -1]]));
     const old = t2([[-1, -1]]);
-    const grads = tf.grad((lp: tf.Tensor) =>
-      grpoLoss({ logp: lp as tf.Tensor2D, oldLogp: old, refLogp: old, advantages: t2([[1, -1]]), mask: t2([[1, 1]]) }, { ...GRPO_LOSS_DEFAULTS, klCoef: 0 }).loss,
+    const grads = tf.grad(
+      (lp: tf.Tensor) =>
+        grpoLoss({ logp: lp as tf.Tensor2D, oldLogp: old, refLogp: old, advantages: t2([[1, -1]]), mask: t2([[1, 1]]) }, { ...GRPO_LOSS_DEFAULTS, klCoef: 0 })
+          .loss,
     )(logp);
     const g = grads.arraySync() as number[][];
     expect(g[0][0]).toBeLessThan(0); // descending the loss raises logp where A > 0
@@ -41,14 +43,23 @@ describe('grpoLoss', () => {
   });
 
   it('caps negative-advantage losses at −c·A (dual clip)', () => {
-    const out = grpoLoss({ logp: t2([[3]]), oldLogp: t2([[0]]), refLogp: t2([[3]]), advantages: t2([[-1]]), mask: t2([[1]]) }, { ...GRPO_LOSS_DEFAULTS, klCoef: 0 });
+    const out = grpoLoss(
+      { logp: t2([[3]]), oldLogp: t2([[0]]), refLogp: t2([[3]]), advantages: t2([[-1]]), mask: t2([[1]]) },
+      { ...GRPO_LOSS_DEFAULTS, klCoef: 0 },
+    );
     expect(out.loss.arraySync()).toBeCloseTo(3, 6); // ratio e^3 ≈ 20 would give 20; capped at c·|A| = 3
     expect(out.dualClipFrac.arraySync()).toBe(1);
   });
 
   it('aggregates token-mean and seq-mean-token-mean as named', () => {
-    const values = t2([[1, 1, 1, 0], [4, 0, 0, 0]]);
-    const mask = t2([[1, 1, 1, 0], [1, 0, 0, 0]]);
+    const values = t2([
+      [1, 1, 1, 0],
+      [4, 0, 0, 0],
+    ]);
+    const mask = t2([
+      [1, 1, 1, 0],
+      [1, 0, 0, 0],
+    ]);
     expect(aggregate(values, mask, 'token-mean').arraySync()).toBeCloseTo(7 / 4, 6);
     expect(aggregate(values, mask, 'seq-mean-token-mean').arraySync()).toBeCloseTo((1 + 4) / 2, 6);
   });

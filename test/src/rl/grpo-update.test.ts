@@ -17,14 +17,26 @@ beforeAll(useCpu);
 
 function updateRows(advantages: number[], logps: Float32Array[]): UpdateRow[] {
   return fixtureRows(tiny, advantages.length).map((r, i) => ({
-    pixels: r.pixels, prompt: r.prompt, tokens: r.response, oldLogprobs: logps[i], refLogprobs: logps[i], advantage: advantages[i],
+    pixels: r.pixels,
+    prompt: r.prompt,
+    tokens: r.response,
+    oldLogprobs: logps[i],
+    refLogprobs: logps[i],
+    advantage: advantages[i],
   }));
 }
 
 describe('updateArrays', () => {
   it('spreads each sequence advantage over its tokens; λ = |p|/|y| leaves them unchanged, other λ rescale the spans', () => {
     const base = fixtureRows(tiny, 2);
-    const rows = base.map((r, i) => ({ pixels: r.pixels, prompt: r.prompt, tokens: r.response, oldLogprobs: new Float32Array(r.response.length), refLogprobs: new Float32Array(r.response.length), advantage: i ? -2 : 1.5 }));
+    const rows = base.map((r, i) => ({
+      pixels: r.pixels,
+      prompt: r.prompt,
+      tokens: r.response,
+      oldLogprobs: new Float32Array(r.response.length),
+      refLogprobs: new Float32Array(r.response.length),
+      advantage: i ? -2 : 1.5,
+    }));
     const batch = prepareBatch(tiny, base, BUCKET);
     const plain = updateArrays(batch, rows).adv;
     const R = batch.responseColumns;
@@ -47,7 +59,14 @@ describe('updateArrays', () => {
   it('refuses log-probs that do not match the tokens', () => {
     const base = fixtureRows(tiny, 1);
     const batch = prepareBatch(tiny, base, BUCKET);
-    const row = { pixels: base[0].pixels, prompt: base[0].prompt, tokens: base[0].response, oldLogprobs: new Float32Array(2), refLogprobs: new Float32Array(2), advantage: 1 };
+    const row = {
+      pixels: base[0].pixels,
+      prompt: base[0].prompt,
+      tokens: base[0].response,
+      oldLogprobs: new Float32Array(2),
+      refLogprobs: new Float32Array(2),
+      advantage: 1,
+    };
     expect(() => updateArrays(batch, [row])).toThrow(`applyGrpoUpdate: row 0 has ${base[0].response.length} tokens but 2 old / 2 reference log-probs`);
   });
 });
@@ -69,7 +88,13 @@ describe('applyGrpoUpdate', () => {
     const optimizer = new AdamW(model.params, { lr: 1e-3, weightDecay: 0 });
     const rows = updateRows([1, -1], before);
     const tensors = tf.memory().numTensors;
-    const stats = await applyGrpoUpdate(model, optimizer, rows, { loss: { ...GRPO_LOSS_DEFAULTS, klCoef: 0.1 }, epochs: 1, miniBatches: 1, bucket: BUCKET }, new Rng(2));
+    const stats = await applyGrpoUpdate(
+      model,
+      optimizer,
+      rows,
+      { loss: { ...GRPO_LOSS_DEFAULTS, klCoef: 0.1 }, epochs: 1, miniBatches: 1, bucket: BUCKET },
+      new Rng(2),
+    );
     expect(tf.memory().numTensors).toBe(tensors);
     expect(stats.kl).toBeCloseTo(0, 6);
     expect(stats.clipFracLow + stats.clipFracHigh + stats.dualClipFrac).toBe(0);
@@ -84,7 +109,13 @@ describe('applyGrpoUpdate', () => {
     expect(again.kl).toBeGreaterThan(0);
     // Micro-batches of one row: one optimizer step, each row's token-mean loss weighted equally, no leaks.
     const count = tf.memory().numTensors;
-    const split = await applyGrpoUpdate(model, optimizer, rows, { loss: GRPO_LOSS_DEFAULTS, epochs: 1, miniBatches: 1, microBatch: 1, bucket: BUCKET }, new Rng(4));
+    const split = await applyGrpoUpdate(
+      model,
+      optimizer,
+      rows,
+      { loss: GRPO_LOSS_DEFAULTS, epochs: 1, miniBatches: 1, microBatch: 1, bucket: BUCKET },
+      new Rng(4),
+    );
     expect(split.optimizerSteps).toBe(1);
     expect(tf.memory().numTensors).toBe(count);
     expect(split.kl).toBeGreaterThan(0);

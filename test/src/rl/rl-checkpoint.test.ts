@@ -30,7 +30,14 @@ describe('rl checkpoint', () => {
     rollout.next();
     const totals = new RewardTotals({ rollouts: 4, sums: { final: 1.5 }, squares: { final: 0.75 }, phaseMs: { rollout: 1, scoring: 2, update: 3 } });
     const out = path.join(dir, 'latest');
-    await saveRlCheckpoint(out, { model, optimizer, rngs: { rollout, update }, step: 3, progress: { before: null, totals: totals.state() }, config: { task: 'gc' } });
+    await saveRlCheckpoint(out, {
+      model,
+      optimizer,
+      rngs: { rollout, update },
+      step: 3,
+      progress: { before: null, totals: totals.state() },
+      config: { task: 'gc' },
+    });
     expect(rlSavedStep(out)).toBe(3);
     const loaded = await loadRlCheckpoint(out);
     expect(loaded.step).toBe(3);

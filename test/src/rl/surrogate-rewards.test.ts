@@ -30,7 +30,9 @@ beforeAll(async () => {
 });
 
 /** A policy that answers from a script and remembers what it was asked. */
-function scripted(answer: (sample: Sample, options: GenerateOptions, index: number, k: number) => string): Policy & { calls: { ids: string[]; options: GenerateOptions }[] } {
+function scripted(
+  answer: (sample: Sample, options: GenerateOptions, index: number, k: number) => string,
+): Policy & { calls: { ids: string[]; options: GenerateOptions }[] } {
   const calls: { ids: string[]; options: GenerateOptions }[] = [];
   return {
     name: 'scripted',
@@ -59,7 +61,11 @@ describe('selfReward', () => {
     expect(values).toEqual([0.25, 0, 0]);
     expect(policy.calls).toHaveLength(1);
     expect(policy.calls[0].ids).toEqual([samples[0].puzzle.id, samples[1].puzzle.id]); // the caption-less rollout is not re-solved
-    expect(policy.calls[0].options).toMatchObject({ withImage: false, n: 4, prefix: [`<caption>${samples[0].puzzle.pStar}</caption>`, '<caption>(0,1)</caption>'] });
+    expect(policy.calls[0].options).toMatchObject({
+      withImage: false,
+      n: 4,
+      prefix: [`<caption>${samples[0].puzzle.pStar}</caption>`, '<caption>(0,1)</caption>'],
+    });
   });
 });
 
@@ -69,7 +75,10 @@ describe('teacherReward', () => {
     const reward = teacherReward(teacher, task, { maxTokens: 50, seed: 0 });
     const edges = samples[0].puzzle.pStar.split(',(');
     const reordered = [...edges.slice(1).map((e) => `(${e}`), edges[0]].join(','); // same edge set, other order
-    const inputs = rewardInputs([samples[0], samples[0], samples[1], samples[2]], [`<caption>${reordered}</caption>`, '<caption>(0,1)</caption>', full(samples[1]), full(samples[2])]);
+    const inputs = rewardInputs(
+      [samples[0], samples[0], samples[1], samples[2]],
+      [`<caption>${reordered}</caption>`, '<caption>(0,1)</caption>', full(samples[1]), full(samples[2])],
+    );
     expect(await reward.score(inputs, 1)).toEqual([task.samePerception(reordered, samples[0].puzzle.pStar) ? 1 : 0, 0, 1, 0]);
     expect(await reward.score(inputs.slice(0, 1), 2)).toHaveLength(1);
     expect(teacher.calls).toHaveLength(1);
@@ -84,12 +93,22 @@ describe('embed encoder and reward', () => {
     const { encoder, loss } = await trainEmbed(task, { inputSize: 32, samples: 16, steps: 25, batch: 16, lr: 3e-3, tau: 0.1, seed: 0 });
     expect(loss).toBeLessThan(Math.log(16)); // below chance for 16-way matching
     const images = samples.map((s) => s.pixels!);
-    const own = await similarity(encoder, images, samples.map((s) => s.puzzle.pStar));
+    const own = await similarity(
+      encoder,
+      images,
+      samples.map((s) => s.puzzle.pStar),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-embed-'));
     try {
       await saveEncoder(dir, encoder);
       const loaded = await loadEncoder(dir);
-      expect(await similarity(loaded, images, samples.map((s) => s.puzzle.pStar))).toEqual(own);
+      expect(
+        await similarity(
+          loaded,
+          images,
+          samples.map((s) => s.puzzle.pStar),
+        ),
+      ).toEqual(own);
       const reward = embedReward(loaded);
       const values = await reward.score(rewardInputs(samples, [full(samples[0]), 'nothing', `<caption>${samples[2].puzzle.pStar}</caption>`]), 0);
       expect(values[0]).toBeCloseTo(own[0], 5);

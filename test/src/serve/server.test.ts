@@ -6,7 +6,9 @@ import type { Sample } from '../../../src/records.ts';
 import { EchoModel } from './fake-served-model.ts';
 
 const grey = (value: number, size = 8) =>
-  sharp({ create: { width: size, height: size, channels: 3, background: { r: value, g: value, b: value } } }).png().toBuffer();
+  sharp({ create: { width: size, height: size, channels: 3, background: { r: value, g: value, b: value } } })
+    .png()
+    .toBuffer();
 const dataUrl = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
 
 let server: RunningServer;
@@ -23,7 +25,15 @@ afterAll(() => server.close());
 function chatBody(overrides: Record<string, unknown> = {}, content?: unknown) {
   return {
     model: 'echo',
-    messages: [{ role: 'user', content: content ?? [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'Q' }] }],
+    messages: [
+      {
+        role: 'user',
+        content: content ?? [
+          { type: 'image_url', image_url: { url: image } },
+          { type: 'text', text: 'Q' },
+        ],
+      },
+    ],
     temperature: 0,
     max_tokens: 10,
     n: 1, // n=1, temperature 0, max_tokens 10: the batch key the fill test below uses too
@@ -59,17 +69,20 @@ describe('asymflow serve: OpenAI-compatible API', () => {
     const { status, json } = await post(chatBody({ n: 2, temperature: 0.3, stop: 'tail' }));
     expect(status).toBe(200);
     expect(json.object).toBe('chat.completion');
-    expect(json.choices.map((c: any) => c.message.content)).toEqual([
-      'q=Q;p=-;s=9;k=0;m=0.200<answer>x</answer>',
-      'q=Q;p=-;s=9;k=1;m=0.200<answer>x</answer>',
-    ]); // 51/255 = 0.2; the stop string and what follows are cut
+    expect(json.choices.map((c: any) => c.message.content)).toEqual(['q=Q;p=-;s=9;k=0;m=0.200<answer>x</answer>', 'q=Q;p=-;s=9;k=1;m=0.200<answer>x</answer>']); // 51/255 = 0.2; the stop string and what follows are cut
     expect(json.choices[0].finish_reason).toBe('stop');
     expect(json.usage.completion_tokens).toBeGreaterThan(0);
   });
 
   it('continues the final assistant message and returns only the continuation', async () => {
     const messages = [
-      { role: 'user', content: [{ type: 'text', text: 'Q' }, { type: 'image_url', image_url: { url: image } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Q' },
+          { type: 'image_url', image_url: { url: image } },
+        ],
+      },
       { role: 'assistant', content: '<caption>(0,1)</caption>' },
     ];
     const { status, json } = await post(chatBody({ messages, continue_final_message: true, add_generation_prompt: false, temperature: 0.4 }));
@@ -104,34 +117,112 @@ describe('asymflow serve: OpenAI-compatible API', () => {
     ['a body that is not an object', () => post('[1,2]', true), 400, 'invalid_type', /JSON object/],
     ['no image', () => post(chatBody({}, 'just text')), 400, 'missing_image', /no image/],
     ['no image part', () => post(chatBody({}, [{ type: 'text', text: 'Q' }])), 400, 'missing_image', /no image/],
-    ['bad base64', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@!' } }])), 400, 'invalid_base64', /invalid base64/],
+    [
+      'bad base64',
+      () => post(chatBody({}, [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@!' } }])),
+      400,
+      'invalid_base64',
+      /invalid base64/,
+    ],
     ['a remote image URL', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }])), 400, 'invalid_image_url', /data URL/],
-    ['an undecodable image', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: 'data:image/png;base64,aGVsbG8gd29ybGQ=' } }])), 400, 'invalid_image', /could not be decoded/],
+    [
+      'an undecodable image',
+      () => post(chatBody({}, [{ type: 'image_url', image_url: { url: 'data:image/png;base64,aGVsbG8gd29ybGQ=' } }])),
+      400,
+      'invalid_image',
+      /could not be decoded/,
+    ],
     ['an unknown model', () => post(chatBody({ model: 'gpt-9' })), 404, 'model_not_found', /gpt-9/],
     ['a string temperature', () => post(chatBody({ temperature: 'hot' })), 400, 'invalid_type', /temperature must be a number/],
     ['a fractional n', () => post(chatBody({ n: 1.5 })), 400, 'invalid_type', /n must be an integer/],
     ['max_tokens of 0', () => post(chatBody({ max_tokens: 0 })), 400, 'invalid_value', /max_tokens must be in \[1, /],
     ['messages not an array', () => post(chatBody({ messages: 'hi' })), 400, 'invalid_type', /messages must be a non-empty array/],
-    ['continue without an assistant message', () => post(chatBody({ continue_final_message: true, add_generation_prompt: false })), 400, 'invalid_value', /continue_final_message needs/],
+    [
+      'continue without an assistant message',
+      () => post(chatBody({ continue_final_message: true, add_generation_prompt: false })),
+      400,
+      'invalid_value',
+      /continue_final_message needs/,
+    ],
     ['continue with the generation prompt', () => post(chatBody({ continue_final_message: true })), 400, 'invalid_value', /cannot both be true/],
-    ['two images', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: image } }, { type: 'image_url', image_url: { url: image } }])), 400, 'too_many_images', /exactly one/],
-    ['parameters it does not implement, by name', () => post(chatBody({ response_format: { type: 'json_object' }, tools: [] })), 400, 'unsupported_parameter', /unsupported parameters for asymflow serve: response_format, tools$/],
+    [
+      'two images',
+      () =>
+        post(
+          chatBody({}, [
+            { type: 'image_url', image_url: { url: image } },
+            { type: 'image_url', image_url: { url: image } },
+          ]),
+        ),
+      400,
+      'too_many_images',
+      /exactly one/,
+    ],
+    [
+      'parameters it does not implement, by name',
+      () => post(chatBody({ response_format: { type: 'json_object' }, tools: [] })),
+      400,
+      'unsupported_parameter',
+      /unsupported parameters for asymflow serve: response_format, tools$/,
+    ],
     ['logit_bias', () => post(chatBody({ logit_bias: { 5: 10 } })), 400, 'unsupported_parameter', /: logit_bias$/],
-    ['a penalty other than its no-op value', () => post(chatBody({ frequency_penalty: 0.5 })), 400, 'invalid_value', /frequency_penalty is not supported by asymflow serve \(only 0/],
+    [
+      'a penalty other than its no-op value',
+      () => post(chatBody({ frequency_penalty: 0.5 })),
+      400,
+      'invalid_value',
+      /frequency_penalty is not supported by asymflow serve \(only 0/,
+    ],
     ['top_k', () => post(chatBody({ top_k: 5 })), 400, 'invalid_value', /top_k is not supported/],
-    ['an unknown part field', () => post(chatBody({}, [{ type: 'text', text: 'Q', cache_control: {} }])), 400, 'unsupported_parameter', /messages\[0\]\.content\[0\]\.cache_control/],
+    [
+      'an unknown part field',
+      () => post(chatBody({}, [{ type: 'text', text: 'Q', cache_control: {} }])),
+      400,
+      'unsupported_parameter',
+      /messages\[0\]\.content\[0\]\.cache_control/,
+    ],
     ['top_logprobs without logprobs', () => post(chatBody({ top_logprobs: 2 })), 400, 'invalid_value', /top_logprobs needs logprobs/],
-    ['max_tokens past the window', () => post(chatBody({ max_tokens: 62 })), 400, 'context_length_exceeded', /maximum context length is 68 tokens\. However, you requested 69 tokens \(7 in the messages, 62 in the completion\)/],
-    ['a prompt longer than the window', () => post(chatBody({}, [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'x'.repeat(70) }])), 400, 'context_length_exceeded', /maximum context length is 68 tokens\. However, your request has 76 input tokens/],
+    [
+      'max_tokens past the window',
+      () => post(chatBody({ max_tokens: 62 })),
+      400,
+      'context_length_exceeded',
+      /maximum context length is 68 tokens\. However, you requested 69 tokens \(7 in the messages, 62 in the completion\)/,
+    ],
+    [
+      'a prompt longer than the window',
+      () =>
+        post(
+          chatBody({}, [
+            { type: 'image_url', image_url: { url: image } },
+            { type: 'text', text: 'x'.repeat(70) },
+          ]),
+        ),
+      400,
+      'context_length_exceeded',
+      /maximum context length is 68 tokens\. However, your request has 76 input tokens/,
+    ],
     ['an oversized body', () => post(chatBody({ pad: 'x'.repeat(100 * 1024) })), 413, 'request_too_large', /larger than the limit of 65536 bytes/],
-    ['an unknown route', async () => {
-      const r = await fetch(`${server.url}/v1/completions`, { method: 'POST', body: '{}' });
-      return { status: r.status, json: await r.json() };
-    }, 404, 'not_found', /no route/],
-    ['a GET on chat completions', async () => {
-      const r = await fetch(`${server.url}/v1/chat/completions`);
-      return { status: r.status, json: await r.json() };
-    }, 405, 'method_not_allowed', /use POST/],
+    [
+      'an unknown route',
+      async () => {
+        const r = await fetch(`${server.url}/v1/completions`, { method: 'POST', body: '{}' });
+        return { status: r.status, json: await r.json() };
+      },
+      404,
+      'not_found',
+      /no route/,
+    ],
+    [
+      'a GET on chat completions',
+      async () => {
+        const r = await fetch(`${server.url}/v1/chat/completions`);
+        return { status: r.status, json: await r.json() };
+      },
+      405,
+      'method_not_allowed',
+      /use POST/,
+    ],
   ];
 
   it.each(bad)('rejects %s with an OpenAI-style error, then still answers', async (_name, request, status, code, message) => {
@@ -145,7 +236,9 @@ describe('asymflow serve: OpenAI-compatible API', () => {
   });
 
   it('takes the neutral values of knobs it lacks, and max_tokens up to the window, counting image tokens in the prompt', async () => {
-    const { status, json } = await post(chatBody({ frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1, top_k: -1, min_p: 0, user: 'u1', max_tokens: 61 }));
+    const { status, json } = await post(
+      chatBody({ frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1, top_k: -1, min_p: 0, user: 'u1', max_tokens: 61 }),
+    );
     expect(status).toBe(200);
     expect(json.usage.prompt_tokens).toBe(7); // 4 image positions + BOS Q EOS
     expect(model.calls.at(-1)!.sampling.maxTokens).toBe(61);
@@ -166,7 +259,13 @@ describe('asymflow serve: OpenAI-compatible API', () => {
   it('puts system messages at the start of the user turn', async () => {
     const messages = [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: 'Q' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: image } },
+          { type: 'text', text: 'Q' },
+        ],
+      },
     ];
     const { status, json } = await post(chatBody({ messages }));
     expect(status).toBe(200);
@@ -175,7 +274,12 @@ describe('asymflow serve: OpenAI-compatible API', () => {
   });
 
   it('names the parameter at fault', async () => {
-    const { json } = await post(chatBody({}, [{ type: 'text', text: 'Q' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,@@' } }]));
+    const { json } = await post(
+      chatBody({}, [
+        { type: 'text', text: 'Q' },
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,@@' } },
+      ]),
+    );
     expect(json.error.param).toBe('messages[0].content[1].image_url.url');
   });
 });

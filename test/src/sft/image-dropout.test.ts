@@ -19,7 +19,8 @@ import { decode, encode } from '../../../src/tokenizer.ts';
 
 const options = { minNodes: 5, maxNodes: 6, verbosity: 0, inputSize: 32 };
 const model = modelConfig('tiny', { inputSize: 32, d: 32, layers: 1 });
-const samples = () => Promise.all([0, 1, 2, 3, 4, 5].map(async (i) => sampleOf(gcTask, puzzleAt(gcTask, { split: 'train_sft', seed: 2, options }, i), true, options)));
+const samples = () =>
+  Promise.all([0, 1, 2, 3, 4, 5].map(async (i) => sampleOf(gcTask, puzzleAt(gcTask, { split: 'train_sft', seed: 2, options }, i), true, options)));
 
 /** A TfjsPolicy whose sampling only records the rows it was asked for (no model needed). */
 class RowSpy extends TfjsPolicy {
@@ -31,7 +32,7 @@ class RowSpy extends TfjsPolicy {
 }
 
 describe('sft --image-dropout', () => {
-  it('trains the self-reward\'s second-hop input: blank image, caption given as context, reasoning and answer as target', async () => {
+  it("trains the self-reward's second-hop input: blank image, caption given as context, reasoning and answer as target", async () => {
     const all = await samples();
     const { rows, withoutImage } = trainRows(gcTask, all, model, options, 'full', { share: 1, seed: 0 });
     expect(withoutImage).toBe(all.length);

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ngdiffLambda, objectiveLambda, parseObjective, partLoss, partWeights, perceptionShares, reweightedLoss, standardLoss, type SftObjective, type TokenBatch,
+  ngdiffLambda,
+  objectiveLambda,
+  parseObjective,
+  partLoss,
+  partWeights,
+  perceptionShares,
+  reweightedLoss,
+  standardLoss,
+  type SftObjective,
+  type TokenBatch,
 } from '../../../src/sft/objective.ts';
 
 beforeAll(async () => {
@@ -11,19 +20,37 @@ beforeAll(async () => {
 function batch(): TokenBatch {
   // Two examples of different span lengths; padding positions have both masks 0.
   return {
-    logp: tf.tensor2d([[-0.5, -1.0, -2.0, -0.1, -0.3, 0], [-0.2, -0.4, -0.6, -0.8, -1.0, -1.2]]),
-    maskP: tf.tensor2d([[1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]]),
-    maskR: tf.tensor2d([[0, 0, 1, 1, 1, 0], [0, 1, 1, 1, 1, 1]]),
+    logp: tf.tensor2d([
+      [-0.5, -1.0, -2.0, -0.1, -0.3, 0],
+      [-0.2, -0.4, -0.6, -0.8, -1.0, -1.2],
+    ]),
+    maskP: tf.tensor2d([
+      [1, 1, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0],
+    ]),
+    maskR: tf.tensor2d([
+      [0, 0, 1, 1, 1, 0],
+      [0, 1, 1, 1, 1, 1],
+    ]),
   };
 }
 
 describe('SFT objectives', () => {
-  it('reweighting with λ equal to each example\'s perception token fraction equals the standard loss when examples have equal length', () => {
+  it("reweighting with λ equal to each example's perception token fraction equals the standard loss when examples have equal length", () => {
     // λ_i = |p_i|/|y_i| gives Σ_i (Lp_i + Lr_i)/|y_i| / B, the per-example token mean; with equal |y_i| that is the token mean.
     const b: TokenBatch = {
-      logp: tf.tensor2d([[-0.5, -1.0, -2.0, -0.1], [-0.2, -0.4, -0.6, -0.8]]),
-      maskP: tf.tensor2d([[1, 1, 0, 0], [1, 0, 0, 0]]),
-      maskR: tf.tensor2d([[0, 0, 1, 1], [0, 1, 1, 1]]),
+      logp: tf.tensor2d([
+        [-0.5, -1.0, -2.0, -0.1],
+        [-0.2, -0.4, -0.6, -0.8],
+      ]),
+      maskP: tf.tensor2d([
+        [1, 1, 0, 0],
+        [1, 0, 0, 0],
+      ]),
+      maskR: tf.tensor2d([
+        [0, 0, 1, 1],
+        [0, 1, 1, 1],
+      ]),
     };
     const lambda = tf.tensor1d([2 / 4, 1 / 4]);
     expect(reweightedLoss(b, lambda).arraySync()).toBeCloseTo(standardLoss(b).arraySync(), 6);
@@ -46,11 +73,12 @@ describe('SFT objectives', () => {
 
   it('the parts training differentiates, weighed as training weighs them, are the whole losses', () => {
     const b = batch();
-    const whole = (objective: SftObjective, norms: [number, number]) => tf.tidy(() => {
-      const lambda = objectiveLambda(objective, tf.scalar(norms[0]), tf.scalar(norms[1]), 3 / 11); // the batch's perception token fraction
-      const [wP, wR] = partWeights(objective, lambda);
-      return tf.add(tf.mul(wP, partLoss(objective, b, 'perception')), tf.mul(wR, partLoss(objective, b, 'reasoning'))).arraySync() as number;
-    });
+    const whole = (objective: SftObjective, norms: [number, number]) =>
+      tf.tidy(() => {
+        const lambda = objectiveLambda(objective, tf.scalar(norms[0]), tf.scalar(norms[1]), 3 / 11); // the batch's perception token fraction
+        const [wP, wR] = partWeights(objective, lambda);
+        return tf.add(tf.mul(wP, partLoss(objective, b, 'perception')), tf.mul(wR, partLoss(objective, b, 'reasoning'))).arraySync() as number;
+      });
     expect(whole({ kind: 'standard' }, [1, 1])).toBeCloseTo(standardLoss(b).arraySync(), 6);
     expect(whole({ kind: 'lambda', lambda: 0.2 }, [1, 1])).toBeCloseTo(reweightedLoss(b, 0.2).arraySync(), 6);
     expect(whole({ kind: 'ngdiff' }, [3, 1])).toBeCloseTo(reweightedLoss(b, 0.25).arraySync(), 6); // NGDiff: λ = ‖g_r‖/(‖g_p‖+‖g_r‖) = 1/4
@@ -58,7 +86,7 @@ describe('SFT objectives', () => {
 
   it('NGDiff λ follows the formula and guards zero and non-finite norms', () => {
     const lambda = (p: number, r: number) => tf.tidy(() => ngdiffLambda(tf.scalar(p), tf.scalar(r)).arraySync());
-    expect(lambda(3, 1)).toBeCloseTo((1 / 3) / (1 / 3 + 1 / 1), 7);
+    expect(lambda(3, 1)).toBeCloseTo(1 / 3 / (1 / 3 + 1 / 1), 7);
     expect(lambda(0, 2)).toBe(0);
     expect(lambda(2, 0)).toBe(1);
     expect(lambda(0, 0)).toBe(0.5);

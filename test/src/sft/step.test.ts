@@ -27,14 +27,25 @@ const OPTIM = { lr: 1, eps: 1, warmupSteps: 0, weightDecay: 0, clipNorm: 0 };
 
 /** Two rows with the same perception and reasoning lengths (so per-example and batch token means agree). */
 function sameShapeBatch(): PreparedBatch {
-  const texts = ['<caption>(0,1),(1,2)</caption>two colours<answer>0:1,1:2,2:1</answer>', '<caption>(0,2),(1,2)</caption>two colours<answer>0:1,1:1,2:2</answer>'];
-  return prepareBatch(tiny, texts.map((t, i) => ({ pixels: pixels(tiny, i), prompt: promptTokens('Q'), response: encode(t) })), BUCKET);
+  const texts = [
+    '<caption>(0,1),(1,2)</caption>two colours<answer>0:1,1:2,2:1</answer>',
+    '<caption>(0,2),(1,2)</caption>two colours<answer>0:1,1:1,2:2</answer>',
+  ];
+  return prepareBatch(
+    tiny,
+    texts.map((t, i) => ({ pixels: pixels(tiny, i), prompt: promptTokens('Q'), response: encode(t) })),
+    BUCKET,
+  );
 }
 
 /** Rows of different lengths: a general batch. */
 function mixedBatch(): PreparedBatch {
   const texts = ['<caption>(0,1)</caption>one edge, two colours<answer>0:1,1:2</answer>', '<caption>(0,1),(0,2),(1,2)</caption>3<answer>0:1,1:2,2:3</answer>'];
-  return prepareBatch(tiny, texts.map((t, i) => ({ pixels: pixels(tiny, 10 + i), prompt: promptTokens('Colour it.'), response: encode(t) })), BUCKET);
+  return prepareBatch(
+    tiny,
+    texts.map((t, i) => ({ pixels: pixels(tiny, 10 + i), prompt: promptTokens('Colour it.'), response: encode(t) })),
+    BUCKET,
+  );
 }
 
 async function maxAbsDiff(a: Vlm, b: Vlm): Promise<number> {
@@ -84,7 +95,10 @@ describe('sftStep', () => {
     const [normR] = await gR.norm.data();
     const lambda = 1 / normP / (1 / normP + 1 / normR);
     const refOpt = new AdamW(ref.params, OPTIM);
-    const update = combineGradients([[lambda, gP.grads], [1 - lambda, gR.grads]]);
+    const update = combineGradients([
+      [lambda, gP.grads],
+      [1 - lambda, gR.grads],
+    ]);
     applyGradients(refOpt, update).dispose();
     tf.dispose(Object.values(update));
     disposeGradients(gP);
@@ -133,7 +147,9 @@ describe('sftStep', () => {
     param(m, 'lnf.g').assign(nan);
     nan.dispose();
     const before = await weightsSha256(m);
-    await expect(sftStep(m, opt, mixedBatch(), { kind: 'ngdiff' })).rejects.toThrow(/^sftStep: losses NaN\/NaN or gradient norms NaN\/NaN \(perception\/reasoning\) are not finite at step 1; weights unchanged$/);
+    await expect(sftStep(m, opt, mixedBatch(), { kind: 'ngdiff' })).rejects.toThrow(
+      /^sftStep: losses NaN\/NaN or gradient norms NaN\/NaN \(perception\/reasoning\) are not finite at step 1; weights unchanged$/,
+    );
     expect(await weightsSha256(m)).toBe(before);
     expect(opt.step).toBe(0);
     opt.dispose();
@@ -144,6 +160,6 @@ describe('sftStep', () => {
 function batchReasoningFraction(batch: PreparedBatch): number {
   let all = 0;
   let r = 0;
-  for (let i = 0; i < batch.mask.length; i++) (all += batch.mask[i]), (r += batch.maskR[i]);
+  for (let i = 0; i < batch.mask.length; i++) ((all += batch.mask[i]), (r += batch.maskR[i]));
   return r / all;
 }

@@ -21,20 +21,28 @@ function comparison(lag: number, ap: number): SweepComparison {
 }
 
 describe('sweepReading', () => {
-  it('claims the paper\'s point only when both the lag and the lift exclude 0', () => {
+  it("claims the paper's point only when both the lag and the lift exclude 0", () => {
     const shown = sweepReading(comparison(20, 15));
-    expect(shown[0]).toMatch(/^standard: a_p 25\.0% against a_r 75\.0% on the same 40 puzzles: perception lags reasoning \(a_r − a_p \+50\.0 points, 95% CI \+\d+\.\d to \+\d+\.\d points, exact McNemar p = < 0\.0001\)\.$/);
-    expect(shown[2]).toMatch(/^a_p: standard 25\.0% → NGDiff 62\.5%: NGDiff raises a_p by 37\.5 points .*; 15 puzzles only NGDiff gets right, 0 only standard\)\.$/);
-    expect(shown[5]).toBe("The paper's point in miniature: under standard SFT perception lags reasoning, and NGDiff, which gives the perception tokens a larger share of the gradient, lifts a_p.");
+    expect(shown[0]).toMatch(
+      /^standard: a_p 25\.0% against a_r 75\.0% on the same 40 puzzles: perception lags reasoning \(a_r − a_p \+50\.0 points, 95% CI \+\d+\.\d to \+\d+\.\d points, exact McNemar p = < 0\.0001\)\.$/,
+    );
+    expect(shown[2]).toMatch(
+      /^a_p: standard 25\.0% → NGDiff 62\.5%: NGDiff raises a_p by 37\.5 points .*; 15 puzzles only NGDiff gets right, 0 only standard\)\.$/,
+    );
+    expect(shown[5]).toBe(
+      "The paper's point in miniature: under standard SFT perception lags reasoning, and NGDiff, which gives the perception tokens a larger share of the gradient, lifts a_p.",
+    );
   });
 
   it('says plainly when a difference is not told apart, and what half shows', () => {
     const none = sweepReading(comparison(1, 1));
     expect(none[0]).toContain('not told apart (a_r − a_p +2.5 points');
     expect(none[2]).toContain('not told apart');
-    expect(none[5]).toBe("At this budget the paper's effect does not show: neither a perception lag under standard nor a lift of a_p by NGDiff lies outside its 95% interval.");
+    expect(none[5]).toBe(
+      "At this budget the paper's effect does not show: neither a perception lag under standard nor a lift of a_p by NGDiff lies outside its 95% interval.",
+    );
     expect(sweepReading(comparison(20, 1))[5]).toContain('the asymmetry shows, the remedy does not');
-    expect(sweepReading(comparison(1, 20))[5]).toContain('half of the paper\'s point');
+    expect(sweepReading(comparison(1, 20))[5]).toContain("half of the paper's point");
     expect(sweepReading(comparison(-10, 1))[0]).toContain('perception leads reasoning (a_r − a_p −25.0 points, 95% CI −');
   });
 

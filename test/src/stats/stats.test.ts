@@ -28,14 +28,34 @@ describe('distributions (scipy reference values)', () => {
     expect(binomialCdf(-1, 5, 0.5)).toBe(0);
   });
   it('normal CDF and quantile', () => {
-    const cdf: [number, number][] = [[-3.2, 0.0006871379379158471], [-1, 0.15865525393145707], [0, 0.5], [0.5, 0.6914624612740131], [1.959963984540054, 0.975], [4, 0.9999683287581669]];
+    const cdf: [number, number][] = [
+      [-3.2, 0.0006871379379158471],
+      [-1, 0.15865525393145707],
+      [0, 0.5],
+      [0.5, 0.6914624612740131],
+      [1.959963984540054, 0.975],
+      [4, 0.9999683287581669],
+    ];
     for (const [z, p] of cdf) expect(Math.abs(normalCdf(z) - p)).toBeLessThan(2e-7);
-    const q: [number, number][] = [[1e-6, -4.753424308822899], [0.001, -3.090232306167813], [0.025, -1.9599639845400545], [0.3, -0.5244005127080409], [0.8, 0.8416212335729143], [0.9999, 3.719016485455709]];
+    const q: [number, number][] = [
+      [1e-6, -4.753424308822899],
+      [0.001, -3.090232306167813],
+      [0.025, -1.9599639845400545],
+      [0.3, -0.5244005127080409],
+      [0.8, 0.8416212335729143],
+      [0.9999, 3.719016485455709],
+    ];
     for (const [p, z] of q) expect(Math.abs(normalQuantile(p) - z)).toBeLessThan(1e-6);
     expect(() => normalQuantile(1)).toThrow('normalQuantile: p must lie in (0, 1), got 1');
   });
   it("Student's t CDF", () => {
-    const ref: [number, number, number][] = [[-2.1, 5, 0.044876624942299395], [1.3, 125, 0.9020034860419908], [-0.5, 2, 0.33333333333333337], [3.7, 2497, 0.99988987207124], [0, 7, 0.5]];
+    const ref: [number, number, number][] = [
+      [-2.1, 5, 0.044876624942299395],
+      [1.3, 125, 0.9020034860419908],
+      [-0.5, 2, 0.33333333333333337],
+      [3.7, 2497, 0.99988987207124],
+      [0, 7, 0.5],
+    ];
     for (const [t, df, p] of ref) expect(studentTCdf(t, df)).toBeCloseTo(p, 10);
   });
 });
@@ -48,7 +68,10 @@ describe('McNemar exact', () => {
     const m = mcnemarExact([{ x, y }]);
     expect(m).toMatchObject({ n: 12, onlyX: 2, onlyY: 8, difference: 0.5 });
     expect(m.p).toBeCloseTo(0.109375, 12);
-    const split = mcnemarExact([{ x: x.slice(0, 6), y: y.slice(0, 6) }, { x: [...x.slice(6), null], y: [...y.slice(6), 1] }]);
+    const split = mcnemarExact([
+      { x: x.slice(0, 6), y: y.slice(0, 6) },
+      { x: [...x.slice(6), null], y: [...y.slice(6), 1] },
+    ]);
     expect(split).toMatchObject({ n: 12, onlyX: 2, onlyY: 8, p: m.p });
   });
   it('all-equal pairs and n = 0 give p = 1', () => {

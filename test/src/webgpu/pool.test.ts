@@ -51,13 +51,17 @@ describe('webgpu buffer pool aging', () => {
   function agingPool() {
     const destroyed: number[] = [];
     const pool: AgingPool = {
-      freeBuffers: new Map(), numFreeBuffers: 0, numBytesAllocated: 0, numBytesUsed: 0,
+      freeBuffers: new Map(),
+      numFreeBuffers: 0,
+      numBytesAllocated: 0,
+      numBytesUsed: 0,
       acquireBuffer(size: number, usage: number) {
         pool.numBytesAllocated += size;
         return { size, usage };
       },
     };
-    const release = (size: number, usage = 140) => { // as tfjs's releaseBuffer with reuse
+    const release = (size: number, usage = 140) => {
+      // as tfjs's releaseBuffer with reuse
       const key = `${size}_${usage}`;
       pool.freeBuffers.set(key, [...(pool.freeBuffers.get(key) ?? []), { size, destroy: () => destroyed.push(size) }]);
       pool.numFreeBuffers++;
@@ -68,11 +72,14 @@ describe('webgpu buffer pool aging', () => {
   it('frees only sizes not acquired during the last updates, once idle bytes pass the cap', () => {
     const { pool, destroyed, release } = agingPool();
     const aging = new PoolAging(pool, 2);
-    pool.acquireBuffer(100, 140); release(100); // update 0: shape A
+    pool.acquireBuffer(100, 140);
+    release(100); // update 0: shape A
     expect(aging.tick(50)).toBe(0); // A was used in the window
-    pool.acquireBuffer(300, 140); release(300); // update 1: shape B
+    pool.acquireBuffer(300, 140);
+    release(300); // update 1: shape B
     expect(aging.tick(50)).toBe(0); // A (update 0) is still within 2 updates of update 2
-    pool.acquireBuffer(300, 140); release(300); // update 2: B again; A now stale
+    pool.acquireBuffer(300, 140);
+    release(300); // update 2: B again; A now stale
     expect(aging.tick(50)).toBe(100);
     expect(destroyed).toEqual([100]);
     expect(pool.numFreeBuffers).toBe(2); // B's two free buffers stay

@@ -26,7 +26,9 @@ describe('asymflow gen', () => {
     expect(() => resolveGenConfig({ out, n: '-3' })).toThrow('gen.n must be a non-negative integer, got -3');
     expect(() => resolveGenConfig({ out, seed: 'abc' })).toThrow("gen.seed must be a number, got 'abc'");
     expect(() => resolveGenConfig({ out, withPixels: true })).toThrow('gen: --with-pixels applies to --record FILE, which is missing');
-    expect([resolveGenConfig({ out }).n, resolveGenConfig({ out, split: 'train_sft' }).n, resolveGenConfig({ out, split: 'train_rl' }).n]).toEqual([500, 2000, 16000]);
+    expect([resolveGenConfig({ out }).n, resolveGenConfig({ out, split: 'train_sft' }).n, resolveGenConfig({ out, split: 'train_rl' }).n]).toEqual([
+      500, 2000, 16000,
+    ]);
     await expect(genCommand({ out, n: '2' }, ['--gc.layout=sprin'], quiet)).rejects.toThrow('gc.layout must be one of circle, spring, got "sprin"');
     await expect(genCommand({ out, n: '2' }, ['--gc.colour=red'], quiet)).rejects.toThrow("unknown option 'gc.colour'; known: minNodes, maxNodes");
     await expect(genCommand({ out, n: '2' }, ['--sudoku.blanks=30'], quiet)).rejects.toThrow('gen: --sudoku.* options given but --task is gc');
@@ -34,13 +36,25 @@ describe('asymflow gen', () => {
     await expect(genCommand({ out, n: '2', inputSize: '100', task: 'sudoku' }, [], quiet)).rejects.toThrow('sudoku.inputSize must be a multiple of 9');
     await expect(genCommand({ out, n: '2', taskOption: ['sudoku.blanks=30'] }, [], quiet)).rejects.toThrow('gen: --sudoku.* options given but --task is gc');
     await expect(genCommand({ out, n: '2', taskOption: ['layout'] }, [], quiet)).rejects.toThrow("gen: --task-option must be KEY=VALUE, got 'layout'");
-    expect(() => aliasPairs('gen', ['stray'])).toThrow("gen: unexpected argument 'stray' (task options look like --task-option layout=spring or --gc.layout=spring)");
+    expect(() => aliasPairs('gen', ['stray'])).toThrow(
+      "gen: unexpected argument 'stray' (task options look like --task-option layout=spring or --gc.layout=spring)",
+    );
     expect(() => aliasPairs('gen', ['--maze.size=3'])).toThrow("'--maze.size=3' names no task; known tasks: gc, sudoku");
     expect(() => aliasPairs('gen', ['--gc.layout'])).toThrow('--gc.layout needs a value (--gc.layout=VALUE)');
     expect(aliasPairs('gen', ['--gc.layout', 'spring', '--gc.min-nodes=8'])).toEqual(['gc.layout=spring', 'gc.minNodes=8']);
     // The CLI rewrites the alias for every verb, so `--gc.verbosity=1` and `--task-option verbosity=1` are one option.
     expect(expandTaskOptionAliases(['node', 'asymflow', 'sft', '--gc.verbosity=1', '--sudoku.blanks', '8', '--out', 'x', '--', '--gc.x=1'])).toEqual([
-      'node', 'asymflow', 'sft', '--task-option', 'gc.verbosity=1', '--task-option', 'sudoku.blanks=8', '--out', 'x', '--', '--gc.x=1',
+      'node',
+      'asymflow',
+      'sft',
+      '--task-option',
+      'gc.verbosity=1',
+      '--task-option',
+      'sudoku.blanks=8',
+      '--out',
+      'x',
+      '--',
+      '--gc.x=1',
     ]);
   });
 
@@ -55,7 +69,10 @@ describe('asymflow gen', () => {
 
   it('runs from the package bin with a plain progress log when stderr is not a terminal', () => {
     const out = path.join(dir, 'bin');
-    const result = spawnSync(process.execPath, ['bin/asymflow.js', 'gen', '--task', 'sudoku', '--n', '3', '--out', out, '--images', '--sudoku.blanks=25'], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['bin/asymflow.js', 'gen', '--task', 'sudoku', '--n', '3', '--out', out, '--images', '--sudoku.blanks=25'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('gen sudoku test: 3/3 (100%)');
     expect(fs.readdirSync(path.join(out, 'images'))).toHaveLength(3);

@@ -56,7 +56,12 @@ describe('asymflow import', () => {
   it("rebuilds paper-style rows: p* from the response's caption or a ground_truth edge list / grid; task inferred", async () => {
     const sudokuGivens = '530070000/600195000/098000060/800060003/400803001/700020006/060000280/000419005/000080079';
     const gc = parquetOf('gc-paper-train_sft.parquet', [
-      { query: 'Colour the graph', image: { bytes: png, path: 'a.png' }, ground_truth: '0:1,1:2,2:1,3:1,4:1', response: '<caption>(1,2),(0,1)</caption>…<answer>0:1,1:2,2:1,3:1,4:1</answer>' },
+      {
+        query: 'Colour the graph',
+        image: { bytes: png, path: 'a.png' },
+        ground_truth: '0:1,1:2,2:1,3:1,4:1',
+        response: '<caption>(1,2),(0,1)</caption>…<answer>0:1,1:2,2:1,3:1,4:1</answer>',
+      },
       { query: 'Colour the graph', image: { bytes: png, path: 'b.png' }, ground_truth: '[(0, 1), (1, 2), (0, 2)]', response: null },
     ]);
     const out = path.join(dir, 'paper');
@@ -67,17 +72,35 @@ describe('asymflow import', () => {
     expect(second.puzzle).toMatchObject({ pStar: '(0,1),(0,2),(1,2)', meta: { nodes: 3, chromatic: 3 } });
     expect(checkGc(second.puzzle.pStar, second.puzzle.solution).correct).toBe(true);
     const sudoku = parquetOf('sudoku-paper.parquet', [
-      { query: 'Solve this Sudoku', image: { bytes: png, path: 'c.png' }, ground_truth: JSON.stringify({ puzzle: sudokuGivens.replace(/\//g, '').replace(/0/g, '.') }), response: null },
+      {
+        query: 'Solve this Sudoku',
+        image: { bytes: png, path: 'c.png' },
+        ground_truth: JSON.stringify({ puzzle: sudokuGivens.replace(/\//g, '').replace(/0/g, '.') }),
+        response: null,
+      },
     ]);
     const s = await importCommand({ parquet: sudoku, out, split: 'test' }, quiet);
     const [row] = await shard(s.file);
-    expect(row.puzzle).toMatchObject({ task: 'sudoku', pStar: sudokuGivens, difficulty: 'blanks=51', solution: '534678912/672195348/198342567/859761423/426853791/713924856/961537284/287419635/345286179' });
+    expect(row.puzzle).toMatchObject({
+      task: 'sudoku',
+      pStar: sudokuGivens,
+      difficulty: 'blanks=51',
+      solution: '534678912/672195348/198342567/859761423/426853791/713924856/961537284/287419635/345286179',
+    });
   });
 
   it('fails with the file and the row on a missing column, an undecodable image or an unrecoverable puzzle', async () => {
     const noTruth = path.join(dir, 'no-truth-test.parquet');
-    parquetWriteFile({ filename: noTruth, columnData: [{ name: 'query', data: ['q'] }, { name: 'response', data: ['r'] }] });
-    await expect(importCommand({ parquet: noTruth, out: path.join(dir, 'x') }, quiet)).rejects.toThrow(`${noTruth}: no 'image' column (found: query, response); expected query, image, ground_truth[, response]`);
+    parquetWriteFile({
+      filename: noTruth,
+      columnData: [
+        { name: 'query', data: ['q'] },
+        { name: 'response', data: ['r'] },
+      ],
+    });
+    await expect(importCommand({ parquet: noTruth, out: path.join(dir, 'x') }, quiet)).rejects.toThrow(
+      `${noTruth}: no 'image' column (found: query, response); expected query, image, ground_truth[, response]`,
+    );
     const truth = JSON.stringify({ task: 'gc', perception: '(0,1)', answer: '0:1,1:2' });
     const broken = parquetOf('broken-test.parquet', [
       { query: 'q', image: { bytes: png, path: 'ok.png' }, ground_truth: truth, response: null },
@@ -87,14 +110,25 @@ describe('asymflow import', () => {
     await expect(importCommand({ parquet: broken, out }, quiet)).rejects.toThrow(`${broken}: row 1: the image (7 bytes, bad.png) cannot be decoded:`);
     expect(fs.existsSync(path.join(out, 'gc-test.msgpack'))).toBe(false); // no partial shard left behind
     const vague = parquetOf('vague-test.parquet', [{ query: 'Colour the graph', image: { bytes: png, path: 'v.png' }, ground_truth: '3', response: null }]);
-    await expect(importCommand({ parquet: vague, out }, quiet)).rejects.toThrow(`${vague}: row 0: cannot recover the GC edge list p*: no <caption> in response, and ground_truth "3" holds no edge list`);
+    await expect(importCommand({ parquet: vague, out }, quiet)).rejects.toThrow(
+      `${vague}: row 0: cannot recover the GC edge list p*: no <caption> in response, and ground_truth "3" holds no edge list`,
+    );
     const unknown = parquetOf('unknown-test.parquet', [{ query: 'Describe', image: { bytes: png, path: 'u.png' }, ground_truth: 'x', response: null }]);
-    await expect(importCommand({ parquet: unknown, out }, quiet)).rejects.toThrow(`${unknown}: row 0: cannot tell the task from ground_truth or query; give --task gc|sudoku`);
+    await expect(importCommand({ parquet: unknown, out }, quiet)).rejects.toThrow(
+      `${unknown}: row 0: cannot tell the task from ground_truth or query; give --task gc|sudoku`,
+    );
   });
 
   it('takes the split from the file name, else asks for it', () => {
-    expect(['gc-train_sft.parquet', 'test-00000-of-00001.parquet', 'data/train_rl-00001.parquet', 'sudoku-test.parquet'].map(splitFromFileName)).toEqual(['train_sft', 'test', 'train_rl', 'test']);
-    expect(() => resolveImportConfig({ parquet: 'data.parquet', out: 'o' })).toThrow('import: cannot tell the split from the file name data.parquet; give --split test|val|test_seen_glyphs|train_sft|train_rl');
+    expect(['gc-train_sft.parquet', 'test-00000-of-00001.parquet', 'data/train_rl-00001.parquet', 'sudoku-test.parquet'].map(splitFromFileName)).toEqual([
+      'train_sft',
+      'test',
+      'train_rl',
+      'test',
+    ]);
+    expect(() => resolveImportConfig({ parquet: 'data.parquet', out: 'o' })).toThrow(
+      'import: cannot tell the split from the file name data.parquet; give --split test|val|test_seen_glyphs|train_sft|train_rl',
+    );
     expect(() => resolveImportConfig({ parquet: 'a-test.parquet', out: 'o', task: 'maze' })).toThrow('import.task must be one of gc, sudoku, got "maze"');
     expect(() => resolveImportConfig({ out: 'o' })).toThrow('import.parquet is required: the parquet file (--parquet FILE)');
   });

@@ -30,7 +30,10 @@ describe('asymflow replay', () => {
     let text = '';
     out.on('data', (chunk: Buffer) => (text += chunk.toString()));
     expect(await replayJsonl(file, out)).toBe(2);
-    const lines = text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual(records.map((r) => ({ ...r, tokens: Array.from(r.tokens), logprobs: Array.from(r.logprobs) })));
     expect(recordToJson({ big: 2n, huge: 2n ** 70n, f: new Float32Array([0.5]) })).toBe('{"big":2,"huge":"1180591620717411303424","f":[0.5]}');
   });
@@ -46,8 +49,15 @@ describe('asymflow replay', () => {
     expect(summary).toContain('records  3');
     const result = cli(run.dir, '--jsonl', '--speed', '1000');
     expect(result.stderr).toBe('');
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(lines.map((m) => [m.step, m.name, m.value])).toEqual([[0, 'a', 0.5], [0, 'loss/p', 2], [1, 'a', 0.75]]);
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((m) => [m.step, m.name, m.value])).toEqual([
+      [0, 'a', 0.5],
+      [0, 'loss/p', 2],
+      [1, 'a', 0.75],
+    ]);
   });
 
   it('re-plays metrics as plain log lines when --dashboard has no terminal', () => {
@@ -59,7 +69,7 @@ describe('asymflow replay', () => {
     expect(result.stdout).toContain('step 2 a=0.500 ap=0.250'); // the plain log's last line of the re-played run
   });
 
-  it('names the task and the planned steps of each verb\'s run (the dashboard header and its ETA)', () => {
+  it("names the task and the planned steps of each verb's run (the dashboard header and its ETA)", () => {
     expect(runFacts({ config: { task: 'sudoku', steps: 40, prePerceptionSteps: 10 }, taskOptions: {} })).toEqual({ task: 'sudoku', totalSteps: 50 }); // sft
     expect(runFacts({ rl: { task: 'gc', steps: 12 }, taskOptions: {} })).toEqual({ task: 'gc', totalSteps: 12 });
     expect(runFacts({ eval: { task: 'gc', n: 5 } })).toEqual({ task: 'gc', totalSteps: undefined });

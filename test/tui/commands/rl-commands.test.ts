@@ -33,7 +33,26 @@ function program(): Command {
   return p;
 }
 
-const small = ['--steps', '1', '--prompts', '1', '--group', '2', '--max-tokens', '6', '--eval-n', '1', '--eval-max-tokens', '6', '--bucket', '16', '--score-threads', '0', '--backend', 'cpu'];
+const small = [
+  '--steps',
+  '1',
+  '--prompts',
+  '1',
+  '--group',
+  '2',
+  '--max-tokens',
+  '6',
+  '--eval-n',
+  '1',
+  '--eval-max-tokens',
+  '6',
+  '--bucket',
+  '16',
+  '--score-threads',
+  '0',
+  '--backend',
+  'cpu',
+];
 
 describe('asymflow rl verbs', () => {
   it('sweep rl: one run per α, sweep.json rows, Table-2 markdown and the trade-off plot', async () => {
@@ -55,12 +74,30 @@ describe('asymflow rl verbs', () => {
   it('rejects bad flags with exact messages', async () => {
     expect(() => parseAlphas('0,0.5,2')).toThrow("sweep rl --alpha: '2' is not a number in [0, 1] (in '0,0.5,2')");
     expect(() => parseAlphas('0,0')).toThrow("sweep rl --alpha: repeated value in '0,0'");
-    const rl = program().parseAsync(['node', 'asymflow', 'rl', '--init', init, '--out', path.join(dir, 'bad'), '--alpha', '0.3', '--reward', 'outcome', '--backend', 'cpu']);
+    const rl = program().parseAsync([
+      'node',
+      'asymflow',
+      'rl',
+      '--init',
+      init,
+      '--out',
+      path.join(dir, 'bad'),
+      '--alpha',
+      '0.3',
+      '--reward',
+      'outcome',
+      '--backend',
+      'cpu',
+    ]);
     await expect(rl).rejects.toThrow('rl.alpha must be 0 with rl.reward outcome (there is no perception term), got 0.3');
     const embed = program().parseAsync(['node', 'asymflow', 'train-embed', '--out', path.join(dir, 'e'), '--batch', '1', '--backend', 'cpu']);
     await expect(embed).rejects.toThrow('trainEmbed.batch must be at least 2 (contrastive pairs need negatives), got 1');
     expect(() => resolveDiagnoseConfig({ out: 'x' })).toThrow('diagnose needs --rollouts FILE or --checkpoint DIR --task T');
-    expect(() => resolveDiagnoseConfig({ out: 'x', checkpoint: 'c' })).toThrow('diagnose.task is required with --checkpoint (fresh rollouts): --task gc|sudoku');
-    expect(() => resolveDiagnoseConfig({ out: 'x', rollouts: 'f', rewards: 'outcome,self:x' })).toThrow("diagnose.rewards: reward 'self:x': self:N needs a positive integer N");
+    expect(() => resolveDiagnoseConfig({ out: 'x', checkpoint: 'c' })).toThrow(
+      'diagnose.task is required with --checkpoint (fresh rollouts): --task gc|sudoku',
+    );
+    expect(() => resolveDiagnoseConfig({ out: 'x', rollouts: 'f', rewards: 'outcome,self:x' })).toThrow(
+      "diagnose.rewards: reward 'self:x': self:N needs a positive integer N",
+    );
   });
 });

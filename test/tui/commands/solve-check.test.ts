@@ -12,7 +12,10 @@ async function run(verb: 'solve' | 'check', task: string, lines: readonly string
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const count = await solveCheckStream(verb, task, Readable.from([lines.join('\n') + '\n']), out);
   expect(count).toBe(lines.length);
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('asymflow solve / check', () => {
@@ -44,7 +47,12 @@ describe('asymflow solve / check', () => {
   it('solve sudoku: solution count (2 = two or more) and a solution when there is one', async () => {
     const empty = Array(9).fill('000000000').join('/');
     const conflict = `55${GIVENS.slice(2)}`;
-    const replies = (await run('solve', 'sudoku', [`{"perception": "${GIVENS}"}`, `{"perception": "${empty}"}`, `{"perception": "${conflict}"}`, '{"perception": "123"}'])) as Record<string, unknown>[];
+    const replies = (await run('solve', 'sudoku', [
+      `{"perception": "${GIVENS}"}`,
+      `{"perception": "${empty}"}`,
+      `{"perception": "${conflict}"}`,
+      '{"perception": "123"}',
+    ])) as Record<string, unknown>[];
     expect(replies[0]).toEqual({ solutions: 1, answer: SOLVED });
     expect(replies[1].solutions).toBe(2);
     expect(replies[2]).toEqual({ solutions: 0, answer: null });
@@ -66,7 +74,11 @@ describe('asymflow solve / check', () => {
       { correct: true, reason: 'ok' },
     ]);
     const wrong = `${SOLVED.slice(0, 2)}5${SOLVED.slice(3)}`; // a second 5 in row 1
-    const replies = (await run('check', 'sudoku', [`{"perception": "${GIVENS}", "answer": "${SOLVED}"}`, `{"perception": "${GIVENS}", "answer": "${wrong}"}`, `{"perception": "${GIVENS}", "answer": "12"}`])) as { correct: boolean; reason: string }[];
+    const replies = (await run('check', 'sudoku', [
+      `{"perception": "${GIVENS}", "answer": "${SOLVED}"}`,
+      `{"perception": "${GIVENS}", "answer": "${wrong}"}`,
+      `{"perception": "${GIVENS}", "answer": "12"}`,
+    ])) as { correct: boolean; reason: string }[];
     expect(replies[0]).toEqual({ correct: true, reason: 'ok' });
     expect(replies[1].correct).toBe(false);
     expect(replies[2].correct).toBe(false);
@@ -78,11 +90,18 @@ describe('asymflow solve / check', () => {
     const input = Array.from({ length: 200 }, (_, i) => (i % 50 === 7 ? '{oops' : JSON.stringify({ perception: `(0,${1 + (i % 9)})` }))).join('\n');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'tui/cli.ts', 'solve', '--task', 'gc'], { input, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(200);
     lines.forEach((reply, i) => {
       if (i % 50 === 7) expect(reply.error).toMatch(new RegExp(`^line ${i + 1}: not JSON`));
-      else expect(reply).toEqual({ chromatic: 2, answer: ['0:1', ...Array.from({ length: 1 + (i % 9) }, (_, v) => `${v + 1}:${v + 1 === 1 + (i % 9) ? 2 : 1}`)].join(',') });
+      else
+        expect(reply).toEqual({
+          chromatic: 2,
+          answer: ['0:1', ...Array.from({ length: 1 + (i % 9) }, (_, v) => `${v + 1}:${v + 1 === 1 + (i % 9) ? 2 : 1}`)].join(','),
+        });
     });
   });
 });

@@ -28,8 +28,18 @@ describe('captionDiff', () => {
     expect(d.mode).toBe('chars');
     expect(d.equal).toBe(false);
     // the caption is recoverable from same+extra parts, p* from same+missing parts
-    expect(d.parts.filter((p) => p.kind !== 'missing').map((p) => p.text).join('')).toBe('a red cat');
-    expect(d.parts.filter((p) => p.kind !== 'extra').map((p) => p.text).join('')).toBe('a big cat');
+    expect(
+      d.parts
+        .filter((p) => p.kind !== 'missing')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe('a red cat');
+    expect(
+      d.parts
+        .filter((p) => p.kind !== 'extra')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe('a big cat');
     expect(captionDiff('same', 'same').equal).toBe(true);
   });
 });

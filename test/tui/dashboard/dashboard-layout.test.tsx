@@ -20,8 +20,24 @@ const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, ''); // eslint-disab
 
 /** Every metric an SFT run emits (flows/sft.ts), an evaluation included. */
 const SFT_METRICS = [
-  N.loss, N.lossP, N.lossR, N.lambda, N.gradShareP, N.gradNormP, N.gradNormR, N.gradNorm, N.lr, N.tokensPerSec, N.samplesPerSec,
-  N.perceptionTokenFraction, N.perceptionLossShare, N.parseFailures, N.a, N.ap, N.ar, N.arCond,
+  N.loss,
+  N.lossP,
+  N.lossR,
+  N.lambda,
+  N.gradShareP,
+  N.gradNormP,
+  N.gradNormR,
+  N.gradNorm,
+  N.lr,
+  N.tokensPerSec,
+  N.samplesPerSec,
+  N.perceptionTokenFraction,
+  N.perceptionLossShare,
+  N.parseFailures,
+  N.a,
+  N.ap,
+  N.ar,
+  N.arCond,
 ];
 
 async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
@@ -36,7 +52,10 @@ async function until(check: () => boolean, what: string, ms = 3000): Promise<voi
 class FakeTerminal extends EventEmitter {
   readonly isTTY = true;
   private last = '';
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     super();
   }
   write = (frame: string) => ((this.last = frame), true);
@@ -62,10 +81,21 @@ afterEach(() => mounted.splice(0).forEach((m) => m.unmount()));
 async function frameAt(columns: number, rows: number, names: readonly string[] = SFT_METRICS): Promise<string[]> {
   const metrics$ = new Subject<Metric>();
   const samples$ = new Subject<LatestSample>();
-  const app = renderAt(<Dashboard metrics$={metrics$} samples$={samples$} info={{ run: 'sft-gc', task: 'gc', backend: 'cpu', totalSteps: 40 }} frameMs={5} />, columns, rows);
+  const app = renderAt(
+    <Dashboard metrics$={metrics$} samples$={samples$} info={{ run: 'sft-gc', task: 'gc', backend: 'cpu', totalSteps: 40 }} frameMs={5} />,
+    columns,
+    rows,
+  );
   mounted.push(app);
   for (let step = 1; step <= 3; step++) for (const name of names) metrics$.next(metric(step, name, 0.875 / step));
-  samples$.next({ sampleId: 'gc-test-0', step: 3, caption: '(0,1),(1,2)', pStar: '(0,1),(0,2),(1,2)', answer: '0:1,1:2,2:3', verdict: { correct: false, reason: 'x' } });
+  samples$.next({
+    sampleId: 'gc-test-0',
+    step: 3,
+    caption: '(0,1),(1,2)',
+    pStar: '(0,1),(0,2),(1,2)',
+    answer: '0:1,1:2,2:3',
+    verdict: { correct: false, reason: 'x' },
+  });
   await until(() => strip(app.lastFrame() ?? '').includes('step 3/40') && strip(app.lastFrame() ?? '').includes('gc-test-0'), 'step 3 and the sample');
   if (process.env.SHOW_FRAMES) console.log(strip(app.lastFrame() ?? ''));
   return strip(app.lastFrame() ?? '').split('\n');

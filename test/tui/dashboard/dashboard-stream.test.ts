@@ -45,7 +45,15 @@ describe('dashboardView$', () => {
   it('a failing metric stream ends the view with the error message', async () => {
     const views: DashboardView[] = [];
     await new Promise<void>((done) =>
-      dashboardView$({ metrics$: concat(from([metric(1)]), throwError(() => new Error('GPU lost'))) }, { frameMs: 1 }).subscribe({
+      dashboardView$(
+        {
+          metrics$: concat(
+            from([metric(1)]),
+            throwError(() => new Error('GPU lost')),
+          ),
+        },
+        { frameMs: 1 },
+      ).subscribe({
         next: (v) => views.push(v),
         complete: done,
       }),

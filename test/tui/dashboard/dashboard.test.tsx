@@ -27,9 +27,7 @@ function mount(props: Partial<Parameters<typeof Dashboard>[0]> = {}) {
   const log$ = new Subject<string>();
   const onQuit = vi.fn();
   const onFinish = vi.fn();
-  const app = render(
-    <Dashboard metrics$={metrics$} samples$={samples$} log$={log$} info={info} onQuit={onQuit} onFinish={onFinish} frameMs={10} {...props} />,
-  );
+  const app = render(<Dashboard metrics$={metrics$} samples$={samples$} log$={log$} info={info} onQuit={onQuit} onFinish={onFinish} frameMs={10} {...props} />);
   mounted.push(app);
   const output = () => app.frames.join('\n');
   return { app, metrics$, samples$, log$, onQuit, onFinish, output };

@@ -39,13 +39,37 @@ describe('colourGraph', () => {
     const k5: Edge[] = [];
     for (let i = 0; i < 5; i++) for (let j = i + 1; j < 5; j++) k5.push([i, j]);
     expect(colourGraph(5, k5).chromatic).toBe(5);
-    const petersen: Edge[] = [[0, 1], [1, 2], [2, 3], [3, 4], [0, 4], [0, 5], [1, 6], [2, 7], [3, 8], [4, 9], [5, 7], [7, 9], [6, 9], [6, 8], [5, 8]];
+    const petersen: Edge[] = [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [0, 4],
+      [0, 5],
+      [1, 6],
+      [2, 7],
+      [3, 8],
+      [4, 9],
+      [5, 7],
+      [7, 9],
+      [6, 9],
+      [6, 8],
+      [5, 8],
+    ];
     expect(colourGraph(10, petersen).chromatic).toBe(3);
     expect(colourGraph(3, []).chromatic).toBe(1);
   });
 
   it('maximumClique finds a largest clique', () => {
-    const edges: Edge[] = [[0, 1], [1, 2], [2, 3], [3, 4], [2, 4], [1, 3], [1, 4]];
+    const edges: Edge[] = [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [2, 4],
+      [1, 3],
+      [1, 4],
+    ];
     expect(maximumClique(5, neighbours(5, edges))).toEqual([1, 2, 3, 4]);
   });
 });

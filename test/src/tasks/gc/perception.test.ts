@@ -5,7 +5,13 @@ import { formatEdges } from '../../../../src/tasks/gc/graph.ts';
 describe('GC perception', () => {
   it('normalises order, whitespace, orientation and duplicates to canonical p*', () => {
     expect(normalisePerception(' (3,1) ,(0, 2),\n(1,0),(0,2)')).toBe('(0,1),(0,2),(1,3)');
-    expect(formatEdges([[5, 2], [0, 9], [0, 3]])).toBe('(0,3),(0,9),(2,5)');
+    expect(
+      formatEdges([
+        [5, 2],
+        [0, 9],
+        [0, 3],
+      ]),
+    ).toBe('(0,3),(0,9),(2,5)');
     expect(parseEdges('')).toEqual([]);
   });
 

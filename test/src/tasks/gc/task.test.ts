@@ -70,7 +70,15 @@ describe('gcTask.response', () => {
 
   it('shows backtracking when the clique bound is not enough', () => {
     // 5-cycle plus pendant nodes: clique size 2, χ = 3, so 2 colours must fail first.
-    const puzzle = { id: 'c5', task: 'gc', seed: 0, difficulty: 'n=7', pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)', solution: '', meta: { nodes: 7, chromatic: 3 } } as const;
+    const puzzle = {
+      id: 'c5',
+      task: 'gc',
+      seed: 0,
+      difficulty: 'n=7',
+      pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)',
+      solution: '',
+      meta: { nodes: 7, chromatic: 3 },
+    } as const;
     const text = gcTask.response(puzzle, { verbosity: 2 });
     expect(text).toContain('Try 2 colours.');
     expect(text).toContain('2 colours fail');

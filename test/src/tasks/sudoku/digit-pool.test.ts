@@ -6,7 +6,7 @@ import { glyphCount } from '../../../../src/tasks/sudoku/mnist.ts';
 const puzzleIn = (split: string, i: number) => sudokuTask.generate(new Rng(`pool/${split}/${i}`), `sudoku-${split}-${i}`, i, {});
 
 describe('Sudoku digit pools', () => {
-  it('keeps test\'s and val\'s handwriting out of the train splits and of each other', () => {
+  it("keeps test's and val's handwriting out of the train splits and of each other", () => {
     const used = (split: string) => {
       const seen = new Map<number, Set<number>>();
       for (let i = 0; i < 40; i++) {
@@ -33,7 +33,9 @@ describe('Sudoku digit pools', () => {
       expect(test.get(digit)?.size ?? 0).toBeGreaterThan(1); // still varied within the held-out images
       expect(val.get(digit)?.size ?? 0).toBeGreaterThan(1);
     }
-    expect([sudokuTask.glyphPool!('test'), sudokuTask.glyphPool!('val'), sudokuTask.glyphPool!('test_seen_glyphs'), sudokuTask.glyphPool!('train_rl')]).toEqual(['test', 'val', 'train', 'train']);
+    expect([sudokuTask.glyphPool!('test'), sudokuTask.glyphPool!('val'), sudokuTask.glyphPool!('test_seen_glyphs'), sudokuTask.glyphPool!('train_rl')]).toEqual(
+      ['test', 'val', 'train', 'train'],
+    );
   });
 
   it('lets a puzzle whose id names no split draw from every image', () => {

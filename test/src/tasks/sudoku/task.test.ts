@@ -69,7 +69,11 @@ describe('sudokuTask.response', () => {
     expect(text).toMatch(/backtrack\./);
     expect(text).toMatch(/Back to r\dc\d: try \d\./);
     const parsed = parseResponse(text);
-    expect(parsed.ok && parsed.answer).toBe(countSolutions(parseGrid(hard)).solution!.join('').replace(/(\d{9})(?=\d)/g, '$1/'));
+    expect(parsed.ok && parsed.answer).toBe(
+      countSolutions(parseGrid(hard))
+        .solution!.join('')
+        .replace(/(\d{9})(?=\d)/g, '$1/'),
+    );
     expect(sudokuTask.verify(parsed.ok ? parsed.answer : '', hard)).toEqual({ correct: true, reason: 'ok' });
   });
 
