@@ -76,3 +76,24 @@ export function resolveConfig<T extends object>(component: string, defaults: T, 
   }
   return merged as T;
 }
+
+/**
+ * The keys (other than `resumable`: how a run computes, not what it trains) whose values differ between a
+ * checkpoint's saved config and the given one, as `key (saved → given)`. `defaults`: a key the saved config lacks
+ * (a setting added after its checkpoint was written) counts as its default there, so a checkpoint from before the
+ * setting existed still resumes when the setting is left alone. One rule for every training flow's --resume.
+ */
+export function settingChanges(
+  saved: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>>,
+  resumable: readonly string[],
+  defaults: object = {},
+): string[] {
+  const changed: string[] = [];
+  for (const key of new Set([...Object.keys(saved), ...Object.keys(given)])) {
+    if (resumable.includes(key)) continue;
+    const before = key in saved ? saved[key] : (defaults as Record<string, unknown>)[key];
+    if (JSON.stringify(before) !== JSON.stringify(given[key])) changed.push(`${key} (${JSON.stringify(before)} → ${JSON.stringify(given[key])})`);
+  }
+  return changed;
+}

@@ -4,7 +4,7 @@
  * the CPU `tiny` model (docs/rl.md); the paper's are lr 1e-6, KL 0.01, 128 prompts, 100 steps.
  */
 import path from 'node:path';
-import { checks, ConfigError } from '../config.ts';
+import { checks, ConfigError, settingChanges } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
@@ -112,4 +112,17 @@ export function resolveRlConfig(flags: Readonly<Record<string, unknown>>): RlCon
  */
 export function alphaRunConfig(base: Readonly<Record<string, unknown>>, alpha: number, sweepOut: string): RlConfig {
   return resolveRlConfig({ ...base, alpha, out: path.join(sweepOut, `alpha-${alpha}`), resume: true });
+}
+
+// How a run computes or reports, not what it trains: a resumed run may change these (as SFT's RESUMABLE_CHANGES).
+export const RL_RESUMABLE_CHANGES: readonly (keyof RlConfig)[] = ['stopAfter', 'resume', 'overwrite', 'record', 'backend', 'out', 'scoreThreads'];
+
+/**
+ * What differs between an RL checkpoint's saved config and the given one (`key (saved → given)`). A reward saved
+ * as text (before the spec was typed) compares as its spec; a checkpoint that saved no config compares nothing.
+ */
+export function rlConfigChanges(saved: Readonly<Record<string, unknown>>, given: RlConfig): string[] {
+  if (Object.keys(saved).length === 0) return [];
+  const normal = 'reward' in saved ? { ...saved, reward: toRewardSpec(saved.reward) } : saved;
+  return settingChanges(normal, given as unknown as Record<string, unknown>, RL_RESUMABLE_CHANGES, RL_DEFAULTS);
 }

@@ -9,7 +9,7 @@ import { resolveCheckpointDir } from '../model/checkpoint-dir.ts';
 import { copyWeights, createVlm, disposeVlm, type Vlm } from '../model/vlm.ts';
 import { Rng } from '../rng.ts';
 import { loadRlCheckpoint, type RlProgress, type RlRngs } from './rl-checkpoint.ts';
-import type { RlConfig } from './rl-config.ts';
+import { rlConfigChanges, type RlConfig } from './rl-config.ts';
 
 export interface RlStart {
   readonly reference: Vlm; // frozen: the KL anchor and the reference log-probs
@@ -27,6 +27,12 @@ export async function startRl(config: RlConfig, checkpoints: string, resume: boo
   if (resume) {
     try {
       const saved = await loadRlCheckpoint(checkpoints);
+      const changed = rlConfigChanges(saved.config as Record<string, unknown>, config);
+      if (changed.length > 0) {
+        saved.optimizer.dispose();
+        disposeVlm(saved.model);
+        throw new Error(`rl --resume: settings differ from the checkpoint's: ${changed.join(', ')}`);
+      }
       return { reference, policy: saved.model, optimizer: saved.optimizer, rngs: saved.rngs, step: saved.step, progress: saved.progress };
     } catch (error) {
       disposeVlm(reference);

@@ -5,7 +5,7 @@
  * our models start from scratch.
  */
 import { PRECISIONS, type Precision } from '../backend/precision.ts';
-import { checks, ConfigError } from '../config.ts';
+import { checks, ConfigError, settingChanges } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
@@ -139,17 +139,7 @@ export function resolveSftConfig(flags: Readonly<Record<string, unknown>>): SftC
 // backend and precision are how a run computes (like the device), not what it trains: a run may move between them.
 export const RESUMABLE_CHANGES: readonly (keyof SftConfig)[] = ['stopAfter', 'resume', 'overwrite', 'record', 'backend', 'precision', 'out', 'plots'];
 
-/**
- * The keys (other than RESUMABLE_CHANGES) whose values differ between two configs, as `key (saved → given)`.
- * `defaults`: a key the saved config lacks (a setting added after its checkpoint was written) counts as its
- * default there, so a checkpoint from before the setting existed still resumes when the setting is left alone.
- */
+/** SFT's settingChanges (src/config.ts): the keys other than RESUMABLE_CHANGES that differ, as `key (saved → given)`. */
 export function configChanges(saved: Readonly<Record<string, unknown>>, given: Readonly<Record<string, unknown>>, defaults: object = {}): string[] {
-  const changed: string[] = [];
-  for (const key of new Set([...Object.keys(saved), ...Object.keys(given)])) {
-    if ((RESUMABLE_CHANGES as readonly string[]).includes(key)) continue;
-    const before = key in saved ? saved[key] : (defaults as Record<string, unknown>)[key];
-    if (JSON.stringify(before) !== JSON.stringify(given[key])) changed.push(`${key} (${JSON.stringify(before)} → ${JSON.stringify(given[key])})`);
-  }
-  return changed;
+  return settingChanges(saved, given, RESUMABLE_CHANGES, defaults);
 }
