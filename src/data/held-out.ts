@@ -13,6 +13,8 @@
  * so small that MAX_REDRAWS draws in a row are all held out stops with an error saying so. The key sets are
  * computed once per (task, seed, options) in each thread (GC: ~60 ms for 500 + 500; Sudoku ~250 ms) and cached.
  */
+import { checks } from '../config.ts';
+import { option } from '../options.ts';
 import type { Puzzle } from '../records.ts';
 import { Rng } from '../rng.ts';
 import type { Task, TaskOptions } from '../tasks/task.ts';
@@ -31,6 +33,11 @@ export const TRAIN_SPLITS = ['train_sft', 'train_rl'] as const;
 export const EVAL_SPLITS = ['val', 'test'] as const;
 export type EvalSplit = (typeof EVAL_SPLITS)[number];
 export const SCOUTING_SPLIT: EvalSplit = 'val';
+/** The `evalSplit` option of every training component's table (sft, rl): one declaration, one help text. */
+export const evalSplitOption = option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', {
+  value: 'split',
+  check: checks.oneOf(EVAL_SPLITS),
+});
 
 export function isTrainSplit(split: string): boolean {
   return (TRAIN_SPLITS as readonly string[]).includes(split);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { checks, ConfigError, settingChanges } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
-import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
+import { evalSplitOption } from '../data/held-out.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import type { LossAggregation } from './grpo-loss.ts';
 import { alphaProblem, toRewardSpec, type RewardSpec } from './reward-spec.ts';
@@ -66,10 +66,7 @@ export const RL_OPTIONS = {
   bucket: option(64, 'prompt/response lengths are padded to multiples of this (few distinct shapes)', { value: 'b', check: checks.positiveInt }),
   selfMaxTokens: option(512, 'self-reward second hop / teacher transcription length', { value: 'm', check: checks.positiveInt }),
   evalN: option(100, 'held-out samples for the before/after evaluation (0: skip)', { value: 'n', check: checks.nonNegativeInt }),
-  evalSplit: option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', {
-    value: 'split',
-    check: checks.oneOf(EVAL_SPLITS),
-  }),
+  evalSplit: evalSplitOption,
   evalTemperature: option(0.7, 'before/after evaluation temperature', { value: 't', check: checks.inRange(0, 2) }),
   evalMaxTokens: option(512, 'before/after evaluation max tokens', { value: 'm', check: checks.positiveInt }),
   scoreThreads: option(1, 'verification worker threads (0: in-process)', { value: 'k', check: checks.nonNegativeInt }),

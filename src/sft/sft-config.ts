@@ -7,7 +7,7 @@
 import { PRECISIONS, type Precision } from '../backend/precision.ts';
 import { checks, ConfigError, settingChanges } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
-import { EVAL_SPLITS, SCOUTING_SPLIT, type EvalSplit } from '../data/held-out.ts';
+import { evalSplitOption } from '../data/held-out.ts';
 import { EVAL_MODES, type EvalModes } from '../eval/eval-record.ts';
 import { MODEL_SIZES, type ModelSize } from '../model/config.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
@@ -78,10 +78,7 @@ export const SFT_OPTIONS = {
   trainN: option(2000, "training samples (train_sft split, the paper's size), cycled in seeded epochs", { value: 'n', check: checks.countUpTo(10_000_000) }), // held in memory
   evalEvery: option(0, 'evaluate every E steps (0 = only at the end)', { value: 'e', check: checks.nonNegativeInt }),
   evalN: option(100, 'held-out samples per evaluation', { value: 'm', check: checks.countUpTo(1_000_000) }),
-  evalSplit: option<EvalSplit>(SCOUTING_SPLIT, 'held-out split evaluated: val (for choosing settings) or test (for reported tables)', {
-    value: 'split',
-    check: checks.oneOf(EVAL_SPLITS),
-  }),
+  evalSplit: evalSplitOption,
   evalMode: option<EvalModes>('both', 'e2e, counterfactual or both', { value: 'mode', check: checks.oneOf(EVAL_MODES) }),
   evalTemperature: option(0, 'evaluation sampling temperature (0 = greedy)', { value: 't', check: checks.inRange(0, 2) }),
   evalTopP: option(1, 'evaluation nucleus mass', { value: 'p', check: checks.aboveZeroToOne }),
