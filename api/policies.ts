@@ -1,7 +1,8 @@
 /** `asymflow/policies`: what generates responses (our model, any OpenAI-compatible endpoint), rewards, and serving. */
 export { PAPER_SAMPLING, prefixFor, type Completion, type GenerateOptions, type Policy } from '../src/policy/policy.ts';
 export { OpenAIPolicy, type OpenAIPolicyOptions } from '../src/policy/openai-policy.ts';
-export { loadTfjsPolicy, TfjsPolicy, type Seeding, type TfjsPolicyOptions } from '../src/policy/tfjs-policy.ts';
+export { loadTfjsPolicy, TfjsPolicy, type TfjsPolicyOptions } from '../src/policy/tfjs-policy.ts';
+export type { Seeding } from '../src/policy/seeds.ts';
 export { sampleSeed } from '../src/policy/seeds.ts';
 export { evaluatePolicy, type EvaluateOptions, type Evaluation } from '../src/eval/evaluate.ts';
 export { captionOf, rewardInputs, type RewardInput, type SurrogateReward } from '../src/rl/rewards/surrogate.ts';

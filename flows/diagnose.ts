@@ -24,7 +24,7 @@ import type { Sample } from '../src/records.ts';
 import { readRecording } from '../src/recording/index.ts';
 import { Rng } from '../src/rng.ts';
 import { diagnose, diagnoseTable, type DiagnoseSummary } from '../src/rl/diagnose.ts';
-import { parseRewardSpec, rewardName } from '../src/rl/reward-spec.ts';
+import { rewardName, rewardSpecText, type RewardSpec } from '../src/rl/reward-spec.ts';
 import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
 import type { RlRollout } from '../src/rl/rl-records.ts';
@@ -38,7 +38,7 @@ export interface DiagnoseRunOptions {
   readonly checkpoint?: string; // sample fresh rollouts from it (and re-solve self:N with it)
   readonly task?: string; // fresh rollouts: the task (a recording names its own)
   readonly n: number; // fresh rollouts
-  readonly rewards: readonly string[]; // surrogate specs besides outcome, e.g. ['self:1', 'embed']
+  readonly rewards: readonly RewardSpec[]; // surrogates besides outcome, e.g. self:1 and embed (read at the border: src/rl/diagnose-config.ts)
   readonly embed?: string;
   readonly temperature: number;
   readonly maxTokens: number;
@@ -69,8 +69,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (!o.rollouts && !o.checkpoint)
     throw new Error('diagnose needs --rollouts FILE (re-score a recording) or --checkpoint DIR --task T (sample fresh rollouts)');
-  const named = o.rewards.filter((r) => r !== 'outcome' && r !== 'perception'); // both are always diagnosed
-  for (const r of named) parseRewardSpec(r); // fail before any work on a malformed name
+  const named = o.rewards.filter((r) => r.kind !== 'outcome' && r.kind !== 'perception'); // both are always diagnosed
   let taskName = o.task;
   let taskOptions: TaskOptions = { ...o.taskOptions };
   if (o.rollouts) {
@@ -100,8 +99,8 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
   const surrogates: SurrogateReward[] = [];
   const labels: Record<string, string> = {};
   try {
-    for (const label of named) {
-      const spec = parseRewardSpec(label);
+    for (const spec of named) {
+      const label = rewardSpecText(spec);
       if (spec.kind === 'self' && !model) throw new Error(`diagnose: reward ${label} re-solves with a policy: give --checkpoint DIR`);
       const reward = await makeSurrogateReward(spec, {
         task,

@@ -16,7 +16,6 @@ import { generatedSamples } from '../src/data/generated-samples.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import type { OpenAIPolicy } from '../src/policy/openai-policy.ts';
 import type { Policy } from '../src/policy/policy.ts';
-import type { Seeding } from '../src/policy/tfjs-policy.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { runEvaluate, throwIfAllFailed } from './evaluate.ts';
@@ -93,7 +92,7 @@ async function openPolicy(config: EvalConfig, taskOptions: TaskOptions, log?: (l
   }
   const [{ resolveBackend }, { loadTfjsPolicy }] = await Promise.all([import('../src/backend/index.ts'), import('../src/policy/tfjs-policy.ts')]);
   const resolved = await resolveBackend(config.backend || undefined, { log });
-  const tfjs = await loadTfjsPolicy(config.checkpoint, { seeding: config.seeding as Seeding, maxBatch: config.batchSize * config.completions });
+  const tfjs = await loadTfjsPolicy(config.checkpoint, { seeding: config.seeding, maxBatch: config.batchSize * config.completions });
   return { policy: tfjs, sampleOptions: { ...taskOptions, inputSize: tfjs.inputSize }, backend: `${resolved.name} (${resolved.device})` }; // render the model's input size
 }
 

@@ -151,7 +151,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   };
   const summary = await runDiagnose({
     ...flags,
-    rewards: d.rewards,
+    rewards: d.rewards.map(parseRewardSpec),
     taskOptions: c.preset.taskOptions[c.task],
     config: flags,
     log: (l) => c.log(`  ${l}`),

@@ -6,19 +6,10 @@
  *
  * Runs until the caller closes what it returns (the command does so on SIGINT/SIGTERM).
  */
-import type { Seeding } from '../src/policy/tfjs-policy.ts';
+import type { ServeConfig } from '../src/serve/serve-config.ts';
 import type { RunningServer } from '../src/serve/server.ts';
 
-export interface ServeConfig {
-  readonly checkpoint: string; // a checkpoint or a run directory
-  readonly host: string;
-  readonly port: number; // 0: any free port
-  readonly name?: string; // the model id clients ask for (default: the run directory name)
-  readonly maxBatch: number; // rows per sampling call
-  readonly batchWindowMs: number; // how long to collect concurrent requests into one call
-  readonly backend?: string;
-  readonly seeding: Seeding;
-}
+export type { ServeConfig };
 
 /** Loads the checkpoint and starts the server; closing the result stops the server, then frees the model. */
 export async function runServe(config: ServeConfig, log: (line: string) => void): Promise<RunningServer> {
@@ -28,8 +19,8 @@ export async function runServe(config: ServeConfig, log: (line: string) => void)
     import('../src/policy/tfjs-policy.ts'),
     import('../src/serve/server.ts'),
   ]);
-  await resolveBackend(config.backend, { log });
-  const policy = await loadTfjsPolicy(config.checkpoint, { name: config.name, maxBatch: config.maxBatch, seeding: config.seeding });
+  await resolveBackend(config.backend || undefined, { log }); // '': ASYMFLOW_BACKEND or auto
+  const policy = await loadTfjsPolicy(config.checkpoint, { name: config.name || undefined, maxBatch: config.maxBatch, seeding: config.seeding });
   let server: RunningServer;
   try {
     server = await startServer({ model: policy, host: config.host, port: config.port, maxBatch: config.maxBatch, batchWindowMs: config.batchWindowMs, log });

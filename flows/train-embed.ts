@@ -5,16 +5,11 @@
  *     ─ a line every tenth of the steps ─ DIR/embed.json + DIR/embed.bin ─ release DIR
  */
 import { claimRunDir } from '../src/io/output-path.ts';
-import type { TrainEmbedOptions } from '../src/rl/embed/train-embed-defaults.ts';
+import type { TrainEmbedConfig } from '../src/rl/embed/train-embed-config.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 
-export interface TrainEmbedConfig extends Omit<TrainEmbedOptions, 'onStep' | 'taskOptions'> {
-  readonly task: string;
-  readonly out: string; // the encoder directory
-  readonly backend: string; // '' = ASYMFLOW_BACKEND or auto
-  readonly overwrite: boolean;
-}
+export type { TrainEmbedConfig };
 
 export interface TrainEmbedResult {
   readonly loss: number;

@@ -7,6 +7,7 @@ import { SPLITS } from '../data/split-sample.ts';
 import { checks, ConfigError } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
 import { PAPER_SAMPLING } from '../policy/policy.ts';
+import { SEEDINGS, type Seeding } from '../policy/seeds.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import { EVAL_MODES, type EvalModes } from './eval-record.ts';
 
@@ -50,9 +51,9 @@ export const EVAL_OPTIONS = {
   timeoutMs: option(600_000, 'openai: per-request timeout', { value: 'ms', check: checks.positive }),
   retries: option(4, 'openai: retries per request', { value: 'r', check: checks.nonNegativeInt }),
   backend: option('', 'tfjs: tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)', { value: 'name' }),
-  seeding: option('per-batch', 'tfjs at temperature > 0: per-batch (fast) or per-sample (same sample whatever the batch)', {
+  seeding: option<Seeding>('per-batch', 'tfjs at temperature > 0: per-batch (fast) or per-sample (same sample whatever the batch)', {
     value: 'mode',
-    check: checks.oneOf(['per-sample', 'per-batch']),
+    check: checks.oneOf(SEEDINGS),
   }),
 };
 

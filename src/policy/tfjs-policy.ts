@@ -23,10 +23,7 @@ import { checkpointName, resolveCheckpointDir } from '../model/checkpoint-dir.ts
 import { disposeVlm, type Vlm } from '../model/vlm.ts';
 import type { ServedModel, ServeRow, ServeSampling } from './served-model.ts';
 import { prefixFor, type Completion, type GenerateOptions, type Policy } from './policy.ts';
-import { sampleSeed } from './seeds.ts';
-
-export type Seeding = 'per-sample' | 'per-batch';
-export const SEEDINGS: readonly Seeding[] = ['per-sample', 'per-batch'];
+import { sampleSeed, type Seeding } from './seeds.ts';
 
 export interface TfjsPolicyOptions {
   readonly name?: string; // default 'asymflow'

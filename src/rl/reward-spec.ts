@@ -64,6 +64,16 @@ export function toRewardSpec(value: unknown): RewardSpec {
   return parseRewardSpec(text);
 }
 
+/**
+ * A list of rewards from a config: comma-separated text (`outcome,self:1,embed`, as `--rewards` gives it) or
+ * an array of specs or their texts; at least one.
+ */
+export function toRewardSpecs(value: unknown): readonly RewardSpec[] {
+  const items = typeof value === 'string' ? value.split(',').map((r) => r.trim()) : Array.isArray(value) ? (value as unknown[]) : undefined;
+  if (items === undefined || items.length === 0) throw new Error(`must be a comma-separated list of ${REWARD_FORMS}`);
+  return items.map(toRewardSpec);
+}
+
 /** The one rule tying α to the reward: `outcome` has no perception term to weigh, so α must be 0; undefined when fine. */
 export function alphaProblem(spec: RewardSpec, alpha: number): string | undefined {
   return spec.kind === 'outcome' && alpha !== 0 ? 'must be 0 with rl.reward outcome (there is no perception term)' : undefined;

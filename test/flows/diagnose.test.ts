@@ -88,7 +88,7 @@ describe('diagnose', () => {
     const d = path.join(dir, 'diag');
     const summary = await runDiagnose({
       rollouts: path.join(out, 'rollouts.msgpack'),
-      rewards: ['outcome', 'embed'],
+      rewards: [{ kind: 'outcome' }, { kind: 'embed' }],
       embed,
       n: 1,
       temperature: 1,
@@ -114,7 +114,7 @@ describe('diagnose', () => {
     const f = await runDiagnose({
       checkpoint: init,
       task: 'gc',
-      rewards: ['outcome', 'self:2'],
+      rewards: [{ kind: 'outcome' }, { kind: 'self', n: 2 }],
       n: 3,
       temperature: 1,
       maxTokens: 8,
@@ -132,7 +132,7 @@ describe('diagnose', () => {
     expect(recorded).toHaveLength(3);
     const again = await runDiagnose({
       rollouts: path.join(fresh, 'rollouts.msgpack'),
-      rewards: ['outcome'],
+      rewards: [{ kind: 'outcome' }],
       n: 1,
       temperature: 1,
       maxTokens: 8,

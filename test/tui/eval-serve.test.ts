@@ -145,7 +145,7 @@ describe('asymflow eval / serve', () => {
       'eval.mode must be one of e2e, counterfactual, both, got "all"',
     );
     await expect(evalCommand({ checkpoint, temperature: 'warm', out: path.join(dir, 'x') })).rejects.toThrow("eval.temperature must be a number, got 'warm'");
-    await expect(serveCommand({ checkpoint, port: 'x' })).rejects.toThrow("serve: --port must be an integer >= 0, got 'x'");
+    await expect(serveCommand({ checkpoint, port: 'x' })).rejects.toThrow("serve.port must be a number, got 'x'");
     expect(() => parseTaskOptions(['layout'])).toThrow("eval: --task-option must be KEY=VALUE, got 'layout'");
     expect(parseTaskOptions(['layout=spring', 'maxNodes=8'])).toEqual({ layout: 'spring', maxNodes: 8 });
   });

@@ -6,7 +6,13 @@
  */
 import type { Command } from 'commander';
 import type { OptionSpec, OptionTable } from '../../src/options.ts';
-import { shownDefault } from './help-defaults.ts';
+
+/** A default as help shows it; undefined for none, auto or off. */
+export function shownDefault(value: unknown): string | undefined {
+  if (value === undefined || value === '' || value === false || value === null) return undefined; // none, auto or off
+  if (value === true) return 'on';
+  return String(value);
+}
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

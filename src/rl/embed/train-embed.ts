@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { generatedSamples } from '../../data/generated-samples.ts';
 import { Rng } from '../../rng.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { TrainEmbedOptions } from './train-embed-defaults.ts';
+import type { TrainEmbedOptions } from './train-embed-config.ts';
 import { captionIds, createEncoder, embedCaptions, embedImages, ENCODER_DEFAULTS, gridFor, poolImages, type Encoder } from './encoder.ts';
 
 // The options and their defaults live apart from the tensor code, so the CLI's help loads no tfjs.
-export { TRAIN_EMBED_DEFAULTS, type TrainEmbedOptions } from './train-embed-defaults.ts';
+export { TRAIN_EMBED_DEFAULTS, type TrainEmbedOptions } from './train-embed-config.ts';
 
 /** Symmetric InfoNCE over a batch, and the fraction of images whose best caption is their own. */
 export function infoNce(e: Encoder, pooled: tf.Tensor2D, ids: tf.Tensor2D, tau: number): { loss: tf.Scalar; accuracy: tf.Scalar } {

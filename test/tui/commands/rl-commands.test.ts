@@ -97,7 +97,7 @@ describe('asymflow rl verbs', () => {
       'diagnose.task is required with --checkpoint (fresh rollouts): --task gc|sudoku',
     );
     expect(() => resolveDiagnoseConfig({ out: 'x', rollouts: 'f', rewards: 'outcome,self:x' })).toThrow(
-      "diagnose.rewards: reward 'self:x': self:N needs a positive integer N",
+      'diagnose.rewards is invalid: reward \'self:x\': self:N needs a positive integer N (re-solves per rollout), got "outcome,self:x"',
     );
   });
 });
