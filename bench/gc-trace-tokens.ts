@@ -15,4 +15,4 @@ const budget = 1024 - tokenCount(GC_QUERY); // the small model's maxText minus t
 
 console.log(`${count} puzzles (defaults), query ${tokenCount(GC_QUERY)} tokens, response budget ${budget}`);
 console.log('verbosity | mean tokens | median | p95 | max | perception fraction (mean of ratios) | > budget');
-for (const verbosity of [0, 1, 2, 3]) console.log(`${verbosity} | ${traceTokenCells(gcTask, puzzles, verbosity, budget)}`);
+for (const verbosity of [0, 1, 2, 3, 4]) console.log(`${verbosity} | ${traceTokenCells(gcTask, puzzles, verbosity, budget)}`);

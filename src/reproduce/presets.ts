@@ -48,6 +48,20 @@ export interface ReproducePreset {
   readonly surrogateRl: { readonly alpha: number; readonly rewards: readonly string[] }; // `rl.steps` each
   readonly scoreThreads: number; // 0: verify in-process (no worker start-up on a 2-core CI)
   readonly provenance: readonly SettingChoice[]; // what chose each setting above (src/reproduce/provenance.ts)
+  /** The paper preset's additions (src/reproduce/paper-preset.ts); absent in the others, whose parts stay as they were. */
+  readonly paper?: PaperParts;
+}
+
+/**
+ * What the paper preset adds: every grid runs one setting a part (`gc/lambda@0.1`, `gc/rl@0.5`, …) so each
+ * fits a 10-minute device call, the share dose–response (`share@V`: standard SFT at trace verbosity V) and the
+ * RL token-reweighting control (`token-lambda@λ`: outcome-only RL with `--token-lambda λ`).
+ */
+export interface PaperParts {
+  readonly shares: Readonly<Record<ReproduceTask, readonly number[]>>; // verbosity levels besides taskOptions' own
+  readonly tokenLambdas: readonly number[];
+  readonly surrogateSteps: number; // GRPO steps of each surrogate-reward run (self:4 re-solves four times a rollout)
+  readonly h200Scale: number; // H200 seconds per H100-estimated second (the measured ratio, see paper-preset.ts)
 }
 
 const SMOKE: ReproducePreset = {
@@ -139,31 +153,40 @@ export const PUBLIC_PRESETS = ['smoke', 'full'] as const;
 export const H100_RATES = { trainStepS: 0.6, trainBatch: 32, trainPositions: 1100, decodeStepS: 0.02, decodeRows: 128, embedStepS: 0.1 } as const;
 
 const decodePasses = (rows: number) => Math.ceil(rows / H100_RATES.decodeRows);
-/** `steps` optimizer steps of `batch` rows of `positions` each (image prefix + bucketed prompt + response). */
-const trainS = (steps: number, batch: number, positions: number) =>
-  steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch) * (positions / H100_RATES.trainPositions);
+/**
+ * A training row's cost per position grows with its length through attention: per layer and position about
+ * 12·d² multiply-adds in the linear layers and 4·L·d in attention. Past the rates' 1,100 positions the
+ * estimate scales by that ratio (an assumption, not measured; never below 1, so shorter rows keep the rate).
+ */
+const attentionFactor = (positions: number, d: number) => Math.max(1, (12 * d * d + 4 * positions * d) / (12 * d * d + 4 * H100_RATES.trainPositions * d));
+/** `steps` optimizer steps of `batch` rows of `positions` each (image prefix + bucketed prompt + response) of a width-d model. */
+const trainS = (steps: number, batch: number, positions: number, d: number) =>
+  steps * H100_RATES.trainStepS * (batch / H100_RATES.trainBatch) * (positions / H100_RATES.trainPositions) * attentionFactor(positions, d);
 /** One evaluation: end-to-end and counterfactual sampling passes of `maxTokens` decode steps each. */
 const evalS = (n: number, maxTokens: number) => 2 * decodePasses(n) * maxTokens * H100_RATES.decodeStepS;
 /** One GRPO step: P·G rollouts (plus N re-solves for self:N), then one update over them. */
-const rlStepS = (p: ReproducePreset, maxTokens: number, positions: number, resolves: number) =>
-  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group, positions);
+const rlStepS = (p: ReproducePreset, maxTokens: number, positions: number, d: number, resolves: number) =>
+  (1 + resolves) * decodePasses(p.rl.prompts * p.rl.group) * maxTokens * H100_RATES.decodeStepS + trainS(1, p.rl.prompts * p.rl.group, positions, d);
 const resolvesOf = (reward: string) => (reward.startsWith('self:') ? Number(reward.slice(5)) : 0);
 
-/** Estimated seconds of each part of one task on the H100 (the arithmetic behind FULL). */
+/**
+ * Estimated seconds of each part of one task: on the H100 (the arithmetic behind FULL), or for a paper preset
+ * on the H200, the H100 arithmetic times its measured `h200Scale`, one entry per part (`lambda@0.1`, …).
+ */
 export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Record<string, number> {
   const m = p.maxTokens[task];
   const s = sftOf(p, task);
+  const mc = modelConfig(p.model as ModelSize, p.modelOptions[task]);
   // A training row: the model's image prefix, the prompt in one bucket, the response.
-  const positions = patchCount(modelConfig(p.model as ModelSize, p.modelOptions[task])) + s.bucket + m;
-  const rlRun = (reward: string) => p.rl.steps * rlStepS(p, m, positions, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
-  return {
-    sft: trainS(s.steps, s.batch, positions) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
-    lambda: p.lambdas.length * (trainS(s.steps, s.batch, positions) + evalS(s.evalN, m)),
-    ngdiff: trainS(s.steps, s.batch, positions) + evalS(s.evalN, m), // every objective's step already takes two backward passes
-    prestage:
-      trainS(p.prestageSteps, s.batch, positions) +
-      trainS(s.steps, s.batch, positions) +
-      (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+  const positions = patchCount(mc) + s.bucket + m;
+  const train = (steps: number, batch = s.batch) => trainS(steps, batch, positions, mc.d);
+  const rlRun = (reward: string, steps = p.rl.steps) => steps * rlStepS(p, m, positions, mc.d, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
+  const sftRun = train(s.steps) + evalS(s.evalN, m);
+  const parts: Record<string, number> = {
+    sft: train(s.steps) + (2 + Math.floor((s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
+    lambda: p.lambdas.length * sftRun,
+    ngdiff: sftRun, // every objective's step already takes two backward passes
+    prestage: train(p.prestageSteps) + train(s.steps) + (1 + Math.floor((p.prestageSteps + s.steps - 1) / s.evalEvery)) * evalS(s.evalN, m),
     rl: p.rl.alphas.reduce((t) => t + rlRun('perception'), 0),
     diagnose:
       p.embed.steps * H100_RATES.embedStepS +
@@ -171,4 +194,21 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
     // perception at an α of the sweep reuses that run (flows/reproduce-parts.ts)
     'surrogate-rl': p.surrogateRl.rewards.filter((r) => r !== 'perception' || !p.rl.alphas.includes(p.surrogateRl.alpha)).reduce((t, r) => t + rlRun(r), 0),
   };
+  if (!p.paper) return parts;
+  const x = p.paper;
+  const paper: Record<string, number> = {
+    sft: parts.sft,
+    ...Object.fromEntries(p.lambdas.map((l) => [`lambda@${l}`, sftRun])),
+    ngdiff: sftRun,
+    prestage: parts.prestage,
+    ...Object.fromEntries(x.shares[task].map((v) => [`share@${v}`, sftRun])), // the longest traces' cost: shorter ones cost less
+    ...Object.fromEntries(p.rl.alphas.map((a) => [`rl@${a}`, rlRun('perception')])),
+    ...Object.fromEntries(x.tokenLambdas.map((l) => [`token-lambda@${l}`, rlRun('outcome')])),
+    diagnose: parts.diagnose,
+    ...Object.fromEntries(p.surrogateRl.rewards.map((r) => [`surrogate-rl@${surrogateLabel(r)}`, rlRun(r, x.surrogateSteps)])),
+  };
+  return Object.fromEntries(Object.entries(paper).map(([k, v]) => [k, v * x.h200Scale]));
 }
+
+/** A surrogate reward's part and directory name: `self:4` → `self4`, `teacher:…` → `teacher`. */
+export const surrogateLabel = (reward: string): string => (reward.startsWith('self:') ? `self${reward.slice(5)}` : reward.split(':')[0]);

@@ -63,9 +63,14 @@ export const tree = (a: string, op: (x: string, y: string) => string) => `  work
  * tokens compiles it too). small/base need at most 81 + 1,088.
  */
 export const MAX_SLOTS = 2048;
+/** The long-window variant's slots (16 KiB of scores): the paper preset's 2,560 text positions + 81 patches. */
+export const LONG_SLOTS = 4096;
+
+/** The kernel variant for a cache of `capacity` slots: MAX_SLOTS, else LONG_SLOTS, else undefined (too long). */
+export const slotsFor = (capacity: number): number | undefined => (capacity <= MAX_SLOTS ? MAX_SLOTS : capacity <= LONG_SLOTS ? LONG_SLOTS : undefined);
 
 /** Workgroup memory the attention kernel needs for head size dh, in bytes. */
-export const attentionWorkgroupBytes = (dh: number): number => 4 * (MAX_SLOTS + dh + 5 * LANES);
+export const attentionWorkgroupBytes = (dh: number, slots = MAX_SLOTS): number => 4 * (slots + dh + 5 * LANES);
 
 /** Head sizes the attention kernel takes: vec4 columns that tile the workgroup (dh 4, 8, …, 256). */
 export const attentionFits = (dh: number): boolean => dh % 4 === 0 && LANES % (dh / 4) === 0;
@@ -73,9 +78,9 @@ export const attentionFits = (dh: number): boolean => dh % 4 === 0 && LANES % (d
 /**
  * Decode attention for one layer: y [B, H·dh] (heads merged, as mergeHeads), from qkv [B, 3·H·dh] (Q | K | V,
  * each heads-major as splitHeads) and the caches kc, vc [B, H, C, dh], which get the new K and V in place.
- * One workgroup per (row, head); dh is baked in (workgroup arrays need constant sizes), C ≤ MAX_SLOTS.
+ * One workgroup per (row, head); dh and the slots are baked in (workgroup arrays need constant sizes), C ≤ slots.
  */
-export function attentionWgsl(dh: number): string {
+export function attentionWgsl(dh: number, slots = MAX_SLOTS): string {
   if (!attentionFits(dh)) throw new Error(`attentionWgsl: head size ${dh} needs dh / 4 to divide ${LANES}`);
   const quads = dh / 4;
   const groups = LANES / quads;
@@ -88,7 +93,7 @@ struct U { heads: u32, capacity: u32, pad: u32, scale: f32 }
 @group(0) @binding(3) var<storage, read_write> vc: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> rows: array<Row>;
 @group(0) @binding(5) var<uniform> u: U;
-var<workgroup> s: array<f32, ${MAX_SLOTS}>;
+var<workgroup> s: array<f32, ${slots}>;
 var<workgroup> q: array<vec4<f32>, ${dh / 4}>;
 var<workgroup> red: array<f32, ${LANES}>;
 var<workgroup> part: array<vec4<f32>, ${LANES}>;

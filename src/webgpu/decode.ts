@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DecodeCache, DecodeModel, GpuDecodeOptions, Picks, StepFeed } from './decode-model.ts';
-import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS } from './decode-attention.ts';
+import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS, slotsFor } from './decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './rows-linear.ts';
@@ -75,7 +75,8 @@ export class GpuDecoder {
     const c = m.config;
     const [, heads, capacity, dh] = cache.k[0].shape;
     const limit = b.device.limits.maxComputeWorkgroupStorageSize;
-    if (capacity > MAX_SLOTS || attentionWorkgroupBytes(dh) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
+    const slots = slotsFor(capacity);
+    if (slots === undefined || attentionWorkgroupBytes(dh, slots) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
     if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
     if (c.gridStart > 0 && !(cache.grid && owns(b, cache.grid))) return undefined;
     created++;
@@ -137,7 +138,12 @@ export class GpuDecoder {
       return { pw, pb };
     });
 
-    const attention = pipeline(b, `decodeAttention:${dh}`, () => attentionWgsl(dh));
+    // The long variant only past MAX_SLOTS: a cache that fits keeps the one pipeline (and its speed) it always had.
+    const slots = slotsFor(capacity) ?? MAX_SLOTS; // create() checked it fits
+    const attention =
+      slots === MAX_SLOTS
+        ? pipeline(b, `decodeAttention:${dh}`, () => attentionWgsl(dh))
+        : pipeline(b, `decodeAttention:${dh}:${slots}`, () => attentionWgsl(dh, slots));
     const attnU = this.uniform(new Uint32Array([heads, capacity, 0, new Uint32Array(Float32Array.of(1 / Math.sqrt(dh)).buffer)[0]]).buffer);
     const embedInputs = [x, w('tokEmb'), w('textPos'), this.rows, this.picked, u32(batch, d, m.gridRowsPer, 0)];
     if (cache.grid) {

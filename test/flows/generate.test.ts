@@ -115,7 +115,7 @@ describe('generate flow on a failing task option', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-genfail-'));
     try {
       const run = runGenerate({ config: { ...GEN_DEFAULTS, task: 'gc', split: 'test', n: 3, out, parquet: true }, taskOptions: { verbosity: 9 } });
-      await expect(run).rejects.toThrow('gc.verbosity must be an integer in [0, 3], got 9');
+      await expect(run).rejects.toThrow('gc.verbosity must be an integer in [0, 4], got 9');
       expect(fs.readdirSync(out)).toEqual([]);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

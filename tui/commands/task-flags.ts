@@ -108,6 +108,6 @@ export function taskOptionsFor(verb: string, task: Task, pairs: readonly string[
  */
 export const TASK_OPTION_HELP = `
 Task options (--task-option KEY=VALUE, repeatable; alias --<task>.KEY=VALUE, e.g. --gc.layout=spring):
-  gc      minNodes=7 maxNodes=9 edgeProb=0.35 layout=circle|spring (circle) verbosity=0..3 (2) inputSize=144 pngSize=448
+  gc      minNodes=7 maxNodes=9 edgeProb=0.35 layout=circle|spring (circle) verbosity=0..4 (2) inputSize=144 pngSize=448
   sudoku  blanks=20 verbosity=0..3 (2) inputSize=72 pngSize=448
   either  heldOut=500 (puzzles of each of test, val… that training avoids by content; 0: splits not kept apart)`;

@@ -20,7 +20,7 @@ export interface GcOptions {
   readonly maxNodes: number;
   readonly edgeProb: number; // probability of each pair being an edge (before rejecting isolated nodes)
   readonly layout: string; // 'circle' | 'spring'
-  readonly verbosity: number; // trace detail 0..3
+  readonly verbosity: number; // trace detail 0..4
   readonly inputSize: number; // model-input side in px (144 = 9 patches of 16)
   readonly pngSize: number; // dataset PNG side in px
 }

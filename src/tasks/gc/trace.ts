@@ -6,12 +6,15 @@
  *   1  node order, clique lower bound, and every assignment / dead end / backtrack in compact form
  *   2  the same search one step per line: coloured neighbours, candidate colours, conflicts, backtracks
  *   3  plus neighbour lists and degrees up front and an edge-by-edge check at the end
+ *   4  plus the colouring so far after every assignment and each node checked against its neighbours at the
+ *      end: the state a long chain of thought restates, so perception is ≤ 5% of the response at 7–9 nodes
+ *      (the paper's GC traces: 2.2%; bench/perception-share.ts measures it)
  * ASCII only: the tokenizer maps anything else to UNK.
  */
 import { colourGraph, type SearchEvent } from './chromatic.ts';
 import { neighbours, type Edge } from './graph.ts';
 
-export const MAX_VERBOSITY = 3;
+export const MAX_VERBOSITY = 4;
 
 export interface GcSolution {
   readonly chromatic: number;
@@ -57,10 +60,15 @@ function detailedStep(e: SearchEvent): string {
   }
 }
 
-/** One line per event, except that a run of backtracks is one line ('Back to 2,1,0.'). */
-function detailedSteps(events: readonly SearchEvent[]): string[] {
+/**
+ * One line per event, except that a run of backtracks is one line ('Back to 2,1,0.'). With `state`, an
+ * assignment's line ends with the colouring so far: the search colours nodes in a fixed order, so the
+ * coloured nodes are a stack that an assignment to a node already on it cuts back to that node.
+ */
+function detailedSteps(events: readonly SearchEvent[], state = false): string[] {
   const lines: string[] = [];
   let backs: number[] = [];
+  let coloured: (readonly [number, number])[] = [];
   for (const e of events) {
     if (e.kind === 'back') {
       backs.push(e.node);
@@ -68,9 +76,24 @@ function detailedSteps(events: readonly SearchEvent[]): string[] {
     }
     if (backs.length) lines.push(`Back to ${backs.join(',')}.`);
     backs = [];
-    lines.push(detailedStep(e));
+    if (e.kind === 'try') coloured = [];
+    if (state && e.kind === 'assign') {
+      const at = coloured.findIndex(([v]) => v === e.node);
+      if (at >= 0) coloured = coloured.slice(0, at);
+      coloured.push([e.node, e.colour]);
+      lines.push(`${detailedStep(e)} Coloured so far: ${pairs(coloured)}.`);
+    } else lines.push(detailedStep(e));
   }
   return lines;
+}
+
+/** Verbosity 4's closing check: every node against its neighbours' colours. */
+function nodeChecks(adj: readonly (readonly number[])[], colours: readonly number[]): string[] {
+  return adj.map((list, v) =>
+    list.length === 0
+      ? `Node ${v}=${colours[v]}: no neighbours.`
+      : `Node ${v}=${colours[v]}: neighbours ${list.map((u) => `${u}=${colours[u]}`).join(',')}, none is ${colours[v]}.`,
+  );
 }
 
 /** One line per colour count tried: its steps in compact form and the outcome. */
@@ -89,7 +112,7 @@ function compactTries(events: readonly SearchEvent[]): string[] {
   return lines;
 }
 
-/** Solves nodes 0..n-1 with `edges` and writes the trace at `verbosity` (0..3). */
+/** Solves nodes 0..n-1 with `edges` and writes the trace at `verbosity` (0..4). */
 export function solveWithTrace(n: number, edges: readonly Edge[], verbosity: number): GcSolution {
   if (!Number.isInteger(verbosity) || verbosity < 0 || verbosity > MAX_VERBOSITY) {
     throw new RangeError(`gc: verbosity must be an integer in [0, ${MAX_VERBOSITY}], got ${verbosity}`);
@@ -103,17 +126,18 @@ export function solveWithTrace(n: number, edges: readonly Edge[], verbosity: num
 
   if (verbosity >= 1) {
     const adj = neighbours(n, edges);
-    if (verbosity === 3) {
+    if (verbosity >= 3) {
       lines.push(`Nodes 0-${n - 1}. Neighbours: ${adj.map((list, v) => `${v}:${list.join(',')}`).join('; ')}.`);
     }
-    lines.push(`Order: ${result.order.map((v) => (verbosity === 3 ? `${v}(${adj[v].length})` : v)).join(',')}.`);
+    lines.push(`Order: ${result.order.map((v) => (verbosity >= 3 ? `${v}(${adj[v].length})` : v)).join(',')}.`);
     lines.push(bound);
     if (verbosity === 1) lines.push(...compactTries(events));
-    else lines.push(...detailedSteps(events));
-    if (verbosity === 3) {
+    else lines.push(...detailedSteps(events, verbosity === 4));
+    if (verbosity >= 3) {
       const checks = edges.map(([i, j]) => `(${i},${j}) ${result.colours[i]}!=${result.colours[j]}`);
       lines.push(`Check edges: ${checks.join(', ')}. No conflict.`);
     }
+    if (verbosity === 4) lines.push(...nodeChecks(adj, result.colours));
   }
   lines.push(`Minimum colours: ${k}.`);
   return { chromatic: k, answer, trace: lines.join('\n') };

@@ -1,11 +1,12 @@
 /** Every setting of every reproduce preset says what chose it; the report's warning lists the `test` ones. */
 import { describe, expect, it } from 'vitest';
+import { PAPER_PRESETS } from '../../../src/reproduce/paper-preset.ts';
 import { PRESETS } from '../../../src/reproduce/presets.ts';
 import { choiceOf, settingLines, settingPaths } from '../../../src/reproduce/provenance.ts';
 
 describe('preset provenance', () => {
   it('covers every setting of every preset, and every key names a setting or a model change', () => {
-    for (const preset of Object.values(PRESETS)) {
+    for (const preset of [...Object.values(PRESETS), ...Object.values(PAPER_PRESETS)]) {
       const paths = settingPaths(preset, ['name', 'provenance']);
       expect(paths.length).toBeGreaterThan(20);
       const uncovered = paths.filter((p) => !choiceOf(preset.provenance, p));

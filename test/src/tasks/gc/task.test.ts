@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { parseResponse } from '../../../../src/grammar.ts';
+import type { Puzzle } from '../../../../src/records.ts';
 import { Rng } from '../../../../src/rng.ts';
 import { gcOptions, gcTask } from '../../../../src/tasks/gc/index.ts';
 import { parseEdges } from '../../../../src/tasks/gc/perception.ts';
@@ -41,7 +42,7 @@ describe('gcTask.generate', () => {
 
   it('validates options with exact messages', () => {
     expect(() => gcOptions({ layout: 'grid' })).toThrow('gc.layout must be one of circle, spring, got "grid"');
-    expect(() => gcOptions({ verbosity: 4 })).toThrow('gc.verbosity must be an integer in [0, 3], got 4');
+    expect(() => gcOptions({ verbosity: 5 })).toThrow('gc.verbosity must be an integer in [0, 4], got 5');
     expect(() => gcOptions({ minNodes: 9, maxNodes: 7 })).toThrow(/minNodes <= maxNodes/);
     expect(() => gcOptions({ colour: 1 })).toThrow(/unknown option 'gc.colour'/);
     expect(gcOptions({ nodes: undefined } as never).layout).toBe('circle');
@@ -53,7 +54,7 @@ describe('gcTask.response', () => {
     for (let seed = 0; seed < 25; seed++) {
       const puzzle = generate(seed);
       let previous = 0;
-      for (const verbosity of [0, 1, 2, 3]) {
+      for (const verbosity of [0, 1, 2, 3, 4]) {
         const text = gcTask.response(puzzle, { verbosity });
         expect(text.startsWith(`<caption>${puzzle.pStar}</caption>`)).toBe(true);
         expect(text).toMatch(/^[\x20-\x7e\n]*$/); // ASCII only: nothing maps to UNK
@@ -65,6 +66,25 @@ describe('gcTask.response', () => {
         expect(text.length).toBeGreaterThan(previous);
         previous = text.length;
       }
+    }
+  });
+
+  it('at verbosity 4 restates the colouring so far, which ends as the answer after any backtracking', () => {
+    const c5: Puzzle = {
+      id: 'c5',
+      task: 'gc',
+      seed: 0,
+      difficulty: 'n=7',
+      pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)',
+      solution: '',
+      meta: { nodes: 7 },
+    };
+    for (const puzzle of [c5, ...Array.from({ length: 40 }, (_, seed) => generate(seed))]) {
+      const text = gcTask.response(puzzle, { verbosity: 4 });
+      const states = [...text.matchAll(/Coloured so far: ([0-9=,]+)\./g)].map((m) => m[1].split(',').sort().join(','));
+      const answer = /<answer>(.*)<\/answer>/.exec(text)![1].replaceAll(':', '=').split(',').sort().join(',');
+      expect(states.at(-1)).toBe(answer);
+      for (const state of states) expect(new Set(state.split(',').map((p) => p.split('=')[0])).size).toBe(state.split(',').length); // no node twice
     }
   });
 
