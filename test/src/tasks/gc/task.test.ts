@@ -49,6 +49,17 @@ describe('gcTask.generate', () => {
   });
 });
 
+/** 5-cycle plus pendant nodes: clique size 2, χ = 3, so 2 colours must fail first. */
+const C5: Puzzle = {
+  id: 'c5',
+  task: 'gc',
+  seed: 0,
+  difficulty: 'n=7',
+  pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)',
+  solution: '',
+  meta: { nodes: 7, chromatic: 3 },
+};
+
 describe('gcTask.response', () => {
   it('starts with the p* caption and its answer verifies, at every verbosity', () => {
     for (let seed = 0; seed < 25; seed++) {
@@ -70,16 +81,7 @@ describe('gcTask.response', () => {
   });
 
   it('at verbosity 4 restates the colouring so far, which ends as the answer after any backtracking', () => {
-    const c5: Puzzle = {
-      id: 'c5',
-      task: 'gc',
-      seed: 0,
-      difficulty: 'n=7',
-      pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)',
-      solution: '',
-      meta: { nodes: 7 },
-    };
-    for (const puzzle of [c5, ...Array.from({ length: 40 }, (_, seed) => generate(seed))]) {
+    for (const puzzle of [C5, ...Array.from({ length: 40 }, (_, seed) => generate(seed))]) {
       const text = gcTask.response(puzzle, { verbosity: 4 });
       const states = [...text.matchAll(/Coloured so far: ([0-9=,]+)\./g)].map((m) => m[1].split(',').sort().join(','));
       const answer = /<answer>(.*)<\/answer>/.exec(text)![1].replaceAll(':', '=').split(',').sort().join(',');
@@ -89,17 +91,7 @@ describe('gcTask.response', () => {
   });
 
   it('shows backtracking when the clique bound is not enough', () => {
-    // 5-cycle plus pendant nodes: clique size 2, χ = 3, so 2 colours must fail first.
-    const puzzle = {
-      id: 'c5',
-      task: 'gc',
-      seed: 0,
-      difficulty: 'n=7',
-      pStar: '(0,1),(0,4),(1,2),(2,3),(3,4),(4,5),(5,6)',
-      solution: '',
-      meta: { nodes: 7, chromatic: 3 },
-    } as const;
-    const text = gcTask.response(puzzle, { verbosity: 2 });
+    const text = gcTask.response(C5, { verbosity: 2 });
     expect(text).toContain('Try 2 colours.');
     expect(text).toContain('2 colours fail');
     expect(text).toMatch(/conflict, backtrack/);
