@@ -25,7 +25,8 @@ const result = await runDemo({
   backend: process.env.ASYMFLOW_BACKEND ?? 'cpu',
   taskOptions,
   overrides: { evalSplit: 'val', evalEvery: 0, plots: false, ...overrides },
-  log: () => {},
+  // Progress on stderr, stamped with seconds since the start: the scout's .log shows where a slow candidate spends its time.
+  log: (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`),
 });
 const rows = result.table.rows.map((r) => ({ setting: r.setting, a: r.a.value, ap: r.ap.value, ar: r.ar.value, n: r.a.count }));
 const line = { given, taskOptions, wallS: (Date.now() - started) / 1000, rows, reading: result.reading };

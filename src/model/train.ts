@@ -34,9 +34,11 @@ const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch => (Array.isArray(ba
 /**
  * One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). `lossScale`
  * (mixed precision, loss-scale.ts): the backward pass runs on loss·lossScale and the gradients come back
- * divided by it, so they are the loss's own unless f16 overflowed (then not finite).
+ * divided by it, so they are the loss's own unless f16 overflowed (then not finite) — or, with `unscale`
+ * false, still multiplied by it, for a caller that divides inside the guarded update (queueGuardedUpdate's
+ * gradScale) rather than with one dispatch per parameter. The loss is always the loss's own.
  */
-export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): { loss: tf.Scalar; grads: Grads } {
+export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1, unscale = true): { loss: tf.Scalar; grads: Grads } {
   const layout = prepared(m, batch);
   const byVariable = new Map([...m.params].map(([name, v]) => [v.name, name]));
   return tf.tidy(() => {
@@ -46,15 +48,19 @@ export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, loss
     };
     const { value, grads } = tf.variableGrads(scaled, [...m.params.values()]);
     const named: Grads = {};
-    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = lossScale === 1 ? g : tf.mul(g, 1 / lossScale);
+    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = lossScale === 1 || !unscale ? g : tf.mul(g, 1 / lossScale);
     return { loss: lossScale === 1 ? value : (tf.div(value, lossScale) as tf.Scalar), grads: named };
   });
 }
 
-/** lossAndGradients and the gradients' global norm. The caller disposes the result (disposeGradients). */
-export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): Gradients {
-  const { loss, grads } = lossAndGradients(m, batch, lossFn, lossScale);
-  return { loss, grads, norm: globalNorm(grads) };
+/**
+ * lossAndGradients and the gradients' own global norm (also when `unscale` is false and the gradients stay
+ * multiplied by lossScale). The caller disposes the result (disposeGradients).
+ */
+export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1, unscale = true): Gradients {
+  const { loss, grads } = lossAndGradients(m, batch, lossFn, lossScale, unscale);
+  if (lossScale === 1 || unscale) return { loss, grads, norm: globalNorm(grads) };
+  return { loss, grads, norm: tf.tidy(() => tf.div(globalNorm(grads), lossScale) as tf.Scalar) };
 }
 
 export function disposeGradients(g: Gradients | Grads): void {
@@ -134,12 +140,12 @@ async function queueStep(m: Vlm, optimizer: AdamW, micro: readonly TrainBatch[],
   let lossSum: tf.Scalar; // []
   if (micro.length === 1) {
     // One micro-batch: its gradients as they are (a ·1 copy would be an exact no-op).
-    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn, lossScale));
+    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn, lossScale, false));
   } else {
     let sum: Grads | undefined;
     lossSum = tf.scalar(0);
     for (const mb of micro) {
-      const g = lossAndGradients(m, mb, lossFn, lossScale);
+      const g = lossAndGradients(m, mb, lossFn, lossScale, false);
       const next = sum
         ? combineGradients([
             [1, sum],
@@ -157,7 +163,8 @@ async function queueStep(m: Vlm, optimizer: AdamW, micro: readonly TrainBatch[],
     tf.dispose(Object.values(sum!));
   }
   ageWebgpuPool(); // one tick per optimizer step, SFT and GRPO alike: stale batch shapes' buffers go
-  const update = queueGuardedUpdate(optimizer, mean, lossSum);
+  // The gradients are still loss-scaled: the update divides inside its clip factor (one scalar, not a dispatch a parameter).
+  const update = queueGuardedUpdate(optimizer, mean, lossSum, [], 1 / lossScale);
   tf.dispose([lossSum, ...Object.values(mean)]);
   const [loss, gradNorm, ok] = await update.verdict.data();
   await yieldIfDue(); // cpu/wasm: data() resolves as a microtask; let the dashboard and signals in

@@ -106,9 +106,10 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
 /** One attempt at the update: both backward passes, λ, the combined gradient and the guarded update, one read-back. */
 async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective, tokenFraction: number, lossScale: number) {
   // Pass 1 and 2: the objective's two parts (objective.ts): the raw span means (NGDiff, λ) or the token-sum parts (standard).
-  const gP = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'perception'), lossScale);
+  // Gradients stay loss-scaled (their norms are their own): the guarded update divides inside its clip factor.
+  const gP = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'perception'), lossScale, false);
   await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
-  const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale);
+  const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale, false);
   const lambda = tf.tidy(() => objectiveLambda(objective, gP.norm, gR.norm, tokenFraction)); // []
   const [weightP, weightR] = partWeights(objective, lambda);
   const update: Grads = combineGradients([
@@ -116,7 +117,7 @@ async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch
     [weightR, gR.grads],
   ]);
   const objectiveLoss = tf.tidy(() => tf.add(tf.mul(weightP, gP.loss), tf.mul(weightR, gR.loss)) as tf.Scalar); // []
-  const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm]);
+  const queued = queueGuardedUpdate(optimizer, update, objectiveLoss, [gP.loss, gR.loss, gP.norm, gR.norm], 1 / lossScale);
   const figures = tf.tidy(() => tf.concat([tf.stack([gP.loss, gR.loss, gP.norm, gR.norm, lambda]), queued.verdict])); // [8]
   tf.dispose([objectiveLoss, lambda, weightP, weightR, queued.verdict, ...Object.values(update)]);
   disposeGradients(gP);

@@ -20,9 +20,9 @@ import { keptUniforms } from './bindings.ts';
 import { ADAMW_PACKED_WGSL, chunkLayout, chunkSquares, copyPacked, WORKGROUP, type AdamWConstants } from './fused.ts';
 import { asTensor, bufferOf, dispatch, newOutput, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
 
-/** state: [scale (negative: refused), ok (1/0), lr, bc1, bc2, keep (1 − lr·weightDecay), 0, 0] */
+/** state: [scale (the clip factor × gradScale; negative: refused), ok (1/0), lr, bc1, bc2, keep (1 − lr·weightDecay), 0, 0] */
 const VERDICT_WGSL = /* wgsl */ `
-struct U { chunks: u32, reset: u32, clip: f32, lr: f32, bc1: f32, bc2: f32, keep: f32, pad: u32 }
+struct U { chunks: u32, reset: u32, clip: f32, lr: f32, bc1: f32, bc2: f32, keep: f32, gradScale: f32 }
 @group(0) @binding(0) var<storage, read_write> state: array<f32>;
 @group(0) @binding(1) var<storage, read_write> verdict: array<f32>;
 @group(0) @binding(2) var<storage, read> partials: array<f32>;
@@ -42,7 +42,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     workgroupBarrier();
   }
   if (lid.x == 0u) {
-    let norm = sqrt(part[0]);
+    let norm = sqrt(part[0]) * u.gradScale; // the gradients' own norm (they arrive loss-scaled under mixed precision)
     let l = loss[0];
     var before = state[1];
     if (u.reset == 1u) { before = 1.0; }
@@ -51,6 +51,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     if (ok) {
       scale = 1.0;
       if (u.clip > 0.0) { scale = min(1.0, u.clip / (norm + 1e-6)); }
+      scale = scale * u.gradScale;
     }
     state[0] = scale;
     state[1] = select(0.0, 1.0, ok);
@@ -77,6 +78,7 @@ export interface GuardedConstants extends Omit<AdamWConstants, 'decay'> {
   readonly keep: number; // 1 − lr·weightDecay, for parameters that decay
   readonly clip: number; // global-norm clip, 0 = none
   readonly reset: boolean; // start the ok chain over (a refusal was read back since the last step)
+  readonly gradScale?: number; // what the packed gradients are multiplied by first (1 / loss scale; default 1)
 }
 
 interface Plan {
@@ -161,7 +163,7 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
   const verdict = newOutput(b, [3]);
   const state = writtenBufferOf(b, k.state);
   // The only per-step uniform: one dispatch reads it, so tfjs's pooled uniform buffer is safe here.
-  const stepUniforms = b.makeUniforms([u(plan.chunks), u(c.reset ? 1 : 0), f(c.clip), f(c.lr), f(c.bc1), f(c.bc2), f(c.keep), u(0)]);
+  const stepUniforms = b.makeUniforms([u(plan.chunks), u(c.reset ? 1 : 0), f(c.clip), f(c.lr), f(c.bc1), f(c.bc2), f(c.keep), f(c.gradScale ?? 1)]);
   dispatch(
     b,
     pipeline(b, 'guardedVerdict', VERDICT_WGSL),
