@@ -2,7 +2,8 @@
  * One candidate of the demo's settings, evaluated on `val` (never `test`): the demo's two runs (standard SFT,
  * NGDiff) with the given GC task options and SFT settings, then the paired reading. bench/demo-scout.sh runs a
  * grid of these at once (one process a core) and tabulates them; flows/demo.ts records which one was chosen.
- * Run: npx tsx bench/demo-scout.ts OUT key=value...   keys: nodes verbosity heldOut (task), any SftConfig key.
+ * Run: npx tsx bench/demo-scout.ts OUT key=value...   keys: nodes verbosity heldOut (task), inputSize (model), any
+ * SftConfig key. scout.json also gives when the second run started (the demo may run its two runs side by side).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,18 +18,24 @@ const given = Object.fromEntries(
     return [k, Number.isNaN(Number(v)) ? v : Number(v)];
   }),
 );
-const { nodes = 5, verbosity = 0, heldOut = 100, ...overrides } = given as Record<string, number>;
+const { nodes = 5, verbosity = 0, heldOut = 100, inputSize, ...overrides } = given as Record<string, number>;
 const taskOptions = { layout: 'circle', minNodes: nodes, maxNodes: nodes, verbosity, heldOut };
 const started = Date.now();
+let secondRunAtS = 0;
 const result = await runDemo({
   out,
   backend: process.env.ASYMFLOW_BACKEND ?? 'cpu',
   taskOptions,
   overrides: { evalSplit: 'val', evalEvery: 0, plots: false, ...overrides },
+  modelOptions: inputSize === undefined ? undefined : { inputSize },
   // Progress on stderr, stamped with seconds since the start: the scout's .log shows where a slow candidate spends its time.
-  log: (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`),
+  log: (line: string) => {
+    if (!secondRunAtS && line.startsWith('sweep: ngdiff')) secondRunAtS = (Date.now() - started) / 1000;
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
+  },
 });
 const rows = result.table.rows.map((r) => ({ setting: r.setting, a: r.a.value, ap: r.ap.value, ar: r.ar.value, n: r.a.count }));
-const line = { given, taskOptions, wallS: (Date.now() - started) / 1000, rows, reading: result.reading };
+const wallS = (Date.now() - started) / 1000;
+const line = { given, taskOptions, wallS, runS: [secondRunAtS, wallS - secondRunAtS], rows, reading: result.reading };
 fs.writeFileSync(path.join(out, 'scout.json'), JSON.stringify(line, null, 2));
 console.log(JSON.stringify(line));
