@@ -5,14 +5,14 @@
  *   fresh:     train_rl samples ─ bufferCount ─ rollout(checkpoint, 1 per prompt) ─ record DIR/rollouts.msgpack ─┤
  *                                                                                                              │
  *     bufferCount(batch) ─ rescoreRollouts (score pool: a, a_p, ã_r; surrogates: self:N, teacher, embed) ─ record DIR/scored.msgpack
- *     ─ toArray ─ diagnose → DIR/summary.json (rollouts, rRewardPerception, rRewardReasoning, surrogates) + DIR/table.md
+ *     ─ keep each rollout's figures (a, a_p, ã_r, rewards; its sample let go) ─ diagnose → DIR/summary.json (rollouts, rRewardPerception, rRewardReasoning, surrogates) + DIR/table.md
  *
  * A recording is re-scored without a GPU (images are re-rendered from the recorded puzzles); self:N then needs
  * --checkpoint, the policy that re-solves from its captions.
  */
 import { handwritingOf } from '../src/data/split-audit.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
-import { bufferCount, concatMap, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { bufferCount, concatMap, from, lastValueFrom, map, tap, type Observable } from 'rxjs';
 import { replay } from '../operators/replay.ts';
 import { rescoreRollouts } from '../operators/rescore-rollouts.ts';
 import { rollout } from '../operators/rollout.ts';
@@ -23,7 +23,8 @@ import { disposeVlm, type Vlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
 import { readRecording } from '../src/recording/index.ts';
 import { Rng } from '../src/rng.ts';
-import { diagnose, diagnoseTable, type DiagnoseSummary } from '../src/rl/diagnose.ts';
+import { diagnose, diagnoseTable, type DiagnoseRow, type DiagnoseSummary } from '../src/rl/diagnose.ts';
+import { progressLines } from '../src/progress-lines.ts';
 import { rewardName, rewardSpecText, type RewardSpec } from '../src/rl/reward-spec.ts';
 import { makeSurrogateReward } from '../src/rl/rewards/make-reward.ts';
 import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
@@ -109,6 +110,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
         maxTokens: o.maxTokens,
         temperature: o.temperature,
         seed: o.seed,
+        taskOptions,
         batch: o.batch,
       });
       if (reward) surrogates.push(reward);
@@ -131,7 +133,20 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
         bufferCount(o.batch),
       );
     }
-    const rows = await lastValueFrom(rollouts$.pipe(rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }), run.record('scored'), toArray()));
+    const rows: DiagnoseRow[] = [];
+    const lines = o.rollouts ? undefined : progressLines('diagnose: scoring', o.n, log);
+    // Batch by batch: each scored rollout keeps only its figures, and its sample (pixels, PNG) is let go, so
+    // thousands of rollouts (the paper's ≥ 2,500) are never held at once; DIR/scored.msgpack keeps the rest.
+    const scored$ = rollouts$.pipe(
+      rescoreRollouts({ task, taskOptions, pool, surrogates, samples: known }),
+      run.record('scored'),
+      tap((r) => {
+        rows.push({ a: r.a, ap: r.ap, arCond: r.arCond, rewards: r.rewards });
+        known.delete(r.sampleId); // one rollout per sample (group 1): its sample is done with
+        lines?.(rows.length);
+      }),
+    );
+    await lastValueFrom(scored$, { defaultValue: undefined });
     const summary: DiagnoseResult = {
       source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts of train_rl puzzles${handwritingOf(task, 'train_rl')})`,
       ...diagnose(rows, labels),

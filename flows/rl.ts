@@ -147,6 +147,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
         maxTokens: c.selfMaxTokens,
         temperature: c.temperature,
         seed: c.seed,
+        taskOptions,
         batch: c.rolloutBatch,
       }));
     watched = o.watch?.({

@@ -24,23 +24,18 @@ import { pipe, Subject, type Observable, type Subscription } from 'rxjs';
 import { batchSamples } from '../operators/batch-samples.ts';
 import { record } from '../operators/record.ts';
 import { sftUpdate } from '../operators/sft-update.ts';
-import { evalMetrics } from '../src/eval/eval-metrics.ts';
-import type { EvalSummary } from '../src/eval/eval-summary.ts';
-import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
-import { resolveBackend, type ResolvedBackend } from '../src/backend/index.ts';
+import { resolveBackend } from '../src/backend/index.ts';
 import { weightsSha256 } from '../src/model/checkpoint.ts';
 import { disposeVlm } from '../src/model/vlm.ts';
 import { loadMetrics } from '../src/plot/load-metrics.ts';
 import { writeCurvePlots } from '../src/plot/write-plots.ts';
-import { progressLines } from '../src/progress-lines.ts';
 import { objectiveName, type SftObjective } from '../src/sft/objective.ts';
-import { saveSftCheckpoint, savedStep, sftIdentity, type SftIdentity, type SftProgress } from '../src/sft/sft-checkpoint.ts';
-import { totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
+import { savedStep, sftIdentity, type SftIdentity } from '../src/sft/sft-checkpoint.ts';
+import { SFT_DEFAULTS, totalSteps, type SftConfig } from '../src/sft/sft-config.ts';
 import { loadSftData, type SftData } from '../src/sft/sft-data.ts';
-import { evaluateAtStep, type SampleView, type SftEvaluation } from '../src/sft/sft-eval.ts';
-import { startSft, type SftStart } from '../src/sft/sft-start.ts';
-import { sftStepMetrics } from '../src/sft/step-metrics.ts';
+import type { SampleView } from '../src/sft/sft-eval.ts';
+import { startSft } from '../src/sft/sft-start.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import type { TrainRow } from '../src/sft/train-rows.ts';
@@ -48,8 +43,11 @@ import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { claimTrainingRun } from './resume-policy.ts';
 import { openRun, type RunContext } from './run-context.ts';
+import { checkpoint, evaluate, pct, recordStep, type SftRun, type SftVariant } from './sft-run.ts';
 import { dueEvery, runTrainingLoop } from './training-loop.ts';
 import type { RunWatch } from './watch.ts';
+
+export type { SftVariant } from './sft-run.ts';
 
 export interface SftRunOptions {
   readonly config: SftConfig;
@@ -58,29 +56,14 @@ export interface SftRunOptions {
   readonly log?: (line: string) => void; // default: stdout
   /** Attach a dashboard, log or custom subscriber; the flow awaits the returned promise after the run ends. */
   readonly watch?: (watch: RunWatch) => Promise<void> | void;
+  /** Another stage on the same machinery (`asymflow pretrain`); default: sft's own (sftVariant). */
+  readonly variant?: SftVariant;
 }
 
 export interface SftRunResult {
   readonly dir: string;
   readonly step: number; // optimizer steps done
   readonly summary: SftSummary | null; // null after --stop-after (stopped as if killed)
-}
-
-/** Everything a stage's steps read and update. */
-interface Run extends Omit<SftStart, 'progress'> {
-  progress: SftProgress; // cursors, evaluations, trained tokens and time: what a checkpoint saves
-  readonly config: SftConfig;
-  readonly identity: SftIdentity;
-  readonly ctx: RunContext;
-  readonly task: Task;
-  readonly backend: ResolvedBackend;
-  data: SftData; // loaded once the run is offered to its watchers
-  readonly samples$: Subject<SampleView>;
-  readonly steps$: Subject<SftStepRecord>; // the main stream, recorded once per run (DIR/steps.msgpack, --record)
-  readonly log: (line: string) => void;
-  lastEvaluation?: EvalSummary;
-  lastPerPuzzle?: PerPuzzle;
-  stopRequested: boolean;
 }
 
 interface StagePlan {
@@ -92,19 +75,25 @@ interface StagePlan {
 }
 
 const NO_DATA: SftData = { main: [], perception: [], dropped: 0, evalSamples: [], evalMaxTokens: 0 };
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** `asymflow sft` itself: the config saved as it is, train_sft rows (src/sft/sft-data.ts). */
+export function sftVariant(config: SftConfig, task: Task): SftVariant {
+  return { verb: 'sft', settings: config, defaults: SFT_DEFAULTS, loadData: (mc, taskOptions, log) => loadSftData(config, task, mc, taskOptions, log) };
+}
 
 export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const started = Date.now();
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const task = await getTask(config.task);
-  const identity = sftIdentity(config, task, options.taskOptions, options.modelOptions);
+  const variant = options.variant ?? sftVariant(config, task);
+  const verb = variant.verb;
+  const identity: SftIdentity = { ...sftIdentity(config, task, options.taskOptions, options.modelOptions), config: { ...variant.settings } };
   const dir = path.resolve(config.out);
   const checkpoints = path.join(dir, 'checkpoints');
   const { out, resume, overwrite, record } = config;
   const { claim } = await claimTrainingRun({
-    verb: 'sft',
+    verb,
     out,
     resume,
     overwrite,
@@ -113,29 +102,29 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
     savedStep,
     recordings: [path.join(dir, 'steps.msgpack')],
   });
-  const ctx = openRun({ out: config.out, config: identity, append: config.resume, verb: 'sft', claim });
+  const ctx = openRun({ out: config.out, config: identity, append: config.resume, verb, claim });
   const samples$ = new Subject<SampleView>();
   const steps$ = new Subject<SftStepRecord>();
   const recorded = recordSteps(steps$, ctx, config, identity);
   let watched: Promise<void> | void = undefined;
-  let run: Run | undefined;
+  let run: SftRun | undefined;
   try {
     const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
     ctx.setBackend(backend.name, backend.device);
-    const start = await startSft(config, identity, checkpoints);
-    if (config.resume) log(`sft: resuming ${ctx.dir} at step ${start.optimizer.step} of ${totalSteps(config)}`);
-    const r: Run = (run = { ...start, config, identity, ctx, task, backend, data: NO_DATA, samples$, steps$, log, stopRequested: false });
+    const start = await startSft(config, identity, checkpoints, { verb, defaults: variant.defaults });
+    if (config.resume) log(`${verb}: resuming ${ctx.dir} at step ${start.optimizer.step} of ${totalSteps(config)}`);
+    const r: SftRun = (run = { ...start, config, verb, identity, ctx, task, backend, data: NO_DATA, samples$, steps$, log, stopRequested: false });
     watched = options.watch?.({
       metrics$: ctx.metrics$,
       samples$: samples$.asObservable(),
       info: { run: ctx.run, task: task.name, backend: backend.name, device: backend.device, totalSteps: totalSteps(config) },
       requestStop: () => void (r.stopRequested = true),
     });
-    r.data = await loadSftData(config, task, r.model.config, options.taskOptions ?? {}, log);
+    r.data = await variant.loadData(r.model.config, options.taskOptions ?? {}, log);
     for (const plan of stagePlans(config, r.data)) {
       const end = await trainStage(r, plan);
       if (end === 'stopped') {
-        log(`sft: stopped after step ${r.optimizer.step} (--stop-after); continue with --resume`);
+        log(`${verb}: stopped after step ${r.optimizer.step} (--stop-after); continue with --resume`);
         return { dir: ctx.dir, step: r.optimizer.step, summary: null };
       }
       if (end === 'quit') break;
@@ -176,11 +165,11 @@ function stagePlans(config: SftConfig, data: SftData): StagePlan[] {
 }
 
 /** Runs one stage's remaining steps through the training loop; says why it ended. */
-async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped' | 'quit'> {
+async function trainStage(run: SftRun, plan: StagePlan): Promise<'done' | 'stopped' | 'quit'> {
   const { config } = run;
   const first = Math.max(plan.first, run.optimizer.step + 1);
   if (first > plan.last) return 'done';
-  if (plan.stage === 'perception') run.log(`sft: perception pre-stage, steps ${first}..${plan.last}`);
+  if (plan.stage === 'perception') run.log(`${run.verb}: perception pre-stage, steps ${first}..${plan.last}`);
   const total = totalSteps(config);
   await runTrainingLoop<SftStepRecord>({
     first,
@@ -209,56 +198,8 @@ async function trainStage(run: Run, plan: StagePlan): Promise<'done' | 'stopped'
   return run.stopRequested ? 'quit' : 'stopped';
 }
 
-/** Folds a step into the run's progress, emits its metrics (docs/architecture.md §5 diagnostics) and records it. */
-function recordStep(run: Run, r: SftStepRecord): void {
-  const p = run.progress;
-  run.progress = {
-    ...p,
-    cursors: { ...p.cursors, [r.stage]: r.cursor },
-    trainTokens: p.trainTokens + r.tokens,
-    trainSamples: p.trainSamples + r.samples,
-    trainMs: p.trainMs + r.wallMs,
-  };
-  run.ctx.emitMany(r.step, sftStepMetrics(r));
-  run.steps$.next(r);
-}
-
-/** One evaluation of the live model on the held-out samples: metrics, the dashboard sample, a log line. */
-async function evaluate(run: Run, step: number): Promise<SftEvaluation> {
-  const { config, data } = run;
-  // A CPU evaluation can take many minutes: a line at each tenth with an ETA, so the run never goes silent.
-  const lines = progressLines(`sft: evaluating step ${step}`, data.evalSamples.length * (config.evalMode === 'both' ? 2 : 1), run.log);
-  const e = await evaluateAtStep(run.model, run.task, data.evalSamples, step, {
-    onProgress: (records) => lines(records),
-    mode: config.evalMode,
-    temperature: config.evalTemperature,
-    topP: config.evalTopP,
-    maxTokens: data.evalMaxTokens,
-    seed: config.seed,
-    batchSize: config.evalBatch,
-  });
-  run.backend.throwIfGpuErrors(`sft evaluation at step ${step}`);
-  run.lastEvaluation = e.summary;
-  run.lastPerPuzzle = e.perPuzzle;
-  run.progress = { ...run.progress, evaluations: [...run.progress.evaluations, e.point] };
-  const s = e.summary;
-  run.ctx.emitMany(step, evalMetrics(s));
-  if (e.sample) run.samples$.next(e.sample);
-  const figures = [
-    s.a.count > 0 ? `a ${pct(s.a.value)} a_p ${pct(s.ap.value)} ã_r ${pct(s.arCond.value)}` : '',
-    s.ar.count > 0 ? `a_r ${pct(s.ar.value)}` : '',
-  ].filter(Boolean);
-  run.log(`eval @ step ${step}: ${figures.join(' ')} (n=${s.n}, parse failures ${s.parseFailures.total})`);
-  return e;
-}
-
-async function checkpoint(run: Run): Promise<void> {
-  const { model, optimizer, dataRng, identity, progress } = run;
-  await saveSftCheckpoint(run.ctx.file('checkpoints'), { model, optimizer, dataRng, identity, progress });
-}
-
 /** Final evaluation (unless the user stopped the run), checkpoint, summary.json and plots. */
-async function finish(run: Run, started: number): Promise<SftSummary> {
+async function finish(run: SftRun, started: number): Promise<SftSummary> {
   const step = run.optimizer.step;
   const stopped = run.stopRequested && step < totalSteps(run.config) ? ('quit' as const) : undefined;
   if (!stopped) {
@@ -283,7 +224,7 @@ async function finish(run: Run, started: number): Promise<SftSummary> {
   });
   run.ctx.writeSummary(summary as unknown as Record<string, unknown>);
   run.log(
-    `sft ${objectiveName(run.config.objective)}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
+    `${run.verb} ${objectiveName(run.config.objective)}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
       `ã_r ${pct(summary.arCond.value)} after ${step} steps, ${summary.tokensPerSec.toFixed(0)} tokens/s`,
   );
   if (run.config.plots) await writePlots(run);
@@ -291,10 +232,10 @@ async function finish(run: Run, started: number): Promise<SftSummary> {
 }
 
 /** Curve plots from the recorded metric stream (closed first, so every metric is on disk). */
-async function writePlots(run: Run): Promise<void> {
+async function writePlots(run: SftRun): Promise<void> {
   run.ctx.close();
   const file = run.ctx.file('metrics.msgpack');
   if (!fs.existsSync(file)) return;
   const written = await writeCurvePlots(await loadMetrics(file), run.ctx.file('plots'));
-  run.log(`sft: plots ${written.map((f) => path.basename(f)).join(', ')} in ${run.ctx.file('plots')}`);
+  run.log(`${run.verb}: plots ${written.map((f) => path.basename(f)).join(', ')} in ${run.ctx.file('plots')}`);
 }

@@ -95,6 +95,9 @@ export const SFT_OPTIONS = {
   ),
   out: option('', 'the run directory', { value: 'dir' }),
   data: option('', 'a dataset directory from `asymflow gen` (default: generate the splits on the fly)', { value: 'dir' }),
+  init: option('', 'start from the weights of this checkpoint or run directory (e.g. `asymflow pretrain`), with a fresh AdamW; default: fresh from --seed', {
+    value: 'dir',
+  }),
   record: option('', 'also record the per-step records to FILE', { value: 'file' }),
   stopAfter: option(0, 'stop after step K as if killed (for resume tests)', { value: 'k', check: checks.nonNegativeInt }),
   resume: option(false, 'continue the run in --out exactly from its last checkpoint', { check: checks.boolean }),

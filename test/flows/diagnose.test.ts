@@ -18,6 +18,8 @@ import type { Unadvantaged } from '../../src/rl/rewards/combine.ts';
 import { resolveRlConfig } from '../../src/rl/rl-config.ts';
 import type { RlScored } from '../../src/rl/rl-records.ts';
 import { createScorePool } from '../../src/rl/score-pool.ts';
+import type { SurrogateReward } from '../../src/rl/rewards/surrogate.ts';
+import { RecordingWriter } from '../../src/recording/index.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { useCpu } from '../src/model/fixtures.ts';
 import { initCheckpoint } from './rl-fixtures.ts';
@@ -145,6 +147,40 @@ describe('diagnose', () => {
     });
     expect(again.means).toEqual(f.means);
     expect(tf.memory().numTensors).toBe(tensors); // checkpoint models and the loaded encoder are freed
+  }, 60_000);
+
+  it('scores 2,520 recorded rollouts batch by batch: no scoring call sees more than one batch', async () => {
+    const live = await readAll<RlScored>(path.join(dir, 'rl', 'rollouts.msgpack'));
+    const file = path.join(dir, 'many.msgpack');
+    const writer = RecordingWriter.open(file, { kind: 'rollouts', config: { rl: { task: 'gc' } } });
+    const N = 2520;
+    for (let i = 0; i < N; i++) writer.write({ ...live[i % live.length], step: Math.floor(i / 6) + 1 });
+    writer.close();
+    const calls: number[] = [];
+    const counting: SurrogateReward = {
+      name: 'counting',
+      score: async (inputs) => (calls.push(inputs.length), inputs.map((x) => (x.caption === undefined ? 0 : 1))),
+    };
+    const lines: string[] = [];
+    const summary = await runDiagnose({
+      rollouts: file,
+      rewards: [{ kind: 'outcome' }],
+      surrogates: [counting],
+      n: 1,
+      temperature: 1,
+      maxTokens: 8,
+      batch: 500,
+      seed: 0,
+      scoreThreads: 0,
+      out: path.join(dir, 'many'),
+      config: {},
+      log: (l) => lines.push(l),
+    });
+    expect(summary.rollouts).toBe(N);
+    expect(summary.values.a).toHaveLength(N);
+    expect(calls).toEqual([500, 500, 500, 500, 500, 20]);
+    expect(summary.means.a).toBeCloseTo(live.reduce((t, r) => t + r.a, 0) / live.length, 12);
+    expect(lines[0]).toBe(`Correlation diagnostic over ${N} rollouts (Pearson r, 95% Fisher-z interval)`);
   }, 60_000);
 
   it('scores the same in the worker pool as in process', async () => {

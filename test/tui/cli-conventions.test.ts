@@ -96,7 +96,7 @@ describe('conventional CLI', () => {
         expect(line, `${name}.${key}`).toMatch(new RegExp(`\\b${key}=(${value}\\b|[^ ]* \\(${value}\\))`));
       }
     }
-    for (const verb of [['gen'], ['eval'], ['sft'], ['rl'], ['diagnose'], ['train-embed'], ['sweep', 'sft'], ['sweep', 'rl']]) {
+    for (const verb of [['gen'], ['eval'], ['sft'], ['pretrain'], ['rl'], ['diagnose'], ['train-embed'], ['sweep', 'sft'], ['sweep', 'rl']]) {
       let command: Command = buildProgram();
       for (const name of verb) command = command.commands.find((c) => c.name() === name)!;
       expect(

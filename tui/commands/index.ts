@@ -5,6 +5,7 @@ import { registerEval } from './eval.ts';
 import { registerGen } from './gen.ts';
 import { registerImport } from './import.ts';
 import { registerPlot } from './plot.ts';
+import { registerPretrain } from './pretrain.ts';
 import { registerReplay } from './replay.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerRl } from './rl.ts';
@@ -30,6 +31,7 @@ export const commands: RegisterCommand[] = [
   registerRl,
   registerDiagnose,
   registerTrainEmbed,
+  registerPretrain,
   registerSft,
   registerSweep,
   registerDemo,

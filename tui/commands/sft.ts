@@ -11,6 +11,7 @@ import type { SftRunResult } from '../../flows/sft.ts';
 import type { RunWatch } from '../../flows/watch.ts';
 import { fitTraceVerbosity } from '../../src/sft/fit-trace.ts';
 import { resolveSftConfig, RUN_ONLY_KEYS, SFT_OPTIONS, type SftConfig } from '../../src/sft/sft-config.ts';
+import { resolveCheckpointDir } from '../../src/model/checkpoint-dir.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
@@ -50,7 +51,25 @@ export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Resol
       modelOptions: { ...saved.modelOptions, ...modelOptions },
     };
   }
-  return { config: resolveSftConfig(given), taskOptions, modelOptions };
+  const init =
+    typeof given.init === 'string' && given.init !== '' && given.model === undefined && modelOption === undefined ? initModel(given.init) : undefined;
+  return { config: resolveSftConfig({ ...(init ? { model: init.model } : {}), ...given }), taskOptions, modelOptions: init?.modelOptions ?? modelOptions };
+}
+
+/**
+ * --init DIR without --model or --model-option: the size and model options its checkpoint was trained with
+ * (an sft or pretrain run's identity), so the run builds the same model; a checkpoint without one (an rl run's)
+ * leaves them to the flags, and the run names any difference.
+ */
+function initModel(init: string): { model: unknown; modelOptions: Record<string, unknown> } | undefined {
+  const dir = resolveCheckpointDir(init);
+  let saved: ReturnType<typeof readSftIdentity>;
+  try {
+    saved = readSftIdentity(dir);
+  } catch {
+    return undefined;
+  }
+  return { model: saved.config.model, modelOptions: { ...saved.modelOptions } };
 }
 
 /**
@@ -72,22 +91,39 @@ export async function fittedTaskOptions(
 
 /** Runs `asymflow sft` with command-line style flags (strings or typed values). */
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
-  const { config, taskOptions: given, modelOptions } = resolveSftFlags(flags);
-  // Loaded on use, so `sft --help` loads no tfjs, vega or ink.
-  const [{ runSft }, { resolveBackend }, { runMonitor }] = await Promise.all([
-    import('../../flows/sft.ts'),
-    import('../../src/backend/index.ts'),
-    import('./run-monitor.ts'),
-  ]);
+  const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
+  const { runSft } = await import('../../flows/sft.ts'); // loaded on use, so `sft --help` loads no tfjs
+  return runMonitored('sft', config, taskOptions, modelOptions, io, (run) => runSft({ config, modelOptions, ...run }));
+}
+
+/** What a verb on the SFT machinery hands its flow: the fitted task options, where lines go, the watchers. */
+export interface MonitoredRun {
+  readonly taskOptions: TaskOptions;
+  readonly log: (line: string) => void;
+  readonly watch: (w: RunWatch) => Promise<void> | void;
+}
+
+/**
+ * A verb on the SFT machinery (sft, pretrain) from the command line: task options fitted to the model, the
+ * backend, and the dashboard or plain log (none when `io.log` is given) around `run`.
+ */
+export async function runMonitored(
+  verb: string,
+  config: SftConfig,
+  given: TaskOptions,
+  modelOptions: Record<string, unknown>,
+  io: SftCommandIo,
+  run: (r: MonitoredRun) => Promise<SftRunResult>,
+): Promise<SftRunResult> {
+  // Loaded on use, so `--help` loads no tfjs, vega or ink.
+  const [{ resolveBackend }, { runMonitor }] = await Promise.all([import('../../src/backend/index.ts'), import('./run-monitor.ts')]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
-  const taskOptions = await fittedTaskOptions('sft', config, given, modelOptions, log);
+  const taskOptions = await fittedTaskOptions(verb, config, given, modelOptions, log);
   const backend = await resolveBackend(config.backend || undefined, { log, precision: config.precision });
   try {
-    return await runSft({
-      config,
+    return await run({
       taskOptions,
-      modelOptions,
       log,
       watch: (w) => {
         const extra = io.watch?.(w);

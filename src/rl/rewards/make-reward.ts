@@ -7,7 +7,8 @@
 import type { Vlm } from '../../model/vlm.ts';
 import { OpenAIPolicy } from '../../policy/openai-policy.ts';
 import { loadTfjsPolicy, TfjsPolicy } from '../../policy/tfjs-policy.ts';
-import type { Task } from '../../tasks/task.ts';
+import type { Sample } from '../../records.ts';
+import type { Task, TaskOptions } from '../../tasks/task.ts';
 import { loadEncoder } from '../embed/encoder.ts';
 import type { RewardSpec } from '../reward-spec.ts';
 import { embedReward } from './embed-reward.ts';
@@ -23,6 +24,16 @@ export interface MakeRewardOptions {
   readonly temperature: number; // self-reward re-solving
   readonly seed: number;
   readonly batch?: number; // rows per sampling call of our models
+  readonly taskOptions?: TaskOptions; // rendering knobs: a teacher of ours at another input size re-renders with them
+}
+
+/**
+ * The sample at `size`² model-input pixels: as it is when it has them, else re-rendered from its puzzle (a
+ * teacher checkpoint larger than the policy, e.g. `small` at 144 px teaching `tiny` at 72, reads its own size).
+ */
+export function atInputSize(task: Task, taskOptions: TaskOptions, size: number): (sample: Sample) => Promise<Sample> {
+  return async (sample) =>
+    sample.pixels?.length === size * size ? sample : { ...sample, ...(await task.render(sample.puzzle, { ...taskOptions, inputSize: size })) };
 }
 
 export async function makeSurrogateReward(spec: RewardSpec, o: MakeRewardOptions): Promise<SurrogateReward | undefined> {
@@ -37,10 +48,11 @@ export async function makeSurrogateReward(spec: RewardSpec, o: MakeRewardOptions
     }
     case 'teacher': {
       const remote = /^https?:\/\//.test(spec.policy);
-      const teacher = remote
-        ? new OpenAIPolicy({ baseUrl: spec.policy, image: 'png' })
-        : await loadTfjsPolicy(spec.policy, { name: 'teacher', maxBatch: o.batch ?? 64 });
-      return teacherReward(teacher, o.task, { maxTokens: o.maxTokens, seed: o.seed, ownsPolicy: true });
+      if (remote)
+        return teacherReward(new OpenAIPolicy({ baseUrl: spec.policy, image: 'png' }), o.task, { maxTokens: o.maxTokens, seed: o.seed, ownsPolicy: true });
+      const teacher = await loadTfjsPolicy(spec.policy, { name: 'teacher', maxBatch: o.batch ?? 64 });
+      const prepare = atInputSize(o.task, o.taskOptions ?? {}, teacher.inputSize);
+      return teacherReward(teacher, o.task, { maxTokens: o.maxTokens, seed: o.seed, ownsPolicy: true, prepare });
     }
     case 'embed': {
       if (!o.embedDir) throw new Error('reward embed needs the encoder directory (--embed DIR, from asymflow train-embed)');

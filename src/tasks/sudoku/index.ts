@@ -67,9 +67,12 @@ export const SEEN_GLYPHS_VIEW = 'test_seen_glyphs';
 /** Which glyph pool each split draws from. */
 export type GlyphPool = 'test' | 'val' | 'train' | 'all';
 
-/** The glyph pool of a puzzle, from the split its id names (imported puzzles name none: every image). */
+/**
+ * The glyph pool of a puzzle, from the split its id names (imported puzzles name none: every image). The
+ * pretraining streams (src/pretrain/pretrain-data.ts) are training: they draw the training handwriting.
+ */
 export function glyphPoolOf(puzzle: Puzzle): GlyphPool {
-  const split = /^sudoku-(test|val|test_seen_glyphs|train_sft|train_rl)-\d+$/.exec(puzzle.id)?.[1];
+  const split = /^sudoku-(test|val|test_seen_glyphs|train_sft|train_rl|pretrain_caption|pretrain_reasoning)-\d+$/.exec(puzzle.id)?.[1];
   if (split === 'test' || split === 'val') return split;
   return split ? 'train' : 'all';
 }

@@ -11,6 +11,8 @@ import { createVlm, disposeVlm } from '../../../src/model/vlm.ts';
 import { Rng } from '../../../src/rng.ts';
 import { applyGrpoUpdate, miniBatchIndices, updateArrays, type UpdateRow } from '../../../src/rl/grpo-update.ts';
 import { GRPO_LOSS_DEFAULTS } from '../../../src/rl/grpo-loss.ts';
+import { resolveRlConfig } from '../../../src/rl/rl-config.ts';
+import { updateConfig } from '../../../src/rl/update-config.ts';
 import { BUCKET, rows as fixtureRows, tiny, useCpu } from '../model/fixtures.ts';
 
 beforeAll(useCpu);
@@ -54,6 +56,38 @@ describe('updateArrays', () => {
       const expected = batch.maskP[k] ? (1.5 * (p + r)) / p : batch.maskR[k] ? 0 : 1.5;
       expect(perceptionOnly[k]).toBeCloseTo(expected, 5);
     }
+  });
+
+  it("the paper's RL token-reweighting grid --token-lambda 0.1 / 0.2 / 0.5 reaches the update and weighs the spans λ·|y|/|p|, (1−λ)·|y|/|r|", () => {
+    const base = fixtureRows(tiny, 1);
+    const rows = [
+      {
+        pixels: base[0].pixels,
+        prompt: base[0].prompt,
+        tokens: base[0].response,
+        oldLogprobs: new Float32Array(base[0].response.length),
+        refLogprobs: new Float32Array(base[0].response.length),
+        advantage: 2,
+      },
+    ];
+    const batch = prepareBatch(tiny, base, BUCKET);
+    const p = batch.maskP.reduce((a, b) => a + b, 0);
+    const r = batch.maskR.reduce((a, b) => a + b, 0);
+    expect(p).toBeGreaterThan(0);
+    expect(r).toBeGreaterThan(0);
+    expect(updateConfig(resolveRlConfig({ init: 'x', out: 'y' })).tokenLambda).toBeUndefined(); // off by default
+    const spans = new Set<string>();
+    for (const flag of ['0.1', '0.2', '0.5']) {
+      const lambda = updateConfig(resolveRlConfig({ init: 'x', out: 'y', tokenLambda: flag })).tokenLambda!; // as the CLI passes it
+      expect(lambda).toBe(Number(flag));
+      const adv = updateArrays(batch, rows, lambda).adv;
+      for (let k = 0; k < rows[0].tokens.length; k++) {
+        const expected = batch.maskP[k] ? (2 * lambda * (p + r)) / p : batch.maskR[k] ? (2 * (1 - lambda) * (p + r)) / r : 2;
+        expect(adv[k]).toBeCloseTo(expected, 4);
+      }
+      spans.add(Array.from(adv).join(','));
+    }
+    expect(spans.size).toBe(3);
   });
 
   it('refuses log-probs that do not match the tokens', () => {
