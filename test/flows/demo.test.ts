@@ -47,6 +47,9 @@ describe('demo', () => {
     expect(saved.comparison.between.ap.n).toBe(3);
     expect(saved.reading).toEqual(result.reading);
     for (const line of result.reading) expect(lines).toContain(line);
+    // The weighting lines are read from the runs' own metrics (the standard run's measured token share).
+    expect(result.reading.some((l) => /^Perception is \d+\.\d% of the response tokens here/.test(l))).toBe(true);
+    expect(result.reading.some((l) => /^NGDiff gave perception a weight λ of \d+\.\d% on average/.test(l))).toBe(true);
     const md = fs.readFileSync(path.join(dir, 'reading.md'), 'utf8');
     expect(md).toContain(`- ${result.reading[0]}`);
     expect(md).toContain(DEMO_CHOICE);
