@@ -1,29 +1,22 @@
 /**
- * The perception token share of each reproduce preset's SFT targets, measured on the real targets: the first
- * N `train_sft` puzzles of the preset's task options, each response tokenized as SFT trains it and split by
- * the loss's own spans (src/prompt.ts responseSpans: perception strictly inside <caption>…</caption>).
- * Share = perception tokens / response tokens over all N (pooled), with the mean of the per-target ratios;
- * "over" = targets whose prompt + response exceed the model's text window (SFT drops them). The paper
+ * The perception token share of each reproduce preset's SFT targets, measured on the real targets
+ * (src/reproduce/perception-share.ts): share = perception tokens / response tokens over the first N
+ * `train_sft` puzzles (pooled), with the mean of the per-target ratios; "over" = targets whose prompt +
+ * response exceed the model's text window (SFT drops them). The paper
  * preset's rows include its dose–response levels (`share@V`). Paper figures: Wu et al. (2026), 2.2% GC, 2.5% Sudoku.
  *   npx tsx bench/perception-share.ts [puzzles=200] [seed=0]
  */
-import { puzzleAt } from '../src/data/split-sample.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
-import { promptTokens, responseSpans } from '../src/prompt.ts';
+import { perceptionShare, type PerceptionShare } from '../src/reproduce/perception-share.ts';
 import { PAPER_PRESETS, PAPER_SHARES } from '../src/reproduce/paper-preset.ts';
 import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
-import { encode } from '../src/tokenizer.ts';
 
-export interface ShareRow {
+export interface ShareRow extends PerceptionShare {
   readonly preset: string;
   readonly task: ReproduceTask;
   readonly setting: string; // the part it trains, with the task options that differ
-  readonly share: number; // pooled perception tokens / response tokens
-  readonly meanRatio: number;
-  readonly meanTokens: number;
-  readonly over: number; // share of targets past the window
 }
 
 /** The share rows of one preset and task: its own targets, and for a paper preset each dose–response level. */
@@ -34,24 +27,7 @@ export async function shareRows(p: ReproducePreset, task: ReproduceTask, n: numb
     { setting: `sft (${JSON.stringify(p.taskOptions[task])})`, options: p.taskOptions[task] },
     ...(p.paper?.shares[task] ?? []).map((v) => ({ setting: `share@${v} (verbosity ${v})`, options: { ...p.taskOptions[task], verbosity: v } })),
   ];
-  return levels.map(({ setting, options }) => {
-    let perception = 0;
-    let tokens = 0;
-    let ratios = 0;
-    let over = 0;
-    for (let i = 0; i < n; i++) {
-      const puzzle = puzzleAt(t, { split: 'train_sft', seed, options }, i);
-      const prompt = promptTokens(t.query(puzzle));
-      const response = encode(t.response(puzzle, options));
-      const spans = responseSpans(prompt, response);
-      const p = spans.perception[1] - spans.perception[0];
-      perception += p;
-      tokens += response.length;
-      ratios += p / response.length;
-      if (prompt.length + response.length > maxText) over++;
-    }
-    return { preset: p.name, task, setting, share: perception / tokens, meanRatio: ratios / n, meanTokens: tokens / n, over: over / n };
-  });
+  return levels.map(({ setting, options }) => ({ preset: p.name, task, setting, ...perceptionShare(t, options, maxText, n, seed) }));
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

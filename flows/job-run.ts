@@ -89,7 +89,7 @@ export function validateJob(kind: unknown, config: unknown): ValidJob {
     case 'reproduce-part': {
       const preset = presetOf(String(config.preset));
       const part = String(config.part);
-      const names = partNames(parseTasks(part.split('/')[0] ?? ''));
+      const names = partNames(parseTasks(part.split('/')[0] ?? ''), preset);
       if (!names.includes(part)) throw new ConfigError(`job reproduce-part: unknown part '${part}'`);
       if (typeof config.backend !== 'string') throw new ConfigError('job reproduce-part: backend must be a string');
       const seed = config.seed ?? preset.seed;

@@ -5,6 +5,8 @@
  *   rl, diagnose  ← sft (the SFT checkpoint is their --init)
  *   surrogate-rl  ← diagnose (the embed encoder), rl (its α run is reused for the oracle reward)
  *   sft, lambda, ngdiff, prestage: independent
+ * and a paper preset's one-setting parts (flows/reproduce-paper-parts.ts), by their kind before the `@`:
+ *   rl@α, token-lambda@λ  ← sft;  diagnose ← sft, prestage (the teacher);  surrogate-rl@R ← diagnose, prestage
  *
  * A dependency outside the parts being run (finished earlier, or not in --only) is not waited for: the
  * part's own check names what is missing.
@@ -12,11 +14,18 @@
 import { writeJsonAtomic } from '../src/io/atomic-write.ts';
 import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
 import { jobSpec, type JobSpec } from '../src/queue/job-spec.ts';
-import { runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { runPaperPart } from './reproduce-paper-parts.ts';
+import { runPart, splitPart, type PartContext, type PartKind } from './reproduce-parts.ts';
 import { withSeed, type SeedRun } from './reproduce-seeds.ts';
 import { summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
 
 const NEEDS: Partial<Record<string, readonly string[]>> = { rl: ['sft'], diagnose: ['sft'], 'surrogate-rl': ['diagnose', 'rl'] };
+const PAPER_NEEDS: Partial<Record<string, readonly string[]>> = {
+  rl: ['sft'],
+  'token-lambda': ['sft'],
+  diagnose: ['sft', 'prestage'],
+  'surrogate-rl': ['diagnose', 'prestage'],
+};
 
 /**
  * One part of one seed, start to summary: runPart (flows/reproduce-parts.ts; its runs continue their own
@@ -30,11 +39,11 @@ export async function runOnePart(
 ): Promise<PartSummary> {
   const preset = withSeed(o.preset, run.seed);
   const name = o.name ?? part;
-  const [task, kind] = part.split('/') as [ReproduceTask, PartKind];
+  const [task, kind] = part.split('/') as [ReproduceTask, string];
   const ctx: PartContext = { out: run.dir, task, preset, backend: { name: o.backend.name, device: o.backend.device }, log: o.log };
   o.log(`reproduce: ${name}: running`);
   const started = Date.now();
-  const output = await runPart(kind, ctx);
+  const output = splitPart(kind)[1] === undefined ? await runPart(kind as PartKind, ctx) : await runPaperPart(kind, ctx);
   const summary: PartSummary = {
     part,
     task,
@@ -70,12 +79,16 @@ export interface PartItem {
 }
 
 /** One job per item, each depending on the jobs of the parts it needs in the same seed. */
-export function partJobs(items: readonly PartItem[], o: { readonly preset: string; readonly backend: string }): JobSpec[] {
+export function partJobs(items: readonly PartItem[], o: { readonly preset: string; readonly backend: string; readonly paper?: boolean }): JobSpec[] {
   const jobs = new Map<string, JobSpec>();
   const key = (dir: string, part: string) => `${dir}\n${part}`;
   for (const { run, part, name } of items) {
     const [task, kind] = part.split('/');
-    const deps = (NEEDS[kind] ?? []).map((k) => jobs.get(key(run.dir, `${task}/${k}`))).filter((j): j is JobSpec => j !== undefined);
+    // a paper preset's grid kinds (`rl@0.5`) wait for every part of the kinds they need
+    const needs = o.paper ? (PAPER_NEEDS[splitPart(kind)[0]] ?? []) : (NEEDS[kind] ?? []);
+    const deps = [...jobs.entries()]
+      .filter(([k]) => needs.some((n) => k === key(run.dir, `${task}/${n}`) || k.startsWith(key(run.dir, `${task}/${n}@`))))
+      .map(([, j]) => j);
     const config: ReproducePartConfig = { out: run.dir, part, preset: o.preset, seed: run.seed, backend: o.backend };
     jobs.set(
       key(run.dir, part),

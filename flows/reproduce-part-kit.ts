@@ -8,9 +8,18 @@ import type { PerPuzzle } from '../src/eval/per-puzzle.ts';
 import type { EvalPoint } from '../src/sft/sft-eval.ts';
 import type { DiagnoseSummary } from '../src/rl/diagnose.ts';
 import { sftOf, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
+import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
 
 export const PART_KINDS = ['sft', 'lambda', 'ngdiff', 'prestage', 'rl', 'diagnose', 'surrogate-rl'] as const;
 export type PartKind = (typeof PART_KINDS)[number];
+/** A paper preset's one-setting parts: `lambda@0.1`, `share@2`, `rl@0.5`, `token-lambda@0.2`, `surrogate-rl@self4`. */
+export const GRID_KINDS = ['lambda', 'share', 'rl', 'token-lambda', 'surrogate-rl'] as const;
+export type GridKind = (typeof GRID_KINDS)[number];
+/** A part's kind and its grid setting: `rl@0.5` → ['rl', '0.5'], `sft` → ['sft', undefined]. */
+export const splitPart = (kind: string): [string, string | undefined] => {
+  const at = kind.indexOf('@');
+  return at < 0 ? [kind, undefined] : [kind.slice(0, at), kind.slice(at + 1)];
+};
 
 export interface PartContext {
   readonly out: string; // the reproduce directory
@@ -29,6 +38,15 @@ export interface SftPartResult {
   readonly init: Figures;
   readonly final: Figures;
   readonly evaluations: readonly EvalPoint[];
+  readonly steps: number;
+  readonly runDir: string;
+  readonly share?: number; // a paper preset's: the perception token share of the targets it trained on
+}
+/** A paper preset's `share@V`: standard SFT at trace verbosity V (the dose–response of H1). */
+export interface SharePartResult {
+  readonly verbosity: number;
+  readonly share: number; // measured on its targets (src/reproduce/perception-share.ts)
+  readonly final: Figures;
   readonly steps: number;
   readonly runDir: string;
 }
@@ -59,7 +77,7 @@ export interface DiagnosePartResult {
 
 export interface PartOutput {
   readonly commands: readonly string[];
-  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult;
+  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult | SharePartResult;
 }
 
 /** `asymflow VERB --flag value …` for flags named as the commander options are (camelCase → kebab-case). */
@@ -81,9 +99,19 @@ export function cliLine(verb: string, flags: Readonly<Record<string, unknown>>):
 
 export const pairs = (o: Readonly<Record<string, unknown>>) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`);
 export const figures = (f: Figures): Figures => ({ ...accuracyOf(f), ...(f.perPuzzle ? { perPuzzle: f.perPuzzle } : {}) });
-export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: PartKind, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
+export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: string, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
 export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
 export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');
+/** The teacher a paper preset names `teacher:prestage`: the pre-stage + NGDiff checkpoint, trained for perception. */
+export const prestageCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'prestage', 'prestage-ngdiff', 'checkpoints');
+
+/** A preset reward with `teacher:prestage` resolved to that checkpoint (which must exist). */
+export function resolveReward(c: Pick<PartContext, 'out' | 'task'>, reward: string): string {
+  if (reward !== 'teacher:prestage') return reward;
+  const dir = prestageCheckpoint(c);
+  if (!hasCheckpoint(dir)) throw new Error(`reproduce: the teacher reward of ${c.task} is the pre-stage checkpoint ${dir}; run part ${c.task}/prestage first`);
+  return `teacher:${dir}`;
+}
 
 /** SFT training flags shared by every SFT part (CLI names; resolved by resolveSftConfig like the CLI). */
 export function sftFlags(c: PartContext): Record<string, unknown> {

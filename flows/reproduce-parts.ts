@@ -30,6 +30,7 @@ import {
   cliLine,
   embedDir,
   figures,
+  resolveReward,
   partDir,
   sftCheckpoint,
   withKnobs,
@@ -47,7 +48,7 @@ import { runSweepRl } from './sweep-rl.ts';
 // The shared shapes and names live in reproduce-part-kit.ts; importers of the parts find them here too.
 export * from './reproduce-part-kit.ts';
 
-function needSft(c: PartContext): string {
+export function needSft(c: PartContext): string {
   const init = sftCheckpoint(c);
   if (!hasCheckpoint(init))
     throw new Error(`reproduce: parts rl, diagnose and surrogate-rl of ${c.task} need the SFT checkpoint ${init}; run part ${c.task}/sft first`);
@@ -55,7 +56,7 @@ function needSft(c: PartContext): string {
 }
 
 /** RL flags shared by the α sweep and the surrogate runs (CLI names of `asymflow rl`). */
-function rlFlags(c: PartContext, init: string): Record<string, unknown> {
+export function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   const r = c.preset.rl;
   const m = c.preset.maxTokens[c.task];
   return {
@@ -81,17 +82,18 @@ function rlFlags(c: PartContext, init: string): Record<string, unknown> {
   };
 }
 
-const readRlSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RlSummary;
+export const readRlSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RlSummary;
 
-function rlRunResult(label: string, alpha: number, reward: string, s: RlSummary, dir: string): RlRunResult {
+export function rlRunResult(label: string, alpha: number, reward: string, s: RlSummary, dir: string): RlRunResult {
   if (!s.before || !s.after) throw new Error(`reproduce: the RL run in ${dir} has no before/after evaluation`);
   return { label, alpha, reward, before: figures(s.before), after: figures(s.after) };
 }
 
-async function rlPart(c: PartContext): Promise<PartOutput> {
-  const out = partDir(c, 'rl');
+/** The α sweep; a paper preset's `rl@α` part runs one α into its own directory. */
+export async function rlPart(c: PartContext, grid?: { readonly alphas: readonly number[]; readonly dir: string }): Promise<PartOutput> {
+  const out = partDir(c, grid?.dir ?? 'rl');
   const flags = rlFlags(c, needSft(c));
-  const alphas = c.preset.rl.alphas;
+  const alphas = grid?.alphas ?? c.preset.rl.alphas;
   await runSweepRl({
     base: resolveRlConfig({ ...flags, alpha: 0, out: path.join(out, 'alpha-x') }),
     alphas,
@@ -138,7 +140,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
     checkpoint: init,
     task: c.task,
     n: d.n,
-    rewards: d.rewards.join(','),
+    rewards: d.rewards.map((r) => resolveReward(c, r)).join(','),
     embed,
     temperature: c.preset.rl.temperature,
     maxTokens: m,
@@ -151,7 +153,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   };
   const summary = await runDiagnose({
     ...flags,
-    rewards: d.rewards.map(parseRewardSpec),
+    rewards: d.rewards.map((r) => parseRewardSpec(resolveReward(c, r))),
     taskOptions: c.preset.taskOptions[c.task],
     config: flags,
     log: (l) => c.log(`  ${l}`),
@@ -173,9 +175,14 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
   };
 }
 
-async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
-  const base = rlFlags(c, needSft(c));
-  const { alpha, rewards } = c.preset.surrogateRl;
+/** RL with each surrogate reward at one α; a paper preset's `surrogate-rl@R` part runs one reward, its own steps, in its own directory. */
+export async function surrogateRlPart(
+  c: PartContext,
+  grid?: { readonly rewards: readonly string[]; readonly steps: number; readonly dir: string },
+): Promise<PartOutput> {
+  const base = { ...rlFlags(c, needSft(c)), ...(grid ? { steps: grid.steps } : {}) };
+  const { alpha } = c.preset.surrogateRl;
+  const rewards = grid?.rewards ?? c.preset.surrogateRl.rewards;
   const commands: string[] = [];
   const runs: RlRunResult[] = [];
   for (const reward of rewards) {
@@ -183,12 +190,19 @@ async function surrogateRlPart(c: PartContext): Promise<PartOutput> {
     if (needsEmbed && !fs.existsSync(path.join(embedDir(c), 'embed.json'))) {
       throw new Error(`reproduce: part ${c.task}/surrogate-rl needs the encoder ${embedDir(c)}; run part ${c.task}/diagnose first`);
     }
-    const dir = partDir(c, 'surrogate-rl', rewardName(parseRewardSpec(reward)));
-    const flags = { ...base, reward, alpha, selfMaxTokens: c.preset.maxTokens[c.task], ...(needsEmbed ? { embed: embedDir(c) } : {}), out: dir };
+    const dir = partDir(c, grid?.dir ?? 'surrogate-rl', rewardName(parseRewardSpec(reward)));
+    const flags = {
+      ...base,
+      reward: resolveReward(c, reward),
+      alpha,
+      selfMaxTokens: c.preset.maxTokens[c.task],
+      ...(needsEmbed ? { embed: embedDir(c) } : {}),
+      out: dir,
+    };
     commands.push(cliLine('rl', withKnobs(c, flags, false)));
     // The oracle reward at an α the sweep already ran is that very run (same init, seed and settings).
     const sweepRun = partDir(c, 'rl', `alpha-${alpha}`);
-    if (reward === 'perception' && fs.existsSync(path.join(sweepRun, 'summary.json')) && readRlSummary(sweepRun).completed) {
+    if (reward === 'perception' && !grid && fs.existsSync(path.join(sweepRun, 'summary.json')) && readRlSummary(sweepRun).completed) {
       c.log(`  surrogate rl: perception at α=${alpha} is the α sweep's run ${sweepRun}; reused`);
       commands.pop();
       commands.push(`(perception: the α=${alpha} run of part ${c.task}/rl, ${sweepRun})`);

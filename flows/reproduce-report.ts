@@ -89,7 +89,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
     '',
     `Written ${new Date().toISOString()} by \`asymflow reproduce --preset ${preset.name} --tasks ${input.tasks.join(',')}${input.seeds.length > 1 || input.seeds[0].seed !== preset.seed ? ` --seeds ${seedList}` : ''} --backend ${input.backendRequest} --out DIR\`, DIR being this report's directory.`,
     `Evaluation uses the \`test\` split only (the first N samples, the same N everywhere in a table); training uses \`train_sft\` (SFT, the embed encoder) and \`train_rl\` (RL, the diagnostic's rollouts).`,
-    ...(preset.name === 'full'
+    ...(preset.name === 'full' || preset.name === 'paper'
       ? []
       : [
           '',

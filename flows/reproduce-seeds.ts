@@ -39,3 +39,27 @@ export function partResults<T>(runs: readonly SeedRun[], part: string): { seed: 
     return s ? [{ seed: r.seed, result: s.result as T }] : [];
   });
 }
+
+/** A part's results: one per seed when every seed finished it, else undefined (reported as not run). */
+export function allSeeds<T>(runs: readonly SeedRun[], part: string): T[] | undefined {
+  const got = partResults<T>(runs, part);
+  return got.length === runs.length && got.length > 0 ? got.map((g) => g.result) : undefined;
+}
+
+/**
+ * A kind's results per seed: the part `task/kind` itself, or — a paper preset runs one grid setting a part —
+ * its `task/kind@…` parts among `parts` merged in their order by `merge`; undefined unless every one finished.
+ */
+export function gridSeeds<T>(
+  runs: readonly SeedRun[],
+  parts: readonly string[],
+  task: string,
+  kind: string,
+  merge: (each: readonly T[]) => T,
+): T[] | undefined {
+  const grid = parts.filter((p) => p.startsWith(`${task}/${kind}@`));
+  if (grid.length === 0) return allSeeds<T>(runs, `${task}/${kind}`);
+  const each = grid.map((p) => allSeeds<T>(runs, p));
+  if (each.some((e) => e === undefined)) return undefined;
+  return runs.map((_, i) => merge(each.map((e) => e![i])));
+}

@@ -17,6 +17,8 @@ import { evaluateAtStep } from '../src/sft/sft-eval.ts';
 import type { SftSummary } from '../src/sft/sft-summary.ts';
 import { sweepSettings } from '../src/sft/sweep-table.ts';
 import { getTask } from '../src/tasks/registry.ts';
+import type { TaskOptions } from '../src/tasks/task.ts';
+import { perceptionShare, type PerceptionShare } from '../src/reproduce/perception-share.ts';
 import {
   cliLine,
   figures,
@@ -35,7 +37,12 @@ import { runSweepSft } from './sweep-sft.ts';
 
 export const readSftSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SftSummary;
 
-async function runSftPart(c: PartContext, objective: string, dir: string, extra: Record<string, unknown>): Promise<{ summary: SftSummary; command: string }> {
+export async function runSftPart(
+  c: PartContext,
+  objective: string,
+  dir: string,
+  extra: Record<string, unknown>,
+): Promise<{ summary: SftSummary; command: string }> {
   const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
   // the part owns its run directory: one killed before its first checkpoint is started over
   const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
@@ -82,13 +89,33 @@ export async function sftPart(c: PartContext): Promise<PartOutput> {
   const { summary, command } = await runSftPart(c, 'standard', dir, { evalEvery: sftOf(c.preset, c.task).evalEvery });
   return {
     commands: [`(initial model: the same evaluation in-process on the seed-${c.preset.seed} weights, step 0)`, command],
-    result: { init, final: figures(summary), evaluations: summary.evaluations, steps: summary.steps, runDir: dir } satisfies SftPartResult,
+    result: {
+      init,
+      final: figures(summary),
+      evaluations: summary.evaluations,
+      steps: summary.steps,
+      runDir: dir,
+      ...(c.preset.paper ? { share: (await targetShare(c, c.preset.taskOptions[c.task])).share } : {}),
+    } satisfies SftPartResult,
   };
 }
 
-export async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Promise<PartOutput> {
-  const out = partDir(c, kind);
-  const settings = kind === 'lambda' ? sweepSettings(c.preset.lambdas, []) : sweepSettings([], ['ngdiff']);
+/** The λ or NGDiff sweep; a paper preset's `lambda@X` part runs one λ into its own directory. */
+/** The perception share of the targets a part trains on: the first (up to 256) of its train_sft puzzles. */
+export async function targetShare(c: PartContext, options: TaskOptions): Promise<PerceptionShare> {
+  const task = await getTask(c.task);
+  const { maxText } = modelConfig(c.preset.model as ModelSize, c.preset.modelOptions[c.task]);
+  return perceptionShare(task, options, maxText, Math.min(sftOf(c.preset, c.task).trainN, 256), c.preset.seed);
+}
+
+export async function sweepPart(
+  c: PartContext,
+  kind: 'lambda' | 'ngdiff',
+  grid?: { readonly lambdas: readonly number[]; readonly dir: string },
+): Promise<PartOutput> {
+  const out = partDir(c, grid?.dir ?? kind);
+  const lambdas = grid?.lambdas ?? c.preset.lambdas;
+  const settings = kind === 'lambda' ? sweepSettings(lambdas, []) : sweepSettings([], ['ngdiff']);
   const flags = { ...sftFlags(c), checkpointEvery: sftOf(c.preset, c.task).evalEvery, out };
   const { table } = await runSweepSft({
     base: resolveSftConfig(flags),
@@ -98,7 +125,7 @@ export async function sweepPart(c: PartContext, kind: 'lambda' | 'ngdiff'): Prom
     modelOptions: c.preset.modelOptions[c.task],
     log: (l) => c.log(`  ${l}`),
   });
-  const list = kind === 'lambda' ? { lambda: c.preset.lambdas.join(',') } : { with: 'ngdiff' };
+  const list = kind === 'lambda' ? { lambda: lambdas.join(',') } : { with: 'ngdiff' };
   return {
     commands: [cliLine('sweep sft', withKnobs(c, { ...list, ...flags }))],
     result: {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReproduceTask } from '../src/reproduce/presets.ts';
-import type { PartKind, PartOutput } from './reproduce-parts.ts';
+import type { PartOutput } from './reproduce-parts.ts';
 
 export interface Versions {
   readonly asymflow: string | null;
@@ -16,7 +16,7 @@ export interface Versions {
 export interface PartSummary extends PartOutput {
   readonly part: string;
   readonly task: ReproduceTask;
-  readonly kind: PartKind;
+  readonly kind: string; // a PartKind, or a paper preset's one-setting kind (`rl@0.5`)
   readonly preset: string;
   readonly seed: number;
   readonly backend: string;

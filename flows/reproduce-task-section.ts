@@ -10,7 +10,8 @@ import { type Check } from '../src/reproduce/checks.ts';
 import { FINDINGS, type SeedParts } from '../src/reproduce/verdicts.ts';
 import { accuracyCurves, correlationBars, tradeoff } from './reproduce-plots.ts';
 import type { DiagnosePartResult, Figures, PrestagePartResult, RlPartResult, SftPartResult, SweepPartResult } from './reproduce-parts.ts';
-import { partResults, type SeedRun } from './reproduce-seeds.ts';
+import { paperSection } from './reproduce-paper-section.ts';
+import { allSeeds as allSeedResults, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
 import { type Versions } from './reproduce-summary.ts';
 import { delta, FIG_HEAD, figuresRow, meanCurve, meanValue, pooledDiagnose } from './reproduce-tables.ts';
 
@@ -52,22 +53,20 @@ export interface TaskSection {
   readonly findings: readonly (readonly Check[])[]; // findings 1..6, each its checks
 }
 
-/** A part's results: one per seed when every seed finished it, else undefined (reported as not run). */
-function allSeeds<T>(input: ReportInput, part: string): T[] | undefined {
-  const got = partResults<T>(input.seeds, part);
-  return got.length === input.seeds.length && got.length > 0 ? got.map((g) => g.result) : undefined;
-}
+const allSeeds = <T>(input: ReportInput, part: string) => allSeedResults<T>(input.seeds, part);
+const sweepMerge = (each: readonly SweepPartResult[]): SweepPartResult => ({ rows: each.flatMap((e) => e.rows) });
+const rlMerge = (each: readonly RlPartResult[]): RlPartResult => ({ runs: each.flatMap((e) => e.runs), table: '' });
 
 export async function taskSection(input: ReportInput, task: ReproduceTask): Promise<TaskSection> {
   const { out } = input;
   const plots = path.join(out, 'plots', task);
   const sft = allSeeds<SftPartResult>(input, `${task}/sft`);
-  const lambda = allSeeds<SweepPartResult>(input, `${task}/lambda`);
+  const lambda = gridSeeds<SweepPartResult>(input.seeds, input.parts, task, 'lambda', sweepMerge);
   const ngdiff = allSeeds<SweepPartResult>(input, `${task}/ngdiff`);
   const prestage = allSeeds<PrestagePartResult>(input, `${task}/prestage`);
-  const rl = allSeeds<RlPartResult>(input, `${task}/rl`);
+  const rl = gridSeeds<RlPartResult>(input.seeds, input.parts, task, 'rl', rlMerge);
   const diag = allSeeds<DiagnosePartResult>(input, `${task}/diagnose`)?.map(reviveDiagnose);
-  const surrogate = allSeeds<RlPartResult>(input, `${task}/surrogate-rl`);
+  const surrogate = gridSeeds<RlPartResult>(input.seeds, input.parts, task, 'surrogate-rl', rlMerge);
   const seedNote = input.seeds.length > 1 ? ` — mean over seeds ${input.seeds.map((s) => s.seed).join(', ')} (each seed's figure in brackets)` : '';
   const md: string[] = [`## ${task}`, ''];
 
@@ -206,6 +205,9 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
     md.push('');
   } else md.push(missing(`${task}/surrogate-rl`), '');
 
+  const paper = input.preset.paper ? paperSection(input.seeds, input.parts, task) : undefined;
+  if (paper) md.push(...paper.markdown);
+
   const seeds: SeedParts[] = input.seeds.map((_, i) => {
     const diagValues = diag?.[i].summary.values;
     return {
@@ -215,6 +217,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       rl: rl?.[i].runs.map((r) => ({ alpha: r.alpha, before: r.before, after: r.after })),
       diagnose: diagValues,
       surrogates: surrogate?.[i].runs.map((r) => ({ reward: r.reward, after: r.after })),
+      shares: paper?.shares?.[i],
     };
   });
   return { markdown: md, findings: FINDINGS.map((f) => f.checks(seeds, task)) };

@@ -21,7 +21,8 @@ import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
 import { ConfigError } from '../src/config.ts';
 import { buildInfo } from '../src/build-info.ts';
 import { resolveBackend } from '../src/backend/index.ts';
-import { PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
+import { PAPER_PRESETS } from '../src/reproduce/paper-preset.ts';
+import { estimatePartSeconds, PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import type { JobExecutor } from '../src/queue/job-spec.ts';
 import { partJobs, runOnePart, type PartItem } from './reproduce-jobs.ts';
 import { PART_KINDS } from './reproduce-parts.ts';
@@ -35,7 +36,7 @@ export interface ReproduceOptions {
   readonly backend: string; // auto | tensorflow | webgpu | wasm | cpu
   readonly out: string;
   readonly resume: boolean;
-  readonly only?: readonly string[]; // part names (task/kind); default all
+  readonly only?: readonly string[]; // part names (task/kind, or seed-S/task/kind for one seed of --seeds); default all
   readonly seeds?: readonly number[]; // training seeds; default the preset's one seed, in DIR itself
   readonly log?: (line: string) => void;
   /** Run the parts as jobs elsewhere (`--parallel K` child processes, the queue); default: one after another here. */
@@ -48,8 +49,27 @@ export interface ReproduceResult {
   readonly skipped: readonly string[];
 }
 
-/** Every part name of the given tasks, in run order (each task's parts depend only on its own earlier ones). */
-export const partNames = (tasks: readonly string[]): string[] => tasks.flatMap((t) => PART_KINDS.map((k) => `${t}/${k}`));
+/**
+ * Every part name of the given tasks, in run order (each task's parts depend only on its own earlier ones);
+ * a paper preset's parts are its estimate's, one grid setting each (`gc/lambda@0.1`).
+ */
+export const partNames = (tasks: readonly string[], preset?: ReproducePreset): string[] =>
+  tasks.flatMap((t) => (preset?.paper ? Object.keys(estimatePartSeconds(preset, t as ReproduceTask)) : PART_KINDS).map((k) => `${t}/${k}`));
+
+/**
+ * What `reproduce --list` prints: the part names, and for a paper preset each with its estimated H200
+ * seconds (src/reproduce/presets.ts estimatePartSeconds) and the total per seed.
+ */
+export function listLines(tasks: readonly ReproduceTask[], preset: ReproducePreset): string[] {
+  if (!preset.paper) return partNames(tasks, preset);
+  const rows = tasks.flatMap((t) => Object.entries(estimatePartSeconds(preset, t)).map(([k, s]) => [`${t}/${k}`, s] as const));
+  const width = Math.max(...rows.map(([n]) => n.length));
+  const total = rows.reduce((t, [, s]) => t + s, 0);
+  return [
+    ...rows.map(([n, s]) => `${n.padEnd(width)}  ≈ ${Math.round(s)} s`),
+    `(estimated H200 seconds a part; ${Math.round(total)} s = ${(total / 3600).toFixed(1)} h per seed for ${tasks.join(',')})`,
+  ];
+}
 
 export function parseTasks(text: string): ReproduceTask[] {
   const tasks = text.split(',').map((t) => t.trim());
@@ -59,8 +79,8 @@ export function parseTasks(text: string): ReproduceTask[] {
 }
 
 export function presetOf(name: string): ReproducePreset {
-  const preset = PRESETS[name];
-  if (!preset) throw new ConfigError(`reproduce: --preset must be smoke or full, got '${name}'`);
+  const preset = PRESETS[name] ?? PAPER_PRESETS[name];
+  if (!preset) throw new ConfigError(`reproduce: --preset must be smoke, full or paper, got '${name}'`);
   return preset;
 }
 
@@ -84,14 +104,21 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const preset = presetOf(o.preset);
   const tasks = parseTasks(o.tasks.join(','));
-  const all = partNames(tasks);
+  const all = partNames(tasks, preset);
   const only = o.only && o.only.length > 0 ? o.only : all;
-  const unknown = only.filter((p) => !all.includes(p));
+  // `seed-S/gc/sft` names one seed's part (one 10-minute call of a three-seed run); `gc/sft` every seed's
+  const ofSeed = (p: string) => /^seed-(\d+)\/(.+)$/.exec(p);
+  const unknown = only.filter((p) => !all.includes(ofSeed(p)?.[2] ?? p));
   if (unknown.length > 0) throw new ConfigError(`reproduce: unknown part ${unknown.map((p) => `'${p}'`).join(', ')}; the parts are ${all.join(', ')}`);
   const out = path.resolve(o.out);
   ensureDir(out);
   const seeds = seedRuns(out, preset, o.seeds);
-  const jobs: PartItem[] = seeds.flatMap((run) => only.map((part) => ({ run, part, name: partLabel(out, run, part) })));
+  const forRun = (run: SeedRun) =>
+    only.flatMap((p) => {
+      const m = ofSeed(p);
+      return !m ? [p] : Number(m[1]) === run.seed && run.dir !== out ? [m[2]] : [];
+    });
+  const jobs: PartItem[] = seeds.flatMap((run) => forRun(run).map((part) => ({ run, part, name: partLabel(out, run, part) })));
   const done = jobs.filter((j) => readPartSummary(j.run.dir, j.part)).map((j) => j.name);
   if (!o.resume && done.length > 0)
     throw new ConfigError(`reproduce: ${out} already holds finished parts (${done.join(', ')}); pass --resume to skip them, or choose another --out`);
@@ -149,6 +176,6 @@ async function executeParts(
   log: (line: string) => void,
 ): Promise<string[]> {
   log(`reproduce: ${items.length} part(s) as jobs (backend ${backendRequest}, resolved where each runs): ${items.map((j) => j.name).join(', ')}`);
-  if (items.length > 0) await executor(partJobs(items, { preset: preset.name, backend: backendRequest }));
+  if (items.length > 0) await executor(partJobs(items, { preset: preset.name, backend: backendRequest, paper: preset.paper !== undefined }));
   return items.map((j) => j.name);
 }

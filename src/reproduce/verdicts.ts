@@ -16,6 +16,8 @@ export interface SeedParts {
   readonly rl?: readonly { readonly alpha: number; readonly before: Measured; readonly after: Measured }[];
   readonly diagnose?: DiagnoseValues;
   readonly surrogates?: readonly { readonly reward: string; readonly after: Measured }[];
+  /** A paper preset's dose–response: standard SFT from the same initial model at each perception share, by share. */
+  readonly shares?: readonly { readonly share: number; readonly label: string; readonly final: Measured }[];
 }
 
 export const PAPER_LAMBDAS = [0.1, 0.2, 0.5, 0.8, 0.9] as const;
@@ -46,13 +48,31 @@ export function sftGainChecks(seeds: readonly SeedParts[], part: string): Check[
         return bootstrapCheck(name, 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1);
       })()
     : notRun(name, `part ${part}/sft has not run`);
-  return [
-    gain,
-    notRun(
-      'a_p gain shrinks as the perception token share falls',
-      'needs SFT runs over a sweep of perception token shares (issue 16); this preset trains one share',
+  return [gain, shareCheck(seeds)];
+}
+
+/**
+ * (1, H1) The a_p gain shrinks as the perception token share falls: every share trains from the same initial
+ * model on the same test puzzles, so the gain difference of the highest and the lowest share is their final
+ * a_p difference, tested paired (exact McNemar over seeds' puzzles).
+ */
+function shareCheck(seeds: readonly SeedParts[]): Check {
+  const name = 'a_p gain shrinks as the perception token share falls';
+  const levels = every(seeds, (s) => (s.shares && s.shares.length >= 2 ? s.shares : undefined));
+  if (!levels) return notRun(name, "needs SFT runs over a sweep of perception token shares (issue 16): the paper preset's share@V parts and sft");
+  const lo = levels.map((l) => l[0]);
+  const hi = levels.map((l) => l[l.length - 1]);
+  return mcnemarCheck(
+    name,
+    paired(
+      lo.map((l) => l.final),
+      hi.map((l) => l.final),
+      name,
     ),
-  ];
+    'ap',
+    [`share ${lo[0].label}`, `share ${hi[0].label}`],
+    1,
+  );
 }
 
 /** (2) The best fixed λ beats standard SFT on a, with an interior optimum; the a_p-up / a_r-down trade-off. */

@@ -153,7 +153,7 @@ describe('reproduce', () => {
     const listed: string[] = [];
     expect(await reproduceCommand({ tasks: 'gc,sudoku', list: true }, (l) => listed.push(l))).toEqual(partNames(['gc', 'sudoku']));
     expect(listed).toHaveLength(14);
-    await expect(reproduceCommand({ preset: 'huge', out: dir })).rejects.toThrow("reproduce: --preset must be smoke or full, got 'huge'");
+    await expect(reproduceCommand({ preset: 'huge', out: dir })).rejects.toThrow("reproduce: --preset must be smoke, full or paper, got 'huge'");
     await expect(reproduceCommand({ tasks: 'gc,chess', out: dir })).rejects.toThrow("reproduce: --tasks must list gc and/or sudoku, got 'gc,chess'");
     await expect(reproduceCommand({ tasks: 'gc' })).rejects.toThrow('reproduce: --out DIR is required (the report and every run go there)');
     await expect(reproduceCommand({ tasks: 'gc', backend: 'tpu', out: dir })).rejects.toThrow("--backend: unknown backend 'tpu'");

@@ -113,7 +113,7 @@ describe('job validation', () => {
       "job reproduce-part: unknown part 'gc/nope'",
     );
     expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'huge', backend: 'auto' })).toThrow(
-      "--preset must be smoke or full, got 'huge'",
+      "--preset must be smoke, full or paper, got 'huge'",
     );
     expect(validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', backend: 'auto' }).config).toMatchObject({ seed: 0 });
     expect(() => validateJob('reproduce-part', { out: dir, part: 'gc/sft', preset: 'smoke', seed: -1, backend: 'auto' })).toThrow(

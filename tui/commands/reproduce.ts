@@ -4,7 +4,7 @@
  * Runs the paper's whole diagnosis at small scale (flows/reproduce.ts), one resumable part at a time (or K at
  * once in child processes, or as jobs for `asymflow worker`s, each part after the parts it needs), and
  * writes DIR/report.md with every table, the plots, the commands and the six verdicts. `--list` prints
- * the part names (for `--only`, e.g. one part per GPU call) and exits.
+ * the part names (for `--only`, e.g. one part per GPU call; a paper preset's with their H200 estimates) and exits.
  */
 import type { Command } from 'commander';
 import type { ReproduceResult } from '../../flows/reproduce.ts';
@@ -29,16 +29,15 @@ export interface ReproduceFlags {
 export async function reproduceCommand(flags: ReproduceFlags, given?: (line: string) => void): Promise<ReproduceResult | string[]> {
   const log = given ?? ((l: string) => process.stdout.write(`${l}\n`));
   // Loaded on use, so `reproduce --help` loads no tfjs.
-  const [{ parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([
+  const [{ listLines, parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([
     import('../../flows/reproduce.ts'),
     import('../../src/backend/index.ts'),
   ]);
   const preset = presetOf(flags.preset ?? 'smoke');
   const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
   if (flags.list) {
-    const names = partNames(tasks);
-    for (const n of names) log(n);
-    return names;
+    for (const line of listLines(tasks, preset)) log(line);
+    return partNames(tasks, preset);
   }
   if (!flags.out) throw new ConfigError('reproduce: --out DIR is required (the report and every run go there)');
   const backend = flags.backend ?? 'auto';
@@ -59,7 +58,11 @@ export function registerReproduce(program: Command): void {
   const command = program
     .command('reproduce')
     .description("reproduce the paper's findings at small scale: every table and figure analogue, and a report with verdicts")
-    .option('--preset <name>', 'smoke (CPU, minutes, numbers are noise) or full (small model, one H100 hour)', 'smoke')
+    .option(
+      '--preset <name>',
+      "smoke (CPU, minutes, numbers are noise), full (small model, one H100 hour) or paper (the paper's regime: ≤ 5% perception tokens, its grids, 512 test puzzles; H200 parts of ≤ 10 min, see --list)",
+      'smoke',
+    )
     .option('--tasks <list>', 'gc and/or sudoku', 'gc,sudoku')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', 'auto')
     .option('--out <dir>', 'the reproduce directory (runs, report.md, plots/)')

@@ -1,0 +1,85 @@
+/**
+ * A paper preset's own report sections for one task (reproduce-task-section.ts adds them): the share
+ * dose–response of H1 — standard SFT from the same initial model at each perception token share, the
+ * preset's own traces (part sft) and every `share@V` part, with the a_p and a_r gains per share — and the
+ * RL token-reweighting control (`token-lambda@λ`, outcome-only GRPO). Verdict 1's share check reads the
+ * dose–response (src/reproduce/verdicts.ts sftGainChecks).
+ */
+import type { Measured } from '../src/reproduce/checks.ts';
+import type { Figures, RlPartResult, SftPartResult, SharePartResult } from './reproduce-parts.ts';
+import { allSeeds, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
+import { delta } from './reproduce-tables.ts';
+
+/** One perception share's SFT result in one seed: the dose–response point verdict 1 compares. */
+export interface ShareLevel {
+  readonly share: number;
+  readonly label: string;
+  readonly final: Measured;
+}
+
+export interface PaperSection {
+  readonly markdown: string[];
+  readonly shares?: readonly (readonly ShareLevel[])[]; // per seed, sorted by share; undefined until every level ran
+}
+
+const missing = (part: string) => `_Not run yet: part \`${part}\` (run \`asymflow reproduce … --resume\` or \`--only ${part}\`)._`;
+const gainRow = (label: string, finals: readonly Figures[], inits: readonly Figures[]) =>
+  `| ${label} | ${delta(
+    finals.map((f) => f.ap),
+    inits.map((f) => f.ap),
+  )} | ${delta(
+    finals.map((f) => f.ar),
+    inits.map((f) => f.ar),
+  )} | ${delta(
+    finals.map((f) => f.a),
+    inits.map((f) => f.a),
+  )} |`;
+
+export function paperSection(runs: readonly SeedRun[], parts: readonly string[], task: string): PaperSection {
+  const md: string[] = [];
+  const sft = allSeeds<SftPartResult>(runs, `${task}/sft`);
+  const levels = parts.filter((p) => p.startsWith(`${task}/share@`));
+  const each = levels.map((p) => ({ part: p, got: allSeeds<SharePartResult>(runs, p) }));
+  md.push('### Perception token share dose–response (H1): standard SFT at each share, gains from the same initial model (accuracy %, change)', '');
+  let shares: ShareLevel[][] | undefined;
+  if (sft && sft.every((s) => s.share !== undefined) && each.every((e) => e.got)) {
+    const rows = [
+      { label: `${(100 * sft[0].share!).toFixed(1)}% (the preset's traces)`, share: sft[0].share!, finals: sft.map((s) => s.final) },
+      ...each.map((e) => ({
+        label: `${(100 * e.got![0].share).toFixed(1)}% (verbosity ${e.got![0].verbosity})`,
+        share: e.got![0].share,
+        finals: e.got!.map((g) => g.final),
+      })),
+    ].sort((x, y) => x.share - y.share);
+    md.push('| perception share of the targets | a_p | a_r | a |', '|---|---|---|---|');
+    for (const r of rows)
+      md.push(
+        gainRow(
+          r.label,
+          r.finals,
+          sft.map((s) => s.init),
+        ),
+      );
+    md.push('');
+    shares = runs.map((_, i) => rows.map((r) => ({ share: r.share, label: r.label, final: r.finals[i] })));
+  } else md.push(...[`${task}/sft`, ...levels].filter((p) => !allSeeds(runs, p)).map(missing), '');
+
+  const token = gridSeeds<RlPartResult>(runs, parts, task, 'token-lambda', (e) => ({ runs: e.flatMap((x) => x.runs), table: '' }));
+  if (parts.some((p) => p.startsWith(`${task}/token-lambda@`))) {
+    md.push('### RL token-reweighting control — outcome-only GRPO with `--token-lambda` (accuracy %, change from the SFT checkpoint)', '');
+    if (token) {
+      md.push('| setting | a_p | a_r | a |', '|---|---|---|---|');
+      token[0].runs.forEach((r, i) =>
+        md.push(
+          gainRow(
+            r.label,
+            token.map((t) => t.runs[i].after),
+            token.map((t) => t.runs[i].before),
+          ),
+        ),
+      );
+      md.push('');
+    } else md.push(missing(`${task}/token-lambda@…`), '');
+  }
+  return { markdown: md, shares };
+}
