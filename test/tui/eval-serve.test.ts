@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { modelConfig } from '../../src/model/config.ts';
 import { createVlm, disposeVlm } from '../../src/model/vlm.ts';
-import { evalCommand, parseTaskOptions } from '../../tui/commands/eval.ts';
+import { evalCommand } from '../../tui/commands/eval.ts';
+import { readTaskOptions } from '../../tui/commands/task-flags.ts';
 import { serveCommand } from '../../tui/commands/serve.ts';
 import { buildProgram } from '../../tui/cli.ts';
 import { RecordingWriter } from '../../src/recording/index.ts';
@@ -146,8 +147,14 @@ describe('asymflow eval / serve', () => {
     );
     await expect(evalCommand({ checkpoint, temperature: 'warm', out: path.join(dir, 'x') })).rejects.toThrow("eval.temperature must be a number, got 'warm'");
     await expect(serveCommand({ checkpoint, port: 'x' })).rejects.toThrow("serve.port must be a number, got 'x'");
-    expect(() => parseTaskOptions(['layout'])).toThrow("eval: --task-option must be KEY=VALUE, got 'layout'");
-    expect(parseTaskOptions(['layout=spring', 'maxNodes=8'])).toEqual({ layout: 'spring', maxNodes: 8 });
+    await expect(readTaskOptions('eval', 'gc', ['layout'])).rejects.toThrow("eval: --task-option must be KEY=VALUE, got 'layout'");
+    expect(await readTaskOptions('eval', 'gc', ['layout=spring', 'max-nodes=8', 'gc.verbosity=1'])).toEqual({ layout: 'spring', maxNodes: 8, verbosity: 1 });
+    // typed by the task's own defaults: a key or value the task cannot take is refused at the border, naming task, key and value
+    await expect(readTaskOptions('eval', 'gc', ['maxNodes=many'])).rejects.toThrow("gc.maxNodes must be a number, got 'many'");
+    await expect(readTaskOptions('eval', 'gc', ['blanks=30'])).rejects.toThrow("unknown option 'gc.blanks'; known: minNodes");
+    await expect(readTaskOptions('eval', 'gc', ['sudoku.blanks=30'])).rejects.toThrow('eval: --sudoku.* options given but --task is gc');
+    expect(await readTaskOptions('diagnose', '', ['sudoku.blanks=30'])).toEqual({ blanks: 30 }); // a recording's task: the prefix names it
+    await expect(readTaskOptions('diagnose', '', ['blanks=30'])).rejects.toThrow('diagnose: --task-option blanks=30 needs --task');
   });
 
   it('registers both verbs on the command line', () => {

@@ -80,7 +80,7 @@ describe('asymflow sft / sweep sft / demo', () => {
         'd=128',
       ],
     );
-    const { config, taskOptions, modelOptions } = resolveSftFlags(opts);
+    const { config, taskOptions, modelOptions } = await resolveSftFlags(opts);
     expect(config).toMatchObject({
       task: 'gc',
       objective: { kind: 'lambda', lambda: 0.2 },

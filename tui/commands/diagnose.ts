@@ -9,14 +9,14 @@ import type { DiagnoseResult } from '../../flows/diagnose.ts';
 import { DIAGNOSE_OPTIONS, resolveDiagnoseConfig } from '../../src/rl/diagnose-config.ts';
 import { rewardSpecText } from '../../src/rl/reward-spec.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export { DIAGNOSE_DEFAULTS, resolveDiagnoseConfig, type DiagnoseConfig } from '../../src/rl/diagnose-config.ts';
 
 export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void): Promise<DiagnoseResult> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveDiagnoseConfig(rest);
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'diagnose', c.task);
+  const taskOptions = await readTaskOptions('diagnose', c.task, taskOption ?? []);
   if (c.checkpoint !== '') await (await import('../../src/backend/index.ts')).resolveBackend(c.backend || undefined, { log });
   const { runDiagnose } = await import('../../flows/diagnose.ts'); // loaded on use: `diagnose --help` stays fast
   return runDiagnose({

@@ -10,15 +10,13 @@ import { EVAL_OPTIONS, resolveEvalConfig, type EvalConfig } from '../../src/eval
 import type { EvalSummary } from '../../src/eval/eval-summary.ts';
 import { addOptionFlags } from './option-flags.ts';
 import { progressReporter } from '../progress.ts';
-import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
-
-export { parseTaskOptions };
+import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Runs `asymflow eval` with command-line style flags (strings or typed values); `progress` draws a bar/lines with an ETA on stderr. */
 export async function evalCommand(flags: Readonly<Record<string, unknown>>, log?: (line: string) => void, progress = false): Promise<EvalSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config: EvalConfig = resolveEvalConfig(rest);
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'eval', config.task);
+  const taskOptions = await readTaskOptions('eval', config.task, taskOption ?? []);
   const { runEval } = await import('../../flows/eval.ts'); // loaded on use: `eval --help` loads no tfjs or sharp
   return runEval(config, taskOptions, {
     log,

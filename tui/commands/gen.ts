@@ -11,7 +11,7 @@ import { puzzleAt } from '../../src/data/split-sample.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import { progressReporter } from '../progress.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { aliasPairs, TASK_OPTION_HELP, taskOptionsFor } from './task-flags.ts';
+import { aliasPairs, readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export interface GenCommandIo {
   readonly log?: (line: string) => void;
@@ -25,7 +25,7 @@ export async function genCommand(flags: Readonly<Record<string, unknown>>, extra
   const config = resolveGenConfig(rest);
   const task = await getTask(config.task);
   const pairs = [...(taskOption ?? []), ...aliasPairs('gen', extra)];
-  const taskOptions = taskOptionsFor('gen', task, pairs, inputSize === undefined ? undefined : String(inputSize));
+  const taskOptions = await readTaskOptions('gen', config.task, pairs, inputSize === undefined ? undefined : String(inputSize));
   puzzleAt(task, { split: config.split, seed: config.seed, options: taskOptions }, 0); // the task checks its knobs here, before any worker starts
   const onProgress = io.progress === false ? undefined : progressReporter({ label: `gen ${config.task} ${config.split}`, total: config.n, isTTY: io.isTTY });
   const { runGenerate } = await import('../../flows/generate.ts'); // loaded on use: `gen --help` stays fast

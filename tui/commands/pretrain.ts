@@ -8,12 +8,19 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { SftRunResult } from '../../flows/sft.ts';
-import { PRETRAIN_OPTIONS, PRETRAIN_RUN_ONLY_KEYS, resolvePretrainConfig, sftShape, type PretrainConfig } from '../../src/pretrain/pretrain-config.ts';
+import {
+  PRETRAIN_DEFAULTS,
+  PRETRAIN_OPTIONS,
+  PRETRAIN_RUN_ONLY_KEYS,
+  resolvePretrainConfig,
+  sftShape,
+  type PretrainConfig,
+} from '../../src/pretrain/pretrain-config.ts';
 import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 import { addOptionFlags } from './option-flags.ts';
 import { runMonitored, type SftCommandIo } from './sft.ts';
-import { parseOptionPairs, parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { parseOptionPairs, readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export interface ResolvedPretrain {
   readonly config: PretrainConfig;
@@ -22,22 +29,24 @@ export interface ResolvedPretrain {
 }
 
 /** Flags → validated config; with --resume the checkpoint's settings fill what the flags leave out. */
-export function resolvePretrainFlags(flags: Readonly<Record<string, unknown>>): ResolvedPretrain {
+export async function resolvePretrainFlags(flags: Readonly<Record<string, unknown>>): Promise<ResolvedPretrain> {
   const { taskOption, modelOption, captionOption, ...rest } = flags as { taskOption?: string[]; modelOption?: string[]; captionOption?: string[] } & Record<
     string,
     unknown
   >;
   const given: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const task = typeof given.task === 'string' ? given.task : undefined;
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'pretrain', task);
   const modelOptions = parseOptionPairs('pretrain', '--model-option', modelOption ?? []);
-  if (captionOption !== undefined) given.captionOptions = parseTaskOptions(captionOption, 'pretrain', task);
-  if (given.resume === true || given.resume === 'true') {
-    if (typeof given.out !== 'string' || given.out === '') throw new Error('pretrain --resume needs --out DIR (the run to continue)');
-    const checkpoints = path.join(path.resolve(given.out), 'checkpoints');
-    if (!hasCheckpoint(checkpoints))
-      throw new Error(`pretrain --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
-    const saved = readSftIdentity(checkpoints);
+  const resume = given.resume === true || given.resume === 'true';
+  if (resume && (typeof given.out !== 'string' || given.out === '')) throw new Error('pretrain --resume needs --out DIR (the run to continue)');
+  const checkpoints = resume ? path.join(path.resolve(String(given.out)), 'checkpoints') : '';
+  if (resume && !hasCheckpoint(checkpoints))
+    throw new Error(`pretrain --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
+  const saved = resume ? readSftIdentity(checkpoints) : undefined;
+  // the run's task (given, the checkpoint's, or the default) types the task and caption options (readTaskOptions)
+  const task = String(given.task ?? saved?.config.task ?? PRETRAIN_DEFAULTS.task);
+  const taskOptions = await readTaskOptions('pretrain', task, taskOption ?? []);
+  if (captionOption !== undefined) given.captionOptions = await readTaskOptions('pretrain', task, captionOption);
+  if (saved) {
     return {
       config: resolvePretrainConfig({ ...saved.config, stopAfter: 0, ...given }), // --stop-after applies to one invocation
       taskOptions: { ...(saved.taskOptions as TaskOptions), ...taskOptions },
@@ -49,7 +58,7 @@ export function resolvePretrainFlags(flags: Readonly<Record<string, unknown>>): 
 
 /** Runs `asymflow pretrain` with command-line style flags (strings or typed values). */
 export async function pretrainCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
-  const { config, taskOptions, modelOptions } = resolvePretrainFlags(flags);
+  const { config, taskOptions, modelOptions } = await resolvePretrainFlags(flags);
   const { runPretrain } = await import('../../flows/pretrain.ts'); // loaded on use, so `pretrain --help` loads no tfjs
   return runMonitored('pretrain', sftShape(config), taskOptions, modelOptions, io, (run) => runPretrain({ config, modelOptions, ...run }));
 }

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { RlSummary } from '../../flows/rl.ts';
 import { resolveRlConfig, RL_OPTIONS } from '../../src/rl/rl-config.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Runs `asymflow rl` with command-line style flags; `monitor: false` skips the dashboard/log (tests). */
 export async function rlCommand(
@@ -19,7 +19,7 @@ export async function rlCommand(
 ): Promise<RlSummary> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const config = resolveRlConfig(rest);
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'rl', config.task);
+  const taskOptions = await readTaskOptions('rl', config.task, taskOption ?? []);
   // Loaded on use, so `rl --help` loads no tfjs or ink.
   const [{ runRl }, { resolveBackend }, { runMonitor }] = await Promise.all([
     import('../../flows/rl.ts'),

@@ -16,7 +16,7 @@ import { hasCheckpoint, readSftIdentity } from '../../src/sft/sft-identity.ts';
 import { getTask } from '../../src/tasks/registry.ts';
 import type { TaskOptions } from '../../src/tasks/task.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { parseOptionPairs, parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { parseOptionPairs, readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 export { parseOptionPairs };
 
@@ -34,26 +34,27 @@ export interface ResolvedSft {
 }
 
 /** Flags → validated config; with --resume the checkpoint's settings fill what the flags leave out. */
-export function resolveSftFlags(flags: Readonly<Record<string, unknown>>): ResolvedSft {
+export async function resolveSftFlags(flags: Readonly<Record<string, unknown>>): Promise<ResolvedSft> {
   const { taskOption, modelOption, ...rest } = flags as { taskOption?: string[]; modelOption?: string[] } & Record<string, unknown>;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'sft', typeof given.task === 'string' ? given.task : undefined);
   const modelOptions = parseOptionPairs('sft', '--model-option', modelOption ?? []);
   if (given.resume === true || given.resume === 'true') {
     if (typeof given.out !== 'string' || given.out === '') throw new Error('sft --resume needs --out DIR (the run to continue)');
     const checkpoints = path.join(path.resolve(given.out), 'checkpoints');
     if (!hasCheckpoint(checkpoints)) throw new Error(`sft --resume: no checkpoint in ${checkpoints} (checkpoint.json missing); run without --resume to start`);
     const saved = readSftIdentity(checkpoints);
+    // --stop-after applies to one invocation: a resume without it runs to the end.
+    const config = resolveSftConfig({ ...saved.config, stopAfter: 0, ...given });
     return {
-      // --stop-after applies to one invocation: a resume without it runs to the end.
-      config: resolveSftConfig({ ...saved.config, stopAfter: 0, ...given }),
-      taskOptions: { ...(saved.taskOptions as TaskOptions), ...taskOptions },
+      config,
+      taskOptions: { ...(saved.taskOptions as TaskOptions), ...(await readTaskOptions('sft', config.task, taskOption ?? [])) },
       modelOptions: { ...saved.modelOptions, ...modelOptions },
     };
   }
   const init =
     typeof given.init === 'string' && given.init !== '' && given.model === undefined && modelOption === undefined ? initModel(given.init) : undefined;
-  return { config: resolveSftConfig({ ...(init ? { model: init.model } : {}), ...given }), taskOptions, modelOptions: init?.modelOptions ?? modelOptions };
+  const config = resolveSftConfig({ ...(init ? { model: init.model } : {}), ...given });
+  return { config, taskOptions: await readTaskOptions('sft', config.task, taskOption ?? []), modelOptions: init?.modelOptions ?? modelOptions };
 }
 
 /**
@@ -91,7 +92,7 @@ export async function fittedTaskOptions(
 
 /** Runs `asymflow sft` with command-line style flags (strings or typed values). */
 export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: SftCommandIo = {}): Promise<SftRunResult> {
-  const { config, taskOptions, modelOptions } = resolveSftFlags(flags);
+  const { config, taskOptions, modelOptions } = await resolveSftFlags(flags);
   const { runSft } = await import('../../flows/sft.ts'); // loaded on use, so `sft --help` loads no tfjs
   return runMonitored('sft', config, taskOptions, modelOptions, io, (run) => runSft({ config, modelOptions, ...run }));
 }

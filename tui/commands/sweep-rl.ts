@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/config.ts';
 import { alphaRunConfig, RL_OPTIONS, RL_RUN_ONLY_KEYS } from '../../src/rl/rl-config.ts';
 import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 /** `0,0.2,0.5` → numbers in [0, 1], distinct; exact messages otherwise. */
@@ -39,7 +39,7 @@ export async function sweepRlCommand(
   if (!out) throw new ConfigError('sweep rl needs --out DIR');
   const alphas = parseAlphas(alpha);
   const base = alphas.map((a) => alphaRunConfig(rest, a, out))[0]; // every run's own config checked before any work
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'sweep rl', base.task);
+  const taskOptions = await readTaskOptions('sweep rl', base.task, taskOption ?? []);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/backend/index.ts')]);
   const executor = executorFrom(

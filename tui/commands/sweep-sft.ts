@@ -10,7 +10,7 @@ import { accuracyValues } from '../../src/eval/accuracy.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, settingConfig, sweepSettings } from '../../src/sft/sweep-table.ts';
 import { addTrainingOptions, fittedTaskOptions } from './sft.ts';
-import { parseOptionPairs, parseTaskOptions } from './task-flags.ts';
+import { parseOptionPairs, readTaskOptions } from './task-flags.ts';
 import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 export interface SweepSftIo {
@@ -43,7 +43,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base = resolveSftConfig(given);
   for (const setting of settings) settingConfig(base, setting, base.out); // every run's own config checked before any work
-  const taskOptionsGiven = parseTaskOptions(taskOption ?? [], 'sweep sft', base.task);
+  const taskOptionsGiven = await readTaskOptions('sweep sft', base.task, taskOption ?? []);
   const modelOptions = parseOptionPairs('sweep sft', '--model-option', modelOption ?? []);
   // Loaded on use, so `sweep sft --help` loads no tfjs, vega or ink.
   const [{ runSweepSft }, { resolveBackend }, { runMonitor }] = await Promise.all([

@@ -2,45 +2,74 @@
  * Task knobs on the command line, one syntax for every verb: `--task-option KEY=VALUE` (repeatable, e.g.
  * `--task-option verbosity=1 --task-option layout=spring`). `--<task>.<key>=<value>` (e.g. `--gc.layout=spring`,
  * `--sudoku.blanks 30`) is an alias: the CLI rewrites it to `--task-option <task>.<key>=<value>` before parsing,
- * and a `<task>.` prefix must name the run's task. Keys may be camelCase or kebab-case; the task validates keys
- * and values (an unknown key names the known ones).
+ * and a `<task>.` prefix must name the run's task. Keys may be camelCase or kebab-case.
+ * One parse at the border (`readTaskOptions`): every verb turns its pairs into the task's typed options here,
+ * each value typed by the task's own default (and unknown keys refused), so flows only ever see typed options.
  */
 import { DEFAULT_HELD_OUT } from '../../src/data/held-out.ts';
 import { ConfigError, resolveConfig } from '../../src/config.ts';
-import { TASK_NAMES } from '../../src/tasks/registry.ts';
-import type { Task, TaskOptions } from '../../src/tasks/task.ts';
+import { getTask, TASK_NAMES } from '../../src/tasks/registry.ts';
+import type { TaskOptions } from '../../src/tasks/task.ts';
 
 const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const ALIAS = /^--([a-z][a-z0-9_]*)\.([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s;
+const TASK_PREFIX = /^([a-z][a-z0-9_]*)\.(.*)$/s;
 
-/** Types a command-line value: numbers and booleans become such, the rest stays a string. */
+/** Guesses a command-line value's type: numbers and booleans become such, the rest stays a string. */
 function typed(raw: string): string | number | boolean {
   return raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
 }
 
-/** `KEY=VALUE` pairs; numbers and booleans are typed (the task or model config validates them). */
-export function parseOptionPairs(verb: string, flag: string, pairs: readonly string[]): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
+/** `KEY=VALUE` strings split at the first `=`, keys camel-cased; a pair without a key is an error naming `flag`. */
+function splitPairs(verb: string, flag: string, pairs: readonly string[]): [string, string][] {
+  return pairs.map((pair) => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new ConfigError(`${verb}: ${flag} must be KEY=VALUE, got '${pair}'`);
-    out[camel(pair.slice(0, eq))] = typed(pair.slice(eq + 1));
-  }
-  return out;
+    return [camel(pair.slice(0, eq)), pair.slice(eq + 1)];
+  });
 }
 
 /**
- * `--task-option` pairs → task options. A `<task>.` prefix (what the `--gc.key=value` alias becomes) is
- * dropped after checking it names `task` (when known): an option for another task would silently do nothing.
+ * `--model-option KEY=VALUE` pairs; numbers and booleans are typed by their look (the model config then checks
+ * each key and value against its own defaults: src/model/config.ts).
  */
-export function parseTaskOptions(pairs: readonly string[], verb = 'eval', task?: string): TaskOptions {
+export function parseOptionPairs(verb: string, flag: string, pairs: readonly string[]): Record<string, string | number | boolean> {
+  return Object.fromEntries(splitPairs(verb, flag, pairs).map(([key, raw]) => [key, typed(raw)]));
+}
+
+/** The task a `<task>.` prefix names, or undefined for a bare pair (or a prefix that names no task). */
+function prefixTask(pair: string): string | undefined {
+  const dot = TASK_PREFIX.exec(pair);
+  return dot && (TASK_NAMES as readonly string[]).includes(dot[1]) ? dot[1] : undefined;
+}
+
+/**
+ * The one parse of task options: `--task-option` pairs (what the `--gc.key=value` alias becomes) and, for gen,
+ * `--input-size` → the options for `taskName`, each typed by the task's default (heldOut: the split layer's
+ * knob every task takes, src/data/held-out.ts). A `<task>.` prefix must name the run's task (an option for
+ * another task would silently do nothing); with no task given (diagnose of a recording) the prefix names it.
+ * Errors name the verb, or the task, the key and the value (`gc.maxNodes must be a number, got 'x'`).
+ */
+export async function readTaskOptions(verb: string, taskName: string | undefined, pairs: readonly string[], inputSize?: string): Promise<TaskOptions> {
+  if (pairs.length === 0 && inputSize === undefined) return {};
+  const named = pairs.map(prefixTask).find((t) => t !== undefined);
+  const task = taskName || named;
   const bare = pairs.map((pair) => {
-    const dot = /^([a-z][a-z0-9_]*)\.(.*)$/s.exec(pair);
-    if (!dot || !(TASK_NAMES as readonly string[]).includes(dot[1])) return pair;
-    if (task !== undefined && task !== '' && dot[1] !== task) throw new ConfigError(`${verb}: --${dot[1]}.* options given but --task is ${task}`);
-    return dot[2];
+    const prefix = prefixTask(pair);
+    if (prefix === undefined) return pair;
+    if (prefix !== task) throw new ConfigError(`${verb}: --${prefix}.* options given but --task is ${task}`);
+    return pair.slice(prefix.length + 1);
   });
-  return parseOptionPairs(verb, '--task-option', bare) as TaskOptions;
+  const given: Record<string, string> = Object.fromEntries(splitPairs(verb, '--task-option', bare));
+  if (inputSize !== undefined) {
+    if ('inputSize' in given) throw new ConfigError(`${verb}: give the input size once (--input-size or --task-option inputSize=N)`);
+    given.inputSize = inputSize;
+  }
+  if (!task) throw new ConfigError(`${verb}: --task-option ${bare.join(' ')} needs --task (a task's options are typed by the task)`);
+  const { name, defaults } = await getTask(task);
+  // types and unknown keys, each error naming `<task>.<key>` and the value
+  const resolved: Record<string, unknown> = resolveConfig(name, { ...defaults, heldOut: DEFAULT_HELD_OUT }, given);
+  return Object.fromEntries(Object.keys(given).map((key) => [key, resolved[key]])) as TaskOptions;
 }
 
 /**
@@ -84,22 +113,6 @@ export function aliasPairs(verb: string, words: readonly string[]): string[] {
     i = alias.next;
   }
   return pairs;
-}
-
-/**
- * The options for `task` from `--task-option` pairs and `--input-size`, typed by the task's defaults (gen
- * writes them into the shard header, so `8` must be the number the task's default is).
- */
-export function taskOptionsFor(verb: string, task: Task, pairs: readonly string[], inputSize?: string): TaskOptions {
-  const given: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parseTaskOptions(pairs, verb, task.name))) given[key] = String(value);
-  if (inputSize !== undefined) {
-    if ('inputSize' in given) throw new ConfigError(`${verb}: give the input size once (--input-size or --task-option inputSize=N)`);
-    given.inputSize = inputSize;
-  }
-  // types and unknown keys; heldOut is the split layer's knob every task takes (src/data/held-out.ts)
-  const resolved: Record<string, unknown> = resolveConfig(task.name, { ...(task.defaults as Record<string, unknown>), heldOut: DEFAULT_HELD_OUT }, given);
-  return Object.fromEntries(Object.keys(given).map((key) => [key, resolved[key]])) as TaskOptions;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { TrainEmbedResult } from '../../flows/train-embed.ts';
 import { resolveTrainEmbedConfig, TRAIN_EMBED_OPTIONS } from '../../src/rl/embed/train-embed-config.ts';
 import { addOptionFlags } from './option-flags.ts';
-import { parseTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
+import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Flags → validated config → the flow (flows/train-embed.ts). */
 export async function trainEmbedCommand(
@@ -16,7 +16,7 @@ export async function trainEmbedCommand(
 ): Promise<TrainEmbedResult> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveTrainEmbedConfig(rest);
-  const taskOptions = parseTaskOptions(taskOption ?? [], 'train-embed', c.task);
+  const taskOptions = await readTaskOptions('train-embed', c.task, taskOption ?? []);
   const { runTrainEmbed } = await import('../../flows/train-embed.ts'); // loaded on use: `train-embed --help` stays fast
   return runTrainEmbed(c, taskOptions, log);
 }
