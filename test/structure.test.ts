@@ -6,6 +6,8 @@
  *   - src/ imports no RxJS, ink or React (streams start at operators/, screens at tui/);
  *   - inside src, the ground floor (the files directly in src/: records, tokenizer, grammar, prompt, rng,
  *     config, clip, …) imports nothing above it;
+ *   - the machine rooms sit below the network: src/webgpu (the kernel library) imports only itself and the
+ *     ground floor, src/backend (the backend choice and its patches) only those and src/webgpu;
  *   - no file in src/ flows/ operators/ tui/ longer than 300 lines.
  * Type-only imports count: a type loop is a loop a reader must walk.
  */
@@ -27,6 +29,8 @@ const roomOf = (file: string): string => {
   return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file;
 };
 const onGroundFloor = (file: string): boolean => file.startsWith('src/') && file.split('/').length === 2;
+/** The rooms below the network and the only rooms (besides their own and the ground floor) each may import. */
+const BELOW_THE_NETWORK: Readonly<Record<string, readonly string[]>> = { 'src/webgpu': [], 'src/backend': ['src/webgpu'] };
 
 /** Every import edge a → b for which `bad(a, b)` holds, as 'a → b' lines. */
 function edgesWhere(bad: (from: string, to: string) => boolean): string[] {
@@ -99,6 +103,15 @@ describe('the import graph', () => {
     expect(files.filter(onGroundFloor)).toEqual(expect.arrayContaining(['src/records.ts', 'src/tokenizer.ts', 'src/grammar.ts', 'src/prompt.ts']));
     const up = edgesWhere((from, to) => onGroundFloor(from) && !onGroundFloor(to));
     expect(up, `ground-floor files importing from above:\n${up.join('\n')}`).toEqual([]);
+  });
+
+  it('keeps the kernel library and the backend choice below the network (src/webgpu, src/backend import no room above them)', () => {
+    expect(graph.get('src/backend/speed-patches.ts')).toContain('src/webgpu/index.ts'); // the rule has edges to judge
+    const up = edgesWhere((from, to) => {
+      const allowed = BELOW_THE_NETWORK[roomOf(from)];
+      return allowed !== undefined && roomOf(to) !== roomOf(from) && !onGroundFloor(to) && !allowed.includes(roomOf(to));
+    });
+    expect(up, `machine rooms importing from above them:\n${up.join('\n')}`).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@
  * drops `navigator.gpu`; call it before exit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mixedPrecision } from '../model/loss-scale.ts';
+import { mixedPrecision } from '../webgpu/index.ts';
 import { installKernelPatches } from './kernel-patches.ts';
 import { BACKEND_NAMES, BackendError, isVerbose, requestedBackend, type BackendName, type Env, type ResolvedBackend, type ResolveOptions } from './request.ts';
 import { installSpeedPatches } from './speed-patches.ts';

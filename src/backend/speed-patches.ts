@@ -2,9 +2,7 @@
  * The speed patches of issue 9 (ASYMFLOW_SPEED_PATCHES=0 leaves them out, for before/after benchmarks):
  * Sum/Mean gradients without host ones (all backends, exact), and on webgpu our kernels (src/webgpu/install.ts).
  */
-import { setMixedPrecision } from '../model/loss-scale.ts';
-import { setPackedUpdate } from '../model/guarded-update.ts';
-import { installWebgpuKernels, setFusedOptimizer } from '../webgpu/index.ts';
+import { installWebgpuKernels, setFusedOptimizer, setMixedPrecision, setPackedUpdate } from '../webgpu/index.ts';
 import { installGradientPatches } from './grad-patches.ts';
 import type { BackendName, Env } from './request.ts';
 

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { globalNorm, type Grads } from './grad-norm.ts';
-import { fusedBackend, fusedOptimizer, type GuardedEntry, packedApplies, queueGuardedAdamw, releaseGuarded } from '../webgpu/index.ts';
+import { fusedBackend, fusedOptimizer, type GuardedEntry, packedApplies, packedUpdateOn, queueGuardedAdamw, releaseGuarded } from '../webgpu/index.ts';
 
 /**
  * Per optimizer: the chain's generation (a refusal read back starts the next), whether the next queued step
@@ -36,15 +36,6 @@ const chainOf = (optimizer: AdamW): Chain => {
   }
   return c;
 };
-
-let packedForm = true;
-
-/** ASYMFLOW_PACKED_UPDATE=0: the reference form on webgpu too (A/B runs). Returns the previous setting. */
-export function setPackedUpdate(on: boolean): boolean {
-  const was = packedForm;
-  packedForm = on;
-  return was;
-}
 
 /** Updates queued in each form since the process started (parity checks assert which form ran). */
 export const guardedForms = { packed: 0, reference: 0 };
@@ -78,7 +69,7 @@ export function queueGuardedUpdate(optimizer: AdamW, grads: Grads, loss: tf.Scal
   const generation = chain.generation;
   const step = optimizer.step + 1;
   const entries = entriesOf(optimizer, grads);
-  const form = packedForm && fusedOptimizer() !== undefined && packedApplies(entries, loss) ? 'packed' : 'reference';
+  const form = packedUpdateOn() && fusedOptimizer() !== undefined && packedApplies(entries, loss) ? 'packed' : 'reference';
   if (chain.unread > 0 && chain.form !== form) {
     throw new Error(
       `queueGuardedUpdate: the ${form} form with ${chain.unread} ${chain.form} step(s) not read back (the fused kernels or ASYMFLOW_PACKED_UPDATE changed mid-run)`,

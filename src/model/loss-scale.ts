@@ -7,6 +7,7 @@
  * the scale, and after `growthInterval` accepted steps the scale doubles (the usual GradScaler rule).
  * Kept per optimizer and saved in its checkpoint, so a resumed run scales as the uninterrupted one did.
  */
+import { mixedPrecision } from '../webgpu/index.ts';
 import type { AdamW } from './adamw.ts';
 
 export interface LossScaleState {
@@ -55,20 +56,10 @@ export class LossScale {
 }
 
 const scales = new WeakMap<AdamW, LossScale>();
-let mixed = false;
-
-/** Mixed precision on or off for the optimizers' steps (the backend sets it once the tensor cores are in use). */
-export function setMixedPrecision(on: boolean): boolean {
-  const was = mixed;
-  mixed = on;
-  return was;
-}
-
-export const mixedPrecision = (): boolean => mixed;
 
 /** The optimizer's loss scale under mixed precision (made on first use), undefined in fp32. */
 export function lossScaleOf(optimizer: AdamW): LossScale | undefined {
-  if (!mixed && !scales.has(optimizer)) return undefined;
+  if (!mixedPrecision() && !scales.has(optimizer)) return undefined; // the backend's switch (src/webgpu/update-switches.ts)
   let s = scales.get(optimizer);
   if (!s) scales.set(optimizer, (s = new LossScale()));
   return s;
