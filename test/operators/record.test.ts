@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { from, interval, lastValueFrom, Subject, take, throwError, concat, toArray } from 'rxjs';
+import { from, lastValueFrom, throwError, concat } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { record } from '../../operators/record.ts';
-import { replay } from '../../operators/replay.ts';
 import { readRecording } from '../../src/recording/index.ts';
-import { collect, rolloutLike, tempDir } from '../src/recording/helpers.ts';
+import { collect, tempDir } from '../src/recording/helpers.ts';
 
 let dir: string;
 let file: string;
@@ -50,37 +49,5 @@ describe('record', () => {
     const source = from([1, bad]).pipe(record(file, { kind: 'x' }, { flushEvery: 1 }));
     await expect(lastValueFrom(source)).rejects.toThrow(`${file}: record 1 cannot be packed`);
     expect(await collect(await readRecording(file))).toEqual([1]);
-  });
-});
-
-describe('replay', () => {
-  it('replay(record(s)) deep-equals s, typed arrays included', async () => {
-    const s = Array.from({ length: 300 }, (_, i) => rolloutLike(i, 40));
-    const passed = await lastValueFrom(from(s).pipe(record(file, { kind: 'rollouts' }), toArray()));
-    expect(passed[0]).toBe(s[0]); // the tap hands on the same objects
-    const back = await lastValueFrom(replay<(typeof s)[number]>(file).pipe(toArray()));
-    expect(back).toStrictEqual(s);
-    expect(back[7].logprobs).toBeInstanceOf(Float32Array);
-    expect(back[7].tokens).toBeInstanceOf(Int32Array);
-  });
-
-  it('replays a recorded hot stream paced by its time field', async () => {
-    const subject = new Subject<{ step: number; time: number }>();
-    const recorded = lastValueFrom(subject.pipe(record(file, { kind: 'metrics' }), toArray()));
-    for (let step = 0; step < 5; step++) subject.next({ step, time: 1_000 + step * 10 });
-    subject.complete();
-    await recorded;
-    const back = await lastValueFrom(replay(file, { pace: { speed: 1000 } }).pipe(toArray()));
-    expect(back.map((m) => (m as { step: number }).step)).toEqual([0, 1, 2, 3, 4]);
-  });
-
-  it('stops reading when unsubscribed', async () => {
-    await lastValueFrom(interval(0).pipe(take(50), record(file)));
-    expect(await lastValueFrom(replay<number>(file).pipe(take(3), toArray()))).toEqual([0, 1, 2]);
-  });
-
-  it('errors with the file name for a missing file', async () => {
-    const missing = path.join(dir, 'nope.msgpack');
-    await expect(lastValueFrom(replay(missing))).rejects.toThrow(missing);
   });
 });
