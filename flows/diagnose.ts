@@ -151,7 +151,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
       source: o.rollouts ?? `${o.checkpoint} (${rows.length} fresh rollouts of train_rl puzzles${handwritingOf(task, 'train_rl')})`,
       ...diagnose(rows, labels),
     };
-    run.writeSummary(summary as unknown as Record<string, unknown>);
+    run.writeSummary(summary);
     const table = diagnoseTable(summary);
     writeFileAtomic(run.file('table.md'), table);
     for (const line of table.trimEnd().split('\n')) log(line);

@@ -94,7 +94,7 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
     await lastValueFrom(records$, { defaultValue: undefined });
     const summary = tally.summary(meta());
     emitFigures(summary.records);
-    run.writeSummary(summary as unknown as Record<string, unknown>);
+    run.writeSummary(summary);
     for (const line of formatSummary(summary)) log(line);
     return summary;
   } finally {

@@ -29,6 +29,7 @@ export function resolveRecordingPath(target: string): string {
 /** JSON for one record: typed arrays become plain arrays, bigints numbers (or strings when unsafe). */
 export function recordToJson(record: unknown): string {
   return JSON.stringify(record, (_key, value: unknown) => {
+    // cast: isView narrows to ArrayBufferView, which TypeScript does not know to be array-like once DataView is out
     if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
     if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
     return value;

@@ -275,6 +275,6 @@ function summarize(run: Run, after: EvalFigures | null, surrogate: SurrogateRewa
     phaseMs: t.phaseMs(),
     splits,
   };
-  run.ctx.writeSummary(summary as unknown as Record<string, unknown>);
+  run.ctx.writeSummary(summary);
   return summary;
 }

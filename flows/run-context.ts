@@ -46,7 +46,7 @@ export interface RunContext {
   record<T>(kind: RecordingKind, options?: WriterOptions): MonoTypeOperatorFunction<T>;
   /** Completes config.json with what is known only once the model is up. */
   setBackend(backend: string, device?: string): void;
-  writeSummary(summary: Readonly<Record<string, unknown>>): void;
+  writeSummary(summary: object): void;
   /** A path inside the run directory. */
   file(...parts: string[]): string;
   /** Completes metrics$ and closes metrics.msgpack; calling it again does nothing. */

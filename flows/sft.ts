@@ -222,7 +222,7 @@ async function finish(run: SftRun, started: number): Promise<SftSummary> {
     weightsSha256: await weightsSha256(run.model),
     backend: { name: run.backend.name, device: run.backend.device },
   });
-  run.ctx.writeSummary(summary as unknown as Record<string, unknown>);
+  run.ctx.writeSummary(summary);
   run.log(
     `${run.verb} ${objectiveName(run.config.objective)}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
       `ã_r ${pct(summary.arCond.value)} after ${step} steps, ${summary.tokensPerSec.toFixed(0)} tokens/s`,

@@ -19,6 +19,7 @@ export default async function sampleWorker(job: Job): Promise<unknown> {
   const buffers: ArrayBufferLike[] = [];
   for (const view of [sample.png, sample.pixels]) if (ownsBuffer(view)) buffers.push(view.buffer);
   if (buffers.length === 0) return sample;
-  // Piscina's Transferable protocol: the value goes back, the buffers in its transfer list
+  // Piscina's Transferable protocol: the value goes back, the buffers in its transfer list (cast: Piscina's
+  // types name the protocol's symbol keys but not an object literal carrying them)
   return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: sample } as unknown as Parameters<typeof Piscina.move>[0]);
 }

@@ -31,7 +31,7 @@ export function installGradientPatches(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
-      const { axis } = attrs as unknown as { axis: number | number[] };
+      const { axis } = attrs as { axis: number | number[] };
       return { x: () => spread(dy as tf.Tensor, x, axis) };
     },
   });
@@ -40,7 +40,7 @@ export function installGradientPatches(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
-      const { axis } = attrs as unknown as { axis: number | number[] };
+      const { axis } = attrs as { axis: number | number[] };
       const axes = tf.util.parseAxisParam(axis, x.shape);
       const count = axes.reduce((n, a) => n * x.shape[a], 1);
       return { x: () => spread(dy as tf.Tensor, x, axis, count) };

@@ -59,8 +59,9 @@ function unsortedSegmentSumHost({ inputs, backend, attrs }: Parameters<tf.Kernel
 }
 
 function chunkedAddN(original: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]): Info {
+  // casts: AddN's inputs come as a list, which tfjs's NamedTensorInfoMap (a record by input name) does not type
   const inputs = args.inputs as unknown as Info[];
-  const device = (args.backend as unknown as { device: GPUDevice }).device;
+  const device = (args.backend as { device: GPUDevice }).device;
   const maxInputs = Math.max(2, device.limits.maxStorageBuffersPerShaderStage - 1);
   if (inputs.length <= maxInputs) return original(args) as Info;
   const b = args.backend as Backend;

@@ -41,7 +41,7 @@ export function tensorCoreGap(adapter: GPUAdapter): string | undefined {
  */
 export async function tensorCoreGapHere(): Promise<string | undefined> {
   type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
-  const dawn = (await import('webgpu')) as unknown as Dawn;
+  const dawn = (await import('webgpu')) as Dawn;
   Object.assign(globalThis, dawn.globals);
   const adapter = await dawn
     .create(TENSOR_CORE_DAWN_OPTIONS)

@@ -22,7 +22,7 @@ type DawnModule = { create(options: string[]): GPU; globals: Record<string, unkn
  * features when mixed precision is asked and the adapter has them; `onDispose` runs when the backend is disposed.
  */
 export async function activateWebgpu(env: Env, auto: boolean, precision: Precision, onDispose: () => void): Promise<ResolvedBackend> {
-  const dawn = (await import('webgpu')) as unknown as DawnModule;
+  const dawn = (await import('webgpu')) as DawnModule;
   Object.assign(globalThis, dawn.globals);
   const found = await findAdapter(dawn, env, precision === 'mixed');
   if (!found) throw new Error('no WebGPU adapter found (Dawn tried its default backends and OpenGL ES)');
@@ -59,7 +59,7 @@ export async function activateWebgpu(env: Env, auto: boolean, precision: Precisi
     }
   });
   // tfjs-webgpu checks navigator.gpu when it is imported and when a backend is constructed.
-  const nav = globalThis as unknown as { navigator?: { gpu?: GPU } };
+  const nav = globalThis as { navigator?: { gpu?: GPU } };
   if (!nav.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   (nav.navigator as { gpu?: GPU }).gpu = gpu;
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');

@@ -41,12 +41,13 @@ export interface PreparedBatch {
 }
 
 /** Tensors a loss function receives; all [B, R] float32, response-aligned. */
-export interface TokenLogprobs {
+// A type, not an interface: it then fits tf.tidy's TensorContainer (a record of tensors) without a cast.
+export type TokenLogprobs = {
   readonly logp: tf.Tensor2D; // log p(response token k | image, prompt, response[<k])
   readonly mask: tf.Tensor2D; // 1 on real response tokens (tags included)
   readonly maskP: tf.Tensor2D; // 1 strictly inside <caption>…</caption>
   readonly maskR: tf.Tensor2D; // 1 after </caption>
-}
+};
 
 export const roundUp = (n: number, bucket: number): number => Math.max(bucket, Math.ceil(n / bucket) * bucket);
 
@@ -130,7 +131,7 @@ export function headLogprobs(h: tf.Tensor3D, table: tf.Tensor2D, tied: boolean, 
 /** Scores `rows` (no gradients); the caller disposes the returned tensors (`disposeTokenLogprobs`). */
 export function scoreLogprobs(m: Vlm, rows: readonly ScoreRow[] | PreparedBatch, bucket = 64): TokenLogprobs {
   const batch = 'rows' in rows && !Array.isArray(rows) ? (rows as PreparedBatch) : prepareBatch(m.config, rows as ScoreRow[], bucket);
-  return tf.tidy(() => ({ ...tokenLogprobs(m, batch) })) as unknown as TokenLogprobs;
+  return tf.tidy(() => tokenLogprobs(m, batch));
 }
 
 export function disposeTokenLogprobs(t: TokenLogprobs): void {

@@ -20,6 +20,7 @@ function tableCrc32(): Crc32 {
   };
 }
 
+// Cast: @types/node for Node 20 has no zlib.crc32 (Node 20.15+/22.2+ do); probed, with the table above as fallback.
 const native = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
 
 export const crc32: Crc32 = native ? (data) => native(data) >>> 0 : tableCrc32();

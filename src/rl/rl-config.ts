@@ -121,5 +121,5 @@ export const RL_RESUMABLE_CHANGES: readonly (keyof RlConfig)[] = ['stopAfter', '
 export function rlConfigChanges(saved: Readonly<Record<string, unknown>>, given: RlConfig): string[] {
   if (Object.keys(saved).length === 0) return [];
   const normal = 'reward' in saved ? { ...saved, reward: toRewardSpec(saved.reward) } : saved;
-  return settingChanges(normal, given as unknown as Record<string, unknown>, RL_RESUMABLE_CHANGES, RL_DEFAULTS);
+  return settingChanges(normal, given, RL_RESUMABLE_CHANGES, RL_DEFAULTS);
 }

@@ -99,7 +99,7 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
   if (keyBias && (keyBias.shape[0] !== batch || keyBias.shape[1] !== l)) throw new Error(`attentionFused: keyBias [${keyBias.shape}], want [${batch}, ${l}]`);
   // A one-element stand-in when there is no key bias (hasBias = 0: never read).
   const kb: tf.Tensor = keyBias ?? tf.zeros([1]);
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [qs, ks, vs] = args as tf.Tensor3D[];
     const save = args[3] as tf.GradSaveFunc;
     const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
@@ -134,6 +134,6 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
         return [asTensor(dq), asTensor(dk), asTensor(dv)];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(q, k, v) as tf.Tensor3D;
 }

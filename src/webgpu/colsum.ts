@@ -99,7 +99,7 @@ export function columnSum(b: Backend, x: Info, rows: number, cols: number, shape
   const part = newOutput(b, [used * cols]);
   pass(b, part, x, rows, cols, chunk);
   pass(b, out, part, used, cols, used);
-  (b as unknown as { disposeData(id: object): void }).disposeData(part.dataId); // released once the queued work is done
+  b.disposeData(part.dataId); // released once the queued work is done
   return out;
 }
 
@@ -124,7 +124,7 @@ export function sumRows(b: Backend, x: tf.Tensor, cols: number): tf.Tensor1D {
 
 function sumLeading({ inputs, attrs }: KernelArgs, b: Backend): Info | undefined {
   const { x } = inputs as { x: Info };
-  const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
   const rank = x.shape.length;
   if (x.dtype !== 'float32' || rank < 2) return undefined;
   const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);

@@ -63,7 +63,7 @@ export function embedFusedApplies(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Te
 export function embedTextFused(b: Backend, tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor, positions: tf.Tensor): tf.Tensor {
   const [tokens, d] = tok.shape;
   const rows = ids.size;
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [ts, ps, is, qs] = args as tf.Tensor[];
     (args[4] as tf.GradSaveFunc)([is, qs]);
     const out = newOutput(b, [...is.shape, d]);
@@ -86,6 +86,6 @@ export function embedTextFused(b: Backend, tok: tf.Tensor2D, pos: tf.Tensor2D, i
         return [dTok, dPos, i0, q0];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(tok, pos, ids, positions);
 }

@@ -58,13 +58,13 @@ function run(b: Backend, name: string, code: string, inputs: tf.Tensor[]): tf.Te
 
 /** GELU of a non-empty float32 tensor on the webgpu backend `b`: [...] → [...]. */
 export function geluFused(b: Backend, x: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const xs = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([xs]);
     return {
       value: run(b, 'geluForward', FORWARD_WGSL, [xs]), // [...]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(b, 'geluBackward', BACKWARD_WGSL, [saved[0], dy]), // [...]
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(x);
 }

@@ -23,6 +23,7 @@ export interface Backend {
   makeUniforms(u: { type: string; data: number[] }[]): GPUBufferBinding;
   uniformPendingDisposal: GPUBuffer[]; // uniform buffers made since the last submit (released to the pool by it)
   makeTensorInfo(shape: number[], dtype: string): Info;
+  disposeData(dataId: object): void;
   // Kernel timing (tf.profile): tfjs's timers of the kernel being profiled, and its timestamp query.
   supportTimestampQuery: boolean;
   activeTimers: { name: string; query: Promise<number> }[] | null;
@@ -32,4 +33,5 @@ export interface Backend {
 }
 
 /** The active webgpu backend's internals (call only when tf.getBackend() is 'webgpu'). */
+// cast: tfjs's public KernelBackend type hides these internals (the webgpu backend class has them at runtime)
 export const internals = (): Backend => tf.backend() as unknown as Backend;

@@ -160,7 +160,7 @@ function forward(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: tf.Tensor1D, e
 /** LayerNorm over the last axis, [..., d] → [..., d], for the webgpu backend `b` (x, g, b float32). */
 export function layerNormFused(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: tf.Tensor1D, eps: number): tf.Tensor {
   if (x.dtype !== 'float32' || x.size === 0) throw new Error(`layerNormFused: needs a non-empty float32 input, got ${x.dtype} [${x.shape}]`);
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, gs, bs] = args as tf.Tensor[];
     const kept = saveForGradient(args[3] as tf.GradSaveFunc, [xs, gs]);
     return {
@@ -172,6 +172,6 @@ export function layerNormFused(b: Backend, x: tf.Tensor, g: tf.Tensor1D, shift: 
         return [dx, sumRows(b, dyxhat, d), sumRows(b, dy, d)]; // [..., d], [d], [d]
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(x, g, shift);
 }

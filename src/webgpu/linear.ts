@@ -70,7 +70,7 @@ export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.T
   const [n, m] = w.shape;
   const rows = x.size / n;
   const inputs = residual ? [x, w, bias, residual] : [x, w, bias];
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, ws, bs, rs] = args.slice(0, inputs.length) as tf.Tensor[];
     const kept = saveForGradient(args[inputs.length] as tf.GradSaveFunc, [xs, ws]);
     const y = product(b, view(xs, [rows, n]), ws, false, false, bs, rs); // [rows, m]
@@ -86,6 +86,6 @@ export function linearFused(b: Backend, x: tf.Tensor, w: tf.Tensor2D, bias: tf.T
         return residual ? [...grads, alias(b, dy)] : grads; // + [..., m]
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(...inputs);
 }

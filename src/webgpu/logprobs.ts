@@ -108,7 +108,7 @@ function rowsDispatch(b: Backend, name: string, code: string, buffers: Info[], r
 export function headLogprobsFused(b: Backend, h: tf.Tensor, table: tf.Tensor2D, tied: boolean, targets: tf.Tensor): tf.Tensor {
   const [vocab, d] = headSize(table, tied);
   const rows = h.size / d;
-  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [hs, ts, targetsIn] = args as tf.Tensor[];
     const z = product(b, view(hs, [rows, d]), ts, false, tied); // [rows, V]
     const logp = newOutput(b, [...targetsIn.shape]);
@@ -130,6 +130,6 @@ export function headLogprobsFused(b: Backend, h: tf.Tensor, table: tf.Tensor2D, 
         return [asTensor(view(dh, [...h0.shape])), asTensor(dTable), targets0];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return f(h, table, targets);
 }

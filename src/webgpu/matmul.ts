@@ -167,8 +167,8 @@ export function matmulOwn(
       ],
       Math.ceil((size + (colSum ? n : 0)) / 256),
     );
-    (b as unknown as { disposeData(id: object): void }).disposeData(target.dataId); // released once the queued work is done
-    if (colSumTarget) (b as unknown as { disposeData(id: object): void }).disposeData(colSumTarget.dataId);
+    b.disposeData(target.dataId); // released once the queued work is done
+    if (colSumTarget) b.disposeData(colSumTarget.dataId);
   }
   return out;
 }
@@ -199,12 +199,12 @@ export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE, tensorCore
   installed = true;
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };
-    const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
+    const { transposeA, transposeB } = attrs as MatMulAttrs;
     return matmulOwn(b, a, bm, transposeA, transposeB);
   });
   wrap('_FusedMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm, bias, preluActivationWeights } = inputs as { a: Info; b: Info; bias?: Info; preluActivationWeights?: Info };
-    const { transposeA, transposeB, activation } = attrs as unknown as MatMulAttrs;
+    const { transposeA, transposeB, activation } = attrs as MatMulAttrs;
     if (preluActivationWeights || (activation && activation !== 'linear')) return undefined;
     return matmulOwn(b, a, bm, transposeA, transposeB, bias ?? undefined);
   });

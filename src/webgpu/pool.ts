@@ -53,8 +53,7 @@ export function trimPool(pool: BufferPool, limitBytes: number, stale: (key: stri
 const limit = idleLimitBytes();
 
 /** The active backend's buffer pool when it is webgpu, else undefined. */
-const webgpuPool = (): AgingPool | undefined =>
-  tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { bufferManager?: AgingPool }).bufferManager : undefined;
+const webgpuPool = (): AgingPool | undefined => (tf.getBackend() === 'webgpu' ? (tf.backend() as { bufferManager?: AgingPool }).bufferManager : undefined);
 
 /** trimPool on the active backend's pool when it is webgpu; a no-op elsewhere. */
 export function trimWebgpuPool(limitBytes = limit): number {

@@ -20,7 +20,7 @@ const patched = new WeakSet<object>();
 export function installWriteBufferUploads(backend: object): void {
   if (patched.has(backend)) return;
   patched.add(backend);
-  const b = backend as unknown as WebgpuBackendInternals;
+  const b = backend as WebgpuBackendInternals;
   const original = b.uploadToGPU.bind(b);
   b.uploadToGPU = (dataId: object) => {
     const data = b.tensorMap.get(dataId);

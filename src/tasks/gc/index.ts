@@ -15,7 +15,8 @@ import { formatColouring, MAX_VERBOSITY, solveWithTrace } from './trace.ts';
 import { verifyGc } from './verify.ts';
 import { SearchBudgetError } from '../search-budget.ts';
 
-export interface GcOptions {
+// A type, not an interface: it then fits TaskOptions (a record) without a cast.
+export type GcOptions = {
   readonly minNodes: number;
   readonly maxNodes: number;
   readonly edgeProb: number; // probability of each pair being an edge (before rejecting isolated nodes)
@@ -23,7 +24,7 @@ export interface GcOptions {
   readonly verbosity: number; // trace detail 0..4
   readonly inputSize: number; // model-input side in px (144 = 9 patches of 16)
   readonly pngSize: number; // dataset PNG side in px
-}
+};
 
 export const GC_DEFAULTS: GcOptions = {
   minNodes: 7,
@@ -73,7 +74,7 @@ export const GC_QUERY =
 
 export const gcTask: Task = {
   name: 'gc',
-  defaults: GC_DEFAULTS as unknown as TaskOptions,
+  defaults: GC_DEFAULTS,
 
   generate(rng, id, seed, options) {
     const o = gcOptions(options);

@@ -17,12 +17,13 @@ import { countSolutions } from './solver.ts';
 import { MAX_VERBOSITY, solveWithTrace } from './trace.ts';
 import { verifyAnswer, verifySudoku } from './verify.ts';
 
-export interface SudokuOptions {
+// A type, not an interface: it then fits TaskOptions (a record) without a cast.
+export type SudokuOptions = {
   readonly blanks: number; // empty cells per puzzle (the difficulty knob)
   readonly verbosity: number; // trace detail 0..3
   readonly inputSize: number; // model-input side in px, a multiple of 9 (72 = 9 patches of 8, 144 = 9 of 16)
   readonly pngSize: number; // dataset PNG side in px
-}
+};
 
 /**
  * Defaults chosen for a small model trained from scratch (docs/architecture.md §3, Learnability), measured with
@@ -106,7 +107,7 @@ export function digitChoice(puzzle: Puzzle, givens: Grid): DigitChoice {
 
 export const sudokuTask: Task = {
   name: 'sudoku',
-  defaults: SUDOKU_DEFAULTS as unknown as TaskOptions,
+  defaults: SUDOKU_DEFAULTS,
 
   generate(rng, id, seed, options) {
     const o = sudokuOptions(options);
@@ -162,8 +163,8 @@ export const sudokuTask: Task = {
     const start = promptTokens(SUDOKU_QUERY).length;
     if (o.verbosity !== 0) return { start, side: 9, stride: 10 }; // the trace's length varies: no fixed answer position
     // At verbosity 0 the trace is one line fixed by the blank count, so every answer starts at the same token.
-    const puzzle = this.generate(new Rng('sudoku-caption-grid'), 'layout', 0, o as unknown as TaskOptions);
-    const answerStart = start + encode(this.response(puzzle, o as unknown as TaskOptions)).indexOf(TAG_IDS.answerOpen);
+    const puzzle = this.generate(new Rng('sudoku-caption-grid'), 'layout', 0, o);
+    const answerStart = start + encode(this.response(puzzle, o)).indexOf(TAG_IDS.answerOpen);
     return { start, side: 9, stride: 10, answerStart };
   },
 };
