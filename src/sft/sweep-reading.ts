@@ -50,6 +50,10 @@ function verdict(s: SweepComparison): string {
   if (lags && lifts) {
     return `The paper's point in miniature: under ${s.baseline} SFT perception lags reasoning, and ${s.other}, which gives the perception tokens a larger share of the gradient, lifts a_p.`;
   }
+  const solved = [s.lag.baseline.a, s.lag.baseline.b, s.lag.other.a, s.lag.other.b].some((x) => x > 0);
+  if (!solved) {
+    return `At this budget neither run perceives a single held-out puzzle correctly or solves one from its oracle caption (a_p = a_r = 0 for both on ${s.between.ap.n} puzzles): the paper's point cannot show here, and the table says only that.`;
+  }
   if (lifts) return `${s.other} lifts a_p, but ${s.baseline}'s own a_p does not lag its a_r outside the interval here: half of the paper's point.`;
   if (lags)
     return `${s.baseline}'s perception lags its reasoning, but ${s.other} does not lift a_p outside the interval at this budget: the asymmetry shows, the remedy does not.`;

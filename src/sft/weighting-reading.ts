@@ -32,6 +32,14 @@ function thirds(values: readonly number[]): [number, number] {
   return [mean(values.slice(0, third)), mean(values.slice(-third))];
 }
 
+/** Within this many points of each other, two weights read as about the same (a step's λ moves by more). */
+const SAME_WITHIN = 0.02;
+
+const relation = (lambda: number, share: number) =>
+  Math.abs(lambda - share) < SAME_WITHIN
+    ? `about its token share, so at this share the two objectives weigh perception alike (NGDiff departs from standard SFT where perception is a small share of the tokens)`
+    : `${lambda > share ? 'more' : 'less'} than its token share`;
+
 /** The reading's lines; a run without training metrics is named as such rather than read. */
 export function weightingReading(metrics: readonly Metric[], baseline: ReadRun, other: ReadRun): string[] {
   const share = series(metrics, baseline.run, N.perceptionTokenFraction);
@@ -47,7 +55,7 @@ export function weightingReading(metrics: readonly Metric[], baseline: ReadRun, 
   };
   return [
     `Perception is ${pct(mean(share))} of the response tokens here (the paper's GC: 2.2%), so ${baseline.label} SFT gives it ${pct(mean(share))} of the loss's weight.`,
-    `${other.label} gave perception a weight λ of ${pct(mean(lambda))} on average (${pct(early)} over the first third of its ${lambda.length} steps, ${pct(late)} over the last): ${mean(lambda) > mean(share) ? 'more' : 'less'} than its token share.`,
+    `${other.label} gave perception a weight λ of ${pct(mean(lambda))} on average (${pct(early)} over the first third of its ${lambda.length} steps, ${pct(late)} over the last): ${relation(mean(lambda), mean(share))}.`,
     `Per-token loss on perception / reasoning over the last ${Math.min(TAIL_STEPS, lambda.length)} steps: ${losses(baseline)}, ${losses(other)}.`,
   ];
 }

@@ -46,6 +46,14 @@ describe('sweepReading', () => {
     expect(sweepReading(comparison(-10, 1))[0]).toContain('perception leads reasoning (a_r − a_p −25.0 points, 95% CI −');
   });
 
+  it('says when neither run solved anything, rather than comparing zeros', () => {
+    const zero = compare(0, 0, 100);
+    const reading = sweepReading({ baseline: 'standard', other: 'NGDiff', lag: { baseline: zero, other: zero }, between: { ap: zero, ar: zero, a: zero } });
+    expect(reading[5]).toBe(
+      "At this budget neither run perceives a single held-out puzzle correctly or solves one from its oracle caption (a_p = a_r = 0 for both on 100 puzzles): the paper's point cannot show here, and the table says only that.",
+    );
+  });
+
   it('formats p-values', () => {
     expect(formatP(0.5)).toBe('0.50');
     expect(formatP(0.004321)).toBe('0.0043');

@@ -24,6 +24,13 @@ describe('weightingReading', () => {
     ]);
   });
 
+  it('reads λ within 2 points of the token share as about the same', () => {
+    const metrics = [...at('standard', N.perceptionTokenFraction, [0.431]), ...at('ngdiff', N.lambda, [0.446])];
+    expect(weightingReading(metrics, standard, ngdiff)[1]).toContain(
+      '44.6% on average (44.6% over the first third of its 1 steps, 44.6% over the last): about its token share',
+    );
+  });
+
   it('says which run has no metrics instead of reading', () => {
     expect(weightingReading(at('standard', N.perceptionTokenFraction, [0.4]), standard, ngdiff)).toEqual([
       'NGDiff: no training metrics to read the perception weighting from.',
