@@ -25,6 +25,7 @@ import { weightingReading } from '../src/sft/weighting-reading.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import type { RunWatch } from './watch.ts';
 import { runSweepSft, settingMetrics, type SweepSftResult } from './sweep-sft.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 
 /** The demo's training settings, chosen on val (DEMO_CHOICE; the scout's table: docs/demo.md). */
 export const DEMO_CONFIG: Readonly<Record<string, unknown>> = {
@@ -63,7 +64,8 @@ export interface DemoOptions {
   readonly overrides?: Readonly<Record<string, unknown>>; // SftConfig keys (tests shrink the run)
   readonly modelOptions?: Readonly<Record<string, unknown>>; // default DEMO_MODEL_OPTIONS
   readonly taskOptions?: TaskOptions; // bench/demo-scout.ts tries others on val (default DEMO_TASK_OPTIONS)
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the table and its reading; default: the log given, else stdout
   readonly watch?: (setting: SweepSetting, watch: RunWatch) => Promise<void> | void;
 }
 
@@ -80,7 +82,7 @@ export function demoConfig(options: Pick<DemoOptions, 'out' | 'backend' | 'overr
 export const DEMO_SETTINGS: readonly SweepSetting[] = sweepSettings([], ['standard', 'ngdiff']);
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result: say } = outputLines(options);
   const base = demoConfig(options);
   log(`demo: ${DEMO_CHOICE}`);
   const result = await runSweepSft({
@@ -90,6 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     taskOptions: options.taskOptions ?? DEMO_TASK_OPTIONS,
     modelOptions: options.modelOptions ?? DEMO_MODEL_OPTIONS,
     log,
+    result: say,
     watch: options.watch,
   });
   const out = path.resolve(options.out);
@@ -100,8 +103,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const reading = [...sweepReading(comparison), ...weightingReading(metrics, named(baseline), named(other))];
   const files = [...result.files, ...writeReading(out, comparison, reading)];
   if (base.plots) files.push(await writeSelectedCurves(metrics, [N.ap, N.ar], path.join(out, 'plots', 'ap-ar.png')));
-  log('');
-  for (const line of reading) log(line);
+  say('');
+  for (const line of reading) say(line);
   log(
     `demo: reading in ${path.join(out, 'reading.md')}, paired statistics in ${path.join(out, 'comparison.json')}, a_p and a_r over steps in ${path.join(out, 'plots', 'ap-ar.png')}`,
   );

@@ -33,6 +33,7 @@ import { createScorePool } from '../src/rl/score-pool.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { openRun } from './run-context.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 
 export interface DiagnoseRunOptions {
   readonly rollouts?: string; // a rollouts.msgpack to re-score
@@ -52,7 +53,8 @@ export interface DiagnoseRunOptions {
   readonly overwrite?: boolean; // replace an existing diagnose run in `out`
   readonly config: unknown;
   readonly surrogates?: readonly SurrogateReward[]; // rewards written in code, diagnosed beside the named ones
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the table; default: the log given, else stdout
 }
 
 export interface DiagnoseResult extends DiagnoseSummary {
@@ -67,7 +69,7 @@ async function* collectSamples(samples: AsyncIterable<Sample>, into: Map<string,
 }
 
 export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult> {
-  const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(o);
   if (!o.rollouts && !o.checkpoint)
     throw new Error('diagnose needs --rollouts FILE (re-score a recording) or --checkpoint DIR --task T (sample fresh rollouts)');
   const named = o.rewards.filter((r) => r.kind !== 'outcome' && r.kind !== 'perception'); // both are always diagnosed
@@ -154,7 +156,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
     run.writeSummary(summary);
     const table = diagnoseTable(summary);
     writeFileAtomic(run.file('table.md'), table);
-    for (const line of table.trimEnd().split('\n')) log(line);
+    for (const line of table.trimEnd().split('\n')) result(line);
     return summary;
   } finally {
     run.close();

@@ -16,12 +16,14 @@ import { generatedSamples } from '../src/data/generated-samples.ts';
 import type { EvalSummary } from '../src/eval/eval-summary.ts';
 import type { OpenAIPolicy } from '../src/policy/openai-policy.ts';
 import type { Policy } from '../src/policy/policy.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { runEvaluate, throwIfAllFailed } from './evaluate.ts';
 
 export interface EvalRunIo {
-  readonly log?: (line: string) => void; // default: stdout
+  readonly log?: LineSink; // progress, the split's header, backend: default stderr (src/output-lines.ts)
+  readonly result?: LineSink; // each split's summary; default: the log given, else stdout
   /** A progress callback for one split's evaluation of at most `total` records (the command draws a bar). */
   readonly progress?: (split: string, total: number) => (records: number) => void;
 }
@@ -36,8 +38,8 @@ interface OpenedPolicy {
 /** Evaluates the split (and its extra test views) into config.out; returns the asked split's summary. */
 export async function runEval(config: EvalConfig, taskOptions: TaskOptions, io: EvalRunIo = {}): Promise<EvalSummary> {
   const task = await getTask(config.task);
-  const say = io.log ?? console.log;
-  const { policy, sampleOptions, backend } = await openPolicy(config, taskOptions, io.log);
+  const { log: say, result } = outputLines(io);
+  const { policy, sampleOptions, backend } = await openPolicy(config, taskOptions, say);
   const evaluate = async (split: string, out: string, record: string | undefined) => {
     say(
       `eval: ${split}${handwritingOf(task, split)}; ${config.data !== '' ? 'content overlap measured by gen when it wrote the shard' : auditLine(task, split, config.n, config.seed, sampleOptions)}`,
@@ -54,7 +56,8 @@ export async function runEval(config: EvalConfig, taskOptions: TaskOptions, io: 
       record,
       overwrite: config.overwrite,
       config: { eval: { ...config, split }, taskOptions: sampleOptions, backend: backend ?? null },
-      log: io.log,
+      log: say,
+      result,
       // The total is an upper bound with --data (a dataset may hold fewer samples than --n).
       onProgress: io.progress?.(split, config.n * config.completions * (config.mode === 'both' ? 2 : 1)),
     });
@@ -74,7 +77,7 @@ export async function runEval(config: EvalConfig, taskOptions: TaskOptions, io: 
 }
 
 /** Our checkpoint on a backend, or an endpoint (for `--image pixels`, rendered at the size it serves). */
-async function openPolicy(config: EvalConfig, taskOptions: TaskOptions, log?: (line: string) => void): Promise<OpenedPolicy> {
+async function openPolicy(config: EvalConfig, taskOptions: TaskOptions, log: LineSink): Promise<OpenedPolicy> {
   // Loaded on use, so a command's `--help` loads no tfjs or sharp.
   if (config.policy === 'openai') {
     const { OpenAIPolicy } = await import('../src/policy/openai-policy.ts');
@@ -101,11 +104,11 @@ async function openPolicy(config: EvalConfig, taskOptions: TaskOptions, log?: (l
  * it decodes are exactly those an in-process eval of the same checkpoint feeds the model (resizing another
  * size there is close, not equal, and flips near-tied greedy tokens).
  */
-async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOptions, baseUrl: string, log?: (line: string) => void): Promise<TaskOptions> {
+async function servedRenderOptions(policy: OpenAIPolicy, taskOptions: TaskOptions, baseUrl: string, log: LineSink): Promise<TaskOptions> {
   const served = await policy.servedInputSize();
   const asked = taskOptions.inputSize;
   if (served === undefined) {
-    if (asked === undefined) (log ?? console.log)(`eval: ${baseUrl} lists no input_size for its model; sending pixels at the task's default input size`);
+    if (asked === undefined) log(`eval: ${baseUrl} lists no input_size for its model; sending pixels at the task's default input size`);
     return taskOptions;
   }
   if (asked !== undefined && asked !== served) {

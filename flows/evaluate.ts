@@ -20,6 +20,7 @@ import type { Policy } from '../src/policy/policy.ts';
 import type { Sample } from '../src/records.ts';
 import type { Task } from '../src/tasks/task.ts';
 import { checkRecordPath } from '../src/io/output-path.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 import { openRun } from './run-context.ts';
 
 export interface EvaluateRunOptions {
@@ -34,7 +35,8 @@ export interface EvaluateRunOptions {
   readonly record?: string; // an extra recording of the scored records
   readonly overwrite?: boolean; // replace an existing eval run in `out` and an existing --record FILE
   readonly config: unknown; // the resolved command config, saved with the run
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the summary's lines; default: the log given, else stdout
   /** Called after each scored record with the count so far; given, it replaces the per-batch log line. */
   readonly onProgress?: (records: number) => void;
 }
@@ -55,7 +57,7 @@ export function formatSummary(s: EvalSummary): string[] {
 
 export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSummary> {
   const { policy, task, sampling } = options;
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(options);
   const started = Date.now();
   const run = openRun({ out: options.out, config: options.config, verb: 'eval', overwrite: options.overwrite });
   try {
@@ -95,7 +97,7 @@ export async function runEvaluate(options: EvaluateRunOptions): Promise<EvalSumm
     const summary = tally.summary(meta());
     emitFigures(summary.records);
     run.writeSummary(summary);
-    for (const line of formatSummary(summary)) log(line);
+    for (const line of formatSummary(summary)) result(line);
     return summary;
   } finally {
     run.close(); // the policy is the caller's to close

@@ -41,7 +41,7 @@ import type { TaskName, TaskOptions } from '../src/tasks/task.ts';
 export interface GenerateRunOptions {
   readonly config: GenConfig;
   readonly taskOptions: TaskOptions; // the task's knobs as given (the task validates them)
-  readonly log?: (line: string) => void;
+  readonly log?: (line: string) => void; // the summary lines (what was written, the measured overlap): the verb's result
   readonly onProgress?: (done: number, total: number) => void;
 }
 

@@ -32,7 +32,7 @@ export interface ImportOptions {
   readonly task?: TaskName; // default: inferred from the first row
   readonly inputSize?: number; // default: the task's inputSize
   readonly overwrite?: boolean; // replace an existing shard of this task and split
-  readonly log?: (line: string) => void;
+  readonly log?: (line: string) => void; // the summary lines (what was imported, how): the verb's result
 }
 
 export interface ImportSummary {

@@ -29,6 +29,7 @@ import { PART_KINDS } from './reproduce-parts.ts';
 import { writeReport } from './reproduce-report.ts';
 import { seedRuns, type SeedRun } from './reproduce-seeds.ts';
 import { readPartSummary, type Versions } from './reproduce-summary.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 
 export interface ReproduceOptions {
   readonly preset: string;
@@ -38,7 +39,8 @@ export interface ReproduceOptions {
   readonly resume: boolean;
   readonly only?: readonly string[]; // part names (task/kind, or seed-S/task/kind for one seed of --seeds); default all
   readonly seeds?: readonly number[]; // training seeds; default the preset's one seed, in DIR itself
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the report's path; default: the log given, else stdout
   /** Run the parts as jobs elsewhere (`--parallel K` child processes, the queue); default: one after another here. */
   readonly executor?: JobExecutor;
 }
@@ -101,7 +103,7 @@ function pinPreset(out: string, preset: string): void {
 }
 
 export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult> {
-  const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(o);
   const preset = presetOf(o.preset);
   const tasks = parseTasks(o.tasks.join(','));
   const all = partNames(tasks, preset);
@@ -133,7 +135,7 @@ export async function runReproduce(o: ReproduceOptions): Promise<ReproduceResult
   const todo = jobs.filter((j) => !skipped.includes(j.name));
   const ran = o.executor ? await executeParts(todo, o.executor, preset, o.backend, log) : await runHere(todo, o.backend, preset, v, log);
   const report = await writeReport({ out, preset, tasks, parts: all, seeds, backendRequest: o.backend, versions: v });
-  log(`reproduce: wrote ${report}`);
+  result(`reproduce: wrote ${report}`);
   return { report, ran, skipped };
 }
 

@@ -44,11 +44,13 @@ import type { SurrogateReward } from '../src/rl/rewards/surrogate.ts';
 import { rlCheckpointDir, rlSavedStep, saveRlCheckpoint } from '../src/rl/rl-checkpoint.ts';
 import type { RlConfig } from '../src/rl/rl-config.ts';
 import { evaluateHeldOut, type EvalFigures } from '../src/rl/rl-eval.ts';
+import { EvaluationStopped } from '../src/eval/evaluate.ts';
 import type { RlScored } from '../src/rl/rl-records.ts';
 import { startRl, type RlStart } from '../src/rl/rl-start.ts';
 import type { StepUpdated } from '../src/rl/rl-step.ts';
 import { createScorePool, type ScorePool } from '../src/rl/score-pool.ts';
 import { stepMetrics } from '../src/rl/step-metrics.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { claimTrainingRun } from './resume-policy.ts';
@@ -67,7 +69,8 @@ export interface RlRunOptions {
   readonly extraRewards?: readonly SurrogateReward[];
   /** `throwIfGpuErrors`: a GPU error (e.g. out of memory) makes a step's numbers garbage; the run stops before saving them. */
   readonly backend?: { readonly name: string; readonly device?: string; throwIfGpuErrors?(where: string): void };
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the before/after figures; default: the log given, else stdout
   /** Attach a dashboard, log or custom subscriber once the run directory is open; awaited after the run ends. */
   readonly watch?: (watch: RunWatch) => Promise<void> | void;
 }
@@ -81,7 +84,8 @@ interface Run extends RlStart {
   readonly taskOptions: TaskOptions;
   readonly rollouts$: Subject<RlScored>; // the main stream, recorded once (DIR/rollouts.msgpack, --record)
   readonly totals: RewardTotals;
-  readonly log: (line: string) => void;
+  readonly log: LineSink;
+  readonly result: LineSink;
   before: EvalFigures | null;
   done: number; // GRPO steps done
   stopRequested: boolean;
@@ -91,7 +95,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
   const c = o.config;
   const spec = c.reward;
   if (o.surrogate && spec.kind === 'outcome') throw new Error('rl: a custom perception reward needs a reward other than outcome (R = α·custom + (1−α)·a)');
-  const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(o);
   const latest = rlCheckpointDir(c.out);
   const rolloutsFile = path.resolve(c.out, 'rollouts.msgpack');
   const claimed = await claimTrainingRun({
@@ -130,6 +134,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
     taskOptions,
     rollouts$,
     log,
+    result,
     totals: new RewardTotals(start.progress?.totals),
     before: start.progress?.before ?? null,
     done: start.step,
@@ -158,7 +163,7 @@ export async function runRl(o: RlRunOptions): Promise<RlSummary> {
     const audit = runAudit(task, c.seed, taskOptions, { split: 'train_rl', n: c.steps * c.prompts }, { split: c.evalSplit, n: c.evalN });
     log(`rl: prompts train_rl${handwritingOf(task, 'train_rl')}, evaluation ${c.evalSplit}${handwritingOf(task, c.evalSplit)}; ${audit.line}`);
     if (!claimed.resumed) run.before = c.evalN > 0 ? await evaluate(run, 'before', 0) : null;
-    else if (run.before) log(figuresLine('before', run.before));
+    else if (run.before) result(figuresLine('before', run.before));
     await train(run, pool, surrogate, spec);
     const after = run.done >= c.steps && c.evalN > 0 ? await evaluate(run, 'after', run.done) : null;
     return summarize(run, after, surrogate, audit.line);
@@ -237,23 +242,35 @@ async function checkpoint(run: Run): Promise<void> {
   await saveRlCheckpoint(rlCheckpointDir(config.out), { model: policy, optimizer, rngs, step: done, progress: { before, totals: totals.state() }, config });
 }
 
-/** The before/after evaluation on the held-out subset: metrics at `step`, a log line (a line a tenth with an ETA: minutes on CPU). */
-async function evaluate(run: Run, when: 'before' | 'after', step: number): Promise<EvalFigures> {
+/**
+ * The before/after evaluation on the held-out subset: metrics at `step`, a figures line (and a line a tenth with
+ * an ETA: minutes on CPU). A stop request abandons it at the next batch (null): an abandoned `after` leaves the
+ * run not completed, so --resume evaluates it.
+ */
+async function evaluate(run: Run, when: 'before' | 'after', step: number): Promise<EvalFigures | null> {
   const c = run.config;
   const onProgress = progressLines(`rl: evaluating ${when}`, 2 * c.evalN, run.log);
-  const f = await evaluateHeldOut(run.policy, run.task, {
-    n: c.evalN,
-    split: c.evalSplit,
-    seed: c.seed,
-    temperature: c.evalTemperature,
-    maxTokens: c.evalMaxTokens,
-    taskOptions: run.taskOptions,
-    batch: c.rolloutBatch,
-    onProgress,
-  });
+  let f: EvalFigures;
+  try {
+    f = await evaluateHeldOut(run.policy, run.task, {
+      n: c.evalN,
+      split: c.evalSplit,
+      seed: c.seed,
+      temperature: c.evalTemperature,
+      maxTokens: c.evalMaxTokens,
+      taskOptions: run.taskOptions,
+      batch: c.rolloutBatch,
+      onProgress,
+      shouldStop: () => run.stopRequested,
+    });
+  } catch (error) {
+    if (!(error instanceof EvaluationStopped)) throw error;
+    run.log(`rl: evaluation ${when} training abandoned after ${error.records} records (stop requested)`);
+    return null;
+  }
   run.options.backend?.throwIfGpuErrors?.(`rl evaluation ${when} training`);
   run.ctx.emitMany(step, { [MetricNames.a]: f.a.value, [MetricNames.ap]: f.ap.value, [MetricNames.ar]: f.ar.value, [MetricNames.arCond]: f.arCond.value });
-  run.log(figuresLine(when, f));
+  run.result(figuresLine(when, f));
   return f;
 }
 
@@ -266,7 +283,7 @@ function summarize(run: Run, after: EvalFigures | null, surrogate: SurrogateRewa
     alpha: c.alpha,
     tokenLambda: c.tokenLambda,
     steps: run.done,
-    completed: run.done >= c.steps,
+    completed: run.done >= c.steps && (c.evalN === 0 || after !== null), // an abandoned final evaluation: --resume does it
     before: run.before,
     after,
     rewards: t.summary(),

@@ -16,7 +16,8 @@
  *
  * Stopping: `--stop-after K` ends after step K as if killed (periodic checkpoints only, no summary), and
  * `--resume` continues from DIR/checkpoints bit for bit (weights, AdamW moments, data cursor, RNG); a stop
- * request (`q` on the dashboard, SIGINT) ends after the current step with a checkpoint and a summary.
+ * request (`q` on the dashboard, SIGINT) ends after the current step with a checkpoint and a summary; an
+ * evaluation under way is abandoned at its next batch, and --resume does it again (flows/sft-run.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,11 +40,12 @@ import { startSft } from '../src/sft/sft-start.ts';
 import { sftSummary, type SftSummary } from '../src/sft/sft-summary.ts';
 import type { SftStage, SftStepRecord } from '../src/sft/step-record.ts';
 import type { TrainRow } from '../src/sft/train-rows.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Task, TaskOptions } from '../src/tasks/task.ts';
 import { claimTrainingRun } from './resume-policy.ts';
 import { openRun, type RunContext } from './run-context.ts';
-import { checkpoint, evaluate, pct, recordStep, type SftRun, type SftVariant } from './sft-run.ts';
+import { checkpoint, evaluate, evaluateMissed, pct, recordStep, type SftRun, type SftVariant } from './sft-run.ts';
 import { dueEvery, runTrainingLoop } from './training-loop.ts';
 import type { RunWatch } from './watch.ts';
 
@@ -53,7 +55,8 @@ export interface SftRunOptions {
   readonly config: SftConfig;
   readonly taskOptions?: TaskOptions; // generation/rendering/trace knobs (inputSize comes from the model)
   readonly modelOptions?: Readonly<Record<string, unknown>>; // model overrides on the named size, e.g. { d: 32 }
-  readonly log?: (line: string) => void; // default: stdout
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the final figures line; default: the log given, else stdout
   /** Attach a dashboard, log or custom subscriber; the flow awaits the returned promise after the run ends. */
   readonly watch?: (watch: RunWatch) => Promise<void> | void;
   /** Another stage on the same machinery (`asymflow pretrain`); default: sft's own (sftVariant). */
@@ -84,7 +87,7 @@ export function sftVariant(config: SftConfig, task: Task): SftVariant {
 export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
   const started = Date.now();
   const { config } = options;
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(options);
   const task = await getTask(config.task);
   const variant = options.variant ?? sftVariant(config, task);
   const verb = variant.verb;
@@ -113,7 +116,7 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
     ctx.setBackend(backend.name, backend.device);
     const start = await startSft(config, identity, checkpoints, { verb, defaults: variant.defaults });
     if (config.resume) log(`${verb}: resuming ${ctx.dir} at step ${start.optimizer.step} of ${totalSteps(config)}`);
-    const r: SftRun = (run = { ...start, config, verb, identity, ctx, task, backend, data: NO_DATA, samples$, steps$, log, stopRequested: false });
+    const r: SftRun = (run = { ...start, config, verb, identity, ctx, task, backend, data: NO_DATA, samples$, steps$, log, result, stopRequested: false });
     watched = options.watch?.({
       metrics$: ctx.metrics$,
       samples$: samples$.asObservable(),
@@ -121,6 +124,7 @@ export async function runSft(options: SftRunOptions): Promise<SftRunResult> {
       requestStop: () => void (r.stopRequested = true),
     });
     r.data = await variant.loadData(r.model.config, options.taskOptions ?? {}, log);
+    if (config.resume) await evaluateMissed(r);
     for (const plan of stagePlans(config, r.data)) {
       const end = await trainStage(r, plan);
       if (end === 'stopped') {
@@ -201,11 +205,12 @@ async function trainStage(run: SftRun, plan: StagePlan): Promise<'done' | 'stopp
 /** Final evaluation (unless the user stopped the run), checkpoint, summary.json and plots. */
 async function finish(run: SftRun, started: number): Promise<SftSummary> {
   const step = run.optimizer.step;
-  const stopped = run.stopRequested && step < totalSteps(run.config) ? ('quit' as const) : undefined;
+  let stopped = run.stopRequested && step < totalSteps(run.config) ? ('quit' as const) : undefined;
   if (!stopped) {
     // the final evaluation's scored completions, one JSON object a line (as `asymflow eval` writes them)
-    const { records } = await evaluate(run, step);
-    writeFileAtomic(run.ctx.file('records.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const e = await evaluate(run, step);
+    if (e) writeFileAtomic(run.ctx.file('records.jsonl'), e.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    else stopped = 'quit'; // stopped during it: --resume evaluates the checkpoint
   }
   if (step > 0) await checkpoint(run);
   const summary = sftSummary({
@@ -223,7 +228,7 @@ async function finish(run: SftRun, started: number): Promise<SftSummary> {
     backend: { name: run.backend.name, device: run.backend.device },
   });
   run.ctx.writeSummary(summary);
-  run.log(
+  run.result(
     `${run.verb} ${objectiveName(run.config.objective)}: a ${pct(summary.a.value)} a_p ${pct(summary.ap.value)} a_r ${pct(summary.ar.value)} ` +
       `ã_r ${pct(summary.arCond.value)} after ${step} steps, ${summary.tokensPerSec.toFixed(0)} tokens/s`,
   );

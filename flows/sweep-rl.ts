@@ -21,6 +21,7 @@ import { sweepRow, sweepTable, type RlSweepRow } from '../src/rl/sweep-table.ts'
 import type { TaskOptions } from '../src/tasks/task.ts';
 import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
 import { runRl, type RlRunOptions, type RlSummary } from './rl.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 
 export interface SweepRlOptions {
   readonly base: RlConfig; // α and out are replaced per run
@@ -29,7 +30,8 @@ export interface SweepRlOptions {
   readonly taskOptions?: TaskOptions;
   readonly backend?: RlRunOptions['backend'];
   readonly plot?: boolean; // default true
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the table; default: the log given, else stdout
   /** Run the α values as jobs elsewhere (local child processes, the queue); default: one after another here. */
   readonly executor?: JobExecutor;
 }
@@ -73,18 +75,18 @@ export async function runAlpha(
 }
 
 export async function runSweepRl(o: SweepRlOptions): Promise<RlSweepRow[]> {
-  const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(o);
   if (o.base.evalN === 0) throw new Error('sweep rl needs the before/after evaluation: --eval-n must be positive');
   ensureDir(o.out);
   const lock = acquireRunLock(o.out, 'sweep rl'); // the runs inside hold their own locks
   try {
-    return await sweepLocked(o, log);
+    return await sweepLocked(o, log, result);
   } finally {
     lock.release();
   }
 }
 
-async function sweepLocked(o: SweepRlOptions, log: (line: string) => void): Promise<RlSweepRow[]> {
+async function sweepLocked(o: SweepRlOptions, log: LineSink, result: LineSink): Promise<RlSweepRow[]> {
   const summaries = o.executor ? await executeAlphas(o, o.executor) : await sequentially(o.alphas, (alpha) => runAlpha(o, alpha, log));
   const rows: RlSweepRow[] = [];
   o.alphas.forEach((alpha, i) => {
@@ -96,7 +98,7 @@ async function sweepLocked(o: SweepRlOptions, log: (line: string) => void): Prom
   writeJsonAtomic(path.join(o.out, 'sweep.json'), { task: o.base.task, reward, steps: o.base.steps, rows });
   const table = sweepTable(rows, `RL α sweep on ${o.base.task}: R = α·${reward} + (1−α)·a, ${o.base.steps} steps (accuracy %, change from init)`);
   writeFileAtomic(path.join(o.out, 'table.md'), table);
-  for (const line of table.trimEnd().split('\n')) log(line);
+  for (const line of table.trimEnd().split('\n')) result(line);
   if (o.plot !== false) log(`sweep rl: wrote ${await writeTradeoffPlot(rows, path.join(o.out, 'plots'))}`);
   return rows;
 }

@@ -23,6 +23,7 @@ import { jobSpec, type JobExecutor } from '../src/queue/job-spec.ts';
 import { runSft } from './sft.ts';
 import type { RunWatch } from './watch.ts';
 import { getTask } from '../src/tasks/registry.ts';
+import { outputLines, type LineSink } from '../src/output-lines.ts';
 
 export interface SweepSftOptions {
   readonly base: SftConfig; // every setting's config; objective and out are the setting's
@@ -30,7 +31,8 @@ export interface SweepSftOptions {
   readonly out: string; // the sweep directory
   readonly taskOptions?: TaskOptions;
   readonly modelOptions?: Readonly<Record<string, unknown>>;
-  readonly log?: (line: string) => void;
+  readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
+  readonly result?: LineSink; // the table; default: the log given, else stdout
   readonly watch?: (setting: SweepSetting, watch: RunWatch) => Promise<void> | void;
   /** Run the settings as jobs elsewhere (local child processes, the queue); default: one after another here. */
   readonly executor?: JobExecutor;
@@ -42,7 +44,7 @@ export interface SweepSftResult {
 }
 
 export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftResult> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { log, result } = outputLines(options);
   const out = path.resolve(options.out);
   ensureDir(out);
   const lock = acquireRunLock(out, 'sweep sft'); // the runs inside hold their own locks
@@ -61,7 +63,7 @@ export async function runSweepSft(options: SweepSftOptions): Promise<SweepSftRes
       rows,
     };
     const files = [...writeTables(out, table), ...(options.base.plots ? await writePlots(out, table, options.settings) : [])];
-    log(tableMarkdown(table).trimEnd());
+    result(tableMarkdown(table).trimEnd());
     log(`sweep: wrote ${files.map((f) => path.relative(out, f)).join(', ')} in ${out}`);
     return { table, files };
   } finally {

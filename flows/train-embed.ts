@@ -17,16 +17,17 @@ export interface TrainEmbedResult {
 }
 
 /** Trains and saves the encoder; DIR stays locked until it is saved. */
-export async function runTrainEmbed(config: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: string) => void): Promise<TrainEmbedResult> {
+/** `log` gets progress, `result` (default: `log`) the final line. */
+export async function runTrainEmbed(config: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: string) => void, result = log): Promise<TrainEmbedResult> {
   const claim = claimRunDir(config.out, { verb: 'train-embed', overwrite: config.overwrite });
   try {
-    return await train(config, taskOptions, log);
+    return await train(config, taskOptions, log, result);
   } finally {
     claim.release();
   }
 }
 
-async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: string) => void): Promise<TrainEmbedResult> {
+async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: string) => void, result: (line: string) => void): Promise<TrainEmbedResult> {
   // Loaded on use, so `train-embed --help` loads no tfjs.
   const [{ resolveBackend }, { disposeEncoder, saveEncoder }, { trainEmbed }] = await Promise.all([
     import('../src/backend/index.ts'),
@@ -44,6 +45,6 @@ async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: 
   });
   await saveEncoder(c.out, encoder, { task: c.task, loss, accuracy, config: c });
   disposeEncoder(encoder);
-  log(`train-embed: wrote ${c.out}/embed.json (final loss ${loss.toFixed(3)}, in-batch accuracy ${(100 * accuracy).toFixed(1)}%)`);
+  result(`train-embed: wrote ${c.out}/embed.json (final loss ${loss.toFixed(3)}, in-batch accuracy ${(100 * accuracy).toFixed(1)}%)`);
   return { loss, accuracy };
 }

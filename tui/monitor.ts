@@ -1,6 +1,6 @@
 /**
  * What a flow's CLI command attaches to a run: the Ink dashboard when stdout is a terminal, plain log lines
- * otherwise (docs/architecture.md §8). Both read the same shared metric stream. `q` on the dashboard, and the first Ctrl-C
+ * on stderr otherwise (docs/architecture.md §8; progress is never the result: src/output-lines.ts). Both read the same shared metric stream. `q` on the dashboard, and the first Ctrl-C
  * (SIGINT, or the key in the dashboard's raw mode) call `onQuit` and the flow decides how to stop; a second
  * Ctrl-C exits at once (tui/interrupt.ts).
  */
@@ -21,7 +21,8 @@ export interface MonitorOptions {
   readonly info: RunInfo;
   readonly onQuit?: () => void; // checkpoint, then complete metrics$
   readonly isTTY?: boolean; // default: process.stdout.isTTY
-  readonly stdout?: NodeJS.WriteStream; // default process.stdout
+  readonly stdout?: NodeJS.WriteStream; // the dashboard's terminal; default process.stdout
+  readonly plainOut?: NodeJS.WritableStream; // the plain log's lines and interrupt notices; default process.stderr
   readonly plain?: Pick<PlainLogOptions, 'everySteps' | 'everyMs'>;
   readonly frameMs?: number; // dashboard redraw cap, default 100 ms
   readonly patchConsole?: boolean; // dashboard: route console.* above the live panel (default true)
@@ -38,7 +39,7 @@ export interface Monitor {
 export function attachMonitor(options: MonitorOptions): Monitor {
   const stdout = options.stdout ?? process.stdout;
   const isTTY = options.isTTY ?? stdout.isTTY === true;
-  return isTTY ? attachDashboard(options, stdout) : attachPlainLog(options, stdout);
+  return isTTY ? attachDashboard(options, stdout) : attachPlainLog(options, options.plainOut ?? process.stderr);
 }
 
 /** Attaches a monitor to what a flow offers its watchers (flows/watch.ts): `q` / Ctrl-C request its stop. */
@@ -82,16 +83,16 @@ function attachDashboard(options: MonitorOptions, stdout: NodeJS.WriteStream): M
   return { kind: 'dashboard', done, detach };
 }
 
-function attachPlainLog(options: MonitorOptions, stdout: NodeJS.WriteStream): Monitor {
+function attachPlainLog(options: MonitorOptions, out: NodeJS.WritableStream): Monitor {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  const interrupts = options.onQuit ? handleInterrupts({ onStop: options.onQuit, notify: (line) => stdout.write(`${line}\n`) }) : undefined;
+  const interrupts = options.onQuit ? handleInterrupts({ onStop: options.onQuit, notify: (line) => out.write(`${line}\n`) }) : undefined;
   const cleanup = () => {
     interrupts?.dispose();
     resolve();
   };
   const subscription = plainLogLines$({ ...options, ...options.plain }).subscribe({
-    next: (line) => stdout.write(`${line}\n`),
+    next: (line) => out.write(`${line}\n`),
     complete: cleanup,
     error: cleanup,
   });

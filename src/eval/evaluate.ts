@@ -19,6 +19,19 @@ export interface EvaluateOptions {
   readonly n?: number; // completions per sample and mode (default 1)
   readonly batchSize?: number; // samples per generate call (default 8)
   readonly onRecord?: (record: EvalRecord) => void;
+  /** Asked before each batch: true abandons the evaluation with EvaluationStopped (a training run's stop request). */
+  readonly shouldStop?: () => boolean;
+}
+
+/**
+ * An evaluation abandoned at a batch boundary because its run was asked to stop (`q`, Ctrl-C): a long CPU
+ * evaluation must not hold a stop for minutes, and partial figures would pass for whole ones.
+ */
+export class EvaluationStopped extends Error {
+  constructor(readonly records: number) {
+    super(`evaluation stopped after ${records} records: the run was asked to stop`);
+    this.name = 'EvaluationStopped';
+  }
 }
 
 export interface Evaluation {
@@ -99,8 +112,9 @@ export async function evaluatePolicy(
   const tally = new EvalTally();
   const records: EvalRecord[] = [];
   for await (const batch of batches(samples, batchSize)) {
-    await yieldIfDue(); // scoring and the policy may not wait on anything: let timers and signals in
     for (const mode of modesOf(options.mode)) {
+      await yieldIfDue(); // scoring and the policy may not wait on anything: let timers and signals in
+      if (options.shouldStop?.()) throw new EvaluationStopped(records.length);
       for (const record of await generateAndScore(policy, task, batch, mode, sampling)) {
         tally.add(record);
         records.push(record);

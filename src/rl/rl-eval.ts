@@ -28,6 +28,8 @@ export interface ModelEvalOptions {
   readonly batch: number;
   /** Called after each scored record with the count so far and the total (n × both modes). */
   readonly onProgress?: (records: number, total: number) => void;
+  /** Asked before each batch: true abandons the evaluation (EvaluationStopped, src/eval/evaluate.ts). */
+  readonly shouldStop?: () => boolean;
 }
 
 export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
@@ -41,6 +43,7 @@ export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOption
     seed: o.seed,
     batchSize: o.batch,
     onRecord: () => o.onProgress?.(++done, 2 * o.n),
+    shouldStop: o.shouldStop,
   });
   return { n: summary.n, ...accuracyOf(summary), parseFailures: summary.parseFailures.total, perPuzzle: perPuzzleOf(records) };
 }

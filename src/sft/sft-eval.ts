@@ -24,6 +24,8 @@ export interface SftEvalOptions {
   readonly batchSize: number;
   /** Called after each scored record with the count so far and the total (samples × modes). */
   readonly onProgress?: (records: number, total: number) => void;
+  /** Asked before each batch: true abandons the evaluation (EvaluationStopped, src/eval/evaluate.ts). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** One evaluation's figures, kept in the run's history (checkpoint metadata and summary.json). */

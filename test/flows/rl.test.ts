@@ -1,7 +1,8 @@
 /**
  * The RL flow end to end on the CPU with the tiny model: a few GRPO steps write rollouts.msgpack (tokens,
  * log-probs, spans, every reward), metrics and summary.json; an interrupted run resumed with --resume ends
- * with the same weights and the same recorded rollouts as an uninterrupted one.
+ * with the same weights and the same recorded rollouts as an uninterrupted one; a stop during the final
+ * evaluation abandons it at its next batch, and --resume evaluates it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,4 +122,26 @@ describe('rl flow', () => {
     const recorded = await readAll<RlScored>(extra);
     expect(recorded.map((r) => [r.step, r.text, r.reward])).toEqual(rollouts.map((r) => [r.step, r.text, r.reward]));
   }, 240_000); // 126 s on a loaded 2-core machine
+
+  it('a stop during the after-training evaluation abandons it at the next batch; --resume evaluates it to the same figures', async () => {
+    const one = (out: string, extra: Record<string, unknown> = {}) => flags(out, { steps: 1, rolloutBatch: 1, ...extra });
+    const straight = await runRl({ config: one(path.join(dir, 'eval-straight')), surrogate: digits, log: () => {} });
+    const out = path.join(dir, 'eval-stopped');
+    const lines: string[] = [];
+    let requestStop: (() => void) | undefined;
+    const stopped = await runRl({
+      config: one(out),
+      surrogate: digits,
+      log: (line) => {
+        lines.push(line);
+        if (line.startsWith('rl: evaluating after: 1/4')) requestStop!(); // 3 records to go: they must not be waited for
+      },
+      watch: (w) => void (requestStop = w.requestStop),
+    });
+    expect(lines).toContain('rl: evaluation after training abandoned after 1 records (stop requested)');
+    expect(stopped).toMatchObject({ steps: 1, completed: false, after: null });
+    const resumed = await runRl({ config: one(out, { resume: true }), surrogate: digits, log: () => {} });
+    expect(resumed.completed).toBe(true);
+    expect(resumed.after).toEqual(straight.after);
+  }, 240_000);
 });

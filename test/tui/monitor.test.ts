@@ -13,9 +13,9 @@ function fakeStdout(isTTY: boolean) {
 }
 
 describe('attachMonitor', () => {
-  it('prints plain lines when stdout is not a TTY and resolves done when the metric stream ends', async () => {
+  it('prints plain lines on stderr when stdout is not a TTY and resolves done when the metric stream ends', async () => {
     const out = fakeStdout(false);
-    const monitor = attachMonitor({ metrics$: from([m(1), m(2)]), info, stdout: out.stream, plain: { everySteps: 1 } });
+    const monitor = attachMonitor({ metrics$: from([m(1), m(2)]), info, stdout: fakeStdout(false).stream, plainOut: out.stream, plain: { everySteps: 1 } });
     expect(monitor.kind).toBe('plain');
     await monitor.done;
     expect(out.text()).toBe('step 1/2 loss=1.000 elapsed=0:00 eta=0:00\nstep 2/2 loss=0.500 elapsed=0:00 eta=0:00\ndone: 2/2 steps in 0:00\n');

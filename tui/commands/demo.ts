@@ -29,6 +29,7 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
       out,
       backend: options.backend,
       log,
+      result: io.log ?? monitor.result,
       watch: io.log ? undefined : (_s, w) => monitor.watch(w),
     });
     log(

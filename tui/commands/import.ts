@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { ImportSummary } from '../../flows/import-parquet.ts';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../src/data/import-config.ts';
 import { addOptionFlags } from './option-flags.ts';
+import { toStdout } from '../../src/output-lines.ts';
 
 export { resolveImportConfig, splitFromFileName, type ImportConfig } from '../../src/data/import-config.ts';
 
@@ -21,7 +22,7 @@ export async function importCommand(flags: Readonly<Record<string, unknown>>, lo
     task: config.task === '' ? undefined : config.task,
     inputSize: config.inputSize === 0 ? undefined : config.inputSize,
     overwrite: config.overwrite,
-    log: log ?? ((line) => process.stderr.write(`${line}\n`)),
+    log: log ?? toStdout,
   });
 }
 

@@ -25,7 +25,8 @@ export function parseSpeed(raw: string | number | undefined): number | undefined
 export async function replayDashboard(file: string, speed?: number): Promise<void> {
   // Loaded on use (msgpackr, ink), so `replay --help` stays fast.
   const [{ replayWatch }, { watchRun }] = await Promise.all([import('../../flows/replay.ts'), import('../monitor.ts')]);
-  await watchRun(await replayWatch(file, speed)).done;
+  // The re-played run is what the verb was asked for: its plain lines (no terminal) are the result, on stdout.
+  await watchRun(await replayWatch(file, speed), { plainOut: process.stdout }).done;
 }
 
 export function registerReplay(program: Command): void {

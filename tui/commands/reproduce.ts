@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { ReproduceResult } from '../../flows/reproduce.ts';
 import { parseSeeds } from '../../flows/reproduce-seeds.ts';
 import { ConfigError } from '../../src/config.ts';
+import { toStderr, toStdout } from '../../src/output-lines.ts';
 import { addExecutorOptions, executorFrom } from './executor-flags.ts';
 
 export interface ReproduceFlags {
@@ -27,7 +28,8 @@ export interface ReproduceFlags {
 
 /** Runs `asymflow reproduce` with command-line style flags; `--list` returns the part names without running. */
 export async function reproduceCommand(flags: ReproduceFlags, given?: (line: string) => void): Promise<ReproduceResult | string[]> {
-  const log = given ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const log = given ?? toStderr;
+  const result = given ?? toStdout;
   // Loaded on use, so `reproduce --help` loads no tfjs.
   const [{ listLines, parseTasks, partNames, presetOf, runReproduce }, { parseBackendRequest }] = await Promise.all([
     import('../../flows/reproduce.ts'),
@@ -36,7 +38,7 @@ export async function reproduceCommand(flags: ReproduceFlags, given?: (line: str
   const preset = presetOf(flags.preset ?? 'smoke');
   const tasks = parseTasks(flags.tasks ?? 'gc,sudoku');
   if (flags.list) {
-    for (const line of listLines(tasks, preset)) log(line);
+    for (const line of listLines(tasks, preset)) result(line);
     return partNames(tasks, preset);
   }
   if (!flags.out) throw new ConfigError('reproduce: --out DIR is required (the report and every run go there)');
@@ -51,7 +53,7 @@ export async function reproduceCommand(flags: ReproduceFlags, given?: (line: str
   const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
   // No log given: the CLI's own stdout, where a terminal gets the live job board.
   const executor = executorFrom('reproduce', { queue: flags.queue, parallel: flags.parallel }, flags.out, log, undefined, given ? undefined : process.stdout);
-  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log, executor });
+  return runReproduce({ preset: preset.name, tasks, backend, out: flags.out, resume: flags.resume === true, only, seeds, log, result, executor });
 }
 
 export function registerReproduce(program: Command): void {

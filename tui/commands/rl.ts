@@ -28,9 +28,16 @@ export async function rlCommand(
   ]);
   const monitor = runMonitor();
   const log = options.log ?? monitor.log;
-  const backend = await resolveBackend(config.backend || undefined, { log: options.log });
+  const backend = await resolveBackend(config.backend || undefined, { log });
   try {
-    return await runRl({ config, taskOptions, backend, log, watch: options.monitor === false ? undefined : (w) => monitor.watch(w) });
+    return await runRl({
+      config,
+      taskOptions,
+      backend,
+      log,
+      result: options.log ?? monitor.result,
+      watch: options.monitor === false ? undefined : (w) => monitor.watch(w),
+    });
   } finally {
     monitor.close();
   }

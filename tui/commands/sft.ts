@@ -97,10 +97,11 @@ export async function sftCommand(flags: Readonly<Record<string, unknown>>, io: S
   return runMonitored('sft', config, taskOptions, modelOptions, io, (run) => runSft({ config, modelOptions, ...run }));
 }
 
-/** What a verb on the SFT machinery hands its flow: the fitted task options, where lines go, the watchers. */
+/** What a verb on the SFT machinery hands its flow: the fitted task options, where log and result lines go, the watchers. */
 export interface MonitoredRun {
   readonly taskOptions: TaskOptions;
   readonly log: (line: string) => void;
+  readonly result: (line: string) => void;
   readonly watch: (w: RunWatch) => Promise<void> | void;
 }
 
@@ -126,6 +127,7 @@ export async function runMonitored(
     return await run({
       taskOptions,
       log,
+      result: io.log ?? monitor.result,
       watch: (w) => {
         const extra = io.watch?.(w);
         if (io.log) return extra;

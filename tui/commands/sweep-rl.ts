@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../src/config.ts';
+import { toStderr, toStdout } from '../../src/output-lines.ts';
 import { alphaRunConfig, RL_OPTIONS, RL_RUN_ONLY_KEYS } from '../../src/rl/rl-config.ts';
 import type { RlSweepRow } from '../../src/rl/sweep-table.ts';
 import { addOptionFlags } from './option-flags.ts';
@@ -42,14 +43,7 @@ export async function sweepRlCommand(
   const taskOptions = await readTaskOptions('sweep rl', base.task, taskOption ?? []);
   // Loaded on use, so `sweep rl --help` loads no tfjs.
   const [{ runSweepRl }, { resolveBackend }] = await Promise.all([import('../../flows/sweep-rl.ts'), import('../../src/backend/index.ts')]);
-  const executor = executorFrom(
-    'sweep rl',
-    { queue, parallel },
-    out,
-    options.log ?? ((l) => process.stdout.write(`${l}\n`)),
-    undefined,
-    options.log ? undefined : process.stdout,
-  );
+  const executor = executorFrom('sweep rl', { queue, parallel }, out, options.log ?? toStderr, undefined, options.log ? undefined : process.stdout);
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log: options.log });
   const one = (seed: number, dir: string) =>
@@ -62,7 +56,7 @@ export async function sweepRlCommand(
     rows.push(r);
     return r;
   });
-  (options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(table.trimEnd());
+  (options.log ?? toStdout)(table.trimEnd());
   return rows.flat();
 }
 

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { SweepSftResult } from '../../flows/sweep-sft.ts';
 import { accuracyValues } from '../../src/eval/accuracy.ts';
+import { toStderr } from '../../src/output-lines.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { parseLambdaList, parseWithList, settingConfig, sweepSettings } from '../../src/sft/sweep-table.ts';
 import { addTrainingOptions, fittedTaskOptions } from './sft.ts';
@@ -53,16 +54,10 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
   ]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
+  const result = io.log ?? monitor.result;
   // Every setting trains on the same traces: fitted once, as a fresh run would be (resume: false).
   const taskOptions = await fittedTaskOptions('sweep sft', { ...base, resume: false }, taskOptionsGiven, modelOptions, log);
-  const executor = executorFrom(
-    'sweep sft',
-    { queue, parallel },
-    base.out,
-    io.log ?? ((l) => process.stdout.write(`${l}\n`)),
-    undefined,
-    io.log ? undefined : process.stdout,
-  );
+  const executor = executorFrom('sweep sft', { queue, parallel }, base.out, io.log ?? toStderr, undefined, io.log ? undefined : process.stdout);
   // Runs elsewhere resolve the backend where they run (a coordinator may have no GPU).
   const backend = executor ? undefined : await resolveBackend(base.backend || undefined, { log });
   const one = (seed: number, out: string) =>
@@ -73,6 +68,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
       taskOptions,
       modelOptions,
       log,
+      result,
       watch: io.log ? undefined : (_setting, w) => monitor.watch(w),
       executor,
     });
@@ -85,7 +81,7 @@ export async function sweepSftCommand(flags: Readonly<Record<string, unknown>>, 
       results.push(r);
       return r.table.rows.map((x) => ({ setting: x.setting, ...accuracyValues(x) }));
     });
-    log(table.trimEnd());
+    result(table.trimEnd());
     return results[0];
   } finally {
     monitor.close();

@@ -7,18 +7,20 @@ import type { Command } from 'commander';
 import type { TrainEmbedResult } from '../../flows/train-embed.ts';
 import { resolveTrainEmbedConfig, TRAIN_EMBED_OPTIONS } from '../../src/rl/embed/train-embed-config.ts';
 import { addOptionFlags } from './option-flags.ts';
+import { toStderr, toStdout } from '../../src/output-lines.ts';
 import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
 /** Flags → validated config → the flow (flows/train-embed.ts). */
 export async function trainEmbedCommand(
   flags: Readonly<Record<string, unknown>>,
-  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  log: (line: string) => void = toStderr,
+  result: (line: string) => void = log === toStderr ? toStdout : log,
 ): Promise<TrainEmbedResult> {
   const { taskOption, ...rest } = flags as { taskOption?: string[] };
   const c = resolveTrainEmbedConfig(rest);
   const taskOptions = await readTaskOptions('train-embed', c.task, taskOption ?? []);
   const { runTrainEmbed } = await import('../../flows/train-embed.ts'); // loaded on use: `train-embed --help` stays fast
-  return runTrainEmbed(c, taskOptions, log);
+  return runTrainEmbed(c, taskOptions, log, result);
 }
 
 export function registerTrainEmbed(program: Command): void {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { RunningWorker } from '../../flows/queue-worker.ts';
 import { ConfigError } from '../../src/config.ts';
+import { toStderr } from '../../src/output-lines.ts';
 import { redactUrl } from '../../src/queue/redis-url.ts';
 
 export interface WorkerFlags {
@@ -23,7 +24,7 @@ const positiveInt = (flag: string, v: string | number | undefined, fallback: num
   return n;
 };
 
-export async function workerCommand(flags: WorkerFlags, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningWorker> {
+export async function workerCommand(flags: WorkerFlags, log: (line: string) => void = toStderr): Promise<RunningWorker> {
   if (!flags.queue) throw new ConfigError('worker: --queue redis://HOST:PORT is required');
   // Loaded on use, so `worker --help` loads no tfjs.
   const [{ startWorker }, { parseBackendRequest }] = await Promise.all([import('../../flows/queue-worker.ts'), import('../../src/backend/index.ts')]);
