@@ -113,6 +113,7 @@ describe('diagnose', () => {
     expect(fs.readFileSync(path.join(d, 'table.md'), 'utf8')).toContain('outcome reward a vs perception a_p');
 
     const fresh = path.join(dir, 'fresh');
+    const freshLines: string[] = [];
     const f = await runDiagnose({
       checkpoint: init,
       task: 'gc',
@@ -126,9 +127,10 @@ describe('diagnose', () => {
       scoreThreads: 0,
       out: fresh,
       config: {},
-      log: () => {},
+      log: (line) => freshLines.push(line),
     });
     expect(f.rollouts).toBe(3);
+    expect(freshLines.filter((l) => l.startsWith('diagnose: scoring: 3/3 (100%)'))).toHaveLength(1); // fresh sampling shows its progress
     expect(f.surrogates['self:2'].n).toBe(3);
     const recorded = await readAll<RlScored>(path.join(fresh, 'rollouts.msgpack'));
     expect(recorded).toHaveLength(3);
