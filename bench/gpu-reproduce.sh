@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `asymflow reproduce --preset full` through the device tool, some parts per call (issue 7):
 #   PARTS="gc/sft gc/ngdiff" bash bench/gpu-reproduce.sh        (carry [".device", "runs/repro-carry"])
-# The paper preset (issue 16; docs/reproduce.md): PRESET=paper SEEDS=0,1,2 KEEP="sft/standard prestage/prestage-ngdiff"
+# The paper preset (issue 16; docs/reproduce.md): PRESET=paper SEEDS=0,1,2 KEEP="pretrain/run sft/standard prestage/prestage-ngdiff"
 #   PARTS="gc/sft gc/prestage" bash bench/gpu-reproduce.sh — KEEP names the runs whose weights later parts need
-#   (rl@α, token-lambda@λ, diagnose and surrogate-rl@R start from sft/standard; the teacher is prestage's).
+#   (the SFT parts start from pretrain/run; rl@α, token-lambda@λ, diagnose, surrogate-rl@R from sft/standard; the
+#   teacher is prestage's). A small checkpoint at 2,560 positions is ~16 MB: keep only what the next calls need.
 # A warm machine is handed back 30 s after a call, so the reproduce directory travels: it comes back as
 # $OUT/repro.tgz (copy it to runs/repro-carry/repro.tgz for the next call) without rollouts, step records and
 # checkpoints, except the weights of gc/sft's standard run, which later parts (rl, diagnose, surrogate-rl) start

@@ -6,7 +6,7 @@
  *   surrogate-rl  ← diagnose (the embed encoder), rl (its α run is reused for the oracle reward)
  *   sft, lambda, ngdiff, prestage: independent
  * and a paper preset's one-setting parts (flows/reproduce-paper-parts.ts), by their kind before the `@`:
- *   rl@α, token-lambda@λ  ← sft;  diagnose ← sft, prestage (the teacher);  surrogate-rl@R ← diagnose, prestage
+ *   every SFT part ← pretrain;  rl@α, token-lambda@λ ← sft;  diagnose ← sft, prestage (the teacher);  surrogate-rl@R ← diagnose, prestage
  *
  * A dependency outside the parts being run (finished earlier, or not in --only) is not waited for: the
  * part's own check names what is missing.
@@ -15,12 +15,13 @@ import { writeJsonAtomic } from '../src/io/atomic-write.ts';
 import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
 import { jobSpec, type JobSpec } from '../src/queue/job-spec.ts';
 import { runPaperPart } from './reproduce-paper-parts.ts';
-import { runPart, splitPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { PART_KINDS, runPart, splitPart, type PartContext, type PartKind } from './reproduce-parts.ts';
 import { withSeed, type SeedRun } from './reproduce-seeds.ts';
 import { summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
 
 const NEEDS: Partial<Record<string, readonly string[]>> = { rl: ['sft'], diagnose: ['sft'], 'surrogate-rl': ['diagnose', 'rl'] };
 const PAPER_NEEDS: Partial<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(['sft', 'scratch', 'lambda', 'ngdiff', 'prestage', 'share'].map((k) => [k, ['pretrain']])),
   rl: ['sft'],
   'token-lambda': ['sft'],
   diagnose: ['sft', 'prestage'],
@@ -43,7 +44,7 @@ export async function runOnePart(
   const ctx: PartContext = { out: run.dir, task, preset, backend: { name: o.backend.name, device: o.backend.device }, log: o.log };
   o.log(`reproduce: ${name}: running`);
   const started = Date.now();
-  const output = splitPart(kind)[1] === undefined ? await runPart(kind as PartKind, ctx) : await runPaperPart(kind, ctx);
+  const output = (PART_KINDS as readonly string[]).includes(kind) ? await runPart(kind as PartKind, ctx) : await runPaperPart(kind, ctx);
   const summary: PartSummary = {
     part,
     task,

@@ -7,6 +7,9 @@
  *   token-lambda@λ    outcome-only GRPO with RL token reweighting λ        (the paper's H1-vs-H2 RL control)
  *   surrogate-rl@R    GRPO with surrogate reward R at the preset's α       (Table 4)
  *
+ *   pretrain          the stage before post-training (`asymflow pretrain`), the SFT parts' --init
+ *   scratch           standard SFT from the seed's fresh weights, beside sft from the pre-stage
+ *
  * The grids' other parts (sft, ngdiff, prestage, diagnose) are the ordinary ones (flows/reproduce-parts.ts).
  */
 import fs from 'node:fs';
@@ -19,15 +22,20 @@ import {
   cliLine,
   figures,
   partDir,
+  pretrainDir,
   splitPart,
   withKnobs,
   type PartContext,
   type PartOutput,
+  type PretrainPartResult,
   type RlPartResult,
+  type SftPartResult,
   type SharePartResult,
 } from './reproduce-part-kit.ts';
 import { needSft, readRlSummary, rlFlags, rlPart, rlRunResult, surrogateRlPart } from './reproduce-parts.ts';
-import { runSftPart, sweepPart, targetShare } from './reproduce-sft-parts.ts';
+import { initialEvaluation, runSftPart, sweepPart, targetShare } from './reproduce-sft-parts.ts';
+import { runPretrain } from './pretrain.ts';
+import { resolvePretrainConfig } from '../src/pretrain/pretrain-config.ts';
 import { runRl } from './rl.ts';
 
 /** The grid setting of part `name` as a number the preset lists, or a clear error. */
@@ -70,6 +78,53 @@ async function tokenLambdaPart(c: PartContext, lambda: number, name: string): Pr
   };
 }
 
+/** `asymflow pretrain` with the preset's model, task and sizes; its own evaluation on `val`. */
+async function pretrainPart(c: PartContext, pre: { captionSteps: number; reasoningSteps: number; evalN: number }): Promise<PartOutput> {
+  const s = sftOf(c.preset, c.task);
+  const dir = pretrainDir(c);
+  const flags = {
+    task: c.task,
+    model: c.preset.model,
+    captionSteps: pre.captionSteps,
+    reasoningSteps: pre.reasoningSteps,
+    batch: s.batch,
+    lr: s.lr,
+    warmupSteps: s.warmupSteps,
+    evalN: pre.evalN,
+    evalBatch: s.evalBatch,
+    evalMaxTokens: c.preset.maxTokens[c.task],
+    bucket: s.bucket,
+    seed: c.preset.seed,
+    backend: c.backend.name,
+    plots: false,
+    checkpointEvery: pre.captionSteps + pre.reasoningSteps,
+    out: dir,
+  };
+  const config = resolvePretrainConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
+  const result = await runPretrain({
+    config,
+    taskOptions: c.preset.taskOptions[c.task],
+    modelOptions: c.preset.modelOptions[c.task],
+    log: (l) => c.log(`  ${l}`),
+  });
+  if (!result.summary) throw new Error(`reproduce: the pretrain run in ${dir} ended without a summary`);
+  return {
+    commands: [cliLine('pretrain', withKnobs(c, flags))],
+    result: { final: figures(result.summary), steps: result.summary.steps, runDir: dir } satisfies PretrainPartResult,
+  };
+}
+
+/** Standard SFT from the seed's fresh weights: what the pre-stage changes, beside part sft. */
+async function scratchPart(c: PartContext): Promise<PartOutput> {
+  const init = await initialEvaluation(c, true);
+  const dir = partDir(c, 'scratch', 'standard');
+  const { summary, command } = await runSftPart(c, 'standard', dir, { init: '', evalEvery: sftOf(c.preset, c.task).evalEvery });
+  return {
+    commands: [`(initial model: the seed-${c.preset.seed} fresh weights, evaluated in-process)`, command],
+    result: { init, final: figures(summary), evaluations: summary.evaluations, steps: summary.steps, runDir: dir } satisfies SftPartResult,
+  };
+}
+
 /** Runs the one-setting part `kind` (`rl@0.5`, …) of a paper preset. */
 export async function runPaperPart(kind: string, c: PartContext): Promise<PartOutput> {
   const paper = c.preset.paper;
@@ -77,6 +132,12 @@ export async function runPaperPart(kind: string, c: PartContext): Promise<PartOu
   if (!paper) throw new Error(`reproduce: part ${c.task}/${kind} needs a paper preset (--preset paper)`);
   const name = `${c.task}/${kind}`;
   switch (base) {
+    case 'pretrain':
+      if (paper.pretrain) return pretrainPart(c, paper.pretrain);
+      break;
+    case 'scratch':
+      if (paper.pretrain) return scratchPart(c);
+      break;
     case 'lambda':
       return sweepPart(c, 'lambda', { lambdas: [setting(name, arg, c.preset.lambdas)], dir: kind });
     case 'share':

@@ -6,9 +6,9 @@
  * dose–response (src/reproduce/verdicts.ts sftGainChecks).
  */
 import type { Measured } from '../src/reproduce/checks.ts';
-import type { Figures, RlPartResult, SftPartResult, SharePartResult } from './reproduce-parts.ts';
+import type { Figures, PretrainPartResult, RlPartResult, SftPartResult, SharePartResult } from './reproduce-parts.ts';
 import { allSeeds, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
-import { delta } from './reproduce-tables.ts';
+import { delta, FIG_HEAD, figuresRow } from './reproduce-tables.ts';
 
 /** One perception share's SFT result in one seed: the dose–response point verdict 1 compares. */
 export interface ShareLevel {
@@ -63,6 +63,39 @@ export function paperSection(runs: readonly SeedRun[], parts: readonly string[],
     md.push('');
     shares = runs.map((_, i) => rows.map((r) => ({ share: r.share, label: r.label, final: r.finals[i] })));
   } else md.push(...[`${task}/sft`, ...levels].filter((p) => !allSeeds(runs, p)).map(missing), '');
+
+  if (parts.includes(`${task}/pretrain`)) {
+    const pre = allSeeds<PretrainPartResult>(runs, `${task}/pretrain`);
+    const scratch = allSeeds<SftPartResult>(runs, `${task}/scratch`);
+    md.push('### The stage before post-training (`asymflow pretrain`, docs/pretrain.md): standard SFT from it and from scratch', '');
+    if (pre && scratch && sft) {
+      md.push(
+        `The pre-stage alone, on ${pre[0].final.a.count} \`val\` puzzles after ${pre[0].steps} steps:`,
+        '',
+        ...FIG_HEAD,
+        figuresRow(
+          'pretrain checkpoint (val)',
+          pre.map((p) => p.final),
+        ),
+        '',
+        "Standard SFT on the test puzzles (change from each run's own initial model):",
+        '',
+        '| start | a_p | a_r | a |',
+        '|---|---|---|---|',
+        gainRow(
+          'from the pre-stage',
+          sft.map((s) => s.final),
+          sft.map((s) => s.init),
+        ),
+        gainRow(
+          'from scratch',
+          scratch.map((s) => s.final),
+          scratch.map((s) => s.init),
+        ),
+        '',
+      );
+    } else md.push(...[`${task}/pretrain`, `${task}/scratch`, `${task}/sft`].filter((p) => !allSeeds(runs, p)).map(missing), '');
+  }
 
   const token = gridSeeds<RlPartResult>(runs, parts, task, 'token-lambda', (e) => ({ runs: e.flatMap((x) => x.runs), table: '' }));
   if (parts.some((p) => p.startsWith(`${task}/token-lambda@`))) {

@@ -42,6 +42,12 @@ export interface SftPartResult {
   readonly runDir: string;
   readonly share?: number; // a paper preset's: the perception token share of the targets it trained on
 }
+/** A paper preset's `pretrain`: the stage's own evaluation (on val) after its steps. */
+export interface PretrainPartResult {
+  readonly final: Figures;
+  readonly steps: number;
+  readonly runDir: string;
+}
 /** A paper preset's `share@V`: standard SFT at trace verbosity V (the dose–response of H1). */
 export interface SharePartResult {
   readonly verbosity: number;
@@ -65,6 +71,7 @@ export interface RlRunResult {
   readonly reward: string;
   readonly before: Figures;
   readonly after: Figures;
+  readonly rRewardPerception?: number; // r(R, a_p) over the run's rollouts (Fig. 11); absent in parts recorded before it
 }
 export interface RlPartResult {
   readonly runs: readonly RlRunResult[];
@@ -77,7 +84,7 @@ export interface DiagnosePartResult {
 
 export interface PartOutput {
   readonly commands: readonly string[];
-  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult | SharePartResult;
+  readonly result: SftPartResult | SweepPartResult | PrestagePartResult | RlPartResult | DiagnosePartResult | SharePartResult | PretrainPartResult;
 }
 
 /** `asymflow VERB --flag value …` for flags named as the commander options are (camelCase → kebab-case). */
@@ -102,6 +109,9 @@ export const figures = (f: Figures): Figures => ({ ...accuracyOf(f), ...(f.perPu
 export const partDir = (c: Pick<PartContext, 'out' | 'task'>, kind: string, ...rest: string[]) => path.join(c.out, c.task, kind, ...rest);
 export const sftCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'sft', 'standard', 'checkpoints');
 export const embedDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'diagnose', 'embed');
+/** A paper preset's pre-post-training run (part `pretrain`), which its SFT parts start from. */
+export const pretrainDir = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'pretrain', 'run');
+
 /** The teacher a paper preset names `teacher:prestage`: the pre-stage + NGDiff checkpoint, trained for perception. */
 export const prestageCheckpoint = (c: Pick<PartContext, 'out' | 'task'>) => partDir(c, 'prestage', 'prestage-ngdiff', 'checkpoints');
 
@@ -111,6 +121,14 @@ export function resolveReward(c: Pick<PartContext, 'out' | 'task'>, reward: stri
   const dir = prestageCheckpoint(c);
   if (!hasCheckpoint(dir)) throw new Error(`reproduce: the teacher reward of ${c.task} is the pre-stage checkpoint ${dir}; run part ${c.task}/prestage first`);
   return `teacher:${dir}`;
+}
+
+/** A paper preset's pretrain run directory, which must hold its checkpoint. */
+export function needPretrain(c: Pick<PartContext, 'out' | 'task'>): string {
+  const dir = pretrainDir(c);
+  if (!hasCheckpoint(path.join(dir, 'checkpoints')))
+    throw new Error(`reproduce: the SFT parts of ${c.task} start from ${dir}; run part ${c.task}/pretrain first`);
+  return dir;
 }
 
 /** SFT training flags shared by every SFT part (CLI names; resolved by resolveSftConfig like the CLI). */
@@ -132,6 +150,7 @@ export function sftFlags(c: PartContext): Record<string, unknown> {
     seed: c.preset.seed,
     backend: c.backend.name,
     plots: false, // the report draws its own figures, after the parts (sharp may be missing where the parts train)
+    ...(c.preset.paper?.pretrain ? { init: needPretrain(c) } : {}),
   };
 }
 

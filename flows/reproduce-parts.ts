@@ -26,6 +26,7 @@ import { sftOf } from '../src/reproduce/presets.ts';
 import { hasCheckpoint } from '../src/sft/sft-checkpoint.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import { runDiagnose } from './diagnose.ts';
+import { rolloutCorrelation } from './reproduce-dynamics.ts';
 import {
   cliLine,
   embedDir,
@@ -103,8 +104,12 @@ export async function rlPart(c: PartContext, grid?: { readonly alphas: readonly 
     plot: false, // drawn by the report (Fig. 10)
     log: (l) => c.log(`  ${l}`),
   });
-  const runs = alphas.map((alpha) =>
-    rlRunResult(`α=${alpha}`, alpha, 'perception', readRlSummary(path.join(out, `alpha-${alpha}`)), path.join(out, `alpha-${alpha}`)),
+  const runs = await Promise.all(
+    alphas.map(async (alpha) => {
+      const dir = path.join(out, `alpha-${alpha}`);
+      const r = await rolloutCorrelation(dir);
+      return { ...rlRunResult(`α=${alpha}`, alpha, 'perception', readRlSummary(dir), dir), ...(r === undefined ? {} : { rRewardPerception: r }) };
+    }),
   );
   return {
     commands: [cliLine('sweep rl', withKnobs(c, { alpha: alphas.join(','), ...flags, out }, false))],

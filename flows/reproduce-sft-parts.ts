@@ -8,6 +8,8 @@ import { generatedSamples } from '../src/data/generated-samples.ts';
 import { withCaptionGrid } from '../src/model/caption-grid.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { createVlm, disposeVlm } from '../src/model/vlm.ts';
+import { loadCheckpoint } from '../src/model/checkpoint.ts';
+import { resolveCheckpointDir } from '../src/model/checkpoint-dir.ts';
 import type { Sample } from '../src/records.ts';
 import { sftOf } from '../src/reproduce/presets.ts';
 import { objectiveName } from '../src/sft/objective-spec.ts';
@@ -22,6 +24,7 @@ import { perceptionShare, type PerceptionShare } from '../src/reproduce/percepti
 import {
   cliLine,
   figures,
+  needPretrain,
   partDir,
   sftFlags,
   withKnobs,
@@ -51,8 +54,11 @@ export async function runSftPart(
   return { summary: result.summary, command: cliLine('sft', withKnobs(c, flags)) };
 }
 
-/** The initial model (same seed, so the same weights the SFT run starts from) on the same test samples. */
-async function initialEvaluation(c: PartContext): Promise<Figures> {
+/**
+ * The initial model on the same test samples: the seed's fresh weights (the same the SFT run starts from), or
+ * with `fresh` false and a paper preset's pre-stage the pretrain checkpoint the SFT parts start from.
+ */
+export async function initialEvaluation(c: PartContext, fresh = false): Promise<Figures> {
   const s = sftOf(c.preset, c.task);
   const task = await getTask(c.task);
   const mc = modelConfig(
@@ -67,7 +73,9 @@ async function initialEvaluation(c: PartContext): Promise<Figures> {
     options: { ...c.preset.taskOptions[c.task], inputSize: mc.inputSize },
   }))
     samples.push(x);
-  const model = createVlm(mc, c.preset.seed);
+  const init = c.preset.paper?.pretrain && !fresh ? await loadCheckpoint(resolveCheckpointDir(needPretrain(c))) : undefined;
+  init?.optimizer?.dispose();
+  const model = init?.model ?? createVlm(mc, c.preset.seed);
   try {
     const e = await evaluateAtStep(model, task, samples, 0, {
       mode: 'both',

@@ -10,6 +10,7 @@ import { type Check } from '../src/reproduce/checks.ts';
 import { FINDINGS, type SeedParts } from '../src/reproduce/verdicts.ts';
 import { accuracyCurves, correlationBars, tradeoff } from './reproduce-plots.ts';
 import type { DiagnosePartResult, Figures, PrestagePartResult, RlPartResult, SftPartResult, SweepPartResult } from './reproduce-parts.ts';
+import { dynamicsSection } from './reproduce-dynamics.ts';
 import { paperSection } from './reproduce-paper-section.ts';
 import { allSeeds as allSeedResults, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
 import { type Versions } from './reproduce-summary.ts';
@@ -162,6 +163,18 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       ...rl[0].runs.map((r, i) => ({ setting: r.label, ...mean(runsAt(i).map((x) => x.after)) })),
     ];
     md.push('', await figure(out, `${task} Fig. 10: RL trade-off`, () => tradeoff(rows, path.join(plots, 'fig10'))), '');
+    // Fig. 11: how well each α's reward tracks perception, against what it did to perception
+    md.push(`### Fig. 11 analogue — r(R, a_p) over each α run's rollouts against its Δa_p on the held-out puzzles${seedNote}`, '');
+    md.push('| α | r(R, a_p) | Δa_p (pp) |', '|---|---|---|');
+    for (let i = 0; i < rl[0].runs.length; i++) {
+      const runs = runsAt(i);
+      const rs = runs.map((r) => r.rRewardPerception).filter((r): r is number => r !== undefined && !Number.isNaN(r));
+      const dap = meanValue(runs.map((r) => r.after.ap)) - meanValue(runs.map((r) => r.before.ap));
+      md.push(
+        `| ${runs[0].alpha} | ${rs.length === runs.length ? (rs.reduce((x, y) => x + y, 0) / rs.length).toFixed(3) : '– (rollouts not recorded)'} | ${(100 * dap).toFixed(1)} |`,
+      );
+    }
+    md.push('');
   } else md.push(missing(`${task}/rl`), '');
 
   // Fig. 8 and Table 3: correlations, pooled over every seed's rollouts.
@@ -205,6 +218,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
     md.push('');
   } else md.push(missing(`${task}/surrogate-rl`), '');
 
+  md.push(...(await dynamicsSection(input, task, plots, (alt, draw) => figure(out, alt, draw))));
   const paper = input.preset.paper ? paperSection(input.seeds, input.parts, task) : undefined;
   if (paper) md.push(...paper.markdown);
 

@@ -22,7 +22,8 @@
  * re-run on an H200 (gc/sft 62 s against 208 s estimated, gc/ngdiff 49 s against 144 s; issue 16; and
  * docs/queue.md: 107.3 s for both, 0.30). A test keeps every part ≤ 600 s. Starting point: standard SFT from
  * scratch (`small` at 7–9 nodes from scratch learned nothing in 100–200 steps on the H100, docs/gpu-runs.md);
- * the pre-post-training stage (issue 16 item 3, `asymflow pretrain`) is to be the sft parts' `--init` once it lands.
+ * the pre-post-training stage (issue 16 item 3, `asymflow pretrain`, docs/pretrain.md) is part `pretrain`, the
+ * SFT parts' `--init`; part `scratch` is standard SFT from fresh weights beside it.
  */
 import { PAPER_PROVENANCE, PAPER_TEST_PROVENANCE } from './paper-provenance.ts';
 import { PRESETS, type ReproducePreset } from './presets.ts';
@@ -59,6 +60,8 @@ const PAPER: ReproducePreset = {
     tokenLambdas: [0.1, 0.2, 0.5],
     surrogateSteps: 3, // self:4 re-solves each rollout four times: 3 steps is what fits a part
     h200Scale: 0.35,
+    // the stage before post-training: captioning renders of another distribution, then reasoning from a given caption (mixed)
+    pretrain: { captionSteps: 250, reasoningSteps: 300, evalN: 128 },
   },
 };
 
@@ -72,7 +75,13 @@ const PAPER_TEST: ReproducePreset = {
   diagnose: { ...PRESETS.test.diagnose, rewards: ['self:1', 'teacher:prestage'] },
   surrogateRl: { alpha: 1, rewards: ['perception', 'teacher:prestage'] },
   provenance: PAPER_TEST_PROVENANCE,
-  paper: { shares: { gc: [1], sudoku: [1] }, tokenLambdas: [0.5], surrogateSteps: 1, h200Scale: 0.35 },
+  paper: {
+    shares: { gc: [1], sudoku: [1] },
+    tokenLambdas: [0.5],
+    surrogateSteps: 1,
+    h200Scale: 0.35,
+    pretrain: { captionSteps: 1, reasoningSteps: 1, evalN: 4 },
+  },
 };
 
 export const PAPER_PRESETS: Readonly<Record<string, ReproducePreset>> = { paper: PAPER, 'paper-test': PAPER_TEST };

@@ -54,6 +54,7 @@ export const PAPER_PROVENANCE: readonly SettingChoice[] = [
   { setting: 'paper.shares', by: 'default', why: "the dose–response of H1: every other verbosity level, ≈ 10 / 20 / 50% perception beside the preset's ≈ 4%" },
   { setting: 'paper.tokenLambdas', by: 'paper', why: "the paper's RL token-reweighting control λ 0.1 / 0.2 / 0.5" },
   { setting: 'paper.surrogateSteps', by: 'default', why: BUDGET },
+  { setting: 'paper.pretrain', by: 'default', why: `${BUDGET}; evaluated on 128 val puzzles (the stage's own figures, not a verdict)` },
   {
     setting: 'paper.h200Scale',
     by: 'default',

@@ -62,6 +62,12 @@ export interface PaperParts {
   readonly tokenLambdas: readonly number[];
   readonly surrogateSteps: number; // GRPO steps of each surrogate-reward run (self:4 re-solves four times a rollout)
   readonly h200Scale: number; // H200 seconds per H100-estimated second (the measured ratio, see paper-preset.ts)
+  /**
+   * The pre-post-training stage (`asymflow pretrain`, docs/pretrain.md) as part `pretrain`: every SFT part
+   * then starts from its checkpoint (`sft --init`), and part `scratch` trains standard SFT from the seed's
+   * fresh weights beside it. evalN: its own evaluation on `val`.
+   */
+  readonly pretrain?: { readonly captionSteps: number; readonly reasoningSteps: number; readonly evalN: number };
 }
 
 const SMOKE: ReproducePreset = {
@@ -196,8 +202,11 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
   };
   if (!p.paper) return parts;
   const x = p.paper;
+  const pre = x.pretrain;
   const paper: Record<string, number> = {
+    ...(pre ? { pretrain: train(pre.captionSteps + pre.reasoningSteps) + evalS(pre.evalN, m) } : {}),
     sft: parts.sft,
+    ...(pre ? { scratch: sftRun } : {}),
     ...Object.fromEntries(p.lambdas.map((l) => [`lambda@${l}`, sftRun])),
     ngdiff: sftRun,
     prestage: parts.prestage,

@@ -18,7 +18,9 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const PARTS = [
+  'gc/pretrain',
   'gc/sft',
+  'gc/scratch',
   'gc/lambda@0.2',
   'gc/lambda@0.8',
   'gc/ngdiff',
@@ -36,12 +38,12 @@ describe('reproduce --preset paper', () => {
   it('lists every part of both tasks with its H200 estimate, each at most 10 minutes', async () => {
     const lines: string[] = [];
     const names = (await reproduceCommand({ preset: 'paper', tasks: 'gc,sudoku', list: true }, (l) => lines.push(l))) as string[];
-    expect(names).toHaveLength(50);
+    expect(names).toHaveLength(54);
     expect(names).toEqual(
       expect.arrayContaining(['gc/lambda@0.1', 'gc/lambda@0.9', 'sudoku/rl@0.2', 'sudoku/share@0', 'gc/token-lambda@0.2', 'gc/surrogate-rl@self4']),
     );
     const seconds = lines.slice(0, -1).map((l) => Number(/≈ (\d+) s$/.exec(l)?.[1]));
-    expect(seconds).toHaveLength(50);
+    expect(seconds).toHaveLength(54);
     for (const s of seconds) (expect(s).toBeGreaterThan(0), expect(s).toBeLessThanOrEqual(600));
     expect(lines.at(-1)).toMatch(/^\(estimated H200 seconds a part; \d+ s = [\d.]+ h per seed for gc,sudoku\)$/);
   });
@@ -61,6 +63,9 @@ describe('reproduce --preset paper', () => {
     expect(report).toContain('### Perception token share dose–response (H1)');
     expect(report).toContain('### RL token-reweighting control');
     expect(report).toContain('| token λ=0.5 |');
+    expect(report).toContain('### The stage before post-training');
+    expect(report).toContain('| from scratch |');
+    expect(summary('gc/sft').commands.join(' ')).toContain(`--init ${path.join(dir, 'gc', 'pretrain', 'run')}`);
     expect(report).not.toContain('Not run yet');
     const shareVerdict = report.split('\n').find((l) => l.includes('a_p gain shrinks as the perception token share falls'));
     expect(shareVerdict).toBeDefined();

@@ -62,7 +62,16 @@ describe('reproduce', () => {
       'plots/gc/fig6/accuracies.png',
       'plots/gc/fig10/tradeoff.png',
       'plots/gc/fig8.png',
+      'plots/gc/fig9.png',
+      'plots/gc/sft-loss-share.png',
+      'plots/gc/sft-grad-share.png',
     ]);
+    // The dynamics from the runs' own records: every α run's steps, every SFT run's shares, r per α (Fig. 11).
+    expect(report).toMatch(/\| alpha-0 \| 0 \| 1 \| \d\.\d{3} → \d\.\d{3} \|/);
+    expect(report).toMatch(/\| standard \| 0 \| \d+\.\d{3} → \d+\.\d{3} \|/);
+    expect(report).toMatch(
+      /### Fig\. 11 analogue[^\n]*\n\n\| α \| r\(R, a_p\) \| Δa_p \(pp\) \|\n\|---\|---\|---\|\n\| 0 \| (-?\d\.\d{3}|NaN|– \(rollouts not recorded\)) \| -?\d+\.\d \|/,
+    );
     for (const l of links) expect(fs.statSync(path.join(dir, l)).size).toBeGreaterThan(1000);
     // Six findings, each with an outcome for gc and its checks beneath, every tested check with its p-values.
     const verdicts = report.split('\n').filter((l) => /^- \*\*\(\d\) /.test(l));
