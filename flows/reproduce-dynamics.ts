@@ -98,7 +98,7 @@ export async function dynamicsSection(
   } else md.push('_No RL run has recorded metrics yet._', '');
 
   const sft = input.seeds.flatMap((run) =>
-    runDirs(run, input.parts, task, ['sft', 'lambda', 'ngdiff', 'prestage', 'share']).map((r) => ({ ...r, seed: run.seed })),
+    runDirs(run, input.parts, task, ['pretrain', 'sft', 'scratch', 'lambda', 'ngdiff', 'prestage', 'share']).map((r) => ({ ...r, seed: run.seed })),
   );
   md.push('### Perception loss share and gradient-norm share during SFT (train metrics: first → last step)', '');
   if (sft.length > 0) {
