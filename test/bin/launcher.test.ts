@@ -1,7 +1,8 @@
 /**
  * `bin/asymflow.js` runs the CLI in its own process: SIGTERM ends the whole command (no trainer left behind in
  * its process group), and SIGINT to a real `sft` run on cpu stops it after the current step with a checkpoint
- * (exit 130) that resumes to the same weights as an uninterrupted run; a second SIGINT exits at once.
+ * (exit 130) that resumes to the same weights as an uninterrupted run; SIGINT during an evaluation stops it at
+ * its next batch (not at its end) with a checkpoint; a second SIGINT exits at once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -153,6 +154,20 @@ describe('bin/asymflow.js', () => {
     expect(resumed.step).toBe(8);
     expect(resumed.summary!.weightsSha256).toBe(straight.summary!.weightsSha256);
   }, 240_000);
+
+  it('SIGINT during an evaluation stops it at its next batch, checkpoints and exits 130', async () => {
+    const out = path.join(dir, 'int-eval');
+    const run = launch([...argv(out), '--eval-every', '2', '--eval-n', '60', '--eval-batch', '1']);
+    await run.output(/sft: evaluating step 2: \d+\/60/); // the first tenth of step 2's evaluation is scored
+    run.child.kill('SIGINT');
+    const exit = await run.exit;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 130, signal: null });
+    expect(exit.text).toMatch(/sft: evaluation at step 2 abandoned after \d+ records \(stop requested\)/);
+    expect(exit.text).not.toContain('sft: evaluating step 2: 60/60'); // not waited for
+    expect(checkpointStep(out)).toBe(2);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ stopped: 'quit', steps: 2 });
+    expect(await groupEmpties(run.child.pid!)).toBe(true);
+  }, 180_000);
 
   it('a second SIGINT exits at once with 130', async () => {
     const run = launch(argv(path.join(dir, 'twice')));
