@@ -87,7 +87,7 @@ describe('queue URL', () => {
     expect(() => executorFrom('reproduce', { parallel: '0' }, dir, () => {})).toThrow("reproduce: --parallel must be a positive integer, got '0'");
     expect(executorFrom('reproduce', {}, dir, () => {})).toBeUndefined();
     await expect(workerCommand({})).rejects.toThrow('worker: --queue redis://HOST:PORT is required');
-    await expect(workerCommand({ queue: 'redis://h:1', slots: '1.5' })).rejects.toThrow("worker: --slots must be a positive integer, got '1.5'");
+    await expect(workerCommand({ queue: 'redis://h:1', slots: '1.5' })).rejects.toThrow('worker.slots must be a positive integer, got 1.5');
   });
 });
 

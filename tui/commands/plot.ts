@@ -7,18 +7,18 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { PLOT_OPTIONS, resolvePlotConfig } from '../../src/plot/plot-config.ts';
 import { parseSweepRows } from '../../src/plot/tradeoff-spec.ts';
+import { addOptionFlags } from './option-flags.ts';
 
-export interface PlotOptions {
-  readonly out?: string;
-  readonly scale?: number;
-}
+/** Flags or typed values (src/plot/plot-config.ts); left out: DIR/plots at scale 2. */
+export type PlotOptions = Readonly<Record<string, unknown>>;
 
 /** Plots what `dir` holds; returns the PNG paths written. Throws when there is nothing to plot. */
 export async function plotRunDir(dir: string, options: PlotOptions = {}): Promise<string[]> {
-  const out = options.out ?? join(dir, 'plots');
-  const scale = options.scale ?? 2;
-  if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) throw new Error(`plot: --scale must be in (0, 8], got ${options.scale}`);
+  const config = resolvePlotConfig(options);
+  const out = config.out || join(dir, 'plots');
+  const scale = config.scale;
   const metricsFile = join(dir, 'metrics.msgpack');
   const sweepFile = join(dir, 'sweep.json');
   if (!existsSync(metricsFile) && !existsSync(sweepFile)) {
@@ -48,13 +48,11 @@ export async function plotRunDir(dir: string, options: PlotOptions = {}): Promis
 }
 
 export function registerPlot(program: Command): void {
-  program
+  const command = program
     .command('plot')
     .description('write PNG charts of a run (metrics.msgpack) or sweep (sweep.json) directory to DIR/plots')
-    .argument('<dir>', 'run or sweep directory')
-    .option('--out <dir>', 'where to write the PNGs (default DIR/plots)')
-    .option('--scale <n>', 'pixels per chart unit (2 = crisp on high-DPI screens)', Number, 2)
-    .action(async (dir: string, opts: { out?: string; scale: number }) => {
-      for (const file of await plotRunDir(dir, { out: opts.out, scale: opts.scale })) process.stdout.write(`${file}\n`);
-    });
+    .argument('<dir>', 'run or sweep directory');
+  addOptionFlags(command, PLOT_OPTIONS).action(async (dir: string, opts: Record<string, unknown>) => {
+    for (const file of await plotRunDir(dir, opts)) process.stdout.write(`${file}\n`);
+  });
 }
