@@ -46,6 +46,12 @@ export async function trainEmbed(task: Task, o: TrainEmbedOptions): Promise<{ en
   for (let step = 1; step <= o.steps; step++) {
     const picks = Array.from({ length: b }, () => Math.floor(rng.next() * images.length));
     const unique = [...new Set(picks)];
+    // All picks the same pair: no negatives, and InfoNCE over one pair is undefined (a crash in oneHot). Only
+    // then is another drawn, so every batch that trained before draws as it did.
+    while (unique.length < Math.min(2, images.length)) {
+      const k = Math.floor(rng.next() * images.length);
+      if (!unique.includes(k)) unique.push(k);
+    }
     const px = new Float32Array(unique.length * g2);
     const tk = new Int32Array(unique.length * t);
     unique.forEach((k, i) => (px.set(pooled.subarray(k * g2, (k + 1) * g2), i * g2), tk.set(ids.subarray(k * t, (k + 1) * t), i * t)));

@@ -89,6 +89,12 @@ describe('teacherReward', () => {
 });
 
 describe('embed encoder and reward', () => {
+  it('trains on a batch whose draws all picked the same pair (2 samples, batch 2: half the steps)', async () => {
+    const { loss, encoder } = await trainEmbed(task, { inputSize: 32, samples: 2, steps: 6, batch: 2, lr: 3e-3, tau: 0.1, seed: 0 });
+    expect(Number.isFinite(loss)).toBe(true);
+    disposeEncoder(encoder);
+  });
+
   it('trains to match images with their own captions, saves and reloads the same similarities', async () => {
     const { encoder, loss } = await trainEmbed(task, { inputSize: 32, samples: 16, steps: 25, batch: 16, lr: 3e-3, tau: 0.1, seed: 0 });
     expect(loss).toBeLessThan(Math.log(16)); // below chance for 16-way matching
