@@ -8,6 +8,7 @@ import { claimRunDir } from '../src/io/output-path.ts';
 import type { TrainEmbedConfig } from '../src/rl/embed/train-embed-config.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { TaskOptions } from '../src/tasks/task.ts';
+import { etaText } from '../src/progress-lines.ts';
 
 export type { TrainEmbedConfig };
 
@@ -37,11 +38,14 @@ async function train(c: TrainEmbedConfig, taskOptions: TaskOptions, log: (line: 
   await resolveBackend(c.backend || undefined, { log });
   const task = await getTask(c.task);
   const every = Math.max(1, Math.floor(c.steps / 10));
+  const started = performance.now();
+  const eta = (step: number) => etaText(step, c.steps, performance.now() - started);
   const { encoder, loss, accuracy } = await trainEmbed(task, {
     ...c,
     taskOptions,
     onStep: (step, l, acc) =>
-      step % every === 0 && log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%`),
+      step % every === 0 &&
+      log(`train-embed step ${step}/${c.steps}: loss ${l.toFixed(3)}  in-batch accuracy ${(100 * acc).toFixed(1)}%${eta(step) && ` · ${eta(step)}`}`),
   });
   await saveEncoder(c.out, encoder, { task: c.task, loss, accuracy, config: c });
   disposeEncoder(encoder);

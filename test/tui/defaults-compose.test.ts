@@ -80,7 +80,11 @@ describe.each(['gc', 'sudoku'])('every verb with only --task %s', { timeout: 300
   it('gen and train-embed run at their defaults', async () => {
     const gen = await genCommand({ task, out: path.join(dir, `${task}-data`), n: '2', concurrency: '0' }, [], { log: () => {}, progress: false });
     expect(gen.n).toBe(2);
-    const embed = await trainEmbedCommand({ task, out: path.join(dir, `${task}-embed`), samples: '4', steps: '1', batch: '2', backend: 'cpu' }, () => {});
+    const lines: string[] = [];
+    const embed = await trainEmbedCommand({ task, out: path.join(dir, `${task}-embed`), samples: '4', steps: '2', batch: '2', backend: 'cpu' }, (l) =>
+      lines.push(l),
+    );
     expect(Number.isFinite(embed.loss)).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^train-embed step 1\/2: loss \d+\.\d+ {2}in-batch accuracy \d+\.\d% · ETA \d+:\d\d$/)); // a step line with an ETA
   });
 });
