@@ -19,6 +19,8 @@ export interface EvaluateOptions {
   readonly n?: number; // completions per sample and mode (default 1)
   readonly batchSize?: number; // samples per generate call (default 8)
   readonly onRecord?: (record: EvalRecord) => void;
+  /** After each batch in each mode, with the records so far: a batch's records arrive at once, so progress and its ETA count them together. */
+  readonly onBatch?: (records: number) => void;
   /** Asked before each batch: true abandons the evaluation with EvaluationStopped (a training run's stop request). */
   readonly shouldStop?: () => boolean;
 }
@@ -120,6 +122,7 @@ export async function evaluatePolicy(
         records.push(record);
         options.onRecord?.(record);
       }
+      options.onBatch?.(records.length);
     }
   }
   const summary = tally.summary({ task: task.name, policy: policy.name, mode: options.mode, sampling, wallTimeMs: Date.now() - started });

@@ -26,7 +26,7 @@ export interface ModelEvalOptions {
   readonly maxTokens: number;
   readonly taskOptions: TaskOptions;
   readonly batch: number;
-  /** Called after each scored record with the count so far and the total (n × both modes). */
+  /** Called after each batch in each mode with the records scored so far and the total (n × both modes). */
   readonly onProgress?: (records: number, total: number) => void;
   /** Asked before each batch: true abandons the evaluation (EvaluationStopped, src/eval/evaluate.ts). */
   readonly shouldStop?: () => boolean;
@@ -34,7 +34,6 @@ export interface ModelEvalOptions {
 
 export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOptions): Promise<EvalFigures> {
   const policy = new TfjsPolicy(model, { name: 'rl', maxBatch: o.batch });
-  let done = 0;
   const { summary, records } = await evaluatePolicy(policy, task, generatedSamples(task, { split: o.split, n: o.n, seed: o.seed, options: o.taskOptions }), {
     mode: 'both',
     temperature: o.temperature,
@@ -42,7 +41,7 @@ export async function evaluateHeldOut(model: Vlm, task: Task, o: ModelEvalOption
     maxTokens: o.maxTokens,
     seed: o.seed,
     batchSize: o.batch,
-    onRecord: () => o.onProgress?.(++done, 2 * o.n),
+    onBatch: (records) => o.onProgress?.(records, 2 * o.n),
     shouldStop: o.shouldStop,
   });
   return { n: summary.n, ...accuracyOf(summary), parseFailures: summary.parseFailures.total, perPuzzle: perPuzzleOf(records) };

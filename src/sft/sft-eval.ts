@@ -22,7 +22,7 @@ export interface SftEvalOptions {
   readonly maxTokens: number;
   readonly seed: number;
   readonly batchSize: number;
-  /** Called after each scored record with the count so far and the total (samples × modes). */
+  /** Called after each batch in each mode with the records scored so far and the total (samples × modes). */
   readonly onProgress?: (records: number, total: number) => void;
   /** Asked before each batch: true abandons the evaluation (EvaluationStopped, src/eval/evaluate.ts). */
   readonly shouldStop?: () => boolean;
@@ -55,14 +55,13 @@ export interface SftEvaluation {
 export async function evaluateAtStep(model: Vlm, task: Task, samples: readonly Sample[], step: number, options: SftEvalOptions): Promise<SftEvaluation> {
   const policy = new TfjsPolicy(model, { name: 'sft', maxBatch: options.batchSize });
   let first: EvalRecord | undefined;
-  let scored = 0;
   const total = samples.length * (options.mode === 'both' ? 2 : 1);
   const { summary, records } = await evaluatePolicy(policy, task, samples, {
     ...options,
     onRecord: (r) => {
       if (!first && r.mode === 'e2e') first = r;
-      options.onProgress?.(++scored, total);
     },
+    onBatch: (records) => options.onProgress?.(records, total),
   });
   const point: EvalPoint = { step, ...accuracyValues(summary), n: summary.n };
   const sample = first && samples.find((s) => s.puzzle.id === first!.sampleId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../../../src/eval/evaluate.ts';
+import { evaluatePolicy, EvaluationStopped } from '../../../src/eval/evaluate.ts';
 import type { Completion, GenerateOptions, Policy } from '../../../src/policy/policy.ts';
 import { prefixFor } from '../../../src/policy/policy.ts';
 import type { Sample } from '../../../src/records.ts';
@@ -68,6 +68,20 @@ describe('evaluatePolicy', () => {
     expect(summary.requestFailures).toEqual({ total: 1, e2e: 0, counterfactual: 1, reasons: { 'HTTP 500: boom (after 3 attempts)': 1 } });
     expect(summary.records).toBe(8);
     expect(summary.sampling).toEqual({ temperature: 0, topP: 1, maxTokens: 20, seed: 1, n: 1 });
+  });
+
+  it('reports progress once a batch (its records arrive together), and a stop request abandons it at the next batch', async () => {
+    const batches: number[] = [];
+    const options = { mode: 'both' as const, temperature: 0, topP: 1, maxTokens: 20, seed: 1, batchSize: 3, onBatch: (n: number) => batches.push(n) };
+    await evaluatePolicy(new ScriptedPolicy(script), reverseTask, samples, options);
+    expect(batches).toEqual([3, 6, 7, 8]); // s0-s2 e2e, s0-s2 counterfactual, s3 e2e, s3 counterfactual
+
+    const policy = new ScriptedPolicy(script);
+    let stop = false;
+    const stopped = evaluatePolicy(policy, reverseTask, samples, { ...options, onBatch: () => (stop = true), shouldStop: () => stop });
+    await expect(stopped).rejects.toThrow(EvaluationStopped);
+    await expect(stopped).rejects.toMatchObject({ records: 3 });
+    expect(policy.calls).toHaveLength(1); // the counterfactual batch was never asked for
   });
 
   it('turns a policy that throws into failed records for its batch, and keeps going', async () => {
