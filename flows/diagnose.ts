@@ -23,6 +23,7 @@ import { disposeVlm, type Vlm } from '../src/model/vlm.ts';
 import type { Sample } from '../src/records.ts';
 import { readRecording } from '../src/recording/index.ts';
 import { Rng } from '../src/rng.ts';
+import { savedDiagnoseConfig, type DiagnoseConfig } from '../src/rl/diagnose-config.ts';
 import { diagnose, diagnoseTable, type DiagnoseRow, type DiagnoseSummary } from '../src/rl/diagnose.ts';
 import { progressLines } from '../src/progress-lines.ts';
 import { rewardName, rewardSpecText, type RewardSpec } from '../src/rl/reward-spec.ts';
@@ -51,7 +52,7 @@ export interface DiagnoseRunOptions {
   readonly taskOptions?: TaskOptions;
   readonly out: string;
   readonly overwrite?: boolean; // replace an existing diagnose run in `out`
-  readonly config: unknown;
+  readonly config: DiagnoseConfig; // the command's settings, saved in config.json
   readonly surrogates?: readonly SurrogateReward[]; // rewards written in code, diagnosed beside the named ones
   readonly log?: LineSink; // progress; default: stderr (src/output-lines.ts)
   readonly result?: LineSink; // the table; default: the log given, else stdout
@@ -93,7 +94,7 @@ export async function runDiagnose(o: DiagnoseRunOptions): Promise<DiagnoseResult
   }
   let run: ReturnType<typeof openRun>;
   try {
-    run = openRun({ out: o.out, config: { diagnose: o.config, task: taskName, taskOptions }, verb: 'diagnose', overwrite: o.overwrite });
+    run = openRun({ out: o.out, config: { diagnose: savedDiagnoseConfig(o.config), task: taskName, taskOptions }, verb: 'diagnose', overwrite: o.overwrite });
   } catch (error) {
     if (model) disposeVlm(model);
     throw error;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { disposeEncoder, saveEncoder } from '../src/rl/embed/encoder.ts';
 import { trainEmbed, TRAIN_EMBED_DEFAULTS } from '../src/rl/embed/train-embed.ts';
 import { rlCheckpointDir } from '../src/rl/rl-checkpoint.ts';
+import { resolveDiagnoseConfig } from '../src/rl/diagnose-config.ts';
 import { resolveRlConfig } from '../src/rl/rl-config.ts';
 import type { EvalFigures } from '../src/rl/rl-eval.ts';
 import { rewardName, parseRewardSpec } from '../src/rl/reward-spec.ts';
@@ -160,7 +161,7 @@ async function diagnosePart(c: PartContext): Promise<PartOutput> {
     ...flags,
     rewards: d.rewards.map((r) => parseRewardSpec(resolveReward(c, r))),
     taskOptions: c.preset.taskOptions[c.task],
-    config: flags,
+    config: resolveDiagnoseConfig(flags), // the run's real config, validated
     log: (l) => c.log(`  ${l}`),
     overwrite: true, // an interrupted part's diagnose has no checkpoint: it is redone
   });

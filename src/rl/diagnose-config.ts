@@ -4,15 +4,7 @@
  */
 import { checks, ConfigError } from '../config.ts';
 import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts';
-import { toRewardSpecs, type RewardSpec } from './reward-spec.ts';
-
-const readRewards = (v: unknown): readonly RewardSpec[] => {
-  try {
-    return toRewardSpecs(v);
-  } catch (error) {
-    throw new Error(`is invalid: ${(error as Error).message}`);
-  }
-};
+import { readRewardOption, rewardSpecText, toRewardSpecs, type RewardSpec } from './reward-spec.ts';
 
 /** Every `asymflow diagnose` setting once: default, check, help and flag (src/options.ts). */
 export const DIAGNOSE_OPTIONS = {
@@ -23,7 +15,7 @@ export const DIAGNOSE_OPTIONS = {
   n: option(2500, 'fresh rollouts (paper: 2500)', { value: 'count', check: checks.positiveInt }),
   rewards: option<readonly RewardSpec[]>([{ kind: 'outcome' }], 'comma-separated: outcome, self:N, teacher:POLICY, embed', {
     value: 'list',
-    read: readRewards,
+    read: readRewardOption(toRewardSpecs),
     shownDefault: 'outcome',
   }),
   embed: option('', 'encoder for the embed reward', { value: 'dir' }),
@@ -46,4 +38,9 @@ export function resolveDiagnoseConfig(flags: Readonly<Record<string, unknown>>):
   if (c.rollouts === '' && c.checkpoint === '') throw new ConfigError('diagnose needs --rollouts FILE or --checkpoint DIR --task T');
   if (c.rollouts === '' && c.task === '') throw new ConfigError('diagnose.task is required with --checkpoint (fresh rollouts): --task gc|sudoku');
   return c;
+}
+
+/** The config as config.json keeps it: the rewards as the flag's text (`outcome,self:1`), as before they were typed. */
+export function savedDiagnoseConfig(c: DiagnoseConfig): Record<string, unknown> {
+  return { ...c, rewards: c.rewards.map(rewardSpecText).join(',') };
 }

@@ -74,6 +74,20 @@ export function toRewardSpecs(value: unknown): readonly RewardSpec[] {
   return items.map(toRewardSpec);
 }
 
+/**
+ * An option table's reader (src/options.ts) for one reward (`toRewardSpec`) or a list (`toRewardSpecs`): the
+ * reason prefixed with "is invalid:", so resolveOptions names it as `rl.reward is invalid: …, got 'x'`.
+ */
+export function readRewardOption<T>(read: (value: unknown) => T): (value: unknown) => T {
+  return (value) => {
+    try {
+      return read(value);
+    } catch (error) {
+      throw new Error(`is invalid: ${(error as Error).message}`);
+    }
+  };
+}
+
 /** The one rule tying α to the reward: `outcome` has no perception term to weigh, so α must be 0; undefined when fine. */
 export function alphaProblem(spec: RewardSpec, alpha: number): string | undefined {
   return spec.kind === 'outcome' && alpha !== 0 ? 'must be 0 with rl.reward outcome (there is no perception term)' : undefined;

@@ -9,15 +9,8 @@ import { defaultsOf, option, resolveOptions, type ConfigOf } from '../options.ts
 import { evalSplitOption } from '../data/held-out.ts';
 import { TASK_NAMES } from '../tasks/registry.ts';
 import type { LossAggregation } from './grpo-loss.ts';
-import { alphaProblem, toRewardSpec, type RewardSpec } from './reward-spec.ts';
+import { alphaProblem, readRewardOption, toRewardSpec, type RewardSpec } from './reward-spec.ts';
 
-const readReward = (v: unknown): RewardSpec => {
-  try {
-    return toRewardSpec(v);
-  } catch (error) {
-    throw new Error(`is invalid: ${(error as Error).message}`);
-  }
-};
 const unit = checks.inRange(0, 1);
 
 /** Every `asymflow rl` setting once: default, check, help and flag (src/options.ts). */
@@ -27,7 +20,7 @@ export const RL_OPTIONS = {
   alpha: option(0, 'R = α·perception + (1−α)·a', { value: 'a', check: unit }),
   reward: option<RewardSpec>({ kind: 'perception' }, 'perception term: outcome, perception (a_p), self:N, teacher:POLICY (dir or URL), embed', {
     value: 'spec',
-    read: readReward,
+    read: readRewardOption(toRewardSpec),
     shownDefault: 'perception',
   }),
   embed: option('', 'encoder directory for --reward embed (asymflow train-embed)', { value: 'dir' }),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnose } from '../../flows/diagnose.ts';
+import { DIAGNOSE_DEFAULTS } from '../../src/rl/diagnose-config.ts';
 import { runRl } from '../../flows/rl.ts';
 import { diagnose, diagnoseTable } from '../../src/rl/diagnose.ts';
 import { saveEncoder, disposeEncoder } from '../../src/rl/embed/encoder.ts';
@@ -99,7 +100,7 @@ describe('diagnose', () => {
       seed: 0,
       scoreThreads: 1,
       out: d,
-      config: {},
+      config: DIAGNOSE_DEFAULTS,
       log: () => {},
     });
     const rescored = await readAll<Unadvantaged>(path.join(d, 'scored.msgpack'));
@@ -126,7 +127,7 @@ describe('diagnose', () => {
       seed: 0,
       scoreThreads: 0,
       out: fresh,
-      config: {},
+      config: DIAGNOSE_DEFAULTS,
       log: (line) => freshLines.push(line),
     });
     expect(f.rollouts).toBe(3);
@@ -144,7 +145,7 @@ describe('diagnose', () => {
       seed: 0,
       scoreThreads: 0,
       out: path.join(dir, 'again'),
-      config: {},
+      config: DIAGNOSE_DEFAULTS,
       log: () => {},
     });
     expect(again.means).toEqual(f.means);
@@ -175,7 +176,7 @@ describe('diagnose', () => {
       seed: 0,
       scoreThreads: 0,
       out: path.join(dir, 'many'),
-      config: {},
+      config: DIAGNOSE_DEFAULTS,
       log: (l) => lines.push(l),
     });
     expect(summary.rollouts).toBe(N);

@@ -7,7 +7,6 @@
 import type { Command } from 'commander';
 import type { DiagnoseResult } from '../../flows/diagnose.ts';
 import { DIAGNOSE_OPTIONS, resolveDiagnoseConfig } from '../../src/rl/diagnose-config.ts';
-import { rewardSpecText } from '../../src/rl/reward-spec.ts';
 import { addOptionFlags } from './option-flags.ts';
 import { readTaskOptions, TASK_OPTION_HELP } from './task-flags.ts';
 
@@ -35,7 +34,7 @@ export async function diagnoseCommand(flags: Readonly<Record<string, unknown>>, 
     taskOptions,
     out: c.out,
     overwrite: c.overwrite,
-    config: { ...c, rewards: c.rewards.map(rewardSpecText).join(',') }, // config.json keeps the flag's text, as before
+    config: c,
     log,
   });
 }
