@@ -183,8 +183,9 @@ export function estimatePartSeconds(p: ReproducePreset, task: ReproduceTask): Re
   const m = p.maxTokens[task];
   const s = sftOf(p, task);
   const mc = modelConfig(p.model as ModelSize, p.modelOptions[task]);
-  // A training row: the model's image prefix, the prompt in one bucket, the response.
-  const positions = patchCount(mc) + s.bucket + m;
+  // A training row: the model's image prefix, the prompt in one bucket, the response; a paper preset's rows can
+  // fill the whole window (its prompts take three buckets), so its estimate takes the window itself.
+  const positions = patchCount(mc) + (p.paper ? mc.maxText : s.bucket + m);
   const train = (steps: number, batch = s.batch) => trainS(steps, batch, positions, mc.d);
   const rlRun = (reward: string, steps = p.rl.steps) => steps * rlStepS(p, m, positions, mc.d, resolvesOf(reward)) + 2 * evalS(p.rl.evalN, m);
   const sftRun = train(s.steps) + evalS(s.evalN, m);
