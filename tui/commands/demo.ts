@@ -6,14 +6,11 @@
  */
 import type { Command } from 'commander';
 import type { DemoResult } from '../../flows/demo.ts';
+import { DEMO_OPTIONS, resolveDemoOptions } from '../../src/sft/demo-options.ts';
+import { addOptionFlags } from './option-flags.ts';
 
-export interface DemoCommandOptions {
-  readonly out?: string;
-  readonly backend?: string;
-}
-
-export async function demoCommand(options: DemoCommandOptions, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
-  const out = options.out ?? 'runs/demo';
+export async function demoCommand(flags: Readonly<Record<string, unknown>>, io: { log?: (line: string) => void } = {}): Promise<DemoResult> {
+  const { out, backend: backendName } = resolveDemoOptions(flags);
   // Loaded on use, so `demo --help` loads no tfjs, vega or ink.
   const [{ runDemo }, { resolveBackend }, { runMonitor }] = await Promise.all([
     import('../../flows/demo.ts'),
@@ -22,12 +19,12 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
   ]);
   const monitor = runMonitor();
   const log = io.log ?? monitor.log;
-  const backend = await resolveBackend(options.backend || undefined, { log });
+  const backend = await resolveBackend(backendName || undefined, { log });
   const started = Date.now();
   try {
     const result = await runDemo({
       out,
-      backend: options.backend,
+      backend: backendName,
       log,
       result: io.log ?? monitor.result,
       watch: io.log ? undefined : (_s, w) => monitor.watch(w),
@@ -43,12 +40,10 @@ export async function demoCommand(options: DemoCommandOptions, io: { log?: (line
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const command = program
     .command('demo')
-    .description('the main job: standard SFT vs NGDiff on generated graph-colouring puzzles, tiny model, a few CPU minutes')
-    .option('--out <dir>', 'where the runs, table and plots go', 'runs/demo')
-    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: ASYMFLOW_BACKEND or auto)')
-    .action(async (opts: DemoCommandOptions) => {
-      await demoCommand(opts);
-    });
+    .description('the main job: standard SFT vs NGDiff on generated graph-colouring puzzles, tiny model, a few CPU minutes');
+  addOptionFlags(command, DEMO_OPTIONS).action(async (flags: Record<string, unknown>) => {
+    await demoCommand(flags);
+  });
 }

@@ -8,9 +8,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { ConfigError } from '../../src/config.ts';
-import { TASK_NAMES, isTaskName } from '../../src/tasks/registry.ts';
 import { answerLine, SOLVE_BUDGET_MS, type SolveCheckVerb } from '../../src/tasks/solve-check.ts';
+import { resolveSolveCheckConfig, SOLVE_CHECK_OPTIONS } from '../../src/tasks/solve-check-config.ts';
+import { addOptionFlags } from './option-flags.ts';
 
 /** The lines of a byte stream, split at `\n` alone; a final line without one counts too. */
 export async function* jsonLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
@@ -31,9 +31,7 @@ export async function* jsonLines(input: AsyncIterable<Buffer | string>): AsyncGe
 
 /** Answers every line of `input` on `output`; resolves with the number of lines answered. */
 export async function solveCheckStream(verb: SolveCheckVerb, task: string, input: Readable, output: Writable, budgetMs = SOLVE_BUDGET_MS): Promise<number> {
-  if (!isTaskName(task)) throw new ConfigError(`${verb}.task must be one of ${TASK_NAMES.join(', ')}, got ${JSON.stringify(task)}`);
-  if (!(Number.isFinite(budgetMs) && budgetMs > 0))
-    throw new ConfigError(`${verb}.budgetMs must be a positive number of milliseconds, got ${String(budgetMs)}`);
+  const config = resolveSolveCheckConfig(verb, { task, budgetMs });
   let closed = false; // the reader went away (EPIPE): stop answering, end normally
   let wake: (() => void) | undefined;
   const onError = (error: NodeJS.ErrnoException) => {
@@ -47,7 +45,7 @@ export async function solveCheckStream(verb: SolveCheckVerb, task: string, input
     for await (const line of jsonLines(input)) {
       if (closed) break;
       count++;
-      if (!output.write(`${answerLine(verb, task, line, count, budgetMs)}\n`)) {
+      if (!output.write(`${answerLine(verb, config.task, line, count, config.budgetMs)}\n`)) {
         await new Promise<void>((resolve) => {
           wake = resolve;
           output.once('drain', resolve);
@@ -62,14 +60,12 @@ export async function solveCheckStream(verb: SolveCheckVerb, task: string, input
 }
 
 function register(program: Command, verb: SolveCheckVerb, description: string, example: string): void {
-  program
-    .command(verb)
-    .description(description)
-    .requiredOption('--task <name>', 'gc or sudoku')
-    .option('--budget-ms <ms>', 'solve: time allowed per line before it answers an error', String(SOLVE_BUDGET_MS))
+  const command = program.command(verb).description(description);
+  addOptionFlags(command, SOLVE_CHECK_OPTIONS, { required: ['task'] })
     .addHelpText('after', `\nExample:\n  ${example}`)
-    .action(async (opts: { task: string; budgetMs: string }) => {
-      await solveCheckStream(verb, opts.task, process.stdin, process.stdout, Number(opts.budgetMs));
+    .action(async (opts: { task: string; budgetMs?: string }) => {
+      const { budgetMs } = resolveSolveCheckConfig(verb, opts);
+      await solveCheckStream(verb, opts.task, process.stdin, process.stdout, budgetMs);
       process.stdin.destroy(); // stop reading a producer we no longer answer (after EPIPE)
     });
 }

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRun } from '../../../flows/run-context.ts';
 import { RecordingWriter } from '../../../src/recording/index.ts';
 import { recordToJson, replayJsonl, resolveRecordingPath, runFacts, runInfo, summarize } from '../../../flows/replay.ts';
-import { parseSpeed, replayDashboard } from '../../../tui/commands/replay.ts';
+import { resolveReplayConfig } from '../../../src/recording/replay-config.ts';
+import { replayDashboard } from '../../../tui/commands/replay.ts';
 import { rolloutLike, tempDir } from '../../src/recording/helpers.ts';
 
 let dir: string;
@@ -82,7 +83,11 @@ describe('asymflow replay', () => {
   });
 
   it('rejects a bad speed, a non-metrics file on the dashboard and a directory without metrics', async () => {
-    expect(() => parseSpeed('fast')).toThrow("replay: --speed must be a positive number, got 'fast'");
+    expect(() => resolveReplayConfig({ speed: 'fast' })).toThrow('replay.speed must be a positive number, got "fast"');
+    expect(() => resolveReplayConfig({ speed: '0' })).toThrow('replay.speed must be a positive number, got "0"');
+    expect(resolveReplayConfig({ speed: '2.5' }).speed).toBe(2.5);
+    expect(resolveReplayConfig({}).speed).toBeUndefined(); // as fast as possible
+    expect(() => resolveReplayConfig({ jsonl: true, dashboard: true })).toThrow('replay: choose one of --jsonl and --dashboard');
     expect(() => resolveRecordingPath(dir)).toThrow(`replay: ${dir} is a directory without metrics.msgpack`);
     const file = path.join(dir, 'r.msgpack');
     RecordingWriter.open(file, { kind: 'rollouts' }).close();
