@@ -265,7 +265,8 @@ async function evaluate(run: Run, when: 'before' | 'after', step: number): Promi
     });
   } catch (error) {
     if (!(error instanceof EvaluationStopped)) throw error;
-    run.log(`rl: evaluation ${when} training abandoned after ${error.records} records (stop requested)`);
+    const next = when === 'before' ? 'nothing was trained: start again with --overwrite' : 'continue with --resume to evaluate it';
+    run.log(`rl: evaluation ${when} training abandoned after ${error.records} records (stop requested); ${next}`);
     return null;
   }
   run.options.backend?.throwIfGpuErrors?.(`rl evaluation ${when} training`);

@@ -138,10 +138,25 @@ describe('rl flow', () => {
       },
       watch: (w) => void (requestStop = w.requestStop),
     });
-    expect(lines).toContain('rl: evaluation after training abandoned after 1 records (stop requested)');
+    expect(lines).toContain('rl: evaluation after training abandoned after 1 records (stop requested); continue with --resume to evaluate it');
     expect(stopped).toMatchObject({ steps: 1, completed: false, after: null });
     const resumed = await runRl({ config: one(out, { resume: true }), surrogate: digits, log: () => {} });
     expect(resumed.completed).toBe(true);
     expect(resumed.after).toEqual(straight.after);
+
+    // Stopped during the evaluation before training: nothing trained, nothing checkpointed, and it says so.
+    const early: string[] = [];
+    const before = await runRl({
+      config: one(path.join(dir, 'eval-stopped-before')),
+      surrogate: digits,
+      log: (line) => {
+        early.push(line);
+        if (line.startsWith('rl: evaluating before: 1/4')) requestStop!();
+      },
+      watch: (w) => void (requestStop = w.requestStop),
+    });
+    expect(early).toContain('rl: evaluation before training abandoned after 1 records (stop requested); nothing was trained: start again with --overwrite');
+    expect(before).toMatchObject({ steps: 0, completed: false, before: null, after: null });
+    expect(fs.existsSync(path.join(dir, 'eval-stopped-before', 'checkpoints', 'latest'))).toBe(false);
   }, 240_000);
 });
