@@ -102,6 +102,7 @@ export async function auditedSamples(train: SplitRequest, evaluation: SplitReque
   const overlap: Overlap[] = [
     { left: label, right: `${evaluation.split}[0,${evalSamples.length})`, checked: trainKeys.length, overlap: overlapOf(trainKeys, evalKeys) },
   ];
-  if (!train.data) overlap.push(...trainingAudit(task, label, trainKeys, train.seed, options));
+  // The audit's held-out ranges, less the one just measured (an evaluation of exactly the held-out puzzles).
+  if (!train.data) overlap.push(...trainingAudit(task, label, trainKeys, train.seed, options).filter((o) => o.right !== overlap[0].right));
   return { train: trainSamples, evaluation: evalSamples, skipped, overlap };
 }

@@ -5,7 +5,7 @@ import { from, lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { record } from '../../../operators/record.ts';
 import { puzzleAt, sampleOf } from '../../../src/data/split-sample.ts';
-import { collect, dropHeldOut, heldOutShardKeys, splitSamples } from '../../../src/data/training-samples.ts';
+import { auditedSamples, collect, dropHeldOut, heldOutShardKeys, splitSamples } from '../../../src/data/training-samples.ts';
 import type { Sample } from '../../../src/records.ts';
 import { gcTask } from '../../../src/tasks/gc/index.ts';
 
@@ -35,6 +35,15 @@ describe('training samples', () => {
     const keys = await heldOutShardKeys(gcTask, dir, options);
     expect(keys).toEqual(new Set(test.slice(0, 2).map((s) => gcTask.key(s.puzzle, options))));
     expect(await heldOutShardKeys(gcTask, path.join(dir, 'gc-test.msgpack'), options)).toEqual(new Set()); // a file given alone is the training shard
+  });
+
+  it('measures each comparison once when the evaluation is exactly the held-out puzzles', async () => {
+    const common = { task: gcTask, seed: 4, options };
+    const { overlap } = await auditedSamples({ ...common, split: 'train_sft', n: 6 }, { ...common, split: 'test', n: 2 });
+    const rights = overlap.map((o) => o.right);
+    expect(rights).toEqual([...new Set(rights)]);
+    expect(rights).toEqual(['test[0,2)', 'val[0,2)']);
+    expect(overlap.every((o) => o.overlap === 0)).toBe(true);
   });
 
   it('drops and counts the samples whose key is held out, keeping order', () => {
