@@ -2,7 +2,8 @@
  * Dynamic loss scaling for mixed precision (issue 17): the tensor-core matmuls round their operands to f16,
  * whose smallest normal is 6.1e-5 — a token-mean loss over ~19k tokens has output gradients near that, so
  * the backward pass would lose them to subnormals or zero. The loss is multiplied by `scale` before the
- * backward pass and every gradient divided by it after (lossAndGradients, train.ts); a step whose scaled
+ * backward pass (lossAndGradients, train.ts) and the gradients divided by it inside the guarded update's
+ * clip factor (queueGuardedUpdate's gradScale); a step whose scaled
  * gradients overflowed f16 is refused on the device (the guarded update's finite check) and retried at half
  * the scale, and after `growthInterval` accepted steps the scale doubles (the usual GradScaler rule).
  * Kept per optimizer and saved in its checkpoint, so a resumed run scales as the uninterrupted one did.

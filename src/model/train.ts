@@ -33,12 +33,11 @@ const prepared = (m: Vlm, batch: TrainBatch): PreparedBatch => (Array.isArray(ba
 
 /**
  * One forward + backward pass of `lossFn` over `batch`: its loss and gradients (caller disposes). `lossScale`
- * (mixed precision, loss-scale.ts): the backward pass runs on loss·lossScale and the gradients come back
- * divided by it, so they are the loss's own unless f16 overflowed (then not finite) — or, with `unscale`
- * false, still multiplied by it, for a caller that divides inside the guarded update (queueGuardedUpdate's
- * gradScale) rather than with one dispatch per parameter. The loss is always the loss's own.
+ * (mixed precision, loss-scale.ts): the backward pass runs on loss·lossScale and the gradients come back still
+ * multiplied by it (not finite where f16 overflowed): the guarded update divides them inside its clip factor
+ * (queueGuardedUpdate's gradScale) rather than with one dispatch per parameter. The loss is the loss's own.
  */
-export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1, unscale = true): { loss: tf.Scalar; grads: Grads } {
+export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): { loss: tf.Scalar; grads: Grads } {
   const layout = prepared(m, batch);
   const byVariable = new Map([...m.params].map(([name, v]) => [v.name, name]));
   return tf.tidy(() => {
@@ -48,19 +47,18 @@ export function lossAndGradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, loss
     };
     const { value, grads } = tf.variableGrads(scaled, [...m.params.values()]);
     const named: Grads = {};
-    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = lossScale === 1 || !unscale ? g : tf.mul(g, 1 / lossScale);
+    for (const [varName, g] of Object.entries(grads)) if (g) named[byVariable.get(varName)!] = g;
     return { loss: lossScale === 1 ? value : (tf.div(value, lossScale) as tf.Scalar), grads: named };
   });
 }
 
 /**
- * lossAndGradients and the gradients' own global norm (also when `unscale` is false and the gradients stay
- * multiplied by lossScale). The caller disposes the result (disposeGradients).
+ * lossAndGradients and the gradients' own global norm (the gradients themselves stay multiplied by lossScale).
+ * The caller disposes the result (disposeGradients).
  */
-export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1, unscale = true): Gradients {
-  const { loss, grads } = lossAndGradients(m, batch, lossFn, lossScale, unscale);
-  if (lossScale === 1 || unscale) return { loss, grads, norm: globalNorm(grads) };
-  return { loss, grads, norm: tf.tidy(() => tf.div(globalNorm(grads), lossScale) as tf.Scalar) };
+export function gradients(m: Vlm, batch: TrainBatch, lossFn: LossFn, lossScale = 1): Gradients {
+  const { loss, grads } = lossAndGradients(m, batch, lossFn, lossScale);
+  return { loss, grads, norm: lossScale === 1 ? globalNorm(grads) : tf.tidy(() => tf.div(globalNorm(grads), lossScale) as tf.Scalar) };
 }
 
 export function disposeGradients(g: Gradients | Grads): void {
@@ -140,12 +138,12 @@ async function queueStep(m: Vlm, optimizer: AdamW, micro: readonly TrainBatch[],
   let lossSum: tf.Scalar; // []
   if (micro.length === 1) {
     // One micro-batch: its gradients as they are (a ·1 copy would be an exact no-op).
-    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn, lossScale, false));
+    ({ grads: mean, loss: lossSum } = lossAndGradients(m, micro[0], lossFn, lossScale));
   } else {
     let sum: Grads | undefined;
     lossSum = tf.scalar(0);
     for (const mb of micro) {
-      const g = lossAndGradients(m, mb, lossFn, lossScale, false);
+      const g = lossAndGradients(m, mb, lossFn, lossScale);
       const next = sum
         ? combineGradients([
             [1, sum],

@@ -107,9 +107,9 @@ export async function sftStep(model: Vlm, optimizer: AdamW, batch: PreparedBatch
 async function queueSftUpdate(model: Vlm, optimizer: AdamW, batch: PreparedBatch, objective: SftObjective, tokenFraction: number, lossScale: number) {
   // Pass 1 and 2: the objective's two parts (objective.ts): the raw span means (NGDiff, λ) or the token-sum parts (standard).
   // Gradients stay loss-scaled (their norms are their own): the guarded update divides inside its clip factor.
-  const gP = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'perception'), lossScale, false);
+  const gP = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'perception'), lossScale);
   await yieldIfDue(); // on cpu/wasm a pass is seconds of synchronous work: timers and signals run between them
-  const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale, false);
+  const gR = gradients(model, batch, (out) => partLoss(objective, tokenBatch(out), 'reasoning'), lossScale);
   const lambda = tf.tidy(() => objectiveLambda(objective, gP.norm, gR.norm, tokenFraction)); // []
   const [weightP, weightR] = partWeights(objective, lambda);
   const update: Grads = combineGradients([
