@@ -3,11 +3,11 @@
  * NGDiff) with the given GC task options and SFT settings, then the paired reading. bench/demo-scout.sh runs a
  * grid of these at once (one process a core) and tabulates them; flows/demo.ts records which one was chosen.
  * Run: npx tsx bench/demo-scout.ts OUT key=value...   keys: nodes verbosity heldOut (task), inputSize (model), any
- * SftConfig key. scout.json also gives when the second run started (the demo may run its two runs side by side).
+ * SftConfig key. scout.json also splits the wall between the two runs (the demo runs them one after the other).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runDemo } from '../flows/demo.ts';
+import { DEMO_SETTINGS, runDemo } from '../flows/demo.ts';
 
 const [out, ...pairs] = process.argv.slice(2);
 if (!out) throw new Error('usage: demo-scout.ts OUT key=value...');
@@ -22,6 +22,8 @@ const { nodes = 5, verbosity = 0, heldOut = 100, inputSize, ...overrides } = giv
 const taskOptions = { layout: 'circle', minNodes: nodes, maxNodes: nodes, verbosity, heldOut };
 const started = Date.now();
 let secondRunAtS = 0;
+// flows/sweep-sft.ts announces each run by its label: the second run's line marks where the first one ended.
+const secondRunLine = `sweep: ${DEMO_SETTINGS[1].label}: training`;
 const result = await runDemo({
   out,
   backend: process.env.ASYMFLOW_BACKEND ?? 'cpu',
@@ -30,7 +32,7 @@ const result = await runDemo({
   modelOptions: inputSize === undefined ? undefined : { inputSize },
   // Progress on stderr, stamped with seconds since the start: the scout's .log shows where a slow candidate spends its time.
   log: (line: string) => {
-    if (!secondRunAtS && line.startsWith('sweep: ngdiff')) secondRunAtS = (Date.now() - started) / 1000;
+    if (!secondRunAtS && line.startsWith(secondRunLine)) secondRunAtS = (Date.now() - started) / 1000;
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
   },
 });

@@ -15,7 +15,7 @@ export interface SweepComparison {
 }
 
 const NAMES: Readonly<Record<PairedMetric, string>> = { a: 'a', ap: 'a_p', ar: 'a_r' };
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
 const interval = (c: PairedComparison) => `95% CI ${pts(c.ci95[0])} to ${pts(c.ci95[1])} points, exact McNemar p = ${formatP(c.pValue)}`;
 

@@ -7,6 +7,7 @@
  */
 import type { Metric } from '../records.ts';
 import { MetricNames as N } from '../metric-names.ts';
+import { pct } from './sweep-reading.ts';
 
 export interface ReadRun {
   readonly run: string; // the run's name in the metrics (its setting's directory name)
@@ -16,7 +17,6 @@ export interface ReadRun {
 /** The last this many steps' mean stands for where a loss ended (one step is noisy at small batches). */
 const TAIL_STEPS = 10;
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((s, x) => s + x, 0) / xs.length);
 
 function series(metrics: readonly Metric[], run: string, name: string): number[] {
