@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSft } from '../../flows/sft.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
+import { MICRO, MICRO_SFT_FLAGS } from '../support/micro-sft.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/asymflow.js', import.meta.url));
 let dir: string;
@@ -25,24 +26,13 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The micro run of test/flows/sft-resume.test.ts: 32-px input, d 32, one block, 3-node one-line traces. */
+/** The micro run (test/support/micro-sft.ts), long enough to be signalled mid-run. */
 const FLAGS = {
-  task: 'gc',
+  ...MICRO_SFT_FLAGS,
   objective: 'standard',
   steps: 8,
-  batch: 2,
-  lr: 1e-2,
-  warmupSteps: 1,
-  trainN: 4,
-  evalN: 1,
-  evalMode: 'e2e',
-  evalMaxTokens: 4,
   checkpointEvery: 100,
-  bucket: 16,
-  backend: 'cpu',
-  plots: false,
 };
-const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const argv = (out: string) => [
   'sft',
   ...Object.entries(FLAGS).flatMap(([k, v]) => (k === 'plots' ? ['--no-plots'] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])),

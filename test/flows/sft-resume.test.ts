@@ -15,6 +15,7 @@ import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import type { SftStepRecord } from '../../src/sft/step-record.ts';
 import type { Metric } from '../../src/records.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
+import { MICRO, MICRO_SFT_FLAGS } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -23,24 +24,13 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const quiet = () => {};
-/** A micro model (32-px input, d 32, one block) on 3-node graphs with one-line traces: ~50-token targets. */
-const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
+/** The micro run (test/support/micro-sft.ts) under NGDiff with a perception pre-stage and image dropout. */
 const FLAGS = {
-  task: 'gc',
+  ...MICRO_SFT_FLAGS,
   objective: 'ngdiff',
   prePerceptionSteps: 1,
   steps: 3,
-  batch: 2,
-  lr: 1e-2,
-  warmupSteps: 1,
-  trainN: 4,
-  evalN: 1,
-  evalMode: 'e2e',
-  evalMaxTokens: 4,
   checkpointEvery: 2,
-  bucket: 16,
-  backend: 'cpu',
-  plots: false,
   imageDropout: 0.5, // half the rows on the self-reward's no-image input: resume stays exact
 };
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSft, type SftRunResult } from '../../flows/sft.ts';
 import { MetricNames } from '../../src/metric-names.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
+import { MICRO, MICRO_SFT_FLAGS } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -19,22 +20,11 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const quiet = () => {};
-const MICRO = { modelOptions: { inputSize: 32, d: 32, layers: 1 }, taskOptions: { minNodes: 3, maxNodes: 3, verbosity: 0, heldOut: 0 } };
 const FLAGS = {
-  task: 'gc',
+  ...MICRO_SFT_FLAGS,
   objective: 'standard',
   steps: 6,
-  batch: 2,
-  lr: 1e-2,
-  warmupSteps: 1,
-  trainN: 4,
-  evalN: 1,
-  evalMode: 'e2e',
-  evalMaxTokens: 4,
   checkpointEvery: 100,
-  bucket: 16,
-  backend: 'cpu',
-  plots: false,
 };
 
 describe('sft on cpu yields to the event loop', () => {
