@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSft } from '../../flows/sft.ts';
 import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
-import { MICRO, MICRO_SFT_FLAGS } from '../support/micro-sft.ts';
+import { MICRO, MICRO_MODEL_OPTION, MICRO_SFT_FLAGS, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/asymflow.js', import.meta.url));
 let dir: string;
@@ -37,14 +37,9 @@ const argv = (out: string) => [
   'sft',
   ...Object.entries(FLAGS).flatMap(([k, v]) => (k === 'plots' ? ['--no-plots'] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])),
   '--model-option',
-  'inputSize=32',
-  'd=32',
-  'layers=1',
+  ...MICRO_MODEL_OPTION,
   '--task-option',
-  'minNodes=3',
-  'maxNodes=3',
-  'verbosity=0',
-  'heldOut=0',
+  ...MICRO_TASK_OPTION,
   '--out',
   out,
 ];

@@ -24,6 +24,7 @@ import { getTask } from '../../src/tasks/registry.ts';
 import { rlCommand } from '../../tui/commands/rl.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
 import { initCheckpoint } from '../flows/rl-fixtures.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -141,14 +142,9 @@ describe('kill -9', () => {
       '--out',
       out,
       '--model-option',
-      'inputSize=32',
-      'd=32',
-      'layers=1',
+      ...MICRO_MODEL_OPTION,
       '--task-option',
-      'minNodes=3',
-      'maxNodes=3',
-      'verbosity=0',
-      'heldOut=0',
+      ...MICRO_TASK_OPTION,
     ];
     const checkpoint = path.join(out, 'checkpoints', 'checkpoint.json');
     const killed = await killWhen(args, () => jsonStep(checkpoint, (j) => j.optimizer.step) >= 2);

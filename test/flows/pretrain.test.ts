@@ -21,6 +21,7 @@ import { evalCommand } from '../../tui/commands/eval.ts';
 import { pretrainCommand } from '../../tui/commands/pretrain.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
 import { readAll } from './read-all.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -29,8 +30,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const quiet = () => {};
-const MODEL = ['inputSize=32', 'd=32', 'layers=1'];
-const TASK = ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'];
+const MODEL = MICRO_MODEL_OPTION;
+const TASK = MICRO_TASK_OPTION;
 const FLAGS = {
   task: 'gc',
   schedule: 'sequence',

@@ -15,7 +15,7 @@ import { resolveSftConfig } from '../../src/sft/sft-config.ts';
 import type { SftStepRecord } from '../../src/sft/step-record.ts';
 import type { Metric } from '../../src/records.ts';
 import { sftCommand } from '../../tui/commands/sft.ts';
-import { MICRO, MICRO_SFT_FLAGS } from '../support/micro-sft.ts';
+import { MICRO, MICRO_MODEL_OPTION, MICRO_SFT_FLAGS, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -51,8 +51,8 @@ describe('sft resume', () => {
       ...FLAGS,
       out,
       record,
-      modelOption: ['inputSize=32', 'd=32', 'layers=1'],
-      taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+      modelOption: MICRO_MODEL_OPTION,
+      taskOption: MICRO_TASK_OPTION,
     };
     const stopped = await sftCommand({ ...flags, stopAfter: '3' }, { log: quiet });
     expect(stopped.summary).toBeNull();

@@ -12,6 +12,7 @@ import { objectiveName } from '../../src/sft/objective-spec.ts';
 import type { SftSummary } from '../../src/sft/sft-summary.ts';
 import type { SweepTable } from '../../src/sft/sweep-table.ts';
 import { sweepSftCommand } from '../../tui/commands/sweep-sft.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -31,8 +32,8 @@ const FLAGS = {
   bucket: '16',
   backend: 'wasm',
   checkpointEvery: '0',
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
-  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+  modelOption: MICRO_MODEL_OPTION,
+  taskOption: MICRO_TASK_OPTION,
 };
 const read = <T>(...parts: string[]) => JSON.parse(fs.readFileSync(path.join(dir, ...parts), 'utf8')) as T;
 

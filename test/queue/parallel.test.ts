@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sweepSftCommand } from '../../tui/commands/sweep-sft.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asymflow-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -25,8 +26,8 @@ const FLAGS = {
   backend: 'cpu',
   checkpointEvery: '0',
   plots: false,
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
-  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
+  modelOption: MICRO_MODEL_OPTION,
+  taskOption: MICRO_TASK_OPTION, // 4 graphs of 3 nodes: no room for disjoint splits
 };
 
 describe('--parallel', () => {

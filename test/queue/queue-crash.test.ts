@@ -18,6 +18,7 @@ import type { JobProgress } from '../../src/queue/job-spec.ts';
 import { hasCheckpoint, savedStep } from '../../src/sft/sft-checkpoint.ts';
 import { sweepSftCommand } from '../../tui/commands/sweep-sft.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const STEPS = 12;
@@ -35,8 +36,8 @@ const FLAGS = {
   backend: 'cpu',
   checkpointEvery: '2',
   plots: false,
-  modelOption: ['inputSize=32', 'd=32', 'layers=1'],
-  taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'], // 4 graphs of 3 nodes: no room for disjoint splits
+  modelOption: MICRO_MODEL_OPTION,
+  taskOption: MICRO_TASK_OPTION, // 4 graphs of 3 nodes: no room for disjoint splits
 };
 
 let dir: string;

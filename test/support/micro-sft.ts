@@ -19,3 +19,7 @@ export const MICRO_SFT_FLAGS = {
   backend: 'cpu',
   plots: false,
 };
+
+/** The same options as the CLI takes them (`--model-option K=V …`, `--task-option K=V …`). */
+export const MICRO_MODEL_OPTION = Object.entries(MICRO.modelOptions).map(([k, v]) => `${k}=${v}`);
+export const MICRO_TASK_OPTION = Object.entries(MICRO.taskOptions).map(([k, v]) => `${k}=${v}`);

@@ -13,6 +13,7 @@ import { demoConfig } from '../../flows/demo.ts';
 import { resolveSftConfig, SIZE_DEFAULTS } from '../../src/sft/sft-config.ts';
 import { buildProgram } from '../../tui/cli.ts';
 import { resolveSftFlags, sftCommand } from '../../tui/commands/sft.ts';
+import { MICRO_MODEL_OPTION, MICRO_TASK_OPTION } from '../support/micro-sft.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -150,8 +151,8 @@ describe('asymflow sft / sweep sft / demo', () => {
       backend: 'wasm',
       bucket: '16',
       plots: false,
-      modelOption: ['inputSize=32', 'd=32', 'layers=1'],
-      taskOption: ['minNodes=3', 'maxNodes=3', 'verbosity=0', 'heldOut=0'],
+      modelOption: MICRO_MODEL_OPTION,
+      taskOption: MICRO_TASK_OPTION,
     };
     expect((await sftCommand(flags, { log: () => {} })).step).toBe(1);
     await expect(sftCommand(flags, { log: () => {} })).rejects.toThrow(
