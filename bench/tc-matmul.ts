@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
-import { DEFAULT_TC_TILE, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
+import { defaultTcTile, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
+import { NVIDIA_TC_SHAPE, tcShapeFor, type MatrixConfig, type TcShape } from '../src/webgpu/tc-shape.ts';
 import { matmulWgsl } from '../src/webgpu/matmul-wgsl.ts';
 import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
 import { f16Round } from '../src/webgpu/f16.ts';
@@ -48,7 +49,6 @@ export const CASES: Case[] = [
 
 const flag = flags();
 const reps = Number(flag('reps', '30'));
-const tile: TcTile = flag('tile', '') ? parseTcTile(flag('tile', '')) : DEFAULT_TC_TILE;
 const wanted = flag('cases', CASES.map((c) => c.name).join(',')).split(',');
 const kernels = flag('kernels', 'tc,fp32').split(',');
 const torchPath = flag('torch', '');
@@ -63,15 +63,20 @@ const gpu = dawn.create(gles ? ['backend=opengles'] : ['enable-dawn-features=all
 const adapter = (await gpu.requestAdapter((gles ? { featureLevel: 'compatibility' } : { powerPreference: 'high-performance' }) as GPURequestAdapterOptions))!;
 const features = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
 const missing = features.filter((f) => !adapter.features.has(f));
-const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: unknown[] };
+const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
+// The adapter's fragments (16×16 on NVIDIA, 8×8 on lavapipe); NVIDIA's where it has none (the fp32 kernel alone runs).
+const offered = tcShapeFor(info.subgroupMatrixConfigs ?? [], info.subgroupMinSize, info.subgroupMaxSize);
+const shape: TcShape = typeof offered === 'string' ? NVIDIA_TC_SHAPE : offered;
+const tile: TcTile = flag('tile', '') ? parseTcTile(flag('tile', ''), shape) : defaultTcTile(shape);
 console.log(
   JSON.stringify({
     adapter: info.device || info.description,
     missing,
     configs: info.subgroupMatrixConfigs?.length ?? 0,
     maxWorkgroupStorage: adapter.limits.maxComputeWorkgroupStorageSize,
+    shape: typeof offered === 'string' ? offered : shape,
     tile,
-    threads: tcThreads(tile),
+    threads: tcThreads(tile, shape),
   }),
 );
 const device = await adapter.requestDevice({
@@ -138,9 +143,10 @@ async function read(buffer: GPUBuffer, size: number): Promise<Float32Array> {
 }
 
 async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>> {
-  const [rows, cols] = kernel === 'tc' ? [tcTileRows(tile), tcTileCols(tile)] : [128, 64];
-  if (kernel === 'tc' && tcWorkgroupBytes(tile, c.tA, c.tB) > adapter.limits.maxComputeWorkgroupStorageSize) {
-    return { skipped: `workgroup memory ${tcWorkgroupBytes(tile, c.tA, c.tB)} > ${adapter.limits.maxComputeWorkgroupStorageSize}` };
+  const [rows, cols] = kernel === 'tc' ? [tcTileRows(tile, shape), tcTileCols(tile, shape)] : [128, 64];
+  const bytes = tcWorkgroupBytes(tile, shape, c.tA, c.tB);
+  if (kernel === 'tc' && bytes > adapter.limits.maxComputeWorkgroupStorageSize) {
+    return { skipped: `workgroup memory ${bytes} > ${adapter.limits.maxComputeWorkgroupStorageSize}` };
   }
   const tilesN = Math.ceil(c.n / cols);
   const tilesMN = Math.ceil(c.m / rows) * tilesN;
@@ -182,7 +188,7 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   };
   const [vecA, vecB] = vec ? [(c.tA ? c.m : c.k) % 4 === 0, (c.tB ? c.k : c.n) % 4 === 0] : [false, false];
   const name = `${kernel}${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}${+vecA}${+vecB}`;
-  const main = await pipelineOf(name, () => (kernel === 'tc' ? matmulTcWgsl(c.tA, c.tB, tile, vecA, vecB) : matmulWgsl(c.tA, c.tB, 8, 4)));
+  const main = await pipelineOf(name, () => (kernel === 'tc' ? matmulTcWgsl(c.tA, c.tB, tile, shape, vecA, vecB) : matmulWgsl(c.tA, c.tB, 8, 4)));
   const reduce = await pipelineOf('reduce', () => REDUCE_WGSL);
   const target = splits > 1 ? bufs.part : bufs.out;
   const mainGroup = device.createBindGroup({

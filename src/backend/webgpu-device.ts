@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, isVerbose, type Env, type ResolvedBackend } from './request.ts';
 import type { Precision } from './precision.ts';
-import { noteTensorCoreGap, tensorCoreGap, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES } from './tensor-cores.ts';
+import { setTcShape } from '../webgpu/index.ts';
+import { noteTensorCoreGap, tensorCoreShape, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES } from './tensor-cores.ts';
 import { removeBackendFactory, setTfBackend } from './tfjs-backends.ts';
 import { hasVulkanLoader } from './vulkan-loader.ts';
 
@@ -31,7 +32,10 @@ export async function activateWebgpu(env: Env, auto: boolean, precision: Precisi
     throw new Error(`only a software adapter (${label}); use --backend webgpu to force it`);
   }
   const limits = adapter.limits;
-  const gap = precision === 'mixed' ? tensorCoreGap(adapter) : 'fp32 asked for';
+  const shape = precision === 'mixed' ? tensorCoreShape(adapter) : 'fp32 asked for';
+  const gap = typeof shape === 'string' ? shape : undefined;
+  // The kernels are generated for the adapter's fragments (16×16 on NVIDIA, 8×8 on lavapipe) from here on.
+  if (typeof shape !== 'string') setTcShape(shape);
   const device = await adapter.requestDevice({
     requiredFeatures: [...(adapter.features.has('timestamp-query') ? ['timestamp-query' as GPUFeatureName] : []), ...(gap ? [] : TENSOR_CORE_FEATURES)],
     // The limits tfjs-webgpu itself asks for: the defaults are too small for large matmuls.

@@ -13,7 +13,8 @@ import { setFusedEmbed } from './embed.ts';
 import { setBiasGradInMatmul, setFusedLinear } from './linear.ts';
 import { setFusedLogprobs } from './logprobs.ts';
 import { DEFAULT_MATMUL_TILE, installMatmul } from './matmul.ts';
-import { DEFAULT_TC_TILE, parseTcTile } from './matmul-tc.ts';
+import { defaultTcTile, parseTcTile } from './matmul-tc.ts';
+import { tcShape } from './tc-shape.ts';
 import { installSegmentSum, setSegmentCompact } from './segment-sum.ts';
 import { installWriteBufferUploads } from './upload.ts';
 
@@ -24,10 +25,10 @@ export function installWebgpuKernels(env: Readonly<Record<string, string | undef
   setSegmentCompact(env.ASYMFLOW_SEGMENT_COMPACT !== '0');
   const ownMatmul = env.ASYMFLOW_OWN_MATMUL !== '0';
   if (ownMatmul) {
-    installMatmul(
-      env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE,
-      tensorCores ? (env.ASYMFLOW_TC_TILE ? parseTcTile(env.ASYMFLOW_TC_TILE) : DEFAULT_TC_TILE) : undefined,
-    );
+    // The fragment shape the backend set from its adapter (webgpu-device.ts) before any kernel is built.
+    const shape = tcShape();
+    const tile = () => (env.ASYMFLOW_TC_TILE ? parseTcTile(env.ASYMFLOW_TC_TILE, shape) : defaultTcTile(shape));
+    installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE, tensorCores ? { tile: tile(), shape } : undefined);
   }
   setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
   setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');

@@ -3,19 +3,22 @@
  * as matmul.ts's fp32 kernel, so matmulOwn switches between them by precision alone. Operands stay
  * float32 in storage and are rounded to f16 on their way into workgroup memory; WGSL subgroup matrices
  * (Dawn's chromium_experimental_subgroup_matrix: on NVIDIA, Vulkan cooperative matrices on the tensor cores)
- * multiply 16×16 f16 fragments into f32 accumulators. Master weights, the optimizer and every other kernel
- * stay float32: only the matmul's operands lose precision (f16: 11 significant bits, range 6e-5…65504, so
- * gradients need the loss scaling of the guarded update).
+ * multiply f16 fragments (tc-shape.ts: 16×16 on NVIDIA, 8×8 on Mesa's lavapipe) into f32 accumulators.
+ * Master weights, the optimizer and every other kernel stay float32: only the matmul's operands lose
+ * precision (f16: 11 significant bits, range 6e-5…65504, so gradients need the loss scaling of the guarded update).
  *
- * A workgroup holds `wm × wn` subgroups of 32 invocations (NVIDIA's subgroup size); each subgroup owns
- * `fm × fn` result fragments, so a workgroup tile is (16·wm·fm) × (16·wn·fn), K in steps of `bk`. The tiles
- * are stored in workgroup memory in the layout the operand has in storage (loads stay coalesced along its
+ * For fragments of S×S and subgroups of G invocations (a TcShape), a workgroup holds `wm × wn` subgroups;
+ * each owns `fm × fn` result fragments, so a workgroup tile is (S·wm·fm) × (S·wn·fn), K in steps of `bk`. The
+ * tiles are stored in workgroup memory in the layout the operand has in storage (loads stay coalesced along its
  * contiguous dimension) and read as row- or column-major fragments accordingly, rows padded by 8 halves
- * (16 bytes, the cooperative-matrix stride alignment) to spread them over banks. Results leave through a
- * 16×16 f32 staging area per subgroup, where bias, addend and the bounds are applied as in the fp32 kernel.
+ * (16 bytes, the cooperative-matrix stride alignment) to spread them over banks. Results leave through an
+ * S×S f32 staging area per subgroup (S²/G values an invocation), where bias, addend and the bounds are applied
+ * as in the fp32 kernel. Invocation i belongs to subgroup ⌊i / G⌋ (Dawn forms subgroups of consecutive
+ * invocations of a 1-D workgroup), which is why the shape's subgroup size must be fixed.
  */
 
 import { workgroupTile } from './matmul-split.ts';
+import type { TcShape } from './tc-shape.ts';
 
 /** Subgroups (wm × wn), fragments per subgroup (fm × fn) and the K step of a tensor-core workgroup tile. */
 export interface TcTile {
@@ -26,49 +29,58 @@ export interface TcTile {
   readonly bk: number;
 }
 
-/** 128×128 tiles, 256 invocations, K steps of 32. */
+/** NVIDIA's 16×16 fragments, subgroups of 32: 128×128 tiles, 256 invocations, K steps of 32 (measured on the H200). */
 export const DEFAULT_TC_TILE: TcTile = { wm: 2, wn: 4, fm: 4, fn: 2, bk: 32 };
 
-/** The subgroup size the kernel's fragment-to-invocation arithmetic assumes (NVIDIA's, fixed). */
-export const TC_SUBGROUP = 32;
+/**
+ * 8×8 fragments (lavapipe: subgroups of 8): 64×64 tiles of 16 subgroups with 2×2 fragments each, K steps of 32 —
+ * 128 invocations (within WebGPU's default 256) loading 16 values of each operand per K step as the H200's tile
+ * does, and 14 KiB of workgroup memory (within the default 16 KiB). Not measured for speed anywhere yet.
+ */
+export const SMALL_FRAGMENT_TC_TILE: TcTile = { wm: 4, wn: 4, fm: 2, fn: 2, bk: 32 };
 
-export const tcTileRows = (t: TcTile): number => 16 * t.wm * t.fm;
-export const tcTileCols = (t: TcTile): number => 16 * t.wn * t.fn;
-export const tcThreads = (t: TcTile): number => TC_SUBGROUP * t.wm * t.wn;
+/** The tile used for `shape` unless ASYMFLOW_TC_TILE names another. */
+export const defaultTcTile = (shape: TcShape): TcTile => (shape.size === 16 ? DEFAULT_TC_TILE : SMALL_FRAGMENT_TC_TILE);
 
-/** Parses 'wm,wn,fm,fn,bk' (ASYMFLOW_TC_TILE) into a tile, checking what the kernel relies on. */
-export function parseTcTile(spec: string): TcTile {
+export const tcTileRows = (t: TcTile, s: TcShape): number => s.size * t.wm * t.fm;
+export const tcTileCols = (t: TcTile, s: TcShape): number => s.size * t.wn * t.fn;
+export const tcThreads = (t: TcTile, s: TcShape): number => s.subgroup * t.wm * t.wn;
+
+/** Parses 'wm,wn,fm,fn,bk' (ASYMFLOW_TC_TILE) into a tile for fragments of `shape`, checking what the kernel relies on. */
+export function parseTcTile(spec: string, shape: TcShape): TcTile {
   const parts = spec.split(',').map(Number);
   if (parts.length !== 5 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
     throw new Error(`ASYMFLOW_TC_TILE must be 'wm,wn,fm,fn,bk' (positive integers), got '${spec}'`);
   }
   const [wm, wn, fm, fn, bk] = parts as [number, number, number, number, number];
   const tile = { wm, wn, fm, fn, bk };
-  const threads = tcThreads(tile);
-  if (bk % 16 !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of 16, got ${bk}`);
+  const threads = tcThreads(tile, shape);
+  const cols = tcTileCols(tile, shape);
+  if (bk % shape.size !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of the fragment size ${shape.size}, got ${bk}`);
   if (threads > 1024) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations per workgroup (at most 1024)`);
   for (const [what, size] of [
-    ['A', tcTileRows(tile) * bk],
-    ['B', tcTileCols(tile) * bk],
+    ['A', tcTileRows(tile, shape) * bk],
+    ['B', cols * bk],
   ] as const) {
-    if (size % threads !== 0) throw new Error(`ASYMFLOW_TC_TILE: the ${what} tile (${size} values) does not split over ${threads} invocations`);
+    // Each invocation loads the same number of values, in vec4s where the operand allows (matmul.ts decides per shape).
+    if (size % (4 * threads) !== 0)
+      throw new Error(`ASYMFLOW_TC_TILE: the ${what} tile (${size} values) does not split into vec4s over ${threads} invocations`);
   }
-  if (threads % tcTileCols(tile) !== 0)
-    throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${tcTileCols(tile)} columns`);
+  if (threads % cols !== 0) throw new Error(`ASYMFLOW_TC_TILE: ${threads} invocations are not a multiple of the tile's ${cols} columns`);
   return tile;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Workgroup-memory bytes the kernel declares (tiles in f16, staging and column sums in f32). */
-export function tcWorkgroupBytes(t: TcTile, transposeA: boolean, transposeB: boolean): number {
-  const { sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
-  return 2 * (sizeA + sizeB) + 4 * (t.wm * t.wn * 256 + tcThreads(t));
+export function tcWorkgroupBytes(t: TcTile, s: TcShape, transposeA: boolean, transposeB: boolean): number {
+  const { sizeA, sizeB } = sharedLayout(t, s, transposeA, transposeB);
+  return 2 * (sizeA + sizeB) + 4 * (t.wm * t.wn * s.size * s.size + tcThreads(t, s));
 }
 
-function sharedLayout(t: TcTile, transposeA: boolean, transposeB: boolean) {
-  const tm = tcTileRows(t);
-  const tn = tcTileCols(t);
+function sharedLayout(t: TcTile, s: TcShape, transposeA: boolean, transposeB: boolean) {
+  const tm = tcTileRows(t, s);
+  const tn = tcTileCols(t, s);
   // A [M, K] → As[m][k] (row-major fragments); A stored [K, M] → As[k][m] (column-major fragments).
   const strideA = (transposeA ? tm : t.bk) + 8;
   const strideB = (transposeB ? t.bk : tn) + 8;
@@ -122,9 +134,11 @@ function operandLoads(
  * The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's.
  * `vecA`/`vecB`: the operand's contiguous dimension is a multiple of 4 (its loads are vec4s).
  */
-export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile, vecA = false, vecB = false): string {
-  const { tm, tn, strideA, strideB, sizeA, sizeB } = sharedLayout(t, transposeA, transposeB);
-  const threads = tcThreads(t);
+export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile, s: TcShape, vecA = false, vecB = false): string {
+  const { tm, tn, strideA, strideB, sizeA, sizeB } = sharedLayout(t, s, transposeA, transposeB);
+  const threads = tcThreads(t, s);
+  const { size, subgroup } = s;
+  const staged = size * size; // one result fragment's values
   const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
   // A stored [M, K] (rows m, columns k) or [K, M]; B stored [K, N] or [N, K]. `K0` is the k step's start.
   const A = operandLoads(
@@ -159,18 +173,22 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
     : `    if (sumsB) { cs += ${range(B.n)
         .map((e) => `rb${e}`)
         .join(' + ')}; }`;
-  const leftAt = (i: number) => (transposeA ? `kk * ${strideA}u + rowF + ${16 * i}u` : `(rowF + ${16 * i}u) * ${strideA}u + kk`);
-  const rightAt = (j: number) => (transposeB ? `(colF + ${16 * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${16 * j}u`);
+  const leftAt = (i: number) => (transposeA ? `kk * ${strideA}u + rowF + ${size * i}u` : `(rowF + ${size * i}u) * ${strideA}u + kk`);
+  const rightAt = (j: number) => (transposeB ? `(colF + ${size * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${size * j}u`);
   const mma = [
-    ...range(t.fm).map((i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`),
-    ...range(t.fn).map((j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`),
+    ...range(t.fm).map(
+      (i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, ${size}, ${size}>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`,
+    ),
+    ...range(t.fn).map(
+      (j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, ${size}, ${size}>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`,
+    ),
     ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
   ].join('\n');
   const epilogue = frags
     .map(
-      ([i, j]) => `  subgroupMatrixStore(&stage, sg * 256u, c${i}${j}, false, 16u);
+      ([i, j]) => `  subgroupMatrixStore(&stage, sg * ${staged}u, c${i}${j}, false, ${size}u);
   workgroupBarrier();
-  emit(rowF + ${16 * i}u, colF + ${16 * j}u, sg, lane, m0, n0, outBase, live);
+  emit(rowF + ${size * i}u, colF + ${size * j}u, sg, lane, m0, n0, outBase, live);
   workgroupBarrier();`,
     )
     .join('\n');
@@ -178,7 +196,7 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
 enable f16;
 enable subgroups;
 enable chromium_experimental_subgroup_matrix;
-// Fragment offsets depend on the subgroup's index (local_invocation_id / 32), uniform within each subgroup,
+// Fragment offsets depend on the subgroup's index (local_invocation_id / ${subgroup}), uniform within each subgroup,
 // which the analysis cannot see.
 diagnostic(off, chromium.subgroup_matrix_uniformity);
 struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tilesN: u32, tilesMN: u32,
@@ -192,17 +210,17 @@ struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tile
 @group(0) @binding(6) var<storage, read_write> csum: array<f32>; // colSum: Σ_k B[k, n] of this split, at [split, N]
 var<workgroup> As: array<f16, ${sizeA}>;
 var<workgroup> Bs: array<f16, ${sizeB}>;
-var<workgroup> stage: array<f32, ${t.wm * t.wn * 256}>; // a 16×16 result fragment per subgroup
+var<workgroup> stage: array<f32, ${t.wm * t.wn * staged}>; // a ${size}×${size} result fragment per subgroup
 var<workgroup> csums: array<${wB === 4 ? 'vec4<f32>' : 'f32'}, ${threads}>;
 
-// One staged fragment out: 8 values per invocation, bias and addend added as the fp32 kernel adds them.
+// One staged fragment out: ${staged / subgroup} values per invocation, bias and addend added as the fp32 kernel adds them.
 fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, live: bool) {
-  for (var e = 0u; e < 8u; e++) {
-    let idx = lane + 32u * e;
-    let m = m0 + row + idx / 16u;
-    let n = n0 + col + idx % 16u;
+  for (var e = 0u; e < ${staged / subgroup}u; e++) {
+    let idx = lane + ${subgroup}u * e;
+    let m = m0 + row + idx / ${size}u;
+    let n = n0 + col + idx % ${size}u;
     if (live && m < u.M && n < u.N) {
-      var v = stage[sg * 256u + idx];
+      var v = stage[sg * ${staged}u + idx];
       if (u.hasBias == 1u) { v += bias[n]; }
       if (u.hasAddend == 1u) { v += addend[outBase + m * u.N + n]; }
       out[outBase + m * u.N + n] = v;
@@ -216,11 +234,11 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 ${workgroupTile(tm, tn)}
   let kBegin = split * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
-  let sg = lid.x / 32u;
-  let lane = lid.x % 32u;
-  let rowF = (sg / ${t.wn}u) * ${16 * t.fm}u; // this subgroup's first result row in the tile
-  let colF = (sg % ${t.wn}u) * ${16 * t.fn}u;
-  ${frags.map(([i, j]) => `var c${i}${j} = subgroup_matrix_result<f32, 16, 16>();`).join('\n  ')}
+  let sg = lid.x / ${subgroup}u;
+  let lane = lid.x % ${subgroup}u;
+  let rowF = (sg / ${t.wn}u) * ${size * t.fm}u; // this subgroup's first result row in the tile
+  let colF = (sg % ${t.wn}u) * ${size * t.fn}u;
+  ${frags.map(([i, j]) => `var c${i}${j} = subgroup_matrix_result<f32, ${size}, ${size}>();`).join('\n  ')}
   let sumsB = u.colSum == 1u && m0 == 0u;
   var cs = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
 ${[...A.coords, ...B.coords].join('\n')}
@@ -232,7 +250,7 @@ ${store}
 ${sumLoads}
     workgroupBarrier();
 ${load(`k0 + ${t.bk}u`)}
-    for (var kk = 0u; kk < ${t.bk}u; kk += 16u) {
+    for (var kk = 0u; kk < ${t.bk}u; kk += ${size}u) {
 ${mma}
     }
   }

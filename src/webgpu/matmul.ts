@@ -18,6 +18,7 @@ import { keptSizes } from './bindings.ts';
 import { REDUCE_WGSL, splitK } from './matmul-split.ts';
 import { BK, matmulWgsl } from './matmul-wgsl.ts';
 import { matmulTcWgsl, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from './matmul-tc.ts';
+import type { TcShape } from './tc-shape.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type MatMulAttrs = { transposeA: boolean; transposeB: boolean; activation?: string | null; leakyreluAlpha?: number };
@@ -42,11 +43,16 @@ const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 export const ownMatmulFits = (m: number, n: number, k: number): boolean => m >= 16 && n >= 16 && k >= 1;
 
 let installed = false;
-/** Mixed precision: the tensor-core kernel's tile (installMatmul's `tensorCores`), else undefined (fp32 kernel). */
-let tcTile: TcTile | undefined;
+/** The tensor-core kernel's tile and the fragment shape it was made for. */
+export interface TensorCoreMatmul {
+  readonly tile: TcTile;
+  readonly shape: TcShape;
+}
+/** Mixed precision: the tensor-core kernel (installMatmul's `tensorCores`), else undefined (fp32 kernel). */
+let tcKernel: TensorCoreMatmul | undefined;
 
-/** The tensor-core tile in use, if matmuls run on tensor cores (mixed precision on a device with them). */
-export const tensorCoreTile = (): TcTile | undefined => tcTile;
+/** The tensor-core kernel in use, if matmuls run on tensor cores (mixed precision on a device with them). */
+export const tensorCoreMatmul = (): TensorCoreMatmul | undefined => tcKernel;
 
 /** installMatmul() ran (ASYMFLOW_OWN_MATMUL is not 0): callers may run matmulOwn directly (linear.ts). */
 export const ownMatmulInstalled = (): boolean => installed;
@@ -98,12 +104,15 @@ export function matmulOwn(
   if (colSum && (transposeB || Math.max(batchA, batchB) !== 1 || sizeOf(colSum.shape) !== n || colSum.dtype !== 'float32')) return undefined;
   const batch = Math.max(batchA, batchB);
   const [rows, cols] = tile;
-  const tc = tcTile && tcWorkgroupBytes(tcTile, transposeA, transposeB) <= b.device.limits.maxComputeWorkgroupStorageSize ? tcTile : undefined;
-  const [tileRows, tileCols] = tc ? [tcTileRows(tc), tcTileCols(tc)] : [16 * rows, 16 * cols];
+  const tc =
+    tcKernel && tcWorkgroupBytes(tcKernel.tile, tcKernel.shape, transposeA, transposeB) <= b.device.limits.maxComputeWorkgroupStorageSize
+      ? tcKernel
+      : undefined;
+  const [tileRows, tileCols] = tc ? [tcTileRows(tc.tile, tc.shape), tcTileCols(tc.tile, tc.shape)] : [16 * rows, 16 * cols];
   const tilesN = Math.ceil(n / tileCols);
   const tilesMN = Math.ceil(m / tileRows) * tilesN;
   const tiles = batch * tilesMN;
-  const { splits, kChunk } = splitK(tiles, k, tc ? tc.bk : BK);
+  const { splits, kChunk } = splitK(tiles, k, tc ? tc.tile.bk : BK);
   const outShape = [...outer, m, n];
   const out = newOutput(b, outShape);
   const target = splits === 1 ? out : newOutput(b, [splits * batch * m * n]);
@@ -134,7 +143,7 @@ export function matmulOwn(
   // vec4 loads where the operand's contiguous dimension is a multiple of 4 (it is then for every batch too).
   const [vecA, vecB] = [(transposeA ? m : k) % 4 === 0, (transposeB ? k : n) % 4 === 0];
   const kernel = tc
-    ? pipeline(b, `matmulTc${kind}${tileRows}x${tileCols}k${tc.bk}v${+vecA}${+vecB}`, () => matmulTcWgsl(transposeA, transposeB, tc, vecA, vecB))
+    ? pipeline(b, `matmulTc${kind}${tcKey(tc)}v${+vecA}${+vecB}`, () => matmulTcWgsl(transposeA, transposeB, tc.tile, tc.shape, vecA, vecB))
     : pipeline(b, `matmul${kind}${rows}x${cols}`, () => matmulWgsl(transposeA, transposeB, rows, cols));
   dispatch(
     b,
@@ -173,6 +182,9 @@ export function matmulOwn(
   return out;
 }
 
+/** A tensor-core pipeline's cache key: fragment size, subgroup size and the tile (two tiles of one size may differ in wm/wn). */
+const tcKey = ({ tile: t, shape: s }: TensorCoreMatmul): string => `f${s.size}s${s.subgroup}w${t.wm}x${t.wn}f${t.fm}x${t.fn}k${t.bk}`;
+
 function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info | undefined): void {
   const config = tf.getKernel(kernelName, 'webgpu');
   if (!config || (config as { ours?: boolean }).ours) return;
@@ -193,9 +205,9 @@ function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info |
  * outputs per thread (ASYMFLOW_MATMUL_TILE, one of MATMUL_TILES), for A/B runs on the GPU; `tensorCores`:
  * mixed precision's tile (matmul-tc.ts) — every product then runs on the tensor cores.
  */
-export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE, tensorCores?: TcTile): void {
+export function installMatmul(tileName: string = DEFAULT_MATMUL_TILE, tensorCores?: TensorCoreMatmul): void {
   setMatmulTile(tileName);
-  tcTile = tensorCores;
+  tcKernel = tensorCores;
   installed = true;
   wrap('BatchMatMul', ({ inputs, attrs }, b) => {
     const { a, b: bm } = inputs as { a: Info; b: Info };
