@@ -18,38 +18,23 @@ import { keptSizes } from './bindings.ts';
 export const WORKGROUP = 256;
 
 /**
- * AdamW over one parameter, in place. `packed`: the guarded step's form (guarded-step.ts) — the
- * gradient is read from one packed buffer at u.offset, and the step's scalars (clip scale, negative when the
- * device refused the step; lr; bias corrections; decay factor) from the optimizer's state buffer, so its
- * bindings are the same every step. Otherwise the scalars come in the uniform and the scale as a tensor.
+ * AdamW over one parameter, in place: the scalars come in the uniform and the clip scale as a tensor. (The
+ * guarded step's form, which reads them from the optimizer's state buffer, is adamw-group.ts.)
  */
-const adamwWgsl = (packed: boolean) => /* wgsl */ `
-struct U { ${
-  packed
-    ? 'beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32, decay: u32, n: u32, offset: u32'
-    : `lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
-           keep: f32, decay: u32, scaled: u32, n: u32, guarded: u32, pad0: u32, pad1: u32, pad2: u32`
-} }
+const ADAMW_WGSL = /* wgsl */ `
+struct U { lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc1: f32, bc2: f32, eps: f32,
+           keep: f32, decay: u32, scaled: u32, n: u32, guarded: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(0) var<storage, read_write> p: array<f32>;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read> ${packed ? 'state' : 'scale'}: array<f32>;
+@group(0) @binding(4) var<storage, read> scale: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= u.n) { return; }
-${
-  packed
-    ? `  // A negative scale: the device refused this step (not finite): write nothing.
-  if (state[0] < 0.0) { return; }
-  let gi = g[u.offset + i] * state[0];
-  let lr = state[2];
-  let bc1 = state[3];
-  let bc2 = state[4];
-  let keep = state[5];`
-    : `  var gi = g[i];
+  var gi = g[i];
   if (u.scaled == 1u) {
     // A guarded update whose scale is negative was refused on the device (a non-finite step): write nothing.
     if (u.guarded == 1u && scale[0] < 0.0) { return; }
@@ -58,8 +43,7 @@ ${
   let lr = u.lr;
   let bc1 = u.bc1;
   let bc2 = u.bc2;
-  let keep = u.keep;`
-}
+  let keep = u.keep;
   let m1 = m[i] * u.beta1 + gi * u.oneMinusBeta1;
   let v1 = v[i] * u.beta2 + (gi * gi) * u.oneMinusBeta2;
   let denom = sqrt(v1 / bc2) + u.eps;
@@ -70,8 +54,6 @@ ${
   m[i] = m1;
   v[i] = v1;
 }`;
-export const ADAMW_PACKED_WGSL = adamwWgsl(true);
-const ADAMW_WGSL = adamwWgsl(false);
 
 /**
  * Floats one workgroup reduces. One workgroup per whole gradient walked up to 2.4M floats serially (31 ms of a

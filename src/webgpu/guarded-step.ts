@@ -7,7 +7,7 @@
  *      before was ok (unless the caller resets the chain), scale = ok ? clip factor : −1; written to the
  *      optimizer's state buffer with the step's lr, bias corrections and decay factor, and to a [3] tensor
  *      [loss, norm, ok] that the caller reads back
- *   4. AdamW per parameter from the packed gradient and the state buffer (ADAMW_PACKED_WGSL)
+ *   4. AdamW from the packed gradient and the state buffer, several parameters a dispatch (adamw-group.ts)
  *
  * The packed gradient, the chunk partials and the state are tensors this module keeps, so their buffers never
  * change: steps 2 and 4 bind the same buffers every step (cached bind groups, kept uniforms). On the H100 a
@@ -17,7 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keptUniforms } from './bindings.ts';
-import { ADAMW_PACKED_WGSL, chunkLayout, chunkSquares, copyPacked, WORKGROUP, type AdamWConstants } from './fused.ts';
+import { adamwGroupSlots, adamwGroupWgsl, groupLayout } from './adamw-group.ts';
+import { chunkLayout, chunkSquares, copyPacked, WORKGROUP, type AdamWConstants } from './fused.ts';
 import { asTensor, bufferOf, dispatch, newOutput, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
 
 /** state: [scale (the clip factor × gradScale; negative: refused), ok (1/0), lr, bc1, bc2, keep (1 − lr·weightDecay), 0, 0] */
@@ -87,6 +88,14 @@ interface Plan {
   readonly table: tf.Tensor1D; // int32 chunk table (chunkLayout)
   readonly offsets: readonly number[];
   readonly chunks: number;
+  readonly groups: readonly UpdateGroup[]; // AdamW's dispatches
+}
+
+/** Parameters updated by one AdamW dispatch: their entries' indices, and its table and workgroups. */
+interface UpdateGroup {
+  readonly slots: readonly number[];
+  readonly table: tf.Tensor1D; // int32, adamw-group.ts's TABLE_WORDS a slot
+  readonly workgroups: number;
 }
 
 interface Kept {
@@ -103,25 +112,42 @@ function keptFor(owner: object): Kept {
   return k;
 }
 
-function planFor(k: Kept, sizes: readonly number[]): Plan {
-  const key = sizes.join(',');
+function planFor(k: Kept, sizes: readonly number[], decays: readonly boolean[], groupSlots: number): Plan {
+  const key = `${sizes.join(',')}|${decays.map(Number).join('')}|${groupSlots}`;
   const cached = k.plans.get(key);
   if (cached) return cached;
   const { words, offsets, total, chunks } = chunkLayout(sizes);
-  const plan = {
+  const plan: Plan = {
     packed: tf.keep(tf.zeros([total])),
     partials: tf.keep(tf.zeros([chunks])),
     table: tf.keep(tf.tensor1d(words, 'int32')),
     offsets,
     chunks,
-  } as Plan;
+    groups: updateGroups(sizes, offsets, decays, groupSlots),
+  };
   if (k.plans.size >= MAX_PLANS) {
     const [oldest, old] = k.plans.entries().next().value!;
     k.plans.delete(oldest);
-    tf.dispose([old.packed, old.partials, old.table]); // tfjs defers the release past unsubmitted commands
+    tf.dispose([old.packed, old.partials, old.table, ...old.groups.map((g) => g.table)]); // tfjs defers the release past unsubmitted commands
   }
   k.plans.set(key, plan);
   return plan;
+}
+
+/** Consecutive non-empty parameters, `groupSlots` to a dispatch. */
+function updateGroups(sizes: readonly number[], offsets: readonly number[], decays: readonly boolean[], groupSlots: number): UpdateGroup[] {
+  const live = sizes.flatMap((size, slot) => (size > 0 ? [slot] : []));
+  const groups: UpdateGroup[] = [];
+  for (let first = 0; first < live.length; first += groupSlots) {
+    const slots = live.slice(first, first + groupSlots);
+    const layout = groupLayout(
+      slots.map((s) => sizes[s] as number),
+      slots.map((s) => offsets[s] as number),
+      slots.map((s) => decays[s] as boolean),
+    );
+    groups.push({ slots, table: tf.keep(tf.tensor1d(layout.table, 'int32')), workgroups: layout.workgroups });
+  }
+  return groups;
 }
 
 /** The packed form takes these entries: all float32, each gradient the size of its parameter. */
@@ -147,6 +173,8 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
   const plan = planFor(
     k,
     entries.map((e) => e.g.size),
+    entries.map((e) => e.decay),
+    adamwGroupSlots(b.device.limits.maxStorageBuffersPerShaderStage),
   );
   const packed = writtenBufferOf(b, plan.packed);
   copyPacked(
@@ -170,13 +198,18 @@ export function queueGuardedAdamw(b: Backend, owner: object, entries: readonly G
     [{ buffer: state }, { buffer: bufferOf(b, verdict) }, { buffer: partials }, { buffer: bufferOf(b, loss) }, stepUniforms],
     1,
   );
-  const adamw = pipeline(b, 'adamwPacked', ADAMW_PACKED_WGSL);
-  entries.forEach(({ p, m, v, decay }, slot) => {
-    if (p.size === 0) return;
-    const constants = keptUniforms(b, [f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2), f(c.eps), u(decay ? 1 : 0), u(p.size), u(plan.offsets[slot])]);
-    const pmv = [p, m, v].map((t) => ({ buffer: writtenBufferOf(b, t) }));
-    dispatch(b, adamw, [...pmv, { buffer: packed }, { buffer: state }, constants], Math.ceil(p.size / WORKGROUP));
-  });
+  for (const group of plan.groups) {
+    const n = group.slots.length;
+    const constants = keptUniforms(b, [f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2), f(c.eps), u(n), u(0), u(0)]);
+    const pmv = group.slots.flatMap((slot) => [entries[slot]!.p, entries[slot]!.m, entries[slot]!.v].map((t) => ({ buffer: writtenBufferOf(b, t) })));
+    const head = [{ buffer: packed }, { buffer: state }, { buffer: bufferOf(b, group.table) }, constants];
+    dispatch(
+      b,
+      pipeline(b, `adamwGroup${n}`, () => adamwGroupWgsl(n)),
+      [...head, ...pmv],
+      group.workgroups,
+    );
+  }
   return asTensor<tf.Tensor1D>(verdict);
 }
 
@@ -185,5 +218,5 @@ export function releaseGuarded(owner: object): void {
   const k = kept.get(owner);
   if (!k) return;
   kept.delete(owner);
-  tf.dispose([k.state, ...[...k.plans.values()].flatMap((p) => [p.packed, p.partials, p.table])]);
+  tf.dispose([k.state, ...[...k.plans.values()].flatMap((p) => [p.packed, p.partials, p.table, ...p.groups.map((g) => g.table)])]);
 }
