@@ -79,7 +79,7 @@ async function tokenLambdaPart(c: PartContext, lambda: number, name: string): Pr
 }
 
 /** `asymflow pretrain` with the preset's model, task and sizes; its own evaluation on `val`. */
-async function pretrainPart(c: PartContext, pre: { captionSteps: number; reasoningSteps: number; evalN: number }): Promise<PartOutput> {
+async function pretrainPart(c: PartContext, pre: NonNullable<NonNullable<PartContext['preset']['paper']>['pretrain']>): Promise<PartOutput> {
   const s = sftOf(c.preset, c.task);
   const dir = pretrainDir(c);
   const flags = {
@@ -91,6 +91,7 @@ async function pretrainPart(c: PartContext, pre: { captionSteps: number; reasoni
     lr: s.lr,
     warmupSteps: s.warmupSteps,
     evalN: pre.evalN,
+    ...(pre.samples ? { captionN: pre.samples, reasoningN: pre.samples } : {}),
     evalBatch: s.evalBatch,
     evalMaxTokens: c.preset.maxTokens[c.task],
     bucket: s.bucket,

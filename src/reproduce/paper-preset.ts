@@ -80,8 +80,27 @@ const PAPER_TEST: ReproducePreset = {
     tokenLambdas: [0.5],
     surrogateSteps: 1,
     h200Scale: 0.35,
-    pretrain: { captionSteps: 1, reasoningSteps: 1, evalN: 4 },
+    pretrain: { captionSteps: 1, reasoningSteps: 1, evalN: 4, samples: 16 },
   },
 };
 
-export const PAPER_PRESETS: Readonly<Record<string, ReproducePreset>> = { paper: PAPER, 'paper-test': PAPER_TEST };
+/**
+ * The paper preset's window and traces at the test preset's width and steps (hidden): GC at 7–9 nodes, spring
+ * layout, verbosity 4 (targets of ~1,560 tokens, a few past 2,048 positions) on a one-layer 16-wide model with
+ * the paper's 2,560 text positions and its 2,408-token sampling limit, so every evaluation's KV cache holds
+ * more than 2,048 slots and the webgpu decoder takes its 4,096-slot kernel. test/lavapipe runs its parts on
+ * `--backend webgpu` (Mesa's lavapipe): the paper preset's GPU path end to end, minus the width.
+ */
+const PAPER_WINDOW: ReproducePreset = {
+  ...PAPER_TEST,
+  name: 'paper-window',
+  modelOptions: {
+    gc: { d: 16, heads: 2, layers: 1, inputSize: 32, maxText: PAPER_MAX_TEXT },
+    sudoku: { d: 16, heads: 2, layers: 1, inputSize: 36, patch: 4, maxText: PAPER_MAX_TEXT, gridStart: 0 },
+  },
+  taskOptions: PAPER.taskOptions,
+  maxTokens: PAPER.maxTokens,
+  sft: { ...PAPER_TEST.sft, steps: 2, batch: 2, trainN: 4, evalN: 2, evalEvery: 2, evalBatch: 2, bucket: 64 },
+};
+
+export const PAPER_PRESETS: Readonly<Record<string, ReproducePreset>> = { paper: PAPER, 'paper-test': PAPER_TEST, 'paper-window': PAPER_WINDOW };

@@ -67,7 +67,12 @@ export interface PaperParts {
    * then starts from its checkpoint (`sft --init`), and part `scratch` trains standard SFT from the seed's
    * fresh weights beside it. evalN: its own evaluation on `val`.
    */
-  readonly pretrain?: { readonly captionSteps: number; readonly reasoningSteps: number; readonly evalN: number };
+  readonly pretrain?: {
+    readonly captionSteps: number;
+    readonly reasoningSteps: number;
+    readonly evalN: number;
+    readonly samples?: number; // captioning and reasoning samples each (default: pretrain's own 2,000); the tiny presets' few steps need few
+  };
 }
 
 const SMOKE: ReproducePreset = {
