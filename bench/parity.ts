@@ -10,9 +10,9 @@ import { guardedUpdateParity } from './checks/guarded-parity.ts';
 import { queuedStepsCheck, queuedStepsOk } from './checks/queued-steps.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { resolveBackend } from '../src/backend/index.ts';
-import { tensorCoreGapHere } from '../src/backend/tensor-cores.ts';
 import { fusedKernelParity } from './checks/fused-parity.ts';
 import { compareSnapshots, gradientSnapshot, parityBatch } from './checks/parity.ts';
+import { tensorCoreParity } from './checks/tc-parity.ts';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -93,10 +93,16 @@ for (const name of backends) {
   }
 }
 if (backends.includes('webgpu')) {
-  // Mixed precision's matmul is checked where the tensor cores are (bench/tc-device.sh, against float64 of the
-  // f16-rounded operands); everywhere else this says why not, so a skip is never silent.
-  const gap = await tensorCoreGapHere();
-  console.log(JSON.stringify({ what: 'tensor-core-matmul', ...(gap ? { skipped: gap } : { available: 'bench/tc-device.sh checks it' }) }));
+  // Mixed precision where the adapter has subgroup matrices (the H200, lavapipe): the tensor-core matmul and the
+  // model's gradients (checks/tc-parity.ts); everywhere else the run's own line says why not, never silently.
+  try {
+    const tc = await tensorCoreParity(config, rows, reference);
+    if ('ok' in tc && !tc.ok) failures++;
+    console.log(JSON.stringify({ what: 'mixed-precision-parity', backend: 'webgpu', ...tc }));
+  } catch (err) {
+    failures++;
+    console.log(JSON.stringify({ what: 'mixed-precision-parity', backend: 'webgpu', error: (err as Error).message.split('\n')[0] }));
+  }
 }
 if (check && failures > 0) {
   console.error(`parity: ${failures} backend(s) failed (loss within ${LOSS_ABS}, gradients within ${GRAD_REL} relative, no GPU errors)`);

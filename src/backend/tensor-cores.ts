@@ -27,22 +27,6 @@ export function tensorCoreGap(adapter: GPUAdapter): string | undefined {
   return typeof shape === 'string' ? shape : undefined;
 }
 
-/**
- * Why this machine cannot run the tensor-core matmul (undefined: it can), asked of Dawn's default adapter
- * under the toggles — for checks that must say why they skip the mixed path (bench/parity.ts).
- */
-export async function tensorCoreGapHere(): Promise<string | undefined> {
-  type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
-  const dawn = (await import('webgpu')) as Dawn;
-  Object.assign(globalThis, dawn.globals);
-  const adapter = await dawn
-    .create(TENSOR_CORE_DAWN_OPTIONS)
-    .requestAdapter({ powerPreference: 'high-performance' })
-    .catch(() => null);
-  if (!adapter) return "no adapter on Dawn's default backends (Vulkan)";
-  return tensorCoreGap(adapter);
-}
-
 /** Why a webgpu backend asked for mixed precision runs fp32, by resolved backend (for resolveBackend's log line). */
 const gaps = new WeakMap<object, string>();
 export const noteTensorCoreGap = (backend: object, reason: string): void => void gaps.set(backend, reason);
