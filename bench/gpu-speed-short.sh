@@ -17,6 +17,7 @@ for size in small base; do T=$OUT/torch-$size.jsonl
   echo "== $size train, each step awaited"; timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps ${STEPS:-30} --warmup ${WARMUP:-10} --queue 1 --torch $T 2>&1 | q
   for v in ${VARIANTS:-ASYMFLOW_PACKED_UPDATE=0 ASYMFLOW_BIND_CACHE=0}; do echo "== $size train $v"; env $v timeout 100 node $D/train-step.mjs --size $size --backend webgpu --steps ${STEPS:-30} --warmup ${WARMUP:-10} --queue 2 --torch $T 2>&1 | q; done
   echo "== $size sample"; timeout 100 node $D/sample.mjs --size $size --backend webgpu --torch $T 2>&1 | q
+  echo "== $size sample, mixed precision (decoder linears on tensor cores)"; timeout 100 node $D/sample.mjs --size $size --backend webgpu --precision mixed --torch $T 2>&1 | q
 done
 echo "== parity"; timeout 100 node $D/parity.mjs --backends webgpu --check 2>&1 | q
 echo "== memory"; timeout 150 node $D/train-step.mjs --size small --backend webgpu --steps 1000 --warmup 2 --queue 2 --memory-every 100 2>&1 | q

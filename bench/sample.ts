@@ -10,11 +10,15 @@
  *
  * On webgpu the decode steps run in our own WGSL (src/webgpu/decode.ts, `gpu_decode: true`);
  * ASYMFLOW_GPU_DECODE=0 measures the tfjs-op step instead (ASYMFLOW_SPEED_PATCHES=0 turns off both).
+ * `--precision mixed` (issue 17): the decoder's linears on the tensor cores (`decode_precision: mixed`;
+ * ASYMFLOW_DECODE_TC=0 keeps them fp32 while the prefill's matmuls stay on the tensor cores). ms_per_step is
+ * the call over its decode steps (prefill included), as torch_ms_per_step is torch's call over new_tokens;
+ * --torch-bf16 takes torch_reference.py --mode bf16's line for a second ratio.
  */
 import { resolveBackend } from '../src/backend/index.ts';
 import { promptTokens } from '../src/prompt.ts';
 import { sample } from '../src/model/sample.ts';
-import { gpuDecodeCount } from '../src/webgpu/index.ts';
+import { gpuDecodeCount, gpuDecodeMixedCount } from '../src/webgpu/index.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { benchConfig, flags, round, torchLine } from './bench-util.ts';
@@ -37,6 +41,7 @@ const options = { temperature: 0.7, topP: 1, maxTokens: newTokens, rng: new Rng(
 
 await sample(model, requests, { ...options, maxTokens: 4 }); // compiles the prefill and decode shaders
 const decodersBefore = gpuDecodeCount();
+const mixedBefore = gpuDecodeMixedCount();
 let generated = 0;
 let steps = 0;
 const t0 = performance.now();
@@ -49,6 +54,9 @@ const ms = (performance.now() - t0) / calls;
 const decodeSteps = steps / calls;
 const fullCallMs = (ms * newTokens) / decodeSteps;
 const torch = torchLine(arg('torch', ''), 'sample_kv_cache');
+const torchBf16 = torchLine(arg('torch-bf16', ''), 'sample_kv_cache'); // torch_reference.py --mode bf16 (autocast)
+const decoders = gpuDecodeCount() - decodersBefore;
+const mixedDecoders = gpuDecodeMixedCount() - mixedBefore;
 console.log(
   JSON.stringify({
     ref: 'tfjs',
@@ -57,7 +65,9 @@ console.log(
     backend: backend.name,
     device: backend.device,
     params: parameterCount(config),
-    gpu_decode: gpuDecodeCount() - decodersBefore === calls,
+    precision: backend.precision,
+    gpu_decode: decoders === calls,
+    decode_precision: decoders === 0 ? undefined : mixedDecoders === decoders ? 'mixed' : mixedDecoders === 0 ? 'fp32' : 'both',
     batch,
     new_tokens: newTokens,
     generated_per_call: generated / calls,
@@ -67,7 +77,10 @@ console.log(
     ms_full_call: round(fullCallMs),
     tokens_per_s: Math.round((generated / calls / ms) * 1000),
     torch_ms: torch?.ms,
+    torch_ms_per_step: torch ? round(torch.ms / newTokens) : undefined,
     ratio: torch ? round(fullCallMs / torch.ms, 2) : undefined,
+    torch_bf16_ms: torchBf16?.ms,
+    ratio_bf16: torchBf16 ? round(fullCallMs / torchBf16.ms, 2) : undefined,
     gpu_errors: backend.gpuErrors().length,
   }),
 );

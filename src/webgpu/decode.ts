@@ -8,6 +8,8 @@
  *   out-proj + residual, LN2 + FFN1 + GELU, FFN2 + residual → final LN + logits (tied head), pick
  * Same math as decodeStep on the fused webgpu path (same LayerNorm and GELU WGSL; matmul sums in 4 interleaved
  * k-slices). The prefill stays on tfjs ops; its cache tensors are written in place here and stay the caller's.
+ * Under mixed precision, on a device with subgroup matrices, the linears run on the tensor cores from f16 copies of
+ * the weights made at each decoder's setup (decode-linear.ts); everything else stays f32.
  *
  * Commands go to our own encoder on tfjs's GPUDevice after flushing tfjs's, so they order after the prefill;
  * tfjs is idle until sample() is done, and whatever it submits later (reusing the cache's buffers from its
@@ -19,7 +21,8 @@ import type { DecodeCache, DecodeModel, GpuDecodeOptions, Picks, StepFeed } from
 import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_SLOTS, ROW_WORDS, slotsFor } from './decode-attention.ts';
 import { pickWgsl, pickWorkgroupBytes } from './pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
-import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './rows-linear.ts';
+import { DecodeLinears, decodeTcPlan, type Command } from './decode-linear.ts';
+import type { RowsTcPlan } from './rows-linear-tc.ts';
 
 // GPUBufferUsage / GPUMapMode values (WebGPU spec), spelled out so this file needs no Dawn globals.
 const MAP_READ = 0x1;
@@ -29,21 +32,20 @@ const UNIFORM = 0x40;
 const STORAGE = 0x80;
 const READ = 0x1;
 
-/** model/layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
-const EPS_BITS = new Uint32Array(Float32Array.of(1e-5).buffer)[0];
-
 let enabled = true;
 let created = 0;
+let createdMixed = 0;
 
 /** How many decoders create() has made (parity checks use it to see that sample() took this path). */
 export const gpuDecodeCount = (): number => created;
+
+/** How many of them ran their linears on the tensor cores (mixed precision, decode-linear.ts). */
+export const gpuDecodeMixedCount = (): number => createdMixed;
 
 /** Off: sample() takes the tfjs-op step even on webgpu (parity checks compare both). */
 export function setGpuDecode(on: boolean): void {
   enabled = on;
 }
-
-type Command = { pipeline: GPUComputePipeline; group: GPUBindGroup; x: number; y: number };
 
 /**
  * Our buffers of finished calls by device, by `size:usage`, for the next call: creating a buffer costs ~0.25 ms
@@ -79,11 +81,13 @@ export class GpuDecoder {
     if (slots === undefined || attentionWorkgroupBytes(dh, slots) > limit || pickWorkgroupBytes(c.vocab) > limit) return undefined;
     if (!attentionFits(dh) || heads !== c.heads || [...cache.k, ...cache.v].some((t) => !owns(b, t) || t.dtype !== 'float32')) return undefined;
     if (c.gridStart > 0 && !(cache.grid && owns(b, cache.grid))) return undefined;
+    const tc = decodeTcPlan(b.device, cache.k[0].shape[0]);
     created++;
-    return new GpuDecoder(b, m, cache, prefillLogits, options);
+    if (tc) createdMixed++;
+    return new GpuDecoder(b, m, cache, prefillLogits, options, tc);
   }
 
-  private constructor(b: Backend, m: DecodeModel, cache: DecodeCache, prefillLogits: tf.Tensor2D, options: GpuDecodeOptions) {
+  private constructor(b: Backend, m: DecodeModel, cache: DecodeCache, prefillLogits: tf.Tensor2D, options: GpuDecodeOptions, tc: RowsTcPlan | undefined) {
     const c = m.config;
     const [batch, heads, capacity, dh] = cache.k[0].shape;
     const d = c.d;
@@ -104,39 +108,24 @@ export class GpuDecoder {
     const prefill = bufferOf(b, prefillLogits);
 
     const u32 = (...v: number[]) => this.uniform(Uint32Array.from(v).buffer);
-    const linU = new Map<string, GPUBuffer>();
-    /** out (epilogue) input·W + bias, input LayerNormed first by `norm` (a parameter prefix) when given. */
-    const linear = (
-      epilogue: Epilogue,
-      out: GPUBuffer,
-      input: GPUBuffer,
-      weight: GPUBuffer,
-      bias: GPUBuffer | undefined,
-      k: number,
-      n: number,
-      norm?: string,
-      transposed = false,
-    ) => {
-      const key = `${k}:${n}`;
-      if (!linU.has(key)) linU.set(key, u32(batch, k, n, EPS_BITS));
-      const name = `decodeLinear:${epilogue}:${transposed}:${bias !== undefined}:${norm !== undefined}`;
-      const p = pipeline(b, name, () => rowsLinearWgsl(epilogue, transposed, bias !== undefined, norm !== undefined));
-      const extra = [...(bias ? [bias] : []), ...(norm ? [w(`${norm}.g`), w(`${norm}.b`)] : [])];
-      return this.command(p, [out, input, weight, ...extra, linU.get(key)!], Math.ceil(n / COLS), Math.ceil(batch / ROWS));
-    };
-
-    // Setup (once per call): Q, K, V weights and biases packed side by side, so QKV is one matmul.
-    const pack = pipeline(b, 'decodePack3', PACK3_WGSL);
-    const packW = u32(d, d, 0, 0);
-    const packB = u32(1, d, 0, 0);
-    const packed = Array.from({ length: c.layers }, (_, i) => {
-      const a = `blocks.${i}.attn.`;
-      const pw = scratch(3 * d * d); // [d, 3d]
-      const pb = scratch(3 * d); // [3d]
-      this.setup.push(this.command(pack, [pw, w(`${a}q.w`), w(`${a}k.w`), w(`${a}v.w`), packW], Math.ceil((3 * d * d) / 256)));
-      this.setup.push(this.command(pack, [pb, w(`${a}q.b`), w(`${a}k.b`), w(`${a}v.b`), packB], Math.ceil((3 * d) / 256)));
-      return { pw, pb };
+    // Setup (once per call): Q, K, V weights and biases packed side by side, so QKV is one matmul; under mixed
+    // precision every weight's f16 copy.
+    const lin = new DecodeLinears(
+      { b, batch, weight: w, scratch: (bytes) => this.buffer(bytes, STORAGE), u32, command: (p, buffers, x, y) => this.command(p, buffers, x, y) },
+      tc,
+    );
+    const layers = Array.from({ length: c.layers }, (_, i) => {
+      const [a, mlp] = [`blocks.${i}.attn.`, `blocks.${i}.mlp.`];
+      return {
+        qkv: lin.weight([`${a}q.w`, `${a}k.w`, `${a}v.w`], d, d), // [d, 3d]
+        qkvBias: lin.bias([`${a}q.b`, `${a}k.b`, `${a}v.b`], d), // [3d]
+        o: lin.weight([`${a}o.w`], d, d),
+        fc: lin.weight([`${mlp}fc.w`], d, f),
+        proj: lin.weight([`${mlp}proj.w`], f, d),
+      };
     });
+    const head = c.tiedHead ? lin.weight(['tokEmb'], d, c.vocab, true) : lin.weight(['head.w'], d, c.vocab);
+    this.setup.push(...lin.setup);
 
     // The long variant only past MAX_SLOTS: a cache that fits keeps the one pipeline (and its speed) it always had.
     const slots = slotsFor(capacity) ?? MAX_SLOTS; // create() checked it fits
@@ -157,20 +146,16 @@ export class GpuDecoder {
       ),
     );
     for (let i = 0; i < c.layers; i++) {
-      const pre = `blocks.${i}.`;
+      const [pre, l] = [`blocks.${i}.`, layers[i]];
       this.decode.push(
-        linear('store', qkv, x, packed[i].pw, packed[i].pb, d, 3 * d, `${pre}ln1`),
+        lin.linear('store', qkv, x, l.qkv, l.qkvBias, `${pre}ln1`),
         this.command(attention, [y, qkv, caches[i], caches[c.layers + i], this.rows, attnU], batch * heads),
-        linear('residual', x, y, w(`${pre}attn.o.w`), w(`${pre}attn.o.b`), d, d),
-        linear('gelu', hidden, x, w(`${pre}mlp.fc.w`), w(`${pre}mlp.fc.b`), d, f, `${pre}ln2`),
-        linear('residual', x, hidden, w(`${pre}mlp.proj.w`), w(`${pre}mlp.proj.b`), f, d),
+        lin.linear('residual', x, y, l.o, w(`${pre}attn.o.b`)),
+        lin.linear('gelu', hidden, x, l.fc, w(`${pre}mlp.fc.b`), `${pre}ln2`),
+        lin.linear('residual', x, hidden, l.proj, w(`${pre}mlp.proj.b`)),
       );
     }
-    this.decode.push(
-      c.tiedHead
-        ? linear('store', logits, x, w('tokEmb'), undefined, d, c.vocab, 'lnf', true)
-        : linear('store', logits, x, w('head.w'), undefined, d, c.vocab, 'lnf'),
-    );
+    this.decode.push(lin.linear('store', logits, x, head, undefined, 'lnf'));
     const pick = pipeline(b, `decodePick:${c.vocab}`, () => pickWgsl(c.vocab));
     const pickU = this.uniform(new Float32Array([0, options.temperature, options.topP, 0]).buffer, batch);
     this.decode.push(this.command(pick, [this.picked, logits, this.rows, pickU], batch));

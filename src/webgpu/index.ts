@@ -27,5 +27,5 @@ export { ageWebgpuPool, trimWebgpuPool } from './pool.ts';
 export { fusedBackend, internals, ourKernelTimes, timeOurKernels } from './raw.ts';
 export { setSegmentCompact } from './segment-sum.ts';
 export { mixedPrecision, packedUpdateOn, setMixedPrecision, setPackedUpdate } from './update-switches.ts';
-export { GpuDecoder, gpuDecodeCount, setGpuDecode } from './decode.ts';
+export { GpuDecoder, gpuDecodeCount, gpuDecodeMixedCount, setGpuDecode } from './decode.ts';
 export type { DecodeCache, DecodeModel } from './decode-model.ts';

@@ -20,6 +20,15 @@ const SLICES = 4;
 /** What the kernel does with y = x·W (+ b) at out[row, j]. */
 export type Epilogue = 'store' | 'residual' | 'gelu';
 
+/** WGSL putting y into out[o] by `epilogue` (GELU needs ERF declared); the tensor-core form shares it. */
+export function epilogueStore(epilogue: Epilogue): string {
+  return {
+    store: 'out[o] = y;',
+    residual: 'out[o] = out[o] + y;', // x + (x·W + b), the reference's order
+    gelu: `out[o] = y * (0.5 * (1.0 + erf_as(y * ${Math.SQRT1_2})));`, // as gelu.ts
+  }[epilogue];
+}
+
 /**
  * The WGSL of out[rows, m] (epilogue) x[rows, k] · W, W [k, m] or, `transposed`, [m, k] (the tied head reads
  * tokEmb [V, d] as its transpose). With `norm`, x is LayerNormed on the way in: each workgroup computes its
@@ -48,11 +57,7 @@ ${ROW_MEAN_RSTD.replaceAll('u.d', 'u.k')}
     : '';
   const weight = transposed ? 'w[j * u.k + k0 + kk]' : 'w[(k0 + kk) * u.m + j]';
   const y = bias ? 'sum + b[j]' : 'sum';
-  const store = {
-    store: 'out[o] = y;',
-    residual: 'out[o] = out[o] + y;', // x + (x·W + b), the reference's order
-    gelu: `out[o] = y * (0.5 * (1.0 + erf_as(y * ${Math.SQRT1_2})));`, // as gelu.ts
-  }[epilogue];
+  const store = epilogueStore(epilogue);
   return /* wgsl */ `
 struct U { rows: u32, k: u32, m: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -116,24 +121,38 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }`;
 }
 
-/** Packs three [rows, n] matrices side by side into one [rows, 3n] (Q, K and V weights or biases). */
-export const PACK3_WGSL = /* wgsl */ `
-struct U { rows: u32, n: u32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+/**
+ * WGSL of a packing kernel's frame: `out` (of `outType`), three f32 sources a, b, c, U, and main over invocations
+ * i = gid.x + gid.y·groups.x·256; `PICK3(at)` reads source number `part` at `at`. Used with PACK3_WGSL's body and
+ * rows-linear-tc.ts's f16 panels.
+ */
+export function packWgsl(outType: string, uniform: string, body: string): string {
+  return /* wgsl */ `
+struct U { ${uniform} }
+@group(0) @binding(0) var<storage, read_write> out: array<${outType}>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> c: array<f32>;
 @group(0) @binding(4) var<uniform> u: U;
+fn pick3(part: u32, at: u32) -> f32 {
+  var v = a[at];
+  if (part == 1u) { v = b[at]; }
+  if (part == 2u) { v = c[at]; }
+  return v;
+}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * 256u;
-  if (i >= u.rows * u.n * 3u) { return; }
+${body}
+}`;
+}
+
+/** Packs three [rows, n] matrices side by side into one [rows, 3n] (Q, K and V weights or biases). */
+export const PACK3_WGSL = packWgsl(
+  'f32',
+  'rows: u32, n: u32, pad0: u32, pad1: u32',
+  `  if (i >= u.rows * u.n * 3u) { return; }
   let row = i / (3u * u.n);
   let col = i % (3u * u.n);
-  let part = col / u.n;
-  let src = row * u.n + col % u.n;
-  var v = a[src];
-  if (part == 1u) { v = b[src]; }
-  if (part == 2u) { v = c[src]; }
-  out[i] = v;
-}`;
+  out[i] = pick3(col / u.n, row * u.n + col % u.n);`,
+);

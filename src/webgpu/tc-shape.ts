@@ -54,3 +54,12 @@ export function setTcShape(shape: TcShape): TcShape {
   current = shape;
   return was;
 }
+
+/**
+ * The WGSL preamble of a subgroup-matrix kernel. Fragment offsets there depend on the subgroup's index
+ * (local_invocation_id / subgroup), uniform within each subgroup, which the uniformity analysis cannot see.
+ */
+export const TC_ENABLES = /* wgsl */ `enable f16;
+enable subgroups;
+enable chromium_experimental_subgroup_matrix;
+diagnostic(off, chromium.subgroup_matrix_uniformity);`;
