@@ -72,6 +72,12 @@ export function parseTcTile(spec: string, shape: TcShape): TcTile {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * The layout argument of subgroupMatrixLoad/Store in its current form, a template argument (Tint's wgsl.def;
+ * the form with a `col_major: bool` argument is deprecated, and Tint lowers it to this one).
+ */
+const major = (colMajor: boolean) => (colMajor ? 'col_major' : 'row_major');
+
 /** Workgroup-memory bytes the kernel declares (tiles in f16, staging and column sums in f32). */
 export function tcWorkgroupBytes(t: TcTile, s: TcShape, transposeA: boolean, transposeB: boolean): number {
   const { sizeA, sizeB } = sharedLayout(t, s, transposeA, transposeB);
@@ -177,16 +183,16 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
   const rightAt = (j: number) => (transposeB ? `(colF + ${size * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${size * j}u`);
   const mma = [
     ...range(t.fm).map(
-      (i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, ${size}, ${size}>>(&As, ${leftAt(i)}, ${transposeA}, ${strideA}u);`,
+      (i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, ${size}, ${size}>, ${major(transposeA)}>(&As, ${leftAt(i)}, ${strideA}u);`,
     ),
     ...range(t.fn).map(
-      (j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, ${size}, ${size}>>(&Bs, ${rightAt(j)}, ${transposeB}, ${strideB}u);`,
+      (j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, ${size}, ${size}>, ${major(transposeB)}>(&Bs, ${rightAt(j)}, ${strideB}u);`,
     ),
     ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
   ].join('\n');
   const epilogue = frags
     .map(
-      ([i, j]) => `  subgroupMatrixStore(&stage, sg * ${staged}u, c${i}${j}, false, ${size}u);
+      ([i, j]) => `  subgroupMatrixStore<row_major>(&stage, sg * ${staged}u, c${i}${j}, ${size}u);
   workgroupBarrier();
   emit(rowF + ${size * i}u, colF + ${size * j}u, sg, lane, m0, n0, outBase, live);
   workgroupBarrier();`,

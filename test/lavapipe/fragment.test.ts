@@ -25,11 +25,11 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   // Operands are rounded to f16 on their way into workgroup memory, as the tensor-core kernels do.
   for (var i = lid; i < ${n * n}u; i += ${tc.shape.subgroup}u) { sa[i] = f16(a[i]); sb[i] = f16(b[i]); }
   workgroupBarrier();
-  let l = subgroupMatrixLoad<subgroup_matrix_left<f16, ${n}, ${n}>>(&sa, 0u, false, ${n}u);
-  let r = subgroupMatrixLoad<subgroup_matrix_right<f16, ${n}, ${n}>>(&sb, 0u, ${colMajorB}, ${n}u);
+  let l = subgroupMatrixLoad<subgroup_matrix_left<f16, ${n}, ${n}>, row_major>(&sa, 0u, ${n}u);
+  let r = subgroupMatrixLoad<subgroup_matrix_right<f16, ${n}, ${n}>, ${colMajorB ? 'col_major' : 'row_major'}>(&sb, 0u, ${n}u);
   var acc: subgroup_matrix_result<f32, ${n}, ${n}>;
   acc = subgroupMatrixMultiplyAccumulate(l, r, acc);
-  subgroupMatrixStore(&c, 0u, acc, false, ${n}u);
+  subgroupMatrixStore<row_major>(&c, 0u, acc, ${n}u);
 }`;
 
 describe('subgroup matrices on this adapter', () => {
