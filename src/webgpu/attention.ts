@@ -24,12 +24,15 @@
  * reference adds MASKED = −1e4, whose exp is exactly 0), key blocks wholly masked for a query block are
  * never visited. keyBias [B, L] (padding keys: MASKED) is added to the scores as the reference adds it.
  * Only used when fusedBackend() is set (webgpu); parity in bench/checks/fused-parity.ts and bench/parity.ts.
+ * Under mixed precision on a device with subgroup matrices all three run on the tensor cores instead
+ * (attention-tc.ts: f16 operands, f32 softmax and accumulation; tests in test/lavapipe).
  */
 import * as tf from '@tensorflow/tfjs';
 import { dkdvBalancedWgsl, dqPairedWgsl, dqWgsl } from './attention-backward-wgsl.ts';
 import { forwardWgsl, ROWS } from './attention-wgsl.ts';
 import { asTensor, bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './raw.ts';
 import { keptUniforms, type UniformField } from './bindings.ts';
+import { attentionBackwardTc, attentionForwardTc, tcAttentionPlan } from './attention-tc.ts';
 
 let enabled = true;
 let pairedDq = true;
@@ -103,20 +106,32 @@ export function attentionFused(b: Backend, q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const [qs, ks, vs] = args as tf.Tensor3D[];
     const save = args[3] as tf.GradSaveFunc;
     const geo = geometry(b, qs, heads, prefix, keyBias !== undefined);
-    const out = newOutput(b, geo.shape);
-    const lse = newOutput(b, geo.lseShape);
-    dispatch(
-      b,
-      pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
-      [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()],
-      geo.groups,
-    );
+    // The tensor cores (mixed precision) for the forward and both backward kernels, or fp32 for all three.
+    const plan = tcAttentionPlan(b, geo.dh);
+    const sizes = { shape: geo.shape, heads, prefix, hasBias: keyBias !== undefined };
+    let out: Info, lse: Info;
+    if (plan) ({ out, lse } = attentionForwardTc(b, plan, sizes, qs, ks, vs, kb));
+    else {
+      out = newOutput(b, geo.shape);
+      lse = newOutput(b, geo.lseShape);
+      dispatch(
+        b,
+        pipeline(b, `attention${geo.dh}x${geo.tile}`, () => forwardWgsl(geo.dh / 4, geo.tile)),
+        [...bind(b, [out, lse, qs, ks, vs, kb]), geo.uniforms()],
+        geo.groups,
+      );
+    }
     const o = asTensor<tf.Tensor3D>(out);
     save([qs, ks, vs, o, asTensor(lse)]);
     return {
       value: o, // [B, L, d]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [q0, k0, v0, o0, lse0] = saved;
+        if (plan) {
+          const g = attentionBackwardTc(b, plan, sizes, { q: q0, k: k0, v: v0, o: o0, lse: lse0, kb }, dy);
+          tf.dispose(asTensor(g.dsum));
+          return [asTensor(g.dq), asTensor(g.dk), asTensor(g.dv)];
+        }
         const g = geometry(b, q0, heads, prefix, keyBias !== undefined);
         const dq = newOutput(b, g.shape);
         const dsum = newOutput(b, g.lseShape);

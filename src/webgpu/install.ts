@@ -2,11 +2,12 @@
  * Our WGSL kernels switched on for the active webgpu backend (the speed patches of issue 9), called by
  * resolveBackend (src/backend/speed-patches.ts) once tfjs-webgpu is up. Each has its ASYMFLOW_* switch for
  * A/B runs (bench/README.md): uploads through queue.writeBuffer, the embedding gradient without atomics, our
- * matmul (in tensor-core form when asked and the device has them), attention, linear (matmul + bias + residual) as one op,
+ * matmul (in tensor-core form when asked and the device has them), attention (the same), linear (matmul + bias + residual) as one op,
  * embedding, loss head, column sums and the bind caches.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setFusedAttention, setPairedDq } from './attention.ts';
+import { setTensorCoreAttention } from './attention-tc.ts';
 import { setBindCache } from './bindings.ts';
 import { installColumnSum } from './colsum.ts';
 import { setFusedEmbed } from './embed.ts';
@@ -31,6 +32,8 @@ export function installWebgpuKernels(env: Readonly<Record<string, string | undef
     installMatmul(env.ASYMFLOW_MATMUL_TILE ?? DEFAULT_MATMUL_TILE, tensorCores ? { tile: tile(), shape } : undefined);
   }
   setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
+  // Attention on the tensor cores with the matmuls (ASYMFLOW_TC_ATTENTION=0: the fp32 kernels, for A/B runs).
+  setTensorCoreAttention(ownMatmul && tensorCores && env.ASYMFLOW_TC_ATTENTION !== '0');
   setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
   setBindCache(env.ASYMFLOW_BIND_CACHE !== '0');
   setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');

@@ -34,7 +34,11 @@ export async function lavapipeDevice(): Promise<TcDevice> {
   if (typeof shape === 'string') throw new Error(`${shape}: ${how}`);
   const device = await adapter.requestDevice({
     requiredFeatures: TC_FEATURES,
-    requiredLimits: { maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize },
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+      // The attention backward binds 9 storage buffers (the default allows 8), as webgpu-device.ts asks for.
+      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+    },
   });
   return { device, shape, adapter: info.description };
 }
