@@ -13,12 +13,13 @@
  * `--precision mixed` (issue 17): the decoder's linears on the tensor cores (`decode_precision: mixed`;
  * ASYMFLOW_DECODE_TC=0 keeps them fp32 while the prefill's matmuls stay on the tensor cores). ms_per_step is
  * the call over its decode steps (prefill included), as torch_ms_per_step is torch's call over new_tokens;
- * --torch-bf16 takes torch_reference.py --mode bf16's line for a second ratio.
+ * --torch-bf16 takes torch_reference.py --mode bf16's line for a second ratio. --profile 1: one more call with
+ * each decoder dispatch timed on the GPU (src/webgpu/decode-profile.ts), GPU ms per step by pipeline.
  */
 import { resolveBackend } from '../src/backend/index.ts';
 import { promptTokens } from '../src/prompt.ts';
 import { sample } from '../src/model/sample.ts';
-import { gpuDecodeCount, gpuDecodeMixedCount } from '../src/webgpu/index.ts';
+import { decodeStepTimes, gpuDecodeCount, gpuDecodeMixedCount, profileDecodeSteps } from '../src/webgpu/index.ts';
 import { createVlm, parameterCount } from '../src/model/vlm.ts';
 import { Rng } from '../src/rng.ts';
 import { benchConfig, flags, round, torchLine } from './bench-util.ts';
@@ -57,6 +58,26 @@ const torch = torchLine(arg('torch', ''), 'sample_kv_cache');
 const torchBf16 = torchLine(arg('torch-bf16', ''), 'sample_kv_cache'); // torch_reference.py --mode bf16 (autocast)
 const decoders = gpuDecodeCount() - decodersBefore;
 const mixedDecoders = gpuDecodeMixedCount() - mixedBefore;
+let profile: unknown;
+if (arg('profile', '') === '1') {
+  profileDecodeSteps(true);
+  const out = await sample(model, requests, options);
+  const times = await decodeStepTimes();
+  profileDecodeSteps(false);
+  const profiledSteps = Math.max(...out.map((g) => g.tokens.length));
+  profile =
+    typeof times === 'string'
+      ? times
+      : {
+          steps: profiledSteps,
+          gpu_ms_per_step: round(times.totalMs / profiledSteps),
+          by_pipeline_us_per_step: Object.fromEntries(
+            Object.entries(times.byName)
+              .sort(([, a], [, b]) => b.ms - a.ms)
+              .map(([name, t]) => [name, { dispatches: t.n, us_per_step: round((1000 * t.ms) / profiledSteps, 1) }]),
+          ),
+        };
+}
 console.log(
   JSON.stringify({
     ref: 'tfjs',
@@ -81,6 +102,7 @@ console.log(
     ratio: torch ? round(fullCallMs / torch.ms, 2) : undefined,
     torch_bf16_ms: torchBf16?.ms,
     ratio_bf16: torchBf16 ? round(fullCallMs / torchBf16.ms, 2) : undefined,
+    profile,
     gpu_errors: backend.gpuErrors().length,
   }),
 );

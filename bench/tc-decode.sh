@@ -3,7 +3,8 @@
 # decoder's linears on the tensor cores from f16 weight copies, src/webgpu/rows-linear-tc.ts) and mixed with
 # ASYMFLOW_DECODE_TC=0 (only the prefill's matmuls on the tensor cores: isolates the decode kernels), against
 # PyTorch eager fp32 and bf16 autocast in the same call; batch 32, then batch 1 (the memory-bound case; torch fp32).
-# Knobs: SIZES, BATCHES, CALLS (sample() calls timed per run, default 3).
+# Knobs: SIZES, BATCHES, CALLS (sample() calls timed per run, default 3). Each run then times one more call with
+# every decoder dispatch timed on the GPU (--profile 1: GPU µs per step by pipeline; not in the wall figures).
 # Pack: bash bench/device-pack.sh bench/sample.ts; run with carry [".device"]:
 #   bash bench/tc-decode.sh > $OUT/decode.log 2>&1
 set -u
@@ -19,8 +20,9 @@ for size in ${SIZES:-small base}; do
       grep sample_kv_cache $T | cut -c1-200; done
     bf16=$OUT/torch-$size-b$batch-bf16.jsonl; [ -s "$bf16" ] && bf16="--torch-bf16 $bf16" || bf16=
     for run in "fp32" "mixed" "mixed ASYMFLOW_DECODE_TC=0"; do set -- $run; echo "== $size batch $batch $run"
+      L=$OUT/sample-$size-b$batch-$1${2:+-fp32-decode}.jsonl  # whole lines (the profile is long), cut ones to the log
       env ${2:-ASYMFLOW_DECODE_TC=1} timeout 120 node $D/sample.mjs --size $size --backend webgpu --precision $1 --batch $batch \
-        --calls ${CALLS:-3} --torch $OUT/torch-$size-b$batch-fp32.jsonl $bf16 2>&1 | q | cut -c1-700
+        --calls ${CALLS:-3} --profile 1 --torch $OUT/torch-$size-b$batch-fp32.jsonl $bf16 2>&1 | q > $L; cut -c1-900 $L
     done
   done
 done

@@ -22,6 +22,7 @@ import { attentionFits, attentionWgsl, attentionWorkgroupBytes, embedWgsl, MAX_S
 import { pickWgsl, pickWorkgroupBytes } from './pick.ts';
 import { bufferOf, fusedBackend, owns, pipeline, writtenBufferOf, type Backend } from './raw.ts';
 import { DecodeLinears, decodeTcPlan, type Command } from './decode-linear.ts';
+import { encodeTimed } from './decode-profile.ts';
 import type { RowsTcPlan } from './rows-linear-tc.ts';
 
 // GPUBufferUsage / GPUMapMode values (WebGPU spec), spelled out so this file needs no Dawn globals.
@@ -234,13 +235,15 @@ export class GpuDecoder {
     // Queue-ordered: work submitted earlier still reads the previous contents.
     this.device.queue.writeBuffer(this.rows, 0, words);
     const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (const c of commands) {
-      pass.setPipeline(c.pipeline);
-      pass.setBindGroup(0, c.group);
-      pass.dispatchWorkgroups(c.x, c.y);
+    if (!encodeTimed(this.device, encoder, commands)) {
+      const pass = encoder.beginComputePass();
+      for (const c of commands) {
+        pass.setPipeline(c.pipeline);
+        pass.setBindGroup(0, c.group);
+        pass.dispatchWorkgroups(c.x, c.y);
+      }
+      pass.end();
     }
-    pass.end();
     encoder.copyBufferToBuffer(this.picked, 0, this.staging[this.picks % 2], 0, 8 * n);
     this.device.queue.submit([encoder.finish()]);
     this.picks++;

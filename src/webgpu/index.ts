@@ -28,4 +28,5 @@ export { fusedBackend, internals, ourKernelTimes, timeOurKernels } from './raw.t
 export { setSegmentCompact } from './segment-sum.ts';
 export { mixedPrecision, packedUpdateOn, setMixedPrecision, setPackedUpdate } from './update-switches.ts';
 export { GpuDecoder, gpuDecodeCount, gpuDecodeMixedCount, setGpuDecode } from './decode.ts';
+export { decodeStepTimes, profileDecodeSteps } from './decode-profile.ts';
 export type { DecodeCache, DecodeModel } from './decode-model.ts';

@@ -44,6 +44,9 @@ export function pipeline(b: Backend, name: string, code: string | (() => string)
   return p;
 }
 
+/** The name a pipeline was compiled under by pipeline() ('ours' for others). */
+export const pipelineName = (p: GPUComputePipeline): string => names.get(p) ?? 'ours';
+
 /** The GPU buffer behind a tensor, uploading it first; marks it used by the unsubmitted commands. */
 export function bufferOf(b: Backend, t: Info): GPUBuffer {
   b.uploadToGPU(t.dataId);
