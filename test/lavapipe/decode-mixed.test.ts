@@ -8,6 +8,7 @@
  * must have log-probs within the bound, and a different token is allowed only where the fp32 top-2 margin (from
  * the tfjs-op step's top log-probs, which must pick the fp32 decoder's tokens) is within twice the bound; the row's
  * comparison ends there. The mixed run must also differ from fp32 somewhere (else it did not round).
+ * Weights changed between calls must reach the next call's f16 copies (a decoder that kept its copies fails it: tried).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,5 +103,25 @@ describe('the webgpu decoder under mixed precision', () => {
     expect(worst).toBeLessThanOrEqual(LOGPROB_BOUND);
     expect(worst).toBeGreaterThan(0); // the f16 rounding happened
     expect(compared).toBeGreaterThanOrEqual(mixed.length * TOKENS * 0.5);
+  });
+
+  it('refreshes the f16 weight copies when the weights change between calls (as RL does)', async () => {
+    const changed = (model: Vlm) => tf.tidy(() => model.params.get('blocks.0.mlp.fc.w')!.assign(tf.mul(model.params.get('blocks.0.mlp.fc.w')!, 1.5)));
+    const logprobs = (gens: Generation[]) => gens.map((g) => Array.from(g.logprobs));
+    const model = tinyModel();
+    const fresh = tinyModel();
+    try {
+      const before = logprobs(await sample(model, requests(), { ...greedy, rng: new Rng(1) }));
+      changed(model);
+      const after = logprobs(await sample(model, requests(), { ...greedy, rng: new Rng(1) })); // reuses the first call's buffers
+      changed(fresh);
+      const direct = logprobs(await sample(fresh, requests(), { ...greedy, rng: new Rng(1) }));
+      expect(after).not.toEqual(before);
+      expect(after).toEqual(direct);
+      expect(backend!.gpuErrors()).toEqual([]);
+    } finally {
+      disposeVlm(model);
+      disposeVlm(fresh);
+    }
   });
 });
