@@ -27,6 +27,8 @@ const SUBGROUPS = 8;
 const MAX_ROW_FRAGMENTS = 4;
 /** Workgroup memory the kernel asks for at most (the H200 ran matmul-tc's 28 KB; 32 KB is a common tier). */
 const MAX_BYTES = 32768;
+/** Most x values a thread loads per k-step, in vec4s: its registers, and the size of the unrolled code. */
+const MAX_X_LOADS = 8;
 
 /** One compiled form of the kernel: the fragment shape, row fragments `rf`, k-fragments per subgroup a step `kf`. */
 export interface RowsTcPlan {
@@ -52,7 +54,8 @@ function planOf(shape: TcShape, rf: number, kf: number): RowsTcPlan {
 }
 
 /**
- * The form for `batch` rows on a device with `limit` bytes of workgroup memory (the deepest k-step that fits),
+ * The form for `batch` rows on a device with `limit` bytes of workgroup memory (the deepest k-step that fits it
+ * and MAX_X_LOADS),
  * or undefined when none fits or the shape's fragments do not spread evenly over the invocations.
  */
 export function rowsTcPlan(shape: TcShape, batch: number, limit: number): RowsTcPlan | undefined {
@@ -63,7 +66,8 @@ export function rowsTcPlan(shape: TcShape, batch: number, limit: number): RowsTc
     const plan = planOf(shape, rf, kf);
     // Each thread loads whole 16-byte groups of 8 weights and the X tile evenly.
     const even = (plan.bk * plan.cols) % (8 * plan.threads) === 0 && (plan.rows * plan.bk) % (4 * plan.threads) === 0;
-    if (even && plan.bytes <= Math.min(limit, MAX_BYTES)) return plan;
+    const loads = (plan.rows * plan.bk) / (4 * plan.threads);
+    if (even && plan.bytes <= Math.min(limit, MAX_BYTES) && (loads <= MAX_X_LOADS || kf === 1)) return plan;
   }
   return undefined;
 }
@@ -115,29 +119,43 @@ export function rowsLinearTcWgsl(plan: RowsTcPlan, epilogue: Epilogue, bias: boo
   const extra = [...(bias ? ['b'] : []), ...(norm ? ['gain', 'shift'] : [])];
   const component = (v: string, j: number) => (vec ? `${v}[${j}]` : v);
   const kVec = (k: string) => (vec ? `vec4<f32>(gain[${k}], gain[${k} + 1u], gain[${k} + 2u], gain[${k} + 3u])` : `gain[${k}]`);
-  // Row statistics: subgroup `sg` takes rows sg, sg + SUBGROUPS, …; its lanes stride along the row. Loop bounds
-  // are uniform (masked loads), as subgroupAdd needs.
+  // Row statistics: subgroup `sg` takes rows sg, sg + SUBGROUPS, … (R of them), its lanes stride along them;
+  // the R rows' loads of one stride are independent (issued back to back). Loop bounds are uniform (masked
+  // loads), as subgroupAdd needs; two passes (the second reads what the first brought into the cache).
+  const R = rows / SUBGROUPS;
+  const masked = (body: (v: string) => string) => `    for (var c = 0u; c < n; c += ${g}u) {
+      for (var i = 0u; i < ${R}u; i++) {
+        let v = select(${zero}, x[base[i] + min(c + lane, n - 1u)], c + lane < n);
+        ${body('v')}
+      }
+    }`;
   const stats = norm
     ? `
-  for (var i = 0u; i < ${rows / SUBGROUPS}u; i++) {
-    let rl = sg + i * ${SUBGROUPS}u;
-    let base = select(0u, (r0 + rl) * u.k / ${w}u, r0 + rl < u.rows);
+  {
     let n = u.k / ${w}u;
-    var total = 0.0;
-    for (var c = 0u; c < n; c += ${g}u) {
-      let v = select(${zero}, x[base + min(c + lane, n - 1u)], c + lane < n);
-      total += ${vec ? 'dot(v, vec4<f32>(1.0))' : 'v'};
+    var base: array<u32, ${R}>;
+    var mean: array<f32, ${R}>;
+    var acc: array<f32, ${R}>;
+    for (var i = 0u; i < ${R}u; i++) {
+      let row = r0 + sg + i * ${SUBGROUPS}u;
+      base[i] = select(0u, row * n, row < u.rows);
+      acc[i] = 0.0;
     }
-    let mean = subgroupAdd(total) / f32(u.k);
-    var sq = 0.0;
-    for (var c = 0u; c < n; c += ${g}u) {
-      let d = select(${zero}, x[base + min(c + lane, n - 1u)] - mean, c + lane < n);
-      sq += ${vec ? 'dot(d, d)' : 'd * d'};
+${masked((v) => `acc[i] += ${vec ? `dot(${v}, vec4<f32>(1.0))` : v};`)}
+    for (var i = 0u; i < ${R}u; i++) {
+      mean[i] = subgroupAdd(acc[i]) / f32(u.k);
+      acc[i] = 0.0;
     }
-    let rstd = inverseSqrt(subgroupAdd(sq) / f32(u.k) + u.eps);
-    if (lane == 0u) {
-      means[rl] = mean;
-      rstds[rl] = rstd;
+${masked(
+  (v) => `let d = select(${zero}, ${v} - mean[i], c + lane < n);
+        acc[i] += ${vec ? 'dot(d, d)' : 'd * d'};`,
+)}
+    for (var i = 0u; i < ${R}u; i++) {
+      let rstd = inverseSqrt(subgroupAdd(acc[i]) / f32(u.k) + u.eps);
+      if (lane == 0u) {
+        means[sg + i * ${SUBGROUPS}u] = mean[i];
+        rstds[sg + i * ${SUBGROUPS}u] = rstd;
+      }
     }
   }
   workgroupBarrier();`
