@@ -3,15 +3,15 @@
  * the tensor cores (issue 17, mixed precision): the rows, padded to whole fragments (rows past B are zeros and
  * are never written), times f16 weights, f32 accumulation, epilogue in f32.
  *
- * Why this shape. A decode step multiplies B ≈ 32 rows by every weight once, so it is bound by memory latency
- * and bandwidth, never by arithmetic: the fp32 kernel gives each thread a long serial k-loop of dependent loads
- * (base's FFN2: 512 iterations in 64 workgroups). Here one workgroup holds all its rows (≤ 64; more rows take
+ * Why this shape. A decode step multiplies B ≈ 32 rows by every weight once (base: ~1 GFLOP, 75 MB of fp32
+ * weights), so by our count it is bound by memory latency and bandwidth, not arithmetic: the fp32 kernel gives
+ * each thread a long serial k-loop of dependent loads (base's FFN2: 512 iterations in 64 workgroups). Here one workgroup holds all its rows (≤ 64; more rows take
  * more workgroups along y) and one fragment-wide column panel, so every weight is read once per step; its
  * SUBGROUPS subgroups split each k-step of `bk` between them, every thread issues its few 16-byte loads of the
  * next step before the current step's products (prefetch), and the subgroups' partial sums add up in a fixed
  * order at the end (deterministic). The weights are read from an f16 copy laid out in column panels
  * (panelWgsl): each workgroup streams one contiguous block per step with no bounds checks, and half the bytes of
- * fp32 (base: 38 MB a step instead of 75, which fits the H200's 50 MB L2). Rounding on the fly would give the
+ * fp32 (base: 38 MB a step instead of 75, which could stay in the H200's 50 MB L2 between steps). Rounding on the fly would give the
  * same products (the kernel rounds every weight to f16 either way); the copy is made from the fp32 master
  * weights at every decoder's setup (once per sample() call), so it is never stale when weights change
  * between calls (RL). The activations stay f32 in storage and are LayerNormed in f32 before their rounding.
@@ -54,9 +54,8 @@ function planOf(shape: TcShape, rf: number, kf: number): RowsTcPlan {
 }
 
 /**
- * The form for `batch` rows on a device with `limit` bytes of workgroup memory (the deepest k-step that fits it
- * and MAX_X_LOADS),
- * or undefined when none fits or the shape's fragments do not spread evenly over the invocations.
+ * The form for `batch` rows on a device with `limit` bytes of workgroup memory (the deepest k-step within it and
+ * MAX_X_LOADS), or undefined when none fits or the shape's fragments do not spread evenly over the invocations.
  */
 export function rowsTcPlan(shape: TcShape, batch: number, limit: number): RowsTcPlan | undefined {
   const s = shape.size;
