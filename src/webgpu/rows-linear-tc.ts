@@ -190,11 +190,11 @@ ${range(4)
     .map(
       (f) => `    {
       let kk = (sg * ${kf}u + ${f}u) * ${s}u;
-      let r = subgroupMatrixLoad<subgroup_matrix_right<f16, ${s}, ${s}>>(&Ws, kk * ${cols}u, false, ${cols}u);
+      let r = subgroupMatrixLoad<subgroup_matrix_right<f16, ${s}, ${s}>, row_major>(&Ws, kk * ${cols}u, ${cols}u);
 ${range(rf)
   .map(
     (i) =>
-      `      c${i} = subgroupMatrixMultiplyAccumulate(subgroupMatrixLoad<subgroup_matrix_left<f16, ${s}, ${s}>>(&Xs, ${i * s * sx}u + kk, false, ${sx}u), r, c${i});`,
+      `      c${i} = subgroupMatrixMultiplyAccumulate(subgroupMatrixLoad<subgroup_matrix_left<f16, ${s}, ${s}>, row_major>(&Xs, ${i * s * sx}u + kk, ${sx}u), r, c${i});`,
   )
   .join('\n')}
     }`,
@@ -202,7 +202,7 @@ ${range(rf)
     .join('\n');
   const emit = range(rf)
     .map(
-      (i) => `  subgroupMatrixStore(&stage, sg * ${s * cols}u, c${i}, false, ${cols}u);
+      (i) => `  subgroupMatrixStore<row_major>(&stage, sg * ${s * cols}u, c${i}, ${cols}u);
   workgroupBarrier();
   for (var e = lid.x; e < ${s * cols}u; e += ${threads}u) {
     let row = r0 + ${i * s}u + e / ${cols}u;
