@@ -1,37 +1,46 @@
 #!/usr/bin/env bash
-# `asymflow reproduce --preset full` through the device tool, some parts per call (issue 7):
-#   PARTS="gc/sft gc/ngdiff" bash bench/gpu-reproduce.sh        (carry [".device", "runs/repro-carry"])
-# The paper preset (issue 16; docs/reproduce.md): PRESET=paper SEEDS=0,1,2 KEEP="pretrain/run sft/standard prestage/prestage-ngdiff"
-#   PARTS="gc/sft gc/prestage" bash bench/gpu-reproduce.sh — KEEP names the runs whose weights later parts need
-#   (the SFT parts start from pretrain/run; rl@α, token-lambda@λ, diagnose, surrogate-rl@R from sft/standard; the
-#   teacher is prestage's). A small checkpoint at 2,560 positions is ~16 MB: keep only what the next calls need.
-# A warm machine is handed back 30 s after a call, so the reproduce directory travels: it comes back as
-# $OUT/repro.tgz (copy it to runs/repro-carry/repro.tgz for the next call) without rollouts, step records and
-# checkpoints, except the weights of gc/sft's standard run, which later parts (rl, diagnose, surrogate-rl) start
-# from; their AdamW moments are dropped (optimizer: null in the manifest) so that .device/ + the weights fit the
-# 64 MiB carry. A part cut off by DEADLINE_S starts over in the next call (its checkpoints do not fit the carry).
+# `asymflow reproduce` through the device tool, one call of a session (issues 7, 16; docs/reproduce.md):
+#   Pack once here:   bash bench/device-pack.sh bench/reproduce-session.ts
+#   Plan (no device): npx tsx bench/reproduce-plan.ts --preset paper --tasks gc --seeds 0,1,2 --budget-min 30
+#   Each call (carry [".device", "runs/repro-carry"]):
+#     PRESET=paper TASKS=gc SEEDS=0,1,2 bash bench/gpu-reproduce.sh
+# bench/reproduce-session.ts runs the parts in the planner's priority order (or PARTS="a b c" in that order),
+# LANES (2) at once on the GPU, each once the parts it needs have finished, until DEADLINE_S (540) seconds of
+# parts; then the running parts are stopped and continue from their checkpoints in the next call. Every
+# attempt's wall and shared device seconds go to DIR/device-time.jsonl; the report shows device minutes per part.
+#
+# Where the directory lives between calls: runs/repro-live (ignored), which a warm machine keeps — make the
+# next call within its 30 s of warmth and everything continues, cut parts included. On a fresh machine it is
+# rebuilt from runs/repro-carry/repro.tgz: the summaries, records and the weights of the KEEP runs
+# (default "pretrain/run sft/standard prestage/prestage-ngdiff": what later parts start from), without
+# optimizer state; a part cut off then starts over. The carry is 64 MiB with .device (~46 MiB): a `small`
+# checkpoint at 2,560 positions is 15 MiB of weights, so the paper preset's weights do not fit — copy
+# $OUT/repro.tgz to runs/repro-carry/ only for what fits, and keep a session's dependent parts in one lease.
 set -u
 source .device/setup.sh
-OUT=${OUT:-/tmp/out}; R=/tmp/repro; rm -rf "$R"; mkdir -p "$OUT" "$R"
-TASKS=${TASKS:-gc}; DEADLINE_S=${DEADLINE_S:-570}; PRESET=${PRESET:-full}; KEEP=${KEEP:-sft/standard}
+OUT=${OUT:-/tmp/out}; R=runs/repro-live; mkdir -p "$OUT"
+TASKS=${TASKS:-gc}; DEADLINE_S=${DEADLINE_S:-540}; PRESET=${PRESET:-full}; LANES=${LANES:-2}
+KEEP=${KEEP:-"pretrain/run sft/standard prestage/prestage-ngdiff"}
 SEEDS_FLAG=${SEEDS:+--seeds $SEEDS}
-[ -f runs/repro-carry/repro.tgz ] && tar xzf runs/repro-carry/repro.tgz -C "$R"
+if [ -d "$R" ]; then echo "warm machine: continuing $R ($(find "$R" -name summary.json -path '*/*/*/summary.json' | wc -l) summaries)"
+else mkdir -p "$R"; [ -f runs/repro-carry/repro.tgz ] && tar xzf runs/repro-carry/repro.tgz -C "$R" && echo "fresh machine: $R from the carry"; fi
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
-for part in ${PARTS:?PARTS names the parts to run, e.g. PARTS="gc/sft gc/ngdiff"}; do
-  left=$(( DEADLINE_S - ($(date +%s) - start) ))
-  [ "$left" -gt 30 ] || { echo "no time left for $part"; break; }
-  timeout "$left" node .device/cli.mjs reproduce --preset "$PRESET" --tasks "$TASKS" $SEEDS_FLAG --backend webgpu --out "$R" --resume --only "$part" \
-    > "$OUT/${part//\//-}.log" 2>&1
-  echo "$part: exit $? after $(( $(date +%s) - start )) s"
-  grep -v "^Warning\|Hi, looks\|====\|BackendVk\|at operator" "$OUT/${part//\//-}.log" | grep -i "eval\|done\|error\|reproduce:" | tail -n 12 | cut -c1-400
-done
-# Keep the KEEP runs' weights for later parts (every seed's); drop their optimizer state from the manifest and the folder.
+# shellcheck disable=SC2086
+node .device/reproduce-session.mjs --cli "node .device/cli.mjs" --preset "$PRESET" --tasks "$TASKS" $SEEDS_FLAG --backend webgpu \
+  --out "$R" --deadline-s "$DEADLINE_S" --lanes "$LANES" ${PARTS:+--parts "$PARTS"} 2>&1 | tee "$OUT/session.log"
+for f in "$R"/logs/*.log; do grep -v "^Warning\|Hi, looks\|====\|BackendVk\|at operator" "$f" | grep -i "eval\|done\|error\|reproduce:" | tail -n 4 | cut -c1-300; done
+# What travels back: everything but rollouts, step records and checkpoints, plus the KEEP runs' weights
+# (copies, optimizer state dropped: the live directory keeps it for a cut part's resume).
+stage=$(mktemp -d)
 for ck in $(for k in $KEEP; do find "$R" -path "*/$k/checkpoints" -type d; done); do
   [ -f "$ck/checkpoint.json" ] || continue
-  node -e 'const fs=require("fs"),p=process.argv[1]+"/checkpoint.json",m=JSON.parse(fs.readFileSync(p));m.optimizer=null;fs.writeFileSync(p,JSON.stringify(m))' "$ck"
-  rm -f "$ck"/adamw-*.bin
+  mkdir -p "$stage/$ck"; cp "$ck"/checkpoint.json "$ck"/weights-*.bin "$stage/$ck/"
+  node -e 'const fs=require("fs"),p=process.argv[1]+"/checkpoint.json",m=JSON.parse(fs.readFileSync(p));m.optimizer=null;fs.writeFileSync(p,JSON.stringify(m))' "$stage/$ck"
 done
-(cd "$R" && { find . -path '*/checkpoints' -prune -o -type f ! -name rollouts.msgpack ! -name steps.msgpack -print
-  for k in $KEEP; do find . -path "*/$k/checkpoints/*" -type f; done; } | tar czf "$OUT/repro.tgz" -T -)
+(cd "$R" && find . -path '*/checkpoints' -prune -o -type f ! -name rollouts.msgpack ! -name steps.msgpack -print) > "$stage/files"
+(cd "$R" && tar cf "$stage/repro.tar" -T "$stage/files") && [ -d "$stage/$R" ] && tar rf "$stage/repro.tar" -C "$stage/$R" .
+gzip -c "$stage/repro.tar" > "$OUT/repro.tgz"; rm -rf "$stage"
+# $OUT returns files of ≤ 16 MiB: a larger archive comes back in pieces (cat repro.tgz.part-* > repro.tgz)
+if [ "$(stat -c %s "$OUT/repro.tgz")" -gt 16000000 ]; then split -b 15m "$OUT/repro.tgz" "$OUT/repro.tgz.part-" && rm "$OUT/repro.tgz"; fi
 ls -la "$OUT"; echo "total: $(( $(date +%s) - start )) s"

@@ -1,12 +1,7 @@
 /**
  * One `reproduce` part of one seed run and recorded (SEEDDIR/<task>/<part>/summary.json), and the parts as
- * jobs for an executor (`--parallel K`, `--queue URL`) with what each part needs first, within its seed:
- *
- *   rl, diagnose  ← sft (the SFT checkpoint is their --init)
- *   surrogate-rl  ← diagnose (the embed encoder), rl (its α run is reused for the oracle reward)
- *   sft, lambda, ngdiff, prestage: independent
- * and a paper preset's one-setting parts (flows/reproduce-paper-parts.ts), by their kind before the `@`:
- *   every SFT part ← pretrain;  rl@α, token-lambda@λ ← sft;  diagnose ← sft, prestage (the teacher);  surrogate-rl@R ← diagnose, prestage
+ * jobs for an executor (`--parallel K`, `--queue URL`) with what each part needs first, within its seed
+ * (src/reproduce/part-needs.ts).
  *
  * A dependency outside the parts being run (finished earlier, or not in --only) is not waited for: the
  * part's own check names what is missing.
@@ -15,18 +10,10 @@ import { writeJsonAtomic } from '../src/io/atomic-write.ts';
 import type { ReproducePreset, ReproduceTask } from '../src/reproduce/presets.ts';
 import { jobSpec, type JobSpec } from '../src/queue/job-spec.ts';
 import { runPaperPart } from './reproduce-paper-parts.ts';
-import { PART_KINDS, runPart, splitPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { PART_KINDS, runPart, type PartContext, type PartKind } from './reproduce-parts.ts';
+import { isNeeded, partNeeds } from '../src/reproduce/part-needs.ts';
 import { withSeed, type SeedRun } from './reproduce-seeds.ts';
 import { summaryFile, type PartSummary, type Versions } from './reproduce-summary.ts';
-
-const NEEDS: Partial<Record<string, readonly string[]>> = { rl: ['sft'], diagnose: ['sft'], 'surrogate-rl': ['diagnose', 'rl'] };
-const PAPER_NEEDS: Partial<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(['sft', 'scratch', 'lambda', 'ngdiff', 'prestage', 'share'].map((k) => [k, ['pretrain']])),
-  rl: ['sft'],
-  'token-lambda': ['sft'],
-  diagnose: ['sft', 'prestage'],
-  'surrogate-rl': ['diagnose', 'prestage'],
-};
 
 /**
  * One part of one seed, start to summary: runPart (flows/reproduce-parts.ts; its runs continue their own
@@ -86,9 +73,9 @@ export function partJobs(items: readonly PartItem[], o: { readonly preset: strin
   for (const { run, part, name } of items) {
     const [task, kind] = part.split('/');
     // a paper preset's grid kinds (`rl@0.5`) wait for every part of the kinds they need
-    const needs = o.paper ? (PAPER_NEEDS[splitPart(kind)[0]] ?? []) : (NEEDS[kind] ?? []);
+    const needs = partNeeds(kind, o.paper === true);
     const deps = [...jobs.entries()]
-      .filter(([k]) => needs.some((n) => k === key(run.dir, `${task}/${n}`) || k.startsWith(key(run.dir, `${task}/${n}@`))))
+      .filter(([k]) => k.startsWith(key(run.dir, `${task}/`)) && isNeeded(needs, k.slice(key(run.dir, `${task}/`).length)))
       .map(([, j]) => j);
     const config: ReproducePartConfig = { out: run.dir, part, preset: o.preset, seed: run.seed, backend: o.backend };
     jobs.set(

@@ -98,7 +98,7 @@ async function pretrainPart(c: PartContext, pre: NonNullable<NonNullable<PartCon
     seed: c.preset.seed,
     backend: c.backend.name,
     plots: false,
-    checkpointEvery: pre.captionSteps + pre.reasoningSteps,
+    checkpointEvery: Math.min(s.checkpointEvery ?? Infinity, pre.captionSteps + pre.reasoningSteps),
     out: dir,
   };
   const config = resolvePretrainConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });

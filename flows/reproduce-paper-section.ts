@@ -7,7 +7,7 @@
  */
 import type { Measured } from '../src/reproduce/checks.ts';
 import type { Figures, PretrainPartResult, RlPartResult, SftPartResult, SharePartResult } from './reproduce-parts.ts';
-import { allSeeds, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
+import { allSeeds, gridSeeds, notRunYet, perSeed, type SeedRun } from './reproduce-seeds.ts';
 import { delta, FIG_HEAD, figuresRow } from './reproduce-tables.ts';
 
 /** One perception share's SFT result in one seed: the dose–response point verdict 1 compares. */
@@ -19,10 +19,22 @@ export interface ShareLevel {
 
 export interface PaperSection {
   readonly markdown: string[];
-  readonly shares?: readonly (readonly ShareLevel[])[]; // per seed, sorted by share; undefined until every level ran
 }
 
-const missing = (part: string) => `_Not run yet: part \`${part}\` (run \`asymflow reproduce … --resume\` or \`--only ${part}\`)._`;
+/** Per seed: the dose–response points (the preset's own traces and every share@V), sorted by share; undefined where one is missing. */
+export function shareLevelsPerSeed(runs: readonly SeedRun[], parts: readonly string[], task: string): (ShareLevel[] | undefined)[] {
+  const sft = perSeed<SftPartResult>(runs, `${task}/sft`);
+  const levels = parts.filter((p) => p.startsWith(`${task}/share@`)).map((p) => perSeed<SharePartResult>(runs, p));
+  return runs.map((_, i) => {
+    const own = sft[i];
+    if (!own || own.share === undefined || levels.some((l) => !l[i])) return undefined;
+    const label = (share: number, what: string) => `${(100 * share).toFixed(1)}% (${what})`;
+    return [
+      { share: own.share, label: label(own.share, "the preset's traces"), final: own.final },
+      ...levels.map((l) => ({ share: l[i]!.share, label: label(l[i]!.share, `verbosity ${l[i]!.verbosity}`), final: l[i]!.final })),
+    ].sort((x, y) => x.share - y.share);
+  });
+}
 const gainRow = (label: string, finals: readonly Figures[], inits: readonly Figures[]) =>
   `| ${label} | ${delta(
     finals.map((f) => f.ap),
@@ -41,7 +53,6 @@ export function paperSection(runs: readonly SeedRun[], parts: readonly string[],
   const levels = parts.filter((p) => p.startsWith(`${task}/share@`));
   const each = levels.map((p) => ({ part: p, got: allSeeds<SharePartResult>(runs, p) }));
   md.push('### Perception token share dose–response (H1): standard SFT at each share, gains from the same initial model (accuracy %, change)', '');
-  let shares: ShareLevel[][] | undefined;
   if (sft && sft.every((s) => s.share !== undefined) && each.every((e) => e.got)) {
     const rows = [
       { label: `${(100 * sft[0].share!).toFixed(1)}% (the preset's traces)`, share: sft[0].share!, finals: sft.map((s) => s.final) },
@@ -61,8 +72,8 @@ export function paperSection(runs: readonly SeedRun[], parts: readonly string[],
         ),
       );
     md.push('');
-    shares = runs.map((_, i) => rows.map((r) => ({ share: r.share, label: r.label, final: r.finals[i] })));
-  } else md.push(...[`${task}/sft`, ...levels].filter((p) => !allSeeds(runs, p)).map(missing), '');
+  } else
+    md.push(...['sft', ...levels.map((p) => p.split('/')[1])].filter((k) => !allSeeds(runs, `${task}/${k}`)).map((k) => notRunYet(runs, parts, task, k)), '');
 
   if (parts.includes(`${task}/pretrain`)) {
     const pre = allSeeds<PretrainPartResult>(runs, `${task}/pretrain`);
@@ -94,7 +105,7 @@ export function paperSection(runs: readonly SeedRun[], parts: readonly string[],
         ),
         '',
       );
-    } else md.push(...[`${task}/pretrain`, `${task}/scratch`, `${task}/sft`].filter((p) => !allSeeds(runs, p)).map(missing), '');
+    } else md.push(...['pretrain', 'scratch', 'sft'].filter((k) => !allSeeds(runs, `${task}/${k}`)).map((k) => notRunYet(runs, parts, task, k)), '');
   }
 
   const token = gridSeeds<RlPartResult>(runs, parts, task, 'token-lambda', (e) => ({ runs: e.flatMap((x) => x.runs), table: '' }));
@@ -112,7 +123,7 @@ export function paperSection(runs: readonly SeedRun[], parts: readonly string[],
         ),
       );
       md.push('');
-    } else md.push(missing(`${task}/token-lambda@…`), '');
+    } else md.push(notRunYet(runs, parts, task, 'token-lambda'), '');
   }
-  return { markdown: md, shares };
+  return { markdown: md };
 }

@@ -16,26 +16,55 @@ import { settingLines } from '../src/reproduce/provenance.ts';
 import { ALPHA, checkLine, combine, judge } from '../src/reproduce/checks.ts';
 import { FINDINGS } from '../src/reproduce/verdicts.ts';
 import { provenanceLines, readPartSummary, type PartSummary } from './reproduce-summary.ts';
+import { DEVICE_TIME_FILE, deviceTimeByPart, readDeviceTime } from '../src/reproduce/device-time.ts';
 import { taskSection, type ReportInput, type TaskSection } from './reproduce-task-section.ts';
 
 export type { ReportInput } from './reproduce-task-section.ts';
 
 function partsTable(input: ReportInput): string[] {
-  const lines = ['| part | seed | status | backend | device | wall time | finished |', '|---|---|---|---|---|---|---|'];
+  const ledger = deviceTimeByPart(readDeviceTime(input.out));
+  const lines = ['| part | seed | status | backend | device | wall time | device time (all calls) | finished |', '|---|---|---|---|---|---|---|---|'];
   let total = 0;
   for (const run of input.seeds) {
     for (const p of input.parts) {
       const s = readPartSummary(run.dir, p);
       if (s) total += s.wallMs;
+      const d = ledger.get(run.dir === input.out ? p : `${path.relative(input.out, run.dir)}/${p}`);
+      const device = d
+        ? `${(d.deviceSeconds / 60).toFixed(1)} min (${d.attempts} attempt${d.attempts > 1 ? 's' : ''}, ${d.calls} call${d.calls > 1 ? 's' : ''})`
+        : '';
       lines.push(
         s
-          ? `| ${p} | ${s.seed} | done | ${s.backend} | ${s.device} | ${(s.wallMs / 1000).toFixed(1)} s | ${s.finished} |`
-          : `| ${p} | ${run.seed} | not run | | | | |`,
+          ? `| ${p} | ${s.seed} | done | ${s.backend} | ${s.device} | ${(s.wallMs / 1000).toFixed(1)} s | ${device} | ${s.finished} |`
+          : `| ${p} | ${run.seed} | ${d ? 'started, not finished' : 'not run'} | | | | ${device} | |`,
       );
     }
   }
-  lines.push('', `Total wall time of the finished parts: ${(total / 1000).toFixed(1)} s.`);
+  const deviceS = [...ledger.values()].reduce((t, d) => t + d.deviceSeconds, 0);
+  lines.push(
+    '',
+    `Total wall time of the finished parts: ${(total / 1000).toFixed(1)} s (the last attempt of each).` +
+      (ledger.size > 0
+        ? ` Device time of every attempt (DIR/${DEVICE_TIME_FILE}, bench/reproduce-session.ts; parts run side by side share it): ${(deviceS / 60).toFixed(1)} min.`
+        : ''),
+  );
   return lines;
+}
+
+/** A partial run says so before any number: how many parts finished, and which did not. */
+function partialNote(input: ReportInput): string[] {
+  // each part not finished, with the seeds lacking it when others have it
+  const missing = input.parts.flatMap((p) => {
+    const lacking = input.seeds.filter((run) => !readPartSummary(run.dir, p)).map((run) => run.seed);
+    if (lacking.length === 0) return [];
+    return [lacking.length < input.seeds.length || input.seeds.length > 1 ? `${p} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})` : p];
+  });
+  const finished = input.seeds.reduce((t, run) => t + input.parts.filter((p) => readPartSummary(run.dir, p)).length, 0);
+  if (missing.length === 0) return [];
+  return [
+    '',
+    `**Partial run: ${finished} of ${input.seeds.length * input.parts.length} parts finished.** Not run: ${missing.join(', ')}. Tables and checks that need a part not run say so ("not run"); a finding reproduces only when every one of its checks ran and reproduced.`,
+  ];
 }
 
 function commands(input: ReportInput): string[] {
@@ -68,6 +97,7 @@ function verdictLines(sections: readonly (TaskSection & { task: ReproduceTask })
       return { task: s.task, outcome: combine(mine.map((c) => c.outcome)), mine };
     });
     lines.push(`- **(${f + 1}) ${finding.claim}** — ${perTask.map((t) => `${t.task}: **${t.outcome}**`).join('; ')}`);
+    for (const s of sections) if (s.seedNotes[f]) lines.push(`  - ${s.task}: ${s.seedNotes[f]}`);
     for (const t of perTask) for (const c of t.mine) lines.push(`  - ${t.task}: ${checkLine(c)}`);
   });
   const tested = judged.filter((c) => c.holmP !== null).length;
@@ -86,6 +116,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const lines = [
     `# Reproducing the perception–reasoning asymmetry (Wu et al., 2026) — preset \`${preset.name}\``,
     ...(provenance.warning.length > 0 ? ['', ...provenance.warning] : []),
+    ...partialNote(input),
     '',
     `Written ${new Date().toISOString()} by \`asymflow reproduce --preset ${preset.name} --tasks ${input.tasks.join(',')}${input.seeds.length > 1 || input.seeds[0].seed !== preset.seed ? ` --seeds ${seedList}` : ''} --backend ${input.backendRequest} --out DIR\`, DIR being this report's directory.`,
     `Evaluation uses the \`test\` split only (the first N samples, the same N everywhere in a table); training uses \`train_sft\` (SFT, the embed encoder) and \`train_rl\` (RL, the diagnostic's rollouts).`,

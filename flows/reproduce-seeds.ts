@@ -63,3 +63,48 @@ export function gridSeeds<T>(
   if (each.some((e) => e === undefined)) return undefined;
   return runs.map((_, i) => merge(each.map((e) => e![i])));
 }
+
+/** Per seed, aligned with `runs`: a part's result, or undefined where that seed has not finished it. */
+export const perSeed = <T>(runs: readonly SeedRun[], part: string): (T | undefined)[] => runs.map((r) => readPartSummary(r.dir, part)?.result as T | undefined);
+
+/** Per seed: a kind's grid parts (`kind@x`) merged in their order, or the part `task/kind` itself; undefined where one is missing. */
+export function gridPerSeed<T>(
+  runs: readonly SeedRun[],
+  parts: readonly string[],
+  task: string,
+  kind: string,
+  merge: (each: readonly T[]) => T,
+): (T | undefined)[] {
+  const grid = parts.filter((p) => p.startsWith(`${task}/${kind}@`));
+  if (grid.length === 0) return perSeed<T>(runs, `${task}/${kind}`);
+  const each = grid.map((p) => perSeed<T>(runs, p));
+  return runs.map((_, i) => (each.every((e) => e[i] !== undefined) ? merge(each.map((e) => e[i]!)) : undefined));
+}
+
+/**
+ * The parts of `kind` that some seed has not finished — a grid kind's `task/kind@x` parts, else `task/kind`
+ * (`kind` may name one setting, `rl@0`) — each with the seeds lacking it when others have it.
+ */
+export function unfinished(runs: readonly SeedRun[], parts: readonly string[], task: string, kind: string): string[] {
+  const grid = parts.filter((p) => p.startsWith(`${task}/${kind}@`));
+  return (grid.length > 0 ? grid : [`${task}/${kind}`]).flatMap((name) => {
+    const lacking = runs.filter((r) => !readPartSummary(r.dir, name)).map((r) => r.seed);
+    if (lacking.length === 0) return [];
+    return [lacking.length < runs.length ? `${name} (seed${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')})` : name];
+  });
+}
+
+/** "part gc/sft has not run", "parts gc/lambda@0.2, gc/lambda@0.8 (seed 1) have not run": for a check not run. */
+export function unrunText(runs: readonly SeedRun[], parts: readonly string[], task: string, kind: string): string {
+  const names = unfinished(runs, parts, task, kind);
+  if (names.length === 0) return `part ${task}/${kind} has no usable record`;
+  return names.length === 1 ? `part ${names[0]} has not run` : `parts ${names.join(', ')} have not run`;
+}
+
+/** The report's line for a table whose parts have not all run. */
+export function notRunYet(runs: readonly SeedRun[], parts: readonly string[], task: string, kind: string): string {
+  const names = unfinished(runs, parts, task, kind);
+  const shown = names.length > 0 ? names : [`${task}/${kind}`];
+  const first = shown[0].split(' ')[0];
+  return `_Not run yet: ${shown.map((n) => `\`${n}\``).join(', ')} (run \`asymflow reproduce … --resume\`, or \`--only ${first}\` for one)._`;
+}

@@ -38,6 +38,9 @@ import {
 import { runSft } from './sft.ts';
 import { runSweepSft } from './sweep-sft.ts';
 
+/** Steps between an SFT part's checkpoints: the preset's, else its evaluation spacing. */
+export const checkpointSpacing = (c: PartContext): number => sftOf(c.preset, c.task).checkpointEvery ?? sftOf(c.preset, c.task).evalEvery;
+
 export const readSftSummary = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SftSummary;
 
 export async function runSftPart(
@@ -46,7 +49,7 @@ export async function runSftPart(
   dir: string,
   extra: Record<string, unknown>,
 ): Promise<{ summary: SftSummary; command: string }> {
-  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: sftOf(c.preset, c.task).evalEvery, out: dir };
+  const flags = { objective, ...sftFlags(c), ...extra, checkpointEvery: checkpointSpacing(c), out: dir };
   // the part owns its run directory: one killed before its first checkpoint is started over
   const config = resolveSftConfig({ ...flags, resume: hasCheckpoint(path.join(dir, 'checkpoints')), overwrite: true });
   const result = await runSft({ config, taskOptions: c.preset.taskOptions[c.task], modelOptions: c.preset.modelOptions[c.task], log: (l) => c.log(`  ${l}`) });
@@ -124,7 +127,7 @@ export async function sweepPart(
   const out = partDir(c, grid?.dir ?? kind);
   const lambdas = grid?.lambdas ?? c.preset.lambdas;
   const settings = kind === 'lambda' ? sweepSettings(lambdas, []) : sweepSettings([], ['ngdiff']);
-  const flags = { ...sftFlags(c), checkpointEvery: sftOf(c.preset, c.task).evalEvery, out };
+  const flags = { ...sftFlags(c), checkpointEvery: checkpointSpacing(c), out };
   const { table } = await runSweepSft({
     base: resolveSftConfig(flags),
     settings,

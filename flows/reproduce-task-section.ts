@@ -11,8 +11,9 @@ import { FINDINGS, type SeedParts } from '../src/reproduce/verdicts.ts';
 import { accuracyCurves, correlationBars, tradeoff } from './reproduce-plots.ts';
 import type { DiagnosePartResult, Figures, PrestagePartResult, RlPartResult, SftPartResult, SweepPartResult } from './reproduce-parts.ts';
 import { dynamicsSection } from './reproduce-dynamics.ts';
-import { paperSection } from './reproduce-paper-section.ts';
-import { allSeeds as allSeedResults, gridSeeds, type SeedRun } from './reproduce-seeds.ts';
+import { paperSection, shareLevelsPerSeed } from './reproduce-paper-section.ts';
+import { findingSeeds } from '../src/reproduce/finding-seeds.ts';
+import { allSeeds as allSeedResults, gridPerSeed, gridSeeds, notRunYet, perSeed, unrunText, type SeedRun } from './reproduce-seeds.ts';
 import { type Versions } from './reproduce-summary.ts';
 import { delta, FIG_HEAD, figuresRow, meanCurve, meanValue, pooledDiagnose } from './reproduce-tables.ts';
 
@@ -26,7 +27,6 @@ export interface ReportInput {
   readonly versions: Versions;
 }
 
-export const missing = (part: string) => `_Not run yet: part \`${part}\` (run \`asymflow reproduce … --resume\` or \`--only ${part}\`)._`;
 const link = (out: string, file: string | undefined, alt: string) => (file ? `![${alt}](${path.relative(out, file).split(path.sep).join('/')})` : '');
 
 /** A figure, or a line saying why it is missing: a machine without sharp still gets its tables and verdicts. */
@@ -52,6 +52,7 @@ function reviveDiagnose(d: DiagnosePartResult): DiagnosePartResult {
 export interface TaskSection {
   readonly markdown: string[];
   readonly findings: readonly (readonly Check[])[]; // findings 1..6, each its checks
+  readonly seedNotes: readonly (string | undefined)[]; // per finding: which seeds its checks pooled, when not all
 }
 
 const allSeeds = <T>(input: ReportInput, part: string) => allSeedResults<T>(input.seeds, part);
@@ -83,7 +84,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       await figure(out, `${task} Fig. 3: SFT accuracies over steps`, () => accuracyCurves([{ run: 'standard SFT', points: curve }], path.join(plots, 'fig3'))),
       '',
     );
-  } else md.push(missing(`${task}/sft`), '');
+  } else md.push(notRunYet(input.seeds, input.parts, task, 'sft'), '');
 
   // Table 1 and Fig. 4: standard, fixed λ, NGDiff.
   md.push(`### Table 1 analogue — SFT objectives (accuracy %, 95% interval)${seedNote}, and the Fig. 4 trade-off`, '');
@@ -106,7 +107,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
     ['lambda', lambda],
     ['ngdiff', ngdiff],
   ] as const)
-    if (!got) md.push(missing(`${task}/${kind}`), '');
+    if (!got) md.push(notRunYet(input.seeds, input.parts, task, kind), '');
 
   // Fig. 6: the perception-only pre-stage before NGDiff.
   md.push(`### Fig. 6 analogue — perception-only pre-stage before reweighting${seedNote}`, '');
@@ -131,7 +132,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       ...(sft ? [{ run: 'standard SFT', points: meanCurve(sft.map((s) => s.evaluations)) }] : []),
     ];
     md.push(await figure(out, `${task} Fig. 6: pre-stage curves`, () => accuracyCurves(curves, path.join(plots, 'fig6'))), '');
-  } else md.push(missing(`${task}/prestage`), '');
+  } else md.push(notRunYet(input.seeds, input.parts, task, 'prestage'), '');
 
   // Table 2 and Fig. 10: RL from the SFT checkpoint, α sweep.
   md.push(
@@ -175,7 +176,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       );
     }
     md.push('');
-  } else md.push(missing(`${task}/rl`), '');
+  } else md.push(notRunYet(input.seeds, input.parts, task, 'rl'), '');
 
   // Fig. 8 and Table 3: correlations, pooled over every seed's rollouts.
   md.push('### Fig. 8 and Table 3 analogues — what the outcome reward tracks, and surrogate reliability', '');
@@ -197,7 +198,7 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
     md.push('| surrogate reward (Table 3) | mean | r with a_p [95% CI] |', '|---|---|---|');
     for (const [label, c] of Object.entries(s.surrogates)) md.push(`| ${label} | ${c.mean.toFixed(3)} | ${r(c)} |`);
     md.push('', await figure(out, `${task} Fig. 8: correlations`, () => correlationBars(s, path.join(plots, 'fig8.png'))), '');
-  } else md.push(missing(`${task}/diagnose`), '');
+  } else md.push(notRunYet(input.seeds, input.parts, task, 'diagnose'), '');
 
   // Table 4: RL with each surrogate perception reward.
   md.push(
@@ -216,23 +217,48 @@ export async function taskSection(input: ReportInput, task: ReproduceTask): Prom
       md.push(`| ${x.reward} | ${d('a')} | ${d('ap')} | ${d('ar')} | ${d('arCond')} |`);
     });
     md.push('');
-  } else md.push(missing(`${task}/surrogate-rl`), '');
+  } else md.push(notRunYet(input.seeds, input.parts, task, 'surrogate-rl'), '');
 
   md.push(...(await dynamicsSection(input, task, plots, (alt, draw) => figure(out, alt, draw))));
   const paper = input.preset.paper ? paperSection(input.seeds, input.parts, task) : undefined;
   if (paper) md.push(...paper.markdown);
 
-  const seeds: SeedParts[] = input.seeds.map((_, i) => {
-    const diagValues = diag?.[i].summary.values;
-    return {
-      sft: sft?.[i] && { init: sft[i].init, final: sft[i].final },
-      lambdas: lambda?.[i].rows.filter((r) => r.x !== null).map((r) => ({ x: r.x!, label: r.label, f: r })),
-      ngdiff: ngdiff?.[i].rows[0],
-      rl: rl?.[i].runs.map((r) => ({ alpha: r.alpha, before: r.before, after: r.after })),
-      diagnose: diagValues,
-      surrogates: surrogate?.[i].runs.map((r) => ({ reward: r.reward, after: r.after })),
-      shares: paper?.shares?.[i],
-    };
-  });
-  return { markdown: md, findings: FINDINGS.map((f) => f.checks(seeds, task)) };
+  // The checks read each seed's own parts: a seed that finished what a finding needs counts even when another has not.
+  const runs = input.seeds;
+  const sftBy = perSeed<SftPartResult>(runs, `${task}/sft`);
+  const lambdaBy = gridPerSeed<SweepPartResult>(runs, input.parts, task, 'lambda', sweepMerge);
+  const ngdiffBy = perSeed<SweepPartResult>(runs, `${task}/ngdiff`);
+  const rlBy = gridPerSeed<RlPartResult>(runs, input.parts, task, 'rl', rlMerge);
+  const diagBy = perSeed<DiagnosePartResult>(runs, `${task}/diagnose`).map((d) => d && reviveDiagnose(d));
+  const surrogateBy = gridPerSeed<RlPartResult>(runs, input.parts, task, 'surrogate-rl', rlMerge);
+  const sharesBy = input.preset.paper ? shareLevelsPerSeed(runs, input.parts, task) : [];
+  const seeds: SeedParts[] = runs.map((_, i) => ({
+    sft: sftBy[i] && { init: sftBy[i].init, final: sftBy[i].final },
+    lambdas: lambdaBy[i]?.rows.filter((r) => r.x !== null).map((r) => ({ x: r.x!, label: r.label, f: r })),
+    ngdiff: ngdiffBy[i]?.rows[0],
+    rl: rlBy[i]?.runs.map((r) => ({ alpha: r.alpha, before: r.before, after: r.after })),
+    diagnose: diagBy[i]?.summary.values,
+    surrogates: surrogateBy[i]?.runs.map((r) => ({ reward: r.reward, after: r.after })),
+    shares: sharesBy[i],
+  }));
+  // a non-paper preset's α = 0 run is part of `rl`
+  const unrun = (kind: string) => unrunText(runs, input.parts, task, input.preset.paper ? kind : kind.split('@')[0]);
+  const pooled = FINDINGS.map((_, f) => findingSeeds(seeds, f));
+  const findings = FINDINGS.map((f, i) =>
+    f.checks(
+      pooled[i].map((k) => seeds[k]),
+      task,
+      unrun,
+    ),
+  );
+  return {
+    markdown: md,
+    findings,
+    // said only where a check was tested on fewer seeds than ran
+    seedNotes: pooled.map((k, f) =>
+      k.length < runs.length && findings[f].some((c) => c.p !== null)
+        ? `pooled seed${k.length > 1 ? 's' : ''} ${k.map((i) => runs[i].seed).join(', ')}: the other seeds have not finished every part it needs`
+        : undefined,
+    ),
+  };
 }

@@ -44,7 +44,8 @@ const PAPER: ReproducePreset = {
   maxTokens: { gc: PAPER_MAX_TEXT - 152, sudoku: PAPER_MAX_TEXT - 175 },
   seed: 0,
   // 280 steps of 32: what a part holds beside two 512-puzzle evaluations (the initial model's and the final one)
-  sft: { steps: 280, batch: 32, lr: 1e-3, warmupSteps: 30, trainN: 8960, evalN: 512, evalEvery: 280, evalBatch: 128, bucket: 64 },
+  // a checkpoint every 40 steps (≈ 1 H200 minute): a part stopped at a device call's deadline continues from it in the next call
+  sft: { steps: 280, batch: 32, lr: 1e-3, warmupSteps: 30, trainN: 8960, evalN: 512, evalEvery: 280, checkpointEvery: 40, evalBatch: 128, bucket: 64 },
   lambdas: [0.1, 0.2, 0.5, 0.8, 0.9],
   prestageSteps: 40,
   rl: { steps: 14, prompts: 16, group: 8, lr: 1e-5, evalN: 512, rolloutBatch: 128, temperature: 1, alphas: [0, 0.2, 0.5, 0.8, 1] },

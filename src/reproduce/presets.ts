@@ -26,6 +26,7 @@ export interface ReproducePreset {
     readonly trainN: number;
     readonly evalN: number; // held-out test samples per evaluation (the same first N of `test` everywhere)
     readonly evalEvery: number; // the Fig. 3 curve's spacing
+    readonly checkpointEvery?: number; // default evalEvery; a paper preset's parts checkpoint often so a cut part resumes in the next device call
     readonly evalBatch: number;
     readonly bucket: number; // pad prompt/response columns to multiples of this (also RL's)
   };

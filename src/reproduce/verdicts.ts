@@ -25,6 +25,15 @@ export const NONINFERIORITY_MARGIN = 0.05; // finding 3: NGDiff "not worse" than
 export const MATCHED_START = 0.1; // finding 4: the RL start counts as matched when |a_p − a_r| ≤ 10 points
 export const MIN_ROLLOUTS = 2500; // finding 5: the paper's claim is tested on at least this many rollouts
 
+/** What a check not run says is missing, by part kind (`rl@0`: one setting); the report names the exact parts and seeds. */
+export type Unrun = (kind: string) => string;
+const defaultUnrun =
+  (part: string): Unrun =>
+  (kind) => {
+    const [base, x] = kind.split('@');
+    return `part ${part}/${base}${x === undefined ? '' : ` with α = ${x}`} has not run`;
+  };
+
 const every = <T>(seeds: readonly SeedParts[], pick: (s: SeedParts) => T | undefined): T[] | undefined => {
   const got = seeds.map(pick);
   return seeds.length > 0 && got.every((g) => g !== undefined) ? (got as T[]) : undefined;
@@ -35,7 +44,7 @@ const meanOf = (ms: readonly Measured[], m: 'a' | 'ap' | 'ar' | 'arCond') => {
 };
 
 /** (1) SFT raises a_r more than a_p (paired), and the a_p gain shrinks as the perception token share falls. */
-export function sftGainChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function sftGainChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const sft = every(seeds, (s) => s.sft);
   const name = 'SFT: a_r gain > a_p gain';
   const gain = sft
@@ -47,7 +56,7 @@ export function sftGainChecks(seeds: readonly SeedParts[], part: string): Check[
         );
         return bootstrapCheck(name, 'mean per-puzzle (Δa_r − Δa_p)', typeof pairs === 'string' ? pairs : gainDifference(pairs, 'ar', 'ap'), 1);
       })()
-    : notRun(name, `part ${part}/sft has not run`);
+    : notRun(name, unrun('sft'));
   return [gain, shareCheck(seeds)];
 }
 
@@ -76,7 +85,7 @@ function shareCheck(seeds: readonly SeedParts[]): Check {
 }
 
 /** (2) The best fixed λ beats standard SFT on a, with an interior optimum; the a_p-up / a_r-down trade-off. */
-export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function lambdaChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const lambdas = every(seeds, (s) => s.lambdas);
   const sft = every(seeds, (s) => s.sft);
   const names = [
@@ -86,7 +95,7 @@ export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[]
     'trade-off: a_p rises from the lowest to the highest λ',
     'trade-off: a_r falls from the lowest to the highest λ',
   ];
-  if (!lambdas || lambdas[0].length === 0) return names.map((n) => notRun(n, `part ${part}/lambda has not run`));
+  if (!lambdas || lambdas[0].length === 0) return names.map((n) => notRun(n, unrun('lambda')));
   const axis = [...lambdas[0]].sort((p, q) => p.x - q.x).map((p) => p.x);
   const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
   const grid = axis.join(', ');
@@ -108,7 +117,7 @@ export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[]
           1,
           axis.length,
         )
-      : notRun(names[0], `part ${part}/sft has not run`),
+      : notRun(names[0], unrun('sft')),
   );
   if (axis.length < 3) {
     checks.push(
@@ -129,13 +138,13 @@ export function lambdaChecks(seeds: readonly SeedParts[], part: string): Check[]
 }
 
 /** (3) NGDiff beats standard SFT, and is not worse than the best fixed λ (non-inferiority, 5-point margin). */
-export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function ngdiffChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const ngdiff = every(seeds, (s) => s.ngdiff);
   const sft = every(seeds, (s) => s.sft);
   const lambdas = every(seeds, (s) => s.lambdas);
   const beat = 'NGDiff beats standard SFT on a';
   const notWorse = `NGDiff is not worse than the best fixed λ on a by more than ${pp(NONINFERIORITY_MARGIN).slice(1)}`;
-  if (!ngdiff) return [notRun(beat, `part ${part}/ngdiff has not run`), notRun(notWorse, `part ${part}/ngdiff has not run`)];
+  if (!ngdiff) return [notRun(beat, unrun('ngdiff')), notRun(notWorse, unrun('ngdiff'))];
   const checks = [
     sft
       ? mcnemarCheck(
@@ -149,9 +158,9 @@ export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[]
           ['standard', 'NGDiff'],
           1,
         )
-      : notRun(beat, `part ${part}/sft has not run`),
+      : notRun(beat, unrun('sft')),
   ];
-  if (!lambdas || lambdas[0].length === 0) return [...checks, notRun(notWorse, `part ${part}/lambda has not run`)];
+  if (!lambdas || lambdas[0].length === 0) return [...checks, notRun(notWorse, unrun('lambda'))];
   const xs = lambdas[0].map((p) => p.x);
   const at = (x: number) => lambdas.map((l) => l.find((p) => p.x === x)!.f);
   const best = xs.reduce((b, x) => (meanOf(at(x), 'a') > meanOf(at(b), 'a') ? x : b), xs[0]);
@@ -172,10 +181,10 @@ export function ngdiffChecks(seeds: readonly SeedParts[], part: string): Check[]
 }
 
 /** (4) Outcome-only RL raises a_r significantly and more than a_p, from a matched start; α > 0 raises a_p. */
-export function rlChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function rlChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const rl = every(seeds, (s) => s.rl);
   const names = ['outcome-only RL (α=0) raises a_r', 'outcome-only RL raises a_r more than a_p', 'RL starts from a checkpoint with a_p ≈ a_r'];
-  if (!rl) return names.map((n) => notRun(n, `part ${part}/rl has not run`));
+  if (!rl) return names.map((n) => notRun(n, unrun('rl')));
   const found = rl.map((r) => r.find((x) => x.alpha === 0));
   const base = found.every((b) => b) ? (found as { before: Measured; after: Measured }[]) : undefined;
   if (!base) return names.map((n) => notRun(n, 'the α sweep has no α = 0 (outcome-only) run'));
@@ -229,10 +238,10 @@ export function rlChecks(seeds: readonly SeedParts[], part: string): Check[] {
 }
 
 /** (5) r(a, ã_r) > r(a, a_p) over the diagnostic's rollouts (Williams' test), on at least 2,500 rollouts. */
-export function correlationChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function correlationChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const name = 'r(a, ã_r) > r(a, a_p)';
   const d = every(seeds, (s) => s.diagnose);
-  if (!d) return [notRun(name, `part ${part}/diagnose has not run (or ran before it recorded each rollout's values)`)];
+  if (!d) return [notRun(name, `${unrun('diagnose')} (or ran before it recorded each rollout's values)`)];
   const cat = (k: 'a' | 'ap' | 'arCond') => d.flatMap((v) => [...v[k]]);
   const check = dependentCorrelationCheck(name, ['a', 'ã_r', 'a_p'], cat('a'), cat('arCond'), cat('ap'), 1);
   const n = cat('a').length;
@@ -242,14 +251,14 @@ export function correlationChecks(seeds: readonly SeedParts[], part: string): Ch
 }
 
 /** (6) The surrogates' r with a_p are distinguishable, and their order is the order of their a_p gains over outcome-only RL. */
-export function surrogateChecks(seeds: readonly SeedParts[], part: string): Check[] {
+export function surrogateChecks(seeds: readonly SeedParts[], part: string, unrun: Unrun = defaultUnrun(part)): Check[] {
   const name = 'surrogate order by r with a_p predicts the order of a_p gains';
   const d = every(seeds, (s) => s.diagnose);
   const sur = every(seeds, (s) => s.surrogates);
   const rl = every(seeds, (s) => s.rl?.find((r) => r.alpha === 0));
-  if (!d) return [notRun(name, `part ${part}/diagnose has not run (or ran before it recorded each rollout's values)`)];
-  if (!sur) return [notRun(name, `part ${part}/surrogate-rl has not run`)];
-  if (!rl) return [notRun(name, `the a_p gains are measured against outcome-only RL: part ${part}/rl with α = 0 has not run`)];
+  if (!d) return [notRun(name, `${unrun('diagnose')} (or ran before it recorded each rollout's values)`)];
+  if (!sur) return [notRun(name, unrun('surrogate-rl'))];
+  if (!rl) return [notRun(name, `the a_p gains are measured against outcome-only RL: ${unrun('rl@0')}`)];
   const ap = d.flatMap((v) => [...v.ap]);
   const values = (reward: string) => (d.every((v) => v.surrogates[reward]) ? d.flatMap((v) => [...v.surrogates[reward]]) : undefined);
   // The oracle (perception) is a reference, not a surrogate: its r with a_p is 1 by definition.
