@@ -28,7 +28,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 start=$(date +%s)
 # shellcheck disable=SC2086
 node .device/reproduce-session.mjs --cli "node .device/cli.mjs" --preset "$PRESET" --tasks "$TASKS" $SEEDS_FLAG --backend webgpu \
-  --out "$R" --deadline-s "$DEADLINE_S" --lanes "$LANES" ${PARTS:+--parts "$PARTS"} 2>&1 | tee "$OUT/session.log"
+  --out "$R" --deadline-s "$DEADLINE_S" --lanes "$LANES" ${PARTS:+--parts "$PARTS"} ${MIN_START_S:+--min-start-s "$MIN_START_S"} 2>&1 | tee "$OUT/session.log"
 for f in "$R"/logs/*.log; do grep -v "^Warning\|Hi, looks\|====\|BackendVk\|at operator" "$f" | grep -i "eval\|done\|error\|reproduce:" | tail -n 4 | cut -c1-300; done
 # What travels back: everything but rollouts, step records and checkpoints, plus the KEEP runs' weights
 # (copies, optimizer state dropped: the live directory keeps it for a cut part's resume).

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { parseSeeds } from '../flows/reproduce-seeds.ts';
-import { parseTasks, presetOf } from '../flows/reproduce.ts';
+import { parseTasks, presetOf } from '../src/reproduce/preset-lookup.ts';
 import { bestSession, decided, DEFAULT_BUDGET, planParts, type DeviceBudget } from '../src/reproduce/device-plan.ts';
 import { modelConfig, type ModelSize } from '../src/model/config.ts';
 import { createVlm, disposeVlm } from '../src/model/vlm.ts';

@@ -12,11 +12,11 @@
  * Flags: --backend (webgpu), --lanes (2), --parts "a b c" (this order instead of the planner's), --call LABEL,
  * --min-start-s (60: no part starts with less of the call left).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSeeds } from '../flows/reproduce-seeds.ts';
-import { parseTasks, presetOf } from '../flows/reproduce.ts';
+import { parseTasks, presetOf } from '../src/reproduce/preset-lookup.ts';
 import { DEFAULT_BUDGET, planParts, priorityOrder, type PlanPart } from '../src/reproduce/device-plan.ts';
 import { DEVICE_TIME_FILE, SharedClock, type DeviceAttempt } from '../src/reproduce/device-time.ts';
 
@@ -105,7 +105,8 @@ function fill(): void {
     child.on('exit', (code) => {
       fs.closeSync(log);
       if (!running.has(name)) return;
-      const status = stopping ? 'cut' : code === 0 && isDone(name) ? 'done' : 'failed';
+      // a part whose summary is whole finished, even when the deadline's signal came as it exited
+      const status = isDone(name) ? 'done' : stopping ? 'cut' : 'failed';
       if (status === 'failed') failed.add(name);
       record(name, status);
       fill();
@@ -120,6 +121,32 @@ function finish(): void {
     (r) => `  ${r.part.padEnd(36)} ${r.status.padEnd(6)} ${r.seconds.toFixed(0).padStart(5)} s  ${r.deviceSeconds.toFixed(0).padStart(5)} device s`,
   );
   const next = order.filter((n) => !isDone(n));
+  // the report again, now that the ledger holds this call's last attempts (each part wrote it before its own line)
+  const anyDone = parts.find((p) => isDone(p.name));
+  if (anyDone && results.length > 0) {
+    const args = [
+      ...cli.slice(1),
+      'reproduce',
+      '--preset',
+      preset.name,
+      '--tasks',
+      tasks.join(','),
+      ...seedFlags,
+      '--backend',
+      backend,
+      '--out',
+      out,
+      '--resume',
+      '--only',
+      anyDone.name,
+    ];
+    const r = spawnSync(cli[0], args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    console.log(
+      r.status === 0
+        ? `session: report rewritten: ${path.join(out, 'report.md')}`
+        : `session: the report could not be rewritten: ${r.stderr.split('\n').slice(-3).join(' ')}`,
+    );
+  }
   console.log(['session: this call', ...table, `session: ${next.length} part(s) not finished: ${next.join(' ') || '(none)'}`].join('\n'));
   process.exit(failed.size > 0 ? 1 : 0);
 }

@@ -21,8 +21,8 @@ import { concatMap, defer, from, lastValueFrom, toArray } from 'rxjs';
 import { ConfigError } from '../src/config.ts';
 import { buildInfo } from '../src/build-info.ts';
 import { resolveBackend } from '../src/backend/index.ts';
-import { PAPER_PRESETS } from '../src/reproduce/paper-preset.ts';
-import { estimatePartSeconds, PRESETS, REPRODUCE_TASKS, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
+import { parseTasks, presetOf } from '../src/reproduce/preset-lookup.ts';
+import { estimatePartSeconds, type ReproducePreset, type ReproduceTask } from '../src/reproduce/presets.ts';
 import type { JobExecutor } from '../src/queue/job-spec.ts';
 import { partJobs, runOnePart, type PartItem } from './reproduce-jobs.ts';
 import { PART_KINDS } from './reproduce-parts.ts';
@@ -30,6 +30,8 @@ import { writeReport } from './reproduce-report.ts';
 import { seedRuns, type SeedRun } from './reproduce-seeds.ts';
 import { readPartSummary, type Versions } from './reproduce-summary.ts';
 import { outputLines, type LineSink } from '../src/output-lines.ts';
+
+export { parseTasks, presetOf };
 
 export interface ReproduceOptions {
   readonly preset: string;
@@ -71,19 +73,6 @@ export function listLines(tasks: readonly ReproduceTask[], preset: ReproducePres
     ...rows.map(([n, s]) => `${n.padEnd(width)}  ≈ ${Math.round(s)} s`),
     `(estimated H200 seconds a part; ${Math.round(total)} s = ${(total / 3600).toFixed(1)} h per seed for ${tasks.join(',')})`,
   ];
-}
-
-export function parseTasks(text: string): ReproduceTask[] {
-  const tasks = text.split(',').map((t) => t.trim());
-  const bad = tasks.find((t) => !(REPRODUCE_TASKS as readonly string[]).includes(t));
-  if (text.trim() === '' || bad !== undefined) throw new ConfigError(`reproduce: --tasks must list ${REPRODUCE_TASKS.join(' and/or ')}, got '${text}'`);
-  return [...new Set(tasks)] as ReproduceTask[];
-}
-
-export function presetOf(name: string): ReproducePreset {
-  const preset = PRESETS[name] ?? PAPER_PRESETS[name];
-  if (!preset) throw new ConfigError(`reproduce: --preset must be smoke, full or paper, got '${name}'`);
-  return preset;
 }
 
 export function versions(): Versions {
