@@ -59,6 +59,12 @@ const failed = new Set<string>();
 const results: DeviceAttempt[] = [];
 let stopping = false;
 const seedFlags = seeds.length === 1 && seeds[0] === preset.seed ? [] : ['--seeds', seeds.join(',')];
+/** `reproduce --resume --only PART` with this session's preset, tasks, seeds, backend and directory. */
+const reproduceArgs = (part: string) => [
+  ...cli.slice(1),
+  ...['reproduce', '--preset', preset.name, '--tasks', tasks.join(','), ...seedFlags],
+  ...['--backend', backend, '--out', out, '--resume', '--only', part],
+];
 const left = () => deadlineS - (Date.now() / 1000 - start);
 const rate = (n: number) => (n <= 1 ? 1 : Math.min(n, DEFAULT_BUDGET.speedup) / n);
 
@@ -83,22 +89,7 @@ function fill(): void {
     if (!p.resumable && p.seconds / rate(running.size + 1) > left()) continue;
     clock.change(running.keys());
     const log = fs.openSync(path.join(out, 'logs', `${name.replaceAll('/', '-')}.log`), 'a');
-    const args = [
-      ...cli.slice(1),
-      'reproduce',
-      '--preset',
-      preset.name,
-      '--tasks',
-      tasks.join(','),
-      ...seedFlags,
-      '--backend',
-      backend,
-      '--out',
-      out,
-      '--resume',
-      '--only',
-      name,
-    ];
+    const args = reproduceArgs(name);
     const child = spawn(cli[0], args, { stdio: ['ignore', log, log], detached: true });
     running.set(name, { child, started: Date.now() / 1000, startedIso: new Date().toISOString() });
     console.log(`session: ${name} started (${running.size} running, ${left().toFixed(0)} s left in the call)`);
@@ -124,22 +115,7 @@ function finish(): void {
   // the report again, now that the ledger holds this call's last attempts (each part wrote it before its own line)
   const anyDone = parts.find((p) => isDone(p.name));
   if (anyDone && results.length > 0) {
-    const args = [
-      ...cli.slice(1),
-      'reproduce',
-      '--preset',
-      preset.name,
-      '--tasks',
-      tasks.join(','),
-      ...seedFlags,
-      '--backend',
-      backend,
-      '--out',
-      out,
-      '--resume',
-      '--only',
-      anyDone.name,
-    ];
+    const args = reproduceArgs(anyDone.name);
     const r = spawnSync(cli[0], args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     console.log(
       r.status === 0
