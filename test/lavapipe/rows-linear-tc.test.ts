@@ -15,6 +15,7 @@ import { Rng } from '../../src/rng.ts';
 import { f16Round } from '../../src/webgpu/f16.ts';
 import type { Epilogue } from '../../src/webgpu/rows-linear.ts';
 import { panelDepth, panelHalves, panelWgsl, rowsLinearTcWgsl, rowsTcPlan, type RowsTcPlan } from '../../src/webgpu/rows-linear-tc.ts';
+import { NVIDIA_TC_SHAPE } from '../../src/webgpu/tc-shape.ts';
 import { lavapipeDevice, type TcDevice } from './device.ts';
 
 let tc: TcDevice;
@@ -180,6 +181,23 @@ describe('the tensor-core rows linear against float64 of f16-rounded operands', 
     ['odd widths without LayerNorm, rows in two workgroups', { epilogue: 'residual', rows: 70, k: 23, n: 11, bias: true, norm: false }],
     ['GELU without LayerNorm, B not a multiple of the fragment', { epilogue: 'gelu', rows: 9, k: 300, n: 24, bias: true, norm: false }],
   ];
+  it("the H200's forms (16×16, subgroups of 32; B = 1, 32, 64) pass the shader compiler, which cannot run them here", async () => {
+    const errors: string[] = [];
+    for (const rows of [1, 32, 64]) {
+      const plan = rowsTcPlan(NVIDIA_TC_SHAPE, rows, 32768)!;
+      for (const [epilogue, bias, norm, vec] of [
+        ['store', true, true, true],
+        ['gelu', true, true, false],
+        ['residual', true, false, true],
+        ['store', false, true, true],
+      ] as const) {
+        const info = await tc.device.createShaderModule({ code: rowsLinearTcWgsl(plan, epilogue, bias, norm, vec) }).getCompilationInfo();
+        errors.push(...info.messages.filter((m) => m.type === 'error').map((m) => `${rows} ${epilogue}: ${m.message}`));
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+
   for (const [name, c] of cases) {
     it(name, async () => {
       const r = await check(c);
