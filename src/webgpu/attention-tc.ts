@@ -8,18 +8,32 @@
  */
 import { dkdvTcWgsl, dqTcWgsl } from './attention-tc-backward-wgsl.ts';
 import { forwardTcWgsl } from './attention-tc-forward-wgsl.ts';
-import { tcAttentionLayout, tcAttentionName, tcAttentionTile, type TcAttentionKind, type TcAttentionTile } from './attention-tc-layout.ts';
+import { tcAttentionLayout, tcAttentionName, tcAttentionTile, tcAttentionTileGap, type TcAttentionKind, type TcAttentionTile } from './attention-tc-layout.ts';
 import { keptUniforms, type UniformField } from './bindings.ts';
 import { bufferOf, dispatch, newOutput, pipeline, type Backend, type Info } from './raw.ts';
 import { tcShape, type TcShape } from './tc-shape.ts';
 
 let enabled = false;
+let asked: { sg: number; tk: number } | undefined;
 
-/** Tensor-core attention on or off (installWebgpuKernels: mixed precision); returns the previous setting. */
-export function setTensorCoreAttention(on: boolean): boolean {
+/**
+ * Tensor-core attention on or off (installWebgpuKernels: mixed precision); `tile` 'sg,tk'
+ * (ASYMFLOW_TC_ATTENTION_TILE, for A/B runs on the device): subgroups per workgroup and rows per tile for each
+ * kernel where it fits, else that kernel's first tile that does. Returns the previous on/off setting.
+ */
+export function setTensorCoreAttention(on: boolean, tile?: string): boolean {
   const was = enabled;
   enabled = on;
+  asked = tile ? parseTile(tile) : undefined;
   return was;
+}
+
+function parseTile(spec: string): { sg: number; tk: number } {
+  const parts = spec.split(',').map(Number);
+  if (parts.length !== 2 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new Error(`ASYMFLOW_TC_ATTENTION_TILE must be 'sg,tk' (subgroups per workgroup, rows per tile), got '${spec}'`);
+  }
+  return { sg: parts[0] as number, tk: parts[1] as number };
 }
 
 /** The three kernels' tiles for head size dh on this device, or undefined (fp32 kernels) when off or none fits. */
@@ -33,7 +47,11 @@ export function tcAttentionPlan(b: Backend, dh: number): TcAttentionPlan | undef
   if (!enabled) return undefined;
   const shape = tcShape();
   const limit = b.device.limits.maxComputeWorkgroupStorageSize;
-  const [forward, dq, dkdv] = (['forward', 'dq', 'dkdv'] as const).map((kind) => tcAttentionTile(kind, shape, dh, limit));
+  const [forward, dq, dkdv] = (['forward', 'dq', 'dkdv'] as const).map((kind) => {
+    const first = tcAttentionTile(kind, shape, dh, limit);
+    const wanted = first && asked ? { ...first, ...asked } : undefined;
+    return wanted && tcAttentionTileGap(kind, shape, dh, wanted, limit) === undefined ? wanted : first;
+  });
   return forward && dq && dkdv ? { shape, dh, tiles: { forward, dq, dkdv } } : undefined;
 }
 

@@ -33,7 +33,7 @@ export function installWebgpuKernels(env: Readonly<Record<string, string | undef
   }
   setFusedAttention(env.ASYMFLOW_FUSED_ATTENTION !== '0');
   // Attention on the tensor cores with the matmuls (ASYMFLOW_TC_ATTENTION=0: the fp32 kernels, for A/B runs).
-  setTensorCoreAttention(ownMatmul && tensorCores && env.ASYMFLOW_TC_ATTENTION !== '0');
+  setTensorCoreAttention(ownMatmul && tensorCores && env.ASYMFLOW_TC_ATTENTION !== '0', env.ASYMFLOW_TC_ATTENTION_TILE);
   setPairedDq(env.ASYMFLOW_DQ_PAIRED !== '0');
   setBindCache(env.ASYMFLOW_BIND_CACHE !== '0');
   setFusedLinear(env.ASYMFLOW_FUSED_LINEAR !== '0');

@@ -7,6 +7,8 @@ import { tcAttentionLayout, tcAttentionName, tcAttentionTile, tcAttentionTileGap
 import { forwardTcWgsl } from '../../../src/webgpu/attention-tc-forward-wgsl.ts';
 import { dkdvTcWgsl, dqTcWgsl } from '../../../src/webgpu/attention-tc-backward-wgsl.ts';
 import { NVIDIA_TC_SHAPE, type TcShape } from '../../../src/webgpu/tc-shape.ts';
+import { setTensorCoreAttention, tcAttentionPlan } from '../../../src/webgpu/attention-tc.ts';
+import type { Backend } from '../../../src/webgpu/raw.ts';
 
 const LAVAPIPE: TcShape = { size: 8, subgroup: 8 };
 const KIB = 1024;
@@ -41,5 +43,24 @@ describe('tensor-core attention tiles', () => {
     }
     const names = new Set([8, 16].map((size) => tcAttentionName('dq', { size, subgroup: 32 }, 64, { sg: 4, tk: 32, lpr: 2 })));
     expect(names.size).toBe(2);
+  });
+
+  it('is off unless switched on, and takes ASYMFLOW_TC_ATTENTION_TILE where it fits', () => {
+    const device = { limits: { maxComputeWorkgroupStorageSize: 32 * KIB } } as unknown as GPUDevice;
+    const b = { device } as unknown as Backend;
+    expect(tcAttentionPlan(b, 64)).toBeUndefined();
+    try {
+      setTensorCoreAttention(true);
+      expect(tcAttentionPlan(b, 64)?.tiles.forward).toEqual({ sg: 4, tk: 32, lpr: 2 });
+      expect(tcAttentionPlan(b, 40)).toBeUndefined(); // not a multiple of 16: the fp32 kernels
+      setTensorCoreAttention(true, '2,32');
+      const tiles = tcAttentionPlan(b, 64)!.tiles;
+      expect([tiles.forward.sg, tiles.forward.tk, tiles.dq.tk, tiles.dkdv.tk]).toEqual([2, 32, 32, 32]);
+      setTensorCoreAttention(true, '4,64'); // fits none at 32 KiB: each kernel's first that fits
+      expect(tcAttentionPlan(b, 64)!.tiles.dq).toEqual({ sg: 4, tk: 16, lpr: 2 });
+      expect(() => setTensorCoreAttention(true, '4')).toThrow("ASYMFLOW_TC_ATTENTION_TILE must be 'sg,tk'");
+    } finally {
+      setTensorCoreAttention(false);
+    }
   });
 });
