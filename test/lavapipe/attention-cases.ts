@@ -40,6 +40,7 @@ export const PROBLEMS: readonly NamedProblem[] = [
     tk: 8,
   },
   { name: 'causal only (prefix 0), dh 64, padding keys', batch: 1, heads: 1, l: 33, dh: 64, prefix: 0, keyBias: padding(1, 33, 4), tk: 8 },
+  { name: 'L = 3, shorter than a fragment', batch: 1, heads: 2, l: 3, dh: 32, prefix: 2 },
   { name: 'a row past 2,048 positions, dh 16', batch: 1, heads: 1, l: 2085, dh: 16, prefix: 96 },
 ];
 
