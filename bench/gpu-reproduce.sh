@@ -12,7 +12,7 @@
 # Where the directory lives between calls: runs/repro-live (ignored), which a warm machine keeps — make the
 # next call within its 30 s of warmth and everything continues, cut parts included. On a fresh machine it is
 # rebuilt from runs/repro-carry/repro.tgz: the summaries, records and the weights of the KEEP runs
-# (default "pretrain/run sft/standard prestage/prestage-ngdiff": what later parts start from), without
+# (what later parts start from: sft/standard for the full preset, also pretrain/run and prestage/prestage-ngdiff for the paper preset), without
 # optimizer state; a part cut off then starts over. The carry is 64 MiB with .device (~46 MiB): a `small`
 # checkpoint at 2,560 positions is 15 MiB of weights, so the paper preset's weights do not fit — copy
 # $OUT/repro.tgz to runs/repro-carry/ only for what fits, and keep a session's dependent parts in one lease.
@@ -20,7 +20,8 @@ set -u
 source .device/setup.sh
 OUT=${OUT:-/tmp/out}; R=runs/repro-live; mkdir -p "$OUT"
 TASKS=${TASKS:-gc}; DEADLINE_S=${DEADLINE_S:-540}; PRESET=${PRESET:-full}; LANES=${LANES:-2}
-KEEP=${KEEP:-"pretrain/run sft/standard prestage/prestage-ngdiff"}
+# the runs later parts start from: the full preset's rl/diagnose/surrogate-rl need sft's; the paper preset's also pretrain's and the teacher
+[ "$PRESET" = full ] && KEEP=${KEEP:-sft/standard} || KEEP=${KEEP:-"pretrain/run sft/standard prestage/prestage-ngdiff"}
 SEEDS_FLAG=${SEEDS:+--seeds $SEEDS}
 if [ -d "$R" ]; then echo "warm machine: continuing $R ($(find "$R" -name summary.json -path '*/*/*/summary.json' | wc -l) summaries)"
 else mkdir -p "$R"; [ -f runs/repro-carry/repro.tgz ] && tar xzf runs/repro-carry/repro.tgz -C "$R" && echo "fresh machine: $R from the carry"; fi
