@@ -13,9 +13,9 @@
 # next call within its 30 s of warmth and everything continues, cut parts included. On a fresh machine it is
 # rebuilt from runs/repro-carry/repro.tgz: the summaries, records and the weights of the KEEP runs
 # (what later parts start from: sft/standard for the full preset, also pretrain/run and prestage/prestage-ngdiff for the paper preset), without
-# optimizer state; a part cut off then starts over. The carry is 64 MiB with .device (~46 MiB): a `small`
-# checkpoint at 2,560 positions is 15 MiB of weights, so the paper preset's weights do not fit — copy
-# $OUT/repro.tgz to runs/repro-carry/ only for what fits, and keep a session's dependent parts in one lease.
+# optimizer state; a part cut off then starts over. The carry is 64 MiB with .device (~40 MiB, bundles
+# compressed) and the tree (~5.5 MiB): a `small` checkpoint at 2,560 positions is 15 MiB of weights, so one of
+# the paper preset's fits — copy to runs/repro-carry/ only what fits, and keep dependent parts in one lease.
 set -u
 source .device/setup.sh
 OUT=${OUT:-/tmp/out}; R=runs/repro-live; mkdir -p "$OUT"
