@@ -3,7 +3,7 @@
  * (no tfjs), at 1024³…4096³ and at the model's shapes — correctness first (spot checks against a float64
  * reference of the f16-rounded operands), then GPU time per product from back-to-back dispatches.
  * Usage on the device: node .device/tc-matmul.mjs [--cases a,b] [--kernels tc,fp32] [--reps 30]
- *   [--tile wm,wn,fm,fn,bk] [--torch FILE]   (FILE: bench/tc_matmul_reference.py's output from the same call)
+ *   [--tile wm,wn,fm,fn,bk[,double]] [--torch FILE]   (FILE: bench/tc_matmul_reference.py's output from the same call)
  * One JSON line per case and kernel; a case's process can die (the probe's 4096³ crash), so the shell script
  * runs each case in its own process.
  */
@@ -291,7 +291,8 @@ for (const c of CASES.filter((x) => wanted.includes(x.name))) {
     }
     gpuError = '';
     try {
-      console.log(JSON.stringify({ case: c.name, kernel, m: c.m, n: c.n, k: c.k, ...(await runCase(c, kernel)), gpuError: gpuError || undefined }));
+      const tiled = kernel === 'tc' ? { tile: flag('tile', '') || 'default' } : {};
+      console.log(JSON.stringify({ case: c.name, kernel, ...tiled, m: c.m, n: c.n, k: c.k, ...(await runCase(c, kernel)), gpuError: gpuError || undefined }));
     } catch (err) {
       console.log(JSON.stringify({ case: c.name, kernel, error: (err as Error).message.split('\n')[0] }));
     }

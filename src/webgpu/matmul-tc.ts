@@ -18,6 +18,7 @@
  */
 
 import { workgroupTile } from './matmul-split.ts';
+import { kLoop, operandLoads, range } from './matmul-tc-loop.ts';
 import type { TcShape } from './tc-shape.ts';
 
 /** Subgroups (wm × wn), fragments per subgroup (fm × fn) and the K step of a tensor-core workgroup tile. */
@@ -27,6 +28,8 @@ export interface TcTile {
   readonly fm: number;
   readonly fn: number;
   readonly bk: number;
+  /** Two workgroup buffers per operand, one barrier a K step (matmul-tc-loop.ts; not measured yet: off by default). */
+  readonly doubleBuffer?: boolean;
 }
 
 /** NVIDIA's 16×16 fragments, subgroups of 32: 128×128 tiles, 256 invocations, K steps of 32 (measured on the H200). */
@@ -46,14 +49,19 @@ export const tcTileRows = (t: TcTile, s: TcShape): number => s.size * t.wm * t.f
 export const tcTileCols = (t: TcTile, s: TcShape): number => s.size * t.wn * t.fn;
 export const tcThreads = (t: TcTile, s: TcShape): number => s.subgroup * t.wm * t.wn;
 
-/** Parses 'wm,wn,fm,fn,bk' (ASYMFLOW_TC_TILE) into a tile for fragments of `shape`, checking what the kernel relies on. */
+/**
+ * Parses 'wm,wn,fm,fn,bk' or 'wm,wn,fm,fn,bk,double' (ASYMFLOW_TC_TILE; `double`: two workgroup buffers per
+ * operand) into a tile for fragments of `shape`, checking what the kernel relies on.
+ */
 export function parseTcTile(spec: string, shape: TcShape): TcTile {
-  const parts = spec.split(',').map(Number);
-  if (parts.length !== 5 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
-    throw new Error(`ASYMFLOW_TC_TILE must be 'wm,wn,fm,fn,bk' (positive integers), got '${spec}'`);
+  const fields = spec.split(',');
+  const double = fields.length === 6 && fields[5] === 'double';
+  const parts = fields.slice(0, 5).map(Number);
+  if ((fields.length !== 5 && !double) || parts.length !== 5 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
+    throw new Error(`ASYMFLOW_TC_TILE must be 'wm,wn,fm,fn,bk' (positive integers), optionally followed by ',double', got '${spec}'`);
   }
   const [wm, wn, fm, fn, bk] = parts as [number, number, number, number, number];
-  const tile = { wm, wn, fm, fn, bk };
+  const tile: TcTile = double ? { wm, wn, fm, fn, bk, doubleBuffer: true } : { wm, wn, fm, fn, bk };
   const threads = tcThreads(tile, shape);
   const cols = tcTileCols(tile, shape);
   if (bk % shape.size !== 0) throw new Error(`ASYMFLOW_TC_TILE: bk must be a multiple of the fragment size ${shape.size}, got ${bk}`);
@@ -70,8 +78,6 @@ export function parseTcTile(spec: string, shape: TcShape): TcTile {
   return tile;
 }
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
 /**
  * The layout argument of subgroupMatrixLoad/Store in its current form, a template argument (Tint's wgsl.def;
  * the form with a `col_major: bool` argument is deprecated, and Tint lowers it to this one).
@@ -81,7 +87,37 @@ const major = (colMajor: boolean) => (colMajor ? 'col_major' : 'row_major');
 /** Workgroup-memory bytes the kernel declares (tiles in f16, staging and column sums in f32). */
 export function tcWorkgroupBytes(t: TcTile, s: TcShape, transposeA: boolean, transposeB: boolean): number {
   const { sizeA, sizeB } = sharedLayout(t, s, transposeA, transposeB);
-  return 2 * (sizeA + sizeB) + 4 * (t.wm * t.wn * s.size * s.size + tcThreads(t, s));
+  const stage = 4 * t.wm * t.wn * s.size * s.size;
+  // Double-buffered: column sums pass through stage when it holds a vec4 per invocation (else vec4s of their own).
+  if (t.doubleBuffer) return 4 * (sizeA + sizeB) + stage + (sumsInStage(t, s) ? 0 : 16 * tcThreads(t, s));
+  return 2 * (sizeA + sizeB) + stage + 4 * tcThreads(t, s);
+}
+
+/** Double-buffered tiles reuse stage (free until the epilogue) for the column sums where it has room for a vec4 each. */
+const sumsInStage = (t: TcTile, s: TcShape): boolean => t.doubleBuffer === true && s.size * s.size >= 4 * s.subgroup;
+
+/**
+ * The column sums' exchange between invocations: their own array, or stage (`inStage`), which then needs a
+ * barrier before the epilogue stores fragments into it.
+ */
+function columnSums(w: number, threads: number, inStage: boolean) {
+  const type = w === 4 ? 'vec4<f32>' : 'f32';
+  if (!inStage)
+    return { declare: `var<workgroup> csums: array<${type}, ${threads}>;`, write: 'csums[lid.x] = cs;', read: (i: string) => `csums[${i}]`, done: '' };
+  const cell = (i: string, j: number) => `stage[(${i}) * ${w}u + ${j}u]`;
+  return {
+    declare: '// Column sums pass through stage (the second tile buffers took their room).',
+    write: range(w)
+      .map((j) => `${cell('lid.x', j)} = cs${w === 4 ? `[${j}]` : ''};`)
+      .join(' '),
+    read: (i: string) =>
+      w === 4
+        ? `vec4<f32>(${range(4)
+            .map((j) => cell(i, j))
+            .join(', ')})`
+        : cell(i, 0),
+    done: '  workgroupBarrier(); // the column sums are read before the epilogue stores into stage\n',
+  };
 }
 
 function sharedLayout(t: TcTile, s: TcShape, transposeA: boolean, transposeB: boolean) {
@@ -94,49 +130,6 @@ function sharedLayout(t: TcTile, s: TcShape, transposeA: boolean, transposeB: bo
 }
 
 /**
- * One operand's loads from storage: value (or, vectorised, 4 values along the contiguous dimension) number
- * lid + e·threads of the tile, its tile coordinates (`outer`, `inner`: the stored layout's row and column),
- * the bounds, and where it goes in workgroup memory. `w` is 4 when the contiguous dimension is a multiple of 4
- * (then a vec4 lies wholly inside or outside the bounds), else 1.
- */
-function operandLoads(
-  name: 'a' | 'b',
-  count: number,
-  threads: number,
-  w: number,
-  cols: number,
-  stride: number,
-  coord: { outer: string; inner: string; outerLimit: string; innerLimit: string; index: (outer: string, inner: string) => string },
-) {
-  const n = count / w;
-  const r = `r${name}`;
-  const zero = w === 4 ? 'vec4<f32>(0.0)' : '0.0';
-  const coords = range(n).map(
-    (e) => `  let ${coord.outer}${e} = (lid.x + ${e * threads}u) / ${cols / w}u; let ${coord.inner}${e} = ((lid.x + ${e * threads}u) % ${cols / w}u) * ${w}u;`,
-  );
-  const declare = range(n)
-    .map((e) => `var ${r}${e} = ${zero};`)
-    .join(' ');
-  const load = (k: string) =>
-    range(n)
-      .map((e) => {
-        const at = coord.index(`${coord.outer}${e}`, `${coord.inner}${e}`).replaceAll('K0', k);
-        const index = w === 4 ? `(${at}) / 4u` : at;
-        return `    ${r}${e} = ${zero}; if (${coord.outerLimit.replaceAll('#', String(e)).replaceAll('K0', k)} && ${coord.innerLimit.replaceAll('#', String(e)).replaceAll('K0', k)}) { ${r}${e} = ${name}${w === 4 ? '4' : ''}[${index}]; }`;
-      })
-      .join('\n');
-  const shared = name === 'a' ? 'As' : 'Bs';
-  const store = range(n)
-    .map((e) =>
-      range(w)
-        .map((j) => `    ${shared}[${coord.outer}${e} * ${stride}u + ${coord.inner}${e}${j ? ` + ${j}u` : ''}] = f16(${r}${e}${w === 4 ? `[${j}]` : ''});`)
-        .join('\n'),
-    )
-    .join('\n');
-  return { coords, declare, load, store, n };
-}
-
-/**
  * The WGSL of C = op(A)·op(B) (+ bias) (+ addend) on tensor cores, uniforms and bindings as matmulWgsl's.
  * `vecA`/`vecB`: the operand's contiguous dimension is a multiple of 4 (its loads are vec4s).
  */
@@ -145,6 +138,8 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
   const threads = tcThreads(t, s);
   const { size, subgroup } = s;
   const staged = size * size; // one result fragment's values
+  const double = t.doubleBuffer === true;
+  const buffers = double ? 2 : 1;
   const frags = range(t.fm).flatMap((i) => range(t.fn).map((j) => [i, j] as const));
   // A stored [M, K] (rows m, columns k) or [K, M]; B stored [K, N] or [N, K]. `K0` is the k step's start.
   const A = operandLoads(
@@ -170,10 +165,11 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
       : { outer: 'kB', inner: 'nB', outerLimit: 'K0 + kB# < kEnd', innerLimit: 'n0 + nB# < u.N', index: (o, i) => `bBase + (K0 + ${o}) * u.N + n0 + ${i}` },
   );
   const load = (k: string) => `${A.load(k)}\n${B.load(k)}`;
-  const store = `${A.store}\n${B.store}`;
+  const store = (offsetA: string, offsetB: string) => `${A.store(offsetA)}\n${B.store(offsetB)}`;
   // colSum (B not transposed): every load of this invocation is in the same column(s), nB0 … nB0 + w − 1
   // (threads is a multiple of the tile's columns / w), summed here in f32 before the rounding to f16.
   const wB = vecB ? 4 : 1;
+  const sums = columnSums(wB, threads, sumsInStage(t, s));
   const sumLoads = transposeB
     ? ''
     : `    if (sumsB) { cs += ${range(B.n)
@@ -181,15 +177,19 @@ export function matmulTcWgsl(transposeA: boolean, transposeB: boolean, t: TcTile
         .join(' + ')}; }`;
   const leftAt = (i: number) => (transposeA ? `kk * ${strideA}u + rowF + ${size * i}u` : `(rowF + ${size * i}u) * ${strideA}u + kk`);
   const rightAt = (j: number) => (transposeB ? `(colF + ${size * j}u) * ${strideB}u + kk` : `kk * ${strideB}u + colF + ${size * j}u`);
-  const mma = [
-    ...range(t.fm).map(
-      (i) => `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, ${size}, ${size}>, ${major(transposeA)}>(&As, ${leftAt(i)}, ${strideA}u);`,
-    ),
-    ...range(t.fn).map(
-      (j) => `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, ${size}, ${size}>, ${major(transposeB)}>(&Bs, ${rightAt(j)}, ${strideB}u);`,
-    ),
-    ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
-  ].join('\n');
+  const at = (offset: string, within: string) => (offset ? `${offset} + ${within}` : within);
+  const mma = (offsetA: string, offsetB: string) =>
+    [
+      ...range(t.fm).map(
+        (i) =>
+          `      let l${i} = subgroupMatrixLoad<subgroup_matrix_left<f16, ${size}, ${size}>, ${major(transposeA)}>(&As, ${at(offsetA, leftAt(i))}, ${strideA}u);`,
+      ),
+      ...range(t.fn).map(
+        (j) =>
+          `      let r${j} = subgroupMatrixLoad<subgroup_matrix_right<f16, ${size}, ${size}>, ${major(transposeB)}>(&Bs, ${at(offsetB, rightAt(j))}, ${strideB}u);`,
+      ),
+      ...frags.map(([i, j]) => `      c${i}${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, c${i}${j});`),
+    ].join('\n');
   const epilogue = frags
     .map(
       ([i, j]) => `  subgroupMatrixStore<row_major>(&stage, sg * ${staged}u, c${i}${j}, ${size}u);
@@ -214,10 +214,10 @@ struct U { M: u32, N: u32, K: u32, kChunk: u32, aStride: u32, bStride: u32, tile
 @group(0) @binding(4) var<storage, read> addend: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
 @group(0) @binding(6) var<storage, read_write> csum: array<f32>; // colSum: Σ_k B[k, n] of this split, at [split, N]
-var<workgroup> As: array<f16, ${sizeA}>;
-var<workgroup> Bs: array<f16, ${sizeB}>;
+var<workgroup> As: array<f16, ${buffers * sizeA}>;
+var<workgroup> Bs: array<f16, ${buffers * sizeB}>;
 var<workgroup> stage: array<f32, ${t.wm * t.wn * staged}>; // a ${size}×${size} result fragment per subgroup
-var<workgroup> csums: array<${wB === 4 ? 'vec4<f32>' : 'f32'}, ${threads}>;
+${sums.declare}
 
 // One staged fragment out: ${staged / subgroup} values per invocation, bias and addend added as the fp32 kernel adds them.
 fn emit(row: u32, col: u32, sg: u32, lane: u32, m0: u32, n0: u32, outBase: u32, live: bool) {
@@ -249,30 +249,20 @@ ${workgroupTile(tm, tn)}
   var cs = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
 ${[...A.coords, ...B.coords].join('\n')}
   ${A.declare} ${B.declare}
-${load('kBegin')}
-  for (var k0 = kBegin; k0 < kEnd; k0 += ${t.bk}u) {
-    workgroupBarrier();
-${store}
-${sumLoads}
-    workgroupBarrier();
-${load(`k0 + ${t.bk}u`)}
-    for (var kk = 0u; kk < ${t.bk}u; kk += ${size}u) {
-${mma}
-    }
-  }
+${kLoop({ load, store, sums: sumLoads, mma, bk: t.bk, size, sizeA, sizeB }, double)}
   if (sumsB) {
-    csums[lid.x] = cs;
+    ${sums.write}
   }
   workgroupBarrier();
   if (sumsB && live && lid.x < ${tn / wB}u) {
     var colTotal = ${wB === 4 ? 'vec4<f32>(0.0)' : '0.0'};
-    for (var q = 0u; q < ${(threads * wB) / tn}u; q++) { colTotal += csums[q * ${tn / wB}u + lid.x]; }
+    for (var q = 0u; q < ${(threads * wB) / tn}u; q++) { colTotal += ${sums.read(`q * ${tn / wB}u + lid.x`)}; }
     for (var j = 0u; j < ${wB}u; j++) {
       let n = n0 + lid.x * ${wB}u + j;
       if (n < u.N) { csum[split * u.N + n] = colTotal${wB === 4 ? '[j]' : ''}; }
     }
   }
-  let outBase = (split * u.batch + bi) * u.M * u.N;
+${sums.done}  let outBase = (split * u.batch + bi) * u.M * u.N;
 ${epilogue}
 }`;
 }

@@ -182,8 +182,9 @@ export function matmulOwn(
   return out;
 }
 
-/** A tensor-core pipeline's cache key: fragment size, subgroup size and the tile (two tiles of one size may differ in wm/wn). */
-const tcKey = ({ tile: t, shape: s }: TensorCoreMatmul): string => `f${s.size}s${s.subgroup}w${t.wm}x${t.wn}f${t.fm}x${t.fn}k${t.bk}`;
+/** A tensor-core pipeline's cache key: fragment size, subgroup size and the tile (two tiles of one size may differ in wm/wn, or in buffers). */
+export const tcKey = ({ tile: t, shape: s }: TensorCoreMatmul): string =>
+  `f${s.size}s${s.subgroup}w${t.wm}x${t.wn}f${t.fm}x${t.fn}k${t.bk}${t.doubleBuffer ? 'd' : ''}`;
 
 function wrap(kernelName: string, pick: (args: KernelArgs, b: Backend) => Info | undefined): void {
   const config = tf.getKernel(kernelName, 'webgpu');

@@ -14,6 +14,7 @@ import {
   tcTileRows,
   tcWorkgroupBytes,
 } from '../../../src/webgpu/matmul-tc.ts';
+import { tcKey } from '../../../src/webgpu/matmul.ts';
 import { NVIDIA_TC_SHAPE, type MatrixConfig, type TcShape } from '../../../src/webgpu/tc-shape.ts';
 
 const LAVAPIPE: TcShape = { size: 8, subgroup: 8 };
@@ -48,6 +49,34 @@ describe('tensor-core tiles per fragment shape', () => {
     expect(wgsl).toContain('for (var e = 0u; e < 8u; e++)'); // 64 staged values over 8 invocations
     expect(wgsl).toContain('var<workgroup> stage: array<f32, 1024>;'); // 16 subgroups × 64
     expect(wgsl).not.toContain('16, 16');
+  });
+});
+
+describe('the double-buffered K loop (ASYMFLOW_TC_TILE …,double)', () => {
+  const double = parseTcTile('2,4,4,2,32,double', NVIDIA_TC_SHAPE);
+
+  it('parses as the tile plus the flag, and only that word', () => {
+    expect(double).toEqual({ ...DEFAULT_TC_TILE, doubleBuffer: true });
+    expect(parseTcTile('2,4,4,2,32', NVIDIA_TC_SHAPE).doubleBuffer).toBeUndefined();
+    expect(() => parseTcTile('2,4,4,2,32,triple', NVIDIA_TC_SHAPE)).toThrow("optionally followed by ',double'");
+    expect(() => parseTcTile('2,4,4,2,32,double,double', NVIDIA_TC_SHAPE)).toThrow("must be 'wm,wn,fm,fn,bk'");
+    expect(tcKey({ tile: double, shape: NVIDIA_TC_SHAPE })).not.toBe(tcKey({ tile: DEFAULT_TC_TILE, shape: NVIDIA_TC_SHAPE }));
+  });
+
+  it("doubles the tiles' buffers, keeps the column sums in stage, and fits the H200's default tile in 48 KiB", () => {
+    const wgsl = matmulTcWgsl(true, false, double, NVIDIA_TC_SHAPE, true, true);
+    const single = matmulTcWgsl(true, false, DEFAULT_TC_TILE, NVIDIA_TC_SHAPE, true, true);
+    expect(single).toContain('var<workgroup> As: array<f16, 4352>;'); // 32 rows of k × (128 + 8)
+    expect(wgsl).toContain('var<workgroup> As: array<f16, 8704>;');
+    expect(wgsl).toContain('rdA = 4352u - rdA;');
+    expect(wgsl).not.toContain('csums');
+    const loop = (code: string) => code.slice(code.indexOf('for (var k0'), code.indexOf('if (sumsB) {\n'));
+    expect(loop(single).split('workgroupBarrier()').length - 1).toBe(2);
+    expect(loop(wgsl).split('workgroupBarrier()').length - 1).toBe(1);
+    // As 2 × 8704 + Bs 2 × 5120 halves (A stored [K, M]), stage 8 × 256 floats; 2,4,4,4,32 doubled would not fit.
+    expect(tcWorkgroupBytes(double, NVIDIA_TC_SHAPE, true, false)).toBe(43008);
+    for (const tA of [false, true]) for (const tB of [false, true]) expect(tcWorkgroupBytes(double, NVIDIA_TC_SHAPE, tA, tB)).toBeLessThanOrEqual(49152);
+    expect(tcWorkgroupBytes(parseTcTile('2,4,4,4,32,double', NVIDIA_TC_SHAPE), NVIDIA_TC_SHAPE, false, false)).toBeGreaterThan(49152);
   });
 });
 
