@@ -90,7 +90,8 @@ export function tcWorkgroupBytes(t: TcTile, s: TcShape, transposeA: boolean, tra
   const stage = 4 * t.wm * t.wn * s.size * s.size;
   // Double-buffered: column sums pass through stage when it holds a vec4 per invocation (else vec4s of their own).
   if (t.doubleBuffer) return 4 * (sizeA + sizeB) + stage + (sumsInStage(t, s) ? 0 : 16 * tcThreads(t, s));
-  return 2 * (sizeA + sizeB) + stage + 4 * tcThreads(t, s);
+  // The column sums' array holds a vec4 per invocation when B's loads are vec4s: counted so, whatever the form.
+  return 2 * (sizeA + sizeB) + stage + 16 * tcThreads(t, s);
 }
 
 /** Double-buffered tiles reuse stage (free until the epilogue) for the column sums where it has room for a vec4 each. */
