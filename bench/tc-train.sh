@@ -2,14 +2,14 @@
 # Issue 17, one device call after the kernel check (bench/tc-device.sh): the training step at small and base in
 # fp32 and mixed against PyTorch fp32 and bf16 autocast (same call), sampling in both, then learning parity —
 # the full preset's gc/sft (standard SFT, small, 600 steps, 4-6 nodes, verbosity 1) in fp32 and mixed side by side.
-# Knobs: SIZES, PRECISIONS, PROFILE=1 (one profiled step per run), SAMPLE=0 (no sampling), PARITY=0 (no learning parity).
+# Knobs: SIZES (empty: the learning parity alone), PRECISIONS, PROFILE=1 (one profiled step per run), SAMPLE=0 (no sampling), PARITY=0 (no learning parity).
 # Pack: bash bench/device-pack.sh bench/train-step.ts bench/sample.ts bench/tc-matmul.ts; run with carry [".device"].
 set -u
 D=.device; source $D/setup.sh; mkdir -p $OUT; R=/tmp/runs; rm -rf $R; mkdir -p $R
 COMMON="--vocab 104 --patches 81 --patch-dim 256 --batch 32 --text 512 --new-tokens 256"
 declare -A SHAPE=([small]="--d 256 --layers 4 --heads 4" [base]="--d 512 --layers 6 --heads 8")
 q() { grep -E '^\{|^backend|^precision|rror'; }
-for size in ${SIZES:-small base}; do
+for size in ${SIZES-small base}; do
   for mode in fp32 bf16; do PYTHONUNBUFFERED=1 timeout 150 python3 $D/torch_reference.py ${SHAPE[$size]} $COMMON --mode $mode > $OUT/torch-$size-$mode.jsonl 2>/dev/null; done
   cut -c1-160 $OUT/torch-$size-*.jsonl
   for p in ${PRECISIONS:-fp32 mixed}; do echo "== $size train $p"
