@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
+import { readFloats, uniform } from './gpu-io.ts';
 import { forwardWgsl, ROWS } from '../src/webgpu/attention-wgsl.ts';
 import { dkdvBalancedWgsl, dqPairedWgsl } from '../src/webgpu/attention-backward-wgsl.ts';
 import { forwardTcWgsl } from '../src/webgpu/attention-tc-forward-wgsl.ts';
@@ -76,33 +77,12 @@ if (torchPath)
       torch.set(row.case, row);
     }
 
-function random(n: number, seed: number, a: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * a;
-  }
-  return out;
-}
-
 const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 const upload = (data: Float32Array<ArrayBuffer> | ArrayBuffer, extra = 0, size = data.byteLength) => {
   const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage: extra || usage });
   device.queue.writeBuffer(buffer, 0, data);
   return buffer;
 };
-
-async function read(buffer: GPUBuffer, floats: number): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(buffer, 0, staging, 0, floats * 4);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0));
-  staging.destroy();
-  return out;
-}
 
 /** The uniforms (attention-wgsl.ts's struct U) for blocks of `rows`, and the workgroup count. */
 function uniforms(c: Case, rows: number) {
@@ -155,7 +135,7 @@ const reference = new Map<string, Float32Array[]>(); // case → the fp32 kernel
 async function runCase(c: Case, kernel: string, tiles?: Record<TcAttentionKind, TcAttentionTile>): Promise<Record<string, unknown>> {
   const n = c.batch * c.l * c.heads * c.dh;
   const rowsLse = c.batch * c.heads * c.l;
-  const [q, k, v, dout] = [1, 2, 3, 4].map((s) => upload(random(n, s, s === 4 ? 0.5 : 2.4)));
+  const [q, k, v, dout] = [1, 2, 3, 4].map((s) => upload(uniform(n, s, s === 4 ? 0.5 : 2.4)));
   const kb = upload(Float32Array.from({ length: c.batch * c.l }, (_, i) => (i % c.l >= c.l - 16 ? -1e4 : 0))); // 16 padding keys a row
   const [o, lse, dq, dsum, dk, dv] = [n, rowsLse, n, rowsLse, n, n].map((size) => upload(new Float32Array(size)));
   const tc = kernel === 'tc' && tiles && typeof shape !== 'string';
@@ -171,7 +151,7 @@ async function runCase(c: Case, kernel: string, tiles?: Record<TcAttentionKind, 
     dkdv: step(code.dkdv, [dk!, dv!, q!, k!, v!, dout!, lse!, dsum!, kb], rows('dkdv'), c),
   };
   for (const s of [steps.forward, steps.dq, steps.dkdv]) await time(s, 1);
-  const outs = await Promise.all([o!, dq!, dk!, dv!].map((b) => read(b, n)));
+  const outs = await Promise.all([o!, dq!, dk!, dv!].map((b) => readFloats(device, b, n)));
   if (kernel === 'fp32') reference.set(c.name, outs);
   const ref = reference.get(c.name);
   const apart = ref ? outs.map((x, i) => +normwise(x, ref[i]!).toExponential(2)) : undefined;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
 import { defaultTcTile, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
+import { readFloats, uniform } from './gpu-io.ts';
 import { NVIDIA_TC_SHAPE, tcShapeFor, type MatrixConfig, type TcShape } from '../src/webgpu/tc-shape.ts';
 import { matmulWgsl } from '../src/webgpu/matmul-wgsl.ts';
 import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
@@ -121,27 +122,6 @@ const bufferOf = (data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, ex
   return buffer;
 };
 
-function random(n: number, seed: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-async function read(buffer: GPUBuffer, size: number): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: size * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(buffer, 0, staging, 0, size * 4);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0));
-  staging.destroy();
-  return out;
-}
-
 async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>> {
   const [rows, cols] = kernel === 'tc' ? [tcTileRows(tile, shape), tcTileCols(tile, shape)] : [128, 64];
   const bytes = tcWorkgroupBytes(tile, shape, c.tA, c.tB);
@@ -151,10 +131,10 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   const tilesN = Math.ceil(c.n / cols);
   const tilesMN = Math.ceil(c.m / rows) * tilesN;
   const { splits, kChunk } = splitK(tilesMN, c.k, kernel === 'tc' ? tile.bk : 16);
-  const a = random(c.m * c.k, 1),
-    b = random(c.k * c.n, 2),
-    bias = random(c.n, 3),
-    addend = c.addend ? random(c.m * c.n, 4) : new Float32Array(4);
+  const a = uniform(c.m * c.k, 1),
+    b = uniform(c.k * c.n, 2),
+    bias = uniform(c.n, 3),
+    addend = c.addend ? uniform(c.m * c.n, 4) : new Float32Array(4);
   const total = tilesMN * splits;
   const U = new Uint32Array([
     c.m,
@@ -229,7 +209,7 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
     await device.queue.onSubmittedWorkDone();
   };
   await submit(1);
-  const out = await read(bufs.out, c.m * c.n);
+  const out = await readFloats(device, bufs.out, c.m * c.n);
   const round = kernel === 'tc' ? f16Round : (x: number) => x;
   let worst = 0,
     worstFp32 = 0;
@@ -252,7 +232,7 @@ async function runCase(c: Case, kernel: string): Promise<Record<string, unknown>
   }
   let colSumErr = 0;
   if (c.colSum) {
-    const cs = await read(bufs.csum, c.n);
+    const cs = await readFloats(device, bufs.csum, c.n);
     for (let j = 0; j < c.n; j += Math.max(1, Math.floor(c.n / 64))) {
       let s = 0,
         mag = 0;

@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import type { AttentionProblem } from './attention-run.ts';
 import type { Bounded } from './attention-reference.ts';
+import { uniform } from '../../bench/gpu-io.ts';
 
 export interface NamedProblem extends AttentionProblem {
   readonly name: string;
@@ -43,17 +44,6 @@ export const PROBLEMS: readonly NamedProblem[] = [
   { name: 'L = 3, shorter than a fragment', batch: 1, heads: 2, l: 3, dh: 32, prefix: 2 },
   { name: 'a row past 2,048 positions, dh 16', batch: 1, heads: 1, l: 2085, dh: 16, prefix: 96 },
 ];
-
-/** Uniform values in (−a, a) from a fixed seed. */
-export function uniform(n: number, seed: number, a = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s / 2 ** 32) * 2 - 1) * a;
-  }
-  return out;
-}
 
 /** q, k, v, dO of a problem: scores of a few units (softmax neither flat nor one-hot). */
 export function inputs(p: AttentionProblem) {

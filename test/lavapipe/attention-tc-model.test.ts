@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveBackend, type ResolvedBackend } from '../../src/backend/index.ts';
 import { attentionFused, fusedBackend, tcShape } from '../../src/webgpu/index.ts';
 import { setTensorCoreAttention, tcAttentionPlan } from '../../src/webgpu/attention-tc.ts';
-import { uniform } from './attention-cases.ts';
+import { uniform } from '../../bench/gpu-io.ts';
 
 let backend: ResolvedBackend | undefined;
 afterAll(async () => {
