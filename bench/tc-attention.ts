@@ -16,7 +16,7 @@ import { dkdvBalancedWgsl, dqPairedWgsl } from '../src/webgpu/attention-backward
 import { forwardTcWgsl } from '../src/webgpu/attention-tc-forward-wgsl.ts';
 import { dkdvTcWgsl, dqTcWgsl } from '../src/webgpu/attention-tc-backward-wgsl.ts';
 import { tcAttentionLayout, tcAttentionTile, tcAttentionTileGap, type TcAttentionKind, type TcAttentionTile } from '../src/webgpu/attention-tc-layout.ts';
-import { tcShapeFor, type MatrixConfig } from '../src/webgpu/tc-shape.ts';
+import { tensorCoreShape, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES } from '../src/backend/tensor-cores.ts';
 
 interface Case {
   name: string;
@@ -47,14 +47,13 @@ const torchPath = flag('torch', '');
 type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
 const dawn = (await import('webgpu')) as unknown as Dawn;
 Object.assign(globalThis, dawn.globals);
-const gpu = dawn.create(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']);
+const gpu = dawn.create(TENSOR_CORE_DAWN_OPTIONS);
 const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' }))!;
-const features = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
-const missing = features.filter((f) => !adapter.features.has(f));
-const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
-const shape = tcShapeFor(info.subgroupMatrixConfigs ?? [], info.subgroupMinSize, info.subgroupMaxSize);
+const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
+const info = adapter.info;
+const shape = tensorCoreShape(adapter);
 const device = await adapter.requestDevice({
-  requiredFeatures: missing.length === 0 ? features : [],
+  requiredFeatures: missing.length === 0 ? TENSOR_CORE_FEATURES : [],
   requiredLimits: {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { flags } from './bench-util.ts';
 import { defaultTcTile, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
 import { readFloats, uniform } from './gpu-io.ts';
-import { NVIDIA_TC_SHAPE, tcShapeFor, type MatrixConfig, type TcShape } from '../src/webgpu/tc-shape.ts';
+import { NVIDIA_TC_SHAPE, type MatrixConfig, type TcShape } from '../src/webgpu/tc-shape.ts';
+import { tensorCoreShape, TENSOR_CORE_DAWN_OPTIONS, TENSOR_CORE_FEATURES } from '../src/backend/tensor-cores.ts';
 import { matmulWgsl } from '../src/webgpu/matmul-wgsl.ts';
 import { REDUCE_WGSL, splitK } from '../src/webgpu/matmul-split.ts';
 import { f16Round } from '../src/webgpu/f16.ts';
@@ -60,13 +61,12 @@ const dawn = (await import('webgpu')) as unknown as Dawn;
 Object.assign(globalThis, dawn.globals);
 // ASYMFLOW_WEBGPU_DAWN=backend=opengles: the fp32 kernel on Mesa (this harness's own check off the GPU machine).
 const gles = process.env.ASYMFLOW_WEBGPU_DAWN === 'backend=opengles';
-const gpu = dawn.create(gles ? ['backend=opengles'] : ['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']);
+const gpu = dawn.create(gles ? ['backend=opengles'] : TENSOR_CORE_DAWN_OPTIONS);
 const adapter = (await gpu.requestAdapter((gles ? { featureLevel: 'compatibility' } : { powerPreference: 'high-performance' }) as GPURequestAdapterOptions))!;
-const features = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
-const missing = features.filter((f) => !adapter.features.has(f));
-const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
+const missing = TENSOR_CORE_FEATURES.filter((f) => !adapter.features.has(f));
+const info = adapter.info as GPUAdapterInfo & { subgroupMatrixConfigs?: MatrixConfig[] };
 // The adapter's fragments (16×16 on NVIDIA, 8×8 on lavapipe); NVIDIA's where it has none (the fp32 kernel alone runs).
-const offered = tcShapeFor(info.subgroupMatrixConfigs ?? [], info.subgroupMinSize, info.subgroupMaxSize);
+const offered = tensorCoreShape(adapter);
 const shape: TcShape = typeof offered === 'string' ? NVIDIA_TC_SHAPE : offered;
 const tile: TcTile = flag('tile', '') ? parseTcTile(flag('tile', ''), shape) : defaultTcTile(shape);
 console.log(
@@ -81,7 +81,7 @@ console.log(
   }),
 );
 const device = await adapter.requestDevice({
-  requiredFeatures: kernels.includes('tc') ? features : [],
+  requiredFeatures: kernels.includes('tc') ? TENSOR_CORE_FEATURES : [],
   requiredLimits: {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,

@@ -5,11 +5,11 @@
  * This file says whether an adapter has what src/webgpu/matmul-tc.ts needs, and the fragment shape it then
  * runs at; webgpu-device.ts asks for it when `--precision mixed` is given.
  */
-import { tcShapeFor, type MatrixConfig, type TcShape } from '../webgpu/index.ts';
+import { TC_FEATURES, tcShapeFor, type MatrixConfig, type TcShape } from '../webgpu/index.ts';
 
 /** Dawn's instance toggles under which the NVIDIA adapter lists shader-f16 and subgroup matrices. */
 export const TENSOR_CORE_DAWN_OPTIONS = ['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia'];
-export const TENSOR_CORE_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
+export const TENSOR_CORE_FEATURES = TC_FEATURES;
 
 type InfoWithMatrices = GPUAdapterInfo & { subgroupMatrixConfigs?: readonly MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
 

@@ -9,15 +9,13 @@
 import { pipeline, type Backend } from './raw.ts';
 import { COLS, PACK3_WGSL, ROWS, rowsLinearWgsl, type Epilogue } from './rows-linear.ts';
 import { panelDepth, panelHalves, panelWgsl, rowsLinearTcWgsl, rowsTcPlan, type RowsTcPlan } from './rows-linear-tc.ts';
-import { tcShape } from './tc-shape.ts';
+import { TC_FEATURES, tcShape } from './tc-shape.ts';
 import { mixedPrecision } from './update-switches.ts';
 
 export type Command = { pipeline: GPUComputePipeline; group: GPUBindGroup; x: number; y: number };
 
 /** model/layers.ts layerNorm's eps as the bits of an f32, for a u32 uniform word. */
 const EPS_BITS = new Uint32Array(Float32Array.of(1e-5).buffer)[0];
-
-const TC_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'];
 
 /**
  * The tensor-core form for `batch` rows on this device, or undefined for fp32: mixed precision on (the backend

@@ -22,7 +22,7 @@ export { setBiasGradInMatmul, linearFusedApplies, linearFused } from './linear.t
 export { headLogprobsApplies, headLogprobsFused } from './logprobs.ts';
 export { DEFAULT_MATMUL_TILE, MATMUL_TILES, setMatmulTile } from './matmul.ts';
 export { DEFAULT_TC_TILE, defaultTcTile, parseTcTile } from './matmul-tc.ts';
-export { NVIDIA_TC_SHAPE, setTcShape, tcShape, tcShapeFor, type MatrixConfig, type TcShape } from './tc-shape.ts';
+export { NVIDIA_TC_SHAPE, setTcShape, TC_FEATURES, tcShape, tcShapeFor, type MatrixConfig, type TcShape } from './tc-shape.ts';
 export { ageWebgpuPool, trimWebgpuPool } from './pool.ts';
 export { fusedBackend, internals, ourKernelTimes, timeOurKernels } from './raw.ts';
 export { setSegmentCompact } from './segment-sum.ts';

@@ -11,6 +11,9 @@ export interface TcShape {
   readonly subgroup: number;
 }
 
+/** The device features every tensor-core kernel needs (f16 in WGSL, subgroups, subgroup matrices). */
+export const TC_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
+
 /** The H200's (and every NVIDIA Vulkan driver's seen so far). */
 export const NVIDIA_TC_SHAPE: TcShape = { size: 16, subgroup: 32 };
 

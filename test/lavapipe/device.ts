@@ -3,12 +3,10 @@
  * matrices (bench/lavapipe.sh; `npm run test:lavapipe`). These tests are the CPU-side check of the tensor-core
  * kernels (issue 17): where the features are missing they fail and say how to get them, never skip.
  */
-import { tcShapeFor, type MatrixConfig, type TcShape } from '../../src/webgpu/tc-shape.ts';
-
-export const TC_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as GPUFeatureName[];
+import { tensorCoreShape, TENSOR_CORE_FEATURES } from '../../src/backend/tensor-cores.ts';
+import type { TcShape } from '../../src/webgpu/tc-shape.ts';
 
 type Dawn = { create(options: string[]): GPU; globals: Record<string, unknown> };
-type Info = GPUAdapterInfo & { subgroupMatrixConfigs?: readonly MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
 
 export interface TcDevice {
   readonly device: GPUDevice;
@@ -27,20 +25,18 @@ export async function lavapipeDevice(): Promise<TcDevice> {
   const adapter = await gpu.requestAdapter().catch(() => null);
   const how = 'run this suite through `npm run test:lavapipe` (bench/lavapipe.sh prepares Mesa lavapipe with subgroup matrices)';
   if (!adapter) throw new Error(`no Vulkan adapter: ${how}`);
-  const missing = TC_FEATURES.filter((f) => !adapter.features.has(f));
-  if (missing.length > 0) throw new Error(`the adapter (${adapter.info.description}) lacks ${missing.join(', ')}: ${how}`);
-  const info = adapter.info as Info;
-  const shape = tcShapeFor(info.subgroupMatrixConfigs ?? [], info.subgroupMinSize, info.subgroupMaxSize);
-  if (typeof shape === 'string') throw new Error(`${shape}: ${how}`);
+  // The same verdict the webgpu backend reaches under --precision mixed (src/backend/tensor-cores.ts).
+  const shape = tensorCoreShape(adapter);
+  if (typeof shape === 'string') throw new Error(`${adapter.info.description}: ${shape}: ${how}`);
   const device = await adapter.requestDevice({
-    requiredFeatures: TC_FEATURES,
+    requiredFeatures: TENSOR_CORE_FEATURES,
     requiredLimits: {
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
       // The attention backward binds 9 storage buffers (the default allows 8), as webgpu-device.ts asks for.
       maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     },
   });
-  return { device, shape, adapter: info.description };
+  return { device, shape, adapter: adapter.info.description };
 }
 
 /** Runs one compute pass of `wgsl` over the given storage buffers (the last is read back as f32). */
