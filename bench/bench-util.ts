@@ -24,21 +24,41 @@ export function torchFlags(c: ModelConfig, batch: number, text: number, newToken
   );
 }
 
-/** The reference line for `what` from a file of torch_reference.py output, if given and present. */
-export function torchLine(path: string, what: string): { ms: number; tokens_per_s: number; params?: number } | undefined {
-  if (!path) return undefined;
+/** The JSON lines of a reference's saved output (`--torch FILE`; other lines, e.g. warnings, skipped). */
+function referenceRows<T>(path: string): T[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new Error(`--torch ${path}: cannot read the reference output (${(err as Error).message})`);
   }
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const row = JSON.parse(line) as { what?: string; ms: number; tokens_per_s: number; params?: number };
-    if (row.what === what) return row;
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** The reference line for `what` from a file of torch_reference.py output, if given and present. */
+export function torchLine(path: string, what: string): { ms: number; tokens_per_s: number; params?: number } | undefined {
+  if (!path) return undefined;
+  return referenceRows<{ what?: string; ms: number; tokens_per_s: number; params?: number }>(path).find((row) => row.what === what);
+}
+
+/** A kernel reference's lines (tc_matmul_reference.py, tc_attention_reference.py) by their `case`; none without a path. */
+export function torchRowsByCase(path: string): Map<string, Record<string, number>> {
+  if (!path) return new Map();
+  return new Map(referenceRows<{ case: string } & Record<string, number>>(path).map((row) => [row.case, row]));
+}
+
+/** ‖a − b‖ / ‖b‖. */
+export function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0,
+    s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    s += b[i]! ** 2;
   }
-  return undefined;
+  return Math.sqrt(d / s);
 }
 
 export const round = (x: number, digits = 3): number => Number(x.toFixed(digits));

@@ -8,8 +8,7 @@
  *   [--tiles sg,tk/sg,tk] (tensor-core tiles to try instead of the first that fits) [--torch FILE]
  *   (FILE: bench/tc_attention_reference.py's output from the same call). One JSON line per case and kernel.
  */
-import { readFileSync } from 'node:fs';
-import { flags } from './bench-util.ts';
+import { flags, normwise, torchRowsByCase } from './bench-util.ts';
 import { readFloats, uniform } from './gpu-io.ts';
 import { forwardWgsl, ROWS } from '../src/webgpu/attention-wgsl.ts';
 import { dkdvBalancedWgsl, dqPairedWgsl } from '../src/webgpu/attention-backward-wgsl.ts';
@@ -68,13 +67,7 @@ device.addEventListener('uncapturederror', (e) => {
   gpuError ||= (e as GPUUncapturedErrorEvent).error.message;
 });
 
-const torch = new Map<string, Record<string, number>>();
-if (torchPath)
-  for (const line of readFileSync(torchPath, 'utf8').split('\n'))
-    if (line.startsWith('{')) {
-      const row = JSON.parse(line) as { case: string } & Record<string, number>;
-      torch.set(row.case, row);
-    }
+const torch = torchRowsByCase(torchPath);
 
 const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 const upload = (data: Float32Array<ArrayBuffer> | ArrayBuffer, extra = 0, size = data.byteLength) => {
@@ -117,16 +110,6 @@ async function time(s: Step, n: number): Promise<number> {
   await device.queue.onSubmittedWorkDone();
   return (performance.now() - t0) / n;
 }
-
-const normwise = (a: Float32Array, b: Float32Array) => {
-  let d = 0,
-    s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    s += b[i]! ** 2;
-  }
-  return Math.sqrt(d / s);
-};
 
 const reference = new Map<string, Float32Array[]>(); // case → the fp32 kernels' O, dQ, dK, dV
 

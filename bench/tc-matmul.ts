@@ -7,8 +7,7 @@
  * One JSON line per case and kernel; a case's process can die (the probe's 4096³ crash), so the shell script
  * runs each case in its own process.
  */
-import { readFileSync } from 'node:fs';
-import { flags } from './bench-util.ts';
+import { flags, torchRowsByCase } from './bench-util.ts';
 import { defaultTcTile, matmulTcWgsl, parseTcTile, tcThreads, tcTileCols, tcTileRows, tcWorkgroupBytes, type TcTile } from '../src/webgpu/matmul-tc.ts';
 import { readFloats, uniform } from './gpu-io.ts';
 import { NVIDIA_TC_SHAPE, type MatrixConfig, type TcShape } from '../src/webgpu/tc-shape.ts';
@@ -95,13 +94,7 @@ device.addEventListener('uncapturederror', (e) => {
   gpuError ||= (e as GPUUncapturedErrorEvent).error.message;
 });
 
-const torch = new Map<string, Record<string, number>>();
-if (torchPath)
-  for (const line of readFileSync(torchPath, 'utf8').split('\n'))
-    if (line.startsWith('{')) {
-      const row = JSON.parse(line) as { case: string } & Record<string, number>;
-      torch.set(row.case, row);
-    }
+const torch = torchRowsByCase(torchPath);
 
 const pipelines = new Map<string, GPUComputePipeline>();
 async function pipelineOf(name: string, code: () => string): Promise<GPUComputePipeline> {

@@ -11,6 +11,7 @@ import { resolveBackend, type ResolvedBackend } from '../../src/backend/index.ts
 import { attentionFused, fusedBackend, tcShape } from '../../src/webgpu/index.ts';
 import { setTensorCoreAttention, tcAttentionPlan } from '../../src/webgpu/attention-tc.ts';
 import { uniform } from '../../bench/gpu-io.ts';
+import { normwise } from '../../bench/bench-util.ts';
 
 let backend: ResolvedBackend | undefined;
 afterAll(async () => {
@@ -38,16 +39,6 @@ async function valueAndGrads(): Promise<Float32Array[]> {
   tf.dispose([q!, k!, v!, w, kb, value, ...grads]);
   return out;
 }
-
-const normwise = (a: Float32Array, b: Float32Array) => {
-  let d = 0,
-    s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    s += b[i]! ** 2;
-  }
-  return Math.sqrt(d / s);
-};
 
 it('takes the tensor-core kernels under mixed precision, the fp32 ones otherwise', async () => {
   backend = await resolveBackend('webgpu', { precision: 'mixed', log: () => {} });
