@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord } from '../src/eval/eval-record.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/io/atomic-write.ts';
+import { readJsonLines } from '../src/io/json-lines.ts';
 import { compareRuns, perceptionLag } from '../src/eval/paired-runs.ts';
 import { MetricNames as N } from '../src/metric-names.ts';
 import { writeSelectedCurves } from '../src/plot/write-plots.ts';
@@ -116,17 +117,7 @@ function readRecords(out: string, setting: SweepSetting): EvalRecord[] {
   const file = path.join(out, setting.name, 'records.jsonl');
   if (!fs.existsSync(file))
     throw new Error(`demo: ${file} is missing; the ${setting.label} run must end with its final evaluation (remove ${path.dirname(file)} to run it again)`);
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as EvalRecord;
-      } catch {
-        throw new Error(`demo: ${file} line ${i + 1} is not JSON`);
-      }
-    });
+  return readJsonLines<EvalRecord>(file);
 }
 
 /** Paired comparisons on the same held-out samples: each run's a_r − a_p, and other − baseline on a, a_p, a_r. */

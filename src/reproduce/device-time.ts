@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readJsonLines } from '../io/json-lines.ts';
 
 export interface DeviceAttempt {
   readonly part: string; // as --only names it: `gc/sft`, `seed-1/gc/sft`
@@ -23,17 +24,7 @@ export const DEVICE_TIME_FILE = 'device-time.jsonl';
 export function readDeviceTime(dir: string): DeviceAttempt[] {
   const file = path.join(dir, DEVICE_TIME_FILE);
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as DeviceAttempt;
-      } catch {
-        throw new Error(`${file}: line ${i + 1} is not JSON`);
-      }
-    });
+  return readJsonLines<DeviceAttempt>(file);
 }
 
 /** Per part: attempts, calls, wall seconds and device seconds over all attempts. */
